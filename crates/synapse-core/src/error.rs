@@ -1,0 +1,245 @@
+//! The core error type and its one wire shape, `{code, message, details}`.
+//!
+//! Every failure the core can report is a variant of [`Error`] carrying the
+//! thing it happened to (path, hash, pack). [`Error::code`] is an exhaustive
+//! match, so adding a variant forces a decision about its code; the CLI maps
+//! codes to exit codes ([`ErrorCode::exit_code`]) and the desktop app sends the
+//! same [`WireError`] to the UI. Nobody matches on message strings.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::ids::IdError;
+use crate::model::{Impacts, PackError, Side};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Stable machine-readable error codes (snake_case on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidArgument,
+    NotFound,
+    AlreadyExists,
+    Conflict,
+    LastCopy,
+    PacksUnreadable,
+    BackupNotEnabled,
+    BackupNotConnected,
+    InsufficientSpace,
+    Integrity,
+    Busy,
+    Cancelled,
+    InvalidFile,
+    Io,
+}
+
+impl ErrorCode {
+    /// Exit codes of SPEC §5.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorCode::InvalidArgument => 2,
+            ErrorCode::Conflict | ErrorCode::LastCopy | ErrorCode::PacksUnreadable => 3,
+            ErrorCode::BackupNotEnabled | ErrorCode::BackupNotConnected => 4,
+            ErrorCode::NotFound => 5,
+            ErrorCode::InsufficientSpace => 6,
+            ErrorCode::Integrity => 7,
+            ErrorCode::Busy => 8,
+            ErrorCode::Cancelled => 130,
+            ErrorCode::AlreadyExists | ErrorCode::InvalidFile | ErrorCode::Io => 1,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => "invalid_argument",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::LastCopy => "last_copy",
+            ErrorCode::PacksUnreadable => "packs_unreadable",
+            ErrorCode::BackupNotEnabled => "backup_not_enabled",
+            ErrorCode::BackupNotConnected => "backup_not_connected",
+            ErrorCode::InsufficientSpace => "insufficient_space",
+            ErrorCode::Integrity => "integrity",
+            ErrorCode::Busy => "busy",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::InvalidFile => "invalid_file",
+            ErrorCode::Io => "io",
+        }
+    }
+}
+
+/// Everything that can go wrong in the core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    InvalidId(#[from] IdError),
+
+    #[error("{message}")]
+    InvalidArgument { message: String },
+
+    #[error("no store at {}: run `synapse init` to create one, or `synapse demo <dir>` for a sample store", root.display())]
+    StoreNotFound { root: PathBuf },
+
+    #[error("blob {sha256} is not on the {side} side{}", hint_side(*side))]
+    BlobNotFound { sha256: String, side: Side },
+
+    #[error("no blob matches {prefix:?}: check the hash (`synapse inventory` lists every blob)")]
+    NoMatch { prefix: String },
+
+    #[error("{prefix:?} matches {} blobs: give more characters", matches.len())]
+    AmbiguousPrefix { prefix: String, matches: Vec<String> },
+
+    #[error("pack {name:?} does not exist (`synapse pack list` shows the packs)")]
+    PackNotFound { name: String },
+
+    #[error("pack {name:?} already exists: choose another name or use `synapse pack add`")]
+    PackExists { name: String },
+
+    #[error("{} is not a file", path.display())]
+    NotAFile { path: PathBuf },
+
+    #[error("refused: blob {} is used by {}; it stays available {}, but confirm the impact with --force", impacts.sha256, pack_list(&impacts.used_by_packs), remaining_hint(impacts))]
+    Conflict { impacts: Box<Impacts> },
+
+    #[error("refused: this would delete the last copy of blob {} ({}); nothing else holds these bytes. Use --force only if you are sure", impacts.sha256, impacts_name(impacts))]
+    LastCopy { impacts: Box<Impacts> },
+
+    #[error("refused: {} pack(s) cannot be read ({}); their blobs would look like orphans. Fix or delete the pack files first (`synapse doctor`)", packs.len(), packs.iter().map(|p| p.pack.as_str()).collect::<Vec<_>>().join(", "))]
+    PacksUnreadable { packs: Vec<PackError> },
+
+    #[error("backup storage is not enabled: configure it with `synapse backup config --path <dir> --enable`")]
+    BackupNotEnabled,
+
+    #[error("backup drive not connected: {reason}")]
+    BackupNotConnected { path: PathBuf, reason: String },
+
+    #[error("not enough space on {}: {needed} bytes needed, {available} available", path.display())]
+    InsufficientSpace { path: PathBuf, needed: u64, available: u64 },
+
+    #[error("integrity failure: {} should hash to {expected} but hashes to {actual}", path.display())]
+    Integrity { path: PathBuf, expected: String, actual: String },
+
+    #[error("verify found {invalid} invalid blob(s) out of {total}")]
+    VerifyFailed { invalid: usize, total: usize },
+
+    #[error("store is busy: {operation} since {since} (pid {pid})")]
+    Busy { operation: String, since: String, pid: u32 },
+
+    #[error("cancelled by the user")]
+    Cancelled,
+
+    #[error("cannot read {}: {source}", path.display())]
+    InvalidJson { path: PathBuf, source: serde_json::Error },
+
+    #[error("cannot {op} {}: {source}", path.display())]
+    Io { op: &'static str, path: PathBuf, source: io::Error },
+}
+
+fn hint_side(side: Side) -> &'static str {
+    match side {
+        Side::Local => " (it is not in the local store)",
+        Side::Backup => " (it is not on the backup drive)",
+    }
+}
+
+fn pack_list(packs: &[String]) -> String {
+    match packs {
+        [] => "a UI".to_owned(),
+        [one] => format!("pack {one:?}"),
+        many => format!("{} packs ({})", many.len(), many.join(", ")),
+    }
+}
+
+fn remaining_hint(impacts: &Impacts) -> &'static str {
+    match impacts.location {
+        crate::model::Location::Both => "on the other side",
+        _ => "elsewhere",
+    }
+}
+
+fn impacts_name(impacts: &Impacts) -> String {
+    impacts.display_name.clone()
+}
+
+impl Error {
+    /// Wraps an I/O error with what was being done to which path.
+    pub fn io(op: &'static str, path: impl AsRef<Path>) -> impl FnOnce(io::Error) -> Error {
+        let path = path.as_ref().to_path_buf();
+        move |source| Error::Io { op, path, source }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Error::InvalidArgument { message: message.into() }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InvalidId(_) | Error::InvalidArgument { .. } | Error::AmbiguousPrefix { .. } | Error::NotAFile { .. } => {
+                ErrorCode::InvalidArgument
+            }
+            Error::StoreNotFound { .. } | Error::BlobNotFound { .. } | Error::NoMatch { .. } | Error::PackNotFound { .. } => {
+                ErrorCode::NotFound
+            }
+            Error::PackExists { .. } => ErrorCode::AlreadyExists,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::LastCopy { .. } => ErrorCode::LastCopy,
+            Error::PacksUnreadable { .. } => ErrorCode::PacksUnreadable,
+            Error::BackupNotEnabled => ErrorCode::BackupNotEnabled,
+            Error::BackupNotConnected { .. } => ErrorCode::BackupNotConnected,
+            Error::InsufficientSpace { .. } => ErrorCode::InsufficientSpace,
+            Error::Integrity { .. } | Error::VerifyFailed { .. } => ErrorCode::Integrity,
+            Error::Busy { .. } => ErrorCode::Busy,
+            Error::Cancelled => ErrorCode::Cancelled,
+            Error::InvalidJson { .. } => ErrorCode::InvalidFile,
+            Error::Io { source, .. } if is_no_space(source) => ErrorCode::InsufficientSpace,
+            Error::Io { .. } => ErrorCode::Io,
+        }
+    }
+
+    /// Structured context for the wire shape.
+    pub fn details(&self) -> Value {
+        match self {
+            Error::InvalidId(IdError::Sha256 { input, .. }) => json!({ "sha256": input }),
+            Error::InvalidId(IdError::PackName { input, .. }) => json!({ "pack": input }),
+            Error::InvalidArgument { .. } | Error::BackupNotEnabled | Error::Cancelled => json!({}),
+            Error::StoreNotFound { root } => json!({ "root": root }),
+            Error::BlobNotFound { sha256, side } => json!({ "sha256": sha256, "side": side }),
+            Error::NoMatch { prefix } => json!({ "prefix": prefix }),
+            Error::AmbiguousPrefix { prefix, matches } => json!({ "prefix": prefix, "matches": matches }),
+            Error::PackNotFound { name } | Error::PackExists { name } => json!({ "pack": name }),
+            Error::NotAFile { path } => json!({ "path": path }),
+            Error::Conflict { impacts } | Error::LastCopy { impacts } => json!({ "impacts": impacts }),
+            Error::PacksUnreadable { packs } => json!({ "pack_errors": packs }),
+            Error::BackupNotConnected { path, reason } => json!({ "path": path, "reason": reason }),
+            Error::InsufficientSpace { path, needed, available } => {
+                json!({ "path": path, "needed_bytes": needed, "available_bytes": available })
+            }
+            Error::Integrity { path, expected, actual } => json!({ "path": path, "expected": expected, "actual": actual }),
+            Error::VerifyFailed { invalid, total } => json!({ "invalid": invalid, "total": total }),
+            Error::Busy { operation, since, pid } => json!({ "operation": operation, "since": since, "pid": pid }),
+            Error::InvalidJson { path, source } => json!({ "path": path, "line": source.line(), "column": source.column() }),
+            Error::Io { op, path, source } => json!({ "path": path, "operation": op, "os_error": source.raw_os_error() }),
+        }
+    }
+
+    pub fn to_wire(&self) -> WireError {
+        WireError { code: self.code(), message: self.to_string(), details: self.details() }
+    }
+}
+
+fn is_no_space(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ENOSPC)
+}
+
+/// The one error shape shown to users of `--json` and the desktop app.
+#[derive(Debug, Clone, Serialize)]
+pub struct WireError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub details: Value,
+}

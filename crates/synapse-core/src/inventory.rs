@@ -1,0 +1,309 @@
+//! The inventory (SPEC §3.2): one item per distinct SHA-256 known anywhere,
+//! built by cross-referencing local blobs, every pack lock, the backup and the
+//! verification ledger. Reading it never takes the store lock.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::backup::BackupState;
+use crate::blobs::{self, BlobEntry};
+use crate::error::{Error, Result};
+use crate::ids::{parse_prefix, Sha256};
+use crate::kind;
+use crate::layout::BlobDir;
+use crate::ledger::Ledger;
+use crate::model::*;
+use crate::packs::{self, PackSet};
+use crate::store::Store;
+
+/// Sort orders of `inventory --sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    SizeDesc,
+    SizeAsc,
+    NameAsc,
+    NameDesc,
+    Kind,
+    Status,
+    Location,
+}
+
+impl std::str::FromStr for SortKey {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(match s {
+            "size_desc" => SortKey::SizeDesc,
+            "size_asc" => SortKey::SizeAsc,
+            "name_asc" => SortKey::NameAsc,
+            "name_desc" => SortKey::NameDesc,
+            "kind" => SortKey::Kind,
+            "status" => SortKey::Status,
+            "location" => SortKey::Location,
+            _ => return Err(format!("unknown sort {s:?}; expected size_desc, size_asc, name_asc, name_desc, kind, status or location")),
+        })
+    }
+}
+
+/// Filters, sort and page of an inventory listing.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct Query {
+    pub kind: Option<AssetKind>,
+    pub status: Option<BlobStatus>,
+    pub location: Option<Location>,
+    pub search: Option<String>,
+    pub sort: SortKey,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Self { kind: None, status: None, location: None, search: None, sort: SortKey::SizeDesc, limit: 1000, offset: 0 }
+    }
+}
+
+/// One pack dependency pointing at a blob.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub pack: String,
+    pub dependency_id: String,
+}
+
+/// The built inventory of a store.
+#[derive(Debug)]
+pub struct Inventory {
+    pub items: Vec<InventoryItem>,
+    pub summary: InventorySummary,
+    pub backup: BackupState,
+    /// Every reference per blob, in pack order.
+    pub references: HashMap<Sha256, Vec<Reference>>,
+    index: HashMap<Sha256, usize>,
+    local_dir: BlobDir,
+}
+
+#[derive(Default)]
+struct Acc {
+    local: Option<BlobEntry>,
+    backup: Option<BlobEntry>,
+    refs: Vec<(usize, packs::BlobRef)>,
+}
+
+/// Builds the inventory of `store`.
+pub fn build(store: &Store) -> Result<Inventory> {
+    let layout = store.layout();
+    let config = store.config()?;
+    let backup = BackupState::detect(&config);
+    let local_dir = layout.blobs();
+    let backup_dir = backup.connected().map(|b| b.blobs());
+
+    let (local, (remote, packs)) = rayon::join(
+        || blobs::scan(&local_dir),
+        || rayon::join(|| backup_dir.as_ref().map(blobs::scan).transpose(), || packs::load_all(layout)),
+    );
+    let (local, remote, PackSet { packs, errors: pack_errors }) = (local?, remote?, packs?);
+    let ledger = Ledger::load(&layout.ledger());
+
+    let mut acc: HashMap<Sha256, Acc> = HashMap::with_capacity(local.blobs.len());
+    for b in local.blobs {
+        let key = b.sha256.clone();
+        acc.entry(key).or_default().local = Some(b);
+    }
+    for b in remote.map(|r| r.blobs).unwrap_or_default() {
+        let key = b.sha256.clone();
+        acc.entry(key).or_default().backup = Some(b);
+    }
+    let mut references: HashMap<Sha256, Vec<Reference>> = HashMap::new();
+    for (pi, p) in packs.iter().enumerate() {
+        for r in p.blob_refs().unwrap_or_default() {
+            references.entry(r.sha256.clone()).or_default().push(Reference { pack: p.name.to_string(), dependency_id: r.dependency_id.clone() });
+            acc.entry(r.sha256.clone()).or_default().refs.push((pi, r));
+        }
+    }
+
+    let mut entries: Vec<(Sha256, Acc)> = acc.into_iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let items: Vec<InventoryItem> = entries
+        .into_par_iter()
+        .map(|(sha, a)| make_item(sha, a, &packs, &ledger, &local_dir, backup_dir.as_ref()))
+        .collect();
+    let index = items.iter().enumerate().map(|(i, it)| (it.sha256.clone(), i)).collect();
+    let summary = summarise(&items, pack_errors, &backup, store);
+    Ok(Inventory { items, summary, backup, references, index, local_dir })
+}
+
+fn make_item(sha: Sha256, a: Acc, packs: &[packs::Pack], ledger: &Ledger, local_dir: &BlobDir, backup_dir: Option<&BlobDir>) -> InventoryItem {
+    let on_local = a.local.is_some();
+    let on_backup = a.backup.is_some();
+    let referenced = !a.refs.is_empty();
+    let status = match (referenced, on_local, on_backup) {
+        (true, true, _) => BlobStatus::Referenced,
+        (true, false, true) => BlobStatus::BackupOnly,
+        (true, false, false) => BlobStatus::Missing,
+        (false, _, _) => BlobStatus::Orphan,
+    };
+    let mut used_by: Vec<String> = a.refs.iter().map(|(pi, _)| packs[*pi].name.to_string()).collect();
+    used_by.dedup();
+    let size = a.local.as_ref().or(a.backup.as_ref()).map(|b| b.size).or_else(|| a.refs.iter().find_map(|(_, r)| r.size_bytes)).unwrap_or(0);
+    let origin = a.refs.iter().find_map(|(_, r)| r.origin.clone());
+    let mut kind = a.refs.iter().map(|(_, r)| r.kind).find(|k| *k != AssetKind::Unknown);
+    let mut name = a
+        .refs
+        .iter()
+        .find_map(|(_, r)| r.expose_filename.clone())
+        .or_else(|| origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()));
+    let mut origin = origin;
+    if kind.is_none() || name.is_none() || origin.is_none() {
+        let dir = if on_local { Some(local_dir) } else if on_backup { backup_dir } else { None };
+        if let Some(m) = dir.and_then(|d| blobs::read_manifest(d, &sha)) {
+            kind = kind.or_else(|| m.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
+            name = name.or_else(|| m.original_filename.clone().filter(|f| !f.is_empty()));
+            origin = origin.or_else(|| m.origin.as_ref().map(|o| o.origin()));
+        }
+        if kind.is_none() {
+            kind = dir.and_then(|d| kind::kind_from_safetensors(&d.blob(&sha)));
+        }
+    }
+    let verified = a.local.as_ref().and_then(|l| ledger.current(sha.as_str(), l.size, l.mtime));
+    InventoryItem {
+        kind: kind.unwrap_or(AssetKind::Unknown),
+        display_name: name.unwrap_or_else(|| sha.short().to_owned()),
+        size_bytes: size,
+        status,
+        location: Location::from_sides(on_local, on_backup),
+        on_local,
+        on_backup,
+        ref_count: a.refs.len() as u32,
+        used_by_packs: used_by,
+        origin,
+        active_in_uis: Vec::new(),
+        verified: verified.map(|e| e.ok),
+        verified_at: verified.map(|e| e.at.clone()),
+        sha256: sha,
+    }
+}
+
+fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &BackupState, store: &Store) -> InventorySummary {
+    let mut s = InventorySummary {
+        blobs_total: 0,
+        blobs_referenced: 0,
+        blobs_orphan: 0,
+        blobs_missing: 0,
+        blobs_backup_only: 0,
+        bytes_total: 0,
+        bytes_referenced: 0,
+        bytes_orphan: 0,
+        bytes_by_kind: BTreeMap::new(),
+        pack_errors,
+        disk: crate::disk::disk_info(store.root()),
+        backup: BackupSummary {
+            enabled: backup.enabled(),
+            connected: backup.connected().is_some(),
+            source: if backup.connected().is_some() { BackupSource::Live } else { BackupSource::None },
+            path: backup.path(),
+            blobs_local_only: 0,
+            blobs_backup_only: 0,
+            blobs_both: 0,
+            bytes_local_only: 0,
+            bytes_backup_only: 0,
+            bytes_synced: 0,
+            last_sync: None,
+        },
+    };
+    for it in items {
+        s.blobs_total += 1;
+        if it.on_local || it.on_backup {
+            s.bytes_total += it.size_bytes;
+            *s.bytes_by_kind.entry(it.kind).or_default() += it.size_bytes;
+        }
+        match it.status {
+            BlobStatus::Referenced => {
+                s.blobs_referenced += 1;
+                s.bytes_referenced += it.size_bytes;
+            }
+            BlobStatus::BackupOnly => {
+                s.blobs_backup_only += 1;
+                s.bytes_referenced += it.size_bytes;
+            }
+            BlobStatus::Missing => s.blobs_missing += 1,
+            BlobStatus::Orphan => {
+                s.blobs_orphan += 1;
+                s.bytes_orphan += it.size_bytes;
+            }
+        }
+        let b = &mut s.backup;
+        match it.location {
+            Location::LocalOnly => {
+                b.blobs_local_only += 1;
+                b.bytes_local_only += it.size_bytes;
+            }
+            Location::BackupOnly => {
+                b.blobs_backup_only += 1;
+                b.bytes_backup_only += it.size_bytes;
+            }
+            Location::Both => {
+                b.blobs_both += 1;
+                b.bytes_synced += it.size_bytes;
+            }
+            Location::Nowhere => {}
+        }
+    }
+    s
+}
+
+fn matches(it: &InventoryItem, q: &Query, needle: Option<&str>) -> bool {
+    q.kind.is_none_or(|k| it.kind == k)
+        && q.status.is_none_or(|s| it.status == s)
+        && q.location.is_none_or(|l| it.location == l)
+        && needle.is_none_or(|n| {
+            it.display_name.to_lowercase().contains(n) || it.sha256.as_str().starts_with(n) || it.used_by_packs.iter().any(|p| p.to_lowercase().contains(n))
+        })
+}
+
+impl Inventory {
+    /// A filtered, sorted page; the summary always covers the whole store.
+    pub fn query(&self, q: &Query) -> InventoryPage {
+        let needle = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
+        let mut hits: Vec<&InventoryItem> = self.items.iter().filter(|it| matches(it, q, needle.as_deref())).collect();
+        let by_name = |a: &&InventoryItem, b: &&InventoryItem| a.display_name.to_lowercase().cmp(&b.display_name.to_lowercase());
+        match q.sort {
+            SortKey::SizeDesc => hits.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then_with(|| by_name(a, b))),
+            SortKey::SizeAsc => hits.sort_by(|a, b| a.size_bytes.cmp(&b.size_bytes).then_with(|| by_name(a, b))),
+            SortKey::NameAsc => hits.sort_by(|a, b| by_name(a, b).then_with(|| a.sha256.cmp(&b.sha256))),
+            SortKey::NameDesc => hits.sort_by(|a, b| by_name(b, a).then_with(|| a.sha256.cmp(&b.sha256))),
+            SortKey::Kind => hits.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| b.size_bytes.cmp(&a.size_bytes))),
+            SortKey::Status => hits.sort_by(|a, b| a.status.cmp(&b.status).then_with(|| b.size_bytes.cmp(&a.size_bytes))),
+            SortKey::Location => hits.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| b.size_bytes.cmp(&a.size_bytes))),
+        }
+        let total = hits.len() as u64;
+        let items = hits.into_iter().skip(q.offset).take(q.limit).cloned().collect();
+        InventoryPage { items, total_matching: total, limit: q.limit, offset: q.offset, summary: self.summary.clone() }
+    }
+
+    pub fn get(&self, sha: &Sha256) -> Option<&InventoryItem> {
+        self.index.get(sha).map(|&i| &self.items[i])
+    }
+
+    /// Resolves a full hash or a unique prefix of ≥ 8 characters typed by a user.
+    pub fn resolve(&self, input: &str) -> Result<Sha256> {
+        let prefix = parse_prefix(input)?;
+        if prefix.len() == 64 {
+            return Ok(Sha256::parse(&prefix)?);
+        }
+        let found: Vec<&Sha256> = self.items.iter().map(|i| &i.sha256).filter(|s| s.as_str().starts_with(&prefix)).collect();
+        match found.as_slice() {
+            [] => Err(Error::NoMatch { prefix }),
+            [one] => Ok((*one).clone()),
+            many => Err(Error::AmbiguousPrefix { prefix, matches: many.iter().map(|s| s.to_string()).collect() }),
+        }
+    }
+
+    /// Local path of a blob (whether or not it exists).
+    pub fn local_path(&self, sha: &Sha256) -> PathBuf {
+        self.local_dir.blob(sha)
+    }
+}

@@ -1,0 +1,153 @@
+//! Paths of the store v2 layout (SPEC §2), for the local store and the backup
+//! mirror. Nothing else in the core joins path segments of the layout by hand.
+
+use std::path::{Path, PathBuf};
+
+use crate::ids::{PackName, Sha256};
+
+/// `data/blobs/sha256` below a store root; the same on both sides.
+#[derive(Debug, Clone)]
+pub struct BlobDir {
+    root: PathBuf,
+}
+
+impl BlobDir {
+    pub fn new(root: PathBuf) -> Self {
+        Self { root }
+    }
+
+    /// The `.../data/blobs/sha256` directory itself.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn blob(&self, sha: &Sha256) -> PathBuf {
+        self.root.join(sha.fanout()).join(sha.as_str())
+    }
+
+    pub fn meta(&self, sha: &Sha256) -> PathBuf {
+        self.root.join(sha.fanout()).join(format!("{sha}.meta"))
+    }
+
+    pub fn part(&self, sha: &Sha256) -> PathBuf {
+        self.root.join(sha.fanout()).join(format!("{sha}.part"))
+    }
+}
+
+/// The local store under its root directory.
+#[derive(Debug, Clone)]
+pub struct StoreLayout {
+    root: PathBuf,
+}
+
+impl StoreLayout {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    pub fn blobs(&self) -> BlobDir {
+        BlobDir::new(self.root.join("data/blobs/sha256"))
+    }
+
+    pub fn tmp(&self) -> PathBuf {
+        self.root.join("data/tmp")
+    }
+
+    pub fn cache(&self) -> PathBuf {
+        self.root.join("data/cache")
+    }
+
+    pub fn ledger(&self) -> PathBuf {
+        self.cache().join("verified.json")
+    }
+
+    pub fn backup_catalog(&self) -> PathBuf {
+        self.cache().join("backup-catalog.json")
+    }
+
+    pub fn state(&self) -> PathBuf {
+        self.root.join("state")
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.state().join("config.json")
+    }
+
+    pub fn packs(&self) -> PathBuf {
+        self.state().join("packs")
+    }
+
+    pub fn pack_dir(&self, name: &PackName) -> PathBuf {
+        self.packs().join(name.as_str())
+    }
+
+    pub fn pack_json(&self, name: &PackName) -> PathBuf {
+        self.pack_dir(name).join("pack.json")
+    }
+
+    pub fn lock_json(&self, name: &PackName) -> PathBuf {
+        self.pack_dir(name).join("lock.json")
+    }
+
+    pub fn lock_file(&self) -> PathBuf {
+        self.root.join(".synapse.lock")
+    }
+
+    /// True when the root looks like a store (has `data/` or `state/`).
+    pub fn exists(&self) -> bool {
+        self.data().is_dir() || self.state().is_dir()
+    }
+}
+
+/// The mirror under `<backup path>/.synapse/store`.
+#[derive(Debug, Clone)]
+pub struct BackupLayout {
+    path: PathBuf,
+}
+
+impl BackupLayout {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// The configured backup path (the drive folder).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn synapse_dir(&self) -> PathBuf {
+        self.path.join(".synapse")
+    }
+
+    pub fn store_root(&self) -> PathBuf {
+        self.path.join(".synapse/store")
+    }
+
+    pub fn blobs(&self) -> BlobDir {
+        BlobDir::new(self.store_root().join("data/blobs/sha256"))
+    }
+
+    pub fn tmp(&self) -> PathBuf {
+        self.store_root().join("data/tmp")
+    }
+
+    pub fn state(&self) -> PathBuf {
+        self.store_root().join("state")
+    }
+
+    pub fn id_file(&self) -> PathBuf {
+        self.synapse_dir().join("backup-id")
+    }
+
+    pub fn lock_file(&self) -> PathBuf {
+        self.synapse_dir().join(".synapse.lock")
+    }
+}

@@ -1,0 +1,47 @@
+//! The verification ledger (`data/cache/verified.json`): when each blob was last
+//! hashed and whether it matched. A rebuildable cache: losing it only means
+//! blobs show as "never verified".
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::fsutil::{read_json, write_json_atomic};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub ok: bool,
+    pub at: String,
+    pub size: u64,
+    /// Modification time (seconds since the epoch) of the file that was hashed.
+    pub mtime: Option<i64>,
+}
+
+/// sha256 → last verification.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Ledger(pub BTreeMap<String, LedgerEntry>);
+
+pub fn mtime_secs(t: Option<SystemTime>) -> Option<i64> {
+    t.and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok()).map(|d| d.as_secs() as i64)
+}
+
+impl Ledger {
+    /// Loads the ledger; a missing or unreadable cache is an empty ledger.
+    pub fn load(path: &Path) -> Ledger {
+        read_json(path).unwrap_or_default()
+    }
+
+    pub fn save(&self, path: &Path) -> Result<()> {
+        write_json_atomic(path, self)
+    }
+
+    /// The entry for a blob, if it still describes the file on disk (same size
+    /// and modification time); a changed file counts as never verified.
+    pub fn current(&self, sha: &str, size: u64, mtime: Option<SystemTime>) -> Option<&LedgerEntry> {
+        self.0.get(sha).filter(|e| e.size == size && (e.mtime.is_none() || e.mtime == mtime_secs(mtime)))
+    }
+}

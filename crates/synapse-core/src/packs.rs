@@ -1,0 +1,383 @@
+//! Packs: reading every pack of a store (reporting, never skipping, the ones
+//! that cannot be read), and `pack create | add | delete`.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::blobs::{self, AdoptMode};
+use crate::error::{Error, Result};
+use crate::fsutil::{fsync_dir, now_rfc3339, read_json, write_json_atomic};
+use crate::ids::{PackName, Sha256};
+use crate::kind;
+use crate::layout::StoreLayout;
+use crate::model::{AssetKind, Origin, PackError};
+use crate::progress::{Control, Tracker};
+use crate::schema::{Artifact, BlobManifest, Dependency, Expose, Extra, LockFile, PackFile, Provider, Resolved, LOCK_SCHEMA, PACK_SCHEMA};
+use crate::store::Store;
+
+/// A pack as read from disk.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub name: PackName,
+    pub pack: PackFile,
+    /// `None` when the pack has no `lock.json` yet (nothing resolved).
+    pub lock: Option<LockFile>,
+}
+
+/// One resolved dependency that points at a blob.
+#[derive(Debug, Clone)]
+pub struct BlobRef {
+    pub dependency_id: String,
+    pub sha256: Sha256,
+    pub kind: AssetKind,
+    pub size_bytes: Option<u64>,
+    pub expose_filename: Option<String>,
+    pub origin: Option<Origin>,
+    pub urls: Vec<String>,
+}
+
+impl Pack {
+    /// Every blob reference of the lock, in lock order. Fails on a malformed hash.
+    pub fn blob_refs(&self) -> std::result::Result<Vec<BlobRef>, String> {
+        let Some(lock) = &self.lock else { return Ok(Vec::new()) };
+        let mut out = Vec::with_capacity(lock.resolved.len());
+        for r in &lock.resolved {
+            let sha = match r.artifact.blob() {
+                Ok(Some(sha)) => sha,
+                Ok(None) => continue,
+                Err(e) => return Err(format!("lock.json, dependency {:?}: {e}", r.dependency_id)),
+            };
+            let dep = self.pack.dependencies.iter().find(|d| d.id == r.dependency_id);
+            let kind = r
+                .artifact
+                .kind
+                .as_deref()
+                .or_else(|| dep.and_then(|d| d.kind.as_deref()))
+                .map(AssetKind::parse_loose)
+                .unwrap_or(AssetKind::Unknown);
+            out.push(BlobRef {
+                dependency_id: r.dependency_id.clone(),
+                sha256: sha,
+                kind,
+                size_bytes: r.artifact.size_bytes,
+                expose_filename: dep.and_then(|d| d.expose.as_ref()).and_then(|e| e.filename.clone()).filter(|f| !f.is_empty()),
+                origin: r.artifact.provider.as_ref().map(Provider::origin),
+                urls: r.artifact.urls(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// All packs of a store: the readable ones and the errors of the others.
+#[derive(Debug, Default)]
+pub struct PackSet {
+    pub packs: Vec<Pack>,
+    pub errors: Vec<PackError>,
+}
+
+/// Reads one pack. `lock.json` may be absent; anything unreadable is an error.
+pub fn load(layout: &StoreLayout, name: &PackName) -> Result<Pack> {
+    let dir = layout.pack_dir(name);
+    if !dir.is_dir() {
+        return Err(Error::PackNotFound { name: name.to_string() });
+    }
+    let pack: PackFile = read_json(&layout.pack_json(name))?;
+    let lock_path = layout.lock_json(name);
+    let lock = if lock_path.exists() { Some(read_json::<LockFile>(&lock_path)?) } else { None };
+    Ok(Pack { name: name.clone(), pack, lock })
+}
+
+/// Reads every pack directory under `state/packs`, sorted by name.
+pub fn load_all(layout: &StoreLayout) -> Result<PackSet> {
+    let dir = layout.packs();
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(PackSet::default()),
+        Err(e) => return Err(Error::io("list", &dir)(e)),
+    };
+    let mut set = PackSet::default();
+    for entry in entries {
+        let entry = entry.map_err(Error::io("list", &dir))?;
+        if !entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            continue;
+        }
+        let raw = entry.file_name().to_string_lossy().into_owned();
+        if raw.starts_with('.') {
+            continue; // editor and VCS folders, never packs
+        }
+        let name = match PackName::parse(&raw) {
+            Ok(n) => n,
+            Err(e) => {
+                set.errors.push(PackError { pack: raw, path: entry.path(), reason: e.to_string() });
+                continue;
+            }
+        };
+        let loaded = load(layout, &name).and_then(|p| match p.blob_refs() {
+            Ok(_) => Ok(p),
+            Err(reason) => Err(Error::invalid(reason)),
+        });
+        match loaded {
+            Ok(p) => set.packs.push(p),
+            Err(e) => set.errors.push(PackError { pack: raw, path: entry.path(), reason: e.to_string() }),
+        }
+    }
+    set.packs.sort_by(|a, b| a.name.cmp(&b.name));
+    set.errors.sort_by(|a, b| a.pack.cmp(&b.pack));
+    Ok(set)
+}
+
+/// A pack as shown by `pack list` and `pack show`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackInfo {
+    pub name: String,
+    pub pack_type: Option<String>,
+    pub dependencies: usize,
+    pub blobs: Vec<PackBlob>,
+    pub unresolved: usize,
+    pub total_bytes: u64,
+    pub local_blobs: usize,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PackBlob {
+    pub dependency_id: String,
+    pub sha256: Sha256,
+    pub kind: AssetKind,
+    pub display_name: String,
+    pub size_bytes: Option<u64>,
+    pub on_local: bool,
+}
+
+impl PackInfo {
+    pub fn of(layout: &StoreLayout, pack: &Pack) -> PackInfo {
+        let refs = pack.blob_refs().unwrap_or_default();
+        let blobs_dir = layout.blobs();
+        let blobs: Vec<PackBlob> = refs
+            .into_iter()
+            .map(|r| {
+                let local_size = blobs::size(&blobs_dir, &r.sha256).ok().flatten();
+                PackBlob {
+                    display_name: r
+                        .expose_filename
+                        .clone()
+                        .or_else(|| r.origin.as_ref().and_then(|o| o.filename.clone()))
+                        .unwrap_or_else(|| r.sha256.short().to_owned()),
+                    dependency_id: r.dependency_id,
+                    kind: r.kind,
+                    size_bytes: r.size_bytes.or(local_size),
+                    on_local: local_size.is_some(),
+                    sha256: r.sha256,
+                }
+            })
+            .collect();
+        PackInfo {
+            name: pack.name.to_string(),
+            pack_type: pack.pack.pack_type.clone(),
+            dependencies: pack.pack.dependencies.len(),
+            unresolved: pack.lock.as_ref().map_or(0, |l| l.unresolved.len()),
+            total_bytes: blobs.iter().filter_map(|b| b.size_bytes).sum(),
+            local_blobs: blobs.iter().filter(|b| b.on_local).count(),
+            blobs,
+            path: layout.pack_dir(&pack.name),
+        }
+    }
+}
+
+/// A file to put into a pack.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub path: PathBuf,
+    /// `None`: guess from the safetensors header, else `unknown`.
+    pub kind: Option<AssetKind>,
+}
+
+/// What `pack create` / `pack add` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackWriteResult {
+    pub pack: String,
+    pub created: bool,
+    pub added: Vec<AddedFile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AddedFile {
+    pub dependency_id: String,
+    pub sha256: Sha256,
+    pub kind: AssetKind,
+    pub filename: String,
+    pub size_bytes: u64,
+    pub already_present: bool,
+}
+
+/// Creates a pack from local files: adopts each file (copy), then writes
+/// `pack.json` and `lock.json` with provider `local`. Blobs go in first and
+/// pack files last, so a crash leaves at worst orphan blobs.
+pub fn create(store: &Store, name: &PackName, files: &[NewFile], ctl: Control) -> Result<PackWriteResult> {
+    if files.is_empty() {
+        return Err(Error::invalid("a pack needs at least one file"));
+    }
+    let _lock = store.lock("pack create")?;
+    let layout = store.layout();
+    if layout.pack_dir(name).exists() {
+        return Err(Error::PackExists { name: name.to_string() });
+    }
+    let added = adopt_files(layout, files, &[], ctl)?;
+    let pack_type = added.first().map(|a| a.kind.as_str().to_owned());
+    let mut pack = PackFile { schema: PACK_SCHEMA.into(), name: name.to_string(), pack_type, dependencies: Vec::new(), extra: Extra::new() };
+    pack.extra.insert("pack_category".into(), json!("custom"));
+    pack.extra.insert("source".into(), json!({"provider": "local"}));
+    pack.extra.insert("created_at".into(), json!(now_rfc3339()));
+    let mut lock = LockFile { schema: LOCK_SCHEMA.into(), pack: Some(name.to_string()), resolved: Vec::new(), unresolved: Vec::new(), extra: Extra::new() };
+    lock.extra.insert("resolved_at".into(), json!(now_rfc3339()));
+    append(&mut pack, &mut lock, &added);
+    write_pack(layout, name, &pack, &lock)?;
+    Ok(PackWriteResult { pack: name.to_string(), created: true, added })
+}
+
+/// Adds local files to an existing pack, keeping every field of its files.
+pub fn add(store: &Store, name: &PackName, files: &[NewFile], ctl: Control) -> Result<PackWriteResult> {
+    let _lock = store.lock("pack add")?;
+    let layout = store.layout();
+    let mut existing = load(layout, name)?;
+    let taken: Vec<String> = existing.pack.dependencies.iter().map(|d| d.id.clone()).collect();
+    let added = adopt_files(layout, files, &taken, ctl)?;
+    let mut lock = existing.lock.take().unwrap_or_else(|| LockFile {
+        schema: LOCK_SCHEMA.into(),
+        pack: Some(name.to_string()),
+        resolved: Vec::new(),
+        unresolved: Vec::new(),
+        extra: Extra::new(),
+    });
+    append(&mut existing.pack, &mut lock, &added);
+    write_pack(layout, name, &existing.pack, &lock)?;
+    Ok(PackWriteResult { pack: name.to_string(), created: false, added })
+}
+
+fn adopt_files(layout: &StoreLayout, files: &[NewFile], taken_ids: &[String], ctl: Control) -> Result<Vec<AddedFile>> {
+    let mut sizes = Vec::with_capacity(files.len());
+    for f in files {
+        let m = fs::metadata(&f.path).map_err(Error::io("read", &f.path))?;
+        if !m.is_file() {
+            return Err(Error::NotAFile { path: f.path.clone() });
+        }
+        sizes.push(m.len());
+    }
+    let tracker = Tracker::new(ctl, "adopt", files.len() as u64, sizes.iter().sum());
+    let mut ids: Vec<String> = taken_ids.to_vec();
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        let filename = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+        tracker.start_item(&filename);
+        let kind = f.kind.or_else(|| kind::kind_from_safetensors(&f.path)).unwrap_or(AssetKind::Unknown);
+        let manifest = BlobManifest::local(&filename, kind);
+        let adopted = blobs::adopt_file(layout, &f.path, AdoptMode::Copy, Some(&manifest), Some(&tracker), ctl.cancel)?;
+        tracker.item_done();
+        let id = unique_id(&dependency_id(&filename), &ids);
+        ids.push(id.clone());
+        out.push(AddedFile { dependency_id: id, sha256: adopted.sha256, kind, filename, size_bytes: adopted.size, already_present: adopted.already_present });
+    }
+    tracker.finish();
+    Ok(out)
+}
+
+fn dependency_id(filename: &str) -> String {
+    let stem = Path::new(filename).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let id: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let id = id.trim_matches('-').to_owned();
+    if id.is_empty() { "file".into() } else { id }
+}
+
+fn unique_id(base: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == base) {
+        return base.to_owned();
+    }
+    (2..).map(|i| format!("{base}-{i}")).find(|c| !taken.iter().any(|t| t == c)).expect("infinite range")
+}
+
+fn append(pack: &mut PackFile, lock: &mut LockFile, added: &[AddedFile]) {
+    for a in added {
+        let mut dep_extra = Extra::new();
+        dep_extra.insert("required".into(), json!(true));
+        dep_extra.insert("selector".into(), json!({"strategy": "local_file", "local_path": a.filename}));
+        dep_extra.insert("update_policy".into(), json!({"mode": "pinned"}));
+        let mut expose_extra = Extra::new();
+        expose_extra.insert("trigger_words".into(), json!([]));
+        pack.dependencies.push(Dependency {
+            id: a.dependency_id.clone(),
+            kind: Some(a.kind.as_str().into()),
+            expose: Some(Expose { filename: Some(a.filename.clone()), extra: expose_extra }),
+            extra: dep_extra,
+        });
+        let mut provider_extra = Extra::new();
+        for k in ["model_id", "version_id", "file_id", "repo_id"] {
+            provider_extra.insert(k.into(), Value::Null);
+        }
+        provider_extra.insert("filename".into(), json!(a.filename));
+        provider_extra.insert("revision".into(), Value::Null);
+        let mut art_extra = Extra::new();
+        art_extra.insert("download".into(), json!({"urls": []}));
+        art_extra.insert("integrity".into(), json!({"sha256_verified": true}));
+        lock.resolved.push(Resolved {
+            dependency_id: a.dependency_id.clone(),
+            artifact: Artifact {
+                kind: Some(a.kind.as_str().into()),
+                sha256: Some(a.sha256.to_string()),
+                size_bytes: Some(a.size_bytes),
+                provider: Some(Provider { name: Some("local".into()), extra: provider_extra }),
+                extra: art_extra,
+            },
+            extra: Extra::new(),
+        });
+    }
+}
+
+fn write_pack(layout: &StoreLayout, name: &PackName, pack: &PackFile, lock: &LockFile) -> Result<()> {
+    // lock.json first: a pack directory with a lock but no pack.json is reported
+    // as unreadable (and so blocks cleanup) rather than silently losing references.
+    write_json_atomic(&layout.lock_json(name), lock)?;
+    write_json_atomic(&layout.pack_json(name), pack)?;
+    fsync_dir(&layout.packs())
+}
+
+/// What `pack delete` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackDeleteResult {
+    pub pack: String,
+    /// Blobs no other pack references any more (they are orphans now, not deleted).
+    pub orphaned: Vec<Sha256>,
+}
+
+/// Deletes a pack's state directory. Its blobs stay in the store; the ones no
+/// other pack uses become orphans.
+pub fn delete(store: &Store, name: &PackName) -> Result<PackDeleteResult> {
+    let _lock = store.lock("pack delete")?;
+    let layout = store.layout();
+    let dir = layout.pack_dir(name);
+    if !dir.is_dir() {
+        return Err(Error::PackNotFound { name: name.to_string() });
+    }
+    let mine: Vec<Sha256> = load(layout, name).ok().and_then(|p| p.blob_refs().ok()).unwrap_or_default().into_iter().map(|r| r.sha256).collect();
+    let others = load_all(layout)?;
+    let still_used: std::collections::HashSet<Sha256> = others
+        .packs
+        .iter()
+        .filter(|p| &p.name != name)
+        .flat_map(|p| p.blob_refs().unwrap_or_default().into_iter().map(|r| r.sha256))
+        .collect();
+    // Move aside first (atomic), then remove: a crash never leaves half a pack.
+    let trash = layout.tmp().join(format!("deleted-pack-{}", uuid::Uuid::new_v4().simple()));
+    fs::create_dir_all(layout.tmp()).map_err(Error::io("create directory", layout.tmp()))?;
+    fs::rename(&dir, &trash).map_err(Error::io("move away", &dir))?;
+    fsync_dir(&layout.packs())?;
+    fs::remove_dir_all(&trash).map_err(Error::io("delete", &trash))?;
+    let mut orphaned: Vec<Sha256> = mine.into_iter().filter(|s| !still_used.contains(s)).collect();
+    orphaned.sort();
+    orphaned.dedup();
+    Ok(PackDeleteResult { pack: name.to_string(), orphaned })
+}

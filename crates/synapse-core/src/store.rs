@@ -1,0 +1,83 @@
+//! Opening, initialising and configuring a store.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::fsutil::{read_json, write_json_atomic};
+use crate::layout::StoreLayout;
+use crate::lock::StoreLock;
+use crate::schema::ConfigFile;
+
+/// An opened store. Cheap to clone; holds no open files.
+#[derive(Debug, Clone)]
+pub struct Store {
+    layout: StoreLayout,
+}
+
+/// The store root from an explicit flag, `SYNAPSE_ROOT`, or `~/.synapse/store`.
+pub fn default_root(explicit: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    if let Some(p) = std::env::var_os("SYNAPSE_ROOT").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    home.join(".synapse/store")
+}
+
+impl Store {
+    /// Creates the directory skeleton and a default config where missing.
+    /// Existing files are left alone, so `init` on an existing store is harmless.
+    pub fn init(root: &Path) -> Result<Store> {
+        let layout = StoreLayout::new(root);
+        for dir in [layout.blobs().root().to_path_buf(), layout.tmp(), layout.cache(), layout.packs()] {
+            fs::create_dir_all(&dir).map_err(Error::io("create directory", &dir))?;
+        }
+        if !layout.config().exists() {
+            write_json_atomic(&layout.config(), &ConfigFile::default())?;
+        }
+        Ok(Store { layout })
+    }
+
+    /// Opens an existing store.
+    pub fn open(root: &Path) -> Result<Store> {
+        let layout = StoreLayout::new(root);
+        if !layout.exists() {
+            return Err(Error::StoreNotFound { root: root.to_path_buf() });
+        }
+        Ok(Store { layout })
+    }
+
+    pub fn layout(&self) -> &StoreLayout {
+        &self.layout
+    }
+
+    pub fn root(&self) -> &Path {
+        self.layout.root()
+    }
+
+    /// The config, or the defaults when the store has none yet.
+    pub fn config(&self) -> Result<ConfigFile> {
+        let p = self.layout.config();
+        if !p.exists() {
+            return Ok(ConfigFile::default());
+        }
+        read_json(&p)
+    }
+
+    pub fn save_config(&self, config: &ConfigFile) -> Result<()> {
+        write_json_atomic(&self.layout.config(), config)
+    }
+
+    /// Takes the store's exclusive lock for a mutating operation.
+    pub fn lock(&self, operation: &str) -> Result<StoreLock> {
+        self.lock_wait(operation, crate::lock::default_wait())
+    }
+
+    pub fn lock_wait(&self, operation: &str, wait: Duration) -> Result<StoreLock> {
+        StoreLock::acquire(&self.layout.lock_file(), operation, wait)
+    }
+}
