@@ -13,10 +13,17 @@ use crate::schema::ConfigFile;
 #[derive(Debug, Clone)]
 pub enum BackupState {
     /// Not configured or switched off.
-    Disabled { path: Option<PathBuf> },
+    Disabled {
+        path: Option<PathBuf>,
+    },
     /// Configured, but the drive (or its `.synapse/store`) is not there.
-    Disconnected { path: PathBuf, reason: String },
-    Connected { layout: BackupLayout },
+    Disconnected {
+        path: PathBuf,
+        reason: String,
+    },
+    Connected {
+        layout: BackupLayout,
+    },
 }
 
 impl BackupState {

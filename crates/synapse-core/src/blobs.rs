@@ -215,11 +215,7 @@ pub fn adopt_file(
     let tmp = tmp_dir.join(format!("{}.part", uuid::Uuid::new_v4().simple()));
     let result = (|| {
         let linked = mode == AdoptMode::Move && fs::hard_link(src, &tmp).is_ok();
-        let (sha, size) = if linked {
-            hash_file(&tmp, tracker, cancel)?
-        } else {
-            copy_hashing(src, &tmp, tracker, cancel)?
-        };
+        let (sha, size) = if linked { hash_file(&tmp, tracker, cancel)? } else { copy_hashing(src, &tmp, tracker, cancel)? };
         let adopted = place(layout, &tmp, &sha, size)?;
         if let Some(m) = manifest {
             write_manifest_if_absent(&layout.blobs(), &sha, m)?;

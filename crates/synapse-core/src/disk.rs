@@ -10,10 +10,9 @@ use crate::model::DiskInfo;
 pub fn disk_info(path: &Path) -> Option<DiskInfo> {
     let canon = path.canonicalize().ok()?;
     let disks = Disks::new_with_refreshed_list();
-    disks
-        .list()
-        .iter()
-        .filter(|d| canon.starts_with(d.mount_point()))
-        .max_by_key(|d| d.mount_point().as_os_str().len())
-        .map(|d| DiskInfo { path: path.to_path_buf(), total_bytes: d.total_space(), free_bytes: d.available_space() })
+    disks.list().iter().filter(|d| canon.starts_with(d.mount_point())).max_by_key(|d| d.mount_point().as_os_str().len()).map(|d| DiskInfo {
+        path: path.to_path_buf(),
+        total_bytes: d.total_space(),
+        free_bytes: d.available_space(),
+    })
 }

@@ -120,23 +120,31 @@ pub fn build(store: &Store) -> Result<Inventory> {
     let mut references: HashMap<Sha256, Vec<Reference>> = HashMap::new();
     for (pi, p) in packs.iter().enumerate() {
         for r in p.blob_refs().unwrap_or_default() {
-            references.entry(r.sha256.clone()).or_default().push(Reference { pack: p.name.to_string(), dependency_id: r.dependency_id.clone() });
+            references
+                .entry(r.sha256.clone())
+                .or_default()
+                .push(Reference { pack: p.name.to_string(), dependency_id: r.dependency_id.clone() });
             acc.entry(r.sha256.clone()).or_default().refs.push((pi, r));
         }
     }
 
     let mut entries: Vec<(Sha256, Acc)> = acc.into_iter().collect();
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let items: Vec<InventoryItem> = entries
-        .into_par_iter()
-        .map(|(sha, a)| make_item(sha, a, &packs, &ledger, &local_dir, backup_dir.as_ref()))
-        .collect();
+    let items: Vec<InventoryItem> =
+        entries.into_par_iter().map(|(sha, a)| make_item(sha, a, &packs, &ledger, &local_dir, backup_dir.as_ref())).collect();
     let index = items.iter().enumerate().map(|(i, it)| (it.sha256.clone(), i)).collect();
     let summary = summarise(&items, pack_errors, &backup, store);
     Ok(Inventory { items, summary, backup, references, index, local_dir })
 }
 
-fn make_item(sha: Sha256, a: Acc, packs: &[packs::Pack], ledger: &Ledger, local_dir: &BlobDir, backup_dir: Option<&BlobDir>) -> InventoryItem {
+fn make_item(
+    sha: Sha256,
+    a: Acc,
+    packs: &[packs::Pack],
+    ledger: &Ledger,
+    local_dir: &BlobDir,
+    backup_dir: Option<&BlobDir>,
+) -> InventoryItem {
     let on_local = a.local.is_some();
     let on_backup = a.backup.is_some();
     let referenced = !a.refs.is_empty();
@@ -148,7 +156,8 @@ fn make_item(sha: Sha256, a: Acc, packs: &[packs::Pack], ledger: &Ledger, local_
     };
     let mut used_by: Vec<String> = a.refs.iter().map(|(pi, _)| packs[*pi].name.to_string()).collect();
     used_by.dedup();
-    let size = a.local.as_ref().or(a.backup.as_ref()).map(|b| b.size).or_else(|| a.refs.iter().find_map(|(_, r)| r.size_bytes)).unwrap_or(0);
+    let size =
+        a.local.as_ref().or(a.backup.as_ref()).map(|b| b.size).or_else(|| a.refs.iter().find_map(|(_, r)| r.size_bytes)).unwrap_or(0);
     let origin = a.refs.iter().find_map(|(_, r)| r.origin.clone());
     let mut kind = a.refs.iter().map(|(_, r)| r.kind).find(|k| *k != AssetKind::Unknown);
     let mut name = a
@@ -158,7 +167,13 @@ fn make_item(sha: Sha256, a: Acc, packs: &[packs::Pack], ledger: &Ledger, local_
         .or_else(|| origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()));
     let mut origin = origin;
     if kind.is_none() || name.is_none() || origin.is_none() {
-        let dir = if on_local { Some(local_dir) } else if on_backup { backup_dir } else { None };
+        let dir = if on_local {
+            Some(local_dir)
+        } else if on_backup {
+            backup_dir
+        } else {
+            None
+        };
         if let Some(m) = dir.and_then(|d| blobs::read_manifest(d, &sha)) {
             kind = kind.or_else(|| m.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
             name = name.or_else(|| m.original_filename.clone().filter(|f| !f.is_empty()));
@@ -260,7 +275,9 @@ fn matches(it: &InventoryItem, q: &Query, needle: Option<&str>) -> bool {
         && q.status.is_none_or(|s| it.status == s)
         && q.location.is_none_or(|l| it.location == l)
         && needle.is_none_or(|n| {
-            it.display_name.to_lowercase().contains(n) || it.sha256.as_str().starts_with(n) || it.used_by_packs.iter().any(|p| p.to_lowercase().contains(n))
+            it.display_name.to_lowercase().contains(n)
+                || it.sha256.as_str().starts_with(n)
+                || it.used_by_packs.iter().any(|p| p.to_lowercase().contains(n))
         })
 }
 

@@ -55,7 +55,9 @@ pub fn classify_header(header: &Map<String, Value>) -> AssetKind {
         AssetKind::Lora
     } else if any_prefix("control_model.") || any_prefix("controlnet_") || any("controlnet_cond_embedding") {
         AssetKind::Controlnet
-    } else if any_prefix("model.diffusion_model.") && (any_prefix("first_stage_model.") || any_prefix("cond_stage_model.") || any_prefix("conditioner.")) {
+    } else if any_prefix("model.diffusion_model.")
+        && (any_prefix("first_stage_model.") || any_prefix("cond_stage_model.") || any_prefix("conditioner."))
+    {
         AssetKind::Checkpoint
     } else if any_prefix("model.diffusion_model.") || any_prefix("double_blocks.") || any_prefix("joint_blocks.") {
         AssetKind::DiffusionModel
@@ -64,7 +66,11 @@ pub fn classify_header(header: &Map<String, Value>) -> AssetKind {
     } else if any_prefix("encoder.down") && any_prefix("decoder.up") || any_prefix("first_stage_model.") {
         AssetKind::Vae
     } else if any_prefix("text_model.") || any_prefix("encoder.block.") || any_prefix("shared.weight") || any_prefix("text_projection") {
-        if keys.len() < 8 { AssetKind::Clip } else { AssetKind::TextEncoder }
+        if keys.len() < 8 {
+            AssetKind::Clip
+        } else {
+            AssetKind::TextEncoder
+        }
     } else if any("emb_params") || keys.iter().any(|k| *k == "clip_l" || *k == "clip_g" || *k == "string_to_param") {
         AssetKind::Embedding
     } else if any_prefix("conv_first.") || any_prefix("body.") && any_prefix("conv_last") || any_prefix("model.0.weight") {
@@ -112,7 +118,10 @@ mod tests {
     fn recognises_common_layouts() {
         assert_eq!(kind_of(&["lora_unet_down_blocks_0.lora_up.weight"], &[]), AssetKind::Lora);
         assert_eq!(kind_of(&["x.weight"], &[("ss_network_module", "networks.lora")]), AssetKind::Lora);
-        assert_eq!(kind_of(&["model.diffusion_model.input_blocks.0.weight", "first_stage_model.decoder.conv_in.weight"], &[]), AssetKind::Checkpoint);
+        assert_eq!(
+            kind_of(&["model.diffusion_model.input_blocks.0.weight", "first_stage_model.decoder.conv_in.weight"], &[]),
+            AssetKind::Checkpoint
+        );
         assert_eq!(kind_of(&["encoder.down.0.block.0.conv1.weight", "decoder.up.0.block.0.conv1.weight"], &[]), AssetKind::Vae);
         assert_eq!(kind_of(&["control_model.input_blocks.0.0.weight"], &[]), AssetKind::Controlnet);
         assert_eq!(kind_of(&["emb_params"], &[]), AssetKind::Embedding);

@@ -18,11 +18,7 @@ use crate::error::{Error, Result};
 /// Default time a second mutating operation waits before failing with `busy`.
 /// `SYNAPSE_LOCK_WAIT_MS` overrides it (tests use a short wait).
 pub fn default_wait() -> Duration {
-    std::env::var("SYNAPSE_LOCK_WAIT_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map(Duration::from_millis)
-        .unwrap_or(Duration::from_secs(3))
+    std::env::var("SYNAPSE_LOCK_WAIT_MS").ok().and_then(|v| v.parse().ok()).map(Duration::from_millis).unwrap_or(Duration::from_secs(3))
 }
 
 /// Who holds (or last held) a lock.
@@ -46,13 +42,8 @@ impl StoreLock {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(Error::io("create directory", dir))?;
         }
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(Error::io("open lock file", path))?;
+        let file =
+            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(Error::io("open lock file", path))?;
         let deadline = Instant::now() + wait;
         loop {
             match FileExt::try_lock_exclusive(&file) {
@@ -62,7 +53,8 @@ impl StoreLock {
                 Err(e) => return Err(Error::io("lock", path)(e)),
             }
             if Instant::now() >= deadline {
-                let info = read_info(path).unwrap_or(LockInfo { operation: "another operation".into(), since: "unknown time".into(), pid: 0 });
+                let info =
+                    read_info(path).unwrap_or(LockInfo { operation: "another operation".into(), since: "unknown time".into(), pid: 0 });
                 return Err(Error::Busy { operation: info.operation, since: info.since, pid: info.pid });
             }
             std::thread::sleep(Duration::from_millis(50));

@@ -229,11 +229,18 @@ pub fn create(store: &Store, name: &PackName, files: &[NewFile], ctl: Control) -
     }
     let added = adopt_files(layout, files, &[], ctl)?;
     let pack_type = added.first().map(|a| a.kind.as_str().to_owned());
-    let mut pack = PackFile { schema: PACK_SCHEMA.into(), name: name.to_string(), pack_type, dependencies: Vec::new(), extra: Extra::new() };
+    let mut pack =
+        PackFile { schema: PACK_SCHEMA.into(), name: name.to_string(), pack_type, dependencies: Vec::new(), extra: Extra::new() };
     pack.extra.insert("pack_category".into(), json!("custom"));
     pack.extra.insert("source".into(), json!({"provider": "local"}));
     pack.extra.insert("created_at".into(), json!(now_rfc3339()));
-    let mut lock = LockFile { schema: LOCK_SCHEMA.into(), pack: Some(name.to_string()), resolved: Vec::new(), unresolved: Vec::new(), extra: Extra::new() };
+    let mut lock = LockFile {
+        schema: LOCK_SCHEMA.into(),
+        pack: Some(name.to_string()),
+        resolved: Vec::new(),
+        unresolved: Vec::new(),
+        extra: Extra::new(),
+    };
     lock.extra.insert("resolved_at".into(), json!(now_rfc3339()));
     append(&mut pack, &mut lock, &added);
     write_pack(layout, name, &pack, &lock)?;
@@ -280,7 +287,14 @@ fn adopt_files(layout: &StoreLayout, files: &[NewFile], taken_ids: &[String], ct
         tracker.item_done();
         let id = unique_id(&dependency_id(&filename), &ids);
         ids.push(id.clone());
-        out.push(AddedFile { dependency_id: id, sha256: adopted.sha256, kind, filename, size_bytes: adopted.size, already_present: adopted.already_present });
+        out.push(AddedFile {
+            dependency_id: id,
+            sha256: adopted.sha256,
+            kind,
+            filename,
+            size_bytes: adopted.size,
+            already_present: adopted.already_present,
+        });
     }
     tracker.finish();
     Ok(out)
@@ -290,7 +304,11 @@ fn dependency_id(filename: &str) -> String {
     let stem = Path::new(filename).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let id: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let id = id.trim_matches('-').to_owned();
-    if id.is_empty() { "file".into() } else { id }
+    if id.is_empty() {
+        "file".into()
+    } else {
+        id
+    }
 }
 
 fn unique_id(base: &str, taken: &[String]) -> String {
@@ -362,7 +380,8 @@ pub fn delete(store: &Store, name: &PackName) -> Result<PackDeleteResult> {
     if !dir.is_dir() {
         return Err(Error::PackNotFound { name: name.to_string() });
     }
-    let mine: Vec<Sha256> = load(layout, name).ok().and_then(|p| p.blob_refs().ok()).unwrap_or_default().into_iter().map(|r| r.sha256).collect();
+    let mine: Vec<Sha256> =
+        load(layout, name).ok().and_then(|p| p.blob_refs().ok()).unwrap_or_default().into_iter().map(|r| r.sha256).collect();
     let others = load_all(layout)?;
     let still_used: std::collections::HashSet<Sha256> = others
         .packs
