@@ -1,1 +1,217 @@
-//! compat tests
+//! Stores written by the original Python Synapse: read as they are, rewritten
+//! without losing a field (SPEC §2, compatibility rule).
+
+use std::fs;
+
+use serde_json::{json, Value};
+use synapse_core::ids::PackName;
+use synapse_core::model::{AssetKind, BlobStatus};
+use synapse_core::packs::{self, NewFile};
+use synapse_core::progress::{CancelToken, Control, NoProgress};
+
+use crate::support::{content, Fixture};
+
+/// A pack as the original writes it: previews, parameters, model info,
+/// selectors with civitai ids, fields this program has never heard of.
+fn original_pack(name: &str) -> Value {
+    json!({
+        "schema": "synapse.pack.v2",
+        "name": name,
+        "pack_type": "lora",
+        "pack_category": "external",
+        "source": {"provider": "civitai", "model_id": 58390, "version_id": 62833, "url": "https://civitai.com/models/58390"},
+        "description": "<p>Detail tweaker</p>",
+        "created_at": "2026-01-20T10:00:00Z",
+        "base_model": "SD 1.5",
+        "version_name": "v1.0",
+        "tags": ["detail", "tool", "concept"],
+        "user_tags": ["favourite"],
+        "trigger_words": [],
+        "previews": [
+            {"filename": "001.jpeg", "url": "https://image.civitai.com/x/001.jpeg", "nsfw": false, "width": 512, "height": 768,
+             "meta": {"prompt": "masterpiece", "seed": 12345, "steps": 30, "cfg": 7, "sampler": "DPM++ 2M Karras"}}
+        ],
+        "cover_url": null,
+        "parameters": {"strength": 0.8, "clip_skip": 2, "cfg_scale": 7, "steps": 25, "sampler": "Euler a"},
+        "model_info": {"model_type": "LORA", "base_model": "SD 1.5", "trained_words": [], "hash_autov2": "ABCDEF1234", "nsfw": false},
+        "workflows": [{"name": "default.json", "filename": "workflows/default.json", "is_default": true}],
+        "dependencies": [
+            {
+                "id": "main-lora",
+                "kind": "lora",
+                "required": true,
+                "selector": {"strategy": "civitai_file", "civitai": {"model_id": 58390, "version_id": 62833, "file_id": 1}, "base_model": null, "constraints": {"primary_file_only": true, "file_ext": [".safetensors"]}},
+                "update_policy": {"mode": "pinned"},
+                "expose": {"filename": "add_detail.safetensors", "trigger_words": [], "strength": 1.0},
+                "description": "Add More Details"
+            },
+            {
+                "id": "base-checkpoint",
+                "kind": "checkpoint",
+                "required": false,
+                "selector": {"strategy": "base_model_hint", "base_model": "SD1.5"},
+                "update_policy": {"mode": "follow_latest"},
+                "expose": {"filename": "v1-5-pruned-emaonly.safetensors", "trigger_words": []}
+            }
+        ],
+        "pack_dependencies": [],
+        "future_field": {"nested": [1, 2, {"deep": true}]}
+    })
+}
+
+fn original_lock(name: &str, sha: &str, size: u64) -> Value {
+    json!({
+        "schema": "synapse.lock.v2",
+        "pack": name,
+        "resolved_at": "2026-01-24T08:00:00",
+        "resolved": [{
+            "dependency_id": "main-lora",
+            "artifact": {
+                "kind": "lora",
+                "sha256": sha,
+                "size_bytes": size,
+                "provider": {"name": "civitai", "model_id": 58390, "version_id": 62833, "file_id": 1, "repo_id": null,
+                             "filename": "add_detail_v1.safetensors", "revision": null},
+                "download": {"urls": ["https://civitai.com/api/download/models/62833"]},
+                "integrity": {"sha256_verified": true}
+            },
+            "resolved_by": "civitai"
+        }, {
+            "dependency_id": "base-checkpoint",
+            "artifact": {
+                "kind": "checkpoint",
+                "sha256": null,
+                "size_bytes": null,
+                "provider": {"name": "huggingface", "model_id": null, "version_id": null, "file_id": null,
+                             "repo_id": "runwayml/stable-diffusion-v1-5", "filename": "v1-5-pruned-emaonly.safetensors", "revision": "main"},
+                "download": {"urls": []},
+                "integrity": {"sha256_verified": false}
+            }
+        }],
+        "unresolved": [{"dependency_id": "base-checkpoint", "reason": "not downloaded", "details": {"hint": "run resolve"}}],
+        "lock_extra": 42
+    })
+}
+
+fn write_original(f: &Fixture, name: &str, sha: &str, size: u64) {
+    let dir = f.store.layout().packs().join(name);
+    fs::create_dir_all(dir.join("resources/previews")).unwrap();
+    fs::write(dir.join("pack.json"), serde_json::to_vec_pretty(&original_pack(name)).unwrap()).unwrap();
+    fs::write(dir.join("lock.json"), serde_json::to_vec_pretty(&original_lock(name, sha, size)).unwrap()).unwrap();
+    fs::write(dir.join("resources/previews/001.jpeg"), b"\xff\xd8\xff preview").unwrap();
+}
+
+#[test]
+fn original_pack_is_read_with_its_references() {
+    let f = Fixture::new();
+    let bytes = content("add-detail", 4096);
+    let sha = f.put_local(&bytes);
+    write_original(&f, "Detail Tweaker", sha.as_str(), bytes.len() as u64);
+
+    let inv = f.inventory();
+    assert!(inv.summary.pack_errors.is_empty(), "{:?}", inv.summary.pack_errors);
+    let item = inv.get(&sha).expect("blob in inventory");
+    assert_eq!(item.status, BlobStatus::Referenced);
+    assert_eq!(item.kind, AssetKind::Lora);
+    // expose.filename wins over the provider filename.
+    assert_eq!(item.display_name, "add_detail.safetensors");
+    assert_eq!(item.used_by_packs, vec!["Detail Tweaker".to_owned()]);
+    let origin = item.origin.as_ref().unwrap();
+    assert_eq!(origin.provider.as_deref(), Some("civitai"));
+    assert_eq!(origin.filename.as_deref(), Some("add_detail_v1.safetensors"));
+    assert_eq!(origin.model_id, Some(json!(58390)));
+    // The null-sha256 artifact references nothing and is not an error.
+    assert_eq!(inv.items.len(), 1);
+}
+
+#[test]
+fn pack_add_rewrites_without_losing_fields() {
+    let f = Fixture::new();
+    let bytes = content("add-detail", 4096);
+    let sha = f.put_local(&bytes);
+    write_original(&f, "Detail Tweaker", sha.as_str(), bytes.len() as u64);
+    let new_file = f.dir.path().join("extra_lora.safetensors");
+    fs::write(&new_file, content("extra", 2048)).unwrap();
+
+    let name = PackName::parse("Detail Tweaker").unwrap();
+    let cancel = CancelToken::new();
+    packs::add(&f.store, &name, &[NewFile { path: new_file, kind: Some(AssetKind::Lora) }], Control::new(&NoProgress, &cancel)).unwrap();
+
+    let dir = f.store.layout().pack_dir(&name);
+    let pack: Value = serde_json::from_slice(&fs::read(dir.join("pack.json")).unwrap()).unwrap();
+    let lock: Value = serde_json::from_slice(&fs::read(dir.join("lock.json")).unwrap()).unwrap();
+    let (orig_pack, orig_lock) = (original_pack("Detail Tweaker"), original_lock("Detail Tweaker", sha.as_str(), 4096));
+
+    // Every original top-level field is still there with the same value, except
+    // the dependency lists, which gained exactly one entry at the end.
+    for (k, v) in orig_pack.as_object().unwrap() {
+        if k != "dependencies" {
+            assert_eq!(&pack[k], v, "pack.json field {k} changed");
+        }
+    }
+    let deps = pack["dependencies"].as_array().unwrap();
+    assert_eq!(deps.len(), 3);
+    assert_eq!(&deps[..2], orig_pack["dependencies"].as_array().unwrap().as_slice(), "existing dependencies changed");
+    for (k, v) in orig_lock.as_object().unwrap() {
+        if k != "resolved" {
+            assert_eq!(&lock[k], v, "lock.json field {k} changed");
+        }
+    }
+    let resolved = lock["resolved"].as_array().unwrap();
+    assert_eq!(&resolved[..2], orig_lock["resolved"].as_array().unwrap().as_slice(), "existing lock entries changed");
+    assert_eq!(resolved[2]["artifact"]["kind"], "lora");
+    // Singular `artifact` (the seeds' bug #20).
+    assert!(resolved[2].get("artifacts").is_none());
+    // The pack's other files are untouched.
+    assert_eq!(fs::read(dir.join("resources/previews/001.jpeg")).unwrap(), b"\xff\xd8\xff preview");
+}
+
+#[test]
+fn config_keeps_unknown_sections() {
+    let f = Fixture::new();
+    let original = json!({
+        "schema": "synapse.config.v2",
+        "defaults": {"ui_set": "local", "conflicts_mode": "last_wins"},
+        "ui": {"known": ["comfyui", "forge"], "kind_map": {"comfyui": {"lora": "models/loras"}}},
+        "providers": {"civitai": {"api_key_env": "CIVITAI_API_KEY"}},
+        "base_model_aliases": {"SDXL": {"kind": "checkpoint"}},
+        "backup": {"enabled": false, "path": null, "auto_backup_new": false, "warn_before_delete_last_copy": true, "note": "keep me"},
+        "ui_targets": [{"name": "comfyui", "kind": "comfyui", "path": "/home/user/ComfyUI", "extra": 1}]
+    });
+    fs::write(f.store.layout().config(), serde_json::to_vec(&original).unwrap()).unwrap();
+    let mut c = f.store.config().unwrap();
+    c.backup.enabled = true;
+    c.backup.path = Some("/media/usb/synapse".into());
+    f.store.save_config(&c).unwrap();
+    let after: Value = serde_json::from_slice(&fs::read(f.store.layout().config()).unwrap()).unwrap();
+    for k in ["defaults", "ui", "providers", "base_model_aliases", "ui_targets"] {
+        assert_eq!(after[k], original[k], "config field {k} changed");
+    }
+    assert_eq!(after["backup"]["note"], "keep me");
+    assert_eq!(after["backup"]["enabled"], true);
+    assert_eq!(after["backup"]["path"], "/media/usb/synapse");
+}
+
+#[test]
+fn unreadable_pack_is_reported_not_skipped() {
+    let f = Fixture::new();
+    let sha = f.put_local(&content("x", 100));
+    f.write_pack("Good", &[("a", &sha, AssetKind::Vae, 100, "vae.safetensors")]);
+    let bad = f.store.layout().packs().join("Broken");
+    fs::create_dir_all(&bad).unwrap();
+    fs::write(bad.join("pack.json"), b"{ not json").unwrap();
+    let lock_only = f.store.layout().packs().join("BadHash");
+    fs::create_dir_all(&lock_only).unwrap();
+    fs::write(lock_only.join("pack.json"), br#"{"schema":"synapse.pack.v2","name":"BadHash","dependencies":[]}"#).unwrap();
+    fs::write(
+        lock_only.join("lock.json"),
+        br#"{"schema":"synapse.lock.v2","resolved":[{"dependency_id":"d","artifact":{"sha256":"../../etc/passwd"}}]}"#,
+    )
+    .unwrap();
+
+    let inv = f.inventory();
+    let names: Vec<_> = inv.summary.pack_errors.iter().map(|e| e.pack.as_str()).collect();
+    assert_eq!(names, ["BadHash", "Broken"]);
+    assert!(inv.summary.pack_errors[1].reason.contains("pack.json"), "{}", inv.summary.pack_errors[1].reason);
+    assert_eq!(inv.get(&sha).unwrap().status, BlobStatus::Referenced);
+}
