@@ -16,3 +16,13 @@ pub fn disk_info(path: &Path) -> Option<DiskInfo> {
         free_bytes: d.available_space(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_temp_dir_has_a_disk() {
+        let d = tempfile::tempdir().unwrap();
+        let info = super::disk_info(d.path()).expect("a disk holds the temp dir");
+        assert!(info.total_bytes > 0 && info.free_bytes <= info.total_bytes);
+    }
+}
