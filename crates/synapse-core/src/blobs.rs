@@ -307,8 +307,8 @@ impl<R: Read> Read for TeeReader<'_, R> {
     }
 }
 
-/// Deletes temporary files in `data/tmp` and `.part` files beside blobs.
-/// Call only while holding the store lock: then no running operation owns them.
+/// Lists temporary files in `data/tmp` and `.part` files beside blobs (it deletes nothing;
+/// cleanup does). Trust the list only while holding the store lock: then no running operation owns them.
 pub fn stale_partials(layout: &StoreLayout) -> Result<Vec<PartialFile>> {
     let mut out = scan(&layout.blobs())?.partials;
     let tmp = layout.tmp();

@@ -1,26 +1,248 @@
 //! Impacts and delete with guard rails (SPEC §3.3). Every row of the decision
 //! table is a branch here and a test in `tests/core/guard.rs`.
+//!
+//! The decision is made on a fresh inventory built while holding the locks, so
+//! nothing can add or remove a copy between the check and the delete. The
+//! order of the checks is the table's: backup availability, then "is the blob
+//! on the named side", then "would this remove the last copy", then "is it
+//! used". A delete that could not happen is always an error, never a result
+//! that looks like success (the seeds' bug #17).
 
-use crate::error::Result;
+use std::fs;
+use std::path::Path;
+
+use crate::backup::BackupState;
+use crate::blobs;
+use crate::error::{Error, Result};
+use crate::fsutil::rfc3339;
 use crate::ids::Sha256;
-use crate::inventory::Inventory;
-use crate::model::{BlobDetail, DeleteResult, DeleteTarget, Impacts};
+use crate::inventory::{self, Inventory};
+use crate::layout::BackupLayout;
+use crate::lock::{self, StoreLock};
+use crate::model::{
+    AffectedPack, BlobDetail, BlobStatus, DeleteResult, DeleteTarget, FileInfo, Impacts, InventoryItem, Location, Remaining, Side,
+};
 use crate::store::Store;
+
+/// The warning of a forced delete that removed the only copy.
+pub const LAST_COPY_WARNING: &str = "This was the last copy";
 
 /// What deleting `sha` would affect. `not_found` when no side and no pack knows it.
 pub fn impacts(inv: &Inventory, sha: &Sha256) -> Result<Impacts> {
-    let _ = (inv, sha);
-    todo!("guard helper")
+    let item = known(inv, sha)?;
+    Ok(impacts_of(inv, item))
 }
 
 /// The item, its impacts and file info of both copies.
 pub fn detail(inv: &Inventory, sha: &Sha256) -> Result<BlobDetail> {
-    let _ = (inv, sha);
-    todo!("guard helper")
+    let item = known(inv, sha)?;
+    let local = item.on_local.then(|| file_info(&inv.local_path(sha), item.size_bytes));
+    let backup = if item.on_backup {
+        // Live when the drive is there; otherwise the path it has on the drive
+        // (the inventory may know the copy from the cached catalog).
+        let dir = inv.backup.connected().map(BackupLayout::blobs).or_else(|| inv.backup.path().map(|p| BackupLayout::new(p).blobs()));
+        dir.map(|d| file_info(&d.blob(sha), item.size_bytes))
+    } else {
+        None
+    };
+    Ok(BlobDetail { item: item.clone(), impacts: impacts_of(inv, item), local, backup })
 }
 
 /// Deletes copies of a blob under the store lock, after the guard rails.
+///
+/// Errors, in the order they are checked: `backup_not_enabled` /
+/// `backup_not_connected` when `target` involves the backup (`both` always
+/// does: it must know whether a backup copy exists); `not_found` when the blob
+/// is not on the side `target` names (nothing is deleted); `last_copy` (without
+/// `force`) when no copy would remain; `conflict` (without `force`) when packs or
+/// UIs use the blob.
+///
+/// `both` on a blob that exists on one side only removes that copy, which is a
+/// last-copy delete. The backup copy is removed before the local one, so a
+/// drive that disappears mid-way leaves the local copy untouched.
 pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) -> Result<DeleteResult> {
-    let _ = (store, sha, target, force);
-    todo!("guard helper")
+    let _store_lock = store.lock("delete")?;
+    let config = store.config()?;
+    let backup = BackupState::detect(&config);
+    if target != DeleteTarget::Local {
+        backup.require()?;
+    }
+    // Whenever the drive is there, hold its lock too, even for a local delete:
+    // "a copy remains on the backup" is what makes deleting the local copy safe,
+    // and another store sharing the drive must not remove it meanwhile.
+    let _backup_lock = match backup.connected().map(|b| StoreLock::acquire(&b.lock_file(), "delete", lock::default_wait())) {
+        None => None,
+        Some(Ok(held)) => Some(held),
+        // A drive we cannot write the lock file on (mounted read-only) cannot
+        // lose its copy either: a local delete may go ahead without its lock.
+        Some(Err(Error::Io { .. })) if target == DeleteTarget::Local => None,
+        Some(Err(e)) => return Err(e),
+    };
+
+    let inv = inventory::build(store)?;
+    let backup_dir = match target {
+        DeleteTarget::Local => None,
+        // The drive may have gone between the check above and the scan.
+        DeleteTarget::Backup | DeleteTarget::Both => Some(inv.backup.require()?.blobs()),
+    };
+    let item = inv.get(sha);
+    let (on_local, on_backup) = item.map_or((false, false), |i| (i.on_local, i.on_backup));
+    let not_found = |side| Error::BlobNotFound { sha256: sha.to_string(), side };
+    let remove_local = match target {
+        DeleteTarget::Local if !on_local => return Err(not_found(Side::Local)),
+        DeleteTarget::Backup if !on_backup => return Err(not_found(Side::Backup)),
+        DeleteTarget::Both if !on_local && !on_backup => {
+            return Err(match item {
+                // Known (a pack wants it) but there is no copy to delete.
+                Some(_) => not_found(Side::Local),
+                None => Error::NoMatch { prefix: sha.to_string() },
+            });
+        }
+        DeleteTarget::Local | DeleteTarget::Both => on_local,
+        DeleteTarget::Backup => false,
+    };
+    let remove_backup = target != DeleteTarget::Local && on_backup;
+    let Some(item) = item else {
+        // Unreachable: a blob on some side is in the inventory. Refuse rather than guess.
+        return Err(Error::NoMatch { prefix: sha.to_string() });
+    };
+
+    let remaining = match (on_local && !remove_local, on_backup && !remove_backup) {
+        (true, _) => Remaining::Local,
+        (false, true) => Remaining::Backup,
+        (false, false) => Remaining::Nowhere,
+    };
+    let in_use = !item.used_by_packs.is_empty() || !item.active_in_uis.is_empty();
+    let warning = if remaining == Remaining::Nowhere {
+        if !force {
+            return Err(Error::LastCopy { impacts: Box::new(impacts_of(&inv, item)) });
+        }
+        Some(LAST_COPY_WARNING.to_owned())
+    } else if in_use {
+        if !force {
+            return Err(Error::Conflict { impacts: Box::new(impacts_of(&inv, item)) });
+        }
+        // Only the local copy matters to a UI: without it the packs need a restore.
+        (remove_local && !item.used_by_packs.is_empty()).then(|| {
+            let verb = if item.used_by_packs.len() == 1 { "needs" } else { "need" };
+            format!(
+                "{} now {verb} this blob restored from the backup (`synapse backup restore {}`)",
+                packs_phrase(&item.used_by_packs),
+                sha.short()
+            )
+        })
+    } else {
+        None
+    };
+
+    let mut deleted_from = Vec::with_capacity(2);
+    let mut bytes_freed = 0;
+    if let Some(dir) = backup_dir.filter(|_| remove_backup) {
+        bytes_freed += blobs::remove(&dir, sha, Side::Backup).map_err(|e| backup_failure(e, store))?;
+        deleted_from.push(Side::Backup);
+    }
+    if remove_local {
+        let backup_gone = !deleted_from.is_empty();
+        bytes_freed += blobs::remove(&store.layout().blobs(), sha, Side::Local).map_err(|e| match e {
+            // Say what did happen: the caller must not think the backup copy is still there.
+            Error::Io { path, source, .. } if backup_gone => Error::Io { op: "delete (its backup copy is already deleted)", path, source },
+            e => e,
+        })?;
+        deleted_from.push(Side::Local);
+    }
+    Ok(DeleteResult { deleted_from, sha256: sha.clone(), bytes_freed, remaining_on: remaining, warning })
+}
+
+/// A failure on the backup side: `backup_not_connected` when the drive went away.
+fn backup_failure(e: Error, store: &Store) -> Error {
+    match store.config().map(|c| BackupState::detect(&c)) {
+        Ok(state @ BackupState::Disconnected { .. }) => state.require().err().unwrap_or(e),
+        _ => e,
+    }
+}
+
+fn known<'a>(inv: &'a Inventory, sha: &Sha256) -> Result<&'a InventoryItem> {
+    inv.get(sha).ok_or_else(|| Error::NoMatch { prefix: sha.to_string() })
+}
+
+fn impacts_of(inv: &Inventory, item: &InventoryItem) -> Impacts {
+    let affected_packs = inv
+        .references
+        .get(&item.sha256)
+        .map(|refs| {
+            refs.iter()
+                // UI-target links are not tracked yet: no pack is known to be active.
+                .map(|r| AffectedPack { name: r.pack.clone(), dependency_id: r.dependency_id.clone(), is_active: false })
+                .collect()
+        })
+        .unwrap_or_default();
+    let is_last_copy = matches!(item.location, Location::LocalOnly | Location::BackupOnly);
+    let can_delete_safely = item.status == BlobStatus::Orphan && item.active_in_uis.is_empty() && item.location == Location::Both;
+    let drive_unknown = item.location == Location::LocalOnly && matches!(inv.backup, BackupState::Disconnected { .. });
+    Impacts {
+        sha256: item.sha256.clone(),
+        display_name: item.display_name.clone(),
+        status: item.status,
+        location: item.location,
+        size_bytes: item.size_bytes,
+        used_by_packs: item.used_by_packs.clone(),
+        affected_packs,
+        active_in_uis: item.active_in_uis.clone(),
+        is_last_copy,
+        can_delete_safely,
+        warning: warning(item, is_last_copy, drive_unknown),
+    }
+}
+
+/// One human sentence per concern, or `None` when deleting is harmless.
+fn warning(item: &InventoryItem, is_last_copy: bool, drive_unknown: bool) -> Option<String> {
+    let mut parts = Vec::new();
+    if is_last_copy {
+        let mut s = "This is the last copy: deleting it cannot be undone".to_owned();
+        if drive_unknown {
+            s.push_str(" (the backup drive is not connected, so a copy there could not be checked)");
+        }
+        parts.push(s + ".");
+    }
+    if item.location == Location::Nowhere {
+        parts.push("No copy of this blob exists anywhere known.".to_owned());
+    }
+    if !item.used_by_packs.is_empty() {
+        parts.push(format!("Used by {}.", packs_phrase(&item.used_by_packs)));
+    }
+    if !item.active_in_uis.is_empty() {
+        parts.push(format!("Active in {}.", item.active_in_uis.join(", ")));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn packs_phrase(packs: &[String]) -> String {
+    match packs {
+        [one] => format!("pack {one}"),
+        many => format!("{} packs ({})", many.len(), many.join(", ")),
+    }
+}
+
+/// File-system facts of one copy; the size the inventory knows when it cannot be read.
+fn file_info(path: &Path, known_size: u64) -> FileInfo {
+    let meta = fs::metadata(path).ok();
+    let time = |f: fn(&fs::Metadata) -> std::io::Result<std::time::SystemTime>| meta.as_ref().and_then(|m| f(m).ok()).map(rfc3339);
+    FileInfo {
+        path: path.to_path_buf(),
+        size_bytes: meta.as_ref().map_or(known_size, fs::Metadata::len),
+        created: time(fs::Metadata::created),
+        modified: time(fs::Metadata::modified),
+        accessed: time(fs::Metadata::accessed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packs_phrase_names_one_or_counts_many() {
+        assert_eq!(packs_phrase(&["A".into()]), "pack A");
+        assert_eq!(packs_phrase(&["A".into(), "B".into()]), "2 packs (A, B)");
+    }
 }

@@ -18,7 +18,7 @@ pub fn read_safetensors_header(path: &Path) -> Option<Map<String, Value>> {
     let mut len = [0u8; 8];
     f.read_exact(&mut len).ok()?;
     let len = u64::from_le_bytes(len);
-    if len < 2 || len > MAX_HEADER || len > f.metadata().ok()?.len().saturating_sub(8) {
+    if !(2..=MAX_HEADER).contains(&len) || len > f.metadata().ok()?.len().saturating_sub(8) {
         return None;
     }
     let mut buf = vec![0u8; len as usize];

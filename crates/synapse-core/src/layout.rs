@@ -69,6 +69,12 @@ impl StoreLayout {
         self.cache().join("verified.json")
     }
 
+    /// The verification ledger of the backup drive's blobs (kept locally, like
+    /// the catalog, so it survives the drive being unplugged).
+    pub fn backup_ledger(&self) -> PathBuf {
+        self.cache().join("verified-backup.json")
+    }
+
     pub fn backup_catalog(&self) -> PathBuf {
         self.cache().join("backup-catalog.json")
     }

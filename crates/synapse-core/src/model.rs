@@ -391,4 +391,8 @@ pub struct VerifyResult {
     pub missing: Vec<Sha256>,
     pub bytes_verified: u64,
     pub duration_ms: u64,
+    /// Set when the results could not be written to the verification ledger
+    /// (the verification itself still happened and is reported above).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger_error: Option<String>,
 }

@@ -116,7 +116,8 @@ fn display_name_and_kind_fall_back_in_order() {
     let f = Fixture::new();
     // Orphan with a manifest: name and kind from it.
     let with_meta = f.put_local(&content("with-meta", 300));
-    blobs::write_manifest_if_absent(&f.store.layout().blobs(), &with_meta, &BlobManifest::local("old_lora.safetensors", AssetKind::Lora)).unwrap();
+    blobs::write_manifest_if_absent(&f.store.layout().blobs(), &with_meta, &BlobManifest::local("old_lora.safetensors", AssetKind::Lora))
+        .unwrap();
     // Orphan without manifest, a safetensors VAE: kind from the header, name = hash prefix.
     let st = f.dir.path().join("x.safetensors");
     write_fake_safetensors(&st, &["encoder.down.0.block.0.conv1.weight", "decoder.up.0.block.0.conv1.weight"], &[], b"vae").unwrap();
@@ -158,7 +159,8 @@ fn query_filters_sorts_and_pages_but_summary_covers_everything() {
     let hits = inv.query(&Query { search: Some(prefix.into()), ..Query::default() });
     assert_eq!(hits.items[0].sha256, m.orphan_local);
 
-    let names: Vec<String> = inv.query(&Query { sort: SortKey::NameAsc, ..Query::default() }).items.into_iter().map(|i| i.display_name).collect();
+    let names: Vec<String> =
+        inv.query(&Query { sort: SortKey::NameAsc, ..Query::default() }).items.into_iter().map(|i| i.display_name).collect();
     let mut sorted = names.clone();
     sorted.sort_by_key(|n| n.to_lowercase());
     assert_eq!(names, sorted);

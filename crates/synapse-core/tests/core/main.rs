@@ -3,6 +3,11 @@
 
 mod support;
 
+mod cleanup;
 mod compat;
+mod demo;
+mod doctor;
+mod guard;
 mod inventory;
 mod store;
+mod verify;
