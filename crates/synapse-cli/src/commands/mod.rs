@@ -1,0 +1,81 @@
+//! The commands: each parses its arguments into core types, makes one core
+//! call and renders the result (JSON or human). No domain decisions here.
+
+mod inventory;
+mod pack;
+mod store;
+
+use std::path::PathBuf;
+
+use synapse_core::progress::NoProgress;
+use synapse_core::progress::{CancelToken, Control};
+use synapse_core::{Error, ErrorCode, Store};
+
+use crate::cli::Command;
+use crate::progress::{Bar, Cancellable};
+
+/// What every command needs: the global flags and the cancel token.
+pub struct Ctx {
+    pub root: PathBuf,
+    pub json: bool,
+    pub quiet: bool,
+    /// Accepted now; the commands that ask for confirmation come later.
+    #[allow(dead_code)]
+    pub yes: bool,
+    pub cancel: CancelToken,
+}
+
+/// How a command ended once its result was printed.
+pub enum Done {
+    Ok,
+    /// The result was printed, but the command still failed (verify found
+    /// invalid blobs, cleanup could not delete everything): report the
+    /// message on stderr and exit with the code's exit code.
+    Failed {
+        code: ErrorCode,
+        message: String,
+    },
+}
+
+impl Done {
+    pub fn failed(err: &Error) -> Done {
+        Done::Failed { code: err.code(), message: err.to_string() }
+    }
+}
+
+impl Ctx {
+    pub fn open(&self) -> Result<Store, Error> {
+        Store::open(&self.root)
+    }
+
+    /// Chatter: confirmations and hints, silenced by `--quiet` and `--json`.
+    pub fn chatty(&self) -> bool {
+        !self.json && !self.quiet
+    }
+
+    /// Runs a long operation with a progress bar (when wanted) and Ctrl-C
+    /// cancelling it through the token.
+    pub fn long<T>(&self, f: impl FnOnce(Control) -> Result<T, Error>) -> Result<T, Error> {
+        let bar = Bar::new(self.chatty());
+        let _cancellable = Cancellable::begin();
+        let result = f(Control::new(&bar, &self.cancel));
+        bar.finish();
+        result
+    }
+
+    /// Like [`Ctx::long`] without a bar, for operations that only read.
+    pub fn quick<T>(&self, f: impl FnOnce(Control) -> Result<T, Error>) -> Result<T, Error> {
+        let _cancellable = Cancellable::begin();
+        f(Control::new(&NoProgress, &self.cancel))
+    }
+}
+
+pub fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
+    match command {
+        Command::Init => store::init(ctx),
+        Command::Doctor { fix } => store::doctor(ctx, fix),
+        Command::Demo { dir } => store::demo(ctx, &dir),
+        Command::Inventory(args) => inventory::run(ctx, args),
+        Command::Pack { command } => pack::run(ctx, command),
+    }
+}

@@ -1,0 +1,166 @@
+//! `synapse pack list | show | create | add | delete`.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use comfy_table::Cell;
+use serde::Serialize;
+use synapse_core::model::{AssetKind, PackError};
+use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackWriteResult};
+use synapse_core::{Error, PackName};
+
+use super::{Ctx, Done};
+use crate::cli::PackCommand;
+use crate::output::{self, bold, dim, red, size};
+
+/// `pack list --json`: the readable packs and the ones that cannot be read
+/// (never silently skipped, SPEC §2.2).
+#[derive(Serialize)]
+struct PackList {
+    packs: Vec<PackInfo>,
+    pack_errors: Vec<PackError>,
+}
+
+pub fn run(ctx: &Ctx, command: PackCommand) -> anyhow::Result<Done> {
+    match command {
+        PackCommand::List => list(ctx),
+        PackCommand::Show { name } => show(ctx, &name),
+        PackCommand::Create { name, files, kind } => write(ctx, &name, files, kind, true),
+        PackCommand::Add { name, files, kind } => write(ctx, &name, files, kind, false),
+        PackCommand::Delete { name } => delete(ctx, &name),
+    }
+}
+
+/// Pack names are checked before the disk is touched (path traversal, R4).
+fn pack_name(input: &str) -> Result<PackName, Error> {
+    Ok(PackName::parse(input)?)
+}
+
+fn list(ctx: &Ctx) -> anyhow::Result<Done> {
+    let store = ctx.open()?;
+    let layout = store.layout();
+    let set = packs::load_all(layout)?;
+    let list = PackList { packs: set.packs.iter().map(|p| PackInfo::of(layout, p)).collect(), pack_errors: set.errors };
+    if ctx.json {
+        output::json(&list)?;
+        return Ok(Done::Ok);
+    }
+    let mut s = String::new();
+    if list.packs.is_empty() && list.pack_errors.is_empty() {
+        writeln!(s, "no packs (create one with `synapse pack create <name> <file>...`)")?;
+    } else if !list.packs.is_empty() {
+        let mut t = output::table(["NAME", "TYPE", "BLOBS", "LOCAL", "SIZE", "UNRESOLVED"]);
+        for p in &list.packs {
+            let local = format!("{}/{}", p.local_blobs, p.blobs.len());
+            let local = if p.local_blobs < p.blobs.len() { Cell::new(local).fg(comfy_table::Color::Yellow) } else { Cell::new(local) };
+            t.add_row(vec![
+                Cell::new(&p.name),
+                Cell::new(p.pack_type.as_deref().unwrap_or("-")),
+                Cell::new(p.blobs.len()),
+                local,
+                Cell::new(size(p.total_bytes)),
+                Cell::new(p.unresolved),
+            ]);
+        }
+        output::align_right(&mut t, &[2, 3, 4, 5]);
+        s.push_str(&output::render(&t));
+    }
+    for e in &list.pack_errors {
+        writeln!(s, "{}", red(format!("cannot read pack {}: {}", e.pack, e.reason)))?;
+    }
+    output::emit(&s)?;
+    Ok(Done::Ok)
+}
+
+fn show(ctx: &Ctx, input: &str) -> anyhow::Result<Done> {
+    let name = pack_name(input)?;
+    let store = ctx.open()?;
+    let pack = packs::load(store.layout(), &name)?;
+    let info = PackInfo::of(store.layout(), &pack);
+    if ctx.json {
+        output::json(&info)?;
+        return Ok(Done::Ok);
+    }
+    let mut s = String::new();
+    writeln!(s, "{}", bold(&info.name))?;
+    writeln!(s, "  type          {}", info.pack_type.as_deref().unwrap_or("-"))?;
+    writeln!(s, "  path          {}", info.path.display())?;
+    writeln!(s, "  dependencies  {} ({} unresolved)", info.dependencies, info.unresolved)?;
+    writeln!(s, "  blobs         {} ({} local), {}", info.blobs.len(), info.local_blobs, size(info.total_bytes))?;
+    if !info.blobs.is_empty() {
+        let mut t = output::table(["DEPENDENCY", "NAME", "KIND", "SIZE", "LOCAL", "SHA256"]);
+        for b in &info.blobs {
+            let local = if b.on_local { Cell::new("yes") } else { Cell::new("no").fg(comfy_table::Color::Yellow) };
+            t.add_row(vec![
+                Cell::new(&b.dependency_id),
+                Cell::new(&b.display_name),
+                Cell::new(b.kind),
+                Cell::new(b.size_bytes.map(size).unwrap_or_else(|| "-".into())),
+                local,
+                Cell::new(b.sha256.short()),
+            ]);
+        }
+        output::align_right(&mut t, &[3]);
+        s.push_str(&output::render(&t));
+    }
+    output::emit(&s)?;
+    Ok(Done::Ok)
+}
+
+fn write(ctx: &Ctx, input: &str, files: Vec<PathBuf>, kind: Option<AssetKind>, create: bool) -> anyhow::Result<Done> {
+    let name = pack_name(input)?;
+    let store = ctx.open()?;
+    let files: Vec<NewFile> = files.into_iter().map(|path| NewFile { path, kind }).collect();
+    let result = ctx.long(|ctl| if create { packs::create(&store, &name, &files, ctl) } else { packs::add(&store, &name, &files, ctl) })?;
+    if ctx.json {
+        output::json(&result)?;
+    } else if !ctx.quiet {
+        output::emit(&render_write(&result))?;
+    }
+    Ok(Done::Ok)
+}
+
+fn render_write(r: &PackWriteResult) -> String {
+    let mut s = String::new();
+    let verb = if r.created { "created pack" } else { "added to pack" };
+    let _ = writeln!(s, "{verb} {} ({} files)", bold(&r.pack), r.added.len());
+    let mut t = output::table(["DEPENDENCY", "FILE", "KIND", "SIZE", "SHA256", ""]);
+    for a in &r.added {
+        t.add_row(vec![
+            Cell::new(&a.dependency_id),
+            Cell::new(&a.filename),
+            Cell::new(a.kind),
+            Cell::new(size(a.size_bytes)),
+            Cell::new(a.sha256.short()),
+            Cell::new(if a.already_present { "already in the store" } else { "" }),
+        ]);
+    }
+    output::align_right(&mut t, &[3]);
+    s.push_str(&output::render(&t));
+    s
+}
+
+fn delete(ctx: &Ctx, input: &str) -> anyhow::Result<Done> {
+    let name = pack_name(input)?;
+    let store = ctx.open()?;
+    let result = packs::delete(&store, &name)?;
+    if ctx.json {
+        output::json(&result)?;
+    } else if !ctx.quiet {
+        output::emit(&render_delete(&result))?;
+    }
+    Ok(Done::Ok)
+}
+
+fn render_delete(r: &PackDeleteResult) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "deleted pack {}; its blobs stay in the store", bold(&r.pack));
+    if !r.orphaned.is_empty() {
+        let _ = writeln!(s, "{} blob(s) are orphans now (no other pack uses them):", r.orphaned.len());
+        for h in &r.orphaned {
+            let _ = writeln!(s, "  {h}");
+        }
+        let _ = writeln!(s, "{}", dim("`synapse inventory cleanup` shows what deleting them would free"));
+    }
+    s
+}

@@ -1,0 +1,282 @@
+//! Rendering helpers: JSON on stdout, aligned tables, sizes, colours, and the
+//! one place errors are printed (human or `{"error": {...}}`).
+//!
+//! Human renderers build a `String` and hand it to [`emit`], so a closed pipe
+//! (`synapse inventory | head`) is an ordinary error, not a panic.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+use std::path::Path;
+
+use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, Table};
+use console::{style, Style};
+use serde::Serialize;
+use serde_json::json;
+use synapse_core::model::{BlobStatus, Location};
+use synapse_core::{Error, ErrorCode, WireError};
+
+/// Writes `text` to stdout as it is.
+pub fn emit(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// Prints `value` as pretty JSON on stdout: the whole of stdout with `--json`.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    emit(&text)?;
+    Ok(())
+}
+
+/// A size in binary units ("1.5 GiB").
+pub fn size(bytes: u64) -> String {
+    humansize::format_size(bytes, humansize::BINARY)
+}
+
+/// A borderless table with a bold header; colours only when stdout is a
+/// terminal that wants them.
+pub fn table<I: IntoIterator<Item = &'static str>>(headers: I) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::NOTHING);
+    t.set_header(headers.into_iter().map(|h| Cell::new(h).add_attribute(Attribute::Bold)));
+    if !console::colors_enabled() {
+        t.force_no_tty();
+    }
+    for col in t.column_iter_mut() {
+        col.set_padding((0, 2));
+    }
+    t
+}
+
+/// Right-aligns the given columns (sizes, counts).
+pub fn align_right(t: &mut Table, columns: &[usize]) {
+    for &i in columns {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+/// The table's lines without trailing padding.
+pub fn render(t: &Table) -> String {
+    let mut s = String::new();
+    for line in t.lines() {
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+fn status_color(s: BlobStatus) -> Color {
+    match s {
+        BlobStatus::Referenced => Color::Green,
+        BlobStatus::BackupOnly => Color::Cyan,
+        BlobStatus::Missing => Color::Red,
+        BlobStatus::Orphan => Color::Yellow,
+    }
+}
+
+fn location_color(l: Location) -> Color {
+    match l {
+        Location::Both => Color::Green,
+        Location::LocalOnly => Color::Yellow,
+        Location::BackupOnly => Color::Cyan,
+        Location::Nowhere => Color::Red,
+    }
+}
+
+pub fn status_name(s: BlobStatus) -> &'static str {
+    match s {
+        BlobStatus::Referenced => "referenced",
+        BlobStatus::BackupOnly => "backup_only",
+        BlobStatus::Missing => "missing",
+        BlobStatus::Orphan => "orphan",
+    }
+}
+
+pub fn location_name(l: Location) -> &'static str {
+    match l {
+        Location::LocalOnly => "local_only",
+        Location::BackupOnly => "backup_only",
+        Location::Both => "both",
+        Location::Nowhere => "nowhere",
+    }
+}
+
+/// A status table cell, coloured on a terminal.
+pub fn status_cell(s: BlobStatus) -> Cell {
+    Cell::new(status_name(s)).fg(status_color(s))
+}
+
+/// A location table cell, coloured on a terminal.
+pub fn location_cell(l: Location) -> Cell {
+    Cell::new(location_name(l)).fg(location_color(l))
+}
+
+fn console_style(c: Color) -> Style {
+    match c {
+        Color::Green => Style::new().green(),
+        Color::Cyan => Style::new().cyan(),
+        Color::Red => Style::new().red(),
+        Color::Yellow => Style::new().yellow(),
+        _ => Style::new(),
+    }
+}
+
+/// A status word for running text, coloured on a terminal.
+pub fn status_text(s: BlobStatus) -> String {
+    console_style(status_color(s)).apply_to(status_name(s)).to_string()
+}
+
+/// A location word for running text, coloured on a terminal.
+pub fn location_text(l: Location) -> String {
+    console_style(location_color(l)).apply_to(location_name(l)).to_string()
+}
+
+/// Red text on stdout (when stdout is a terminal).
+pub fn red(text: impl Display) -> String {
+    style(text).red().to_string()
+}
+
+/// Yellow text on stdout (when stdout is a terminal).
+pub fn yellow(text: impl Display) -> String {
+    style(text).yellow().to_string()
+}
+
+/// Bold text on stdout (when stdout is a terminal).
+pub fn bold(text: impl Display) -> String {
+    style(text).bold().to_string()
+}
+
+/// Dim text on stdout (when stdout is a terminal).
+pub fn dim(text: impl Display) -> String {
+    style(text).dim().to_string()
+}
+
+/// `warning: ...` on stderr, yellow on a terminal.
+pub fn warn(message: impl Display) {
+    eprintln!("{} {message}", style("warning:").yellow().bold().for_stderr());
+}
+
+/// Quotes a path for a shell command line when it needs it.
+pub fn shell_path(p: &Path) -> String {
+    let s = p.display().to_string();
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-+,:@%=".contains(&b)) {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// `error: <message>` on stderr, red on a terminal.
+pub fn error_message(message: impl Display) {
+    eprintln!("{} {message}", style("error:").red().bold().for_stderr());
+}
+
+/// Prints a core error for a person: `error: <message>` on stderr (red on a
+/// terminal), plus what the message cannot hold (affected packs, candidates).
+pub fn error_human(err: &Error) {
+    error_message(err);
+    match err {
+        Error::Conflict { impacts } | Error::LastCopy { impacts } if !impacts.affected_packs.is_empty() => {
+            eprintln!("used by:");
+            for p in &impacts.affected_packs {
+                let active = if p.is_active { " (active in a UI)" } else { "" };
+                eprintln!("  {} (dependency {}){active}", p.name, p.dependency_id);
+            }
+        }
+        Error::AmbiguousPrefix { matches, .. } => {
+            eprintln!("candidates:");
+            for m in matches {
+                eprintln!("  {m}");
+            }
+        }
+        Error::PacksUnreadable { packs } => {
+            for p in packs {
+                eprintln!("  {}: {}", p.pack, p.reason);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Prints `{"error": {code, message, details}}` on stdout.
+pub fn error_json(wire: &WireError) {
+    // Nothing else can be reported if stdout itself is gone.
+    let _ = json(&json!({ "error": wire }));
+}
+
+/// Reports a command's failure and returns its exit code (SPEC §5).
+pub fn report(err: &anyhow::Error, as_json: bool) -> u8 {
+    if let Some(io) = err.downcast_ref::<io::Error>() {
+        if io.kind() == io::ErrorKind::BrokenPipe {
+            // The reader went away (`| head`): not an error of ours.
+            return 0;
+        }
+    }
+    match err.downcast_ref::<Error>() {
+        Some(core) => {
+            if as_json {
+                error_json(&core.to_wire());
+            } else {
+                error_human(core);
+            }
+            exit_code(core.code())
+        }
+        None => {
+            if as_json {
+                error_json(&WireError { code: ErrorCode::Io, message: format!("{err:#}"), details: json!({}) });
+            } else {
+                error_message(format!("{err:#}"));
+            }
+            exit_code(ErrorCode::Io)
+        }
+    }
+}
+
+pub fn exit_code(code: ErrorCode) -> u8 {
+    u8::try_from(code.exit_code()).unwrap_or(1)
+}
+
+/// Reports a command-line parsing error: clap's own text, or with `--json`
+/// the error shape with code `invalid_argument`. Help and version exit 0.
+pub fn usage_error(err: clap::Error, as_json: bool) -> u8 {
+    use clap::error::{ContextKind, ErrorKind};
+    let is_error = !matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    if !(as_json && is_error) {
+        let _ = err.print();
+        return u8::try_from(err.exit_code()).unwrap_or(2);
+    }
+    let rendered = err.render().to_string();
+    let message = rendered.lines().next().unwrap_or("invalid command line").trim_start_matches("error: ").to_owned();
+    let mut details = serde_json::Map::new();
+    details.insert("usage".into(), json!(rendered.trim_end()));
+    for (key, kind) in [("argument", ContextKind::InvalidArg), ("value", ContextKind::InvalidValue)] {
+        if let Some(v) = err.get(kind) {
+            details.insert(key.into(), json!(v.to_string()));
+        }
+    }
+    error_json(&WireError { code: ErrorCode::InvalidArgument, message, details: details.into() });
+    exit_code(ErrorCode::InvalidArgument)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_quoted_only_when_needed() {
+        assert_eq!(shell_path(Path::new("/tmp/demo/store")), "/tmp/demo/store");
+        assert_eq!(shell_path(Path::new("/tmp/my demo/store")), "'/tmp/my demo/store'");
+        assert_eq!(shell_path(Path::new("/tmp/it's")), r"'/tmp/it'\''s'");
+    }
+
+    #[test]
+    fn exit_codes_follow_the_spec() {
+        assert_eq!(exit_code(ErrorCode::Cancelled), 130);
+        assert_eq!(exit_code(ErrorCode::Busy), 8);
+        assert_eq!(exit_code(ErrorCode::InvalidArgument), 2);
+    }
+}
