@@ -1,1 +1,141 @@
-fn main() {}
+//! `synapse-bench`: the benchmarks of SPEC §7. Each one builds its own data,
+//! runs our code and the anchor command side by side in the same run, and
+//! prints both figures, their ratio and the SPEC target. Benchmarks are not
+//! tests: a figure below its target is reported, never an error (the exit code
+//! is 0 unless something actually breaks).
+//!
+//! Run them through `scripts/bench` (release build); `synapse-bench --help`
+//! lists the benchmarks and their size options.
+
+#![forbid(unsafe_code)]
+
+mod data;
+mod inventory;
+mod report;
+mod verify;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::report::Outcome;
+
+#[derive(Parser)]
+#[command(
+    name = "synapse-bench",
+    about = "Benchmarks of the SPEC §7 targets: our figure, the anchor command's figure, the ratio",
+    after_help = "Generated data goes to --dir (default: target/bench-data next to this binary). The inventory \
+                  data set is kept there between runs, keyed by its parameters; verify data is deleted after each run."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    opts: Opts,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify one large file in the page cache vs `openssl dgst -sha256` (target ratio >= 0.95).
+    VerifyOne,
+    /// Verify many files with 2 threads vs 1 thread (target ratio >= 1.8).
+    VerifyAll,
+    /// `synapse --json inventory --summary` on 100,000 blobs and 5,000 packs: time (< 1 s) and peak RSS (< 200 MB),
+    /// against a stat-walk of the same blob tree.
+    Inventory,
+    /// Every benchmark above, then a summary of all the target lines.
+    All,
+}
+
+/// Options shared by every benchmark (each uses the ones that concern it).
+#[derive(Args, Clone)]
+pub struct Opts {
+    /// Where generated data goes [default: target/bench-data beside this binary].
+    #[arg(long, global = true)]
+    pub dir: Option<PathBuf>,
+    /// verify-one: size of the large file (bytes, or with a unit: 512MiB, 2GiB, 1.5GB).
+    #[arg(long, global = true, default_value = "2GiB", value_parser = report::parse_size)]
+    pub size: u64,
+    /// verify-all: number of files.
+    #[arg(long, global = true, default_value_t = 64)]
+    pub files: usize,
+    /// verify-all: size of each file.
+    #[arg(long, global = true, default_value = "32MiB", value_parser = report::parse_size)]
+    pub file_size: u64,
+    /// inventory: number of blobs in the generated store.
+    #[arg(long, global = true, default_value_t = 100_000)]
+    pub blobs: usize,
+    /// inventory: number of packs in the generated store.
+    #[arg(long, global = true, default_value_t = 5_000)]
+    pub packs: usize,
+    /// Timed runs of each side (the best one counts).
+    #[arg(long, global = true, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// inventory: the `synapse` binary to measure [default: `synapse` beside this binary].
+    #[arg(long, global = true)]
+    pub synapse: Option<PathBuf>,
+    /// inventory: regenerate the data set even when a cached one exists.
+    #[arg(long, global = true)]
+    pub regenerate: bool,
+}
+
+impl Opts {
+    /// The data directory: `--dir`, else `target/bench-data` (this binary lives in `target/<profile>/`).
+    fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        if let Some(d) = &self.dir {
+            return Ok(d.clone());
+        }
+        let exe = std::env::current_exe().context("cannot find this binary's path")?;
+        let target = exe.parent().and_then(|p| p.parent()).map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+        Ok(target.join("bench-data"))
+    }
+
+    /// The CLI binary to measure: `--synapse`, else `synapse` beside this binary.
+    fn synapse_bin(&self) -> Option<PathBuf> {
+        if let Some(p) = &self.synapse {
+            return Some(p.clone());
+        }
+        std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join("synapse")))
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(&cli) {
+        eprintln!("synapse-bench: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    let dir = cli.opts.data_dir()?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    println!("{}", report::environment());
+    println!("data directory: {}", dir.display());
+    if cfg!(debug_assertions) {
+        println!("WARNING: this is a debug build; the figures mean nothing (use scripts/bench, which builds in release)");
+    }
+    println!();
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let opts = &cli.opts;
+    match cli.command {
+        Command::VerifyOne => outcomes.extend(verify::one(opts, &dir)?),
+        Command::VerifyAll => outcomes.extend(verify::all(opts, &dir)?),
+        Command::Inventory => outcomes.extend(inventory::run(opts, &dir)?),
+        Command::All => {
+            outcomes.extend(verify::one(opts, &dir)?);
+            outcomes.extend(verify::all(opts, &dir)?);
+            outcomes.extend(inventory::run(opts, &dir)?);
+            println!("\n== summary ==");
+            for o in &outcomes {
+                println!("{o}");
+            }
+        }
+    }
+    let below = outcomes.iter().filter(|o| o.meets == Some(false)).count();
+    if below > 0 {
+        println!("\n{below} figure(s) below target (reported, not an error)");
+    }
+    Ok(())
+}
