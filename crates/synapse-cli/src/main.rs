@@ -15,7 +15,30 @@ use synapse_core::store::default_root;
 use crate::cli::Cli;
 use crate::commands::{Ctx, Done};
 
+/// mimalloc instead of glibc malloc: the inventory of a large store makes
+/// hundreds of thousands of small allocations from several threads, where
+/// glibc's per-thread arenas cost both time and resident memory (measured by
+/// `scripts/bench inventory`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc's `mi_option_t` (its numbering is
+/// stable: retired options keep their slots).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Returns freed memory to the OS at once instead of after 10 ms: the
+/// inventory frees its intermediate maps while building the result, and with
+/// the default delay the peak resident size of a 100,000-blob inventory is
+/// ~210 MB instead of ~135 MB, at no measurable cost in time.
+#[allow(unsafe_code)] // the one FFI call of this crate, measured above
+fn tune_allocator() {
+    // SAFETY: sets a plain integer option before any thread is started; mimalloc documents
+    // `mi_option_set` as callable at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(output::usage_error(e, json_requested())),

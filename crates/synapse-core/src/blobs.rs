@@ -82,6 +82,11 @@ fn scan_fanout(dir: &Path, fanout: &str) -> Result<BlobScan> {
             out.strays.push(path);
             continue;
         };
+        // Manifests belong to their blob (or outlive it harmlessly): skip them
+        // before the stat, as they are nearly as many as the blobs.
+        if name.strip_suffix(".meta").is_some_and(Sha256::is_blob_file_name) {
+            continue;
+        }
         let meta = match entry.metadata() {
             Ok(m) => m,
             // Deleted between listing and stat: it is simply gone.
@@ -91,8 +96,6 @@ fn scan_fanout(dir: &Path, fanout: &str) -> Result<BlobScan> {
         if Sha256::is_blob_file_name(name) && name.starts_with(fanout) && meta.is_file() {
             let sha256 = Sha256::parse(name).expect("checked name");
             out.blobs.push(BlobEntry { sha256, size: meta.len(), mtime: meta.modified().ok() });
-        } else if name.strip_suffix(".meta").is_some_and(Sha256::is_blob_file_name) {
-            // Manifests belong to their blob (or outlive it harmlessly).
         } else if name.ends_with(".part") {
             out.partials.push(PartialFile { path, size_bytes: meta.len() });
         } else {

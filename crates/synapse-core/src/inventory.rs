@@ -15,7 +15,7 @@ use crate::kind;
 use crate::layout::BlobDir;
 use crate::ledger::Ledger;
 use crate::model::*;
-use crate::packs::{self, PackSet};
+use crate::packs::{self, RefSet};
 use crate::store::Store;
 
 /// Sort orders of `inventory --sort`.
@@ -86,11 +86,52 @@ pub struct Inventory {
     local_dir: BlobDir,
 }
 
+/// What the inventory gathers about one hash before it becomes an item. The
+/// references are folded in as they are read (first kind, name, origin and
+/// size win) rather than kept, so memory stays flat on stores with many packs.
 #[derive(Default)]
 struct Acc {
-    local: Option<BlobEntry>,
-    backup: Option<BlobEntry>,
-    refs: Vec<(usize, packs::BlobRef)>,
+    local: Option<Side>,
+    backup: Option<Side>,
+    /// Indices of the referencing packs, in pack order (a pack may repeat).
+    packs: Vec<u32>,
+    kind: Option<AssetKind>,
+    expose_filename: Option<String>,
+    /// Boxed: most blobs have none, and this map holds every blob of the store.
+    origin: Option<Box<Origin>>,
+    size: Option<u64>,
+}
+
+/// A blob file on one side, without its name (the map key holds that).
+#[derive(Clone, Copy)]
+struct Side {
+    size: u64,
+    mtime: Option<std::time::SystemTime>,
+}
+
+impl Side {
+    /// The entry's hash (the map key) and its size and time.
+    fn split(b: BlobEntry) -> (Sha256, Side) {
+        (b.sha256, Side { size: b.size, mtime: b.mtime })
+    }
+}
+
+impl Acc {
+    fn add_ref(&mut self, pack: u32, r: packs::BlobRef) {
+        self.packs.push(pack);
+        if self.kind.is_none() && r.kind != AssetKind::Unknown {
+            self.kind = Some(r.kind);
+        }
+        if self.expose_filename.is_none() {
+            self.expose_filename = r.expose_filename;
+        }
+        if self.origin.is_none() {
+            self.origin = r.origin.map(Box::new);
+        }
+        if self.size.is_none() {
+            self.size = r.size_bytes;
+        }
+    }
 }
 
 /// Builds the inventory of `store`.
@@ -103,35 +144,32 @@ pub fn build(store: &Store) -> Result<Inventory> {
 
     let (local, (remote, packs)) = rayon::join(
         || blobs::scan(&local_dir),
-        || rayon::join(|| backup_dir.as_ref().map(blobs::scan).transpose(), || packs::load_all(layout)),
+        || rayon::join(|| backup_dir.as_ref().map(blobs::scan).transpose(), || packs::load_all_refs(layout)),
     );
-    let (local, remote, PackSet { packs, errors: pack_errors }) = (local?, remote?, packs?);
+    let (local, remote, RefSet { packs, errors: pack_errors }) = (local?, remote?, packs?);
     let ledger = Ledger::load(&layout.ledger());
 
     let mut acc: HashMap<Sha256, Acc> = HashMap::with_capacity(local.blobs.len());
-    for b in local.blobs {
-        let key = b.sha256.clone();
-        acc.entry(key).or_default().local = Some(b);
+    for (sha, side) in local.blobs.into_iter().map(Side::split) {
+        acc.entry(sha).or_default().local = Some(side);
     }
-    for b in remote.map(|r| r.blobs).unwrap_or_default() {
-        let key = b.sha256.clone();
-        acc.entry(key).or_default().backup = Some(b);
+    for (sha, side) in remote.map(|r| r.blobs).unwrap_or_default().into_iter().map(Side::split) {
+        acc.entry(sha).or_default().backup = Some(side);
     }
     let mut references: HashMap<Sha256, Vec<Reference>> = HashMap::new();
-    for (pi, p) in packs.iter().enumerate() {
-        for r in p.blob_refs().unwrap_or_default() {
-            references
-                .entry(r.sha256.clone())
-                .or_default()
-                .push(Reference { pack: p.name.to_string(), dependency_id: r.dependency_id.clone() });
-            acc.entry(r.sha256.clone()).or_default().refs.push((pi, r));
+    let mut names = Vec::with_capacity(packs.len());
+    for (pi, p) in packs.into_iter().enumerate() {
+        let name = p.name.to_string();
+        for r in p.refs {
+            references.entry(r.sha256.clone()).or_default().push(Reference { pack: name.clone(), dependency_id: r.dependency_id.clone() });
+            acc.entry(r.sha256.clone()).or_default().add_ref(pi as u32, r);
         }
+        names.push(name);
     }
 
-    let mut entries: Vec<(Sha256, Acc)> = acc.into_iter().collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let items: Vec<InventoryItem> =
-        entries.into_par_iter().map(|(sha, a)| make_item(sha, a, &packs, &ledger, &local_dir, backup_dir.as_ref())).collect();
+    let mut items: Vec<InventoryItem> =
+        acc.into_par_iter().map(|(sha, a)| make_item(sha, a, &names, &ledger, &local_dir, backup_dir.as_ref())).collect();
+    items.par_sort_unstable_by(|a, b| a.sha256.cmp(&b.sha256));
     let index = items.iter().enumerate().map(|(i, it)| (it.sha256.clone(), i)).collect();
     let summary = summarise(&items, pack_errors, &backup, store);
     Ok(Inventory { items, summary, backup, references, index, local_dir })
@@ -140,32 +178,26 @@ pub fn build(store: &Store) -> Result<Inventory> {
 fn make_item(
     sha: Sha256,
     a: Acc,
-    packs: &[packs::Pack],
+    pack_names: &[String],
     ledger: &Ledger,
     local_dir: &BlobDir,
     backup_dir: Option<&BlobDir>,
 ) -> InventoryItem {
     let on_local = a.local.is_some();
     let on_backup = a.backup.is_some();
-    let referenced = !a.refs.is_empty();
+    let referenced = !a.packs.is_empty();
     let status = match (referenced, on_local, on_backup) {
         (true, true, _) => BlobStatus::Referenced,
         (true, false, true) => BlobStatus::BackupOnly,
         (true, false, false) => BlobStatus::Missing,
         (false, _, _) => BlobStatus::Orphan,
     };
-    let mut used_by: Vec<String> = a.refs.iter().map(|(pi, _)| packs[*pi].name.to_string()).collect();
+    let mut used_by: Vec<String> = a.packs.iter().map(|&pi| pack_names[pi as usize].clone()).collect();
     used_by.dedup();
-    let size =
-        a.local.as_ref().or(a.backup.as_ref()).map(|b| b.size).or_else(|| a.refs.iter().find_map(|(_, r)| r.size_bytes)).unwrap_or(0);
-    let origin = a.refs.iter().find_map(|(_, r)| r.origin.clone());
-    let mut kind = a.refs.iter().map(|(_, r)| r.kind).find(|k| *k != AssetKind::Unknown);
-    let mut name = a
-        .refs
-        .iter()
-        .find_map(|(_, r)| r.expose_filename.clone())
-        .or_else(|| origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()));
-    let mut origin = origin;
+    let size = a.local.as_ref().or(a.backup.as_ref()).map(|b| b.size).or(a.size).unwrap_or(0);
+    let mut kind = a.kind;
+    let mut origin = a.origin.map(|o| *o);
+    let mut name = a.expose_filename.or_else(|| origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()));
     if kind.is_none() || name.is_none() || origin.is_none() {
         let dir = if on_local {
             Some(local_dir)
@@ -192,7 +224,7 @@ fn make_item(
         location: Location::from_sides(on_local, on_backup),
         on_local,
         on_backup,
-        ref_count: a.refs.len() as u32,
+        ref_count: a.packs.len() as u32,
         used_by_packs: used_by,
         origin,
         active_in_uis: Vec::new(),

@@ -5,6 +5,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -46,31 +47,236 @@ impl Pack {
         let Some(lock) = &self.lock else { return Ok(Vec::new()) };
         let mut out = Vec::with_capacity(lock.resolved.len());
         for r in &lock.resolved {
-            let sha = match r.artifact.blob() {
-                Ok(Some(sha)) => sha,
-                Ok(None) => continue,
-                Err(e) => return Err(format!("lock.json, dependency {:?}: {e}", r.dependency_id)),
-            };
+            let Some(sha) = parse_blob(&r.dependency_id, r.artifact.blob())? else { continue };
             let dep = self.pack.dependencies.iter().find(|d| d.id == r.dependency_id);
-            let kind = r
-                .artifact
-                .kind
-                .as_deref()
-                .or_else(|| dep.and_then(|d| d.kind.as_deref()))
-                .map(AssetKind::parse_loose)
-                .unwrap_or(AssetKind::Unknown);
             out.push(BlobRef {
                 dependency_id: r.dependency_id.clone(),
                 sha256: sha,
-                kind,
+                kind: kind_of(r.artifact.kind.as_deref(), dep.and_then(|d| d.kind.as_deref())),
                 size_bytes: r.artifact.size_bytes,
-                expose_filename: dep.and_then(|d| d.expose.as_ref()).and_then(|e| e.filename.clone()).filter(|f| !f.is_empty()),
+                expose_filename: non_empty(dep.and_then(|d| d.expose.as_ref()).and_then(|e| e.filename.as_ref())),
                 origin: r.artifact.provider.as_ref().map(Provider::origin),
                 urls: r.artifact.urls(),
             });
         }
         Ok(out)
     }
+}
+
+fn parse_blob(
+    dependency_id: &str,
+    blob: std::result::Result<Option<Sha256>, crate::ids::IdError>,
+) -> std::result::Result<Option<Sha256>, String> {
+    blob.map_err(|e| format!("lock.json, dependency {dependency_id:?}: {e}"))
+}
+
+/// The lock's kind, else the pack dependency's, else unknown.
+fn kind_of(artifact: Option<&str>, dependency: Option<&str>) -> AssetKind {
+    artifact.or(dependency).map(AssetKind::parse_loose).unwrap_or(AssetKind::Unknown)
+}
+
+fn non_empty(s: Option<&String>) -> Option<String> {
+    s.filter(|f| !f.is_empty()).cloned()
+}
+
+/// The blob references of one pack, without the rest of the pack: what the
+/// inventory and cleanup need.
+#[derive(Debug, Clone)]
+pub struct PackRefs {
+    pub name: PackName,
+    pub refs: Vec<BlobRef>,
+}
+
+/// Every pack's references, and the packs that cannot be read.
+#[derive(Debug, Default)]
+pub struct RefSet {
+    pub packs: Vec<PackRefs>,
+    pub errors: Vec<PackError>,
+}
+
+/// Read-only views of `pack.json` and `lock.json` with only the fields blob
+/// references are made of. Serde skips everything else, so nothing of the
+/// rest is parsed into maps or kept: on 5,000 real-sized packs this is several
+/// times faster and lighter than [`load`], whose `extra` maps keep every
+/// unknown field for rewriting. The typed fields are the same as the full
+/// schema's, so a file one of them rejects the other rejects too.
+mod view {
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    use crate::model::Origin;
+
+    #[derive(Deserialize)]
+    pub struct Pack {
+        #[serde(rename = "name")]
+        pub _name: String,
+        #[serde(default)]
+        pub dependencies: Vec<Dependency>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Dependency {
+        pub id: String,
+        #[serde(default)]
+        pub kind: Option<String>,
+        #[serde(default)]
+        pub expose: Option<Expose>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Expose {
+        #[serde(default)]
+        pub filename: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Lock {
+        #[serde(default)]
+        pub resolved: Vec<Resolved>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Resolved {
+        pub dependency_id: String,
+        pub artifact: Artifact,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Artifact {
+        #[serde(default)]
+        pub kind: Option<String>,
+        #[serde(default)]
+        pub sha256: Option<String>,
+        #[serde(default)]
+        pub size_bytes: Option<u64>,
+        #[serde(default)]
+        pub provider: Option<Provider>,
+        #[serde(default)]
+        pub download: Option<Value>,
+    }
+
+    /// The provider object: `name` typed, the rest read as loosely as the
+    /// full schema's `extra` map reads them.
+    #[derive(Deserialize)]
+    pub struct Provider {
+        #[serde(default)]
+        pub name: Option<String>,
+        #[serde(default)]
+        pub model_id: Option<Value>,
+        #[serde(default)]
+        pub version_id: Option<Value>,
+        #[serde(default)]
+        pub file_id: Option<Value>,
+        #[serde(default)]
+        pub filename: Option<Value>,
+        #[serde(default)]
+        pub repo_id: Option<Value>,
+    }
+
+    impl Provider {
+        pub fn origin(self) -> Origin {
+            let s = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
+            let v = |v: Option<Value>| v.filter(|v| !v.is_null());
+            Origin {
+                provider: self.name,
+                model_id: v(self.model_id),
+                version_id: v(self.version_id),
+                file_id: v(self.file_id),
+                filename: s(self.filename),
+                repo_id: s(self.repo_id),
+            }
+        }
+    }
+
+    impl Artifact {
+        pub fn urls(&self) -> Vec<String> {
+            self.download
+                .as_ref()
+                .and_then(|d| d.get("urls"))
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|u| u.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// Reads one pack's blob references (see [`view`]).
+pub fn load_refs(layout: &StoreLayout, name: &PackName) -> Result<PackRefs> {
+    let dir = layout.pack_dir(name);
+    if !dir.is_dir() {
+        return Err(Error::PackNotFound { name: name.to_string() });
+    }
+    let pack: view::Pack = read_json(&layout.pack_json(name))?;
+    let lock_path = layout.lock_json(name);
+    let lock: Option<view::Lock> = if lock_path.exists() { Some(read_json(&lock_path)?) } else { None };
+    let mut refs = Vec::new();
+    for r in lock.map(|l| l.resolved).unwrap_or_default() {
+        let blob = match r.artifact.sha256.as_deref() {
+            None | Some("") => Ok(None),
+            Some(s) => Sha256::parse(s).map(Some),
+        };
+        let Some(sha) = parse_blob(&r.dependency_id, blob).map_err(Error::invalid)? else { continue };
+        let dep = pack.dependencies.iter().find(|d| d.id == r.dependency_id);
+        let urls = r.artifact.urls();
+        refs.push(BlobRef {
+            sha256: sha,
+            kind: kind_of(r.artifact.kind.as_deref(), dep.and_then(|d| d.kind.as_deref())),
+            size_bytes: r.artifact.size_bytes,
+            expose_filename: non_empty(dep.and_then(|d| d.expose.as_ref()).and_then(|e| e.filename.as_ref())),
+            origin: r.artifact.provider.map(view::Provider::origin),
+            urls,
+            dependency_id: r.dependency_id,
+        });
+    }
+    Ok(PackRefs { name: name.clone(), refs })
+}
+
+/// Every pack directory's name, and an error for each directory whose name is
+/// not a valid pack name. Dot-directories (editors, VCS) are not packs.
+fn pack_names(layout: &StoreLayout) -> Result<(Vec<PackName>, Vec<PackError>)> {
+    let dir = layout.packs();
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Default::default()),
+        Err(e) => return Err(Error::io("list", &dir)(e)),
+    };
+    let (mut names, mut errors) = (Vec::new(), Vec::new());
+    for entry in entries {
+        let entry = entry.map_err(Error::io("list", &dir))?;
+        if !entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            continue;
+        }
+        let raw = entry.file_name().to_string_lossy().into_owned();
+        if raw.starts_with('.') {
+            continue;
+        }
+        match PackName::parse(&raw) {
+            Ok(n) => names.push(n),
+            Err(e) => errors.push(PackError { pack: raw, path: entry.path(), reason: e.to_string() }),
+        }
+    }
+    names.sort();
+    Ok((names, errors))
+}
+
+fn pack_error(layout: &StoreLayout, name: &PackName, e: Error) -> PackError {
+    PackError { pack: name.to_string(), path: layout.pack_dir(name), reason: e.to_string() }
+}
+
+/// Reads every pack's blob references in parallel, sorted by name.
+pub fn load_all_refs(layout: &StoreLayout) -> Result<RefSet> {
+    let (names, mut errors) = pack_names(layout)?;
+    let loaded: Vec<std::result::Result<PackRefs, PackError>> =
+        names.par_iter().map(|n| load_refs(layout, n).map_err(|e| pack_error(layout, n, e))).collect();
+    let mut packs = Vec::with_capacity(loaded.len());
+    for r in loaded {
+        match r {
+            Ok(p) => packs.push(p),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.sort_by(|a, b| a.pack.cmp(&b.pack));
+    Ok(RefSet { packs, errors })
 }
 
 /// All packs of a store: the readable ones and the errors of the others.
@@ -94,41 +300,20 @@ pub fn load(layout: &StoreLayout, name: &PackName) -> Result<Pack> {
 
 /// Reads every pack directory under `state/packs`, sorted by name.
 pub fn load_all(layout: &StoreLayout) -> Result<PackSet> {
-    let dir = layout.packs();
-    let entries = match fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(PackSet::default()),
-        Err(e) => return Err(Error::io("list", &dir)(e)),
-    };
-    let mut set = PackSet::default();
-    for entry in entries {
-        let entry = entry.map_err(Error::io("list", &dir))?;
-        if !entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-            continue;
-        }
-        let raw = entry.file_name().to_string_lossy().into_owned();
-        if raw.starts_with('.') {
-            continue; // editor and VCS folders, never packs
-        }
-        let name = match PackName::parse(&raw) {
-            Ok(n) => n,
-            Err(e) => {
-                set.errors.push(PackError { pack: raw, path: entry.path(), reason: e.to_string() });
-                continue;
-            }
-        };
+    let (names, mut errors) = pack_names(layout)?;
+    let mut packs = Vec::with_capacity(names.len());
+    for name in names {
         let loaded = load(layout, &name).and_then(|p| match p.blob_refs() {
             Ok(_) => Ok(p),
             Err(reason) => Err(Error::invalid(reason)),
         });
         match loaded {
-            Ok(p) => set.packs.push(p),
-            Err(e) => set.errors.push(PackError { pack: raw, path: entry.path(), reason: e.to_string() }),
+            Ok(p) => packs.push(p),
+            Err(e) => errors.push(pack_error(layout, &name, e)),
         }
     }
-    set.packs.sort_by(|a, b| a.name.cmp(&b.name));
-    set.errors.sort_by(|a, b| a.pack.cmp(&b.pack));
-    Ok(set)
+    errors.sort_by(|a, b| a.pack.cmp(&b.pack));
+    Ok(PackSet { packs, errors })
 }
 
 /// A pack as shown by `pack list` and `pack show`.

@@ -215,3 +215,41 @@ fn unreadable_pack_is_reported_not_skipped() {
     assert!(inv.summary.pack_errors[1].reason.contains("pack.json"), "{}", inv.summary.pack_errors[1].reason);
     assert_eq!(inv.get(&sha).unwrap().status, BlobStatus::Referenced);
 }
+
+/// The inventory reads packs through a lean view (`packs::load_all_refs`);
+/// `pack list`, cleanup and rewrites through the full schema (`load_all`).
+/// Both must see the same references and reject the same files.
+#[test]
+fn lean_and_full_pack_readers_agree() {
+    let f = Fixture::new();
+    let bytes = content("add-detail", 4096);
+    let sha = f.put_local(&bytes);
+    write_original(&f, "Detail Tweaker", sha.as_str(), bytes.len() as u64);
+    f.write_pack("Good", &[("a", &sha, AssetKind::Vae, 100, "vae.safetensors")]);
+    for (name, pack, lock) in [
+        ("NotJson", "{ not json", None),
+        ("NoName", r#"{"schema":"synapse.pack.v2","dependencies":[]}"#, None),
+        ("BadHash", r#"{"name":"BadHash"}"#, Some(r#"{"resolved":[{"dependency_id":"d","artifact":{"sha256":"../x"}}]}"#)),
+        ("NoArtifact", r#"{"name":"NoArtifact"}"#, Some(r#"{"resolved":[{"dependency_id":"d"}]}"#)),
+        ("BadSize", r#"{"name":"BadSize"}"#, Some(r#"{"resolved":[{"dependency_id":"d","artifact":{"size_bytes":"big"}}]}"#)),
+    ] {
+        let dir = f.store.layout().packs().join(name);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("pack.json"), pack).unwrap();
+        if let Some(lock) = lock {
+            fs::write(dir.join("lock.json"), lock).unwrap();
+        }
+    }
+
+    let layout = f.store.layout();
+    let full = synapse_core::packs::load_all(layout).unwrap();
+    let lean = synapse_core::packs::load_all_refs(layout).unwrap();
+    let error_names = |errors: &[synapse_core::model::PackError]| errors.iter().map(|e| e.pack.clone()).collect::<Vec<_>>();
+    assert_eq!(error_names(&lean.errors), ["BadHash", "BadSize", "NoArtifact", "NoName", "NotJson"]);
+    assert_eq!(error_names(&full.errors), error_names(&lean.errors));
+    assert_eq!(full.packs.len(), 2);
+    for (p, r) in full.packs.iter().zip(&lean.packs) {
+        assert_eq!(p.name, r.name);
+        assert_eq!(format!("{:?}", p.blob_refs().unwrap()), format!("{:?}", r.refs));
+    }
+}
