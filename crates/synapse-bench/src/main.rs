@@ -9,6 +9,7 @@
 
 #![forbid(unsafe_code)]
 
+mod backup;
 mod data;
 mod inventory;
 mod report;
@@ -26,7 +27,8 @@ use crate::report::Outcome;
     name = "synapse-bench",
     about = "Benchmarks of the SPEC §7 targets: our figure, the anchor command's figure, the ratio",
     after_help = "Generated data goes to --dir (default: target/bench-data next to this binary). The inventory \
-                  data set is kept there between runs, keyed by its parameters; verify data is deleted after each run."
+                  and no-op sync data sets are kept there between runs, keyed by their parameters; verify and \
+                  one-blob backup data are deleted after each run."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -44,6 +46,9 @@ enum Command {
     /// `synapse --json inventory --summary` on 100,000 blobs and 5,000 packs: time (< 1 s) and peak RSS (< 200 MB),
     /// against a stat-walk of the same blob tree.
     Inventory,
+    /// Backup of one large blob vs `cp` + `sync` (target ratio >= 0.65) and vs `rsync` (faster), and a no-op sync of
+    /// 100,000 blobs vs `rsync -a --dry-run` over the same two trees (no slower).
+    Backup,
     /// Every benchmark above, then a summary of all the target lines.
     All,
 }
@@ -54,7 +59,7 @@ pub struct Opts {
     /// Where generated data goes [default: target/bench-data beside this binary].
     #[arg(long, global = true)]
     pub dir: Option<PathBuf>,
-    /// verify-one: size of the large file (bytes, or with a unit: 512MiB, 2GiB, 1.5GB).
+    /// verify-one and backup: size of the large file (bytes, or with a unit: 512MiB, 2GiB, 1.5GB).
     #[arg(long, global = true, default_value = "2GiB", value_parser = report::parse_size)]
     pub size: u64,
     /// verify-all: number of files.
@@ -69,6 +74,9 @@ pub struct Opts {
     /// inventory: number of packs in the generated store.
     #[arg(long, global = true, default_value_t = 5_000)]
     pub packs: usize,
+    /// backup: number of blobs of the no-op sync.
+    #[arg(long, global = true, default_value_t = 100_000)]
+    pub sync_blobs: usize,
     /// Timed runs of each side (the best one counts).
     #[arg(long, global = true, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
@@ -123,10 +131,16 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::VerifyOne => outcomes.extend(verify::one(opts, &dir)?),
         Command::VerifyAll => outcomes.extend(verify::all(opts, &dir)?),
         Command::Inventory => outcomes.extend(inventory::run(opts, &dir)?),
+        Command::Backup => {
+            outcomes.extend(backup::one(opts, &dir)?);
+            outcomes.extend(backup::noop(opts, &dir)?);
+        }
         Command::All => {
             outcomes.extend(verify::one(opts, &dir)?);
             outcomes.extend(verify::all(opts, &dir)?);
             outcomes.extend(inventory::run(opts, &dir)?);
+            outcomes.extend(backup::one(opts, &dir)?);
+            outcomes.extend(backup::noop(opts, &dir)?);
             println!("\n== summary ==");
             for o in &outcomes {
                 println!("{o}");

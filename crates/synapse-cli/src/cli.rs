@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use synapse_core::inventory::SortKey;
-use synapse_core::model::{AssetKind, BlobStatus, DeleteTarget, Location};
+use synapse_core::model::{AssetKind, BlobStatus, DeleteTarget, ImportStrategy, Location, SyncDirection, UiKind};
 
 /// Synapse: every model file exactly once, on disk or on a backup drive.
 #[derive(Debug, Parser)]
@@ -48,6 +48,51 @@ pub enum Command {
     Pack {
         #[command(subcommand)]
         command: PackCommand,
+    },
+    /// The backup drive: status, configuration, backup and restore of blobs and packs, sync, state backup.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
+    /// Bring a UI's model folder into the store: one blob per distinct file, a pack per file (dry run unless --execute).
+    Adopt {
+        /// The folder to walk (a ComfyUI `models/` folder, an A1111/Forge installation, ...).
+        folder: PathBuf,
+        /// Really adopt (default: only show files, duplicates and the space --link would save).
+        #[arg(long)]
+        execute: bool,
+        /// Replace every original by a link to its blob (the UI keeps working; duplicates stop costing space).
+        #[arg(long)]
+        link: bool,
+    },
+    /// UI targets: the UI installations packs can be exposed in.
+    Ui {
+        #[command(subcommand)]
+        command: UiCommand,
+    },
+    /// Expose a pack's models in UI folders as links (restores backup-only blobs first with --yes).
+    Use {
+        pack: String,
+        /// Only this UI target (default: every target).
+        #[arg(long, value_name = "NAME")]
+        ui: Option<String>,
+    },
+    /// Remove the links `use` made for a pack.
+    Unuse {
+        pack: String,
+        /// Only this UI target (default: every target).
+        #[arg(long, value_name = "NAME")]
+        ui: Option<String>,
+    },
+    /// Download a missing blob again from its lock's URLs (resumes an interrupted download, checks the hash).
+    Redownload {
+        /// Full SHA-256 or a unique prefix of at least 8 characters.
+        sha256: String,
+    },
+    /// Packages: move packs and their blobs between machines (export, validate, import).
+    Package {
+        #[command(subcommand)]
+        command: PackageCommand,
     },
     /// Create a sample store and backup drive in DIR to try everything on.
     Demo {
@@ -179,6 +224,157 @@ pub enum PackCommand {
     },
     /// Delete a pack; its blobs stay in the store (orphans when nothing else uses them).
     Delete { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Is the backup drive connected, what it holds, and what is not backed up.
+    Status,
+    /// Show or change the backup configuration (--enable on a folder initialises a backup there).
+    Config(BackupConfigArgs),
+    /// Copy a local blob to the backup drive (hash-checked).
+    Blob {
+        /// Full SHA-256 or a unique prefix of at least 8 characters.
+        sha256: String,
+    },
+    /// Copy a blob from the backup drive into the local store (hash-checked).
+    Restore {
+        /// Full SHA-256 or a unique prefix of at least 8 characters.
+        sha256: String,
+    },
+    /// Delete a blob's copy on the backup drive, with guard rails.
+    Delete {
+        /// Full SHA-256 or a unique prefix of at least 8 characters.
+        sha256: String,
+        /// Delete even the last copy, or a blob packs still use.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copy every blob the other side lacks (dry run unless --execute).
+    Sync {
+        /// to_backup (every local blob the drive lacks) or from_backup (every referenced blob only the drive has).
+        #[arg(long, value_name = "to_backup|from_backup", default_value = "to_backup")]
+        direction: SyncDirection,
+        /// Really copy (default: only show what would be copied).
+        #[arg(long)]
+        execute: bool,
+        /// Re-copy the blobs the destination already has too (each replacement is hash-checked first).
+        #[arg(long)]
+        all: bool,
+        /// from_backup: restore backup-only orphans too.
+        #[arg(long)]
+        include_orphans: bool,
+    },
+    /// Re-hash every blob on the backup drive and compare with its name.
+    Verify,
+    /// Back up a pack's local-only blobs; with --free, then delete the local copies that are safely on the backup.
+    Push {
+        pack: String,
+        /// Really do it (default: only show what would be done).
+        #[arg(long)]
+        execute: bool,
+        /// Delete the pack's local copies once their backup copy is known good (re-hashed when not written now).
+        #[arg(long)]
+        free: bool,
+    },
+    /// Restore a pack's backup-only blobs (never downloads anything).
+    Pull {
+        pack: String,
+        /// Really do it (default: only show what would be done).
+        #[arg(long)]
+        execute: bool,
+    },
+    /// Where each blob of a pack is: local, backup, both, or nowhere.
+    PackStatus { pack: String },
+    /// Compare state/ (packs, previews, workflows, config) with its copy on the backup drive.
+    StateStatus,
+    /// Mirror state/ to or from the backup drive, like rsync without --delete (dry run unless --execute).
+    StateSync {
+        /// to_backup or from_backup.
+        #[arg(long, value_name = "to_backup|from_backup", default_value = "to_backup")]
+        direction: SyncDirection,
+        /// Really copy (default: only show what would be copied).
+        #[arg(long)]
+        execute: bool,
+        /// Mirror .git/ too (excluded by default); also allows pulling into a git working tree.
+        #[arg(long)]
+        include_git: bool,
+        /// Compare file contents, not only sizes and times.
+        #[arg(long)]
+        checksum: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BackupConfigArgs {
+    /// The backup folder, usually on an external drive (made absolute).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// Enable backup storage (initialises the folder as a backup when it is not one yet).
+    #[arg(long, conflicts_with = "disable")]
+    pub enable: bool,
+    /// Disable backup storage (nothing on the drive is touched).
+    #[arg(long)]
+    pub disable: bool,
+    /// Back up new blobs as soon as they enter the store (queued while the drive is away).
+    #[arg(long, value_name = "true|false", action = clap::ArgAction::Set)]
+    pub auto_backup_new: Option<bool>,
+    /// Warn before deleting the last copy of a blob.
+    #[arg(long, value_name = "true|false", action = clap::ArgAction::Set)]
+    pub warn_last_copy: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UiCommand {
+    /// Add a UI target (its installation folder must exist).
+    Add {
+        name: String,
+        /// comfyui, forge, a1111 or sdnext.
+        #[arg(long, value_name = "KIND")]
+        kind: UiKind,
+        /// The UI's installation folder (the one holding models/).
+        #[arg(long, value_name = "DIR")]
+        path: PathBuf,
+    },
+    /// List the UI targets with their links.
+    List,
+    /// Forget a UI target (links `use` made there stay until `unuse`).
+    Remove { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PackageCommand {
+    /// Export packs and their blobs to a directory, or to one .tar file when OUT ends in .tar.
+    Export {
+        /// The packs to export.
+        #[arg(required = true)]
+        packs: Vec<String>,
+        /// The package to create: a new (or empty) directory, or a file ending in .tar.
+        #[arg(long, value_name = "DIR|FILE.tar")]
+        out: PathBuf,
+        /// Leave the blobs out (a metadata-only package).
+        #[arg(long)]
+        no_blobs: bool,
+    },
+    /// Check a package without writing anything: format, sizes and hashes, and how each pack relates to the store (exit 7 when invalid).
+    Validate {
+        /// A package directory or .tar file.
+        path: PathBuf,
+    },
+    /// Import a package (shows the plan unless --execute).
+    Import {
+        /// A package directory or .tar file.
+        path: PathBuf,
+        /// What to do with packs whose name is already in the store.
+        #[arg(long, value_name = "STRATEGY", default_value = "skip_if_exists")]
+        strategy: ImportStrategy,
+        /// The strategy for one pack, as PACK=STRATEGY (repeatable).
+        #[arg(long = "set", value_name = "PACK=STRATEGY")]
+        overrides: Vec<String>,
+        /// Really import (default: validate and show what would happen).
+        #[arg(long)]
+        execute: bool,
+    },
 }
 
 #[cfg(test)]

@@ -198,6 +198,12 @@ pub fn error_human(err: &Error) {
                 eprintln!("  {}: {}", p.pack, p.reason);
             }
         }
+        Error::PackageInvalid { issues, .. } => {
+            for i in issues {
+                let place = i.path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default();
+                eprintln!("  {place}{}", i.message);
+            }
+        }
         _ => {}
     }
 }

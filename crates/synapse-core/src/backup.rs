@@ -1,13 +1,33 @@
-//! The backup storage as seen from the store: is it enabled, is the drive
-//! connected, where its blobs are. Copying to and from it lives in its own
-//! module; this one only decides *whether* it may be touched.
+//! The backup storage as seen from the store (SPEC §3.6): is it enabled, is
+//! the drive connected (and is it *our* drive), its configuration and status,
+//! and the [`Session`] every operation that writes to it holds. Copying to and
+//! from the drive lives in `copy` and `sync`; this module decides *whether*
+//! the drive may be touched.
+//!
+//! A configured path on a drive that is not mounted — the folder missing, or
+//! present but empty (a bare mount point) — is *disconnected*, never an empty
+//! backup: nothing is ever written there. A backup is only created by an
+//! explicit `backup config --path P --enable` (or Save in Settings), which
+//! makes `<P>/.synapse/store/…` and writes the drive's identity once to
+//! `<P>/.synapse/backup-id`. The store remembers that identity in its backup
+//! catalog; a drive at the same path with another identity is another drive,
+//! and is treated as disconnected until the user adopts it the same way.
 
-use std::fs;
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
 
+use crate::blobs;
+use crate::catalog::{self, Catalog};
+use crate::copy::mkdirs_under;
 use crate::error::{Error, Result};
-use crate::layout::BackupLayout;
+use crate::fsutil::fsync_dir;
+use crate::layout::{BackupLayout, StoreLayout};
+use crate::lock::{self, StoreLock};
+use crate::model::{BackupConfigResult, BackupSource, BackupStatus};
 use crate::schema::ConfigFile;
+use crate::store::Store;
 
 /// The backup storage's state right now.
 #[derive(Debug, Clone)]
@@ -16,7 +36,8 @@ pub enum BackupState {
     Disabled {
         path: Option<PathBuf>,
     },
-    /// Configured, but the drive (or its `.synapse/store`) is not there.
+    /// Configured, but the drive (or its `.synapse/store`) is not there, or
+    /// another drive is mounted at the path.
     Disconnected {
         path: PathBuf,
         reason: String,
@@ -27,7 +48,8 @@ pub enum BackupState {
 }
 
 impl BackupState {
-    /// Works out the state from the config by looking at the disk.
+    /// Works out the state from the config by looking at the disk (without the
+    /// identity check of [`BackupState::detect_for`]).
     pub fn detect(config: &ConfigFile) -> BackupState {
         let path = config.backup.path.as_deref().filter(|p| !p.trim().is_empty()).map(PathBuf::from);
         let path = match path {
@@ -37,6 +59,27 @@ impl BackupState {
         match check(&path) {
             Ok(()) => BackupState::Connected { layout: BackupLayout::new(path) },
             Err(reason) => BackupState::Disconnected { path, reason },
+        }
+    }
+
+    /// Like [`BackupState::detect`], and a connected drive must also be the
+    /// one this store knows: its `backup-id` matches the one the store's
+    /// catalog recorded for that path (or one of them has none yet).
+    pub fn detect_for(store: &StoreLayout, config: &ConfigFile) -> BackupState {
+        let state = Self::detect(config);
+        let BackupState::Connected { layout: drive } = &state else { return state };
+        let (Some(id), Some(known)) = (read_id(drive), catalog::header(store)) else { return state };
+        match known.backup_id {
+            Some(known_id) if known.path.as_deref() == Some(drive.path()) && known_id != id => {
+                let shown = drive.path().display();
+                BackupState::Disconnected {
+                    path: drive.path().to_path_buf(),
+                    reason: format!(
+                        "{shown} holds a different Synapse backup (id {id}) than the one this store uses (id {known_id}): is another drive mounted there? To use this drive as the backup from now on, run `synapse backup config --path {shown} --enable`"
+                    ),
+                }
+            }
+            _ => state,
         }
     }
 
@@ -59,6 +102,14 @@ impl BackupState {
         }
     }
 
+    /// Why the drive cannot be used, for status displays.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            BackupState::Disconnected { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+
     /// The backup layout, or the `backup_not_enabled` / `backup_not_connected` error.
     pub fn require(&self) -> Result<&BackupLayout> {
         match self {
@@ -70,7 +121,7 @@ impl BackupState {
 }
 
 /// Why a configured path is not a usable backup, in words for the user.
-fn check(path: &std::path::Path) -> std::result::Result<(), String> {
+fn check(path: &Path) -> std::result::Result<(), String> {
     let shown = path.display();
     let unplugged = "is the drive plugged in and mounted?";
     match fs::read_dir(path) {
@@ -95,4 +146,333 @@ fn check(path: &std::path::Path) -> std::result::Result<(), String> {
         }
     }
     fs::read_dir(&store).map(|_| ()).map_err(|e| format!("{} cannot be read: {e}", store.display()))
+}
+
+/// The drive's identity from `<path>/.synapse/backup-id`, if it has a usable one.
+pub fn read_id(drive: &BackupLayout) -> Option<String> {
+    let text = fs::read_to_string(drive.id_file()).ok()?;
+    let id = text.trim();
+    let usable = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    usable.then(|| id.to_owned())
+}
+
+/// The drive's id, written once when it has none (a backup made by the
+/// original program). Returns the id and whether it was written now. The
+/// file goes into the existing `.synapse` folder only: a drive that vanished
+/// meanwhile makes this fail instead of recreating the folder.
+fn ensure_id(drive: &BackupLayout) -> Result<(String, bool)> {
+    if let Some(id) = read_id(drive) {
+        return Ok((id, false));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let dir = drive.synapse_dir();
+    let tmp = dir.join(format!(".backup-id.{}.part", uuid::Uuid::new_v4().simple()));
+    let result = (|| {
+        let mut f = File::create(&tmp).map_err(Error::io("create", &tmp))?;
+        f.write_all(format!("{id}\n").as_bytes()).map_err(Error::io("write", &tmp))?;
+        f.sync_all().map_err(Error::io("fsync", &tmp))?;
+        fs::rename(&tmp, drive.id_file()).map_err(Error::io("rename into place", drive.id_file()))?;
+        fsync_dir(&dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map(|()| (id, true))
+}
+
+/// A mutating backup operation's hold on both sides: the store lock, then the
+/// drive's lock (always in that order), on a drive that is connected and ours.
+/// Opening one also gives a drive without an id its id, and removes the
+/// leftovers of interrupted copies from the drive's `data/tmp` (holding the
+/// drive's lock, nobody else can own them).
+pub struct Session {
+    pub config: ConfigFile,
+    pub drive: BackupLayout,
+    /// The drive's store tree, `<path>/.synapse/store`.
+    pub tree: StoreLayout,
+    pub backup_id: String,
+    store_layout: StoreLayout,
+    _store_lock: StoreLock,
+    _backup_lock: StoreLock,
+}
+
+impl Session {
+    /// Opens a session for `operation`. Errors: `busy`, `backup_not_enabled`,
+    /// `backup_not_connected`, or `io` when the drive cannot be written.
+    pub fn open(store: &Store, operation: &str) -> Result<Session> {
+        let store_lock = store.lock(operation)?;
+        let config = store.config()?;
+        let drive = BackupState::detect_for(store.layout(), &config).require()?.clone();
+        let backup_lock = StoreLock::acquire(&drive.lock_file(), operation, lock::default_wait())?;
+        let (backup_id, _) = ensure_id(&drive)?;
+        let tree = StoreLayout::new(drive.store_root());
+        for leftover in crate::copy::leftovers(&tree.tmp()) {
+            let _ = fs::remove_file(leftover);
+        }
+        Ok(Session {
+            config,
+            drive,
+            tree,
+            backup_id,
+            store_layout: store.layout().clone(),
+            _store_lock: store_lock,
+            _backup_lock: backup_lock,
+        })
+    }
+
+    /// The catalog of this drive, as recorded now.
+    pub fn catalog(&self) -> Catalog {
+        Catalog::for_drive(&self.store_layout, self.drive.path(), Some(&self.backup_id)).0
+    }
+
+    /// Saves the catalog; a failure only leaves a stale cache, so it is ignored.
+    pub fn save_catalog(&self, catalog: &Catalog) {
+        let _ = catalog.save(&self.store_layout);
+    }
+
+    /// Records that a sync of `kind` completed now (a cache: failures are ignored).
+    pub fn record_sync(&self, kind: catalog::SyncKind) {
+        let _ = catalog::record_sync(&self.store_layout, self.drive.path(), Some(&self.backup_id), kind);
+    }
+
+    /// `Some(backup_not_connected)` when the drive has gone away since the session opened.
+    pub fn gone(&self) -> Option<Error> {
+        BackupState::detect(&self.config).require().err()
+    }
+
+    /// Turns an error met while touching the drive into `backup_not_connected`
+    /// when the reason is that the drive went away.
+    pub fn failure(&self, e: Error) -> Error {
+        match e {
+            Error::Io { .. } | Error::BlobNotFound { .. } => self.gone().unwrap_or(e),
+            e => e,
+        }
+    }
+}
+
+/// `backup status`: configuration, connection, and what each side holds (the
+/// backup side live, or from the catalog while the drive is unplugged).
+pub fn status(store: &Store) -> Result<BackupStatus> {
+    let layout = store.layout();
+    let config = store.config()?;
+    let state = BackupState::detect_for(layout, &config);
+    let (local, remote) = rayon::join(|| blobs::scan(&layout.blobs()), || catalog::backup_blobs(layout, &state));
+    let (local, remote) = (local?, remote?);
+    let mut s = BackupStatus {
+        enabled: state.enabled(),
+        connected: state.connected().is_some(),
+        path: state.path(),
+        error: state.reason().map(str::to_owned),
+        backup_id: None,
+        source: remote.source,
+        total_blobs: remote.blobs.len() as u64,
+        total_bytes: remote.blobs.iter().map(|b| b.size).sum(),
+        free_space: None,
+        total_space: None,
+        last_sync: remote.last_sync.clone(),
+        auto_backup_new: config.backup.auto_backup_new,
+        warn_before_delete_last_copy: config.backup.warn_before_delete_last_copy,
+        blobs_local_only: 0,
+        blobs_backup_only: 0,
+        blobs_both: 0,
+        bytes_local_only: 0,
+        bytes_backup_only: 0,
+        bytes_synced: 0,
+        queued_auto_backups: crate::autobackup::queued(layout).len() as u64,
+    };
+    if let Some(drive) = state.connected() {
+        s.backup_id = read_id(drive);
+        if let Ok(stats) = fs4::statvfs(drive.path()) {
+            s.free_space = Some(stats.available_space());
+            s.total_space = Some(stats.total_space());
+        }
+    } else if remote.source == BackupSource::Cached {
+        s.backup_id = catalog::header(layout).and_then(|h| h.backup_id);
+    }
+    let on_backup: HashMap<_, _> = remote.blobs.iter().map(|b| (&b.sha256, b.size)).collect();
+    for b in &local.blobs {
+        if on_backup.contains_key(&b.sha256) {
+            s.blobs_both += 1;
+            s.bytes_synced += b.size;
+        } else {
+            s.blobs_local_only += 1;
+            s.bytes_local_only += b.size;
+        }
+    }
+    let local: std::collections::HashSet<_> = local.blobs.iter().map(|b| &b.sha256).collect();
+    for b in remote.blobs.iter().filter(|b| !local.contains(&b.sha256)) {
+        s.blobs_backup_only += 1;
+        s.bytes_backup_only += b.size;
+    }
+    Ok(s)
+}
+
+/// A change to the backup configuration; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
+pub struct ConfigUpdate {
+    /// The backup folder (absolute).
+    pub path: Option<PathBuf>,
+    pub enabled: Option<bool>,
+    pub auto_backup_new: Option<bool>,
+    pub warn_before_delete_last_copy: Option<bool>,
+}
+
+/// `backup config`: applies `update` under the store lock. Enabling (or
+/// changing the path while enabled) initialises the backup at the path:
+/// creates `<path>/.synapse/store/…` (and `<path>` itself when only it is
+/// missing), writes the `backup-id` once, adopts a backup of the original
+/// program as it is, and records the drive as this store's backup.
+///
+/// Errors: `invalid_argument` for a relative path, a path inside the store or
+/// a store inside the path, enabling without a path, or a path whose parent
+/// does not exist either (an unmounted drive: nothing is created there).
+pub fn configure(store: &Store, update: &ConfigUpdate) -> Result<BackupConfigResult> {
+    let _lock = store.lock("backup config")?;
+    let layout = store.layout();
+    let mut config = store.config()?;
+    let before = config.backup.clone();
+    if let Some(p) = &update.path {
+        config.backup.path = Some(validate_path(store.root(), p)?.to_string_lossy().into_owned());
+    }
+    if let Some(enabled) = update.enabled {
+        config.backup.enabled = enabled;
+    }
+    if let Some(v) = update.auto_backup_new {
+        config.backup.auto_backup_new = v;
+    }
+    if let Some(v) = update.warn_before_delete_last_copy {
+        config.backup.warn_before_delete_last_copy = v;
+    }
+    let path = config.backup.path.as_deref().filter(|p| !p.trim().is_empty()).map(PathBuf::from);
+    let (mut initialized, mut adopted) = (false, false);
+    let path_changed = config.backup.path != before.path;
+    if config.backup.enabled && (update.enabled == Some(true) || path_changed) {
+        let Some(path) = &path else {
+            return Err(Error::invalid("backup storage needs a folder: `synapse backup config --path <dir> --enable`"));
+        };
+        validate_path(store.root(), path)?;
+        let drive = BackupLayout::new(path);
+        (initialized, adopted) = initialise(&drive)?;
+        let id = read_id(&drive);
+        let (mut catalog, _) = Catalog::for_drive(layout, drive.path(), id.as_deref());
+        catalog.replace_blobs(&blobs::scan(&drive.blobs())?.blobs);
+        catalog.save(layout)?;
+    }
+    let changed = serde_json::to_value(&config.backup).ok() != serde_json::to_value(&before).ok();
+    if changed {
+        store.save_config(&config)?;
+    }
+    let state = BackupState::detect_for(layout, &config);
+    Ok(BackupConfigResult {
+        enabled: config.backup.enabled,
+        path,
+        auto_backup_new: config.backup.auto_backup_new,
+        warn_before_delete_last_copy: config.backup.warn_before_delete_last_copy,
+        changed,
+        initialized,
+        adopted,
+        backup_id: state.connected().and_then(read_id),
+        connected: state.connected().is_some(),
+        error: state.reason().map(str::to_owned),
+    })
+}
+
+/// Creates the backup tree at the drive and gives it an id. Returns
+/// (`initialized`: the tree is new, `adopted`: an existing tree got an id).
+fn initialise(drive: &BackupLayout) -> Result<(bool, bool)> {
+    let path = drive.path();
+    if !path.exists() {
+        match path.parent() {
+            Some(parent) if parent.is_dir() => fs::create_dir(path).map_err(Error::io("create directory", path))?,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "neither {} nor its parent folder exists: is the drive mounted? Create the folder first, then enable the backup again",
+                    path.display()
+                )))
+            }
+        }
+    }
+    if !path.is_dir() {
+        return Err(Error::invalid(format!("{} is not a folder", path.display())));
+    }
+    let tree = StoreLayout::new(drive.store_root());
+    let existed = tree.root().is_dir();
+    for dir in [tree.blobs().root().to_path_buf(), tree.tmp(), tree.state()] {
+        mkdirs_under(path, &dir)?;
+    }
+    let _lock = StoreLock::acquire(&drive.lock_file(), "backup config", lock::default_wait())?;
+    let (_, written) = ensure_id(drive)?;
+    Ok((!existed, existed && written))
+}
+
+/// Checks a backup folder: absolute, not inside the store, and not holding the
+/// store. Symlinks in the part of the path that exists are resolved first.
+pub fn validate_path(store_root: &Path, path: &Path) -> Result<PathBuf> {
+    if !path.is_absolute() {
+        return Err(Error::invalid(format!("the backup path {} must be absolute", path.display())));
+    }
+    if path.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(Error::invalid(format!("the backup path {} must not contain `..`", path.display())));
+    }
+    let target = resolve(path);
+    let store = resolve(store_root);
+    if target.starts_with(&store) {
+        return Err(Error::invalid(format!(
+            "the backup path {} is inside the store {}: a backup must live outside it (on another drive, ideally)",
+            path.display(),
+            store_root.display()
+        )));
+    }
+    if store.starts_with(&target) {
+        return Err(Error::invalid(format!(
+            "the store {} is inside the backup path {}: choose a folder of its own for the backup (e.g. {})",
+            store_root.display(),
+            path.display(),
+            path.join("synapse-backup").display()
+        )));
+    }
+    Ok(path.to_path_buf())
+}
+
+/// The canonical form of the longest existing prefix of `p`, plus the rest.
+fn resolve(p: &Path) -> PathBuf {
+    let mut existing = p.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name().map(|n| n.to_owned()), existing.parent().map(Path::to_path_buf)) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        out.push(name);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_inside_the_store_or_holding_it_are_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let store = d.path().join("home/.synapse/store");
+        fs::create_dir_all(&store).unwrap();
+        assert!(validate_path(&store, &store.join("backup")).is_err());
+        assert!(validate_path(&store, &store).is_err());
+        assert!(validate_path(&store, &d.path().join("home")).is_err());
+        assert!(validate_path(&store, Path::new("relative/dir")).is_err());
+        assert!(validate_path(&store, &d.path().join("mnt/../home/.synapse/store/x")).is_err());
+        assert!(validate_path(&store, &d.path().join("mnt/usb/synapse-backup")).is_ok());
+        // Through a symlink that points into the store.
+        std::os::unix::fs::symlink(&store, d.path().join("link")).unwrap();
+        assert!(validate_path(&store, &d.path().join("link/sub")).is_err());
+    }
 }

@@ -61,6 +61,9 @@ pub fn scan(dir: &BlobDir) -> Result<BlobScan> {
             _ => out.strays.push(entry.path()),
         }
     }
+    // Each fan-out sorts its own blobs (in parallel); as every name starts with
+    // its fan-out, concatenating the fan-outs in order gives the sorted whole.
+    fanouts.sort_unstable();
     let parts: Vec<Result<BlobScan>> = fanouts.par_iter().map(|f| scan_fanout(&root.join(f), f)).collect();
     for part in parts {
         let part = part?;
@@ -68,7 +71,6 @@ pub fn scan(dir: &BlobDir) -> Result<BlobScan> {
         out.partials.extend(part.partials);
         out.strays.extend(part.strays);
     }
-    out.blobs.sort_by(|a, b| a.sha256.cmp(&b.sha256));
     Ok(out)
 }
 
@@ -76,10 +78,11 @@ fn scan_fanout(dir: &Path, fanout: &str) -> Result<BlobScan> {
     let mut out = BlobScan::default();
     for entry in fs::read_dir(dir).map_err(Error::io("list", dir))? {
         let entry = entry.map_err(Error::io("list", dir))?;
-        let path = entry.path();
+        // The path is only built for what is not a blob (it costs an allocation per file).
+        let path = || entry.path();
         let name = entry.file_name();
         let Some(name) = name.to_str() else {
-            out.strays.push(path);
+            out.strays.push(path());
             continue;
         };
         // Manifests belong to their blob (or outlive it harmlessly): skip them
@@ -91,17 +94,18 @@ fn scan_fanout(dir: &Path, fanout: &str) -> Result<BlobScan> {
             Ok(m) => m,
             // Deleted between listing and stat: it is simply gone.
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io("stat", &path)(e)),
+            Err(e) => return Err(Error::io("stat", path())(e)),
         };
         if Sha256::is_blob_file_name(name) && name.starts_with(fanout) && meta.is_file() {
             let sha256 = Sha256::parse(name).expect("checked name");
             out.blobs.push(BlobEntry { sha256, size: meta.len(), mtime: meta.modified().ok() });
         } else if name.ends_with(".part") {
-            out.partials.push(PartialFile { path, size_bytes: meta.len() });
+            out.partials.push(PartialFile { path: path(), size_bytes: meta.len() });
         } else {
-            out.strays.push(path);
+            out.strays.push(path());
         }
     }
+    out.blobs.sort_unstable_by(|a, b| a.sha256.cmp(&b.sha256));
     Ok(out)
 }
 
@@ -187,6 +191,11 @@ pub enum AdoptMode {
     /// Take the file: hard-link it into the store when on the same filesystem
     /// (no copy), else copy; the source is removed only once the blob is durable.
     Move,
+    /// Share the source's bytes: hard-link it into the store when on the same
+    /// filesystem, else copy; the source is left in place. Only for a caller
+    /// that replaces the source by a link to the blob right after (`adopt
+    /// --link`): a source edited in place would otherwise change the blob.
+    Link,
 }
 
 /// What [`adopt_file`] did.
@@ -217,7 +226,7 @@ pub fn adopt_file(
     fs::create_dir_all(&tmp_dir).map_err(Error::io("create directory", &tmp_dir))?;
     let tmp = tmp_dir.join(format!("{}.part", uuid::Uuid::new_v4().simple()));
     let result = (|| {
-        let linked = mode == AdoptMode::Move && fs::hard_link(src, &tmp).is_ok();
+        let linked = mode != AdoptMode::Copy && fs::hard_link(src, &tmp).is_ok();
         let (sha, size) = if linked { hash_file(&tmp, tracker, cancel)? } else { copy_hashing(src, &tmp, tracker, cancel)? };
         let adopted = place(layout, &tmp, &sha, size)?;
         if let Some(m) = manifest {
@@ -275,6 +284,13 @@ fn copy_hashing(src: &Path, dst: &Path, tracker: Option<&Tracker>, cancel: &Canc
     let res = hash_reader(TeeReader { inner: input, out: &mut out, path: dst }, src, tracker, cancel)?;
     out.sync_all().map_err(Error::io("fsync", dst))?;
     Ok(res)
+}
+
+/// Puts a finished, fsynced file of `data/tmp` whose SHA-256 the caller
+/// computed from the bytes it wrote (a download) under its blob name. A blob
+/// already present is kept and the file is left for the caller to remove.
+pub fn place_verified(layout: &StoreLayout, tmp: &Path, sha: &Sha256, size: u64) -> Result<Adopted> {
+    place(layout, tmp, sha, size)
 }
 
 /// Moves a finished, fsynced temporary file to its blob name.

@@ -45,6 +45,7 @@ use crate::store::Store;
 
 /// What [`create`] made.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DemoInfo {
     pub store_root: PathBuf,
     pub backup_path: PathBuf,

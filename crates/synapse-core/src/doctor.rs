@@ -31,6 +31,7 @@ use crate::schema::{ConfigFile, UiTarget};
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Info,
@@ -40,6 +41,7 @@ pub enum Severity {
 
 /// One finding of doctor.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     /// Stable code: `stale_partial`, `bad_blob_name`, `unreadable_pack`, `stale_lock`, ...
     pub code: String,
@@ -53,6 +55,7 @@ pub struct Finding {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DoctorReport {
     pub root: PathBuf,
     /// True when no warning or error remains unfixed.
@@ -93,7 +96,7 @@ pub fn doctor(store: &Store, fix: bool) -> Result<DoctorReport> {
     check_packs(layout, &mut items)?;
     if let Some(config) = &config {
         check_ui_targets(config, &blob_dir, &mut items);
-        check_backup(config, &mut items);
+        check_backup(layout, config, &mut items);
     }
 
     if fix {
@@ -444,8 +447,8 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn check_backup(config: &ConfigFile, out: &mut Vec<Item>) {
-    if let BackupState::Disconnected { path, reason } = BackupState::detect(config) {
+fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) {
+    if let BackupState::Disconnected { path, reason } = BackupState::detect_for(layout, config) {
         out.push(Item::report(
             "backup_disconnected",
             Severity::Info,

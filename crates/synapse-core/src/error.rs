@@ -13,12 +13,13 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::ids::IdError;
-use crate::model::{Impacts, PackError, Side};
+use crate::model::{Impacts, IssueSeverity, PackError, PackageIssue, Side, SyncItem, UseClash};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Stable machine-readable error codes (snake_case on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     InvalidArgument,
@@ -127,17 +128,57 @@ pub enum Error {
     #[error("verify found {invalid} invalid blob(s) out of {total}")]
     VerifyFailed { invalid: usize, total: usize },
 
+    #[error("refused: {} is a git working tree and pulling the state backup would overwrite its files, including uncommitted work. Commit first, then pull with `--yes` (or `--include-git` to restore the backed-up repository too)", path.display())]
+    GitWorkingTree { path: PathBuf },
+
+    #[error("UI target {name:?} does not exist (`synapse ui list` shows the targets, `synapse ui add` adds one)")]
+    UiTargetNotFound { name: String },
+
+    #[error("UI target {name:?} already exists: choose another name, or `synapse ui remove {name}` first")]
+    UiTargetExists { name: String },
+
+    #[error("refused: {} name(s) that pack {pack:?} would link are already taken in the UI folders ({}); nothing was changed. Move or rename those files, or change the dependency's expose filename", clashes.len(), clashes.iter().map(|c| format!("{} ({})", c.path.display(), c.found)).collect::<Vec<_>>().join(", "))]
+    UseClash { pack: String, clashes: Vec<UseClash> },
+
+    #[error("pack {pack:?} needs {} blob(s) ({bytes} bytes) that are only on the backup drive: confirm restoring them first (`--yes` on the command line)", blobs.len())]
+    RestoreNeeded { pack: String, blobs: Vec<SyncItem>, bytes: u64 },
+
+    #[error("no pack lock has a download URL for blob {sha256}: it cannot be re-downloaded (restore it from a backup, or adopt the file again if you still have it)")]
+    NoDownloadUrl { sha256: String },
+
+    #[error("download from {url} failed: {reason}")]
+    Download { url: String, status: Option<u16>, reason: String },
+
     #[error("store is busy: {operation} since {since} (pid {pid})")]
     Busy { operation: String, since: String, pid: u32 },
 
     #[error("cancelled by the user")]
     Cancelled,
 
+    #[error("package {} is not valid ({} error(s); first: {}): nothing was imported. `synapse package validate` lists every problem", path.display(), issues.iter().filter(|i| i.severity == IssueSeverity::Error).count(), first_error(issues))]
+    PackageInvalid { path: PathBuf, issues: Vec<PackageIssue> },
+
+    #[error("cannot export pack {pack:?}: blob {sha256} {reason}")]
+    PackageBlobMissing { pack: String, sha256: String, reason: String },
+
+    #[error("{} already exists: choose a path that does not exist yet (or an empty folder)", path.display())]
+    OutputExists { path: PathBuf },
+
     #[error("cannot read {}: {source}", path.display())]
     InvalidJson { path: PathBuf, source: serde_json::Error },
 
     #[error("cannot {op} {}: {source}", path.display())]
     Io { op: &'static str, path: PathBuf, source: io::Error },
+}
+
+fn first_error(issues: &[PackageIssue]) -> String {
+    match issues.iter().find(|i| i.severity == IssueSeverity::Error) {
+        Some(i) => match &i.path {
+            Some(p) => format!("{p}: {}", i.message),
+            None => i.message.clone(),
+        },
+        None => "none".to_owned(),
+    }
 }
 
 fn hint_side(side: Side) -> &'static str {
@@ -185,8 +226,11 @@ impl Error {
             Error::StoreNotFound { .. } | Error::BlobNotFound { .. } | Error::NoMatch { .. } | Error::PackNotFound { .. } => {
                 ErrorCode::NotFound
             }
-            Error::PackExists { .. } => ErrorCode::AlreadyExists,
-            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::PackExists { .. } | Error::UiTargetExists { .. } => ErrorCode::AlreadyExists,
+            Error::UiTargetNotFound { .. } | Error::NoDownloadUrl { .. } => ErrorCode::NotFound,
+            Error::UseClash { .. } | Error::RestoreNeeded { .. } => ErrorCode::Conflict,
+            Error::Download { .. } => ErrorCode::Io,
+            Error::Conflict { .. } | Error::GitWorkingTree { .. } => ErrorCode::Conflict,
             Error::LastCopy { .. } => ErrorCode::LastCopy,
             Error::PacksUnreadable { .. } => ErrorCode::PacksUnreadable,
             Error::BackupNotEnabled => ErrorCode::BackupNotEnabled,
@@ -195,6 +239,9 @@ impl Error {
             Error::Integrity { .. } | Error::VerifyFailed { .. } => ErrorCode::Integrity,
             Error::Busy { .. } => ErrorCode::Busy,
             Error::Cancelled => ErrorCode::Cancelled,
+            Error::PackageInvalid { .. } => ErrorCode::Integrity,
+            Error::PackageBlobMissing { .. } => ErrorCode::NotFound,
+            Error::OutputExists { .. } => ErrorCode::AlreadyExists,
             Error::InvalidJson { .. } => ErrorCode::InvalidFile,
             Error::Io { source, .. } if is_no_space(source) => ErrorCode::InsufficientSpace,
             Error::Io { .. } => ErrorCode::Io,
@@ -207,14 +254,22 @@ impl Error {
             Error::InvalidId(IdError::Sha256 { input, .. }) => json!({ "sha256": input }),
             Error::InvalidId(IdError::PackName { input, .. }) => json!({ "pack": input }),
             Error::InvalidArgument { .. } | Error::BackupNotEnabled | Error::Cancelled => json!({}),
+            Error::PackageInvalid { path, issues } => json!({ "path": path, "issues": issues }),
+            Error::PackageBlobMissing { pack, sha256, .. } => json!({ "pack": pack, "sha256": sha256 }),
+            Error::OutputExists { path } => json!({ "path": path }),
             Error::StoreNotFound { root } => json!({ "root": root }),
             Error::BlobNotFound { sha256, side } => json!({ "sha256": sha256, "side": side }),
             Error::NoMatch { prefix } => json!({ "prefix": prefix }),
             Error::AmbiguousPrefix { prefix, matches } => json!({ "prefix": prefix, "matches": matches }),
             Error::PackNotFound { name } | Error::PackExists { name } => json!({ "pack": name }),
-            Error::NotAFile { path } => json!({ "path": path }),
+            Error::NotAFile { path } | Error::GitWorkingTree { path } => json!({ "path": path }),
             Error::Conflict { impacts } | Error::LastCopy { impacts } => json!({ "impacts": impacts }),
             Error::PacksUnreadable { packs } => json!({ "pack_errors": packs }),
+            Error::UiTargetNotFound { name } | Error::UiTargetExists { name } => json!({ "ui": name }),
+            Error::UseClash { pack, clashes } => json!({ "pack": pack, "clashes": clashes }),
+            Error::RestoreNeeded { pack, blobs, bytes } => json!({ "pack": pack, "blobs": blobs, "bytes": bytes }),
+            Error::NoDownloadUrl { sha256 } => json!({ "sha256": sha256 }),
+            Error::Download { url, status, reason } => json!({ "url": url, "http_status": status, "reason": reason }),
             Error::BackupNotConnected { path, reason } => json!({ "path": path, "reason": reason }),
             Error::InsufficientSpace { path, needed, available } => {
                 json!({ "path": path, "needed_bytes": needed, "available_bytes": available })
@@ -238,6 +293,7 @@ fn is_no_space(e: &io::Error) -> bool {
 
 /// The one error shape shown to users of `--json` and the desktop app.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WireError {
     pub code: ErrorCode,
     pub message: String,

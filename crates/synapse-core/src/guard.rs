@@ -13,6 +13,7 @@ use std::path::Path;
 
 use crate::backup::BackupState;
 use crate::blobs;
+use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::fsutil::rfc3339;
 use crate::ids::Sha256;
@@ -20,7 +21,8 @@ use crate::inventory::{self, Inventory};
 use crate::layout::BackupLayout;
 use crate::lock::{self, StoreLock};
 use crate::model::{
-    AffectedPack, BlobDetail, BlobStatus, DeleteResult, DeleteTarget, FileInfo, Impacts, InventoryItem, Location, Remaining, Side,
+    AffectedPack, BackupSource, BlobDetail, BlobStatus, DeleteResult, DeleteTarget, FileInfo, Impacts, InventoryItem, Location, Remaining,
+    Side,
 };
 use crate::store::Store;
 
@@ -63,7 +65,7 @@ pub fn detail(inv: &Inventory, sha: &Sha256) -> Result<BlobDetail> {
 pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) -> Result<DeleteResult> {
     let _store_lock = store.lock("delete")?;
     let config = store.config()?;
-    let backup = BackupState::detect(&config);
+    let backup = BackupState::detect_for(store.layout(), &config);
     if target != DeleteTarget::Local {
         backup.require()?;
     }
@@ -86,7 +88,10 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
         DeleteTarget::Backup | DeleteTarget::Both => Some(inv.backup.require()?.blobs()),
     };
     let item = inv.get(sha);
-    let (on_local, on_backup) = item.map_or((false, false), |i| (i.on_local, i.on_backup));
+    // A backup copy known only from the catalog of an unplugged drive is not
+    // trusted here: "a copy remains on the backup" must be seen live.
+    let live = inv.summary.backup.source == BackupSource::Live;
+    let (on_local, on_backup) = item.map_or((false, false), |i| (i.on_local, i.on_backup && live));
     let not_found = |side| Error::BlobNotFound { sha256: sha.to_string(), side };
     let remove_local = match target {
         DeleteTarget::Local if !on_local => return Err(not_found(Side::Local)),
@@ -140,6 +145,7 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
     if let Some(dir) = backup_dir.filter(|_| remove_backup) {
         bytes_freed += blobs::remove(&dir, sha, Side::Backup).map_err(|e| backup_failure(e, store))?;
         deleted_from.push(Side::Backup);
+        forget_backup_copy(store, sha);
     }
     if remove_local {
         let backup_gone = !deleted_from.is_empty();
@@ -151,6 +157,17 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
         deleted_from.push(Side::Local);
     }
     Ok(DeleteResult { deleted_from, sha256: sha.clone(), bytes_freed, remaining_on: remaining, warning })
+}
+
+/// Removes a deleted backup copy from the catalog (a cache: failures are ignored).
+fn forget_backup_copy(store: &Store, sha: &Sha256) {
+    let Ok(config) = store.config() else { return };
+    if let BackupState::Connected { layout } = BackupState::detect(&config) {
+        let id = crate::backup::read_id(&layout);
+        let (mut catalog, _) = Catalog::for_drive(store.layout(), layout.path(), id.as_deref());
+        catalog.remove(sha);
+        let _ = catalog.save(store.layout());
+    }
 }
 
 /// A failure on the backup side: `backup_not_connected` when the drive went away.
@@ -170,14 +187,22 @@ fn impacts_of(inv: &Inventory, item: &InventoryItem) -> Impacts {
         .references
         .get(&item.sha256)
         .map(|refs| {
+            let links = inv.ui_links.get(&item.sha256);
             refs.iter()
-                // UI-target links are not tracked yet: no pack is known to be active.
-                .map(|r| AffectedPack { name: r.pack.clone(), dependency_id: r.dependency_id.clone(), is_active: false })
+                .map(|r| AffectedPack {
+                    name: r.pack.clone(),
+                    dependency_id: r.dependency_id.clone(),
+                    // Active: a link in a UI folder made for this pack points at the blob now.
+                    is_active: links.is_some_and(|ls| ls.iter().any(|l| l.pack == r.pack)),
+                })
                 .collect()
         })
         .unwrap_or_default();
     let is_last_copy = matches!(item.location, Location::LocalOnly | Location::BackupOnly);
-    let can_delete_safely = item.status == BlobStatus::Orphan && item.active_in_uis.is_empty() && item.location == Location::Both;
+    // The backup copy is only known from the catalog of the unplugged drive.
+    let cached = item.on_backup && inv.summary.backup.source == BackupSource::Cached;
+    let can_delete_safely =
+        item.status == BlobStatus::Orphan && item.active_in_uis.is_empty() && item.location == Location::Both && !cached;
     let drive_unknown = item.location == Location::LocalOnly && matches!(inv.backup, BackupState::Disconnected { .. });
     Impacts {
         sha256: item.sha256.clone(),
@@ -190,13 +215,19 @@ fn impacts_of(inv: &Inventory, item: &InventoryItem) -> Impacts {
         active_in_uis: item.active_in_uis.clone(),
         is_last_copy,
         can_delete_safely,
-        warning: warning(item, is_last_copy, drive_unknown),
+        warning: warning(item, is_last_copy, drive_unknown, cached),
     }
 }
 
 /// One human sentence per concern, or `None` when deleting is harmless.
-fn warning(item: &InventoryItem, is_last_copy: bool, drive_unknown: bool) -> Option<String> {
+fn warning(item: &InventoryItem, is_last_copy: bool, drive_unknown: bool, cached: bool) -> Option<String> {
     let mut parts = Vec::new();
+    if cached && item.on_local {
+        parts.push(
+            "The backup copy is known only from the catalog of the unplugged drive: plug it in before deleting the local copy (or use --force)."
+                .to_owned(),
+        );
+    }
     if is_last_copy {
         let mut s = "This is the last copy: deleting it cannot be undone".to_owned();
         if drive_unknown {

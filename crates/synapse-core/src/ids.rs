@@ -23,6 +23,7 @@ pub enum IdError {
 
 /// A full SHA-256 digest, stored as 64 lowercase hex characters.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Sha256(String);
 
 impl Sha256 {
@@ -118,6 +119,7 @@ impl<'de> Deserialize<'de> for Sha256 {
 /// 1–128 characters; no `/`, `\` or NUL; not `..` and not starting with `.`;
 /// no leading or trailing whitespace; no control characters.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PackName(String);
 
 impl PackName {

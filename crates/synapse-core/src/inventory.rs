@@ -20,6 +20,7 @@ use crate::store::Store;
 
 /// Sort orders of `inventory --sort`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SortKey {
     #[default]
@@ -50,6 +51,7 @@ impl std::str::FromStr for SortKey {
 
 /// Filters, sort and page of an inventory listing.
 #[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Query {
     pub kind: Option<AssetKind>,
@@ -82,6 +84,8 @@ pub struct Inventory {
     pub backup: BackupState,
     /// Every reference per blob, in pack order.
     pub references: HashMap<Sha256, Vec<Reference>>,
+    /// Links in UI folders that exist now, per blob (`use`, `adopt --link`): what `active_in_uis` is made of.
+    pub ui_links: HashMap<Sha256, Vec<UiLink>>,
     index: HashMap<Sha256, usize>,
     local_dir: BlobDir,
 }
@@ -138,22 +142,23 @@ impl Acc {
 pub fn build(store: &Store) -> Result<Inventory> {
     let layout = store.layout();
     let config = store.config()?;
-    let backup = BackupState::detect(&config);
+    let backup = BackupState::detect_for(layout, &config);
     let local_dir = layout.blobs();
     let backup_dir = backup.connected().map(|b| b.blobs());
 
     let (local, (remote, packs)) = rayon::join(
         || blobs::scan(&local_dir),
-        || rayon::join(|| backup_dir.as_ref().map(blobs::scan).transpose(), || packs::load_all_refs(layout)),
+        // Live from the drive (refreshing the backup catalog), or the catalog while it is unplugged.
+        || rayon::join(|| crate::catalog::backup_blobs(layout, &backup), || packs::load_all_refs(layout)),
     );
-    let (local, remote, RefSet { packs, errors: pack_errors }) = (local?, remote?, packs?);
+    let (local, mut remote, RefSet { packs, errors: pack_errors }) = (local?, remote?, packs?);
     let ledger = Ledger::load(&layout.ledger());
 
     let mut acc: HashMap<Sha256, Acc> = HashMap::with_capacity(local.blobs.len());
     for (sha, side) in local.blobs.into_iter().map(Side::split) {
         acc.entry(sha).or_default().local = Some(side);
     }
-    for (sha, side) in remote.map(|r| r.blobs).unwrap_or_default().into_iter().map(Side::split) {
+    for (sha, side) in std::mem::take(&mut remote.blobs).into_iter().map(Side::split) {
         acc.entry(sha).or_default().backup = Some(side);
     }
     let mut references: HashMap<Sha256, Vec<Reference>> = HashMap::new();
@@ -170,9 +175,19 @@ pub fn build(store: &Store) -> Result<Inventory> {
     let mut items: Vec<InventoryItem> =
         acc.into_par_iter().map(|(sha, a)| make_item(sha, a, &names, &ledger, &local_dir, backup_dir.as_ref())).collect();
     items.par_sort_unstable_by(|a, b| a.sha256.cmp(&b.sha256));
-    let index = items.iter().enumerate().map(|(i, it)| (it.sha256.clone(), i)).collect();
-    let summary = summarise(&items, pack_errors, &backup, store);
-    Ok(Inventory { items, summary, backup, references, index, local_dir })
+    let index: HashMap<Sha256, usize> = items.iter().enumerate().map(|(i, it)| (it.sha256.clone(), i)).collect();
+    let mut ui_links: HashMap<Sha256, Vec<UiLink>> = HashMap::new();
+    for link in crate::views::active_links(layout) {
+        if let Some(&i) = index.get(&link.sha256) {
+            if !items[i].active_in_uis.contains(&link.ui) {
+                items[i].active_in_uis.push(link.ui.clone());
+            }
+        }
+        ui_links.entry(link.sha256.clone()).or_default().push(link);
+    }
+    let mut summary = summarise(&items, pack_errors, &backup, store);
+    (summary.backup.source, summary.backup.last_sync) = (remote.source, remote.last_sync);
+    Ok(Inventory { items, summary, backup, references, ui_links, index, local_dir })
 }
 
 fn make_item(

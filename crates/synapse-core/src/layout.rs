@@ -79,6 +79,28 @@ impl StoreLayout {
         self.cache().join("backup-catalog.json")
     }
 
+    /// When the backup drive was last synced (small, beside the catalog).
+    pub fn backup_syncs(&self) -> PathBuf {
+        self.cache().join("backup-syncs.json")
+    }
+
+    /// New blobs waiting for the backup drive (`auto_backup_new`): not a cache.
+    pub fn backup_queue(&self) -> PathBuf {
+        self.data().join("backup-queue.json")
+    }
+
+    /// The record of the links `use` and `adopt --link` made in UI folders
+    /// (machine-specific, so in `data/`, not in the versioned `state/`).
+    pub fn ui_links(&self) -> PathBuf {
+        self.root.join("data/ui-links.json")
+    }
+
+    /// The partial file of a re-download of `sha`: a stable name, so an
+    /// interrupted download resumes where it stopped.
+    pub fn download_part(&self, sha: &Sha256) -> PathBuf {
+        self.tmp().join(format!("{sha}.download.part"))
+    }
+
     pub fn state(&self) -> PathBuf {
         self.root.join("state")
     }

@@ -7,19 +7,33 @@
 //! - blobs and packs: [`blobs`], [`kind`], [`packs`];
 //! - reasoning: [`inventory`], [`backup`], [`ledger`], [`guard`] (impacts and
 //!   delete), [`cleanup`], [`verify`], [`doctor`], and the [`demo`] store;
+//! - the backup drive: [`backup`] (state, config, status, sessions), [`catalog`]
+//!   (what it holds while unplugged), [`copy`] and [`writeback`] (the copy
+//!   engine), [`sync`] (blobs, packs, whole store), [`state_sync`] (`state/`),
+//!   [`autobackup`] (`auto_backup_new` and its queue);
+//! - moving packs between machines: [`package`] (export, validate, import);
+//! - model folders of the UIs: [`ui`] (targets and folder maps), [`views`]
+//!   (use/unuse links), [`adopt`] (bring a model tree in), [`download`] (redownload);
 //! - long operations report through [`progress`].
 //!
 //! This crate knows nothing of the CLI or the desktop shell: both call the same
 //! functions, so they cannot disagree.
 
-#![forbid(unsafe_code)]
+// `unsafe` is denied everywhere except `writeback`, which wraps two libc calls
+// std lacks (early write-back of large copies, SPEC §7).
+#![deny(unsafe_code)]
 
+pub mod adopt;
+pub mod autobackup;
 pub mod backup;
 pub mod blobs;
+pub mod catalog;
 pub mod cleanup;
+pub mod copy;
 pub mod demo;
 pub mod disk;
 pub mod doctor;
+pub mod download;
 pub mod error;
 pub mod fsutil;
 pub mod guard;
@@ -30,11 +44,17 @@ pub mod layout;
 pub mod ledger;
 pub mod lock;
 pub mod model;
+pub mod package;
 pub mod packs;
 pub mod progress;
 pub mod schema;
+pub mod state_sync;
 pub mod store;
+pub mod sync;
+pub mod ui;
 pub mod verify;
+pub mod views;
+pub mod writeback;
 
 pub use error::{Error, ErrorCode, Result, WireError};
 pub use ids::{PackName, Sha256};

@@ -11,6 +11,7 @@ use crate::ids::Sha256;
 
 /// Which copy of a blob an operation is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Local,
@@ -28,6 +29,7 @@ impl std::fmt::Display for Side {
 
 /// The kind of model asset, from the lock, the blob manifest or the file header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AssetKind {
     Checkpoint,
@@ -116,6 +118,7 @@ impl std::str::FromStr for AssetKind {
 
 /// What a blob means to the packs (SPEC §3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum BlobStatus {
     Referenced,
@@ -126,6 +129,7 @@ pub enum BlobStatus {
 
 /// Where a blob's bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Location {
     LocalOnly,
@@ -164,6 +168,7 @@ str_enum_parse!(Location, "local_only" => Location::LocalOnly, "backup_only" => 
 
 /// Where a model came from (lock `provider` or manifest `origin`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Origin {
     pub provider: Option<String>,
     pub model_id: Option<serde_json::Value>,
@@ -175,6 +180,7 @@ pub struct Origin {
 
 /// One row of the inventory: one distinct SHA-256 known anywhere.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InventoryItem {
     pub sha256: Sha256,
     pub kind: AssetKind,
@@ -194,6 +200,7 @@ pub struct InventoryItem {
 
 /// A pack whose `pack.json` or `lock.json` could not be read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PackError {
     pub pack: String,
     pub path: PathBuf,
@@ -201,6 +208,7 @@ pub struct PackError {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DiskInfo {
     pub path: PathBuf,
     pub total_bytes: u64,
@@ -209,6 +217,7 @@ pub struct DiskInfo {
 
 /// Where the backup half of the inventory came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum BackupSource {
     Live,
@@ -217,6 +226,7 @@ pub enum BackupSource {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BackupSummary {
     pub enabled: bool,
     pub connected: bool,
@@ -232,6 +242,7 @@ pub struct BackupSummary {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InventorySummary {
     pub blobs_total: u64,
     pub blobs_referenced: u64,
@@ -249,6 +260,7 @@ pub struct InventorySummary {
 
 /// A page of the inventory plus the summary of the whole store.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InventoryPage {
     pub items: Vec<InventoryItem>,
     /// Items matching the filters before `limit`/`offset`.
@@ -260,6 +272,7 @@ pub struct InventoryPage {
 
 /// One dependency of a pack that points at a blob.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AffectedPack {
     pub name: String,
     pub dependency_id: String,
@@ -269,6 +282,7 @@ pub struct AffectedPack {
 
 /// What deleting a blob would affect (SPEC §3.3).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Impacts {
     pub sha256: Sha256,
     pub display_name: String,
@@ -285,6 +299,7 @@ pub struct Impacts {
 
 /// File-system facts about one copy of a blob.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FileInfo {
     pub path: PathBuf,
     pub size_bytes: u64,
@@ -294,6 +309,7 @@ pub struct FileInfo {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BlobDetail {
     pub item: InventoryItem,
     pub impacts: Impacts,
@@ -303,6 +319,7 @@ pub struct BlobDetail {
 
 /// Which copies `delete` removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DeleteTarget {
     Local,
@@ -314,6 +331,7 @@ str_enum_parse!(DeleteTarget, "local" => DeleteTarget::Local, "backup" => Delete
 
 /// Where a blob still is after a delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Remaining {
     Local,
@@ -322,6 +340,7 @@ pub enum Remaining {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeleteResult {
     pub deleted_from: Vec<Side>,
     pub sha256: Sha256,
@@ -332,6 +351,7 @@ pub struct DeleteResult {
 
 /// One orphan (or partial file) in a cleanup plan.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CleanupEntry {
     pub sha256: Sha256,
     pub display_name: String,
@@ -342,12 +362,14 @@ pub struct CleanupEntry {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartialFile {
     pub path: PathBuf,
     pub size_bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CleanupError {
     pub sha256: Option<Sha256>,
     pub path: Option<PathBuf>,
@@ -356,6 +378,7 @@ pub struct CleanupError {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CleanupResult {
     pub dry_run: bool,
     pub orphans_found: u64,
@@ -374,6 +397,7 @@ pub struct CleanupResult {
 
 /// One blob that failed verification and what was found.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InvalidBlob {
     pub sha256: Sha256,
     pub path: PathBuf,
@@ -383,6 +407,7 @@ pub struct InvalidBlob {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VerifyResult {
     pub side: Side,
     pub total: u64,
@@ -394,5 +419,737 @@ pub struct VerifyResult {
     /// Set when the results could not be written to the verification ledger
     /// (the verification itself still happened and is reported above).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub ledger_error: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Backup storage (SPEC §3.6) and state backup (SPEC §3.7).
+// ---------------------------------------------------------------------------
+
+/// Which way a sync, push or pull copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SyncDirection {
+    ToBackup,
+    FromBackup,
+}
+
+str_enum_parse!(SyncDirection, "to_backup" => SyncDirection::ToBackup, "from_backup" => SyncDirection::FromBackup);
+
+impl std::fmt::Display for SyncDirection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SyncDirection::ToBackup => "to_backup",
+            SyncDirection::FromBackup => "from_backup",
+        })
+    }
+}
+
+/// `backup status`: the configuration, whether the drive is there, and what it holds.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BackupStatus {
+    pub enabled: bool,
+    pub connected: bool,
+    pub path: Option<PathBuf>,
+    /// Why the drive is not connected (it looks unplugged, another drive, ...).
+    pub error: Option<String>,
+    /// The drive's identity (`<path>/.synapse/backup-id`), live or as last seen.
+    pub backup_id: Option<String>,
+    /// Where the counts come from: the drive itself, or the cached catalog while it is unplugged.
+    pub source: BackupSource,
+    /// Blobs on the backup.
+    pub total_blobs: u64,
+    pub total_bytes: u64,
+    /// Free and total space of the drive's filesystem (only while connected).
+    pub free_space: Option<u64>,
+    pub total_space: Option<u64>,
+    pub last_sync: Option<String>,
+    pub auto_backup_new: bool,
+    pub warn_before_delete_last_copy: bool,
+    pub blobs_local_only: u64,
+    pub blobs_backup_only: u64,
+    pub blobs_both: u64,
+    pub bytes_local_only: u64,
+    pub bytes_backup_only: u64,
+    pub bytes_synced: u64,
+    /// New blobs waiting for the drive (`auto_backup_new`).
+    pub queued_auto_backups: u64,
+}
+
+/// `backup config`: the configuration after the change and what was done to the drive.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BackupConfigResult {
+    pub enabled: bool,
+    pub path: Option<PathBuf>,
+    pub auto_backup_new: bool,
+    pub warn_before_delete_last_copy: bool,
+    /// True when config.json was rewritten.
+    pub changed: bool,
+    /// True when `<path>/.synapse/store` was created now.
+    pub initialized: bool,
+    /// True when an existing backup without an id (written by the original program) was given one.
+    pub adopted: bool,
+    pub backup_id: Option<String>,
+    pub connected: bool,
+    pub error: Option<String>,
+}
+
+/// `backup blob` / `backup restore`: one blob copied.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BlobCopyResult {
+    pub sha256: Sha256,
+    pub direction: SyncDirection,
+    pub display_name: String,
+    pub kind: AssetKind,
+    pub size_bytes: u64,
+    /// 0 when the destination already had the blob.
+    pub bytes_copied: u64,
+    /// The destination already had it: nothing was copied.
+    pub already_present: bool,
+    /// Where the blob is now on the destination side.
+    pub path: PathBuf,
+    pub duration_ms: u64,
+}
+
+/// One blob of a sync, push or pull plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncItem {
+    pub sha256: Sha256,
+    pub display_name: String,
+    pub kind: AssetKind,
+    pub size_bytes: u64,
+}
+
+/// A blob (or file) an operation could not handle; the others went ahead.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ItemError {
+    pub sha256: Option<Sha256>,
+    pub display_name: Option<String>,
+    pub path: Option<PathBuf>,
+    pub code: crate::error::ErrorCode,
+    pub message: String,
+}
+
+/// `backup sync`: the plan, and with execute what was done.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncResult {
+    pub dry_run: bool,
+    pub direction: SyncDirection,
+    pub only_missing: bool,
+    pub blobs_to_sync: u64,
+    pub bytes_to_sync: u64,
+    pub blobs_synced: u64,
+    pub bytes_synced: u64,
+    /// The blobs of the plan (all of them, largest first).
+    pub items: Vec<SyncItem>,
+    /// Set when the destination lacks room for the whole plan.
+    pub space_warning: Option<String>,
+    /// Free space on the destination when planned.
+    pub free_space: Option<u64>,
+    /// True when there was nothing to do.
+    pub already_synced: bool,
+    /// True when the user cancelled: the counts say what was completed.
+    pub cancelled: bool,
+    pub errors: Vec<ItemError>,
+}
+
+/// One blob of a pack and where it is.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackBlobStatus {
+    pub dependency_id: String,
+    pub sha256: Sha256,
+    pub display_name: String,
+    pub kind: AssetKind,
+    pub size_bytes: u64,
+    pub location: Location,
+    pub on_local: bool,
+    pub on_backup: bool,
+}
+
+/// `backup pack-status <pack>`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackBackupStatus {
+    pub pack: String,
+    pub backup_enabled: bool,
+    pub backup_connected: bool,
+    /// `cached` when the backup side comes from the catalog (drive unplugged).
+    pub backup_source: BackupSource,
+    pub blobs: Vec<PackBlobStatus>,
+    pub local_only: u64,
+    pub backup_only: u64,
+    pub both: u64,
+    pub missing: u64,
+    pub bytes_local_only: u64,
+    pub bytes_backup_only: u64,
+    pub bytes_both: u64,
+}
+
+/// `backup push <pack>` / `backup pull <pack>`: the plan, and with execute what was done.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackTransferResult {
+    pub pack: String,
+    pub dry_run: bool,
+    pub direction: SyncDirection,
+    /// Blobs to copy (push: local-only; pull: backup-only).
+    pub items: Vec<SyncItem>,
+    pub blobs_to_copy: u64,
+    pub bytes_to_copy: u64,
+    pub blobs_copied: u64,
+    pub bytes_copied: u64,
+    /// Push with free: local copies to delete once their backup copy is known good.
+    pub free: bool,
+    pub to_free: Vec<SyncItem>,
+    pub bytes_to_free: u64,
+    pub freed: Vec<Sha256>,
+    pub bytes_freed: u64,
+    /// Blobs the pack needs that are on neither side (pull never downloads them).
+    pub missing: Vec<SyncItem>,
+    /// True when there was nothing to copy and nothing to free.
+    pub nothing_to_do: bool,
+    pub space_warning: Option<String>,
+    pub cancelled: bool,
+    pub errors: Vec<ItemError>,
+}
+
+/// What became of new blobs under `auto_backup_new`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AutoBackupReport {
+    /// Copied to the backup now.
+    pub backed_up: Vec<Sha256>,
+    pub bytes_copied: u64,
+    /// Waiting for the drive (persisted; done on the next attach).
+    pub queued: Vec<Sha256>,
+    pub errors: Vec<ItemError>,
+}
+
+/// `backup state-status` (SPEC §3.7).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StateSyncStatus {
+    pub local_packs: u64,
+    pub backup_packs: u64,
+    pub packs_local_only: Vec<String>,
+    pub packs_backup_only: Vec<String>,
+    /// Packs on both sides whose files differ (size or modification time).
+    pub packs_modified: Vec<String>,
+    pub local_bytes: u64,
+    pub backup_bytes: u64,
+    /// True when the local `state/` is a git working tree (pulling then needs an override).
+    pub has_git: bool,
+    pub last_sync: Option<String>,
+}
+
+/// One file a state sync copies (path relative to `state/`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StateFileChange {
+    pub path: String,
+    pub size_bytes: u64,
+    /// `create` (missing on the destination) or `update` (differs).
+    pub action: String,
+}
+
+/// `backup state-sync`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StateSyncResult {
+    pub dry_run: bool,
+    pub direction: SyncDirection,
+    pub packs_synced: u64,
+    pub files_synced: u64,
+    pub bytes_synced: u64,
+    /// The files of the plan.
+    pub files: Vec<StateFileChange>,
+    pub already_synced: bool,
+    /// True when the user cancelled: the counts say what was completed.
+    pub cancelled: bool,
+    pub errors: Vec<ItemError>,
+    pub warnings: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------
+// UI targets, use/unuse, adopting model folders, re-download (SPEC §3.8).
+// ---------------------------------------------------------------------------
+
+/// The kinds of image-generation UI whose model folders Synapse can expose blobs into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum UiKind {
+    Comfyui,
+    Forge,
+    A1111,
+    Sdnext,
+}
+
+impl UiKind {
+    pub const ALL: [UiKind; 4] = [UiKind::Comfyui, UiKind::Forge, UiKind::A1111, UiKind::Sdnext];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UiKind::Comfyui => "comfyui",
+            UiKind::Forge => "forge",
+            UiKind::A1111 => "a1111",
+            UiKind::Sdnext => "sdnext",
+        }
+    }
+}
+
+impl std::fmt::Display for UiKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+str_enum_parse!(UiKind, "comfyui" => UiKind::Comfyui, "forge" => UiKind::Forge, "a1111" => UiKind::A1111, "sdnext" => UiKind::Sdnext);
+
+/// A configured UI target with its effective kind → folder map.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UiTargetInfo {
+    pub name: String,
+    pub kind: UiKind,
+    pub path: PathBuf,
+    /// False when the folder is not there (UI moved, drive not mounted).
+    pub exists: bool,
+    /// Asset kind → folder below `path` (the defaults of the UI kind, with `ui.kind_map` overrides).
+    pub folders: BTreeMap<AssetKind, String>,
+    /// Links `use` made in this UI that exist now.
+    pub active_links: u64,
+}
+
+/// `ui list`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UiTargetList {
+    pub ui_targets: Vec<UiTargetInfo>,
+}
+
+/// `ui remove`: the target is gone from the config; its links stay until `unuse`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UiRemoveResult {
+    pub name: String,
+    /// Links `use` made in this UI that still exist (`unuse <pack>` removes them).
+    pub links_remaining: Vec<PathBuf>,
+}
+
+/// One link in a UI folder pointing at a blob.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UiLink {
+    pub ui: String,
+    pub pack: String,
+    pub dependency_id: String,
+    pub sha256: Sha256,
+    pub kind: AssetKind,
+    /// The link itself: `<ui>/<kind folder>/<expose filename>`.
+    pub path: PathBuf,
+    /// The blob it points at.
+    pub target: PathBuf,
+}
+
+/// A dependency `use` could not expose (no folder for its kind in that UI).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UseSkip {
+    pub ui: String,
+    pub dependency_id: String,
+    pub sha256: Sha256,
+    pub kind: AssetKind,
+    pub reason: String,
+}
+
+/// A name `use` needs that something else already holds in a UI folder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UseClash {
+    pub ui: String,
+    pub dependency_id: String,
+    pub path: PathBuf,
+    /// What is there: `file`, `directory`, or `link to <target>`.
+    pub found: String,
+}
+
+/// `use <pack>`: what would be (dry run) or was done.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UseResult {
+    pub pack: String,
+    pub dry_run: bool,
+    pub ui_targets: Vec<String>,
+    /// Links created now (planned, on a dry run).
+    pub linked: Vec<UiLink>,
+    /// Links that already pointed at the right blob.
+    pub already_linked: Vec<UiLink>,
+    pub skipped: Vec<UseSkip>,
+    /// Blobs restored from the backup drive first (to restore, on a dry run).
+    pub restored_blobs: Vec<SyncItem>,
+    pub bytes_restored: u64,
+    /// Free space on the store's disk before restoring (when a restore is needed).
+    pub free_space: Option<u64>,
+    /// Set when the store's disk lacks room for the blobs to restore.
+    pub space_warning: Option<String>,
+}
+
+/// `unuse <pack>`: the links `use` made for the pack, removed.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UnuseResult {
+    pub pack: String,
+    pub removed: Vec<UiLink>,
+    /// Links another pack's `use` also made: kept until that pack is unused too.
+    pub kept_for_other_packs: Vec<UiLink>,
+    /// Links already gone (removed by hand or by `doctor --fix`).
+    pub already_gone: Vec<UiLink>,
+    /// Paths that no longer hold Synapse's link (replaced by something else): left untouched.
+    pub changed: Vec<UiLink>,
+    /// Folders `use` had created and that are empty now, removed.
+    pub dirs_removed: Vec<PathBuf>,
+}
+
+/// One distinct model file found by `adopt`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AdoptBlob {
+    pub sha256: Sha256,
+    pub kind: AssetKind,
+    pub size_bytes: u64,
+    /// File name of the first copy (the pack's expose filename).
+    pub filename: String,
+    /// Every copy found, first one first.
+    pub paths: Vec<PathBuf>,
+    /// The store already had these bytes before this adopt.
+    pub already_in_store: bool,
+    /// The pack for this file: created (or to create), or the existing pack that already uses the blob.
+    pub pack: String,
+    /// True when an existing pack already references the blob (no pack is created).
+    pub pack_exists: bool,
+}
+
+/// A file `adopt` left alone.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AdoptSkip {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// `adopt <folder>`: the plan (dry run) and what was done.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AdoptResult {
+    pub dry_run: bool,
+    pub link: bool,
+    pub folder: PathBuf,
+    /// Model files found (every copy).
+    pub files_found: u64,
+    pub bytes_found: u64,
+    /// Distinct contents among them.
+    pub blobs_distinct: u64,
+    /// Copies beyond the first of each content, and their bytes.
+    pub duplicates: u64,
+    pub bytes_duplicates: u64,
+    /// Bytes of distinct files the store already had.
+    pub bytes_already_in_store: u64,
+    /// Bytes the store gains (distinct files it does not have yet).
+    pub bytes_to_store: u64,
+    /// Disk space `--link` frees: every copy becomes a link, each content is kept once, in the store.
+    pub bytes_saved_by_linking: u64,
+    pub blobs: Vec<AdoptBlob>,
+    /// Links into this store found in the folder (adopted before): skipped.
+    pub already_linked: u64,
+    pub skipped: Vec<AdoptSkip>,
+    /// Execute: blobs newly in the store, packs written, originals replaced by links, bytes those freed.
+    pub blobs_added: u64,
+    pub bytes_added: u64,
+    pub packs_created: Vec<String>,
+    pub files_linked: u64,
+    pub bytes_freed: u64,
+    pub errors: Vec<ItemError>,
+    pub cancelled: bool,
+    /// `auto_backup_new`: what became of the new blobs.
+    pub auto_backup: Option<AutoBackupReport>,
+}
+
+/// A download URL that failed before another one worked (or all failed).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UrlError {
+    pub url: String,
+    pub message: String,
+}
+
+/// `redownload <sha256>`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RedownloadResult {
+    pub sha256: Sha256,
+    pub display_name: String,
+    pub kind: AssetKind,
+    /// The URL the bytes came from (`None` when the blob was already present).
+    pub url: Option<String>,
+    pub size_bytes: u64,
+    /// Bytes received now.
+    pub bytes_downloaded: u64,
+    /// Bytes of an earlier interrupted download that were kept (resumed with an HTTP range).
+    pub resumed_from: u64,
+    /// The blob was already in the store: nothing was downloaded.
+    pub already_present: bool,
+    pub path: PathBuf,
+    pub duration_ms: u64,
+    pub url_errors: Vec<UrlError>,
+    pub auto_backup: Option<AutoBackupReport>,
+}
+
+// ---- Packages (SPEC §3.10) ----
+
+/// A package on disk: a directory tree, or the same tree as one uncompressed `.tar` file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum PackageFormat {
+    Directory,
+    Tar,
+}
+
+/// `package export`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportResult {
+    pub path: PathBuf,
+    pub format: PackageFormat,
+    pub package_id: String,
+    pub packs: Vec<String>,
+    /// False for a metadata-only package (`--no-blobs`).
+    pub include_blobs: bool,
+    pub blobs: u64,
+    pub bytes: u64,
+    /// Blobs read from the backup drive because they are not in the local store.
+    pub blobs_from_backup: u64,
+    /// Bytes of the package on disk (the `.tar` file, or every file of the directory).
+    pub size_bytes: u64,
+    pub warnings: Vec<String>,
+}
+
+/// How bad a package issue is: any `error` makes the package invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum IssueSeverity {
+    Error,
+    Warning,
+}
+
+/// What is wrong with a package (one code per kind of check of SPEC §3.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum IssueCode {
+    /// Not a readable tar archive (bad header), or a file that cannot be read.
+    ArchiveInvalid,
+    /// A tar entry whose data runs past the end of the file, or a file shorter than it says.
+    Truncated,
+    /// A JSON document larger than the package format allows.
+    Oversized,
+    /// A path that is absolute, has a `..` component, a backslash or is not UTF-8.
+    UnsafePath,
+    /// A symbolic or hard link (packages hold plain files only).
+    LinkEntry,
+    /// The same path twice in the archive.
+    DuplicateEntry,
+    /// An entry the format has no place for (or a device, fifo, sparse file).
+    UnexpectedEntry,
+    ManifestMissing,
+    ManifestInvalid,
+    MetadataMissing,
+    MetadataInvalid,
+    /// A spec, format, descriptor schema or hash algorithm this program does not support.
+    UnsupportedVersion,
+    /// `files/<sha256>` without its `files/<sha256>.json`.
+    DescriptorMissing,
+    DescriptorInvalid,
+    /// `files/<sha256>.json` without its `files/<sha256>`.
+    FileMissing,
+    SizeMismatch,
+    HashMismatch,
+    /// `metadata.json`'s `total_files_count` is not the number of files.
+    CountMismatch,
+    /// `metadata.json`'s `total_files_bytes` is not the sum of their sizes.
+    BytesMismatch,
+    /// Listed in `package.json` but not under `packs/`.
+    PackMissing,
+    /// Under `packs/` but not listed in `package.json`.
+    PackUnlisted,
+    /// A pack whose name, `pack.json` or `lock.json` cannot be used.
+    PackInvalid,
+    /// `pack.json`'s `name` differs from its directory (the directory wins).
+    NameMismatch,
+    /// A lock points at a blob that is neither in the package nor in the store.
+    BlobUnavailable,
+    /// A file no pack of the package uses (it is not imported).
+    UnreferencedFile,
+}
+
+/// One finding of package validation; `path` is relative to the package root.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackageIssue {
+    pub severity: IssueSeverity,
+    pub code: IssueCode,
+    pub path: Option<String>,
+    pub message: String,
+}
+
+/// How a pack of a package relates to the store (SPEC §3.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum PackClassification {
+    /// No pack of that name in the store.
+    New,
+    /// Same name, identical lock.
+    DuplicateSameVersion,
+    /// Same name; the package's pack is newer (by `updated_at`).
+    DuplicateOlderInStore,
+    /// Same name; the store's pack is newer.
+    DuplicateNewerInStore,
+    /// Same name, different content, no clear order.
+    ConflictOther,
+}
+
+/// One pack of a package, as validation sees it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackageItem {
+    pub pack: String,
+    pub classification: PackClassification,
+    /// Blobs of the pack that the package holds and the store lacks (what importing it copies).
+    pub blobs_new: u64,
+    pub bytes_new: u64,
+    /// Blobs the pack's lock points at.
+    pub blobs_total: u64,
+    /// `updated_at` (else `resolved_at`, else `created_at`) of the package's pack and of the store's.
+    pub package_updated_at: Option<String>,
+    pub store_updated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackageTotals {
+    pub packs: u64,
+    /// Blob files in the package, and their bytes.
+    pub files_count: u64,
+    pub files_bytes: u64,
+    /// Distinct blobs the package holds that the store lacks.
+    pub blobs_new: u64,
+    pub bytes_new: u64,
+    pub errors: u64,
+    pub warnings: u64,
+}
+
+/// `package validate`: what is wrong with a package and how its packs relate to the store.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ValidationReport {
+    pub path: PathBuf,
+    pub format: PackageFormat,
+    pub valid: bool,
+    pub package_id: Option<String>,
+    pub export_mode: Option<String>,
+    pub issues: Vec<PackageIssue>,
+    pub items: Vec<PackageItem>,
+    pub totals: PackageTotals,
+}
+
+/// What `package import` does with a pack whose name is already in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStrategy {
+    SkipIfExists,
+    /// Replace the store's pack only when the package's is newer.
+    UpdateIfNewer,
+    AlwaysOverwrite,
+    /// Import as `<Name> (2)` (or the next free number).
+    CreateDuplicate,
+}
+
+impl ImportStrategy {
+    pub const ALL: [ImportStrategy; 4] =
+        [ImportStrategy::SkipIfExists, ImportStrategy::UpdateIfNewer, ImportStrategy::AlwaysOverwrite, ImportStrategy::CreateDuplicate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStrategy::SkipIfExists => "skip_if_exists",
+            ImportStrategy::UpdateIfNewer => "update_if_newer",
+            ImportStrategy::AlwaysOverwrite => "always_overwrite",
+            ImportStrategy::CreateDuplicate => "create_duplicate",
+        }
+    }
+}
+
+impl std::fmt::Display for ImportStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ImportStrategy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ImportStrategy::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown strategy {s:?}; expected one of {}", ImportStrategy::ALL.map(|k| k.as_str()).join(", ")))
+    }
+}
+
+/// A pack `package import` left alone, and why.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SkippedPack {
+    pub pack: String,
+    pub classification: PackClassification,
+    pub reason: String,
+}
+
+/// A pack imported under a new name (`create_duplicate`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DuplicatedPack {
+    pub pack: String,
+    pub imported_as: String,
+}
+
+/// `package import`: with `dry_run` the plan, else what was done.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CommitResult {
+    pub dry_run: bool,
+    /// New packs (no pack of that name was in the store).
+    pub imported: Vec<String>,
+    pub skipped: Vec<SkippedPack>,
+    /// Packs whose store copy was replaced.
+    pub overwritten: Vec<String>,
+    pub duplicated: Vec<DuplicatedPack>,
+    pub blobs_to_copy: u64,
+    pub bytes_to_copy: u64,
+    pub blobs_copied: u64,
+    pub bytes_copied: u64,
+    /// True when the user cancelled: the lists say what was completed.
+    pub cancelled: bool,
+    pub warnings: Vec<String>,
 }

@@ -318,6 +318,7 @@ pub fn load_all(layout: &StoreLayout) -> Result<PackSet> {
 
 /// A pack as shown by `pack list` and `pack show`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PackInfo {
     pub name: String,
     pub pack_type: Option<String>,
@@ -330,6 +331,7 @@ pub struct PackInfo {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PackBlob {
     pub dependency_id: String,
     pub sha256: Sha256,
@@ -384,13 +386,19 @@ pub struct NewFile {
 
 /// What `pack create` / `pack add` did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PackWriteResult {
     pub pack: String,
     pub created: bool,
     pub added: Vec<AddedFile>,
+    /// What `auto_backup_new` did with the new blobs (absent when it is off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub auto_backup: Option<crate::model::AutoBackupReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AddedFile {
     pub dependency_id: String,
     pub sha256: Sha256,
@@ -407,12 +415,22 @@ pub fn create(store: &Store, name: &PackName, files: &[NewFile], ctl: Control) -
     if files.is_empty() {
         return Err(Error::invalid("a pack needs at least one file"));
     }
-    let _lock = store.lock("pack create")?;
+    let store_lock = store.lock("pack create")?;
     let layout = store.layout();
     if layout.pack_dir(name).exists() {
         return Err(Error::PackExists { name: name.to_string() });
     }
     let added = adopt_files(layout, files, &[], ctl)?;
+    write_new(layout, name, &added)?;
+    drop(store_lock);
+    let auto_backup = auto_backup(store, &added, ctl);
+    Ok(PackWriteResult { pack: name.to_string(), created: true, added, auto_backup })
+}
+
+/// Writes `pack.json` and `lock.json` of a new pack (provider `local`) whose
+/// blobs are already in the store. The caller holds the store lock and has
+/// checked that the pack does not exist.
+pub fn write_new(layout: &StoreLayout, name: &PackName, added: &[AddedFile]) -> Result<()> {
     let pack_type = added.first().map(|a| a.kind.as_str().to_owned());
     let mut pack =
         PackFile { schema: PACK_SCHEMA.into(), name: name.to_string(), pack_type, dependencies: Vec::new(), extra: Extra::new() };
@@ -427,14 +445,13 @@ pub fn create(store: &Store, name: &PackName, files: &[NewFile], ctl: Control) -
         extra: Extra::new(),
     };
     lock.extra.insert("resolved_at".into(), json!(now_rfc3339()));
-    append(&mut pack, &mut lock, &added);
-    write_pack(layout, name, &pack, &lock)?;
-    Ok(PackWriteResult { pack: name.to_string(), created: true, added })
+    append(&mut pack, &mut lock, added);
+    write_pack(layout, name, &pack, &lock)
 }
 
 /// Adds local files to an existing pack, keeping every field of its files.
 pub fn add(store: &Store, name: &PackName, files: &[NewFile], ctl: Control) -> Result<PackWriteResult> {
-    let _lock = store.lock("pack add")?;
+    let store_lock = store.lock("pack add")?;
     let layout = store.layout();
     let mut existing = load(layout, name)?;
     let taken: Vec<String> = existing.pack.dependencies.iter().map(|d| d.id.clone()).collect();
@@ -448,7 +465,16 @@ pub fn add(store: &Store, name: &PackName, files: &[NewFile], ctl: Control) -> R
     });
     append(&mut existing.pack, &mut lock, &added);
     write_pack(layout, name, &existing.pack, &lock)?;
-    Ok(PackWriteResult { pack: name.to_string(), created: false, added })
+    drop(store_lock);
+    let auto_backup = auto_backup(store, &added, ctl);
+    Ok(PackWriteResult { pack: name.to_string(), created: false, added, auto_backup })
+}
+
+/// Acts on `auto_backup_new` for the blobs this write brought into the store
+/// (called once the store lock is released: it takes the locks it needs).
+fn auto_backup(store: &Store, added: &[AddedFile], ctl: Control) -> Option<crate::model::AutoBackupReport> {
+    let new: Vec<Sha256> = added.iter().filter(|a| !a.already_present).map(|a| a.sha256.clone()).collect();
+    crate::autobackup::after_adopt(store, &new, ctl)
 }
 
 fn adopt_files(layout: &StoreLayout, files: &[NewFile], taken_ids: &[String], ctl: Control) -> Result<Vec<AddedFile>> {
@@ -485,7 +511,8 @@ fn adopt_files(layout: &StoreLayout, files: &[NewFile], taken_ids: &[String], ct
     Ok(out)
 }
 
-fn dependency_id(filename: &str) -> String {
+/// A dependency id made of a file name (`juggernaut-xl-v9` for `Juggernaut XL v9.safetensors`).
+pub fn dependency_id(filename: &str) -> String {
     let stem = Path::new(filename).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let id: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let id = id.trim_matches('-').to_owned();
@@ -550,6 +577,7 @@ fn write_pack(layout: &StoreLayout, name: &PackName, pack: &PackFile, lock: &Loc
 
 /// What `pack delete` did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PackDeleteResult {
     pub pack: String,
     /// Blobs no other pack references any more (they are orphans now, not deleted).

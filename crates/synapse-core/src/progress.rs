@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 
 /// A snapshot of an operation's progress.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProgressUpdate {
     /// What the operation is doing ("verify", "adopt", "cleanup", ...).
     pub operation: String,

@@ -47,6 +47,8 @@ pub enum Selection {
     AllBackup,
     /// These local blobs.
     Blobs(Vec<Sha256>),
+    /// These blobs on the backup drive (needs it connected).
+    BackupBlobs(Vec<Sha256>),
 }
 
 /// Read size of the one-thread hashing loop.
@@ -71,9 +73,9 @@ pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: 
     let started = Instant::now();
     let layout = store.layout();
     let (side, dir, ledger_path, backup) = match &selection {
-        Selection::AllBackup => {
+        Selection::AllBackup | Selection::BackupBlobs(_) => {
             let config = store.config()?;
-            let blobs = BackupState::detect(&config).require()?.blobs();
+            let blobs = BackupState::detect_for(layout, &config).require()?.blobs();
             (Side::Backup, blobs, layout.backup_ledger(), Some(config))
         }
         Selection::AllLocal | Selection::Blobs(_) => (Side::Local, layout.blobs(), layout.ledger(), None),
@@ -81,11 +83,15 @@ pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: 
 
     let (mut jobs, mut missing, mut invalid, listed_all) = match selection {
         Selection::AllLocal | Selection::AllBackup => {
-            let jobs =
-                blobs::scan(&dir)?.blobs.into_iter().map(|b| Job { path: dir.blob(&b.sha256), sha256: b.sha256, size: b.size }).collect();
+            let scanned = blobs::scan(&dir)?.blobs;
+            if side == Side::Backup {
+                // A full listing of the drive: the catalog learns it too.
+                refresh_catalog(store, &scanned);
+            }
+            let jobs = scanned.into_iter().map(|b| Job { path: dir.blob(&b.sha256), sha256: b.sha256, size: b.size }).collect();
             (jobs, Vec::new(), Vec::new(), true)
         }
-        Selection::Blobs(list) => {
+        Selection::Blobs(list) | Selection::BackupBlobs(list) => {
             let (jobs, missing, invalid) = select(&dir, list);
             (jobs, missing, invalid, false)
         }
@@ -178,6 +184,20 @@ pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: 
         duration_ms: started.elapsed().as_millis() as u64,
         ledger_error,
     })
+}
+
+/// Records a full listing of the backup drive in the catalog (a cache: a
+/// failure to write it is ignored).
+fn refresh_catalog(store: &Store, scanned: &[blobs::BlobEntry]) {
+    let Ok(config) = store.config() else { return };
+    let state = BackupState::detect_for(store.layout(), &config);
+    if let Some(drive) = state.connected() {
+        let id = crate::backup::read_id(drive);
+        let (mut catalog, changed) = crate::catalog::Catalog::for_drive(store.layout(), drive.path(), id.as_deref());
+        if catalog.replace_blobs(scanned) || changed {
+            let _ = catalog.save(store.layout());
+        }
+    }
 }
 
 /// One file to hash.

@@ -465,7 +465,7 @@ fn render_cleanup(r: &CleanupResult) -> String {
     s
 }
 
-fn render_verify(r: &VerifyResult) -> String {
+pub(crate) fn render_verify(r: &VerifyResult) -> String {
     let mut s = String::new();
     let side = match r.side {
         Side::Local => "local",
@@ -498,7 +498,7 @@ fn render_verify(r: &VerifyResult) -> String {
     s
 }
 
-fn render_delete(r: &DeleteResult) -> String {
+pub(crate) fn render_delete(r: &DeleteResult) -> String {
     let from: Vec<String> = r.deleted_from.iter().map(|s| s.to_string()).collect();
     let remaining = match r.remaining_on {
         Remaining::Local => "local",

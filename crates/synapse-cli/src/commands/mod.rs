@@ -1,9 +1,14 @@
 //! The commands: each parses its arguments into core types, makes one core
 //! call and renders the result (JSON or human). No domain decisions here.
 
+mod adopt;
+mod backup;
 mod inventory;
 mod pack;
+mod package;
+mod redownload;
 mod store;
+mod ui;
 
 use std::path::PathBuf;
 
@@ -19,8 +24,7 @@ pub struct Ctx {
     pub root: PathBuf,
     pub json: bool,
     pub quiet: bool,
-    /// Accepted now; the commands that ask for confirmation come later.
-    #[allow(dead_code)]
+    /// Answer yes to confirmations (`backup state-sync` into a git working tree, `use` restoring backup-only blobs).
     pub yes: bool,
     pub cancel: CancelToken,
 }
@@ -75,7 +79,14 @@ pub fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Init => store::init(ctx),
         Command::Doctor { fix } => store::doctor(ctx, fix),
         Command::Demo { dir } => store::demo(ctx, &dir),
+        Command::Package { command } => package::run(ctx, command),
         Command::Inventory(args) => inventory::run(ctx, args),
         Command::Pack { command } => pack::run(ctx, command),
+        Command::Backup { command } => backup::run(ctx, command),
+        Command::Adopt { folder, execute, link } => adopt::run(ctx, &folder, execute, link),
+        Command::Ui { command } => ui::run(ctx, command),
+        Command::Use { pack, ui } => ui::use_pack(ctx, &pack, ui),
+        Command::Unuse { pack, ui } => ui::unuse(ctx, &pack, ui.as_deref()),
+        Command::Redownload { sha256 } => redownload::run(ctx, &sha256),
     }
 }

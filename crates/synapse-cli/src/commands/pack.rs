@@ -137,6 +137,17 @@ fn render_write(r: &PackWriteResult) -> String {
     }
     output::align_right(&mut t, &[3]);
     s.push_str(&output::render(&t));
+    if let Some(a) = &r.auto_backup {
+        if !a.backed_up.is_empty() {
+            let _ = writeln!(s, "auto-backup: backed up {} new blob(s) ({})", a.backed_up.len(), size(a.bytes_copied));
+        }
+        if !a.queued.is_empty() {
+            let _ = writeln!(s, "auto-backup: {} blob(s) queued until the backup drive is connected", a.queued.len());
+        }
+        for e in &a.errors {
+            let _ = writeln!(s, "{}", red(format!("auto-backup failed: {}", e.message)));
+        }
+    }
     s
 }
 

@@ -4,6 +4,9 @@
 
 mod support;
 
+mod adopt;
+mod backup;
+mod backup_faults;
 mod cleanup;
 mod concurrency;
 mod delete;
@@ -12,6 +15,9 @@ mod doctor;
 mod errors;
 mod init;
 mod inventory;
+mod package;
 mod packs;
+mod redownload;
 mod resolve;
+mod ui;
 mod verify;

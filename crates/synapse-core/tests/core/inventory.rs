@@ -93,7 +93,9 @@ fn disconnected_backup_is_not_an_empty_backup() {
     let inv = m.f.inventory();
     assert!(inv.summary.backup.enabled);
     assert!(!inv.summary.backup.connected);
-    // Without the drive, what only it held cannot be shown as present.
+    // Without the drive and with no catalog recorded yet (it was never
+    // scanned), what only it held cannot be shown as present. With a catalog
+    // it is shown as cached: `backup::the_inventory_shows_the_unplugged_drive_from_the_catalog`.
     assert_eq!(inv.get(&m.ref_both).unwrap().location, Location::LocalOnly);
     assert_eq!(inv.backup.require().unwrap_err().code(), ErrorCode::BackupNotConnected);
     m.f.replug(&away);

@@ -3,11 +3,19 @@
 
 mod support;
 
+mod adopt;
+mod backup;
+mod backup_faults;
+mod backup_packs;
+mod backup_state;
 mod cleanup;
 mod compat;
 mod demo;
 mod doctor;
 mod guard;
 mod inventory;
+mod package;
+mod redownload;
 mod store;
 mod verify;
+mod views;

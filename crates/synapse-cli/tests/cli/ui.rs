@@ -1,0 +1,98 @@
+//! `synapse ui add | list | remove`, `use` and `unuse`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::support::{content, Env};
+
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let m = fs::symlink_metadata(&p).unwrap();
+            let what = if m.is_symlink() {
+                format!("link {}", fs::read_link(&p).unwrap().display())
+            } else if m.is_dir() {
+                stack.push(p.clone());
+                "dir".to_owned()
+            } else {
+                format!("file {:?}", fs::read(&p).unwrap())
+            };
+            out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), what);
+        }
+    }
+    out
+}
+
+/// A ComfyUI folder with one model of the user's, added as UI target `comfy`.
+fn comfy(env: &Env) -> PathBuf {
+    let root = env.dir.path().join("ComfyUI");
+    fs::create_dir_all(root.join("models/loras")).unwrap();
+    fs::write(root.join("models/loras/mine.safetensors"), b"the user's lora").unwrap();
+    let v = env.json(&["ui", "add", "comfy", "--kind", "comfyui", "--path", root.to_str().unwrap()]);
+    assert_eq!(v["kind"], "comfyui");
+    assert_eq!(v["folders"]["lora"], "models/loras");
+    root
+}
+
+#[test]
+fn ui_targets_are_added_listed_and_removed() {
+    let env = Env::new();
+    comfy(&env);
+    let l = env.json(&["ui", "list"]);
+    assert_eq!(l["ui_targets"][0]["name"], "comfy");
+    env.error(&["ui", "add", "comfy", "--kind", "comfyui", "--path", env.dir.path().to_str().unwrap()], 1, "already_exists");
+    env.error(&["ui", "add", "x", "--kind", "vlc", "--path", "."], 2, "invalid_argument");
+    env.json(&["ui", "remove", "comfy"]);
+    env.error(&["ui", "remove", "comfy"], 5, "not_found");
+}
+
+#[test]
+fn use_then_unuse_round_trip_leaves_the_ui_folder_as_before() {
+    let env = Env::new();
+    let root = comfy(&env);
+    let shas = env.pack("Styles", &[("detail.safetensors", &content("lora", 100))], Some("lora"));
+    env.json(&["pack", "add", "Styles", env.file("base.safetensors", &content("ckpt", 300)).to_str().unwrap(), "--kind", "checkpoint"]);
+    let before = snapshot(&root);
+    let v = env.json(&["use", "Styles"]);
+    assert_eq!(v["linked"].as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v["restored_blobs"].as_array().unwrap().len(), 0);
+    assert_eq!(fs::read(root.join("models/loras/detail.safetensors")).unwrap(), content("lora", 100));
+    assert_eq!(fs::read(root.join("models/checkpoints/base.safetensors")).unwrap(), content("ckpt", 300));
+    assert_eq!(env.item(&shas[0])["active_in_uis"], serde_json::json!(["comfy"]));
+    let u = env.json(&["unuse", "Styles"]);
+    assert_eq!(u["removed"].as_array().unwrap().len(), 2);
+    assert_eq!(snapshot(&root), before);
+    assert_eq!(env.item(&shas[0])["active_in_uis"], serde_json::json!([]));
+}
+
+#[test]
+fn a_clash_with_a_real_file_exits_3_and_leaves_the_file() {
+    let env = Env::new();
+    let root = comfy(&env);
+    env.pack("Mine", &[("mine.safetensors", &content("other lora", 100))], Some("lora"));
+    let before = snapshot(&root);
+    let err = env.error(&["use", "Mine"], 3, "conflict");
+    assert_eq!(err["details"]["clashes"][0]["found"], "file");
+    assert_eq!(fs::read(root.join("models/loras/mine.safetensors")).unwrap(), b"the user's lora");
+    assert_eq!(snapshot(&root), before);
+}
+
+#[test]
+fn use_of_a_backup_only_blob_needs_yes_and_then_restores_it() {
+    let env = Env::new();
+    let root = comfy(&env);
+    env.enable_backup();
+    let shas = env.pack("Parked", &[("parked.safetensors", &content("parked vae", 500))], Some("vae"));
+    env.copy_to_backup(&shas[0]);
+    fs::remove_file(env.blob_path(&shas[0])).unwrap();
+    let err = env.error(&["use", "Parked"], 3, "conflict");
+    assert_eq!(err["details"]["blobs"][0]["sha256"], shas[0].as_str());
+    let v = env.json(&["--yes", "use", "Parked"]);
+    assert_eq!(v["restored_blobs"][0]["sha256"], shas[0].as_str());
+    assert_eq!(fs::read(env.blob_path(&shas[0])).unwrap(), content("parked vae", 500));
+    assert_eq!(fs::read(root.join("models/vae/parked.safetensors")).unwrap(), content("parked vae", 500));
+}

@@ -1,0 +1,161 @@
+//! `auto_backup_new` (SPEC §3.6): new blobs are backed up as soon as they
+//! enter the store when the drive is connected, and queued otherwise — in
+//! `data/backup-queue.json`, which survives restarts — to be backed up on the
+//! next attach by [`process_backup_queue`] (the CLI runs it at the start of
+//! its backup commands; the desktop app when it sees the drive appear).
+//!
+//! The original program only stored the flag. Here a failure to back up never
+//! fails the operation that adopted the blob: the blob stays queued and the
+//! report says why.
+
+use serde::{Deserialize, Serialize};
+
+use crate::backup::{BackupState, Session};
+use crate::copy::{self, Copied};
+use crate::error::{Error, ErrorCode, Result};
+use crate::fsutil::{read_json, write_json_atomic};
+use crate::ids::Sha256;
+use crate::layout::StoreLayout;
+use crate::model::{AutoBackupReport, ItemError};
+use crate::progress::{Control, Tracker};
+use crate::store::Store;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Queue {
+    #[serde(default)]
+    version: u32,
+    #[serde(default)]
+    blobs: Vec<Sha256>,
+}
+
+/// The blobs waiting for the backup drive, oldest first.
+pub fn queued(layout: &StoreLayout) -> Vec<Sha256> {
+    read_json::<Queue>(&layout.backup_queue()).map(|q| q.blobs).unwrap_or_default()
+}
+
+/// Rewrites the queue (callers hold the store lock).
+fn save_queue(layout: &StoreLayout, blobs: Vec<Sha256>) -> Result<()> {
+    write_json_atomic(&layout.backup_queue(), &Queue { version: 1, blobs })
+}
+
+/// Acts on `auto_backup_new` for blobs that just entered the store: backs them
+/// up now when the drive is connected, queues them otherwise. Returns `None`
+/// when the setting is off (or backup is disabled). Never fails: what could
+/// not be done is queued and listed in `errors`.
+///
+/// Call it *without* holding the store lock (it takes the locks it needs).
+pub fn after_adopt(store: &Store, new: &[Sha256], ctl: Control) -> Option<AutoBackupReport> {
+    let config = store.config().ok()?;
+    if !config.backup.enabled || !config.backup.auto_backup_new || new.is_empty() {
+        return None;
+    }
+    let layout = store.layout();
+    let mut report = AutoBackupReport::default();
+    let connected = BackupState::detect_for(layout, &config).connected().is_some();
+    let session = if connected {
+        // The drive may be busy with another operation: then the blobs wait in the queue.
+        Session::open(store, "auto-backup").map_err(|e| report.errors.push(item_error(None, &e))).ok()
+    } else {
+        None
+    };
+    let outcome = match session {
+        Some(s) => {
+            let left = back_up(store, &s, new, &mut report, ctl);
+            enqueue(layout, &left)
+        }
+        None => store.lock("auto-backup queue").and_then(|_lock| enqueue(layout, new)),
+    };
+    match outcome {
+        Ok(queued) => report.queued = queued,
+        Err(e) => {
+            report.errors.push(item_error(None, &e));
+            report.queued = queued(layout);
+        }
+    }
+    Some(report)
+}
+
+/// Backs up every queued blob when the drive is connected and ours; leaves the
+/// queue as it is otherwise (not an error: the drive simply is not here).
+/// Blobs no longer in the store, or already on the drive, leave the queue.
+pub fn process_backup_queue(store: &Store, ctl: Control) -> Result<AutoBackupReport> {
+    let layout = store.layout();
+    let pending = queued(layout);
+    if pending.is_empty() {
+        return Ok(AutoBackupReport::default());
+    }
+    let config = store.config()?;
+    if BackupState::detect_for(layout, &config).connected().is_none() {
+        return Ok(AutoBackupReport { queued: pending, ..Default::default() });
+    }
+    let session = Session::open(store, "auto-backup")?;
+    // Re-read under the lock: another process may have worked on it meanwhile.
+    let pending = queued(layout);
+    let mut report = AutoBackupReport::default();
+    let left = back_up(store, &session, &pending, &mut report, ctl);
+    save_queue(layout, left.clone())?;
+    report.queued = left;
+    Ok(report)
+}
+
+/// Copies each blob to the drive; returns the ones still to do (failed, not
+/// attempted because the drive went away or the user cancelled).
+fn back_up(store: &Store, s: &Session, blobs: &[Sha256], report: &mut AutoBackupReport, ctl: Control) -> Vec<Sha256> {
+    let local = store.layout();
+    let sizes: Vec<Option<u64>> = blobs.iter().map(|b| crate::blobs::size(&local.blobs(), b).ok().flatten()).collect();
+    let tracker = Tracker::new(ctl, "auto-backup", blobs.len() as u64, sizes.iter().flatten().sum());
+    let mut catalog = s.catalog();
+    let mut left = Vec::new();
+    let mut stop = false;
+    for (sha, size) in blobs.iter().zip(&sizes) {
+        if stop || ctl.cancel.is_cancelled() {
+            left.push(sha.clone());
+            continue;
+        }
+        // Gone from the store (deleted since): nothing left to back up.
+        let Some(size) = *size else { continue };
+        tracker.start_item(sha.short());
+        match copy::copy_blob(sha, local, &s.tree, false, Some(&tracker), ctl.cancel) {
+            Ok(c) => {
+                if let Copied::AlreadyPresent { bytes } = c {
+                    tracker.add_bytes(bytes);
+                } else {
+                    report.backed_up.push(sha.clone());
+                    report.bytes_copied += c.bytes_copied();
+                }
+                catalog.insert(sha, size);
+            }
+            Err(e) => {
+                let e = s.failure(e);
+                stop = matches!(e.code(), ErrorCode::BackupNotConnected | ErrorCode::Cancelled);
+                if e.code() != ErrorCode::Cancelled {
+                    report.errors.push(item_error(Some(sha), &e));
+                }
+                left.push(sha.clone());
+            }
+        }
+        tracker.item_done();
+    }
+    tracker.finish();
+    s.save_catalog(&catalog);
+    left
+}
+
+/// Adds blobs to the queue (keeping its order, without duplicates); returns the queue.
+fn enqueue(layout: &StoreLayout, blobs: &[Sha256]) -> Result<Vec<Sha256>> {
+    let mut q = queued(layout);
+    let before = q.len();
+    for b in blobs {
+        if !q.contains(b) {
+            q.push(b.clone());
+        }
+    }
+    if q.len() != before {
+        save_queue(layout, q.clone())?;
+    }
+    Ok(q)
+}
+
+fn item_error(sha: Option<&Sha256>, e: &Error) -> ItemError {
+    ItemError { sha256: sha.cloned(), display_name: None, path: None, code: e.code(), message: e.to_string() }
+}

@@ -1,0 +1,719 @@
+//! Moving blobs between the store and the backup drive (SPEC §3.6), at three
+//! levels of granularity: one blob ([`backup_blob`], [`restore_blob`]), a pack
+//! ([`pack_status`], [`push`], [`pull`]) and the whole store ([`sync`]).
+//!
+//! Plan, then apply: a dry run returns the plan (a plain value: blobs with
+//! display names and kinds, sizes, the space warning); executing opens a
+//! [`Session`] (store lock, then drive lock), plans again on what the disk
+//! holds now, and applies exactly that, one blob at a time through the copy
+//! engine ([`crate::copy`]). A failing blob is reported in `errors` and the
+//! others go ahead — except when the drive itself went away
+//! (`backup_not_connected`) or the user cancelled: then the operation stops
+//! and reports what it completed. Nothing here deletes a local copy except
+//! `push --free`, and only a copy whose backup twin was written and
+//! hash-checked by this very operation, or re-hashed just now.
+//!
+//! A sync that finds nothing to do compares names and sizes only (two
+//! directory scans, no hashing, no pack loading), so a no-op over 100,000
+//! blobs stays well under a second.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use serde::Deserialize;
+
+use crate::backup::{BackupState, Session};
+use crate::blobs;
+use crate::catalog::{Catalog, SyncKind};
+use crate::copy::{self, Copied};
+use crate::error::{Error, ErrorCode, Result};
+use crate::ids::{PackName, Sha256};
+use crate::inventory::{self, Inventory};
+use crate::layout::{BlobDir, StoreLayout};
+use crate::model::{
+    AssetKind, BlobCopyResult, ItemError, Location, PackBackupStatus, PackBlobStatus, PackTransferResult, Side, SyncDirection, SyncItem,
+    SyncResult,
+};
+use crate::packs;
+use crate::progress::{Control, Tracker};
+use crate::store::Store;
+use crate::verify::{self, Selection};
+
+/// How often a long sync saves the catalog, so a crash loses little of it.
+const CATALOG_SAVE_EVERY: Duration = Duration::from_secs(10);
+
+/// Copies one local blob to the backup drive (`backup blob`). A blob already
+/// there is a no-op reported as `already_present`.
+///
+/// Errors: `backup_not_enabled` / `backup_not_connected` (also when the drive
+/// goes away mid-copy), `not_found` when the blob is not in the local store,
+/// `insufficient_space`, `integrity` (the local copy does not hash to its
+/// name: nothing is written to the drive), `busy`, `cancelled`.
+pub fn backup_blob(store: &Store, sha: &Sha256, ctl: Control) -> Result<BlobCopyResult> {
+    copy_one(store, sha, SyncDirection::ToBackup, ctl)
+}
+
+/// Copies one blob from the backup drive into the local store (`backup
+/// restore`). Errors as [`backup_blob`]; `integrity` when the backup copy is
+/// corrupt (nothing is written locally).
+pub fn restore_blob(store: &Store, sha: &Sha256, ctl: Control) -> Result<BlobCopyResult> {
+    copy_one(store, sha, SyncDirection::FromBackup, ctl)
+}
+
+/// The source and destination store trees of a direction.
+fn ends<'a>(store: &'a Store, tree: &'a StoreLayout, direction: SyncDirection) -> (&'a StoreLayout, &'a StoreLayout) {
+    match direction {
+        SyncDirection::ToBackup => (store.layout(), tree),
+        SyncDirection::FromBackup => (tree, store.layout()),
+    }
+}
+
+fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control) -> Result<BlobCopyResult> {
+    let operation = match direction {
+        SyncDirection::ToBackup => "backup",
+        SyncDirection::FromBackup => "restore",
+    };
+    let s = Session::open(store, operation)?;
+    let inv = inventory::build(store)?;
+    let (side, present) = match direction {
+        SyncDirection::ToBackup => (Side::Local, inv.get(sha).is_some_and(|i| i.on_local)),
+        SyncDirection::FromBackup => (Side::Backup, inv.get(sha).is_some_and(|i| i.on_backup)),
+    };
+    let item = inv.get(sha).filter(|_| present).ok_or_else(|| Error::BlobNotFound { sha256: sha.to_string(), side })?;
+    let (from, to) = ends(store, &s.tree, direction);
+    let tracker = Tracker::new(ctl, operation, 1, item.size_bytes);
+    tracker.start_item(&item.display_name);
+    let started = Instant::now();
+    let copied = copy::copy_blob(sha, from, to, false, Some(&tracker), ctl.cancel).map_err(|e| s.failure(e))?;
+    tracker.item_done();
+    tracker.finish();
+    if direction == SyncDirection::ToBackup {
+        let mut catalog = s.catalog();
+        catalog.insert(sha, copied.size());
+        s.save_catalog(&catalog);
+    }
+    Ok(BlobCopyResult {
+        sha256: sha.clone(),
+        direction,
+        display_name: item.display_name.clone(),
+        kind: item.kind,
+        size_bytes: copied.size(),
+        bytes_copied: copied.bytes_copied(),
+        already_present: matches!(copied, Copied::AlreadyPresent { .. }),
+        path: to.blobs().blob(sha),
+        duration_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// What [`sync`] does.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
+pub struct SyncOptions {
+    pub direction: SyncDirection,
+    /// True (default): only blobs the destination lacks (or holds with another
+    /// size). False: every blob of the direction, re-copied over the
+    /// destination's copy (a refresh; each replacement is hash-checked first).
+    pub only_missing: bool,
+    /// True (default): only plan.
+    pub dry_run: bool,
+    /// `from_backup` only: restore backup-only orphans too (default: only
+    /// blobs some pack references).
+    pub include_orphans: bool,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self { direction: SyncDirection::ToBackup, only_missing: true, dry_run: true, include_orphans: false }
+    }
+}
+
+/// Syncs the store and the backup drive (`backup sync`): `to_backup` copies
+/// every local blob the drive lacks; `from_backup` every referenced blob only
+/// the drive has (with `include_orphans`, the orphans too).
+///
+/// Errors (nothing done): `backup_not_enabled`, `backup_not_connected`,
+/// `busy`, or a scan that fails. Per-blob failures are in `errors`; the
+/// result says `cancelled` when the user stopped it and lists what completed.
+pub fn sync(store: &Store, opts: SyncOptions, ctl: Control) -> Result<SyncResult> {
+    if opts.dry_run {
+        let config = store.config()?;
+        let state = BackupState::detect_for(store.layout(), &config);
+        let tree = StoreLayout::new(state.require()?.store_root());
+        let plan = plan(store, &tree, opts)?;
+        return Ok(plan.into_result(opts));
+    }
+    let s = Session::open(store, "sync")?;
+    let plan = plan(store, &s.tree, opts)?;
+    Ok(apply(store, &s, plan, opts, ctl))
+}
+
+/// A sync's plan.
+struct Plan {
+    items: Vec<SyncItem>,
+    free_space: Option<u64>,
+    space_warning: Option<String>,
+}
+
+impl Plan {
+    fn into_result(self, opts: SyncOptions) -> SyncResult {
+        SyncResult {
+            dry_run: opts.dry_run,
+            direction: opts.direction,
+            only_missing: opts.only_missing,
+            blobs_to_sync: self.items.len() as u64,
+            bytes_to_sync: self.items.iter().map(|i| i.size_bytes).sum(),
+            blobs_synced: 0,
+            bytes_synced: 0,
+            already_synced: self.items.is_empty(),
+            items: self.items,
+            space_warning: self.space_warning,
+            free_space: self.free_space,
+            cancelled: false,
+            errors: Vec::new(),
+        }
+    }
+}
+
+fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
+    let layout = store.layout();
+    let (candidates, inv): (Vec<(Sha256, u64)>, Option<Inventory>) = match opts.direction {
+        SyncDirection::ToBackup => {
+            // Names and sizes only: the no-op case never loads a pack.
+            (diff_trees(&layout.blobs(), &tree.blobs(), opts.only_missing)?, None)
+        }
+        SyncDirection::FromBackup => {
+            // Only the packs say which backup-only blobs are needed.
+            let inv = inventory::build(store)?;
+            let wanted = inv
+                .items
+                .iter()
+                .filter(|i| i.on_backup && (!i.on_local || !opts.only_missing))
+                .filter(|i| opts.include_orphans || !i.used_by_packs.is_empty())
+                .map(|i| (i.sha256.clone(), i.size_bytes))
+                .collect();
+            (wanted, Some(inv))
+        }
+    };
+    if candidates.is_empty() {
+        return Ok(Plan { items: Vec::new(), free_space: None, space_warning: None });
+    }
+    let inv = match inv {
+        Some(inv) => inv,
+        None => inventory::build(store)?,
+    };
+    let mut items: Vec<SyncItem> = candidates.into_iter().map(|(sha, size)| describe(&inv, sha, size)).collect();
+    items.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then_with(|| a.sha256.cmp(&b.sha256)));
+    let dest = match opts.direction {
+        SyncDirection::ToBackup => tree.root(),
+        SyncDirection::FromBackup => layout.root(),
+    };
+    let bytes: u64 = items.iter().map(|i| i.size_bytes).sum();
+    let (free_space, space_warning) = space(dest, bytes);
+    Ok(Plan { items, free_space, space_warning })
+}
+
+/// The blobs of `src` that `dst` lacks or holds with another size (every blob
+/// of `src` when `only_missing` is off), compared fan-out by fan-out: both
+/// sides' `<aa>` folders are listed and stat'ed by the same task (in parallel
+/// over the fan-outs), and only differences are kept — the way rsync walks two
+/// trees, so a no-op over 100,000 blobs allocates almost nothing. Names are
+/// filtered as [`blobs::scan`] does (blob names in their own fan-out, regular
+/// files; manifests never stat'ed).
+fn diff_trees(src: &BlobDir, dst: &BlobDir, only_missing: bool) -> Result<Vec<(Sha256, u64)>> {
+    let root = src.root();
+    let mut fanouts = Vec::new();
+    match fs::read_dir(root) {
+        Ok(entries) => {
+            for e in entries {
+                let e = e.map_err(Error::io("list", root))?;
+                let name = e.file_name();
+                let is_fanout = name.to_str().is_some_and(|n| n.len() == 2 && n.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+                if is_fanout && e.file_type().is_ok_and(|t| t.is_dir()) {
+                    fanouts.push(name.to_string_lossy().into_owned());
+                }
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("list", root)(e)),
+    }
+    fanouts.sort_unstable();
+    let parts: Vec<Result<Vec<(Sha256, u64)>>> = fanouts
+        .par_iter()
+        .map(|f| {
+            let (a, b) = (list_fanout(&root.join(f), f)?, list_fanout(&dst.root().join(f), f)?);
+            Ok(missing_or_different(&a, &b, only_missing))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
+}
+
+/// One fan-out folder's blobs as (name, size), sorted; a missing folder is empty.
+fn list_fanout(dir: &Path, fanout: &str) -> Result<Vec<([u8; 64], u64)>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("list", dir)(e)),
+    };
+    let mut out = Vec::new();
+    for e in entries {
+        let e = e.map_err(Error::io("list", dir))?;
+        let name = e.file_name();
+        let Some(name) = name.to_str().filter(|n| Sha256::is_blob_file_name(n) && n.starts_with(fanout)) else { continue };
+        match e.metadata() {
+            Ok(m) if m.is_file() => out.push((name.as_bytes().try_into().expect("64 bytes"), m.len())),
+            Ok(_) => {}
+            // Deleted between listing and stat: it is simply gone.
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => return Err(Error::io("stat", e.path())(err)),
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// The entries of sorted `src` that sorted `dst` lacks or has with another
+/// size (all of `src` when `only_missing` is off): one merge pass.
+fn missing_or_different(src: &[([u8; 64], u64)], dst: &[([u8; 64], u64)], only_missing: bool) -> Vec<(Sha256, u64)> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for (name, size) in src {
+        while j < dst.len() && dst[j].0 < *name {
+            j += 1;
+        }
+        let same = dst.get(j).is_some_and(|d| d.0 == *name && d.1 == *size);
+        if !same || !only_missing {
+            let sha = std::str::from_utf8(name).ok().and_then(|n| Sha256::parse(n).ok()).expect("checked blob name");
+            out.push((sha, *size));
+        }
+    }
+    out
+}
+
+/// Free space at `dest`, and a warning when `bytes` (plus the copy margin) do not fit.
+fn space(dest: &std::path::Path, bytes: u64) -> (Option<u64>, Option<String>) {
+    let free = fs4::statvfs(dest).ok().map(|s| s.available_space());
+    let warning = free.filter(|_| copy::check_space(dest, bytes).is_err()).map(|free| {
+        format!(
+            "{} to copy but only {} free on {}: the blobs that do not fit will fail with insufficient_space",
+            human(bytes),
+            human(free),
+            dest.display()
+        )
+    });
+    (free, warning)
+}
+
+/// A blob as a plan item, named and typed by the inventory.
+fn describe(inv: &Inventory, sha: Sha256, size: u64) -> SyncItem {
+    match inv.get(&sha) {
+        Some(it) => SyncItem { display_name: it.display_name.clone(), kind: it.kind, size_bytes: size, sha256: sha },
+        None => SyncItem { display_name: sha.short().to_owned(), kind: AssetKind::Unknown, size_bytes: size, sha256: sha },
+    }
+}
+
+fn item_error(item: &SyncItem, e: &Error) -> ItemError {
+    ItemError {
+        sha256: Some(item.sha256.clone()),
+        display_name: Some(item.display_name.clone()),
+        path: None,
+        code: e.code(),
+        message: e.to_string(),
+    }
+}
+
+/// Executes a sync plan (the session is held).
+fn apply(store: &Store, s: &Session, plan: Plan, opts: SyncOptions, ctl: Control) -> SyncResult {
+    let mut r = plan.into_result(opts);
+    if !r.items.is_empty() {
+        let mut catalog = s.catalog();
+        let (copied, outcome) = copy_items(store, s, &r.items, opts.direction, !opts.only_missing, &mut catalog, "sync", ctl);
+        r.blobs_synced = copied.len() as u64;
+        r.bytes_synced = copied.iter().map(|(_, c)| c.bytes_copied()).sum();
+        r.cancelled = outcome.cancelled;
+        r.errors = outcome.errors;
+        if opts.direction == SyncDirection::ToBackup {
+            s.save_catalog(&catalog);
+        }
+    }
+    // "Already synced" is a completed sync too.
+    if r.errors.is_empty() && !r.cancelled {
+        s.record_sync(SyncKind::Blobs);
+    }
+    r
+}
+
+/// How a run of copies ended.
+struct Outcome {
+    cancelled: bool,
+    errors: Vec<ItemError>,
+}
+
+/// Copies `items` one by one in `direction`, keeping the catalog up to date.
+/// Returns the blobs copied (or found already there) and how it ended: a
+/// failing blob is recorded and skipped; a drive that went away or a cancel
+/// stops the run.
+#[allow(clippy::too_many_arguments)]
+fn copy_items(
+    store: &Store,
+    s: &Session,
+    items: &[SyncItem],
+    direction: SyncDirection,
+    overwrite: bool,
+    catalog: &mut Catalog,
+    operation: &str,
+    ctl: Control,
+) -> (Vec<(Sha256, Copied)>, Outcome) {
+    let (from, to) = ends(store, &s.tree, direction);
+    let tracker = Tracker::new(ctl, operation, items.len() as u64, items.iter().map(|i| i.size_bytes).sum());
+    let mut done = Vec::with_capacity(items.len());
+    let mut outcome = Outcome { cancelled: false, errors: Vec::new() };
+    let mut saved = Instant::now();
+    for item in items {
+        if ctl.cancel.is_cancelled() {
+            outcome.cancelled = true;
+            break;
+        }
+        tracker.start_item(&item.display_name);
+        match copy::copy_blob(&item.sha256, from, to, overwrite, Some(&tracker), ctl.cancel) {
+            Ok(c) => {
+                if let Copied::AlreadyPresent { bytes } = c {
+                    tracker.add_bytes(bytes);
+                }
+                if direction == SyncDirection::ToBackup {
+                    catalog.insert(&item.sha256, c.size());
+                }
+                done.push((item.sha256.clone(), c));
+            }
+            Err(e) => match s.failure(e) {
+                Error::Cancelled => {
+                    outcome.cancelled = true;
+                    break;
+                }
+                e => {
+                    let stop = e.code() == ErrorCode::BackupNotConnected;
+                    outcome.errors.push(item_error(item, &e));
+                    if stop {
+                        break;
+                    }
+                }
+            },
+        }
+        tracker.item_done();
+        if direction == SyncDirection::ToBackup && saved.elapsed() >= CATALOG_SAVE_EVERY {
+            s.save_catalog(catalog);
+            saved = Instant::now();
+        }
+    }
+    tracker.finish();
+    (done, outcome)
+}
+
+/// `backup pack-status <pack>`: where each of the pack's blobs is. Works while
+/// the drive is unplugged (from the catalog, `backup_source: "cached"`).
+pub fn pack_status(store: &Store, name: &PackName) -> Result<PackBackupStatus> {
+    let inv = inventory::build(store)?;
+    pack_status_in(store, &inv, name)
+}
+
+fn pack_status_in(store: &Store, inv: &Inventory, name: &PackName) -> Result<PackBackupStatus> {
+    let pack = packs::load(store.layout(), name)?;
+    let refs = pack.blob_refs().map_err(|reason| Error::invalid(format!("pack {name} cannot be read: {reason}")))?;
+    let backup = &inv.summary.backup;
+    let mut st = PackBackupStatus {
+        pack: name.to_string(),
+        backup_enabled: backup.enabled,
+        backup_connected: backup.connected,
+        backup_source: backup.source,
+        blobs: Vec::with_capacity(refs.len()),
+        local_only: 0,
+        backup_only: 0,
+        both: 0,
+        missing: 0,
+        bytes_local_only: 0,
+        bytes_backup_only: 0,
+        bytes_both: 0,
+    };
+    let mut counted = HashSet::new();
+    for r in refs {
+        let item = inv.get(&r.sha256);
+        let (on_local, on_backup) = item.map_or((false, false), |i| (i.on_local, i.on_backup));
+        let size = item.filter(|i| i.on_local || i.on_backup).map(|i| i.size_bytes).or(r.size_bytes).unwrap_or(0);
+        let kind = if r.kind != AssetKind::Unknown { r.kind } else { item.map_or(AssetKind::Unknown, |i| i.kind) };
+        let display_name = r
+            .expose_filename
+            .clone()
+            .or_else(|| r.origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()))
+            .or_else(|| item.map(|i| i.display_name.clone()))
+            .unwrap_or_else(|| r.sha256.short().to_owned());
+        let location = Location::from_sides(on_local, on_backup);
+        if counted.insert(r.sha256.clone()) {
+            match location {
+                Location::LocalOnly => (st.local_only, st.bytes_local_only) = (st.local_only + 1, st.bytes_local_only + size),
+                Location::BackupOnly => (st.backup_only, st.bytes_backup_only) = (st.backup_only + 1, st.bytes_backup_only + size),
+                Location::Both => (st.both, st.bytes_both) = (st.both + 1, st.bytes_both + size),
+                Location::Nowhere => st.missing += 1,
+            }
+        }
+        st.blobs.push(PackBlobStatus {
+            dependency_id: r.dependency_id,
+            sha256: r.sha256,
+            display_name,
+            kind,
+            size_bytes: size,
+            location,
+            on_local,
+            on_backup,
+        });
+    }
+    Ok(st)
+}
+
+/// What [`push`] does.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
+pub struct PushOptions {
+    /// Only plan (the default of the CLI).
+    pub dry_run: bool,
+    /// Then delete the local copies of the pack's blobs that are safely on the
+    /// backup (works when everything is already backed up: "free only").
+    pub free: bool,
+}
+
+/// `backup push <pack>`: backs up the pack's local-only blobs; with `free`,
+/// then deletes the local copy of every blob of the pack whose backup copy
+/// was written and hash-checked by this operation, or hashes right now.
+/// A blob whose backup copy is corrupt or missing is never freed (an
+/// `integrity` / `not_found` entry in `errors`).
+///
+/// Errors: `not_found` (pack), `invalid_argument` (unreadable pack),
+/// `backup_not_enabled`, `backup_not_connected`, `busy`.
+pub fn push(store: &Store, name: &PackName, opts: PushOptions, ctl: Control) -> Result<PackTransferResult> {
+    transfer(store, name, SyncDirection::ToBackup, opts, ctl)
+}
+
+/// `backup pull <pack>`: restores the pack's backup-only blobs. It never
+/// downloads anything (the seeds' P4): blobs on neither side are listed in
+/// `missing`. Errors as [`push`].
+pub fn pull(store: &Store, name: &PackName, dry_run: bool, ctl: Control) -> Result<PackTransferResult> {
+    transfer(store, name, SyncDirection::FromBackup, PushOptions { dry_run, free: false }, ctl)
+}
+
+fn transfer(store: &Store, name: &PackName, direction: SyncDirection, opts: PushOptions, ctl: Control) -> Result<PackTransferResult> {
+    if opts.dry_run {
+        let config = store.config()?;
+        BackupState::detect_for(store.layout(), &config).require()?;
+        packs::load(store.layout(), name)?;
+        return pack_plan(store, name, direction, opts);
+    }
+    let s = Session::open(store, if direction == SyncDirection::ToBackup { "push" } else { "pull" })?;
+    let mut r = pack_plan(store, name, direction, opts)?;
+    let mut catalog = s.catalog();
+    let (copied, outcome) = copy_items(store, &s, &r.items, direction, false, &mut catalog, r.direction_name(), ctl);
+    if direction == SyncDirection::ToBackup && !copied.is_empty() {
+        s.save_catalog(&catalog);
+    }
+    r.blobs_copied = copied.len() as u64;
+    r.bytes_copied = copied.iter().map(|(_, c)| c.bytes_copied()).sum();
+    r.cancelled = outcome.cancelled;
+    r.errors = outcome.errors;
+    let stopped = r.cancelled || r.errors.iter().any(|e| e.code == ErrorCode::BackupNotConnected);
+    if opts.free && !stopped {
+        // Written and hash-checked by this operation: the copy engine hashed
+        // exactly the bytes it wrote and fsynced them.
+        let written: HashSet<Sha256> = copied.iter().filter(|(_, c)| matches!(c, Copied::Done { .. })).map(|(s, _)| s.clone()).collect();
+        free_local(store, &s, &mut r, &written, ctl);
+    }
+    Ok(r)
+}
+
+impl PackTransferResult {
+    fn direction_name(&self) -> &'static str {
+        match self.direction {
+            SyncDirection::ToBackup => "push",
+            SyncDirection::FromBackup => "pull",
+        }
+    }
+}
+
+/// The plan of a push or pull, on a live view of the drive.
+fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: PushOptions) -> Result<PackTransferResult> {
+    let inv = inventory::build(store)?;
+    inv.backup.require()?;
+    let st = pack_status_in(store, &inv, name)?;
+    let mut seen = HashSet::new();
+    let (mut items, mut to_free, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+    for b in st.blobs.into_iter().filter(|b| seen.insert(b.sha256.clone())) {
+        let item = SyncItem { sha256: b.sha256, display_name: b.display_name, kind: b.kind, size_bytes: b.size_bytes };
+        match (direction, b.location) {
+            (_, Location::Nowhere) => missing.push(item),
+            (SyncDirection::ToBackup, Location::LocalOnly) => {
+                if opts.free {
+                    to_free.push(item.clone());
+                }
+                items.push(item);
+            }
+            (SyncDirection::ToBackup, Location::Both) if opts.free => to_free.push(item),
+            (SyncDirection::FromBackup, Location::BackupOnly) => items.push(item),
+            _ => {}
+        }
+    }
+    let bytes_to_copy: u64 = items.iter().map(|i| i.size_bytes).sum();
+    let dest = match direction {
+        SyncDirection::ToBackup => inv.backup.require()?.store_root(),
+        SyncDirection::FromBackup => store.root().to_path_buf(),
+    };
+    let space_warning = if items.is_empty() { None } else { space(&dest, bytes_to_copy).1 };
+    Ok(PackTransferResult {
+        pack: name.to_string(),
+        dry_run: opts.dry_run,
+        direction,
+        blobs_to_copy: items.len() as u64,
+        bytes_to_copy,
+        blobs_copied: 0,
+        bytes_copied: 0,
+        free: opts.free,
+        bytes_to_free: to_free.iter().map(|i| i.size_bytes).sum(),
+        nothing_to_do: items.is_empty() && to_free.is_empty(),
+        items,
+        to_free,
+        freed: Vec::new(),
+        bytes_freed: 0,
+        missing,
+        space_warning,
+        cancelled: false,
+        errors: Vec::new(),
+    })
+}
+
+/// The free step of `push --free` (the session is held): re-hashes the backup
+/// copies this operation did not write, then deletes each local copy whose
+/// backup copy is known good and still there.
+fn free_local(store: &Store, s: &Session, r: &mut PackTransferResult, written: &HashSet<Sha256>, ctl: Control) {
+    let failed: HashSet<Sha256> = r.errors.iter().filter_map(|e| e.sha256.clone()).collect();
+    let candidates: Vec<SyncItem> = r.to_free.iter().filter(|i| !failed.contains(&i.sha256)).cloned().collect();
+    let recheck: Vec<Sha256> = candidates.iter().map(|i| i.sha256.clone()).filter(|s| !written.contains(s)).collect();
+    let mut good: HashSet<Sha256> = written.clone();
+    if !recheck.is_empty() {
+        match verify::verify(store, Selection::BackupBlobs(recheck), None, ctl) {
+            Ok(v) => {
+                good.extend(v.valid);
+                for bad in &v.invalid {
+                    let item = candidates.iter().find(|i| i.sha256 == bad.sha256);
+                    let found =
+                        bad.actual.as_deref().map_or_else(|| bad.error.clone().unwrap_or_default(), |a| format!("it hashes to {a}"));
+                    r.errors.push(ItemError {
+                        sha256: Some(bad.sha256.clone()),
+                        display_name: item.map(|i| i.display_name.clone()),
+                        path: Some(bad.path.clone()),
+                        code: ErrorCode::Integrity,
+                        message: format!(
+                            "kept the local copy of {}: its backup copy {} is corrupt ({found}); back it up again with `synapse backup blob {}`",
+                            item.map_or(bad.sha256.short(), |i| i.display_name.as_str()),
+                            bad.path.display(),
+                            bad.sha256.short()
+                        ),
+                    });
+                }
+                for gone in &v.missing {
+                    let item = candidates.iter().find(|i| &i.sha256 == gone);
+                    r.errors.push(ItemError {
+                        sha256: Some(gone.clone()),
+                        display_name: item.map(|i| i.display_name.clone()),
+                        path: Some(s.tree.blobs().blob(gone)),
+                        code: ErrorCode::NotFound,
+                        message: format!("kept the local copy of {}: it is no longer on the backup", gone.short()),
+                    });
+                }
+            }
+            Err(Error::Cancelled) => {
+                r.cancelled = true;
+                return;
+            }
+            Err(e) => {
+                r.errors.push(ItemError { sha256: None, display_name: None, path: None, code: e.code(), message: e.to_string() });
+                return;
+            }
+        }
+    }
+    let local = store.layout().blobs();
+    for item in candidates.iter().filter(|i| good.contains(&i.sha256)) {
+        if ctl.cancel.is_cancelled() {
+            r.cancelled = true;
+            return;
+        }
+        // The drive must still be here, and the copy still on it, at the moment of deleting.
+        if let Some(e) = s.gone() {
+            r.errors.push(item_error(item, &e));
+            return;
+        }
+        if !blobs::exists(&s.tree.blobs(), &item.sha256) {
+            r.errors.push(ItemError {
+                sha256: Some(item.sha256.clone()),
+                display_name: Some(item.display_name.clone()),
+                path: Some(s.tree.blobs().blob(&item.sha256)),
+                code: ErrorCode::NotFound,
+                message: format!("kept the local copy of {}: its backup copy disappeared", item.display_name),
+            });
+            continue;
+        }
+        match blobs::remove(&local, &item.sha256, Side::Local) {
+            Ok(bytes) => {
+                r.freed.push(item.sha256.clone());
+                r.bytes_freed += bytes;
+            }
+            Err(e) => r.errors.push(item_error(item, &e)),
+        }
+    }
+}
+
+/// `1.5 GB`: decimal units, for messages.
+fn human(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < UNITS.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(list: &[(u8, u64)]) -> Vec<([u8; 64], u64)> {
+        list.iter().map(|&(n, size)| (format!("{n:02x}").repeat(32).as_bytes().try_into().unwrap(), size)).collect()
+    }
+
+    #[test]
+    fn the_merge_finds_missing_and_resized_blobs() {
+        let src = entries(&[(1, 10), (2, 20), (3, 30), (5, 50)]);
+        let dst = entries(&[(0, 1), (2, 20), (3, 31), (4, 40)]);
+        let got: Vec<u64> = missing_or_different(&src, &dst, true).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(got, vec![10, 30, 50]);
+        assert_eq!(missing_or_different(&src, &dst, false).len(), 4);
+        assert!(missing_or_different(&src, &src, true).is_empty());
+    }
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(super::human(999), "999 B");
+        assert_eq!(super::human(1_500_000_000), "1.5 GB");
+    }
+}

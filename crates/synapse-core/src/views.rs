@@ -1,0 +1,510 @@
+//! `use` and `unuse` (SPEC §3.8): exposing a pack's blobs in UI folders as
+//! symlinks `<ui>/<kind folder>/<expose filename>` → blob, and removing
+//! exactly those links again.
+//!
+//! Every link Synapse makes in a UI folder — by `use`, or by `adopt --link`
+//! replacing an original file — is recorded in `data/ui-links.json` with the
+//! pack, the blob and the link's target, together with the folders `use` had
+//! to create. The record is what `unuse` removes (never a file it did not
+//! make: a path that no longer holds our link is left alone) and, checked
+//! against the disk, what the inventory reports as `active_in_uis`. The
+//! record is written *before* the links are made, so a crash leaves at worst
+//! a recorded link that does not exist (reported as already gone), never a
+//! link nobody knows about.
+//!
+//! `use` never overwrites anything: a name that is taken in a UI folder is a
+//! clash, all clashes are reported together, and nothing is changed. Blobs
+//! that are only on the backup drive are restored first — through the backup
+//! copy engine ([`crate::copy`]), hash-checked — when the caller confirmed it.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::backup::Session;
+use crate::copy;
+use crate::error::{Error, Result};
+use crate::fsutil::{read_json, write_json_atomic};
+use crate::ids::{PackName, Sha256};
+use crate::inventory;
+use crate::layout::{BlobDir, StoreLayout};
+use crate::lock::StoreLock;
+use crate::model::{AssetKind, SyncItem, UiLink, UnuseResult, UseClash, UseResult, UseSkip};
+use crate::packs;
+use crate::progress::{Control, Tracker};
+use crate::store::Store;
+use crate::ui::{self, Target};
+
+/// Who made a recorded link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MadeBy {
+    /// `use <pack>`: `unuse <pack>` removes it.
+    Use,
+    /// `adopt --link` replaced the user's original file by it: it stays.
+    Adopt,
+}
+
+/// One recorded link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkEntry {
+    /// The UI target's name (for `adopt --link` outside every target: the adopted folder).
+    pub ui: String,
+    pub pack: String,
+    pub dependency_id: String,
+    pub sha256: Sha256,
+    pub kind: AssetKind,
+    pub path: PathBuf,
+    pub target: PathBuf,
+    pub made_by: MadeBy,
+}
+
+impl LinkEntry {
+    fn link(&self) -> UiLink {
+        UiLink {
+            ui: self.ui.clone(),
+            pack: self.pack.clone(),
+            dependency_id: self.dependency_id.clone(),
+            sha256: self.sha256.clone(),
+            kind: self.kind,
+            path: self.path.clone(),
+            target: self.target.clone(),
+        }
+    }
+
+    fn from_link(l: &UiLink, made_by: MadeBy) -> LinkEntry {
+        LinkEntry {
+            ui: l.ui.clone(),
+            pack: l.pack.clone(),
+            dependency_id: l.dependency_id.clone(),
+            sha256: l.sha256.clone(),
+            kind: l.kind,
+            path: l.path.clone(),
+            target: l.target.clone(),
+            made_by,
+        }
+    }
+
+    /// True when the path holds this link and the blob behind it exists.
+    fn is_live(&self) -> bool {
+        fs::read_link(&self.path).is_ok_and(|t| t == self.target) && self.target.is_file()
+    }
+}
+
+/// A folder `use` created in a UI (removed by `unuse` once empty).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirEntry {
+    pub ui: String,
+    pub path: PathBuf,
+}
+
+/// `data/ui-links.json`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LinkRecord {
+    #[serde(default = "one")]
+    pub version: u32,
+    #[serde(default)]
+    pub links: Vec<LinkEntry>,
+    #[serde(default)]
+    pub dirs: Vec<DirEntry>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl LinkRecord {
+    /// Reads the record; a store without one has no links. An unreadable
+    /// record is an error: rewriting it would forget links.
+    pub fn load(layout: &StoreLayout) -> Result<LinkRecord> {
+        let p = layout.ui_links();
+        if !p.exists() {
+            return Ok(LinkRecord { version: 1, ..Default::default() });
+        }
+        read_json(&p)
+    }
+
+    pub fn save(&self, layout: &StoreLayout) -> Result<()> {
+        write_json_atomic(&layout.ui_links(), self)
+    }
+}
+
+/// Every recorded link that exists now and points at a blob that is there
+/// (what the inventory shows as `active_in_uis`). Reads only; an unreadable
+/// record shows no links rather than failing the inventory (doctor reports it).
+pub fn active_links(layout: &StoreLayout) -> Vec<UiLink> {
+    let Ok(record) = LinkRecord::load(layout) else { return Vec::new() };
+    record.links.iter().filter(|e| e.is_live()).map(LinkEntry::link).collect()
+}
+
+/// Records links `adopt --link` is about to make (the caller holds the store lock).
+pub(crate) fn record_adopt_links(layout: &StoreLayout, links: &[UiLink]) -> Result<()> {
+    let mut record = LinkRecord::load(layout)?;
+    for l in links {
+        if !record.links.iter().any(|e| e.path == l.path && e.pack == l.pack && e.made_by == MadeBy::Adopt) {
+            record.links.push(LinkEntry::from_link(l, MadeBy::Adopt));
+        }
+    }
+    record.save(layout)
+}
+
+/// The absolute blob folder links point into (resolved, so links stay valid
+/// whatever spelling of the store path the command was given).
+pub fn link_blob_dir(layout: &StoreLayout) -> Result<BlobDir> {
+    let root = layout.blobs().root().to_path_buf();
+    let abs = root.canonicalize().or_else(|_| std::path::absolute(&root)).map_err(Error::io("resolve", &root))?;
+    Ok(BlobDir::new(abs))
+}
+
+/// What `use` would do, computed from the disk.
+struct Plan {
+    targets: Vec<String>,
+    to_link: Vec<UiLink>,
+    already: Vec<UiLink>,
+    skipped: Vec<UseSkip>,
+    clashes: Vec<UseClash>,
+    restore: Vec<SyncItem>,
+    /// Folders to create, outermost first, per UI.
+    dirs: Vec<DirEntry>,
+}
+
+fn plan(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Plan> {
+    let layout = store.layout();
+    let config = store.config()?;
+    let targets: Vec<Target> = match ui_name {
+        Some(n) => vec![ui::find(&config, n)?],
+        None => ui::targets(&config)?,
+    };
+    if targets.is_empty() {
+        return Err(Error::invalid(
+            "no UI target is configured: add one with `synapse ui add <name> --kind comfyui|forge|a1111|sdnext --path <folder>`",
+        ));
+    }
+    for t in &targets {
+        if !t.path.is_dir() {
+            return Err(Error::invalid(format!(
+                "UI target {:?} points at {}, which is not a folder (drive not mounted, or the UI moved?)",
+                t.name,
+                t.path.display()
+            )));
+        }
+    }
+    let refs = packs::load_refs(layout, pack)?;
+    let inv = inventory::build(store)?;
+    let blob_dir = link_blob_dir(layout)?;
+    let mut p = Plan {
+        targets: targets.iter().map(|t| t.name.clone()).collect(),
+        to_link: Vec::new(),
+        already: Vec::new(),
+        skipped: Vec::new(),
+        clashes: Vec::new(),
+        restore: Vec::new(),
+        dirs: Vec::new(),
+    };
+    let mut needed: BTreeSet<Sha256> = BTreeSet::new();
+    for t in &targets {
+        let mut planned: HashMap<PathBuf, Sha256> = HashMap::new();
+        for r in &refs.refs {
+            let Some(folder) = t.folder(r.kind) else {
+                p.skipped.push(UseSkip {
+                    ui: t.name.clone(),
+                    dependency_id: r.dependency_id.clone(),
+                    sha256: r.sha256.clone(),
+                    kind: r.kind,
+                    reason: format!("{} has no folder for kind {} (map one in config.json ui.kind_map)", t.kind, r.kind),
+                });
+                continue;
+            };
+            let item = inv.get(&r.sha256);
+            let filename = item.map(|i| i.display_name.clone()).unwrap_or_else(|| r.sha256.short().to_owned());
+            if !ui::is_plain_relative(&filename) {
+                return Err(Error::invalid(format!(
+                    "pack {pack} dependency {:?}: file name {filename:?} is not a plain relative name; fix expose.filename in pack.json",
+                    r.dependency_id
+                )));
+            }
+            let link = UiLink {
+                ui: t.name.clone(),
+                pack: pack.to_string(),
+                dependency_id: r.dependency_id.clone(),
+                sha256: r.sha256.clone(),
+                kind: r.kind,
+                path: folder.join(&filename),
+                target: blob_dir.blob(&r.sha256),
+            };
+            match planned.get(&link.path) {
+                Some(sha) if sha == &r.sha256 => continue,
+                Some(_) => {
+                    p.clashes.push(UseClash {
+                        ui: t.name.clone(),
+                        dependency_id: r.dependency_id.clone(),
+                        path: link.path.clone(),
+                        found: "another dependency of the pack with the same file name".into(),
+                    });
+                    continue;
+                }
+                None => {
+                    planned.insert(link.path.clone(), r.sha256.clone());
+                }
+            }
+            needed.insert(r.sha256.clone());
+            match fs::symlink_metadata(&link.path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    add_missing_dirs(t, link.path.parent().unwrap_or(&t.path), &mut p.dirs);
+                    p.to_link.push(link);
+                }
+                Err(e) => return Err(Error::io("inspect", &link.path)(e)),
+                Ok(m) if m.file_type().is_symlink() => match fs::read_link(&link.path) {
+                    Ok(dest) if dest == link.target => p.already.push(link),
+                    Ok(dest) => p.clashes.push(clash(&link, format!("link to {}", dest.display()))),
+                    Err(e) => return Err(Error::io("read link", &link.path)(e)),
+                },
+                Ok(m) => p.clashes.push(clash(&link, if m.is_dir() { "directory" } else { "file" }.to_owned())),
+            }
+        }
+    }
+    for sha in needed {
+        let Some(item) = inv.get(&sha) else { continue };
+        if item.on_local {
+            continue;
+        }
+        if !item.on_backup {
+            return Err(Error::BlobNotFound { sha256: sha.to_string(), side: crate::model::Side::Local });
+        }
+        p.restore.push(SyncItem {
+            sha256: sha.clone(),
+            display_name: item.display_name.clone(),
+            kind: item.kind,
+            size_bytes: item.size_bytes,
+        });
+    }
+    Ok(p)
+}
+
+fn clash(link: &UiLink, found: String) -> UseClash {
+    UseClash { ui: link.ui.clone(), dependency_id: link.dependency_id.clone(), path: link.path.clone(), found }
+}
+
+/// Adds the folders between the UI root and `dir` that do not exist yet, outermost first.
+fn add_missing_dirs(t: &Target, dir: &Path, out: &mut Vec<DirEntry>) {
+    let mut missing = Vec::new();
+    let mut cur = Some(dir);
+    while let Some(d) = cur {
+        if d == t.path || d.exists() {
+            break;
+        }
+        missing.push(d.to_path_buf());
+        cur = d.parent();
+    }
+    for d in missing.into_iter().rev() {
+        if !out.iter().any(|e| e.path == d) {
+            out.push(DirEntry { ui: t.name.clone(), path: d });
+        }
+    }
+}
+
+impl Plan {
+    fn result(&self, pack: &PackName, dry_run: bool, store: &Store) -> UseResult {
+        let bytes: u64 = self.restore.iter().map(|r| r.size_bytes).sum();
+        let free_space = (!self.restore.is_empty()).then(|| crate::disk::disk_info(store.root()).map(|d| d.free_bytes)).flatten();
+        let space_warning = free_space.filter(|&free| free < bytes).map(|free| {
+            format!("the store's disk has {free} bytes free, restoring needs {bytes}: free some space first (`synapse inventory cleanup`)")
+        });
+        UseResult {
+            pack: pack.to_string(),
+            dry_run,
+            ui_targets: self.targets.clone(),
+            linked: self.to_link.clone(),
+            already_linked: self.already.clone(),
+            skipped: self.skipped.clone(),
+            restored_blobs: self.restore.clone(),
+            bytes_restored: bytes,
+            free_space,
+            space_warning,
+        }
+    }
+}
+
+/// What `use` would do, without doing it: links to make, links already
+/// there, skipped dependencies, blobs to restore with sizes and the free-space
+/// check. Clashes are an error (`conflict`), as they would be for `use`.
+pub fn plan_use(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<UseResult> {
+    let p = plan(store, pack, ui_name)?;
+    if !p.clashes.is_empty() {
+        return Err(Error::UseClash { pack: pack.to_string(), clashes: p.clashes });
+    }
+    Ok(p.result(pack, true, store))
+}
+
+/// How `use` runs.
+#[derive(Debug, Clone, Default)]
+pub struct UseOptions {
+    /// Only this UI target (default: every configured target).
+    pub ui: Option<String>,
+    /// The user confirmed restoring backup-only blobs (without it, a pack that
+    /// needs a restore is refused with `conflict` and the blobs to restore).
+    pub restore: bool,
+}
+
+/// The lock `use` holds: the store's, or a backup session (store and drive) when it restores.
+enum Hold {
+    Store(#[allow(dead_code)] StoreLock),
+    Session(Box<Session>),
+}
+
+/// `use <pack>`: restores the pack's backup-only blobs (when confirmed), then
+/// links every dependency into each UI target's folder for its kind.
+///
+/// Errors: `not_found` (pack, UI target, or a blob that is nowhere);
+/// `conflict` for name clashes (nothing is changed) or an unconfirmed restore;
+/// `backup_not_connected`, `insufficient_space`, `integrity` from the restore;
+/// `busy`; `cancelled`.
+pub fn use_pack(store: &Store, pack: &PackName, opts: &UseOptions, ctl: Control) -> Result<UseResult> {
+    let ui_name = opts.ui.as_deref();
+    let first = plan(store, pack, ui_name)?;
+    if !first.clashes.is_empty() {
+        return Err(Error::UseClash { pack: pack.to_string(), clashes: first.clashes });
+    }
+    if !first.restore.is_empty() && !opts.restore {
+        let bytes = first.restore.iter().map(|r| r.size_bytes).sum();
+        return Err(Error::RestoreNeeded { pack: pack.to_string(), blobs: first.restore, bytes });
+    }
+    let mut hold =
+        if first.restore.is_empty() { Hold::Store(store.lock("use")?) } else { Hold::Session(Box::new(Session::open(store, "use")?)) };
+    // The plan again, under the lock: apply what the disk says now.
+    let mut p = plan(store, pack, ui_name)?;
+    if !p.restore.is_empty() && matches!(hold, Hold::Store(_)) {
+        drop(hold);
+        if !opts.restore {
+            let bytes = p.restore.iter().map(|r| r.size_bytes).sum();
+            return Err(Error::RestoreNeeded { pack: pack.to_string(), blobs: p.restore, bytes });
+        }
+        hold = Hold::Session(Box::new(Session::open(store, "use")?));
+        p = plan(store, pack, ui_name)?;
+    }
+    if !p.clashes.is_empty() {
+        return Err(Error::UseClash { pack: pack.to_string(), clashes: p.clashes });
+    }
+    let layout = store.layout();
+    if let Hold::Session(s) = &hold {
+        restore(s, layout, &p.restore, ctl)?;
+    }
+
+    // Record first, then create: a crash leaves a recorded link that does not exist, never an unknown one.
+    let mut record = LinkRecord::load(layout)?;
+    for l in p.to_link.iter().chain(&p.already) {
+        let ours = record.links.iter().any(|e| e.path == l.path && e.target == l.target);
+        let made_now = p.to_link.contains(l);
+        if (made_now || ours) && !record.links.iter().any(|e| e.path == l.path && e.pack == l.pack && e.made_by == MadeBy::Use) {
+            record.links.push(LinkEntry::from_link(l, MadeBy::Use));
+        }
+    }
+    for d in &p.dirs {
+        if !record.dirs.contains(d) {
+            record.dirs.push(d.clone());
+        }
+    }
+    record.save(layout)?;
+    for d in &p.dirs {
+        match fs::create_dir(&d.path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io("create folder", &d.path)(e)),
+        }
+    }
+    for l in &p.to_link {
+        ctl.cancel.check()?;
+        match std::os::unix::fs::symlink(&l.target, &l.path) {
+            Ok(()) => {}
+            // Something took the name since the plan: never replace it.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let found = if fs::symlink_metadata(&l.path).is_ok_and(|m| m.is_dir()) { "directory" } else { "file" };
+                return Err(Error::UseClash { pack: pack.to_string(), clashes: vec![clash(l, found.to_owned())] });
+            }
+            Err(e) => return Err(Error::io("create link", &l.path)(e)),
+        }
+    }
+    drop(hold);
+    Ok(p.result(pack, false, store))
+}
+
+/// Restores backup-only blobs into the store through the copy engine.
+fn restore(s: &Session, layout: &StoreLayout, items: &[SyncItem], ctl: Control) -> Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let bytes: u64 = items.iter().map(|i| i.size_bytes).sum();
+    fs::create_dir_all(layout.tmp()).map_err(Error::io("create directory", layout.tmp()))?;
+    copy::check_space(&layout.tmp(), bytes)?;
+    let tracker = Tracker::new(ctl, "restore", items.len() as u64, bytes);
+    for it in items {
+        tracker.check()?;
+        tracker.start_item(&it.display_name);
+        copy::copy_blob(&it.sha256, &s.tree, layout, false, Some(&tracker), ctl.cancel).map_err(|e| s.failure(e))?;
+        tracker.item_done();
+    }
+    tracker.finish();
+    Ok(())
+}
+
+/// `unuse <pack>`: removes the links `use` made for the pack (in one UI, or
+/// all), except links another pack's `use` also made, and paths that no
+/// longer hold our link. Folders `use` created are removed once empty.
+///
+/// Errors: `not_found` when the pack neither exists nor has recorded links; `busy`.
+pub fn unuse(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<UnuseResult> {
+    let _lock = store.lock("unuse")?;
+    let layout = store.layout();
+    let mut record = LinkRecord::load(layout)?;
+    let mine = |e: &LinkEntry| e.pack == pack.as_str() && e.made_by == MadeBy::Use && ui_name.is_none_or(|u| e.ui == u);
+    let (gone, kept): (Vec<LinkEntry>, Vec<LinkEntry>) = record.links.drain(..).partition(mine);
+    record.links = kept;
+    if gone.is_empty() && !layout.pack_dir(pack).is_dir() {
+        return Err(Error::PackNotFound { name: pack.to_string() });
+    }
+    let mut r = UnuseResult {
+        pack: pack.to_string(),
+        removed: Vec::new(),
+        kept_for_other_packs: Vec::new(),
+        already_gone: Vec::new(),
+        changed: Vec::new(),
+        dirs_removed: Vec::new(),
+    };
+    for e in &gone {
+        if record.links.iter().any(|o| o.path == e.path && o.target == e.target) {
+            r.kept_for_other_packs.push(e.link());
+            continue;
+        }
+        match fs::read_link(&e.path) {
+            Ok(dest) if dest == e.target => {
+                fs::remove_file(&e.path).map_err(Error::io("remove link", &e.path))?;
+                r.removed.push(e.link());
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => r.already_gone.push(e.link()),
+            _ => r.changed.push(e.link()),
+        }
+    }
+    // Folders use created, deepest first, once no recorded link lives below them.
+    let mut dirs = std::mem::take(&mut record.dirs);
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.path.components().count()));
+    for d in dirs {
+        let in_scope = ui_name.is_none_or(|u| d.ui == u);
+        let still_used = record.links.iter().any(|l| l.path.starts_with(&d.path));
+        if !in_scope || still_used {
+            record.dirs.push(d);
+            continue;
+        }
+        match fs::remove_dir(&d.path) {
+            Ok(()) => r.dirs_removed.push(d.path),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            // Not empty: the user keeps files there; it stays recorded until it is empty.
+            Err(_) => record.dirs.push(d),
+        }
+    }
+    record.dirs.reverse();
+    record.save(layout)?;
+    Ok(r)
+}

@@ -1,0 +1,191 @@
+//! `redownload` against a local HTTP server started by the test: a full
+//! download, a resumed download after a cut, wrong content rejected, and a
+//! server error reported.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+use synapse_core::download;
+use synapse_core::model::AssetKind;
+use synapse_core::progress::{CancelToken, Control, NoProgress};
+use synapse_core::{Error, ErrorCode, Sha256};
+
+use crate::support::{content, sha_of, Fixture};
+
+/// How the test server answers each request, in order (the last one repeats).
+#[derive(Clone)]
+pub enum Reply {
+    /// The body, honouring `Range: bytes=N-` with a 206.
+    Serve(Vec<u8>),
+    /// Announces the whole body but closes the connection after this many bytes.
+    Cut(Vec<u8>, usize),
+    /// Just a status code.
+    Status(u16),
+}
+
+/// A one-thread HTTP/1.1 server on 127.0.0.1; records each request's `Range` header.
+pub struct Server {
+    pub url: String,
+    pub ranges: Arc<Mutex<Vec<Option<String>>>>,
+}
+
+pub fn serve(replies: Vec<Reply>) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/model.safetensors", listener.local_addr().unwrap());
+    let ranges = Arc::new(Mutex::new(Vec::new()));
+    let seen = ranges.clone();
+    std::thread::spawn(move || {
+        for (i, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut range = None;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("range:") {
+                    range = Some(v.trim().to_owned());
+                }
+            }
+            seen.lock().unwrap().push(range.clone());
+            let reply = replies.get(i).or(replies.last()).unwrap().clone();
+            let _ = match reply {
+                Reply::Serve(body) => {
+                    let from: usize = range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok()).unwrap_or(0);
+                    if from > 0 {
+                        let head = format!(
+                            "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {from}-{}/{}\r\nConnection: close\r\n\r\n",
+                            body.len() - from,
+                            body.len() - 1,
+                            body.len()
+                        );
+                        stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body[from..]))
+                    } else {
+                        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                        stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body))
+                    }
+                }
+                Reply::Cut(body, n) => {
+                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                    stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body[..n]))
+                }
+                Reply::Status(code) => {
+                    let head = format!("HTTP/1.1 {code} Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    stream.write_all(head.as_bytes())
+                }
+            };
+            let _ = stream.flush();
+        }
+    });
+    Server { url, ranges }
+}
+
+/// A pack whose lock wants `sha` (not in the store) from `url`.
+fn pack_wanting(f: &Fixture, sha: &Sha256, size: u64, url: &str) {
+    f.write_pack("Wanted", &[("main", sha, AssetKind::Lora, size, "wanted.safetensors")]);
+    let lock = f.store.layout().packs().join("Wanted/lock.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&fs::read(&lock).unwrap()).unwrap();
+    v["resolved"][0]["artifact"]["download"] = json!({ "urls": [url] });
+    fs::write(&lock, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+}
+
+fn redownload(f: &Fixture, sha: &Sha256) -> synapse_core::Result<synapse_core::model::RedownloadResult> {
+    let cancel = CancelToken::new();
+    download::redownload(&f.store, sha, Control::new(&NoProgress, &cancel))
+}
+
+#[test]
+fn a_missing_blob_is_downloaded_hash_checked_and_adopted() {
+    let f = Fixture::new();
+    let bytes = content("downloadable lora", 300_000);
+    let sha = sha_of(&bytes);
+    let server = serve(vec![Reply::Serve(bytes.clone())]);
+    pack_wanting(&f, &sha, bytes.len() as u64, &server.url);
+    assert_eq!(download::download_urls(&f.store, &sha).unwrap(), vec![server.url.clone()]);
+    let r = redownload(&f, &sha).unwrap();
+    assert_eq!(r.bytes_downloaded, bytes.len() as u64);
+    assert_eq!(r.resumed_from, 0);
+    assert_eq!(r.url.as_deref(), Some(server.url.as_str()));
+    assert_eq!(fs::read(f.local_path(&sha)).unwrap(), bytes);
+    assert!(f.store.layout().blobs().meta(&sha).is_file());
+    assert!(!f.store.layout().download_part(&sha).exists());
+    assert_eq!(f.inventory().get(&sha).unwrap().status, synapse_core::model::BlobStatus::Referenced);
+    // Present now: a second redownload is a no-op.
+    assert!(redownload(&f, &sha).unwrap().already_present);
+}
+
+#[test]
+fn a_download_cut_short_resumes_with_a_range_request() {
+    let f = Fixture::new();
+    let bytes = content("resumable checkpoint", 200_000);
+    let sha = sha_of(&bytes);
+    let server = serve(vec![Reply::Cut(bytes.clone(), 80_000), Reply::Serve(bytes.clone())]);
+    pack_wanting(&f, &sha, bytes.len() as u64, &server.url);
+    let err = redownload(&f, &sha).unwrap_err();
+    assert!(matches!(err, Error::Download { .. }), "{err:?}");
+    let part = f.store.layout().download_part(&sha);
+    assert_eq!(fs::metadata(&part).unwrap().len(), 80_000, "what arrived is kept for resuming");
+    assert!(!f.local_path(&sha).exists());
+
+    let r = redownload(&f, &sha).unwrap();
+    assert_eq!(r.resumed_from, 80_000);
+    assert_eq!(r.bytes_downloaded, 120_000);
+    assert_eq!(fs::read(f.local_path(&sha)).unwrap(), bytes);
+    assert!(!part.exists());
+    assert_eq!(server.ranges.lock().unwrap().clone(), vec![None, Some("bytes=80000-".to_owned())]);
+}
+
+#[test]
+fn wrong_content_is_rejected_and_nothing_is_kept() {
+    let f = Fixture::new();
+    let wanted = content("the real model", 5000);
+    let sha = sha_of(&wanted);
+    let server = serve(vec![Reply::Serve(content("something else", 5000))]);
+    pack_wanting(&f, &sha, wanted.len() as u64, &server.url);
+    let err = redownload(&f, &sha).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Integrity, "{err}");
+    assert!(!f.local_path(&sha).exists());
+    assert!(!f.store.layout().download_part(&sha).exists());
+}
+
+#[test]
+fn a_server_error_is_reported_with_its_status() {
+    let f = Fixture::new();
+    let wanted = content("gone from the server", 5000);
+    let sha = sha_of(&wanted);
+    let server = serve(vec![Reply::Status(500)]);
+    pack_wanting(&f, &sha, wanted.len() as u64, &server.url);
+    let err = redownload(&f, &sha).unwrap_err();
+    let Error::Download { status, url, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(*status, Some(500));
+    assert_eq!(url, &server.url);
+    assert!(err.to_string().contains("500"), "{err}");
+    assert!(!f.local_path(&sha).exists());
+}
+
+#[test]
+fn a_blob_without_url_cannot_be_redownloaded() {
+    let f = Fixture::new();
+    let sha = sha_of(b"never downloadable");
+    let err = redownload(&f, &sha).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn a_cancelled_download_leaves_no_partial_file() {
+    let f = Fixture::new();
+    let bytes = content("cancelled model", 50_000);
+    let sha = sha_of(&bytes);
+    let server = serve(vec![Reply::Serve(bytes.clone())]);
+    pack_wanting(&f, &sha, bytes.len() as u64, &server.url);
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let err = download::redownload(&f.store, &sha, Control::new(&NoProgress, &cancel)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Cancelled);
+    assert!(!f.store.layout().download_part(&sha).exists());
+    assert!(!f.local_path(&sha).exists());
+}

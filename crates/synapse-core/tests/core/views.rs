@@ -1,0 +1,220 @@
+//! UI targets, `use` and `unuse`: links in, exactly the same links out, name
+//! clashes refused, backup-only blobs restored first, and UI use guarding deletes.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use synapse_core::model::{AssetKind, DeleteTarget, UiKind};
+use synapse_core::progress::{CancelToken, Control, NoProgress};
+use synapse_core::views::{self, UseOptions};
+use synapse_core::{cleanup, guard, ui, Error, ErrorCode, PackName};
+
+use crate::support::{content, Fixture};
+
+/// Everything below `dir`: relative path → what it is (file bytes, link target, or a folder).
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    for e in walkdir(dir) {
+        let rel = e.strip_prefix(dir).unwrap().to_path_buf();
+        let m = fs::symlink_metadata(&e).unwrap();
+        let what = if m.is_symlink() {
+            format!("link {}", fs::read_link(&e).unwrap().display())
+        } else if m.is_dir() {
+            "dir".to_owned()
+        } else {
+            format!("file {:?}", fs::read(&e).unwrap())
+        };
+        out.insert(rel, what);
+    }
+    out
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if fs::symlink_metadata(&p).unwrap().is_dir() {
+                stack.push(p.clone());
+            }
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A ComfyUI folder with a checkpoint of the user's own, registered as target `comfy`.
+fn comfy(f: &Fixture) -> PathBuf {
+    let root = f.dir.path().join("ComfyUI");
+    fs::create_dir_all(root.join("models/checkpoints")).unwrap();
+    fs::write(root.join("models/checkpoints/mine.safetensors"), b"user's own model").unwrap();
+    ui::add(&f.store, "comfy", UiKind::Comfyui, &root).unwrap();
+    root
+}
+
+fn use_pack(f: &Fixture, pack: &str, restore: bool) -> synapse_core::Result<synapse_core::model::UseResult> {
+    let cancel = CancelToken::new();
+    let opts = UseOptions { ui: None, restore };
+    views::use_pack(&f.store, &PackName::parse(pack).unwrap(), &opts, Control::new(&NoProgress, &cancel))
+}
+
+fn unuse(f: &Fixture, pack: &str) -> synapse_core::model::UnuseResult {
+    views::unuse(&f.store, &PackName::parse(pack).unwrap(), None).unwrap()
+}
+
+#[test]
+fn use_then_unuse_leaves_the_ui_folder_exactly_as_before() {
+    let f = Fixture::with_backup();
+    let root = comfy(&f);
+    let ckpt = f.put_local(&content("ckpt", 300));
+    let lora = f.put_local(&content("lora", 100));
+    f.put_backup(&content("lora", 100));
+    f.write_pack(
+        "Styles",
+        &[
+            ("main", &ckpt, AssetKind::Checkpoint, 300, "juggernaut.safetensors"),
+            ("detail", &lora, AssetKind::Lora, 100, "detail.safetensors"),
+        ],
+    );
+    let before = snapshot(&root);
+
+    let r = use_pack(&f, "Styles", false).unwrap();
+    assert_eq!(r.linked.len(), 2);
+    assert!(r.restored_blobs.is_empty());
+    let link = root.join("models/loras/detail.safetensors");
+    assert_eq!(fs::read(&link).unwrap(), content("lora", 100), "the UI opens the blob's bytes");
+    assert_eq!(fs::read(root.join("models/checkpoints/juggernaut.safetensors")).unwrap(), content("ckpt", 300));
+
+    let inv = f.inventory();
+    assert_eq!(inv.get(&lora).unwrap().active_in_uis, vec!["comfy".to_owned()]);
+    let impacts = guard::impacts(&inv, &lora).unwrap();
+    assert!(impacts.affected_packs.iter().all(|p| p.is_active));
+    assert_eq!(ui::list(&f.store).unwrap().ui_targets[0].active_links, 2);
+
+    // A second use changes nothing.
+    let again = use_pack(&f, "Styles", false).unwrap();
+    assert_eq!((again.linked.len(), again.already_linked.len()), (0, 2));
+
+    let u = unuse(&f, "Styles");
+    assert_eq!(u.removed.len(), 2);
+    assert_eq!(snapshot(&root), before, "unuse removes exactly what use made, folders included");
+    assert!(f.inventory().get(&lora).unwrap().active_in_uis.is_empty());
+    assert!(unuse(&f, "Styles").removed.is_empty(), "a second unuse has nothing to do");
+}
+
+#[test]
+fn a_name_clash_with_a_real_file_is_refused_and_the_file_is_untouched() {
+    let f = Fixture::new();
+    let root = comfy(&f);
+    let ckpt = f.put_local(&content("ckpt", 300));
+    let lora = f.put_local(&content("lora", 100));
+    f.write_pack(
+        "Clash",
+        &[("main", &ckpt, AssetKind::Checkpoint, 300, "mine.safetensors"), ("detail", &lora, AssetKind::Lora, 100, "detail.safetensors")],
+    );
+    let before = snapshot(&root);
+    let err = use_pack(&f, "Clash", true).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    let Error::UseClash { clashes, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(clashes.len(), 1);
+    assert_eq!(clashes[0].path, root.join("models/checkpoints/mine.safetensors"));
+    assert_eq!(clashes[0].found, "file");
+    assert_eq!(fs::read(root.join("models/checkpoints/mine.safetensors")).unwrap(), b"user's own model");
+    assert_eq!(snapshot(&root), before, "nothing was linked, not even the dependencies without a clash");
+    assert_eq!(views::plan_use(&f.store, &PackName::parse("Clash").unwrap(), None).unwrap_err().code(), ErrorCode::Conflict);
+}
+
+#[test]
+fn use_restores_a_backup_only_blob_first_when_confirmed() {
+    let f = Fixture::with_backup();
+    let root = comfy(&f);
+    let bytes = content("vae on the drive", 700);
+    let vae = f.put_backup(&bytes);
+    f.write_pack("Parked", &[("vae", &vae, AssetKind::Vae, 700, "parked_vae.safetensors")]);
+
+    let plan = views::plan_use(&f.store, &PackName::parse("Parked").unwrap(), None).unwrap();
+    assert_eq!(plan.restored_blobs.len(), 1);
+    assert_eq!(plan.bytes_restored, 700);
+    let refused = use_pack(&f, "Parked", false).unwrap_err();
+    assert!(matches!(refused, Error::RestoreNeeded { .. }), "{refused:?}");
+    assert!(!f.local_path(&vae).exists());
+
+    let r = use_pack(&f, "Parked", true).unwrap();
+    assert_eq!(r.restored_blobs.iter().map(|b| b.sha256.clone()).collect::<Vec<_>>(), vec![vae.clone()]);
+    assert_eq!(fs::read(f.local_path(&vae)).unwrap(), bytes);
+    assert_eq!(fs::read(root.join("models/vae/parked_vae.safetensors")).unwrap(), bytes);
+}
+
+#[test]
+fn deleting_a_local_copy_a_ui_uses_is_guarded_even_for_an_orphan() {
+    let f = Fixture::with_backup();
+    comfy(&f);
+    let bytes = content("lora in use", 100);
+    let lora = f.put_local(&bytes);
+    f.put_backup(&bytes);
+    f.write_pack("Used", &[("detail", &lora, AssetKind::Lora, 100, "detail.safetensors")]);
+    use_pack(&f, "Used", false).unwrap();
+    fs::remove_dir_all(f.store.layout().packs().join("Used")).unwrap();
+    let item = f.inventory().get(&lora).unwrap().clone();
+    assert_eq!(item.active_in_uis, vec!["comfy".to_owned()]);
+    let err = guard::delete(&f.store, &lora, DeleteTarget::Local, false).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    let cancel = CancelToken::new();
+    let c =
+        cleanup::cleanup(&f.store, cleanup::CleanupOptions { execute: true, max_items: None }, Control::new(&NoProgress, &cancel)).unwrap();
+    assert_eq!(c.orphans_deleted, 0, "cleanup leaves a blob a UI uses");
+    assert!(f.local_path(&lora).exists());
+    // unuse still knows the links of a deleted pack.
+    assert_eq!(unuse(&f, "Used").removed.len(), 1);
+}
+
+#[test]
+fn a_link_shared_by_two_packs_stays_until_both_are_unused() {
+    let f = Fixture::new();
+    let root = comfy(&f);
+    let lora = f.put_local(&content("shared lora", 100));
+    f.write_pack("A", &[("detail", &lora, AssetKind::Lora, 100, "detail.safetensors")]);
+    f.write_pack("B", &[("detail", &lora, AssetKind::Lora, 100, "detail.safetensors")]);
+    use_pack(&f, "A", false).unwrap();
+    use_pack(&f, "B", false).unwrap();
+    let link = root.join("models/loras/detail.safetensors");
+    let a = unuse(&f, "A");
+    assert_eq!(a.kept_for_other_packs.len(), 1);
+    assert!(fs::symlink_metadata(&link).is_ok());
+    let b = unuse(&f, "B");
+    assert_eq!(b.removed.len(), 1);
+    assert!(fs::symlink_metadata(&link).is_err());
+}
+
+#[test]
+fn unuse_leaves_a_path_that_is_no_longer_our_link() {
+    let f = Fixture::new();
+    let root = comfy(&f);
+    let lora = f.put_local(&content("lora", 100));
+    f.write_pack("A", &[("detail", &lora, AssetKind::Lora, 100, "detail.safetensors")]);
+    use_pack(&f, "A", false).unwrap();
+    let link = root.join("models/loras/detail.safetensors");
+    fs::remove_file(&link).unwrap();
+    fs::write(&link, b"the user's file now").unwrap();
+    let r = unuse(&f, "A");
+    assert_eq!(r.changed.len(), 1);
+    assert_eq!(fs::read(&link).unwrap(), b"the user's file now");
+}
+
+#[test]
+fn ui_targets_are_added_listed_and_removed() {
+    let f = Fixture::new();
+    let root = f.dir.path().join("webui");
+    fs::create_dir_all(&root).unwrap();
+    let info = ui::add(&f.store, "webui", UiKind::A1111, &root).unwrap();
+    assert_eq!(info.folders[&AssetKind::Lora], "models/Lora");
+    assert_eq!(ui::add(&f.store, "webui", UiKind::A1111, &root).unwrap_err().code(), ErrorCode::AlreadyExists);
+    assert_eq!(ui::add(&f.store, "../x", UiKind::A1111, &root).unwrap_err().code(), ErrorCode::InvalidArgument);
+    assert!(ui::add(&f.store, "nowhere", UiKind::Forge, &f.dir.path().join("missing")).is_err());
+    assert_eq!(ui::list(&f.store).unwrap().ui_targets.len(), 1);
+    ui::remove(&f.store, "webui").unwrap();
+    assert_eq!(ui::remove(&f.store, "webui").unwrap_err().code(), ErrorCode::NotFound);
+    assert!(f.store.config().unwrap().ui_targets.is_empty());
+}

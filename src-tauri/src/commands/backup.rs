@@ -1,0 +1,216 @@
+//! Backup storage (SPEC §3.6, §3.7): status, blob backup/restore, sync
+//! preview/execute, pack push/pull/free, state backup, and the auto-backup
+//! queue. Every copy runs off the main thread with progress and cancel.
+
+use synapse_core::autobackup;
+use synapse_core::backup;
+use synapse_core::model::{
+    AutoBackupReport, BackupStatus, BlobCopyResult, PackBackupStatus, PackTransferResult, StateSyncResult, StateSyncStatus, SyncResult,
+};
+use synapse_core::progress::{Control, ProgressUpdate};
+use synapse_core::state_sync::{self, StateSyncOptions};
+use synapse_core::sync::{self, PushOptions, SyncOptions};
+use synapse_core::{Error, PackName, Sha256, WireError};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use super::{blocking, forward, wire};
+use crate::events;
+use crate::notifications;
+use crate::state::AppState;
+
+fn sha(s: &str) -> Result<Sha256, WireError> {
+    Sha256::parse(s).map_err(|e| Error::from(e).to_wire())
+}
+
+fn pack(s: &str) -> Result<PackName, WireError> {
+    PackName::parse(s).map_err(|e| Error::from(e).to_wire())
+}
+
+/// Configuration, connection and what each side holds (cached while unplugged).
+#[tauri::command]
+pub async fn backup_status(state: State<'_, AppState>) -> Result<BackupStatus, WireError> {
+    let state = state.inner().clone();
+    blocking(move || wire(backup::status(&state.store()?))).await
+}
+
+/// Copies one local blob to the backup drive.
+#[tauri::command]
+pub async fn backup_blob(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    sha256: String,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<BlobCopyResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let sha = sha(&sha256)?;
+        let op = state.begin(&op_id, "Back up")?;
+        let sink = forward(on_progress);
+        wire(sync::backup_blob(&state.store()?, &sha, Control::new(&sink, op.cancel_token())))
+    })
+    .await?;
+    events::inventory_changed(&app, "backup");
+    Ok(result)
+}
+
+/// Copies one blob from the backup drive into the local store.
+#[tauri::command]
+pub async fn restore_blob(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    sha256: String,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<BlobCopyResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let sha = sha(&sha256)?;
+        let op = state.begin(&op_id, "Restore")?;
+        let sink = forward(on_progress);
+        wire(sync::restore_blob(&state.store()?, &sha, Control::new(&sink, op.cancel_token())))
+    })
+    .await?;
+    events::inventory_changed(&app, "backup");
+    Ok(result)
+}
+
+/// Sync between the store and the drive: the plan when `options.dry_run`
+/// (the wizard's Preview), else the copy (with live progress and Cancel).
+#[tauri::command]
+pub async fn backup_sync(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    options: SyncOptions,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<SyncResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let op = state.begin(&op_id, "Sync")?;
+        let sink = forward(on_progress);
+        wire(sync::sync(&state.store()?, options, Control::new(&sink, op.cancel_token())))
+    })
+    .await;
+    if !options.dry_run {
+        events::inventory_changed(&app, "backup");
+        notifications::result(&app, false, "Backup sync", &sync_summary(&result));
+    }
+    result
+}
+
+/// One line for a notification about a sync.
+pub(crate) fn sync_summary(result: &Result<SyncResult, WireError>) -> String {
+    match result {
+        Ok(r) if r.already_synced => "Already synced: nothing to copy".to_owned(),
+        Ok(r) if r.cancelled => format!("Cancelled after {} blob(s) ({})", r.blobs_synced, notifications::human_bytes(r.bytes_synced)),
+        Ok(r) if !r.errors.is_empty() => format!("{} blob(s) copied, {} failed", r.blobs_synced, r.errors.len()),
+        Ok(r) => format!("{} blob(s) copied ({})", r.blobs_synced, notifications::human_bytes(r.bytes_synced)),
+        Err(e) => e.message.clone(),
+    }
+}
+
+/// Per-blob storage status of one pack.
+#[tauri::command]
+pub async fn pack_backup_status(state: State<'_, AppState>, name: String) -> Result<PackBackupStatus, WireError> {
+    let state = state.inner().clone();
+    blocking(move || wire(sync::pack_status(&state.store()?, &pack(&name)?))).await
+}
+
+/// Pushes a pack's local-only blobs to the backup; with `options.free`, then
+/// frees the local copies that are safely (hash-checked) on the backup.
+#[tauri::command]
+pub async fn pack_push(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    options: PushOptions,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<PackTransferResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let name = pack(&name)?;
+        let op = state.begin(&op_id, "Push")?;
+        let sink = forward(on_progress);
+        wire(sync::push(&state.store()?, &name, options, Control::new(&sink, op.cancel_token())))
+    })
+    .await;
+    if !options.dry_run {
+        events::inventory_changed(&app, "backup");
+    }
+    result
+}
+
+/// Restores a pack's backup-only blobs (never downloads anything).
+#[tauri::command]
+pub async fn pack_pull(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    dry_run: bool,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<PackTransferResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let name = pack(&name)?;
+        let op = state.begin(&op_id, "Pull")?;
+        let sink = forward(on_progress);
+        wire(sync::pull(&state.store()?, &name, dry_run, Control::new(&sink, op.cancel_token())))
+    })
+    .await;
+    if !dry_run {
+        events::inventory_changed(&app, "backup");
+    }
+    result
+}
+
+/// The local and the backup `state/` compared.
+#[tauri::command]
+pub async fn state_status(state: State<'_, AppState>) -> Result<StateSyncStatus, WireError> {
+    let state = state.inner().clone();
+    blocking(move || wire(state_sync::state_status(&state.store()?))).await
+}
+
+/// Mirrors `state/` to or from the backup (a plan when `options.dry_run`).
+#[tauri::command]
+pub async fn state_sync(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    options: StateSyncOptions,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<StateSyncResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let op = state.begin(&op_id, "State sync")?;
+        let sink = forward(on_progress);
+        wire(state_sync::state_sync(&state.store()?, options, Control::new(&sink, op.cancel_token())))
+    })
+    .await;
+    if !options.dry_run {
+        events::inventory_changed(&app, "state");
+    }
+    result
+}
+
+/// Backs up the blobs queued by `auto_backup_new` (the watcher also runs it on attach).
+#[tauri::command]
+pub async fn backup_queue_run(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<AutoBackupReport, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let op = state.begin(&op_id, "Auto-backup")?;
+        let sink = forward(on_progress);
+        wire(autobackup::process_backup_queue(&state.store()?, Control::new(&sink, op.cancel_token())))
+    })
+    .await?;
+    events::inventory_changed(&app, "backup");
+    Ok(result)
+}

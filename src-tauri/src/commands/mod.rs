@@ -1,0 +1,42 @@
+//! The `#[tauri::command]`s: each deserialises its arguments, makes one core
+//! call (off the main thread when it touches the disk) and maps the error to
+//! the core's [`WireError`]. Domain decisions live in synapse-core.
+
+pub mod backup;
+pub mod inventory;
+pub mod operations;
+pub mod packs;
+pub mod settings;
+pub mod store;
+
+use serde_json::json;
+use synapse_core::progress::ProgressUpdate;
+use synapse_core::{ErrorCode, WireError};
+use tauri::ipc::Channel;
+
+/// Runs blocking core work on tokio's blocking pool so the UI never waits on
+/// the main thread.
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, WireError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, WireError> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| WireError {
+        code: ErrorCode::Io,
+        message: format!("the operation stopped unexpectedly: {e}"),
+        details: json!({}),
+    })?
+}
+
+/// A progress sink that forwards every update over the caller's channel.
+pub(crate) fn forward(channel: Channel<ProgressUpdate>) -> impl Fn(&ProgressUpdate) + Send + Sync {
+    move |update: &ProgressUpdate| {
+        // A closed channel means the window went away; the operation goes on.
+        let _ = channel.send(update.clone());
+    }
+}
+
+/// Maps a core result to the wire.
+pub(crate) fn wire<T>(r: synapse_core::Result<T>) -> Result<T, WireError> {
+    r.map_err(|e| e.to_wire())
+}

@@ -1,0 +1,124 @@
+//! Long operations with progress over a per-call channel and cancel by id:
+//! cleanup, verify; plus doctor and the cancel command itself.
+
+use serde::Deserialize;
+use synapse_core::cleanup::{self, CleanupOptions};
+use synapse_core::doctor::{self, DoctorReport};
+use synapse_core::model::{CleanupResult, VerifyResult};
+use synapse_core::progress::{Control, ProgressUpdate};
+use synapse_core::verify::{self, Selection};
+use synapse_core::{Sha256, WireError};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use super::{blocking, forward, wire};
+use crate::state::AppState;
+use crate::{events, notifications};
+
+/// Cleanup of orphans and stale partial files: a dry run (the plan) unless
+/// `execute`. `op_id` names the operation for [`operation_cancel`].
+#[tauri::command]
+pub async fn cleanup_run(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    execute: bool,
+    max_items: Option<usize>,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<CleanupResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let op = state.begin(&op_id, "Cleanup")?;
+        let sink = forward(on_progress);
+        wire(cleanup::cleanup(&state.store()?, CleanupOptions { execute, max_items }, Control::new(&sink, op.cancel_token())))
+    })
+    .await;
+    if execute {
+        // Even a cancelled or failed run may have deleted some files.
+        events::inventory_changed(&app, "cleanup");
+        let body = match &result {
+            Ok(r) => format!("{} orphan(s) deleted, {} freed", r.orphans_deleted, notifications::human_bytes(r.bytes_freed)),
+            Err(e) => e.message.clone(),
+        };
+        notifications::result(&app, false, "Cleanup", &body);
+    }
+    result
+}
+
+/// Which blobs `verify_run` re-hashes.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(tag = "scope", rename_all = "snake_case")]
+pub enum VerifyScope {
+    /// Every local blob.
+    AllLocal,
+    /// Every blob on the backup drive.
+    AllBackup,
+    /// These local blobs (full hashes).
+    Blobs { sha256: Vec<String> },
+}
+
+impl VerifyScope {
+    fn selection(self) -> Result<Selection, WireError> {
+        Ok(match self {
+            VerifyScope::AllLocal => Selection::AllLocal,
+            VerifyScope::AllBackup => Selection::AllBackup,
+            VerifyScope::Blobs { sha256 } => {
+                let parsed = sha256.iter().map(|s| Sha256::parse(s)).collect::<Result<_, _>>();
+                Selection::Blobs(parsed.map_err(|e| synapse_core::Error::from(e).to_wire())?)
+            }
+        })
+    }
+}
+
+/// Re-hashes blobs and records the results in the verification ledger.
+/// `invalid` in the result lists corrupt blobs: that is a result, not an error.
+#[tauri::command]
+pub async fn verify_run(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    scope: VerifyScope,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<VerifyResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let selection = scope.selection()?;
+        let op = state.begin(&op_id, "Verify")?;
+        let sink = forward(on_progress);
+        wire(verify::verify(&state.store()?, selection, None, Control::new(&sink, op.cancel_token())))
+    })
+    .await;
+    events::inventory_changed(&app, "verify");
+    let body = match &result {
+        Ok(r) if r.invalid.is_empty() => format!("{} blob(s) verified, all intact", r.total),
+        Ok(r) => format!("{} of {} blob(s) are corrupt or unreadable", r.invalid.len(), r.total),
+        Err(e) => e.message.clone(),
+    };
+    notifications::result(&app, false, "Verify", &body);
+    result
+}
+
+/// Consistency checks; with `fix`, repairs what is safe.
+#[tauri::command]
+pub async fn doctor_run(app: AppHandle, state: State<'_, AppState>, fix: bool) -> Result<DoctorReport, WireError> {
+    let state = state.inner().clone();
+    let report = blocking(move || wire(doctor::doctor(&state.store()?, fix))).await?;
+    if fix {
+        events::inventory_changed(&app, "doctor");
+    }
+    Ok(report)
+}
+
+/// Asks a running operation to stop; it then ends with a `cancelled` error
+/// after cleaning up. False when nothing runs under that id any more.
+#[tauri::command]
+pub fn operation_cancel(state: State<'_, AppState>, op_id: String) -> bool {
+    state.cancel(&op_id)
+}
+
+/// Labels of the operations in flight.
+#[tauri::command]
+pub fn operations_running(state: State<'_, AppState>) -> Vec<String> {
+    state.running()
+}

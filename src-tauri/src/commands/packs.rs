@@ -1,0 +1,106 @@
+//! Packs: list, show, create, add, delete (SPEC §3.8).
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use synapse_core::model::PackError;
+use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackWriteResult};
+use synapse_core::progress::{Control, ProgressUpdate};
+use synapse_core::{Error, PackName, WireError};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use super::{blocking, forward, wire};
+use crate::events;
+use crate::state::AppState;
+
+/// Every readable pack, and the ones whose files cannot be read.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PackList {
+    pub packs: Vec<PackInfo>,
+    pub errors: Vec<PackError>,
+}
+
+fn pack_name(name: &str) -> Result<PackName, WireError> {
+    PackName::parse(name).map_err(|e| Error::from(e).to_wire())
+}
+
+fn new_files(files: Vec<String>) -> Vec<NewFile> {
+    files.into_iter().map(|f| NewFile { path: PathBuf::from(f), kind: None }).collect()
+}
+
+#[tauri::command]
+pub async fn packs_list(state: State<'_, AppState>) -> Result<PackList, WireError> {
+    let state = state.inner().clone();
+    blocking(move || {
+        let store = state.store()?;
+        let set = wire(packs::load_all(store.layout()))?;
+        Ok(PackList { packs: set.packs.iter().map(|p| PackInfo::of(store.layout(), p)).collect(), errors: set.errors })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn pack_show(state: State<'_, AppState>, name: String) -> Result<PackInfo, WireError> {
+    let state = state.inner().clone();
+    blocking(move || {
+        let store = state.store()?;
+        let pack = wire(packs::load(store.layout(), &pack_name(&name)?))?;
+        Ok(PackInfo::of(store.layout(), &pack))
+    })
+    .await
+}
+
+/// Creates a pack from local files (adopting each into the store).
+#[tauri::command]
+pub async fn pack_create(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    files: Vec<String>,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<PackWriteResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let name = pack_name(&name)?;
+        let op = state.begin(&op_id, "Create pack")?;
+        let sink = forward(on_progress);
+        wire(packs::create(&state.store()?, &name, &new_files(files), Control::new(&sink, op.cancel_token())))
+    })
+    .await?;
+    events::inventory_changed(&app, "pack");
+    Ok(result)
+}
+
+/// Adds local files to an existing pack.
+#[tauri::command]
+pub async fn pack_add(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    files: Vec<String>,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<PackWriteResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let name = pack_name(&name)?;
+        let op = state.begin(&op_id, "Add to pack")?;
+        let sink = forward(on_progress);
+        wire(packs::add(&state.store()?, &name, &new_files(files), Control::new(&sink, op.cancel_token())))
+    })
+    .await?;
+    events::inventory_changed(&app, "pack");
+    Ok(result)
+}
+
+/// Deletes a pack's state; its blobs stay (unused ones become orphans).
+#[tauri::command]
+pub async fn pack_delete(app: AppHandle, state: State<'_, AppState>, name: String) -> Result<PackDeleteResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || wire(packs::delete(&state.store()?, &pack_name(&name)?))).await?;
+    events::inventory_changed(&app, "pack");
+    Ok(result)
+}

@@ -1,0 +1,117 @@
+//! Settings: the store's `config.json` fields the window edits (backup
+//! storage and UI targets), read and saved in one piece ("one Save button").
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use synapse_core::backup::{self, ConfigUpdate};
+use synapse_core::model::BackupConfigResult;
+use synapse_core::schema::UiTarget;
+use synapse_core::WireError;
+use tauri::{AppHandle, State};
+
+use super::{blocking, wire};
+use crate::events;
+use crate::state::AppState;
+use crate::watcher;
+
+/// The backup part of `config.json` (SPEC §2.3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct BackupSettings {
+    pub enabled: bool,
+    pub path: Option<String>,
+    pub auto_backup_new: bool,
+    pub warn_before_delete_last_copy: bool,
+}
+
+/// One UI installation Synapse can expose blobs into.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct UiTargetSettings {
+    pub name: String,
+    /// `comfyui`, `forge`, `a1111` or `sdnext`.
+    pub kind: String,
+    pub path: String,
+}
+
+/// What the Settings page shows and saves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Settings {
+    /// Read-only: the open store.
+    pub store_root: String,
+    pub backup: BackupSettings,
+    pub ui_targets: Vec<UiTargetSettings>,
+}
+
+/// The saved settings and what saving did to the backup (initialised, connected, error).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SettingsSaved {
+    pub settings: Settings,
+    pub backup: BackupConfigResult,
+}
+
+fn read(store: &synapse_core::Store) -> Result<Settings, WireError> {
+    let config = wire(store.config())?;
+    Ok(Settings {
+        store_root: store.root().display().to_string(),
+        backup: BackupSettings {
+            enabled: config.backup.enabled,
+            path: config.backup.path.clone(),
+            auto_backup_new: config.backup.auto_backup_new,
+            warn_before_delete_last_copy: config.backup.warn_before_delete_last_copy,
+        },
+        ui_targets: config
+            .ui_targets
+            .iter()
+            .map(|t| UiTargetSettings { name: t.name.clone(), kind: t.kind.clone(), path: t.path.clone() })
+            .collect(),
+    })
+}
+
+#[tauri::command]
+pub async fn settings_get(state: State<'_, AppState>) -> Result<Settings, WireError> {
+    let state = state.inner().clone();
+    blocking(move || read(&state.store()?)).await
+}
+
+/// Saves the settings: the backup part through the core's `backup::configure`
+/// (which validates the path and initialises a newly enabled backup), then the
+/// UI targets, keeping every field of `config.json` it does not edit.
+#[tauri::command]
+pub async fn settings_save(app: AppHandle, state: State<'_, AppState>, settings: Settings) -> Result<SettingsSaved, WireError> {
+    let state = state.inner().clone();
+    let saved = blocking(move || {
+        let store = state.store()?;
+        let b = settings.backup;
+        let update = ConfigUpdate {
+            path: b.path.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).map(PathBuf::from),
+            enabled: Some(b.enabled),
+            auto_backup_new: Some(b.auto_backup_new),
+            warn_before_delete_last_copy: Some(b.warn_before_delete_last_copy),
+        };
+        let backup = wire(backup::configure(&store, &update))?;
+        let mut config = wire(store.config())?;
+        let targets: Vec<UiTarget> = settings
+            .ui_targets
+            .into_iter()
+            .map(|t| {
+                let extra = config.ui_targets.iter().find(|o| o.name == t.name).map(|o| o.extra.clone()).unwrap_or_default();
+                UiTarget { name: t.name, kind: t.kind, path: t.path, extra }
+            })
+            .collect();
+        let unchanged = targets.len() == config.ui_targets.len()
+            && targets.iter().zip(&config.ui_targets).all(|(a, b)| a.name == b.name && a.kind == b.kind && a.path == b.path);
+        if !unchanged {
+            config.ui_targets = targets;
+            wire(store.save_config(&config))?;
+        }
+        Ok(SettingsSaved { settings: read(&store)?, backup })
+    })
+    .await?;
+    events::inventory_changed(&app, "settings");
+    watcher::poke(&app);
+    Ok(saved)
+}

@@ -1,0 +1,93 @@
+//! The Synapse desktop app: a Tauri v2 shell over `synapse-core`.
+//!
+//! - [`commands`]: thin `#[tauri::command]`s (parse, one core call, map the
+//!   error to the core's `WireError`); long ones run on the blocking pool with
+//!   progress over a per-call `Channel` and cancel by operation id;
+//! - [`events`]: app-wide events (`backup://status`, `inventory://changed`, ...);
+//! - [`watcher`]: backup-drive watching (inotify + mount-table/path polling);
+//! - [`tray`] and [`notifications`]: the system tray and OS notifications;
+//! - [`state`] and [`prefs`]: the open store and the running operations.
+
+pub mod commands;
+pub mod events;
+pub mod notifications;
+pub mod prefs;
+pub mod state;
+pub mod tray;
+pub mod watcher;
+
+#[cfg(test)]
+mod bindings;
+
+use std::path::Path;
+
+use tauri::{AppHandle, Manager, WindowEvent};
+
+use crate::state::AppState;
+
+/// Shows the open store in the window title (SPEC §6).
+pub fn set_title(app: &AppHandle, root: &Path) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.set_title(&format!("Synapse — {}", root.display()));
+    }
+}
+
+/// Builds and runs the app.
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .setup(|app| {
+            let config_dir = app.path().app_config_dir().ok();
+            let root = prefs::initial_root(config_dir.as_deref());
+            app.manage(AppState::new(root.clone()));
+            set_title(app.handle(), &root);
+            tray::build(app.handle())?;
+            watcher::start(app.handle());
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window while an operation runs keeps the app in the tray.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if !window.state::<AppState>().running().is_empty() {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::store::app_info,
+            commands::store::store_open,
+            commands::store::store_create,
+            commands::store::store_open_demo,
+            commands::inventory::inventory_summary,
+            commands::inventory::inventory_query,
+            commands::inventory::inventory_detail,
+            commands::inventory::inventory_impacts,
+            commands::inventory::blob_delete,
+            commands::operations::cleanup_run,
+            commands::operations::verify_run,
+            commands::operations::doctor_run,
+            commands::operations::operation_cancel,
+            commands::operations::operations_running,
+            commands::packs::packs_list,
+            commands::packs::pack_show,
+            commands::packs::pack_create,
+            commands::packs::pack_add,
+            commands::packs::pack_delete,
+            commands::backup::backup_status,
+            commands::backup::backup_blob,
+            commands::backup::restore_blob,
+            commands::backup::backup_sync,
+            commands::backup::pack_backup_status,
+            commands::backup::pack_push,
+            commands::backup::pack_pull,
+            commands::backup::state_status,
+            commands::backup::state_sync,
+            commands::backup::backup_queue_run,
+            commands::settings::settings_get,
+            commands::settings::settings_save,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the Synapse desktop app failed to start");
+}

@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the real Synapse desktop binary (SPEC §8), driven
+through WebKitWebDriver. Run by tests/e2e/run.sh, which provides Xvfb and a
+private D-Bus session (where dunst shows notifications and dbus-monitor
+records them).
+
+The tests share one app session on a fresh demo store and run in order:
+open the inventory, back up a local-only blob, refuse to delete a last copy,
+run the cleanup wizard, unplug and re-plug the backup drive, and visit the
+other pages. Screenshots go to tests/e2e/artifacts/.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webdriver import Driver, WebDriverError  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ESCAPE = "\ue00c"
+
+
+def tid(name, extra=""):
+    return f'[data-testid="{name}"]{extra}'
+
+
+class Ctx:
+    """What the tests share: the session, the demo store, the CLI, artefacts."""
+
+    def __init__(self, session, cli, store, backup, art, monitor_log):
+        self.s = session
+        self.cli = cli
+        self.store = store
+        self.backup = backup
+        self.art = art
+        self.monitor_log = monitor_log
+
+    def synapse(self, *args):
+        out = subprocess.run([self.cli, "--root", self.store, "--json", *args], capture_output=True, text=True)
+        return json.loads(out.stdout) if out.stdout.strip() else {}
+
+    def shot(self, name):
+        return self.s.screenshot(os.path.join(self.art, name))
+
+    def root_shot(self, name):
+        """The whole X screen (shows dunst's popups, which are outside the webview)."""
+        path = os.path.join(self.art, name)
+        subprocess.run(["import", "-window", "root", path], check=False, capture_output=True)
+        return path
+
+    def search(self, text):
+        box = self.s.wait(tid("filter-search"))
+        box.clear()
+        if text:
+            box.type(text)
+        else:
+            # WebDriver's clear fires no `input` event: tell the page the box is empty.
+            self.s.js("arguments[0].dispatchEvent(new Event('input', {bubbles: true}))", box.ref())
+            self.s.wait_until(lambda: not self.s.find(tid("inventory-empty")), 5, "the unfiltered inventory")
+
+    def row(self, sha):
+        return self.s.find(tid("inventory-row", f'[data-sha256="{sha}"]'))
+
+    def wait_row(self, sha, timeout=10):
+        return self.s.wait(tid("inventory-row", f'[data-sha256="{sha}"]'), timeout, what=f"the row of {sha[:12]}")
+
+    def blobs(self, location=None, status=None):
+        args = ["inventory", "--limit", "100000"]
+        if location:
+            args += ["--location", location]
+        if status:
+            args += ["--status", status]
+        return self.synapse(*args)["items"]
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+@test
+def inventory_opens_on_the_demo_store(c):
+    c.s.wait(tid("inventory-page"), 30, "the Model Inventory page")
+    c.s.wait(tid("inventory-row"), 30, "the first inventory row")
+    c.s.wait(tid("backup-card", '[data-state="connected"]'), 10, "the backup card (connected)")
+    c.shot("01-inventory.png")
+
+
+@test
+def back_up_a_local_only_blob(c):
+    local_only = [b for b in c.blobs(location="local_only") if b["status"] == "referenced"]
+    assert local_only, "the demo store has no referenced local-only blob"
+    blob = local_only[0]
+    c.search(blob["sha256"][:16])
+    row = c.wait_row(blob["sha256"])
+    assert row.attr("data-location") == "local_only", row.attr("data-location")
+    c.s.click(tid("row-quick-action"), within=row)
+    c.s.wait_until(
+        lambda: (r := c.row(blob["sha256"])) is not None and r.attr("data-location") == "both",
+        20,
+        f"{blob['display_name']} to become 'both'",
+    )
+    c.shot("02-backed-up.png")
+    assert c.synapse("inventory", "show", blob["sha256"])["item"]["location"] == "both"
+
+
+@test
+def deleting_a_last_copy_shows_the_red_dialog_and_cancel_keeps_it(c):
+    # The menu offers "Delete from local" on a local-only orphan: its only copy.
+    blob = next(b for b in c.blobs(location="local_only") if b["status"] == "orphan")
+    c.search(blob["sha256"][:16])
+    row = c.wait_row(blob["sha256"])
+    c.s.click(tid("row-menu-button"), within=row)
+    c.s.wait(tid("context-menu"), 5, "the row's context menu")
+    c.s.click(tid("menu-delete-local"))
+    c.s.wait(tid("delete-dialog"), 5, "the delete dialog")
+    c.s.wait(tid("delete-last-copy-warning"), 10, "the last-copy warning")
+    c.shot("03-delete-last-copy.png")
+    c.s.click(tid("delete-cancel"))
+    c.s.wait_gone(tid("delete-dialog"), 5, "the delete dialog")
+    c.s.wait_gone(tid("dialog-backdrop"), 5, "the dialog backdrop")
+    assert c.wait_row(blob["sha256"]) is not None
+    # Escape closes it too, and leaves no backdrop behind.
+    c.s.click(tid("row-menu-button"), within=c.wait_row(blob["sha256"]))
+    c.s.click(tid("menu-delete-local"), 5)
+    c.s.wait(tid("delete-dialog"), 5)
+    c.s.key(ESCAPE)
+    c.s.wait_gone(tid("delete-dialog"), 5, "the delete dialog after Escape")
+    c.s.wait_gone(tid("dialog-backdrop"), 5, "the dialog backdrop after Escape")
+    assert c.synapse("inventory", "show", blob["sha256"])["item"]["on_local"] is True
+
+
+@test
+def cleanup_wizard_deletes_local_orphans(c):
+    c.search("")
+    before = c.synapse("inventory", "cleanup")
+    assert before["orphans_found"] > 0, "the demo store should have local orphans"
+    c.s.click(tid("quick-cleanup"))
+    c.s.wait(tid("cleanup-wizard"), 5, "the cleanup wizard")
+    def at_review():
+        # The wizard may scan on its own; click Scan only while it is offered.
+        if c.s.find(tid("cleanup-step", '[data-step="review"]')) is not None:
+            return True
+        try:
+            scan = c.s.find(tid("cleanup-scan"))
+            if scan is not None:
+                scan.click()
+        except WebDriverError:
+            pass
+        return False
+
+    c.s.wait_until(at_review, 15, "the Review step")
+    c.s.wait(tid("cleanup-item"), 5, "the orphans to delete")
+    c.shot("04-cleanup-review.png")
+    c.s.click(tid("cleanup-execute"))
+    c.s.wait(tid("cleanup-step", '[data-step="complete"]'), 30, "the Complete step")
+    c.shot("05-cleanup-complete.png")
+    c.s.click(tid("cleanup-done"))
+    c.s.wait_gone(tid("cleanup-wizard"), 5, "the cleanup wizard")
+    after = c.synapse("inventory", "cleanup")
+    assert after["orphans_found"] == 0, f"{after['orphans_found']} local orphans left"
+
+
+@test
+def unplugging_the_backup_turns_the_card_disconnected_and_replugging_notifies(c):
+    away = c.backup + ".unplugged"
+    os.rename(c.backup, away)
+    t0 = time.time()
+    try:
+        c.s.wait(tid("backup-card", '[data-state="disconnected"]'), 3, "the backup card to turn disconnected")
+        print(f"    backup card disconnected {time.time() - t0:.1f} s after the rename", flush=True)
+        c.shot("06-backup-disconnected.png")
+    finally:
+        os.rename(away, c.backup)
+    t1 = time.time()
+    c.s.wait(tid("backup-card", '[data-state="connected"]'), 3, "the backup card to turn connected again")
+    print(f"    backup card connected {time.time() - t1:.1f} s after renaming it back", flush=True)
+
+    def notified():
+        with open(c.monitor_log, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        return "Backup drive connected" in text and ("not backed up" in text or "Everything is backed up" in text)
+
+    c.s.wait_until(notified, 5, "the 'Backup drive connected' notification on D-Bus")
+    time.sleep(0.5)
+    c.root_shot("07-attach-notification.png")
+
+
+@test
+def packs_settings_and_help_pages(c):
+    c.s.click(tid("tab-packs"))
+    c.s.wait(tid("packs-page"), 10, "the Packs page")
+    c.s.wait(tid("pack-row"), 10, "a pack row")
+    c.shot("08-packs.png")
+    c.s.click("button", within=c.s.find(tid("pack-row")))
+    c.s.wait(tid("pack-detail"), 10, "the pack detail")
+    c.shot("09-pack-detail.png")
+    c.s.click(tid("tab-settings"))
+    c.s.wait(tid("settings-page"), 10, "the Settings page")
+    root = c.s.wait(tid("settings-store-root")).text() or c.s.find(tid("settings-store-root")).attr("value")
+    assert c.store in (root or ""), f"Settings shows store root {root!r}, expected {c.store}"
+    c.s.wait(tid("settings-save"), 10, "the Save button")
+    c.s.wait(tid("settings-backup-path"), 10, "the loaded backup settings")
+    time.sleep(0.3)
+    c.shot("10-settings.png")
+    c.s.click(tid("help-link"))
+    c.s.wait(tid("help-page"), 10, "the Help page")
+    c.shot("11-help.png")
+    c.s.click(tid("tab-inventory"))
+    c.s.wait(tid("inventory-page"), 10)
+
+
+def first_run_offers_the_demo_store(driver_env, app, art):
+    """A second app launch on a machine with no store: the first-run screen,
+    then "Open the demo store" (created in $HOME/.synapse/demo)."""
+    home = driver_env["HOME"]
+    driver = Driver(port=4446, env=driver_env)
+    try:
+        s = driver.session(app)
+        try:
+            s.wait(tid("first-run"), 30, "the first-run screen")
+            s.screenshot(os.path.join(art, "00-first-run.png"))
+            s.click(tid("first-run-demo"))
+            s.wait(tid("inventory-page"), 60, "the inventory of the new demo store")
+            s.wait(tid("inventory-row"), 30, "the demo store's rows")
+            assert os.path.isdir(os.path.join(home, ".synapse", "demo", "store", "state")), "no demo store in $HOME/.synapse/demo"
+        finally:
+            s.delete()
+    finally:
+        driver.quit()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--app", default=os.path.join(REPO, "target/debug/synapse-desktop"))
+    ap.add_argument("--cli", default=os.path.join(REPO, "target/debug/synapse"))
+    ap.add_argument("--artifacts", default=os.path.join(REPO, "tests/e2e/artifacts"))
+    ap.add_argument("-k", dest="only", help="run only tests whose name contains this")
+    ap.add_argument("--docs", action="store_true", help="also copy the screenshots into docs/screenshots/ (for the README)")
+    args = ap.parse_args()
+
+    if not os.environ.get("DISPLAY") or not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        sys.exit("run me through tests/e2e/run.sh (it provides Xvfb and a D-Bus session)")
+    shutil.rmtree(args.artifacts, ignore_errors=True)
+    os.makedirs(args.artifacts)
+
+    tmp = tempfile.mkdtemp(prefix="synapse-e2e-")
+    demo = os.path.join(tmp, "demo")
+    subprocess.run([args.cli, "demo", demo], check=True, capture_output=True)
+    store, backup = os.path.join(demo, "store"), os.path.join(demo, "backup-drive")
+
+    monitor_log = os.path.join(args.artifacts, "notifications.log")
+    monitor = subprocess.Popen(
+        ["dbus-monitor", "--session", "interface='org.freedesktop.Notifications'"],
+        stdout=open(monitor_log, "w"),
+        stderr=subprocess.DEVNULL,
+    )
+    env = dict(os.environ, SYNAPSE_ROOT=store, TAURI_WEBVIEW_AUTOMATION="true", XDG_CONFIG_HOME=os.path.join(tmp, "config"))
+    driver = Driver(env=env)
+    passed, failed = 0, 0
+    session = None
+    try:
+        t = time.time()
+        session = driver.session(os.path.abspath(args.app))
+        print(f"app session opened in {time.time() - t:.1f} s", flush=True)
+        c = Ctx(session, args.cli, store, backup, args.artifacts, monitor_log)
+        for fn in TESTS:
+            if args.only and args.only not in fn.__name__:
+                continue
+            t = time.time()
+            try:
+                fn(c)
+                passed += 1
+                print(f"PASS {fn.__name__} ({time.time() - t:.1f} s)", flush=True)
+            except Exception as e:  # noqa: BLE001 - report every failure and go on
+                failed += 1
+                print(f"FAIL {fn.__name__}: {e}", flush=True)
+                traceback.print_exc()
+                try:
+                    c.shot(f"FAILED-{fn.__name__}.png")
+                    # Close what the failed test left open, so the next one starts clean.
+                    for _ in range(2):
+                        c.s.key(ESCAPE)
+                except Exception:  # noqa: BLE001
+                    pass
+        if session is not None:
+            session.delete()
+            session = None
+        driver.quit()
+        driver = None
+        if not args.only or args.only in "first_run_offers_the_demo_store":
+            t = time.time()
+            fresh_home = os.path.join(tmp, "fresh-home")
+            os.makedirs(fresh_home)
+            fresh = dict(env, HOME=fresh_home, SYNAPSE_ROOT="", XDG_CONFIG_HOME=os.path.join(fresh_home, ".config"))
+            try:
+                first_run_offers_the_demo_store(fresh, os.path.abspath(args.app), args.artifacts)
+                passed += 1
+                print(f"PASS first_run_offers_the_demo_store ({time.time() - t:.1f} s)", flush=True)
+            except Exception as e:  # noqa: BLE001
+                failed += 1
+                print(f"FAIL first_run_offers_the_demo_store: {e}", flush=True)
+                traceback.print_exc()
+    finally:
+        if session is not None:
+            session.delete()
+        if driver is not None:
+            driver.quit()
+        monitor.terminate()
+        shutil.rmtree(tmp, ignore_errors=True)
+    if args.docs and not failed:
+        docs = os.path.join(REPO, "docs", "screenshots")
+        os.makedirs(docs, exist_ok=True)
+        for name in sorted(os.listdir(args.artifacts)):
+            if name.endswith(".png") and not name.startswith("FAILED"):
+                shutil.copy(os.path.join(args.artifacts, name), os.path.join(docs, name))
+        print(f"screenshots copied to {docs}", flush=True)
+    print(f"e2e: {passed} passed, {failed} failed", flush=True)
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

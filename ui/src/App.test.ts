@@ -1,0 +1,86 @@
+/**
+ * The whole window over a mocked backend (Tauri's mockIPC with the preview's
+ * fake backend): navigation, first run, and the shell's events.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import App from './App.svelte';
+import { demoBackend, type Options } from './preview/demo-backend';
+import { app } from '$lib/state/app.svelte';
+import { TestId } from '$lib/testids';
+
+let options: Options;
+
+function start(opts: Partial<Options> = {}) {
+  options = { rows: 60, backup: 'connected', firstRun: false, ...opts };
+  const backend = demoBackend(options);
+  mockIPC((cmd, args) => backend(cmd, args as Record<string, unknown>), { shouldMockEvents: true });
+  app.tab = 'inventory';
+  app.info = null;
+  app.watch = null;
+  app.backup = null;
+  return render(App);
+}
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('App', () => {
+  it('opens on Model Inventory with the store path, rows and the five cards', async () => {
+    start();
+    await waitFor(() => expect(screen.getAllByTestId(TestId.InventoryRow).length).toBeGreaterThan(0));
+    expect(screen.getByTestId(TestId.TabInventory).dataset.active).toBe('true');
+    expect(screen.getByTestId(TestId.StorePath)).toHaveTextContent('/home/user/.synapse/store');
+    expect(document.title).toBe('Synapse — /home/user/.synapse/store');
+    for (const id of [TestId.LocalDiskCard, TestId.BackupCard, TestId.StatusCard, TestId.QuickActionsCard, TestId.StateBackupCard]) {
+      expect(screen.getByTestId(id)).toBeInTheDocument();
+    }
+    expect(screen.getByTestId(TestId.BackupCard).dataset.state).toBe('connected');
+  });
+
+  it('backup://status turns the backup card amber at once when the drive goes away', async () => {
+    start();
+    await waitFor(() => expect(screen.getByTestId(TestId.BackupCard).dataset.state).toBe('connected'));
+    options.backup = 'disconnected';
+    await emit('backup://status', { enabled: true, connected: false, path: '/media/user/T7/synapse-backup', reason: 'the drive looks unplugged' });
+    await waitFor(() => expect(screen.getByTestId(TestId.BackupCard).dataset.state).toBe('disconnected'));
+    expect(screen.getByTestId(TestId.BackupCard)).toHaveTextContent(/is the drive plugged in|looks unplugged/);
+    expect(screen.getByTestId(TestId.BackupCard).className).toContain('border-warning');
+  });
+
+  it('navigates Packs | Model Inventory | Settings and the Help link', async () => {
+    start();
+    await waitFor(() => expect(screen.getByTestId(TestId.InventoryPage)).toBeInTheDocument());
+    await fireEvent.click(screen.getByTestId(TestId.TabPacks));
+    await waitFor(() => expect(screen.getAllByTestId(TestId.PackRow).length).toBe(10));
+    await fireEvent.click(screen.getAllByTestId(TestId.PackRow)[0]);
+    expect(screen.getByTestId(TestId.PackDetail)).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId(TestId.TabSettings));
+    await waitFor(() => expect(screen.getByTestId(TestId.SettingsStoreRoot)).toHaveValue('/home/user/.synapse/store'));
+    await fireEvent.click(screen.getByTestId(TestId.HelpLink));
+    expect(screen.getByTestId(TestId.HelpPage)).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId(TestId.TabInventory));
+    await fireEvent.click(screen.getByTestId(TestId.InventoryHelp));
+    expect(within(screen.getByTestId(TestId.HelpPage)).getByRole('heading', { level: 2 })).toHaveTextContent('Statuses and locations');
+  });
+
+  it('first run: no store → create one or open the demo', async () => {
+    start({ firstRun: true });
+    await waitFor(() => expect(screen.getByTestId(TestId.FirstRun)).toBeInTheDocument());
+    expect(screen.getByTestId(TestId.FirstRunCreate)).toBeEnabled();
+    expect(screen.getByTestId(TestId.FirstRunDemo)).toBeEnabled();
+  });
+
+  it('the cleanup wizard opens from Quick actions and closes with Escape', async () => {
+    start();
+    await waitFor(() => expect(screen.getByTestId(TestId.QuickCleanup)).toBeInTheDocument());
+    await fireEvent.click(screen.getByTestId(TestId.QuickCleanup));
+    await waitFor(() => expect(screen.getByTestId(TestId.CleanupStep).dataset.step).toBe('review'));
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(screen.queryByTestId(TestId.CleanupWizard)).toBeNull();
+  });
+});

@@ -1,0 +1,73 @@
+/** The CLI reference shown on the Help page (README "The CLI" and SPEC §5). */
+export type CliGroup = { title: string; commands: { cmd: string; what: string }[] };
+
+export const CLI_REFERENCE: CliGroup[] = [
+  {
+    title: 'Store',
+    commands: [
+      { cmd: 'synapse init [--root DIR]', what: 'Create an empty store.' },
+      { cmd: 'synapse demo DIR', what: 'Create a demo store (DIR/store) and its backup drive (DIR/backup-drive).' },
+      { cmd: 'synapse doctor [--fix]', what: 'Consistency checks; --fix repairs what is safe to repair.' },
+    ],
+  },
+  {
+    title: 'Inventory',
+    commands: [
+      { cmd: 'synapse inventory', what: 'Every blob: name, kind, size, status, location, packs, hash.' },
+      { cmd: 'synapse inventory --summary', what: 'Counts and bytes by status and kind, disk, backup.' },
+      { cmd: 'synapse inventory --status orphan --kind lora --search detail --sort name_asc --limit 50', what: 'Filter, search and sort (sort keys: size_desc, size_asc, name_asc, name_desc, kind, status, location).' },
+      { cmd: 'synapse inventory show <hash|prefix>', what: 'One blob: details, impacts, file paths.' },
+      { cmd: 'synapse inventory impacts <hash|prefix>', what: 'What deleting it would break.' },
+      { cmd: 'synapse inventory delete <hash|prefix> [--target local|backup|both] [--force]', what: 'Delete with guard rails: the last copy and referenced blobs need --force.' },
+      { cmd: 'synapse inventory cleanup [--execute] [--max-items N]', what: 'Orphans and stale partial files (dry run by default).' },
+      { cmd: 'synapse inventory verify [--all | --backup | <hash>...]', what: 'Re-hash blobs; exit 7 when one is corrupt.' },
+    ],
+  },
+  {
+    title: 'Backup',
+    commands: [
+      { cmd: 'synapse backup status', what: 'Configuration, connection, and what the drive holds.' },
+      { cmd: 'synapse backup config --path P --enable', what: 'Configure (and initialise) the backup; also --disable, --auto-backup-new, --warn-last-copy.' },
+      { cmd: 'synapse backup blob <hash>', what: 'Copy one blob to the backup (hash-checked).' },
+      { cmd: 'synapse backup restore <hash>', what: 'Copy one blob back from the backup.' },
+      { cmd: 'synapse backup delete <hash> [--force]', what: 'Delete the backup copy (guard rails apply).' },
+      { cmd: 'synapse backup sync [--direction to_backup|from_backup] [--execute]', what: 'Copy everything missing on one side (dry run by default).' },
+      { cmd: 'synapse backup verify', what: 'Re-hash every blob on the backup drive.' },
+      { cmd: 'synapse backup push <pack> [--execute] [--free]', what: 'Back up a pack; --free then deletes local copies that are verified on the backup.' },
+      { cmd: 'synapse backup pull <pack> [--execute]', what: 'Restore a pack\u2019s backup-only blobs (never downloads).' },
+      { cmd: 'synapse backup pack-status <pack>', what: 'Where each blob of a pack is.' },
+      { cmd: 'synapse backup state-status', what: 'Pack metadata here vs on the backup.' },
+      { cmd: 'synapse backup state-sync [--direction to_backup|from_backup] [--execute] [--include-git]', what: 'Mirror state/ (packs, previews, workflows, config).' },
+    ],
+  },
+  {
+    title: 'Packs, models and UIs',
+    commands: [
+      { cmd: 'synapse pack list | show NAME | create NAME FILE... | add NAME FILE... | delete NAME', what: 'Manage packs; deleting a pack leaves its blobs (unused ones become orphans).' },
+      { cmd: 'synapse adopt <folder> [--execute] [--link]', what: 'Bring an existing models folder into the store, once per distinct file.' },
+      { cmd: 'synapse ui add <name> --kind comfyui|forge|a1111|sdnext --path P', what: 'Register a UI installation (also ui list, ui remove).' },
+      { cmd: 'synapse use <pack> [--ui NAME] [--yes] / unuse <pack>', what: 'Link a pack\u2019s models into a UI (restoring backup-only ones first).' },
+      { cmd: 'synapse package export|validate|import ...', what: 'Move packs and their blobs between machines.' },
+    ],
+  },
+];
+
+export const GLOBAL_FLAGS = [
+  { flag: '--root <dir>', what: 'The store (else SYNAPSE_ROOT, else ~/.synapse/store).' },
+  { flag: '--json', what: 'Machine-readable output; errors are {"error": {"code", "message", "details"}}.' },
+  { flag: '--quiet', what: 'Only errors.' },
+  { flag: '--yes', what: 'Answer confirmations.' },
+];
+
+export const EXIT_CODES = [
+  { code: '0', what: 'Success (including a dry run and "nothing to do")' },
+  { code: '1', what: 'Other error' },
+  { code: '2', what: 'Usage error / invalid argument' },
+  { code: '3', what: 'Refused by a guard rail (last_copy, conflict)' },
+  { code: '4', what: 'Backup not enabled or not connected' },
+  { code: '5', what: 'Not found' },
+  { code: '6', what: 'Not enough space' },
+  { code: '7', what: 'Integrity failure' },
+  { code: '8', what: 'Store busy' },
+  { code: '130', what: 'Cancelled (Ctrl-C)' },
+];

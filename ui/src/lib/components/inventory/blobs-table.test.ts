@@ -1,0 +1,142 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, fireEvent, within } from '@testing-library/svelte';
+import BlobsTable from './blobs-table.svelte';
+import type { Props } from './blobs-table.svelte';
+import { TestId } from '$lib/testids';
+import { item } from '../../../test/fixtures';
+
+function setup(over: Partial<Props> = {}) {
+  const props: Props = {
+    items: [
+      item({ display_name: 'big.safetensors', size_bytes: 6_800_000_000, location: 'both' }),
+      item({ display_name: 'local.safetensors', size_bytes: 145_000_000, location: 'local_only' }),
+      item({ display_name: 'orphan_vae', size_bytes: 335_000_000, location: 'backup_only', status: 'orphan', used_by_packs: [] }),
+      item({ display_name: 'missing.ckpt', size_bytes: 0, location: 'nowhere', status: 'missing', used_by_packs: ['A', 'B', 'C', 'D'] }),
+    ],
+    sort: { key: 'size', dir: 'desc' },
+    selected: new Set<string>(),
+    backupConnected: true,
+    onsort: vi.fn(),
+    ontoggle: vi.fn(),
+    ontoggleall: vi.fn(),
+    onaction: vi.fn(),
+    ...over,
+  };
+  render(BlobsTable, props);
+  return props;
+}
+
+const rows = () => screen.getAllByTestId(TestId.InventoryRow);
+const rowOf = (name: string) => rows().find((r) => within(r).queryByText(name))!;
+
+describe('BlobsTable', () => {
+  it('renders one row per item with sha256, status and location attributes', () => {
+    const p = setup();
+    expect(rows()).toHaveLength(4);
+    const r = rowOf('big.safetensors');
+    expect(r.dataset.sha256).toBe(p.items[0].sha256);
+    expect(r.dataset.status).toBe('referenced');
+    expect(within(r).getByTestId(TestId.RowLocation).dataset.location).toBe('both');
+    expect(within(r).getByTestId(TestId.RowSize)).toHaveTextContent('6.8 GB');
+    expect(within(r).getByText(p.items[0].sha256.slice(0, 12))).toBeInTheDocument();
+  });
+
+  it('shows two pack badges and "+N" for the rest', () => {
+    setup();
+    const used = within(rowOf('missing.ckpt')).getByTestId(TestId.RowUsedBy);
+    expect(used).toHaveTextContent('A');
+    expect(used).toHaveTextContent('B');
+    expect(used).toHaveTextContent('+2');
+    expect(used).not.toHaveTextContent('C');
+  });
+
+  it('header buttons sort name, type, size, status, location and show the direction', async () => {
+    const p = setup();
+    for (const id of [TestId.SortName, TestId.SortKind, TestId.SortSize, TestId.SortStatus, TestId.SortLocation]) {
+      await fireEvent.click(screen.getByTestId(id));
+    }
+    expect(p.onsort).toHaveBeenNthCalledWith(1, 'name');
+    expect(p.onsort).toHaveBeenNthCalledWith(2, 'kind');
+    expect(p.onsort).toHaveBeenNthCalledWith(3, 'size');
+    expect(p.onsort).toHaveBeenNthCalledWith(4, 'status');
+    expect(p.onsort).toHaveBeenNthCalledWith(5, 'location');
+    expect(screen.getByTestId(TestId.SortSize).closest('[role=columnheader]')).toHaveAttribute('aria-sort', 'descending');
+  });
+
+  it('checkboxes toggle one row (with shift) and select-all', async () => {
+    const p = setup();
+    await fireEvent.click(within(rowOf('local.safetensors')).getByTestId(TestId.RowCheckbox), { shiftKey: true });
+    expect(p.ontoggle).toHaveBeenCalledWith(p.items[1].sha256, true);
+    await fireEvent.click(screen.getByTestId(TestId.SelectAll));
+    expect(p.ontoggleall).toHaveBeenCalledOnce();
+  });
+
+  it('marks selected rows and an indeterminate select-all', () => {
+    const base = [item(), item()];
+    setup({ items: base, selected: new Set([base[0].sha256]) });
+    expect(rows()[0]).toHaveAttribute('aria-selected', 'true');
+    expect((screen.getByTestId(TestId.SelectAll) as HTMLInputElement).indeterminate).toBe(true);
+  });
+
+  it('offers the inline quick action by location and status', async () => {
+    const p = setup();
+    const quick = (name: string) => within(rowOf(name)).queryByTestId(TestId.RowQuickAction);
+    expect(quick('big.safetensors')).toBeNull();
+    expect(quick('local.safetensors')).toHaveTextContent('Back up');
+    expect(quick('orphan_vae')).toHaveTextContent('Restore');
+    expect(quick('missing.ckpt')).toBeNull();
+    await fireEvent.click(quick('local.safetensors')!);
+    expect(p.onaction).toHaveBeenCalledWith('backup', p.items[1]);
+  });
+
+  it('disables backup-side quick actions while the drive is disconnected', () => {
+    setup({ backupConnected: false });
+    expect(within(rowOf('local.safetensors')).getByTestId(TestId.RowQuickAction)).toBeDisabled();
+  });
+
+  it('right-click opens the context menu with the actions of that row', async () => {
+    const p = setup();
+    await fireEvent.contextMenu(rowOf('big.safetensors'), { clientX: 10, clientY: 10 });
+    const menu = screen.getByTestId(TestId.ContextMenu);
+    const ids = within(menu).getAllByRole('menuitem').map((b) => b.dataset.testid);
+    expect(ids).toEqual([TestId.MenuCopySha, TestId.MenuImpacts, TestId.MenuDeleteLocal, TestId.MenuDeleteBackup]);
+    await fireEvent.click(within(menu).getByTestId(TestId.MenuDeleteBackup));
+    expect(p.onaction).toHaveBeenCalledWith('delete_backup', p.items[0]);
+    expect(screen.queryByTestId(TestId.ContextMenu)).toBeNull();
+  });
+
+  it('the … button opens the same menu; Escape closes it', async () => {
+    setup();
+    await fireEvent.click(within(rowOf('orphan_vae')).getByTestId(TestId.RowMenuButton));
+    const menu = screen.getByTestId(TestId.ContextMenu);
+    expect(within(menu).getAllByRole('menuitem').map((b) => b.textContent?.trim())).toEqual(['Copy SHA-256', 'Restore from backup', 'Delete from backup']);
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(screen.queryByTestId(TestId.ContextMenu)).toBeNull();
+  });
+
+  it('menu actions that need the drive are disabled while it is disconnected', async () => {
+    setup({ backupConnected: false });
+    await fireEvent.contextMenu(rowOf('local.safetensors'));
+    expect(screen.getByTestId(TestId.MenuBackup)).toBeDisabled();
+    expect(screen.getByTestId(TestId.MenuCopySha)).toBeEnabled();
+  });
+
+  it('virtualises: 50,000 items render only the rows in view, and scrolling moves the window', async () => {
+    const many = Array.from({ length: 50_000 }, (_, i) => item({ display_name: `row_${i}`, size_bytes: 50_000 - i }));
+    setup({ items: many });
+    const rendered = rows();
+    expect(rendered.length).toBeGreaterThan(10);
+    expect(rendered.length).toBeLessThan(60);
+    expect(screen.getByTestId(TestId.InventoryTable).dataset.rows).toBe('50000');
+    const viewport = screen.getByTestId(TestId.InventoryTableViewport);
+    viewport.scrollTop = 44 * 30_000;
+    await fireEvent.scroll(viewport);
+    expect(screen.getByText('row_30000')).toBeInTheDocument();
+    expect(screen.queryByText('row_0')).toBeNull();
+  });
+
+  it('shows the empty text when there are no items', () => {
+    setup({ items: [], emptyText: 'Nothing here' });
+    expect(screen.getByTestId(TestId.InventoryEmpty)).toHaveTextContent('Nothing here');
+  });
+});

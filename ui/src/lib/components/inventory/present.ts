@@ -1,0 +1,112 @@
+/**
+ * How inventory values look: labels, colours and icons for kinds, statuses and
+ * locations. The values themselves are the generated wire types of `$lib/api`.
+ */
+import type { Component } from 'svelte';
+import Box from '@lucide/svelte/icons/box';
+import Layers from '@lucide/svelte/icons/layers';
+import Palette from '@lucide/svelte/icons/palette';
+import Spline from '@lucide/svelte/icons/spline';
+import ZoomIn from '@lucide/svelte/icons/zoom-in';
+import Type from '@lucide/svelte/icons/type';
+import TextCursorInput from '@lucide/svelte/icons/text-cursor-input';
+import Waves from '@lucide/svelte/icons/waves';
+import Sparkles from '@lucide/svelte/icons/sparkles';
+import Puzzle from '@lucide/svelte/icons/puzzle';
+import Cpu from '@lucide/svelte/icons/cpu';
+import FileQuestion from '@lucide/svelte/icons/file-question';
+import CircleCheck from '@lucide/svelte/icons/circle-check';
+import HardDrive from '@lucide/svelte/icons/hard-drive';
+import Cloud from '@lucide/svelte/icons/cloud';
+import TriangleAlert from '@lucide/svelte/icons/triangle-alert';
+import type { AssetKind, BlobStatus, Location } from '$lib/api';
+import type { BadgeVariant } from '$lib/components/ui/badge.svelte';
+
+type Icon = Component<{ class?: string }>;
+
+export const KINDS: readonly AssetKind[] = [
+  'checkpoint',
+  'lora',
+  'vae',
+  'controlnet',
+  'upscaler',
+  'clip',
+  'text_encoder',
+  'diffusion_model',
+  'embedding',
+  'custom_node',
+  'unet',
+  'unknown',
+];
+
+export const STATUSES: readonly BlobStatus[] = ['referenced', 'orphan', 'backup_only', 'missing'];
+export const LOCATIONS: readonly Location[] = ['both', 'local_only', 'backup_only', 'nowhere'];
+
+export const kindInfo: Record<AssetKind, { label: string; short: string; icon: Icon }> = {
+  checkpoint: { label: 'Checkpoint', short: 'ckpt', icon: Box as Icon },
+  lora: { label: 'LoRA', short: 'lora', icon: Layers as Icon },
+  vae: { label: 'VAE', short: 'vae', icon: Palette as Icon },
+  controlnet: { label: 'ControlNet', short: 'cnet', icon: Spline as Icon },
+  upscaler: { label: 'Upscaler', short: 'upsc', icon: ZoomIn as Icon },
+  clip: { label: 'CLIP', short: 'clip', icon: Type as Icon },
+  text_encoder: { label: 'Text encoder', short: 'te', icon: TextCursorInput as Icon },
+  diffusion_model: { label: 'Diffusion model', short: 'diff', icon: Waves as Icon },
+  embedding: { label: 'Embedding', short: 'emb', icon: Sparkles as Icon },
+  custom_node: { label: 'Custom node', short: 'node', icon: Puzzle as Icon },
+  unet: { label: 'UNet', short: 'unet', icon: Cpu as Icon },
+  unknown: { label: 'Unknown', short: '?', icon: FileQuestion as Icon },
+};
+
+export const statusInfo: Record<BlobStatus, { label: string; variant: BadgeVariant; color: string; help: string }> = {
+  referenced: {
+    label: 'Referenced',
+    variant: 'success',
+    color: 'var(--color-success)',
+    help: 'Used by at least one pack and present on this disk.',
+  },
+  orphan: {
+    label: 'Orphan',
+    variant: 'warning',
+    color: 'var(--color-warning)',
+    help: 'No pack uses it. It still takes space locally and/or on the backup.',
+  },
+  backup_only: {
+    label: 'Backup only',
+    variant: 'info',
+    color: 'var(--color-info)',
+    help: 'Used by a pack, not on this disk, restorable from the backup drive.',
+  },
+  missing: {
+    label: 'Missing',
+    variant: 'destructive',
+    color: 'var(--color-destructive)',
+    help: 'Used by a pack but present nowhere known.',
+  },
+};
+
+export const locationInfo: Record<Location, { label: string; tooltip: string; icon: Icon; tone: string }> = {
+  both: {
+    label: 'Both',
+    tooltip: 'On this disk and on the backup (safe)',
+    icon: CircleCheck as Icon,
+    tone: 'text-success bg-success/10',
+  },
+  local_only: {
+    label: 'Local only',
+    tooltip: 'Only on this disk — NOT BACKED UP',
+    icon: HardDrive as Icon,
+    tone: 'text-amber-600 dark:text-warning bg-warning/15',
+  },
+  backup_only: {
+    label: 'Backup only',
+    tooltip: 'Only on the backup drive — can be restored',
+    icon: Cloud as Icon,
+    tone: 'text-info bg-info/10',
+  },
+  nowhere: {
+    label: 'Nowhere',
+    tooltip: 'Missing everywhere',
+    icon: TriangleAlert as Icon,
+    tone: 'text-destructive bg-destructive/10',
+  },
+};

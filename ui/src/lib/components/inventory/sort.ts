@@ -1,0 +1,73 @@
+/** Client-side filtering and sorting of the inventory (the whole list is loaded once). */
+import type { AssetKind, BlobStatus, InventoryItem, Location } from '$lib/api';
+import { num } from '$lib/utils';
+import { KINDS, LOCATIONS, STATUSES } from './present';
+
+export type SortKey = 'name' | 'kind' | 'size' | 'status' | 'location';
+export type SortDir = 'asc' | 'desc';
+export type Sort = { key: SortKey; dir: SortDir };
+
+export const DEFAULT_SORT: Sort = { key: 'size', dir: 'desc' };
+
+export type Filters = {
+  kind: AssetKind | 'all';
+  status: BlobStatus | 'all';
+  location: Location | 'all';
+  search: string;
+};
+
+export const EMPTY_FILTERS: Filters = { kind: 'all', status: 'all', location: 'all', search: '' };
+
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+const rank = <T extends string>(list: readonly T[]) => new Map(list.map((v, i) => [v, i]));
+const kindRank = rank(KINDS);
+const statusRank = rank(STATUSES);
+const locationRank = rank(LOCATIONS);
+
+function compare(a: InventoryItem, b: InventoryItem, key: SortKey): number {
+  switch (key) {
+    case 'name':
+      return collator.compare(a.display_name, b.display_name);
+    case 'kind':
+      return (kindRank.get(a.kind) ?? 99) - (kindRank.get(b.kind) ?? 99);
+    case 'size':
+      return num(a.size_bytes) - num(b.size_bytes);
+    case 'status':
+      return (statusRank.get(a.status) ?? 99) - (statusRank.get(b.status) ?? 99);
+    case 'location':
+      return (locationRank.get(a.location) ?? 99) - (locationRank.get(b.location) ?? 99);
+  }
+}
+
+/** Sorted copy; ties fall back to size (desc), then name, then hash, so order is stable. */
+export function sortItems(items: readonly InventoryItem[], sort: Sort): InventoryItem[] {
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  return [...items].sort(
+    (a, b) =>
+      sign * compare(a, b, sort.key) ||
+      num(b.size_bytes) - num(a.size_bytes) ||
+      collator.compare(a.display_name, b.display_name) ||
+      (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0),
+  );
+}
+
+/** Matches display name, pack names and hash prefix (SPEC §3.2 query). */
+export function filterItems(items: readonly InventoryItem[], f: Filters): InventoryItem[] {
+  const q = f.search.trim().toLowerCase();
+  return items.filter(
+    (it) =>
+      (f.kind === 'all' || it.kind === f.kind) &&
+      (f.status === 'all' || it.status === f.status) &&
+      (f.location === 'all' || it.location === f.location) &&
+      (q === '' ||
+        it.display_name.toLowerCase().includes(q) ||
+        it.sha256.startsWith(q) ||
+        it.used_by_packs.some((p) => p.toLowerCase().includes(q))),
+  );
+}
+
+/** Clicking a header: same column flips direction; a new column starts with its natural order. */
+export function nextSort(current: Sort, key: SortKey): Sort {
+  if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };
+  return { key, dir: key === 'size' ? 'desc' : 'asc' };
+}

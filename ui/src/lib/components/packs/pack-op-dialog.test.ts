@@ -1,0 +1,84 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
+import * as api from '$lib/api';
+import type { PackTransferResult } from '$lib/api';
+import PackOpDialog from './pack-op-dialog.svelte';
+import { TestId } from '$lib/testids';
+import { sha } from '../../../test/fixtures';
+
+vi.mock('$lib/api', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('$lib/api')>()),
+  pushPack: vi.fn(),
+  pullPack: vi.fn(),
+}));
+
+const ckpt = { sha256: sha(701), display_name: 'juggernaut.safetensors', kind: 'checkpoint' as const, size_bytes: 6_800_000_000 };
+const lora = { sha256: sha(702), display_name: 'detail.safetensors', kind: 'lora' as const, size_bytes: 150_000_000 };
+
+function transfer(over: Partial<PackTransferResult> = {}): PackTransferResult {
+  return {
+    pack: 'Juggernaut_XL',
+    dry_run: true,
+    direction: 'to_backup',
+    items: [],
+    blobs_to_copy: 0,
+    bytes_to_copy: 0,
+    blobs_copied: 0,
+    bytes_copied: 0,
+    free: false,
+    to_free: [],
+    bytes_to_free: 0,
+    freed: [],
+    bytes_freed: 0,
+    missing: [],
+    nothing_to_do: false,
+    space_warning: null,
+    cancelled: false,
+    errors: [],
+    ...over,
+  };
+}
+
+beforeEach(() => {
+  vi.mocked(api.pushPack).mockReset();
+  vi.mocked(api.pullPack).mockReset();
+});
+
+describe('PackOpDialog', () => {
+  it('Push & free when everything is already synced: nothing to copy, a second list "blobs to free"', async () => {
+    vi.mocked(api.pushPack).mockResolvedValueOnce(transfer({ free: true, to_free: [ckpt, lora], bytes_to_free: 6_950_000_000 }));
+    vi.mocked(api.pushPack).mockResolvedValueOnce(
+      transfer({ dry_run: false, free: true, to_free: [ckpt, lora], freed: [ckpt.sha256, lora.sha256], bytes_freed: 6_950_000_000 }),
+    );
+    render(PackOpDialog, { request: { pack: 'Juggernaut_XL', kind: 'push_free' }, onclose: vi.fn() });
+    await waitFor(() => expect(screen.getByTestId(TestId.PackBlobsFree)).toBeInTheDocument());
+    expect(api.pushPack).toHaveBeenCalledWith('Juggernaut_XL', { dry_run: true, free: true }, undefined);
+    const dialog = screen.getByTestId(TestId.PackOpDialog);
+    expect(dialog).toHaveTextContent('Everything is already on the backup: nothing to copy.');
+    expect(dialog).toHaveTextContent('Blobs to free: 2 models · 7.0 GB');
+    expect(screen.getByTestId(TestId.PackBlobsFree)).toHaveTextContent('juggernaut.safetensors');
+    await fireEvent.click(screen.getByTestId(TestId.PackOpConfirm));
+    await waitFor(() => expect(dialog).toHaveTextContent('2 local copies freed (7.0 GB)'));
+    expect(api.pushPack).toHaveBeenLastCalledWith('Juggernaut_XL', { dry_run: false, free: true }, expect.any(Object));
+  });
+
+  it('Pull lists the blobs to restore and the missing ones, never downloads', async () => {
+    vi.mocked(api.pullPack).mockResolvedValue(
+      transfer({ direction: 'from_backup', items: [lora], blobs_to_copy: 1, bytes_to_copy: lora.size_bytes, missing: [ckpt] }),
+    );
+    render(PackOpDialog, { request: { pack: 'Juggernaut_XL', kind: 'pull' }, onclose: vi.fn() });
+    await waitFor(() => expect(screen.getByTestId(TestId.PackOpDialog)).toHaveTextContent('To restore: 1 model · 150 MB'));
+    expect(api.pullPack).toHaveBeenCalledWith('Juggernaut_XL', true, undefined);
+    expect(screen.getByTestId(TestId.PackOpDialog)).toHaveTextContent('Missing everywhere (1)');
+  });
+
+  it('nothing to do: the confirm button is disabled and Escape closes', async () => {
+    vi.mocked(api.pushPack).mockResolvedValue(transfer({ nothing_to_do: true }));
+    const onclose = vi.fn();
+    render(PackOpDialog, { request: { pack: 'P', kind: 'push' }, onclose });
+    await waitFor(() => expect(screen.getByTestId(TestId.PackOpConfirm)).toBeDisabled());
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(onclose).toHaveBeenCalled();
+    expect(document.querySelector(`[data-testid="${TestId.DialogBackdrop}"]`)).toBeNull();
+  });
+});

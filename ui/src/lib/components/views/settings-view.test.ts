@@ -1,0 +1,70 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
+import * as api from '$lib/api';
+import type { Settings } from '$lib/api';
+import SettingsView from './settings-view.svelte';
+import { AppState } from '$lib/state/app.svelte';
+import { toasts } from '$lib/state/toasts.svelte';
+import { TestId } from '$lib/testids';
+
+vi.mock('$lib/api', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('$lib/api')>()),
+  getSettings: vi.fn(),
+  saveSettings: vi.fn(),
+  pickFolder: vi.fn(),
+  inventory: vi.fn(() => new Promise(() => {})),
+  backupStatus: vi.fn(() => new Promise(() => {})),
+}));
+
+const settings = (): Settings => ({
+  store_root: '/home/u/.synapse/store',
+  backup: { enabled: false, path: null, auto_backup_new: false, warn_before_delete_last_copy: true },
+  ui_targets: [],
+});
+
+beforeEach(() => {
+  vi.mocked(api.getSettings).mockReset().mockResolvedValue(settings());
+  vi.mocked(api.saveSettings).mockReset();
+  vi.mocked(api.pickFolder).mockReset();
+  toasts.clear();
+});
+
+describe('SettingsView', () => {
+  it('shows the store root read-only; enabling backup needs a folder; one Save sends everything and toasts', async () => {
+    const app = new AppState();
+    render(SettingsView, { app });
+    const root = await screen.findByTestId(TestId.SettingsStoreRoot);
+    await waitFor(() => expect(root).toHaveValue('/home/u/.synapse/store'));
+    expect(root).toHaveAttribute('readonly');
+    expect(screen.getByTestId(TestId.SettingsSave)).toBeDisabled();
+
+    await fireEvent.click(screen.getByTestId(TestId.SettingsBackupEnabled));
+    expect(screen.getByText('Choose a folder to enable backup storage.')).toBeInTheDocument();
+    expect(screen.getByTestId(TestId.SettingsSave)).toBeDisabled();
+
+    vi.mocked(api.pickFolder).mockResolvedValue('/media/u/T7/backup');
+    await fireEvent.click(screen.getByTestId(TestId.SettingsBrowse));
+    await waitFor(() => expect(screen.getByTestId(TestId.SettingsBackupPath)).toHaveValue('/media/u/T7/backup'));
+    await fireEvent.click(screen.getByTestId(TestId.SettingsAutoBackup));
+
+    const saved: Settings = { ...settings(), backup: { enabled: true, path: '/media/u/T7/backup', auto_backup_new: true, warn_before_delete_last_copy: true } };
+    vi.mocked(api.saveSettings).mockResolvedValue({
+      settings: saved,
+      backup: { enabled: true, path: '/media/u/T7/backup', auto_backup_new: true, warn_before_delete_last_copy: true, changed: true, initialized: true, adopted: false, backup_id: 'x', connected: true, error: null },
+    });
+    await fireEvent.click(screen.getByTestId(TestId.SettingsSave));
+    await waitFor(() => expect(api.saveSettings).toHaveBeenCalledWith(saved));
+    await waitFor(() => expect(toasts.items.at(-1)).toMatchObject({ kind: 'success', title: 'Settings saved', detail: 'A new backup was initialised on the drive.' }));
+    expect(app.backupState).toBe('connected');
+  });
+
+  it('a failed save is an error toast, never a success', async () => {
+    const app = new AppState();
+    render(SettingsView, { app });
+    await waitFor(() => expect(screen.getByTestId(TestId.SettingsStoreRoot)).toHaveValue('/home/u/.synapse/store'));
+    await fireEvent.click(screen.getByTestId(TestId.SettingsWarnLastCopy));
+    vi.mocked(api.saveSettings).mockRejectedValue({ code: 'invalid_argument', message: 'the backup path is inside the store', details: {} });
+    await fireEvent.click(screen.getByTestId(TestId.SettingsSave));
+    await waitFor(() => expect(toasts.items.at(-1)).toMatchObject({ kind: 'error', title: 'Settings were not saved' }));
+  });
+});

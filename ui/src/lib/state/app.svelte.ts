@@ -1,0 +1,92 @@
+/**
+ * App-wide state: which page is shown, the open store, the live backup-drive
+ * status (pushed by `backup://status`), and the inventory.
+ */
+import * as api from '$lib/api';
+import type { AppInfo, BackupStatus, BackupWatch } from '$lib/api';
+import { InventoryState } from './inventory.svelte';
+import { describeError } from './errors';
+
+export type Tab = 'inventory' | 'packs' | 'settings' | 'help';
+
+export const HELP_TOPICS = [
+  { id: 'blob-store', title: 'How the blob store works' },
+  { id: 'statuses', title: 'Statuses and locations' },
+  { id: 'backup', title: 'Backup and sync' },
+  { id: 'cli', title: 'Command line (CLI)' },
+  { id: 'faq', title: 'FAQ' },
+] as const;
+export type HelpTopic = (typeof HELP_TOPICS)[number]['id'];
+
+/** What the backup card shows. */
+export type BackupCardState = 'connected' | 'disconnected' | 'disabled';
+
+export class AppState {
+  tab = $state<Tab>('inventory');
+  helpTopic = $state<HelpTopic>('blob-store');
+  /** The pack whose detail is open on the Packs page (null: the list). */
+  packName = $state<string | null>(null);
+
+  info = $state.raw<AppInfo | null>(null);
+  infoError = $state<string | null>(null);
+  /** Whether the drive is there, pushed by `backup://status` the moment it changes. */
+  watch = $state.raw<BackupWatch | null>(null);
+  /** The backup's full status (space, counts, last sync), refreshed with the inventory. */
+  backup = $state.raw<BackupStatus | null>(null);
+
+  inventory = new InventoryState();
+
+  /** The backup as the UI should show it right now: live status first, else the inventory summary. */
+  backupState: BackupCardState = $derived.by(() => {
+    const live = this.watch ?? this.backup;
+    const sum = this.inventory.summary?.backup;
+    const enabled = live ? live.enabled : (sum?.enabled ?? false);
+    const connected = live ? live.connected : (sum?.connected ?? false);
+    if (!enabled) return 'disabled';
+    return connected ? 'connected' : 'disconnected';
+  });
+  backupConnected = $derived(this.backupState === 'connected');
+
+  openHelp(topic: HelpTopic = 'blob-store') {
+    this.helpTopic = topic;
+    this.tab = 'help';
+  }
+
+  openPack(name: string) {
+    this.packName = name;
+    this.tab = 'packs';
+  }
+
+  async loadInfo(): Promise<void> {
+    try {
+      this.info = await api.appInfo();
+      this.watch = this.info.backup;
+      this.infoError = null;
+    } catch (e) {
+      this.infoError = describeError(e);
+    }
+  }
+
+  async refreshBackup(): Promise<void> {
+    try {
+      this.backup = await api.backupStatus();
+      this.watch = { enabled: this.backup.enabled, connected: this.backup.connected, path: this.backup.path, reason: this.backup.error };
+    } catch {
+      // The inventory summary still describes the backup; errors of the
+      // status call itself show on the Settings page when it is opened.
+    }
+  }
+
+  /** Everything the pages show; called at start and on `inventory://changed`. */
+  async refresh(): Promise<void> {
+    await Promise.all([this.inventory.load(), this.refreshBackup()]);
+  }
+
+  /** A `backup://status` event: the card changes at once, the details follow. */
+  onBackupWatch(watch: BackupWatch) {
+    this.watch = watch;
+    void this.refreshBackup();
+  }
+}
+
+export const app = new AppState();

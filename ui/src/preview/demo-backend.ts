@@ -1,0 +1,217 @@
+/** A deterministic fake backend for the browser preview (see main.ts). Shapes are the generated wire types. */
+import type {
+  AppInfo,
+  BackupStatus,
+  CleanupResult,
+  Impacts,
+  InventoryItem,
+  InventoryPage,
+  InventorySummary,
+  AssetKind,
+  PackList,
+  Settings,
+  StateSyncStatus,
+  SyncResult,
+  WireError,
+} from '$lib/api';
+
+export type Options = { rows: number; backup: 'connected' | 'disconnected' | 'disabled'; firstRun: boolean };
+
+const KINDS: AssetKind[] = ['checkpoint', 'lora', 'lora', 'lora', 'vae', 'controlnet', 'upscaler', 'embedding', 'text_encoder', 'unet'];
+const WORDS = ['juggernaut', 'dreamshaper', 'realvis', 'pony', 'animagine', 'detail_tweaker', 'add_more_details', 'epic_realism', 'film_grain', 'ultrasharp', 'sdxl_vae', 'canny', 'depth', 'openpose', 'flux_dev', 't5xxl', 'clip_l', 'lcm', 'turbo', 'lightning'];
+const PACKS = ['Juggernaut_XL', 'DreamShaper_8', 'RealVisXL_V4', 'Pony_Diffusion_V6', 'Animagine_XL_3', 'Flux_Dev', 'ControlNet_SDXL', 'Upscalers', 'Portrait_LoRAs', 'Film_Look'];
+
+function hex(i: number, salt: number): string {
+  let h = (i * 2654435761 + salt * 40503) >>> 0;
+  let out = '';
+  while (out.length < 64) {
+    h = (h * 1103515245 + 12345) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out.slice(0, 64);
+}
+
+function makeItems(n: number, backup: Options['backup']): InventoryItem[] {
+  const out: InventoryItem[] = [];
+  for (let i = 0; i < n; i++) {
+    const kind = KINDS[i % KINDS.length];
+    const r = (i * 7919) % 100;
+    const status = r < 62 ? 'referenced' : r < 80 ? 'orphan' : r < 95 ? 'backup_only' : 'missing';
+    let location: InventoryItem['location'];
+    if (status === 'missing') location = 'nowhere';
+    else if (status === 'backup_only') location = 'backup_only';
+    else location = backup === 'disabled' ? 'local_only' : r % 3 === 0 ? 'local_only' : r % 7 === 0 && status === 'orphan' ? 'backup_only' : 'both';
+    const size = kind === 'checkpoint' ? 2_000_000_000 + ((i * 104729) % 5_000_000_000) : kind === 'lora' ? 20_000_000 + ((i * 7907) % 400_000_000) : 80_000_000 + ((i * 15485863) % 900_000_000);
+    const packs = status === 'orphan' ? [] : Array.from({ length: 1 + (i % 4) }, (_, k) => PACKS[(i + k * 3) % PACKS.length]);
+    out.push({
+      sha256: hex(i, 1),
+      kind,
+      display_name: `${WORDS[i % WORDS.length]}_${kind === 'checkpoint' ? 'xl_v' : 'v'}${(i % 9) + 1}${i >= WORDS.length ? `_${i}` : ''}.safetensors`,
+      size_bytes: status === 'missing' ? 0 : size,
+      status,
+      location,
+      on_local: location === 'both' || location === 'local_only',
+      on_backup: location === 'both' || location === 'backup_only',
+      used_by_packs: packs,
+      ref_count: packs.length,
+      origin: { provider: 'civitai', model_id: 1000 + i, version_id: 5000 + i, file_id: i, filename: null, repo_id: null },
+      active_in_uis: i % 11 === 0 ? ['comfyui'] : [],
+      verified: i % 5 === 0 ? true : null,
+      verified_at: null,
+    });
+  }
+  return out;
+}
+
+function summarize(items: InventoryItem[], o: Options): InventorySummary {
+  const sum = (f: (i: InventoryItem) => boolean) => items.filter(f).reduce((s, i) => s + i.size_bytes, 0);
+  const count = (f: (i: InventoryItem) => boolean) => items.filter(f).length;
+  return {
+    blobs_total: items.length,
+    blobs_referenced: count((i) => i.status === 'referenced'),
+    blobs_orphan: count((i) => i.status === 'orphan'),
+    blobs_missing: count((i) => i.status === 'missing'),
+    blobs_backup_only: count((i) => i.status === 'backup_only'),
+    bytes_total: sum(() => true),
+    bytes_referenced: sum((i) => i.status === 'referenced'),
+    bytes_orphan: sum((i) => i.status === 'orphan'),
+    bytes_by_kind: {},
+    pack_errors: [],
+    disk: { path: '/home/user/.synapse/store', total_bytes: 1_000_000_000_000, free_bytes: 312_000_000_000 },
+    backup: {
+      enabled: o.backup !== 'disabled',
+      connected: o.backup === 'connected',
+      source: o.backup === 'connected' ? 'live' : o.backup === 'disconnected' ? 'cached' : 'none',
+      path: o.backup === 'disabled' ? null : '/media/user/T7/synapse-backup',
+      blobs_local_only: count((i) => i.location === 'local_only'),
+      blobs_backup_only: count((i) => i.location === 'backup_only'),
+      blobs_both: count((i) => i.location === 'both'),
+      bytes_local_only: sum((i) => i.location === 'local_only'),
+      bytes_backup_only: sum((i) => i.location === 'backup_only'),
+      bytes_synced: sum((i) => i.location === 'both'),
+      last_sync: new Date(Date.now() - 3 * 3600_000).toISOString(),
+    },
+  };
+}
+
+export function demoBackend(o: Options) {
+  const items = makeItems(o.rows, o.backup);
+  const summary = summarize(items, o);
+  const root = '/home/user/.synapse/store';
+  // Read at every call: a test (or the preview) may change `o.backup` to simulate unplugging the drive.
+  const watchNow = () => ({
+    enabled: o.backup !== 'disabled',
+    connected: o.backup === 'connected',
+    path: summary.backup.path,
+    reason: o.backup === 'disconnected' ? '/media/user/T7/synapse-backup does not exist (is the drive plugged in and mounted?)' : null,
+  });
+  const fail = (code: WireError['code'], message: string): never => {
+    throw { code, message, details: {} } satisfies WireError;
+  };
+
+  return (cmd: string, args: Record<string, unknown>): unknown => {
+    const watch = watchNow();
+    switch (cmd) {
+      case 'app_info':
+        return { version: '0.1.0', store_root: root, store_exists: !o.firstRun, demo_dir: '/home/user/.synapse/demo', backup: watch, running: [] } satisfies AppInfo;
+      case 'inventory_query':
+        return { items, total_matching: items.length, limit: 500000, offset: 0, summary } satisfies InventoryPage;
+      case 'backup_status':
+        return {
+          enabled: watch.enabled,
+          connected: watch.connected,
+          path: watch.path,
+          error: watch.reason,
+          backup_id: 'b7c1',
+          source: summary.backup.source,
+          total_blobs: summary.backup.blobs_backup_only + summary.backup.blobs_both,
+          total_bytes: summary.backup.bytes_backup_only + summary.backup.bytes_synced,
+          free_space: watch.connected ? 1_400_000_000_000 : null,
+          total_space: watch.connected ? 2_000_000_000_000 : null,
+          last_sync: summary.backup.last_sync,
+          auto_backup_new: false,
+          warn_before_delete_last_copy: true,
+          blobs_local_only: summary.backup.blobs_local_only,
+          blobs_backup_only: summary.backup.blobs_backup_only,
+          blobs_both: summary.backup.blobs_both,
+          bytes_local_only: summary.backup.bytes_local_only,
+          bytes_backup_only: summary.backup.bytes_backup_only,
+          bytes_synced: summary.backup.bytes_synced,
+          queued_auto_backups: 0,
+        } satisfies BackupStatus;
+      case 'inventory_impacts': {
+        const it = items.find((i) => i.sha256 === args.sha256) ?? fail('not_found', 'no such blob');
+        return {
+          sha256: it.sha256,
+          display_name: it.display_name,
+          status: it.status,
+          location: it.location,
+          size_bytes: it.size_bytes,
+          used_by_packs: it.used_by_packs,
+          affected_packs: it.used_by_packs.map((name) => ({ name, dependency_id: `${name.toLowerCase()}-main`, is_active: it.active_in_uis.length > 0 })),
+          active_in_uis: it.active_in_uis,
+          is_last_copy: it.location !== 'both',
+          can_delete_safely: it.status === 'orphan' && it.location === 'both',
+          warning: it.location !== 'both' ? 'This is the last copy' : null,
+        } satisfies Impacts;
+      }
+      case 'state_status':
+        return { local_packs: 14, backup_packs: 12, packs_local_only: ['Flux_Dev', 'Film_Look'], packs_backup_only: [], packs_modified: ['Juggernaut_XL'], local_bytes: 4_200_000, backup_bytes: 3_900_000, has_git: true, last_sync: summary.backup.last_sync } satisfies StateSyncStatus;
+      case 'packs_list':
+        return {
+          packs: PACKS.map((name) => {
+            const blobs = items.filter((i) => i.used_by_packs.includes(name)).slice(0, 30);
+            return {
+              name,
+              pack_type: name.includes('LoRA') ? 'lora' : 'checkpoint',
+              dependencies: blobs.length,
+              blobs: blobs.map((b) => ({ dependency_id: `${b.kind}-${b.sha256.slice(0, 6)}`, sha256: b.sha256, kind: b.kind, display_name: b.display_name, size_bytes: b.size_bytes, on_local: b.on_local })),
+              unresolved: 0,
+              total_bytes: blobs.reduce((s, b) => s + b.size_bytes, 0),
+              local_blobs: blobs.filter((b) => b.on_local).length,
+              path: `${root}/state/packs/${name}`,
+            };
+          }),
+          errors: [],
+        } satisfies PackList;
+      case 'settings_get':
+        return {
+          store_root: root,
+          backup: { enabled: watch.enabled, path: summary.backup.path, auto_backup_new: false, warn_before_delete_last_copy: true },
+          ui_targets: [{ name: 'comfyui', kind: 'comfyui', path: '/home/user/ComfyUI' }],
+        } satisfies Settings;
+      case 'cleanup_run': {
+        const orphans = items.filter((i) => i.status === 'orphan' && i.on_local).map((i) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes, on_backup: i.on_backup }));
+        const bytes = orphans.reduce((s, x) => s + x.size_bytes, 0);
+        return { dry_run: !args.execute, orphans_found: orphans.length, orphans_deleted: args.execute ? orphans.length : 0, bytes_freed: args.execute ? bytes : 0, bytes_to_free: bytes, orphans, deleted: args.execute ? orphans : [], partial_files: [{ path: `${root}/data/tmp/3f9a.part`, size_bytes: 1_200_000_000 }], partial_files_deleted: 0, errors: [] } satisfies CleanupResult;
+      }
+      case 'backup_sync': {
+        const local = items.filter((i) => i.location === 'local_only');
+        const bytes = local.reduce((s, i) => s + i.size_bytes, 0);
+        const options = args.options as { dry_run: boolean };
+        return {
+          dry_run: options.dry_run,
+          direction: 'to_backup',
+          only_missing: true,
+          blobs_to_sync: local.length,
+          bytes_to_sync: bytes,
+          blobs_synced: options.dry_run ? 0 : local.length,
+          bytes_synced: options.dry_run ? 0 : bytes,
+          items: local.map((i) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes })),
+          space_warning: null,
+          free_space: 1_400_000_000_000,
+          already_synced: local.length === 0,
+          cancelled: false,
+          errors: [],
+        } satisfies SyncResult;
+      }
+      case 'blob_delete':
+        return fail('backup_not_connected', 'preview: the mocked backend does not delete anything');
+      case 'plugin:event|listen':
+      case 'plugin:event|unlisten':
+        return 0;
+      default:
+        return fail('io', `preview: command ${cmd} is not mocked`);
+    }
+  };
+}

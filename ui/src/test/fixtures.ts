@@ -1,0 +1,77 @@
+/** Test data built from the generated wire types (never hand-copied shapes). */
+import type { InventoryItem, InventorySummary, Impacts, BlobStatus, Location, AssetKind } from '$lib/api';
+
+let n = 0;
+
+export function sha(i: number): string {
+  return i.toString(16).padStart(8, '0').repeat(8);
+}
+
+export function item(over: Partial<InventoryItem> = {}): InventoryItem {
+  n++;
+  const location: Location = over.location ?? 'both';
+  return {
+    sha256: sha(n),
+    kind: 'checkpoint' as AssetKind,
+    display_name: `model_${n}.safetensors`,
+    size_bytes: 1_000_000 * n,
+    status: 'referenced' as BlobStatus,
+    location,
+    on_local: location === 'both' || location === 'local_only',
+    on_backup: location === 'both' || location === 'backup_only',
+    used_by_packs: ['PackA'],
+    ref_count: 1,
+    origin: null,
+    active_in_uis: [],
+    verified: null,
+    verified_at: null,
+    ...over,
+  };
+}
+
+export function summary(over: Partial<InventorySummary> = {}): InventorySummary {
+  return {
+    blobs_total: 4,
+    blobs_referenced: 2,
+    blobs_orphan: 1,
+    blobs_missing: 0,
+    blobs_backup_only: 1,
+    bytes_total: 4_000_000_000,
+    bytes_referenced: 3_000_000_000,
+    bytes_orphan: 500_000_000,
+    bytes_by_kind: {},
+    pack_errors: [],
+    disk: { path: '/store', total_bytes: 500_000_000_000, free_bytes: 200_000_000_000 },
+    backup: {
+      enabled: true,
+      connected: true,
+      source: 'live',
+      path: '/media/backup',
+      blobs_local_only: 1,
+      blobs_backup_only: 1,
+      blobs_both: 2,
+      bytes_local_only: 100_000_000,
+      bytes_backup_only: 200_000_000,
+      bytes_synced: 3_000_000_000,
+      last_sync: null,
+    },
+    ...over,
+  };
+}
+
+export function impacts(it: InventoryItem, over: Partial<Impacts> = {}): Impacts {
+  return {
+    sha256: it.sha256,
+    display_name: it.display_name,
+    status: it.status,
+    location: it.location,
+    size_bytes: it.size_bytes,
+    used_by_packs: it.used_by_packs,
+    affected_packs: it.used_by_packs.map((name) => ({ name, dependency_id: `${name}-dep`, is_active: false })),
+    active_in_uis: [],
+    is_last_copy: it.location !== 'both',
+    can_delete_safely: it.status === 'orphan' && it.location === 'both',
+    warning: null,
+    ...over,
+  };
+}

@@ -1,0 +1,31 @@
+import '@testing-library/jest-dom/vitest';
+import { afterEach } from 'vitest';
+import { cleanup, configure } from '@testing-library/svelte';
+
+// waitFor/findBy wait up to 5 s: the CI machine is small and shared.
+configure({ asyncUtilTimeout: 5000 });
+
+afterEach(() => cleanup());
+
+// jsdom lacks these; components use them for layout and clipboard.
+if (!('ResizeObserver' in globalThis)) {
+  class RO {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  }
+  (globalThis as unknown as { ResizeObserver: typeof RO }).ResizeObserver = RO;
+}
+if (!globalThis.matchMedia) {
+  globalThis.matchMedia = (query: string) =>
+    ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addEventListener() {},
+      removeEventListener() {},
+      addListener() {},
+      removeListener() {},
+      dispatchEvent: () => false,
+    }) as MediaQueryList;
+}
