@@ -526,7 +526,7 @@ fn transfer(store: &Store, name: &PackName, direction: SyncDirection, opts: Push
     r.blobs_copied = copied.len() as u64;
     r.bytes_copied = copied.iter().map(|(_, c)| c.bytes_copied()).sum();
     r.cancelled = outcome.cancelled;
-    r.errors = outcome.errors;
+    r.errors.extend(outcome.errors);
     let stopped = r.cancelled || r.errors.iter().any(|e| e.code == ErrorCode::BackupNotConnected);
     if opts.free && !stopped {
         // Written and hash-checked by this operation: the copy engine hashed
@@ -552,9 +552,28 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
     inv.backup.require()?;
     let st = pack_status_in(store, &inv, name)?;
     let mut seen = HashSet::new();
-    let (mut items, mut to_free, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut items, mut to_free, mut missing, mut errors) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for b in st.blobs.into_iter().filter(|b| seen.insert(b.sha256.clone())) {
+        let uis = inv.get(&b.sha256).map(|i| i.active_in_uis.clone()).unwrap_or_default();
         let item = SyncItem { sha256: b.sha256, display_name: b.display_name, kind: b.kind, size_bytes: b.size_bytes };
+        // A local copy a UI links to is guarded like a referenced blob (SPEC §3.8): freeing it would break the UI's link.
+        if opts.free && direction == SyncDirection::ToBackup && !uis.is_empty() {
+            errors.push(ItemError {
+                sha256: Some(item.sha256.clone()),
+                display_name: Some(item.display_name.clone()),
+                path: None,
+                code: ErrorCode::Conflict,
+                message: format!(
+                    "kept the local copy of {}: UI {} links to it; run `synapse unuse {name}` first to free it",
+                    item.display_name,
+                    uis.join(", ")
+                ),
+            });
+            if b.location == Location::LocalOnly {
+                items.push(item);
+            }
+            continue;
+        }
         match (direction, b.location) {
             (_, Location::Nowhere) => missing.push(item),
             (SyncDirection::ToBackup, Location::LocalOnly) => {
@@ -584,7 +603,7 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
         bytes_copied: 0,
         free: opts.free,
         bytes_to_free: to_free.iter().map(|i| i.size_bytes).sum(),
-        nothing_to_do: items.is_empty() && to_free.is_empty(),
+        nothing_to_do: items.is_empty() && to_free.is_empty() && errors.is_empty(),
         items,
         to_free,
         freed: Vec::new(),
@@ -592,7 +611,7 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
         missing,
         space_warning,
         cancelled: false,
-        errors: Vec::new(),
+        errors,
     })
 }
 

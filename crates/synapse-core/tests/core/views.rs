@@ -218,3 +218,27 @@ fn ui_targets_are_added_listed_and_removed() {
     assert_eq!(ui::remove(&f.store, "webui").unwrap_err().code(), ErrorCode::NotFound);
     assert!(f.store.config().unwrap().ui_targets.is_empty());
 }
+
+#[test]
+fn push_free_keeps_the_local_copy_a_ui_links_to() {
+    let f = Fixture::with_backup();
+    comfy(&f);
+    let bytes = content("lora pushed while in use", 100);
+    let lora = f.put_local(&bytes);
+    f.put_backup(&bytes);
+    f.write_pack("Used", &[("detail", &lora, AssetKind::Lora, 100, "detail.safetensors")]);
+    use_pack(&f, "Used", false).unwrap();
+    let cancel = CancelToken::new();
+    let r = synapse_core::sync::push(
+        &f.store,
+        &PackName::parse("Used").unwrap(),
+        synapse_core::sync::PushOptions { dry_run: false, free: true },
+        Control::new(&NoProgress, &cancel),
+    )
+    .unwrap();
+    assert!(r.freed.is_empty(), "{r:?}");
+    assert_eq!(r.errors.len(), 1, "{r:?}");
+    assert_eq!(r.errors[0].code, ErrorCode::Conflict);
+    assert!(r.errors[0].message.contains("unuse"), "{}", r.errors[0].message);
+    assert!(f.local_path(&lora).exists(), "the UI's link still opens the blob");
+}
