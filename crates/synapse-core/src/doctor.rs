@@ -9,9 +9,10 @@
 //!
 //! Finding codes: `unreadable_config`, `stale_lock`, `operation_in_progress`,
 //! `stale_partial`, `bad_blob_name`, `orphan_manifest`, `unreadable_pack`,
-//! `ui_target_missing`, `broken_ui_link`, `backup_disconnected`.
+//! `ui_target_missing`, `broken_ui_link`, `backup_disconnected`,
+//! `stale_backup_catalog`.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -20,11 +21,13 @@ use serde::Serialize;
 
 use crate::backup::BackupState;
 use crate::blobs;
+use crate::catalog::{self, Catalog};
 use crate::error::{Error, Result};
 use crate::fsutil::{fsync_dir, TMP_SUFFIX};
 use crate::ids::Sha256;
 use crate::layout::{BlobDir, StoreLayout};
 use crate::lock::{self, LockInfo, LockState};
+use crate::model::BackupSource;
 use crate::packs;
 use crate::progress::CancelToken;
 use crate::schema::{ConfigFile, UiTarget};
@@ -96,7 +99,7 @@ pub fn doctor(store: &Store, fix: bool) -> Result<DoctorReport> {
     check_packs(layout, &mut items)?;
     if let Some(config) = &config {
         check_ui_targets(config, &blob_dir, &mut items);
-        check_backup(layout, config, &mut items);
+        check_backup(layout, config, &mut items)?;
     }
 
     if fix {
@@ -128,6 +131,10 @@ enum Repair {
         link: PathBuf,
         target: PathBuf,
     },
+    /// The backup catalog of a connected drive is out of date: rescan the drive.
+    RefreshCatalog,
+    /// Backup is disabled: the catalog describes no configured drive.
+    RemoveCatalog,
 }
 
 impl Item {
@@ -447,17 +454,57 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) {
-    if let BackupState::Disconnected { path, reason } = BackupState::detect_for(layout, config) {
-        out.push(Item::report(
-            "backup_disconnected",
-            Severity::Info,
-            format!(
-                "backup drive not connected: {reason}. The inventory shows its cached contents; verifying, restoring and syncing need the drive"
-            ),
-            Some(path),
-        ));
+fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) -> Result<()> {
+    let catalog_path = layout.backup_catalog();
+    match BackupState::detect_for(layout, config) {
+        BackupState::Disabled { .. } => {
+            if catalog_path.exists() {
+                out.push(Item::new(
+                    "stale_backup_catalog",
+                    Severity::Info,
+                    "backup storage is disabled, but the record of a backup drive's contents is still kept; --fix deletes the record (a cache: nothing on any drive changes)".to_owned(),
+                    Some(catalog_path),
+                    Repair::RemoveCatalog,
+                ));
+            }
+        }
+        BackupState::Connected { layout: drive } => {
+            let id = crate::backup::read_id(&drive);
+            let (catalog, identity_changed) = Catalog::for_drive(layout, drive.path(), id.as_deref());
+            let live = blobs::scan(&drive.blobs())?;
+            let live: BTreeMap<Sha256, u64> = live.blobs.into_iter().map(|b| (b.sha256, b.size)).collect();
+            let differ = live.iter().filter(|(sha, size)| catalog.blobs.get(*sha) != Some(size)).count()
+                + catalog.blobs.keys().filter(|sha| !live.contains_key(*sha)).count();
+            if identity_changed || differ > 0 {
+                let what = if identity_changed && catalog.blobs.is_empty() {
+                    "no record of this drive's contents is kept yet".to_owned()
+                } else {
+                    format!("the record of the backup drive's contents is out of date ({differ} blob(s) differ from the drive)")
+                };
+                out.push(Item::new(
+                    "stale_backup_catalog",
+                    Severity::Warning,
+                    format!("{what}: while the drive is unplugged the inventory would show wrong backup locations. Any inventory with the drive plugged in refreshes it; --fix refreshes it now"),
+                    Some(catalog_path),
+                    Repair::RefreshCatalog,
+                ));
+            }
+        }
+        BackupState::Disconnected { path, reason } => {
+            let catalog = Catalog::load(layout);
+            let cached = if catalog.path.as_deref() == Some(path.as_path()) {
+                let when = catalog.updated_at.as_deref().unwrap_or("an unknown time");
+                format!(
+                    "The inventory shows its contents as recorded at {when} ({} blob(s)); verifying, restoring and syncing need the drive",
+                    catalog.blobs.len()
+                )
+            } else {
+                "No record of its contents is kept here, so the inventory cannot show what it holds until it is plugged in; verifying, restoring and syncing need the drive".to_owned()
+            };
+            out.push(Item::report("backup_disconnected", Severity::Info, format!("backup drive not connected: {reason}. {cached}"), Some(path)));
+        }
     }
+    Ok(())
 }
 
 /// Applies every repair: the stale lock record first (clearing it takes the
@@ -477,7 +524,9 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
             Err(e) => set_failed(item, &e.to_string()),
         }
     }
-    let needs_lock = |r: &Repair| matches!(r, Repair::RemovePartial(_) | Repair::MoveStray { .. } | Repair::RemoveLink { .. });
+    let needs_lock = |r: &Repair| {
+        matches!(r, Repair::RemovePartial(_) | Repair::MoveStray { .. } | Repair::RemoveLink { .. } | Repair::RefreshCatalog | Repair::RemoveCatalog)
+    };
     if !items.iter().any(|i| needs_lock(&i.repair)) {
         return Ok(());
     }
@@ -515,6 +564,27 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
                     Ok(()) => set_fixed(item, "removed the dangling link".to_owned()),
                     Err(e) if e.kind() == io::ErrorKind::NotFound => set_fixed(item, "the link is already gone".to_owned()),
                     Err(e) => set_failed(item, &format!("cannot remove the link: {e}")),
+                }
+            }
+            Repair::RefreshCatalog => {
+                let refreshed = store.config().and_then(|c| catalog::backup_blobs(store.layout(), &BackupState::detect_for(store.layout(), &c)));
+                match refreshed {
+                    Ok(b) if b.source == BackupSource::Live => set_fixed(item, format!("rescanned the drive: {} blob(s) recorded", b.blobs.len())),
+                    Ok(_) => set_failed(item, "the drive is no longer connected"),
+                    Err(e) => set_failed(item, &e.to_string()),
+                }
+            }
+            Repair::RemoveCatalog => {
+                let removed = [store.layout().backup_catalog(), store.layout().backup_syncs()]
+                    .iter()
+                    .map(|p| match fs::remove_file(p) {
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+                        _ => Ok(()),
+                    })
+                    .collect::<io::Result<()>>();
+                match removed {
+                    Ok(()) => set_fixed(item, "deleted the record".to_owned()),
+                    Err(e) => set_failed(item, &format!("cannot delete it: {e}")),
                 }
             }
             Repair::None | Repair::ClearStaleLock => {}

@@ -334,3 +334,65 @@ fn unreadable_config_is_reported_not_fatal() {
     assert_eq!(fnd.severity, Severity::Error);
     assert!(!r.ok);
 }
+
+#[test]
+fn a_stale_backup_catalog_is_reported_and_refreshed_by_fix() {
+    let f = Fixture::with_backup();
+    let first = f.put_backup(&content("on the drive", 100));
+    f.inventory(); // records the drive's contents
+    let catalog = f.store.layout().backup_catalog();
+    assert!(doctor(&f.store, false).unwrap().findings.is_empty(), "a fresh catalog is not reported");
+
+    // Another machine adds a blob to the drive and removes one: the record is behind.
+    let second = f.put_backup(&content("added elsewhere", 100));
+    fs::remove_file(f.backup_path(&first)).unwrap();
+    let r = doctor(&f.store, false).unwrap();
+    let stale = find(&r, "stale_backup_catalog", &catalog);
+    assert_eq!((stale.severity, stale.fixable, stale.fixed), (Severity::Warning, true, false));
+    assert!(stale.message.contains("2 blob(s) differ"), "{}", stale.message);
+    assert!(!r.ok);
+
+    let r = doctor(&f.store, true).unwrap();
+    assert!(find(&r, "stale_backup_catalog", &catalog).fixed);
+    assert!(r.ok);
+    // The refreshed record is what the inventory shows once the drive is unplugged.
+    f.unplug();
+    let inv = f.inventory();
+    assert!(inv.get(&second).is_some_and(|i| i.on_backup));
+    assert!(inv.get(&first).is_none());
+}
+
+#[test]
+fn an_unplugged_drive_is_reported_with_the_age_of_its_record() {
+    let f = Fixture::with_backup();
+    f.put_backup(&content("kept", 100));
+    f.inventory();
+    f.unplug();
+    let r = doctor(&f.store, false).unwrap();
+    let d = find(&r, "backup_disconnected", &f.drive);
+    assert_eq!(d.severity, Severity::Info);
+    assert!(d.message.contains("as recorded at 20") && d.message.contains("(1 blob(s))"), "{}", d.message);
+    assert!(r.ok, "an unplugged drive is not a problem of the store");
+
+    // Without any record the message says the inventory cannot show the drive.
+    fs::remove_file(f.store.layout().backup_catalog()).unwrap();
+    let r = doctor(&f.store, false).unwrap();
+    assert!(find(&r, "backup_disconnected", &f.drive).message.contains("No record of its contents"));
+}
+
+#[test]
+fn the_record_of_a_disabled_backup_is_removed_by_fix_only() {
+    let f = Fixture::with_backup();
+    f.put_backup(&content("kept", 100));
+    f.inventory();
+    f.configure_backup(false);
+    let catalog = f.store.layout().backup_catalog();
+    let r = doctor(&f.store, false).unwrap();
+    let fnd = find(&r, "stale_backup_catalog", &catalog);
+    assert_eq!((fnd.severity, fnd.fixable), (Severity::Info, true));
+    assert!(catalog.exists(), "reporting changes nothing");
+    assert!(find(&doctor(&f.store, true).unwrap(), "stale_backup_catalog", &catalog).fixed);
+    assert!(!catalog.exists());
+    assert!(f.drive.join(".synapse/store").exists(), "the drive itself is untouched");
+    assert!(doctor(&f.store, false).unwrap().findings.is_empty());
+}
