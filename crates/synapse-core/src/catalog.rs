@@ -47,9 +47,22 @@ pub struct Catalog {
     /// When the blob list last changed (scan or operation).
     #[serde(default)]
     pub updated_at: Option<String>,
+    /// Names of the blobs only the drive can name: orphans whose manifest is
+    /// on the drive and not in the local store. Few, so kept before `blobs`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<Sha256, Label>,
     /// Every blob on the drive and its size. Kept last in the file.
     #[serde(default)]
     pub blobs: BTreeMap<Sha256, u64>,
+}
+
+/// What the drive's manifest says about a blob, kept for when it is unplugged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Label {
+    pub name: String,
+    /// The asset kind as the manifest spells it (parsed loosely when read).
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 /// The identity part of the catalog, read without building the blob map.
@@ -213,11 +226,25 @@ pub struct BackupBlobs {
     pub blobs: Vec<BlobEntry>,
     pub source: BackupSource,
     pub last_sync: Option<String>,
+    /// The names the catalog recorded for blobs only the drive can name.
+    pub labels: BTreeMap<Sha256, Label>,
 }
 
 impl BackupBlobs {
     fn none() -> Self {
-        BackupBlobs { blobs: Vec::new(), source: BackupSource::None, last_sync: None }
+        BackupBlobs { blobs: Vec::new(), source: BackupSource::None, last_sync: None, labels: BTreeMap::new() }
+    }
+}
+
+/// Records the names of the blobs only the drive can name (see
+/// [`Catalog::labels`]); the caller compares with [`BackupBlobs::labels`]
+/// first, as this reads the whole catalog. A cache: a failure to write it is
+/// ignored.
+pub fn record_labels(layout: &StoreLayout, drive: &Path, labels: BTreeMap<Sha256, Label>) {
+    let mut catalog = Catalog::load(layout);
+    if catalog.path.as_deref() == Some(drive) && catalog.labels != labels {
+        catalog.labels = labels;
+        let _ = catalog.save(layout);
     }
 }
 
@@ -237,7 +264,7 @@ pub fn backup_blobs(layout: &StoreLayout, state: &BackupState) -> Result<BackupB
                 let _ = catalog.save(layout);
             }
             let last_sync = Syncs::of(layout, drive.path(), id.as_deref()).last_sync;
-            Ok(BackupBlobs { blobs: scan.blobs, source: BackupSource::Live, last_sync })
+            Ok(BackupBlobs { blobs: scan.blobs, source: BackupSource::Live, last_sync, labels: catalog.labels })
         }
         BackupState::Disconnected { path, .. } => {
             let catalog = Catalog::load(layout);
@@ -245,7 +272,8 @@ pub fn backup_blobs(layout: &StoreLayout, state: &BackupState) -> Result<BackupB
                 return Ok(BackupBlobs::none());
             }
             let last_sync = Syncs::of(layout, path, catalog.backup_id.as_deref()).last_sync;
-            Ok(BackupBlobs { blobs: catalog.entries(), source: BackupSource::Cached, last_sync })
+            let blobs = catalog.entries();
+            Ok(BackupBlobs { blobs, source: BackupSource::Cached, last_sync, labels: catalog.labels })
         }
     }
 }

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::backup::BackupState;
 use crate::blobs::{self, BlobEntry};
+use crate::catalog::Label;
 use crate::error::{Error, Result};
 use crate::ids::{parse_prefix, Sha256};
 use crate::kind;
@@ -173,8 +174,14 @@ pub fn build(store: &Store) -> Result<Inventory> {
     }
 
     let mut items: Vec<InventoryItem> =
-        acc.into_par_iter().map(|(sha, a)| make_item(sha, a, &names, &ledger, &local_dir, backup_dir.as_ref())).collect();
+        acc.into_par_iter().map(|(sha, a)| make_item(sha, a, &names, &ledger, &local_dir, backup_dir.as_ref(), &remote.labels)).collect();
     items.par_sort_unstable_by(|a, b| a.sha256.cmp(&b.sha256));
+    if let Some(drive) = backup.connected() {
+        let labels = drive_only_labels(&items);
+        if labels != remote.labels {
+            crate::catalog::record_labels(layout, drive.path(), labels);
+        }
+    }
     let index: HashMap<Sha256, usize> = items.iter().enumerate().map(|(i, it)| (it.sha256.clone(), i)).collect();
     let mut ui_links: HashMap<Sha256, Vec<UiLink>> = HashMap::new();
     for link in crate::views::active_links(layout) {
@@ -190,6 +197,20 @@ pub fn build(store: &Store) -> Result<Inventory> {
     Ok(Inventory { items, summary, backup, references, ui_links, index, local_dir })
 }
 
+/// The names of the orphans only on the drive, which only the drive's
+/// manifests know: recorded in the catalog so they keep their names while the
+/// drive is unplugged (referenced blobs are named by their packs).
+fn drive_only_labels(items: &[InventoryItem]) -> BTreeMap<Sha256, Label> {
+    items
+        .iter()
+        .filter(|it| it.on_backup && !it.on_local && it.ref_count == 0 && it.display_name != it.sha256.short())
+        .map(|it| {
+            let kind = (it.kind != AssetKind::Unknown).then(|| it.kind.as_str().to_owned());
+            (it.sha256.clone(), Label { name: it.display_name.clone(), kind })
+        })
+        .collect()
+}
+
 fn make_item(
     sha: Sha256,
     a: Acc,
@@ -197,6 +218,7 @@ fn make_item(
     ledger: &Ledger,
     local_dir: &BlobDir,
     backup_dir: Option<&BlobDir>,
+    labels: &BTreeMap<Sha256, Label>,
 ) -> InventoryItem {
     let on_local = a.local.is_some();
     let on_backup = a.backup.is_some();
@@ -228,6 +250,11 @@ fn make_item(
         }
         if kind.is_none() {
             kind = dir.and_then(|d| kind::kind_from_safetensors(&d.blob(&sha)));
+        }
+        // Unplugged: what the drive's manifest said when it was last scanned.
+        if let Some(label) = labels.get(&sha).filter(|_| dir.is_none()) {
+            name = name.or_else(|| Some(label.name.clone()));
+            kind = kind.or_else(|| label.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
         }
     }
     let verified = a.local.as_ref().and_then(|l| ledger.current(sha.as_str(), l.size, l.mtime));

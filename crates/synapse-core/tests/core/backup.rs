@@ -209,6 +209,8 @@ fn the_inventory_shows_the_unplugged_drive_from_the_catalog() {
     f.put_backup(&content("ref-both", 2000));
     let only = f.put_backup(&content("ref-backup-only", 3000));
     let orphan = f.put_backup(&content("orphan-on-backup", 700));
+    let named = f.put_backup(&content("named-orphan-on-backup", 800));
+    fs::write(f.backup_layout().blobs().meta(&named), br#"{"version":1,"original_filename":"old-lora.safetensors","kind":"lora"}"#).unwrap();
     f.write_pack(
         "Pack",
         &[("a", &both, AssetKind::Vae, 2000, "vae.safetensors"), ("b", &only, AssetKind::Checkpoint, 3000, "model.safetensors")],
@@ -226,7 +228,11 @@ fn the_inventory_shows_the_unplugged_drive_from_the_catalog() {
     assert_eq!((it.status, it.location), (BlobStatus::BackupOnly, Location::BackupOnly));
     assert_eq!(it.display_name, "model.safetensors");
     assert_eq!(inv.get(&orphan).unwrap().location, Location::BackupOnly);
-    assert_eq!((b.blobs_both, b.blobs_backup_only), (1, 2));
+    // An orphan named only by its manifest on the drive keeps its name and kind.
+    let it = inv.get(&named).unwrap();
+    assert_eq!((it.display_name.as_str(), it.kind, it.status), ("old-lora.safetensors", AssetKind::Lora, BlobStatus::Orphan));
+    assert_eq!(inv.get(&orphan).unwrap().display_name, orphan.short(), "no manifest anywhere: the hash names it");
+    assert_eq!((b.blobs_both, b.blobs_backup_only), (1, 3));
 
     // Operations that need the bytes still need the drive.
     let err = quiet(|ctl| sync::restore_blob(&f.store, &only, ctl)).unwrap_err();
