@@ -501,7 +501,12 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
             } else {
                 "No record of its contents is kept here, so the inventory cannot show what it holds until it is plugged in; verifying, restoring and syncing need the drive".to_owned()
             };
-            out.push(Item::report("backup_disconnected", Severity::Info, format!("backup drive not connected: {reason}. {cached}"), Some(path)));
+            out.push(Item::report(
+                "backup_disconnected",
+                Severity::Info,
+                format!("backup drive not connected: {reason}. {cached}"),
+                Some(path),
+            ));
         }
     }
     Ok(())
@@ -525,7 +530,14 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
         }
     }
     let needs_lock = |r: &Repair| {
-        matches!(r, Repair::RemovePartial(_) | Repair::MoveStray { .. } | Repair::RemoveLink { .. } | Repair::RefreshCatalog | Repair::RemoveCatalog)
+        matches!(
+            r,
+            Repair::RemovePartial(_)
+                | Repair::MoveStray { .. }
+                | Repair::RemoveLink { .. }
+                | Repair::RefreshCatalog
+                | Repair::RemoveCatalog
+        )
     };
     if !items.iter().any(|i| needs_lock(&i.repair)) {
         return Ok(());
@@ -567,21 +579,22 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
                 }
             }
             Repair::RefreshCatalog => {
-                let refreshed = store.config().and_then(|c| catalog::backup_blobs(store.layout(), &BackupState::detect_for(store.layout(), &c)));
+                let refreshed =
+                    store.config().and_then(|c| catalog::backup_blobs(store.layout(), &BackupState::detect_for(store.layout(), &c)));
                 match refreshed {
-                    Ok(b) if b.source == BackupSource::Live => set_fixed(item, format!("rescanned the drive: {} blob(s) recorded", b.blobs.len())),
+                    Ok(b) if b.source == BackupSource::Live => {
+                        set_fixed(item, format!("rescanned the drive: {} blob(s) recorded", b.blobs.len()))
+                    }
                     Ok(_) => set_failed(item, "the drive is no longer connected"),
                     Err(e) => set_failed(item, &e.to_string()),
                 }
             }
             Repair::RemoveCatalog => {
-                let removed = [store.layout().backup_catalog(), store.layout().backup_syncs()]
-                    .iter()
-                    .map(|p| match fs::remove_file(p) {
+                let removed =
+                    [store.layout().backup_catalog(), store.layout().backup_syncs()].iter().try_for_each(|p| match fs::remove_file(p) {
                         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
                         _ => Ok(()),
-                    })
-                    .collect::<io::Result<()>>();
+                    });
                 match removed {
                     Ok(()) => set_fixed(item, "deleted the record".to_owned()),
                     Err(e) => set_failed(item, &format!("cannot delete it: {e}")),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use synapse_core::model::PackError;
 use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackWriteResult};
 use synapse_core::progress::{Control, ProgressUpdate};
-use synapse_core::{Error, PackName, WireError};
+use synapse_core::{Error, PackName, Store, WireError};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -62,16 +62,7 @@ pub async fn pack_create(
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<PackWriteResult, WireError> {
-    let state = state.inner().clone();
-    let result = blocking(move || {
-        let name = pack_name(&name)?;
-        let op = state.begin(&op_id, "Create pack")?;
-        let sink = forward(on_progress);
-        wire(packs::create(&state.store()?, &name, &new_files(files), Control::new(&sink, op.cancel_token())))
-    })
-    .await?;
-    events::inventory_changed(&app, "pack");
-    Ok(result)
+    write_files(app, state.inner().clone(), name, files, op_id, on_progress, "Create pack", packs::create).await
 }
 
 /// Adds local files to an existing pack.
@@ -84,12 +75,27 @@ pub async fn pack_add(
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<PackWriteResult, WireError> {
-    let state = state.inner().clone();
+    write_files(app, state.inner().clone(), name, files, op_id, on_progress, "Add to pack", packs::add).await
+}
+
+/// The body of create and add: adopt `files` into the store as pack `name`'s
+/// dependencies through `write` (off the main thread, with progress and cancel).
+#[allow(clippy::too_many_arguments)]
+async fn write_files(
+    app: AppHandle,
+    state: AppState,
+    name: String,
+    files: Vec<String>,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+    label: &'static str,
+    write: fn(&Store, &PackName, &[NewFile], Control) -> synapse_core::Result<PackWriteResult>,
+) -> Result<PackWriteResult, WireError> {
     let result = blocking(move || {
         let name = pack_name(&name)?;
-        let op = state.begin(&op_id, "Add to pack")?;
+        let op = state.begin(&op_id, label)?;
         let sink = forward(on_progress);
-        wire(packs::add(&state.store()?, &name, &new_files(files), Control::new(&sink, op.cancel_token())))
+        wire(write(&state.store()?, &name, &new_files(files), Control::new(&sink, op.cancel_token())))
     })
     .await?;
     events::inventory_changed(&app, "pack");
