@@ -10,45 +10,7 @@ use synapse_core::model::{AssetKind, BlobStatus, DeleteTarget, Location, Remaini
 use synapse_core::schema::BlobManifest;
 use synapse_core::{blobs, Error, ErrorCode, Sha256};
 
-use crate::support::{content, sha_of, Fixture};
-
-/// One blob of every reachable status × location, on a store with a connected backup.
-struct Matrix {
-    f: Fixture,
-    ref_local: Sha256,
-    ref_both: Sha256,
-    ref_backup: Sha256,
-    missing: Sha256,
-    orphan_local: Sha256,
-    orphan_both: Sha256,
-    orphan_backup: Sha256,
-}
-
-fn matrix() -> Matrix {
-    let f = Fixture::with_backup();
-    let ref_local = f.put_local(&content("ref-local", 1000));
-    let ref_both = f.put_local(&content("ref-both", 2000));
-    f.put_backup(&content("ref-both", 2000));
-    let ref_backup = f.put_backup(&content("ref-backup", 3000));
-    let missing = sha_of(b"nowhere");
-    let orphan_local = f.put_local(&content("orphan-local", 400));
-    let orphan_both = f.put_local(&content("orphan-both", 500));
-    f.put_backup(&content("orphan-both", 500));
-    let orphan_backup = f.put_backup(&content("orphan-backup", 600));
-    f.write_pack(
-        "Pack A",
-        &[
-            ("ckpt", &ref_local, AssetKind::Checkpoint, 1000, "a.safetensors"),
-            ("vae", &ref_both, AssetKind::Vae, 2000, "vae.safetensors"),
-            ("gone", &missing, AssetKind::Lora, 7777, "gone.safetensors"),
-        ],
-    );
-    f.write_pack(
-        "Pack B",
-        &[("vae-b", &ref_both, AssetKind::Vae, 2000, "vae.safetensors"), ("up", &ref_backup, AssetKind::Upscaler, 3000, "4x.pth")],
-    );
-    Matrix { f, ref_local, ref_both, ref_backup, missing, orphan_local, orphan_both, orphan_backup }
-}
+use crate::support::{content, matrix, sha_of, Fixture, Matrix};
 
 impl Matrix {
     fn on_local(&self, sha: &Sha256) -> bool {

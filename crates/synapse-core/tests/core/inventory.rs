@@ -8,45 +8,7 @@ use synapse_core::model::{AssetKind, BackupSource, BlobStatus, Location};
 use synapse_core::schema::BlobManifest;
 use synapse_core::{blobs, ErrorCode};
 
-use crate::support::{content, Fixture};
-
-/// Builds one blob of every reachable status × location combination.
-struct Matrix {
-    f: Fixture,
-    ref_local: synapse_core::Sha256,
-    ref_both: synapse_core::Sha256,
-    ref_backup: synapse_core::Sha256,
-    missing: synapse_core::Sha256,
-    orphan_local: synapse_core::Sha256,
-    orphan_both: synapse_core::Sha256,
-    orphan_backup: synapse_core::Sha256,
-}
-
-fn matrix() -> Matrix {
-    let f = Fixture::with_backup();
-    let ref_local = f.put_local(&content("ref-local", 1000));
-    let ref_both = f.put_local(&content("ref-both", 2000));
-    f.put_backup(&content("ref-both", 2000));
-    let ref_backup = f.put_backup(&content("ref-backup", 3000));
-    let missing = crate::support::sha_of(b"nowhere");
-    let orphan_local = f.put_local(&content("orphan-local", 400));
-    let orphan_both = f.put_local(&content("orphan-both", 500));
-    f.put_backup(&content("orphan-both", 500));
-    let orphan_backup = f.put_backup(&content("orphan-backup", 600));
-    f.write_pack(
-        "Pack A",
-        &[
-            ("ckpt", &ref_local, AssetKind::Checkpoint, 1000, "a.safetensors"),
-            ("vae", &ref_both, AssetKind::Vae, 2000, "vae.safetensors"),
-            ("gone", &missing, AssetKind::Lora, 7777, "gone.safetensors"),
-        ],
-    );
-    f.write_pack(
-        "Pack B",
-        &[("vae", &ref_both, AssetKind::Vae, 2000, "vae.safetensors"), ("up", &ref_backup, AssetKind::Upscaler, 3000, "4x.pth")],
-    );
-    Matrix { f, ref_local, ref_both, ref_backup, missing, orphan_local, orphan_both, orphan_backup }
-}
+use crate::support::{content, matrix, Fixture};
 
 #[test]
 fn every_status_and_location() {

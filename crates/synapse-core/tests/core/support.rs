@@ -136,3 +136,43 @@ pub fn content(tag: &str, len: usize) -> Vec<u8> {
     v.resize(len.max(tag.len()), b'.');
     v
 }
+
+/// One blob of every reachable status × location, on a store with a connected
+/// backup: Pack A uses the local, both and missing blobs, Pack B the both and
+/// backup-only ones.
+pub struct Matrix {
+    pub f: Fixture,
+    pub ref_local: Sha256,
+    pub ref_both: Sha256,
+    pub ref_backup: Sha256,
+    pub missing: Sha256,
+    pub orphan_local: Sha256,
+    pub orphan_both: Sha256,
+    pub orphan_backup: Sha256,
+}
+
+pub fn matrix() -> Matrix {
+    let f = Fixture::with_backup();
+    let ref_local = f.put_local(&content("ref-local", 1000));
+    let ref_both = f.put_local(&content("ref-both", 2000));
+    f.put_backup(&content("ref-both", 2000));
+    let ref_backup = f.put_backup(&content("ref-backup", 3000));
+    let missing = sha_of(b"nowhere");
+    let orphan_local = f.put_local(&content("orphan-local", 400));
+    let orphan_both = f.put_local(&content("orphan-both", 500));
+    f.put_backup(&content("orphan-both", 500));
+    let orphan_backup = f.put_backup(&content("orphan-backup", 600));
+    f.write_pack(
+        "Pack A",
+        &[
+            ("ckpt", &ref_local, AssetKind::Checkpoint, 1000, "a.safetensors"),
+            ("vae", &ref_both, AssetKind::Vae, 2000, "vae.safetensors"),
+            ("gone", &missing, AssetKind::Lora, 7777, "gone.safetensors"),
+        ],
+    );
+    f.write_pack(
+        "Pack B",
+        &[("vae-b", &ref_both, AssetKind::Vae, 2000, "vae.safetensors"), ("up", &ref_backup, AssetKind::Upscaler, 3000, "4x.pth")],
+    );
+    Matrix { f, ref_local, ref_both, ref_backup, missing, orphan_local, orphan_both, orphan_backup }
+}
