@@ -25,13 +25,17 @@ ensure_ui_deps() {
   local stamp=ui/node_modules/.synapse-npm-ci
   if [ ! -f "$stamp" ] || [ ui/package-lock.json -nt "$stamp" ]; then
     printf '\n\033[1m==> npm ci (ui/)\033[0m\n'
-    # npm 11 with a registry that has no packages for other platforms writes
-    # locks without tailwind's other-platform binaries, and then its own `npm ci`
-    # calls the lock out of sync; `npm install --no-save` installs the same
-    # locked versions without rewriting the lock.
+    # The lock must list every platform's optional binaries (tailwind's oxide,
+    # lightningcss, rolldown), or npm 11's `npm ci` calls it out of sync. The
+    # registry had no macOS/Windows/Android/FreeBSD/wasm builds of
+    # @tailwindcss/oxide 4.3.4 and 4.3.5, so `npm install` left them out of
+    # the lock: tailwindcss is pinned at 4.3.3, whose binaries exist for every
+    # platform. Before bumping a package with native binaries, check them with
+    # `npm view <pkg>-<platform>@<version>`, regenerate the lock with
+    # `npm install`, and try a clean `npm ci` in a copy of ui/.
     if ! (cd ui && npm ci --no-audit --no-fund); then
-      echo "npm ci refused the lock file; installing the locked versions with npm install --no-save" >&2
-      (cd ui && npm install --no-save --no-audit --no-fund)
+      echo "error: npm ci failed in ui/ (is ui/package-lock.json in sync with ui/package.json?)" >&2
+      return 1
     fi
     touch "$stamp"
   fi

@@ -8,9 +8,11 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use synapse_core::adopt::AdoptOptions;
 use synapse_core::doctor::DoctorReport;
 use synapse_core::inventory::{Query, SortKey};
 use synapse_core::model::*;
+use synapse_core::package::{ExportOptions, ImportOptions};
 use synapse_core::packs::{PackDeleteResult, PackInfo, PackWriteResult};
 use synapse_core::progress::ProgressUpdate;
 use synapse_core::state_sync::StateSyncOptions;
@@ -63,6 +65,19 @@ fn export_into(dir: &Path) {
         StateSyncOptions,
         StateSyncResult,
         AutoBackupReport,
+        UiTargetList,
+        UseResult,
+        UnuseResult,
+        RedownloadResult,
+        MissingBlob,
+        UseClash,
+        ExportOptions,
+        ExportResult,
+        ValidationReport,
+        ImportOptions,
+        CommitResult,
+        AdoptOptions,
+        AdoptResult,
         // the shell
         AppInfo,
         BackupWatch,

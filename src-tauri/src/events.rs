@@ -66,8 +66,10 @@ pub fn emit<S: Serialize + Clone>(app: &AppHandle, event: &str, payload: S) {
     let _ = app.emit(event, payload);
 }
 
-/// Tells the window to reload and the tray to recount.
+/// Tells the window to reload and the tray to recount (and drops the
+/// inventory built at start-up, which no longer describes the store).
 pub fn inventory_changed(app: &AppHandle, reason: &str) {
+    crate::commands::inventory::forget_warmup(app);
     emit(app, INVENTORY_CHANGED, InventoryChanged { reason: reason.to_owned() });
     crate::watcher::recount(app);
 }

@@ -41,8 +41,11 @@ pub fn run() {
             let config_dir = app.path().app_config_dir().ok();
             let root = prefs::initial_root(config_dir.as_deref());
             app.manage(AppState::new(root.clone()));
+            // Build the inventory while the webview starts: the window's first load takes it.
+            commands::inventory::warm_up(app.handle(), root.clone());
             set_title(app.handle(), &root);
             tray::build(app.handle())?;
+            notifications::init(app.handle());
             watcher::start(app.handle());
             Ok(())
         })
@@ -62,6 +65,7 @@ pub fn run() {
             commands::store::store_open_demo,
             commands::inventory::inventory_summary,
             commands::inventory::inventory_query,
+            commands::inventory::inventory_load,
             commands::inventory::inventory_detail,
             commands::inventory::inventory_impacts,
             commands::inventory::blob_delete,
@@ -72,9 +76,11 @@ pub fn run() {
             commands::operations::operations_running,
             commands::packs::packs_list,
             commands::packs::pack_show,
+            commands::packs::pack_name_check,
             commands::packs::pack_create,
             commands::packs::pack_add,
             commands::packs::pack_delete,
+            commands::adopt::adopt_run,
             commands::backup::backup_status,
             commands::backup::backup_blob,
             commands::backup::restore_blob,
@@ -85,8 +91,16 @@ pub fn run() {
             commands::backup::state_status,
             commands::backup::state_sync,
             commands::backup::backup_queue_run,
+            commands::package::package_export,
+            commands::package::package_validate,
+            commands::package::package_import,
             commands::settings::settings_get,
             commands::settings::settings_save,
+            commands::views::ui_targets,
+            commands::views::pack_use_plan,
+            commands::views::pack_use,
+            commands::views::pack_unuse,
+            commands::views::blob_redownload,
         ])
         .run(tauri::generate_context!())
         .expect("the Synapse desktop app failed to start");

@@ -1,9 +1,71 @@
 //! Native OS notifications (tauri-plugin-notification): for operation results
 //! when the window is hidden or the action came from the tray, and on backup
 //! attach. In-window toasts are the UI's business.
+//!
+//! The attach notification carries a "Back up now" button (the plugin reports
+//! actions on Linux through the notification server's `ActionInvoked` signal;
+//! servers without action support show a plain notification, and the tray's
+//! "Back up now" and the window's toast do the same).
 
 use tauri::{AppHandle, Manager};
-use tauri_plugin_notification::NotificationExt;
+use tauri_plugin_notification::{Action, ActionPerformed, ActionType, NotificationExt};
+
+/// The action type of the "Backup drive connected" notification.
+const ATTACH_ACTIONS: &str = "backup-attach";
+/// Its button: the tray's "Back up now".
+const BACK_UP_NOW: &str = "backup_now";
+/// What the plugin reports for a click on the notification itself.
+const TAP: &str = "tap";
+
+/// Registers the notification buttons and what they do. Must run before the
+/// first notification: the plugin shows buttons only while a handler exists.
+pub fn init(app: &AppHandle) {
+    let notifications = app.notification();
+    let attach = ActionType::builder(ATTACH_ACTIONS).actions(vec![Action::builder(BACK_UP_NOW, "Back up now").build()]).build();
+    let _ = notifications.register_action_types(vec![attach]);
+    let app = app.clone();
+    let _ = notifications.on_action(move |performed| on_action(&app, performed));
+}
+
+/// What a click on a notification does.
+#[derive(Debug, PartialEq, Eq)]
+enum Reaction {
+    /// The tray's "Back up now" (the sync wizard when the window is open, else a background sync).
+    BackUpNow,
+    /// Bring the window forward with the sync wizard open (a click on the attach notification).
+    OpenSyncWizard,
+    /// Bring the window forward.
+    ShowWindow,
+    Nothing,
+}
+
+fn reaction(action_id: &str, action_type: Option<&str>) -> Reaction {
+    match (action_id, action_type) {
+        (BACK_UP_NOW, _) => Reaction::BackUpNow,
+        (TAP, Some(ATTACH_ACTIONS)) => Reaction::OpenSyncWizard,
+        (TAP, _) => Reaction::ShowWindow,
+        _ => Reaction::Nothing,
+    }
+}
+
+/// Runs on the plugin's signal thread: hand anything slow to the tray's own threads.
+fn on_action(app: &AppHandle, performed: &ActionPerformed) {
+    let action_type = performed.notification().and_then(|n| n.action_type_id());
+    match reaction(performed.action_id(), action_type) {
+        Reaction::BackUpNow => crate::tray::on_menu(app, "backup_now"),
+        Reaction::OpenSyncWizard => crate::tray::open_in_window(app, crate::events::OpenTarget::BackupSyncWizard),
+        Reaction::ShowWindow => crate::tray::show_window(app),
+        Reaction::Nothing => {}
+    }
+}
+
+/// "Backup drive connected — 12 models (45 GB) not backed up", with a "Back up
+/// now" button when something is not backed up.
+pub fn show_attach(app: &AppHandle, body: &str, offer_backup: bool) {
+    let builder = app.notification().builder().title("Backup drive connected").body(body);
+    let builder = if offer_backup { builder.action_type_id(ATTACH_ACTIONS) } else { builder };
+    let _ = builder.show();
+}
 
 /// Shows an OS notification. Failing to show one (no notification daemon) is
 /// not an error the user could act on.
@@ -42,7 +104,16 @@ pub fn human_bytes(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::human_bytes;
+    use super::{human_bytes, reaction, Reaction, ATTACH_ACTIONS};
+
+    #[test]
+    fn the_attach_button_backs_up_and_a_click_opens_the_sync_wizard() {
+        assert_eq!(reaction("backup_now", Some(ATTACH_ACTIONS)), Reaction::BackUpNow);
+        assert_eq!(reaction("backup_now", None), Reaction::BackUpNow, "servers that drop the payload still run the button");
+        assert_eq!(reaction("tap", Some(ATTACH_ACTIONS)), Reaction::OpenSyncWizard);
+        assert_eq!(reaction("tap", None), Reaction::ShowWindow, "a click on any other notification shows the window");
+        assert_eq!(reaction("dismiss", Some(ATTACH_ACTIONS)), Reaction::Nothing);
+    }
 
     #[test]
     fn human_bytes_uses_decimal_units() {

@@ -68,7 +68,8 @@ pub fn show_window(app: &AppHandle) {
     }
 }
 
-fn open_in_window(app: &AppHandle, target: OpenTarget) {
+/// Shows the window and asks it to open `target` (a wizard or a page).
+pub fn open_in_window(app: &AppHandle, target: OpenTarget) {
     show_window(app);
     events::emit(app, events::APP_OPEN, OpenRequest { target });
 }

@@ -2,8 +2,9 @@
 //! as a fast path, plus a 1-second poll of `/proc/self/mountinfo` and of the
 //! path itself, because mounting or unmounting a drive produces no inotify
 //! event and network mounts send none either. A change of the backup's state
-//! is emitted as `backup://status` within about a second; an attach also shows
-//! an OS notification and refreshes the inventory.
+//! is emitted as `backup://status` within about a second; an attach also runs
+//! the queued auto-backups, refreshes the backup catalog and shows an OS
+//! notification with a "Back up now" button.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -32,6 +33,9 @@ enum Wake {
     Check,
     /// The inventory changed: recount what the tray shows.
     Recount,
+    /// Emit `backup://status` again even if nothing changed (after an attach's
+    /// auto-backups and catalog refresh changed what the drive holds).
+    Announce,
 }
 
 /// The sender that wakes the watcher thread, managed by Tauri.
@@ -93,6 +97,7 @@ fn run(app: AppHandle, tx: Sender<Wake>, rx: Receiver<Wake>) {
     let mut mounts = read_mountinfo();
     let mut inotify = Inotify::new(tx);
     let mut recount_due = true;
+    let mut announce = false;
     // The first count waits until the window has painted: on two cores a
     // second inventory build at start-up would slow the window's own.
     let counts_from = Instant::now() + FIRST_COUNT_DELAY;
@@ -103,13 +108,11 @@ fn run(app: AppHandle, tx: Sender<Wake>, rx: Receiver<Wake>) {
         inotify.follow(watch.path.as_deref().map(Path::new));
 
         let changed = last.as_ref().is_none_or(|(r, w)| r != &root || w != &watch);
-        if changed {
+        if changed | std::mem::take(&mut announce) {
             let attached = is_attach(last.as_ref(), &root, &watch);
             events::emit(&app, events::BACKUP_STATUS, watch.clone());
-            if attached {
-                if let Some(store) = &store {
-                    on_attach(&app, store);
-                }
+            if attached && store.is_some() {
+                on_attach(&app, root.clone());
             }
             last = Some((root.clone(), watch.clone()));
             recount_due = true;
@@ -122,13 +125,16 @@ fn run(app: AppHandle, tx: Sender<Wake>, rx: Receiver<Wake>) {
 
         match rx.recv_timeout(POLL) {
             Ok(Wake::Recount) => recount_due = true,
+            Ok(Wake::Announce) => announce = true,
             Ok(Wake::Check) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
         // Drain a burst of inotify events into one check.
         while let Ok(wake) = rx.try_recv() {
-            if matches!(wake, Wake::Recount) {
-                recount_due = true;
+            match wake {
+                Wake::Recount => recount_due = true,
+                Wake::Announce => announce = true,
+                Wake::Check => {}
             }
         }
         let now = read_mountinfo();
@@ -147,39 +153,65 @@ fn is_attach(last: Option<&(PathBuf, BackupWatch)>, root: &Path, now: &BackupWat
     matches!(last, Some((r, w)) if r == root && w.enabled && !w.connected && w.path == now.path) && now.connected
 }
 
-/// The drive came back: run the queued auto-backups, tell the user what is
-/// not backed up, and refresh (building the inventory refreshes the catalog).
-fn on_attach(app: &AppHandle, store: &Store) {
-    let state = app.state::<AppState>().inner().clone();
-    if let Ok(op) = state.begin("auto-backup-on-attach", "Auto-backup") {
-        if let Ok(report) = autobackup::process_backup_queue(store, Control::new(&NoProgress, op.cancel_token())) {
-            if !report.backed_up.is_empty() || !report.errors.is_empty() {
-                let ok = report.errors.is_empty();
-                let message = format!(
-                    "Auto-backup: {} queued model(s) backed up ({}){}",
-                    report.backed_up.len(),
-                    notifications::human_bytes(report.bytes_copied),
-                    if ok { String::new() } else { format!(", {} failed", report.errors.len()) }
-                );
-                events::emit(app, events::OPERATION_FINISHED, events::OperationFinished { operation: "auto_backup".into(), ok, message });
+/// The drive came back: run the queued auto-backups, refresh the backup
+/// catalog (building the inventory scans the drive and rewrites it), tell the
+/// user what is not backed up with a "Back up now" button, and have the window
+/// reload. Runs on a thread of its own so the watcher keeps polling: a drive
+/// pulled again during a long auto-backup still shows within the 3 seconds.
+fn on_attach(app: &AppHandle, root: PathBuf) {
+    let worker = app.clone();
+    let spawned = std::thread::Builder::new().name("backup-attach".into()).spawn(move || {
+        let app = worker;
+        let Ok(store) = Store::open(&root) else { return };
+        run_queue(&app, &store);
+        match inventory::build(&store) {
+            Ok(inv) => {
+                let b = &inv.summary.backup;
+                notifications::show_attach(&app, &attach_body(b.blobs_local_only, b.bytes_local_only), b.blobs_local_only > 0);
             }
+            Err(e) => notifications::show(&app, "Backup drive connected", &e.to_string()),
         }
+        // The drive's totals and the catalog changed: the cards and the table
+        // reload. The watcher re-sends the status it holds, so a drive pulled
+        // again meanwhile is never announced as connected from here.
+        send(&app, Wake::Announce);
+        events::inventory_changed(&app, "backup");
+    });
+    if spawned.is_err() {
+        // No thread to spare: the window still reloads and shows the drive.
+        events::inventory_changed(app, "backup");
     }
-    if let Ok(inv) = inventory::build(store) {
-        let b = &inv.summary.backup;
-        let body = if b.blobs_local_only == 0 {
-            "Everything is backed up.".to_owned()
-        } else {
-            format!(
-                "{} model{} ({}) not backed up",
-                b.blobs_local_only,
-                if b.blobs_local_only == 1 { "" } else { "s" },
-                notifications::human_bytes(b.bytes_local_only)
-            )
-        };
-        notifications::show(app, "Backup drive connected", &body);
+}
+
+/// Backs up the blobs `auto_backup_new` queued while the drive was away; the
+/// outcome goes to the window as a toast.
+fn run_queue(app: &AppHandle, store: &Store) {
+    let state = app.state::<AppState>().inner().clone();
+    let Ok(op) = state.begin("auto-backup-on-attach", "Auto-backup") else { return };
+    let (ok, message) = match autobackup::process_backup_queue(store, Control::new(&NoProgress, op.cancel_token())) {
+        Ok(report) if report.backed_up.is_empty() && report.errors.is_empty() => return,
+        Ok(report) => {
+            let ok = report.errors.is_empty();
+            let message = format!(
+                "Auto-backup: {} queued model(s) backed up ({}){}",
+                report.backed_up.len(),
+                notifications::human_bytes(report.bytes_copied),
+                if ok { String::new() } else { format!(", {} failed", report.errors.len()) }
+            );
+            (ok, message)
+        }
+        Err(e) => (false, format!("Auto-backup of the queued models failed: {e}")),
+    };
+    events::emit(app, events::OPERATION_FINISHED, events::OperationFinished { operation: "auto_backup".into(), ok, message });
+}
+
+/// The attach notification's body.
+fn attach_body(local_only: u64, bytes: u64) -> String {
+    match local_only {
+        0 => "Everything is backed up.".to_owned(),
+        1 => format!("1 model ({}) not backed up", notifications::human_bytes(bytes)),
+        n => format!("{n} models ({}) not backed up", notifications::human_bytes(bytes)),
     }
-    events::inventory_changed(app, "backup");
 }
 
 /// The tray's status line (without the count when `store` is `None`).
@@ -266,5 +298,12 @@ mod tests {
         assert!(!is_attach(Some(&(PathBuf::from("/other"), watch(false))), &root, &watch(true)), "another store");
         let disabled = BackupWatch { enabled: false, connected: false, path: None, reason: None };
         assert!(!is_attach(Some(&(root.clone(), disabled)), &root, &watch(true)), "enabled in Settings");
+    }
+
+    #[test]
+    fn the_attach_notification_says_what_is_not_backed_up() {
+        assert_eq!(attach_body(0, 0), "Everything is backed up.");
+        assert_eq!(attach_body(1, 3_200_000_000), "1 model (3.2 GB) not backed up");
+        assert_eq!(attach_body(12, 45_000_000_000), "12 models (45 GB) not backed up");
     }
 }

@@ -192,8 +192,25 @@ def unplugging_the_backup_turns_the_card_disconnected_and_replugging_notifies(c)
         return "Backup drive connected" in text and ("not backed up" in text or "Everything is backed up" in text)
 
     c.s.wait_until(notified, 5, "the 'Backup drive connected' notification on D-Bus")
+    with open(c.monitor_log, encoding="utf-8", errors="replace") as f:
+        assert '"backup_now"' in f.read(), "the attach notification has no 'Back up now' button"
     time.sleep(0.5)
     c.root_shot("07-attach-notification.png")
+
+    # Its "Back up now" button, as the notification server reports a click
+    # (dunst's server ids count from 1 in this D-Bus session; the app ignores
+    # the ids that are not its attach notification): with the window open,
+    # the sync wizard opens there with its preview.
+    for server_id in range(1, 41):
+        subprocess.run(
+            ["dbus-send", "--session", "--type=signal", "/org/freedesktop/Notifications",
+             "org.freedesktop.Notifications.ActionInvoked", f"uint32:{server_id}", "string:backup_now"],
+            check=True,
+        )
+    c.s.wait(tid("sync-wizard"), 5, "the sync wizard opened by the notification's Back up now")
+    c.s.key(ESCAPE)
+    c.s.wait_gone(tid("sync-wizard"), 5, "the sync wizard after Escape")
+    c.s.wait_gone(tid("dialog-backdrop"), 5, "the dialog backdrop after Escape")
 
 
 @test
@@ -216,6 +233,215 @@ def packs_settings_and_help_pages(c):
     c.s.click(tid("help-link"))
     c.s.wait(tid("help-page"), 10, "the Help page")
     c.shot("11-help.png")
+    c.s.click(tid("tab-inventory"))
+    c.s.wait(tid("inventory-page"), 10)
+
+
+@test
+def export_a_pack_and_import_it_back(c):
+    """Packages (SPEC §3.10): export one demo pack to a typed folder, check it
+    on disk, then import it back: it classifies as duplicate_same_version and
+    the default strategy (skip) leaves the store as it was."""
+    packs = sorted(p["name"] for p in c.synapse("pack", "list")["packs"])
+    assert packs, "the demo store has no packs"
+    name = packs[0]
+    out_parent = tempfile.mkdtemp(prefix="synapse-e2e-package-")
+    out = os.path.join(out_parent, "exported")
+    try:
+        c.s.click(tid("tab-packs"))
+        c.s.wait(tid("packs-page"), 10, "the Packs page")
+        c.s.click("button", within=c.s.wait(tid("pack-row", f'[data-pack="{name}"]'), 10, f"the row of pack {name}"))
+        c.s.wait(tid("pack-detail", f'[data-pack="{name}"]'), 10, f"the detail of pack {name}")
+        c.s.click(tid("packages-export"))
+        c.s.wait(tid("export-wizard"), 5, "the export wizard")
+        box = c.s.wait(tid("export-pack", f'[data-pack="{name}"]') + ' input[type="checkbox"]', 5, "the pack's checkbox")
+        assert c.s.js("return arguments[0].checked", box.ref()), f"{name} is not preselected"
+        c.s.wait(tid("export-path")).type(out)
+        c.s.wait_until(lambda: "will be written" in (c.s.find(tid("export-estimate")).text() or ""), 10, "the size that will be written")
+        time.sleep(0.5)  # let the webview paint the new step before the screenshot
+        c.shot("20-export-wizard.png")
+        c.s.click(tid("export-start"))
+        c.s.wait(tid("export-step", '[data-step="complete"]'), 60, "the export to complete")
+        time.sleep(0.5)
+        c.shot("21-export-complete.png")
+        assert os.path.isfile(os.path.join(out, "package.json")), f"no package.json in {out}"
+        with open(os.path.join(out, "package.json"), encoding="utf-8") as f:
+            assert json.load(f)["packs"] == [name]
+        c.s.wait(tid("toast", '[data-kind="success"]'), 5, "the export toast")
+        c.s.click(tid("export-done"))
+        c.s.wait_gone(tid("export-wizard"), 5, "the export wizard")
+        c.s.wait_gone(tid("dialog-backdrop"), 5, "the dialog backdrop")
+
+        c.s.click(tid("pack-back"))
+        c.s.wait(tid("packs-page"), 10, "the Packs page")
+        c.s.click(tid("packages-import"))
+        c.s.wait(tid("import-wizard"), 5, "the import wizard")
+        c.s.wait(tid("import-path")).type(out)
+        c.s.click(tid("import-validate"))
+        c.s.wait(tid("import-step", '[data-step="review"]'), 60, "the validation report")
+        assert c.s.find(tid("import-validity")).attr("data-valid") == "true", "the package is not valid"
+        item = c.s.wait(tid("import-item", f'[data-pack="{name}"]'), 5, f"the report's line of {name}")
+        assert item.attr("data-classification") == "duplicate_same_version", item.attr("data-classification")
+        strategy = c.s.find(tid("import-strategy"))
+        assert c.s.js("return arguments[0].value", strategy.ref()) == "skip_if_exists"
+        time.sleep(0.5)
+        c.shot("22-import-review.png")
+        c.s.click(tid("import-commit"))
+        c.s.wait(tid("import-step", '[data-step="complete"]'), 60, "the import to complete")
+        toast = c.s.wait_until(
+            lambda: next((t for t in c.s.find_all(tid("toast")) if "skipped" in (t.text() or "")), None), 10, "the import summary toast"
+        )
+        assert name in toast.text(), toast.text()
+        time.sleep(0.5)
+        c.shot("23-import-complete.png")
+        c.s.click(tid("import-done"))
+        c.s.wait_gone(tid("import-wizard"), 5, "the import wizard")
+        c.s.wait_gone(tid("dialog-backdrop"), 5, "the dialog backdrop")
+        assert sorted(p["name"] for p in c.synapse("pack", "list")["packs"]) == packs, "the import changed the packs"
+
+        # A damaged package: validation lists the issue and the import stays disabled; Escape closes.
+        files = os.path.join(out, "files")
+        blob = next(os.path.join(files, f) for f in sorted(os.listdir(files)) if not f.endswith(".json"))
+        with open(blob, "r+b") as f:
+            first = f.read(1)
+            f.seek(0)
+            f.write(bytes([first[0] ^ 0xFF]))
+        c.s.click(tid("packages-import"))
+        c.s.wait(tid("import-wizard"), 5, "the import wizard")
+        c.s.wait(tid("import-path")).type(out)
+        c.s.click(tid("import-validate"))
+        c.s.wait(tid("import-step", '[data-step="review"]'), 60, "the validation report of the damaged package")
+        assert c.s.find(tid("import-validity")).attr("data-valid") == "false", "a damaged package validated"
+        issue = c.s.wait(tid("import-issue", '[data-code="hash_mismatch"]'), 5, "the hash_mismatch issue")
+        assert issue.attr("data-severity") == "error"
+        assert not c.s.js("return arguments[0].disabled", c.s.find(tid("import-back")).ref())
+        assert c.s.js("return arguments[0].disabled", c.s.find(tid("import-commit")).ref()), "Import is enabled for an invalid package"
+        time.sleep(0.5)
+        c.shot("24-import-invalid.png")
+        c.s.key(ESCAPE)
+        c.s.wait_gone(tid("import-wizard"), 5, "the import wizard after Escape")
+        c.s.wait_gone(tid("dialog-backdrop"), 5, "the dialog backdrop after Escape")
+        c.s.click(tid("tab-inventory"))
+        c.s.wait(tid("inventory-page"), 10)
+    finally:
+        shutil.rmtree(out_parent, ignore_errors=True)
+
+
+def open_pack(c, name):
+    """The detail of pack `name` on the Packs page (from the list, or from another pack's detail)."""
+    c.s.click(tid("tab-packs"))
+    c.s.wait_until(lambda: c.s.find(tid("packs-page")) or c.s.find(tid("pack-detail")), 10, "the Packs page")
+    if c.s.find(tid("pack-detail", f'[data-pack="{name}"]')) is not None:
+        return
+    if c.s.find(tid("pack-back")) is not None:
+        c.s.click(tid("pack-back"))
+    c.s.click("button", within=c.s.wait(tid("pack-row", f'[data-pack="{name}"]'), 10, f"the row of pack {name}"))
+    c.s.wait(tid("pack-detail", f'[data-pack="{name}"]'), 10, f"the detail of pack {name}")
+
+
+def links_into(folder, store):
+    """Every symlink below `folder` that points into the store's blobs: path -> target."""
+    out = {}
+    blobs = os.path.realpath(os.path.join(store, "data"))
+    for d, dirs, files in os.walk(folder):
+        for n in dirs + files:
+            p = os.path.join(d, n)
+            if os.path.islink(p) and os.path.realpath(p).startswith(blobs + os.sep):
+                out[p] = os.path.realpath(p)
+    return out
+
+
+@test
+def use_a_pack_in_a_ui_target_then_unuse_it(c):
+    """UI targets (SPEC §3.8): add a ComfyUI folder in Settings by typing its
+    path, Use a pack from its detail page (links appear on disk and the
+    inventory shows the UI in active_in_uis), Use a pack whose model is only on
+    the backup (the restore confirmation lists it with its size), then Unuse
+    both: the links are gone."""
+    comfy = os.path.join(os.path.dirname(c.store), "ComfyUI")
+    os.makedirs(os.path.join(comfy, "models"), exist_ok=True)
+
+    c.s.click(tid("tab-settings"))
+    c.s.wait(tid("settings-page"), 10, "the Settings page")
+    c.s.click(tid("settings-ui-add"))
+    c.s.wait(tid("settings-ui-name"), 5, "the new UI target's name box")
+    c.s.find_all(tid("settings-ui-name"))[-1].type("comfy")
+    c.s.find_all(tid("settings-ui-path"))[-1].type(comfy)
+    c.s.click(tid("settings-save"))
+    c.s.wait_until(
+        lambda: next((t for t in c.s.find_all(tid("toast", '[data-kind="success"]')) if "Settings saved" in (t.text() or "")), None),
+        10,
+        "the 'Settings saved' toast",
+    )
+    targets = c.synapse("ui", "list")["ui_targets"]
+    assert [t["name"] for t in targets] == ["comfy"], targets
+    assert targets[0]["path"] == comfy, targets
+
+    # A pack whose models are all on this disk: Use links them at once.
+    name = "DreamShaper_8"
+    shas = [b["sha256"] for b in c.synapse("pack", "show", name)["blobs"]]
+    open_pack(c, name)
+    target = c.s.wait(tid("pack-ui-target", '[data-ui="comfy"]'), 10, "the comfy target on the pack page")
+    assert target.attr("data-active") == "false", target.attr("data-active")
+    c.s.click(tid("pack-use"), within=target)
+    c.s.wait(tid("pack-ui-target", '[data-ui="comfy"][data-active="true"]'), 15, f"{name} to become active in comfy")
+    time.sleep(0.5)
+    c.shot("12-pack-ui-targets.png")
+    links = links_into(comfy, c.store)
+    assert len(links) == len(shas), f"expected {len(shas)} links in {comfy}, found {links}"
+    assert sorted(os.path.basename(t) for t in links.values()) == sorted(shas), links
+    # ComfyUI's folders (SPEC §3.8; the demo config's `ui.kind_map` says the same).
+    assert all(os.path.relpath(p, comfy).startswith(f"models{os.sep}") for p in links), links
+    assert any(f"{os.sep}models{os.sep}checkpoints{os.sep}" in p for p in links), links
+
+    c.s.click(tid("tab-inventory"))
+    c.s.wait(tid("inventory-page"), 10)
+    c.search(shas[0][:16])
+    row = c.wait_row(shas[0])
+    active = c.s.wait_until(lambda: c.row(shas[0]) and c.row(shas[0]).find(tid("row-active-uis")), 10, "the UI in the inventory row")
+    assert active.attr("data-uis") == "comfy", active.attr("data-uis")
+    assert row is not None
+    c.shot("13-inventory-active-in-ui.png")
+    assert "comfy" in c.synapse("inventory", "show", shas[0])["item"]["active_in_uis"]
+    c.search("")
+
+    # A pack with a model only on the backup: the confirmation lists it, then restore + link.
+    parked = "Pony_Diffusion_V6_XL"
+    backup_only = [b for b in c.synapse("pack", "show", parked)["blobs"] if not b["on_local"]]
+    assert backup_only, f"{parked} has no backup-only model in the demo store"
+    open_pack(c, parked)
+    c.s.click(tid("pack-use"), within=c.s.wait(tid("pack-ui-target", '[data-ui="comfy"]'), 10))
+    c.s.wait(tid("use-dialog"), 10, "the restore confirmation")
+    listed = c.s.js("return arguments[0].textContent", c.s.wait(tid("use-restore-list"), 5, "the models to restore").ref())
+    assert backup_only[0]["display_name"] in listed, listed
+    assert "Free on this disk" in c.s.js("return arguments[0].textContent", c.s.find(tid("use-free-space")).ref())
+    time.sleep(0.3)
+    c.shot("14-use-restore-dialog.png")
+    c.s.click(tid("use-confirm"))
+    c.s.wait_gone(tid("use-dialog"), 60, "the restore and link to finish")
+    c.s.wait(tid("pack-ui-target", '[data-ui="comfy"][data-active="true"]'), 15, f"{parked} to become active in comfy")
+    assert c.synapse("inventory", "show", backup_only[0]["sha256"])["item"]["on_local"] is True, "the model was not restored"
+    assert len(links_into(comfy, c.store)) == len(shas) + 2, links_into(comfy, c.store)
+
+    # The list shows where each pack is active.
+    c.s.click(tid("pack-back"))
+    for p in (name, parked):
+        row = c.s.wait(tid("pack-row", f'[data-pack="{p}"]'), 10, f"the row of {p}")
+        c.s.wait_until(lambda: row.find(tid("pack-active-uis")).attr("data-uis") == "comfy", 10, f"{p} active in comfy in the list")
+    time.sleep(0.3)
+    c.shot("15-packs-active-in.png")
+
+    # Unuse both: exactly their links go.
+    open_pack(c, parked)
+    c.s.click(tid("pack-unuse"), within=c.s.wait(tid("pack-ui-target", '[data-ui="comfy"]'), 10))
+    c.s.wait(tid("pack-ui-target", '[data-ui="comfy"][data-active="false"]'), 15, f"{parked} to become inactive")
+    open_pack(c, name)
+    c.s.click(tid("pack-unuse"), within=c.s.wait(tid("pack-ui-target", '[data-ui="comfy"]'), 10))
+    c.s.wait(tid("pack-ui-target", '[data-ui="comfy"][data-active="false"]'), 15, f"{name} to become inactive")
+    assert links_into(comfy, c.store) == {}, links_into(comfy, c.store)
+    assert os.path.isdir(os.path.join(comfy, "models")), "unuse removed a folder it did not make"
+    assert c.synapse("inventory", "show", shas[0])["item"]["active_in_uis"] == []
+    c.s.click(tid("pack-back"))
     c.s.click(tid("tab-inventory"))
     c.s.wait(tid("inventory-page"), 10)
 

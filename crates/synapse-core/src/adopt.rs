@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use rayon::prelude::*;
+use serde::Deserialize;
 
 use crate::autobackup;
 use crate::blobs::{self, AdoptMode};
@@ -46,8 +47,10 @@ use crate::views;
 /// File extensions of model files (compared case-insensitively).
 pub const MODEL_EXTENSIONS: [&str; 7] = ["safetensors", "ckpt", "pt", "pth", "bin", "gguf", "onnx"];
 
-/// How `adopt` runs.
-#[derive(Debug, Clone, Copy, Default)]
+/// How `adopt` runs (the desktop app sends it as is; missing fields are false).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct AdoptOptions {
     /// False: dry run, only the plan.
     pub execute: bool,

@@ -1241,9 +1241,10 @@ fn config_extras() -> Vec<(String, Value)> {
                 "known": ["comfyui", "forge", "a1111", "sdnext"],
                 "kind_map": {
                     "comfyui": {
-                        "checkpoint": "checkpoints", "lora": "loras", "vae": "vae", "controlnet": "controlnet",
-                        "upscaler": "upscale_models", "clip": "clip", "text_encoder": "text_encoders",
-                        "diffusion_model": "diffusion_models", "embedding": "embeddings", "unet": "unet"
+                        "checkpoint": "models/checkpoints", "lora": "models/loras", "vae": "models/vae",
+                        "controlnet": "models/controlnet", "upscaler": "models/upscale_models", "clip": "models/clip",
+                        "text_encoder": "models/text_encoders", "diffusion_model": "models/diffusion_models",
+                        "embedding": "models/embeddings", "unet": "models/unet"
                     }
                 }
             }),

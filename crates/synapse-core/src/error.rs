@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::ids::IdError;
-use crate::model::{Impacts, IssueSeverity, PackError, PackageIssue, Side, SyncItem, UseClash};
+use crate::model::{Impacts, IssueSeverity, MissingBlob, PackError, PackageIssue, Side, SyncItem, UseClash};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -143,6 +143,9 @@ pub enum Error {
     #[error("pack {pack:?} needs {} blob(s) ({bytes} bytes) that are only on the backup drive: confirm restoring them first (`--yes` on the command line)", blobs.len())]
     RestoreNeeded { pack: String, blobs: Vec<SyncItem>, bytes: u64 },
 
+    #[error("pack {pack:?} needs {} blob(s) that are neither in the store nor on the backup drive: {}", blobs.len(), missing_list(blobs))]
+    UseBlobsMissing { pack: String, blobs: Vec<MissingBlob> },
+
     #[error("no pack lock has a download URL for blob {sha256}: it cannot be re-downloaded (restore it from a backup, or adopt the file again if you still have it)")]
     NoDownloadUrl { sha256: String },
 
@@ -188,6 +191,30 @@ fn hint_side(side: Side) -> &'static str {
     }
 }
 
+/// Each missing blob with what can bring it back.
+fn missing_list(blobs: &[MissingBlob]) -> String {
+    let each: Vec<String> = blobs
+        .iter()
+        .map(|b| {
+            if b.has_download_url {
+                format!(
+                    "{} ({}): fetch it again with `synapse redownload {}` (Re-download in the app)",
+                    b.display_name,
+                    b.sha256.short(),
+                    b.sha256
+                )
+            } else {
+                format!(
+                    "{} ({}): no download URL is recorded; restore it from another copy or adopt the file again",
+                    b.display_name,
+                    b.sha256.short()
+                )
+            }
+        })
+        .collect();
+    each.join("; ")
+}
+
 fn pack_list(packs: &[String]) -> String {
     match packs {
         [] => "a UI".to_owned(),
@@ -227,7 +254,7 @@ impl Error {
                 ErrorCode::NotFound
             }
             Error::PackExists { .. } | Error::UiTargetExists { .. } => ErrorCode::AlreadyExists,
-            Error::UiTargetNotFound { .. } | Error::NoDownloadUrl { .. } => ErrorCode::NotFound,
+            Error::UiTargetNotFound { .. } | Error::NoDownloadUrl { .. } | Error::UseBlobsMissing { .. } => ErrorCode::NotFound,
             Error::UseClash { .. } | Error::RestoreNeeded { .. } => ErrorCode::Conflict,
             Error::Download { .. } => ErrorCode::Io,
             Error::Conflict { .. } | Error::GitWorkingTree { .. } => ErrorCode::Conflict,
@@ -269,6 +296,7 @@ impl Error {
             Error::UseClash { pack, clashes } => json!({ "pack": pack, "clashes": clashes }),
             Error::RestoreNeeded { pack, blobs, bytes } => json!({ "pack": pack, "blobs": blobs, "bytes": bytes }),
             Error::NoDownloadUrl { sha256 } => json!({ "sha256": sha256 }),
+            Error::UseBlobsMissing { pack, blobs } => json!({ "pack": pack, "blobs": blobs }),
             Error::Download { url, status, reason } => json!({ "url": url, "http_status": status, "reason": reason }),
             Error::BackupNotConnected { path, reason } => json!({ "path": path, "reason": reason }),
             Error::InsufficientSpace { path, needed, available } => {

@@ -105,6 +105,8 @@ struct Acc {
     /// Boxed: most blobs have none, and this map holds every blob of the store.
     origin: Option<Box<Origin>>,
     size: Option<u64>,
+    /// Some reference's lock records a download URL.
+    has_url: bool,
 }
 
 /// A blob file on one side, without its name (the map key holds that).
@@ -136,6 +138,7 @@ impl Acc {
         if self.size.is_none() {
             self.size = r.size_bytes;
         }
+        self.has_url |= !r.urls.is_empty();
     }
 }
 
@@ -272,6 +275,7 @@ fn make_item(
         active_in_uis: Vec::new(),
         verified: verified.map(|e| e.ok),
         verified_at: verified.map(|e| e.at.clone()),
+        has_download_url: a.has_url,
         sha256: sha,
     }
 }

@@ -196,6 +196,8 @@ pub struct InventoryItem {
     pub active_in_uis: Vec<String>,
     pub verified: Option<bool>,
     pub verified_at: Option<String>,
+    /// A pack lock records a download URL for it: `redownload` can fetch it when it is missing.
+    pub has_download_url: bool,
 }
 
 /// A pack whose `pack.json` or `lock.json` could not be read.
@@ -728,6 +730,8 @@ pub struct UiTargetInfo {
     pub folders: BTreeMap<AssetKind, String>,
     /// Links `use` made in this UI that exist now.
     pub active_links: u64,
+    /// The packs those links belong to (each once, sorted).
+    pub active_packs: Vec<String>,
 }
 
 /// `ui list`.
@@ -781,6 +785,16 @@ pub struct UseClash {
     pub path: PathBuf,
     /// What is there: `file`, `directory`, or `link to <target>`.
     pub found: String,
+}
+
+/// A blob `use` needs that is neither in the store nor on the backup.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MissingBlob {
+    pub sha256: Sha256,
+    pub display_name: String,
+    /// A pack lock has a download URL: `redownload` (Re-download in the app) can fetch it.
+    pub has_download_url: bool,
 }
 
 /// `use <pack>`: what would be (dry run) or was done.

@@ -6,7 +6,7 @@
 //! Folder maps are also what `adopt` reads backwards: the folder a file was
 //! found in tells its kind ([`kind_of_folder`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;
@@ -86,7 +86,7 @@ impl Target {
         self.folders.get(&kind).map(|f| self.path.join(f))
     }
 
-    fn info(&self, active_links: u64) -> UiTargetInfo {
+    fn info(&self, active_links: u64, active_packs: Vec<String>) -> UiTargetInfo {
         UiTargetInfo {
             name: self.name.clone(),
             kind: self.kind,
@@ -94,6 +94,7 @@ impl Target {
             exists: self.path.is_dir(),
             folders: self.folders.clone(),
             active_links,
+            active_packs,
         }
     }
 }
@@ -166,11 +167,13 @@ pub fn find(config: &ConfigFile, name: &str) -> Result<Target> {
 pub fn list(store: &Store) -> Result<UiTargetList> {
     let config = store.config()?;
     let active = views::active_links(store.layout());
+    let used = views::active_use_links(store.layout());
     let ui_targets = targets(&config)?
         .iter()
         .map(|t| {
             let n = active.iter().filter(|l| l.ui == t.name).count() as u64;
-            t.info(n)
+            let packs: BTreeSet<String> = used.iter().filter(|l| l.ui == t.name).map(|l| l.pack.clone()).collect();
+            t.info(n, packs.into_iter().collect())
         })
         .collect();
     Ok(UiTargetList { ui_targets })
@@ -198,7 +201,79 @@ pub fn add(store: &Store, name: &str, kind: UiKind, path: &Path) -> Result<UiTar
     let parsed = target(&config, &entry)?;
     config.ui_targets.push(entry);
     store.save_config(&config)?;
-    Ok(parsed.info(0))
+    Ok(parsed.info(0, Vec::new()))
+}
+
+/// One target as an editor (the app's Settings) submits it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetEdit {
+    pub name: String,
+    /// `comfyui`, `forge`, `a1111` or `sdnext`.
+    pub kind: String,
+    pub path: String,
+}
+
+/// Checks an edited list of targets against `config`: names valid and
+/// unique, kinds known, and every new or moved folder an existing folder
+/// given as an absolute path. A target whose folder is unchanged may be
+/// missing (its drive is unplugged), as `ui list` reports it.
+pub fn check_targets(config: &ConfigFile, edits: &[TargetEdit]) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    for t in edits {
+        validate_name(&t.name)?;
+        if !seen.insert(t.name.as_str()) {
+            return Err(Error::invalid(format!("UI target name {:?} is used twice: give each target its own name", t.name)));
+        }
+        let kind: UiKind = t.kind.parse().map_err(|e| Error::invalid(format!("UI target {:?}: {e}", t.name)))?;
+        let path = Path::new(t.path.trim());
+        let unchanged = config.ui_targets.iter().any(|o| o.name == t.name && Path::new(&o.path) == path);
+        if unchanged {
+            continue;
+        }
+        if t.path.trim().is_empty() {
+            return Err(Error::invalid(format!("UI target {:?} has no folder: choose the UI's installation folder", t.name)));
+        }
+        if !path.is_absolute() {
+            return Err(Error::invalid(format!(
+                "UI target {:?}: {} is not an absolute path: choose the UI's installation folder (e.g. /home/you/ComfyUI)",
+                t.name,
+                path.display()
+            )));
+        }
+        if !path.is_dir() {
+            return Err(Error::invalid(format!(
+                "UI target {:?}: {} is not a folder: give the {kind} installation folder (the one holding models/)",
+                t.name,
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the configured targets by `edits` (the app's Settings "Save"),
+/// after [`check_targets`]; fields of `config.json` a target carries beyond
+/// name, kind and path are kept for targets that keep their name. Returns
+/// whether anything changed. Links already made stay (see [`remove`]).
+pub fn set_targets(store: &Store, edits: &[TargetEdit]) -> Result<bool> {
+    let _lock = store.lock("ui targets")?;
+    let mut config = store.config()?;
+    check_targets(&config, edits)?;
+    let targets: Vec<UiTarget> = edits
+        .iter()
+        .map(|t| {
+            let extra = config.ui_targets.iter().find(|o| o.name == t.name).map(|o| o.extra.clone()).unwrap_or_default();
+            UiTarget { name: t.name.clone(), kind: t.kind.clone(), path: t.path.trim().to_owned(), extra }
+        })
+        .collect();
+    let unchanged = targets.len() == config.ui_targets.len()
+        && targets.iter().zip(&config.ui_targets).all(|(a, b)| a.name == b.name && a.kind == b.kind && a.path == b.path);
+    if unchanged {
+        return Ok(false);
+    }
+    config.ui_targets = targets;
+    store.save_config(&config)?;
+    Ok(true)
 }
 
 /// `ui remove <name>`: forgets the target. Links `use` made there stay (and

@@ -32,7 +32,7 @@ use crate::ids::{PackName, Sha256};
 use crate::inventory;
 use crate::layout::{BlobDir, StoreLayout};
 use crate::lock::StoreLock;
-use crate::model::{AssetKind, SyncItem, UiLink, UnuseResult, UseClash, UseResult, UseSkip};
+use crate::model::{AssetKind, MissingBlob, SyncItem, UiLink, UnuseResult, UseClash, UseResult, UseSkip};
 use crate::packs;
 use crate::progress::{Control, Tracker};
 use crate::store::Store;
@@ -138,6 +138,12 @@ impl LinkRecord {
 pub fn active_links(layout: &StoreLayout) -> Vec<UiLink> {
     let Ok(record) = LinkRecord::load(layout) else { return Vec::new() };
     record.links.iter().filter(|e| e.is_live()).map(LinkEntry::link).collect()
+}
+
+/// The live links `use` made (what `unuse` removes): which packs are active in which UI.
+pub fn active_use_links(layout: &StoreLayout) -> Vec<UiLink> {
+    let Ok(record) = LinkRecord::load(layout) else { return Vec::new() };
+    record.links.iter().filter(|e| e.made_by == MadeBy::Use && e.is_live()).map(LinkEntry::link).collect()
 }
 
 /// Records links `adopt --link` is about to make (the caller holds the store lock).
@@ -266,13 +272,19 @@ fn plan(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Plan> {
             }
         }
     }
+    let mut missing = Vec::new();
     for sha in needed {
         let Some(item) = inv.get(&sha) else { continue };
         if item.on_local {
             continue;
         }
         if !item.on_backup {
-            return Err(Error::BlobNotFound { sha256: sha.to_string(), side: crate::model::Side::Local });
+            missing.push(MissingBlob {
+                sha256: sha.clone(),
+                display_name: item.display_name.clone(),
+                has_download_url: item.has_download_url,
+            });
+            continue;
         }
         p.restore.push(SyncItem {
             sha256: sha.clone(),
@@ -280,6 +292,9 @@ fn plan(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Plan> {
             kind: item.kind,
             size_bytes: item.size_bytes,
         });
+    }
+    if !missing.is_empty() {
+        return Err(Error::UseBlobsMissing { pack: pack.to_string(), blobs: missing });
     }
     Ok(p)
 }
@@ -358,7 +373,8 @@ enum Hold {
 /// `use <pack>`: restores the pack's backup-only blobs (when confirmed), then
 /// links every dependency into each UI target's folder for its kind.
 ///
-/// Errors: `not_found` (pack, UI target, or a blob that is nowhere);
+/// Errors: `not_found` (pack, UI target, or blobs that are nowhere: the
+/// error says which can be re-downloaded);
 /// `conflict` for name clashes (nothing is changed) or an unconfirmed restore;
 /// `backup_not_connected`, `insufficient_space`, `integrity` from the restore;
 /// `busy`; `cancelled`.

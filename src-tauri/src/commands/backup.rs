@@ -10,7 +10,7 @@ use synapse_core::model::{
 use synapse_core::progress::{Control, ProgressUpdate};
 use synapse_core::state_sync::{self, StateSyncOptions};
 use synapse_core::sync::{self, PushOptions, SyncOptions};
-use synapse_core::{Error, PackName, Sha256, WireError};
+use synapse_core::{Error, PackName, Sha256, Store, WireError};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -43,16 +43,7 @@ pub async fn backup_blob(
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<BlobCopyResult, WireError> {
-    let state = state.inner().clone();
-    let result = blocking(move || {
-        let sha = sha(&sha256)?;
-        let op = state.begin(&op_id, "Back up")?;
-        let sink = forward(on_progress);
-        wire(sync::backup_blob(&state.store()?, &sha, Control::new(&sink, op.cancel_token())))
-    })
-    .await?;
-    events::inventory_changed(&app, "backup");
-    Ok(result)
+    copy_blob(app, state.inner().clone(), "Back up", sync::backup_blob, sha256, op_id, on_progress).await
 }
 
 /// Copies one blob from the backup drive into the local store.
@@ -64,12 +55,29 @@ pub async fn restore_blob(
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<BlobCopyResult, WireError> {
-    let state = state.inner().clone();
+    copy_blob(app, state.inner().clone(), "Restore", sync::restore_blob, sha256, op_id, on_progress).await
+}
+
+/// The core's copy of one blob in either direction.
+type BlobCopy = fn(&Store, &Sha256, Control<'_>) -> synapse_core::Result<BlobCopyResult>;
+
+/// The one body of `backup_blob` and `restore_blob`: registers the operation
+/// under `label`, runs `copy` off the main thread with progress and cancel,
+/// and tells the window to reload.
+async fn copy_blob(
+    app: AppHandle,
+    state: AppState,
+    label: &'static str,
+    copy: BlobCopy,
+    sha256: String,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<BlobCopyResult, WireError> {
     let result = blocking(move || {
         let sha = sha(&sha256)?;
-        let op = state.begin(&op_id, "Restore")?;
+        let op = state.begin(&op_id, label)?;
         let sink = forward(on_progress);
-        wire(sync::restore_blob(&state.store()?, &sha, Control::new(&sink, op.cancel_token())))
+        wire(copy(&state.store()?, &sha, Control::new(&sink, op.cancel_token())))
     })
     .await?;
     events::inventory_changed(&app, "backup");

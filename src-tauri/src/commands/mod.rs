@@ -2,12 +2,15 @@
 //! call (off the main thread when it touches the disk) and maps the error to
 //! the core's [`WireError`]. Domain decisions live in synapse-core.
 
+pub mod adopt;
 pub mod backup;
 pub mod inventory;
 pub mod operations;
+pub mod package;
 pub mod packs;
 pub mod settings;
 pub mod store;
+pub mod views;
 
 use serde_json::json;
 use synapse_core::progress::ProgressUpdate;

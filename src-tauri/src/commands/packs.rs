@@ -52,6 +52,13 @@ pub async fn pack_show(state: State<'_, AppState>, name: String) -> Result<PackI
     .await
 }
 
+/// Checks a pack name as the core parses it (the "New pack…" dialog shows the
+/// core's reason while the user types); writes nothing.
+#[tauri::command]
+pub fn pack_name_check(name: String) -> Result<(), WireError> {
+    pack_name(&name).map(drop)
+}
+
 /// Creates a pack from local files (adopting each into the store).
 #[tauri::command]
 pub async fn pack_create(

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use synapse_core::backup::{self, ConfigUpdate};
 use synapse_core::model::BackupConfigResult;
-use synapse_core::schema::UiTarget;
+use synapse_core::ui::{self, TargetEdit};
 use synapse_core::WireError;
 use tauri::{AppHandle, State};
 
@@ -77,14 +77,19 @@ pub async fn settings_get(state: State<'_, AppState>) -> Result<Settings, WireEr
     blocking(move || read(&state.store()?)).await
 }
 
-/// Saves the settings: the backup part through the core's `backup::configure`
-/// (which validates the path and initialises a newly enabled backup), then the
-/// UI targets, keeping every field of `config.json` it does not edit.
+/// Saves the settings: the UI targets are checked first (names, kinds,
+/// folders; an error saves nothing), then the backup part goes through the
+/// core's `backup::configure` (which validates the path and initialises a
+/// newly enabled backup), then the UI targets through `ui::set_targets`,
+/// keeping every field of `config.json` it does not edit.
 #[tauri::command]
 pub async fn settings_save(app: AppHandle, state: State<'_, AppState>, settings: Settings) -> Result<SettingsSaved, WireError> {
     let state = state.inner().clone();
     let saved = blocking(move || {
         let store = state.store()?;
+        let edits: Vec<TargetEdit> =
+            settings.ui_targets.into_iter().map(|t| TargetEdit { name: t.name.trim().to_owned(), kind: t.kind, path: t.path }).collect();
+        wire(ui::check_targets(&wire(store.config())?, &edits))?;
         let b = settings.backup;
         let update = ConfigUpdate {
             path: b.path.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).map(PathBuf::from),
@@ -93,21 +98,7 @@ pub async fn settings_save(app: AppHandle, state: State<'_, AppState>, settings:
             warn_before_delete_last_copy: Some(b.warn_before_delete_last_copy),
         };
         let backup = wire(backup::configure(&store, &update))?;
-        let mut config = wire(store.config())?;
-        let targets: Vec<UiTarget> = settings
-            .ui_targets
-            .into_iter()
-            .map(|t| {
-                let extra = config.ui_targets.iter().find(|o| o.name == t.name).map(|o| o.extra.clone()).unwrap_or_default();
-                UiTarget { name: t.name, kind: t.kind, path: t.path, extra }
-            })
-            .collect();
-        let unchanged = targets.len() == config.ui_targets.len()
-            && targets.iter().zip(&config.ui_targets).all(|(a, b)| a.name == b.name && a.kind == b.kind && a.path == b.path);
-        if !unchanged {
-            config.ui_targets = targets;
-            wire(store.save_config(&config))?;
-        }
+        wire(ui::set_targets(&store, &edits))?;
         Ok(SettingsSaved { settings: read(&store)?, backup })
     })
     .await?;

@@ -12,6 +12,17 @@
  * - `CleanupStep` carries `data-step` = `scan` | `review` | `complete`.
  * - `SyncStep` carries `data-step` = `preview` | `progress` | `complete`.
  * - `Dialog` (every dialog's panel) carries `data-dialog` = the dialog's name.
+ * - `PackUiTarget` carries `data-ui` (the target's name) and `data-active` =
+ *   `true` | `false`; `RowActiveUis` and `PackActiveUis` carry `data-uis`
+ *   (the UI names, comma-separated).
+ * - `ExportStep` carries `data-step` = `choose` | `progress` | `complete`;
+ *   `ImportStep` carries `data-step` = `choose` | `validate` | `review` | `import` | `complete`.
+ * - `ExportPack` and `ImportItem` carry `data-pack`; `ImportItem` also
+ *   `data-classification` (the SPEC's value); `ImportValidity` carries `data-valid`.
+ * - `PackFilesDialog` carries `data-dialog` = `new-pack` | `add-files`; `PackFilesCount` carries `data-count`.
+ * - `AdoptStep` carries `data-step` = `choose` | `scan` | `preview` | `adopt` | `complete`;
+ *   `AdoptTotals` carries `data-files`, `data-duplicates`, `data-saved` (bytes);
+ *   `AdoptBlob` carries `data-sha256`, `data-pack`, `data-copies`.
  */
 export const TestId = {
   // Header navigation
@@ -65,6 +76,7 @@ export const TestId = {
   RowStatus: 'row-status',
   RowLocation: 'row-location',
   RowUsedBy: 'row-used-by',
+  RowActiveUis: 'row-active-uis',
   RowActions: 'row-actions',
   RowQuickAction: 'row-quick-action',
   RowMenuButton: 'row-menu-button',
@@ -93,6 +105,9 @@ export const TestId = {
   MenuDeleteBackup: 'menu-delete-backup',
   MenuDeleteBoth: 'menu-delete-both',
   MenuRedownload: 'menu-redownload',
+  RedownloadDialog: 'redownload-dialog',
+  RedownloadProgress: 'redownload-progress',
+  RedownloadCancel: 'redownload-cancel',
 
   // Delete dialog
   DeleteDialog: 'delete-dialog',
@@ -146,6 +161,88 @@ export const TestId = {
   PackOpCancel: 'pack-op-cancel',
   PackBlobsFree: 'pack-blobs-free',
 
+  // Use / Unuse of a pack per UI target (SPEC §3.8)
+  PackUiTargets: 'pack-ui-targets',
+  PackUiTarget: 'pack-ui-target',
+  PackUiNone: 'pack-ui-none',
+  PackUiSettings: 'pack-ui-settings',
+  PackUse: 'pack-use',
+  PackUnuse: 'pack-unuse',
+  PackActiveUis: 'pack-active-uis',
+  UseDialog: 'use-dialog',
+  UseRestoreList: 'use-restore-list',
+  UseFreeSpace: 'use-free-space',
+  UseBlocker: 'use-blocker',
+  UseClashes: 'use-clashes',
+  UseMissing: 'use-missing',
+  UseProgress: 'use-progress',
+  UseConfirm: 'use-confirm',
+  UseCancel: 'use-cancel',
+
+  // Packages: export and import wizards (SPEC §3.10)
+  PackagesExport: 'packages-export',
+  PackagesImport: 'packages-import',
+  ExportWizard: 'export-wizard',
+  ExportStep: 'export-step',
+  ExportPack: 'export-pack',
+  ExportFormatDir: 'export-format-dir',
+  ExportFormatTar: 'export-format-tar',
+  ExportPath: 'export-path',
+  ExportBrowse: 'export-browse',
+  ExportIncludeBlobs: 'export-include-blobs',
+  ExportEstimate: 'export-estimate',
+  ExportBackupWarning: 'export-backup-warning',
+  ExportStart: 'export-start',
+  ExportProgress: 'export-progress',
+  ExportCancel: 'export-cancel',
+  ExportDone: 'export-done',
+  ImportWizard: 'import-wizard',
+  ImportStep: 'import-step',
+  ImportPath: 'import-path',
+  ImportBrowseDir: 'import-browse-dir',
+  ImportBrowseFile: 'import-browse-file',
+  ImportValidate: 'import-validate',
+  ImportProgress: 'import-progress',
+  ImportCancel: 'import-cancel',
+  ImportValidity: 'import-validity',
+  ImportIssue: 'import-issue',
+  ImportItem: 'import-item',
+  ImportStrategy: 'import-strategy',
+  ImportOverride: 'import-override',
+  ImportTotals: 'import-totals',
+  ImportBack: 'import-back',
+  ImportCommit: 'import-commit',
+  ImportDone: 'import-done',
+
+  // Getting models in: "New pack…", "Add files…" and the "Adopt folder…" wizard (SPEC §3.8)
+  PacksNew: 'packs-new',
+  PackAddFiles: 'pack-add-files',
+  PackFilesDialog: 'pack-files-dialog',
+  PackFilesName: 'pack-files-name',
+  PackFilesNameError: 'pack-files-name-error',
+  PackFilesPaths: 'pack-files-paths',
+  PackFilesBrowse: 'pack-files-browse',
+  PackFilesCount: 'pack-files-count',
+  PackFilesProgress: 'pack-files-progress',
+  PackFilesSubmit: 'pack-files-submit',
+  PackFilesCancel: 'pack-files-cancel',
+  PacksAdopt: 'packs-adopt',
+  AdoptWizard: 'adopt-wizard',
+  AdoptStep: 'adopt-step',
+  AdoptPath: 'adopt-path',
+  AdoptBrowse: 'adopt-browse',
+  AdoptPreview: 'adopt-preview',
+  AdoptProgress: 'adopt-progress',
+  AdoptCancel: 'adopt-cancel',
+  AdoptTotals: 'adopt-totals',
+  AdoptKinds: 'adopt-kinds',
+  AdoptBlob: 'adopt-blob',
+  AdoptLink: 'adopt-link',
+  AdoptBack: 'adopt-back',
+  AdoptCommit: 'adopt-commit',
+  AdoptSummary: 'adopt-summary',
+  AdoptDone: 'adopt-done',
+
   // Settings
   SettingsPage: 'settings-page',
   SettingsStoreRoot: 'settings-store-root',
@@ -156,6 +253,13 @@ export const TestId = {
   SettingsWarnLastCopy: 'settings-warn-last-copy',
   SettingsConnection: 'settings-connection',
   SettingsSave: 'settings-save',
+  SettingsUiAdd: 'settings-ui-add',
+  SettingsUiTarget: 'settings-ui-target',
+  SettingsUiName: 'settings-ui-name',
+  SettingsUiKind: 'settings-ui-kind',
+  SettingsUiPath: 'settings-ui-path',
+  SettingsUiBrowse: 'settings-ui-browse',
+  SettingsUiRemove: 'settings-ui-remove',
 
   // Help
   HelpPage: 'help-page',

@@ -12,6 +12,9 @@ import type {
   Settings,
   StateSyncStatus,
   SyncResult,
+  UiTargetList,
+  UnuseResult,
+  UseResult,
   WireError,
 } from '$lib/api';
 
@@ -58,6 +61,7 @@ function makeItems(n: number, backup: Options['backup']): InventoryItem[] {
       active_in_uis: i % 11 === 0 ? ['comfyui'] : [],
       verified: i % 5 === 0 ? true : null,
       verified_at: null,
+      has_download_url: status === 'missing' && i % 2 === 0,
     });
   }
   return out;
@@ -116,6 +120,14 @@ export function demoBackend(o: Options) {
         return { version: '0.1.0', store_root: root, store_exists: !o.firstRun, demo_dir: '/home/user/.synapse/demo', backup: watch, running: [] } satisfies AppInfo;
       case 'inventory_query':
         return { items, total_matching: items.length, limit: 500000, offset: 0, summary } satisfies InventoryPage;
+      case 'inventory_load': {
+        // Like the shell: the first rows (largest first) now, every item over the channel after the response.
+        const first = Number(args.first ?? 100);
+        const channel = args.onItems as { onmessage: (items: InventoryItem[]) => void };
+        setTimeout(() => channel.onmessage(items), 0);
+        const head = [...items].sort((a, b) => Number(b.size_bytes) - Number(a.size_bytes)).slice(0, first);
+        return { items: head, total_matching: items.length, limit: first, offset: 0, summary } satisfies InventoryPage;
+      }
       case 'backup_status':
         return {
           enabled: watch.enabled,
@@ -180,6 +192,41 @@ export function demoBackend(o: Options) {
           backup: { enabled: watch.enabled, path: summary.backup.path, auto_backup_new: false, warn_before_delete_last_copy: true },
           ui_targets: [{ name: 'comfyui', kind: 'comfyui', path: '/home/user/ComfyUI' }],
         } satisfies Settings;
+      case 'ui_targets':
+        return {
+          ui_targets: [
+            {
+              name: 'comfyui',
+              kind: 'comfyui',
+              path: '/home/user/ComfyUI',
+              exists: true,
+              folders: {},
+              active_links: items.filter((i) => i.active_in_uis.length > 0).length,
+              active_packs: [...new Set(items.filter((i) => i.active_in_uis.length > 0).flatMap((i) => i.used_by_packs))].sort(),
+            },
+            { name: 'forge', kind: 'forge', path: '/home/user/stable-diffusion-webui-forge', exists: true, folders: {}, active_links: 0, active_packs: [] },
+          ],
+        } satisfies UiTargetList;
+      case 'pack_use_plan':
+      case 'pack_use': {
+        const restore = items
+          .filter((i) => i.used_by_packs.includes(String(args.name)) && i.location === 'backup_only')
+          .map((i) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes }));
+        return {
+          pack: String(args.name),
+          dry_run: cmd === 'pack_use_plan',
+          ui_targets: [String(args.ui ?? 'comfyui')],
+          linked: [],
+          already_linked: [],
+          skipped: [],
+          restored_blobs: restore,
+          bytes_restored: restore.reduce((s, i) => s + i.size_bytes, 0),
+          free_space: restore.length > 0 ? 75_000_000_000 : null,
+          space_warning: null,
+        } satisfies UseResult;
+      }
+      case 'pack_unuse':
+        return { pack: String(args.name), removed: [], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] } satisfies UnuseResult;
       case 'cleanup_run': {
         const orphans = items.filter((i) => i.status === 'orphan' && i.on_local).map((i) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes, on_backup: i.on_backup }));
         const bytes = orphans.reduce((s, x) => s + x.size_bytes, 0);

@@ -1,5 +1,5 @@
 /** Test data built from the generated wire types (never hand-copied shapes). */
-import type { InventoryItem, InventorySummary, Impacts, BlobStatus, Location, AssetKind } from '$lib/api';
+import type { InventoryItem, InventorySummary, Impacts, BlobStatus, Location, AssetKind, UiTargetInfo, UseResult } from '$lib/api';
 
 let n = 0;
 
@@ -25,6 +25,7 @@ export function item(over: Partial<InventoryItem> = {}): InventoryItem {
     active_in_uis: [],
     verified: null,
     verified_at: null,
+    has_download_url: false,
     ...over,
   };
 }
@@ -74,4 +75,24 @@ export function impacts(it: InventoryItem, over: Partial<Impacts> = {}): Impacts
     warning: null,
     ...over,
   };
+}
+
+export function useResult(over: Partial<UseResult> = {}): UseResult {
+  return {
+    pack: 'Juggernaut_XL',
+    dry_run: true,
+    ui_targets: ['comfyui'],
+    linked: [],
+    already_linked: [],
+    skipped: [],
+    restored_blobs: [],
+    bytes_restored: 0,
+    free_space: null,
+    space_warning: null,
+    ...over,
+  };
+}
+
+export function uiTarget(over: Partial<UiTargetInfo> = {}): UiTargetInfo {
+  return { name: 'comfyui', kind: 'comfyui', path: '/home/you/ComfyUI', exists: true, folders: {}, active_links: 0, active_packs: [], ...over };
 }

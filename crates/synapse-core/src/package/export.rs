@@ -30,8 +30,9 @@ use crate::progress::{CancelToken, Control, Tracker};
 use crate::schema::{BlobManifest, Extra};
 use crate::store::Store;
 
-/// What to export, and where.
-#[derive(Debug, Clone)]
+/// What to export, and where (also the desktop app's `package_export` argument).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportOptions {
     pub packs: Vec<PackName>,
     /// A path ending in `.tar` (any case) gets one tar file; anything else a
@@ -40,6 +41,7 @@ pub struct ExportOptions {
     /// False: a metadata-only package (the packs' files without the blobs).
     pub include_blobs: bool,
     /// Who exports (`package.json` `exported_by`), e.g. the user's name.
+    #[serde(default)]
     pub exported_by: Option<String>,
 }
 

@@ -34,8 +34,10 @@ use crate::progress::{Control, Tracker};
 use crate::schema::{BlobManifest, Extra, ManifestOrigin};
 use crate::store::Store;
 
-/// How to import.
-#[derive(Debug, Clone)]
+/// How to import (also the desktop app's `package_import` argument).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct ImportOptions {
     /// For every pack without an override.
     pub strategy: ImportStrategy,

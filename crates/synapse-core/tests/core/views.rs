@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use synapse_core::model::{AssetKind, DeleteTarget, UiKind};
 use synapse_core::progress::{CancelToken, Control, NoProgress};
 use synapse_core::views::{self, UseOptions};
-use synapse_core::{cleanup, guard, ui, Error, ErrorCode, PackName};
+use synapse_core::{cleanup, guard, ui, Error, ErrorCode, PackName, Sha256};
 
-use crate::support::{content, Fixture};
+use crate::support::{content, sha_of, Fixture};
 
 /// Everything below `dir`: relative path → what it is (file bytes, link target, or a folder).
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
@@ -241,4 +241,105 @@ fn push_free_keeps_the_local_copy_a_ui_links_to() {
     assert_eq!(r.errors[0].code, ErrorCode::Conflict);
     assert!(r.errors[0].message.contains("unuse"), "{}", r.errors[0].message);
     assert!(f.local_path(&lora).exists(), "the UI's link still opens the blob");
+}
+
+#[test]
+fn use_of_a_pack_whose_blob_is_nowhere_names_it_and_says_whether_redownload_can_fetch_it() {
+    let f = Fixture::new();
+    let root = comfy(&f);
+    let here = f.put_local(&content("here", 100));
+    let gone = sha_of(&content("gone with a url", 200));
+    let lost = sha_of(&content("gone without a url", 300));
+    f.write_pack(
+        "Holes",
+        &[
+            ("here", &here, AssetKind::Lora, 100, "here.safetensors"),
+            ("gone", &gone, AssetKind::Lora, 200, "gone.safetensors"),
+            ("lost", &lost, AssetKind::Vae, 300, "lost.safetensors"),
+        ],
+    );
+    // The lock of `lost` records no download URL.
+    let lock_path = f.store.layout().packs().join("Holes").join("lock.json");
+    let mut lock: serde_json::Value = serde_json::from_slice(&fs::read(&lock_path).unwrap()).unwrap();
+    lock["resolved"][2]["artifact"]["download"]["urls"] = serde_json::json!([]);
+    fs::write(&lock_path, serde_json::to_vec(&lock).unwrap()).unwrap();
+    let inv = f.inventory();
+    assert!(inv.get(&gone).unwrap().has_download_url);
+    assert!(!inv.get(&lost).unwrap().has_download_url);
+    assert!(inv.get(&here).unwrap().has_download_url);
+
+    let before = snapshot(&root);
+    let err = use_pack(&f, "Holes", true).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    let Error::UseBlobsMissing { blobs, .. } = &err else { panic!("{err:?}") };
+    let mut found: Vec<(Sha256, bool)> = blobs.iter().map(|b| (b.sha256.clone(), b.has_download_url)).collect();
+    let mut want = vec![(gone.clone(), true), (lost.clone(), false)];
+    found.sort();
+    want.sort();
+    assert_eq!(found, want, "every missing blob, each with whether a URL can bring it back");
+    let message = err.to_string();
+    assert!(message.contains(&format!("synapse redownload {gone}")), "{message}");
+    assert!(!message.contains(&format!("synapse redownload {lost}")), "{message}");
+    assert!(message.contains("no download URL"), "{message}");
+    let wire = err.to_wire();
+    let of = |sha: &Sha256| wire.details["blobs"].as_array().unwrap().iter().find(|b| b["sha256"] == sha.as_str()).unwrap().clone();
+    assert_eq!((of(&gone)["has_download_url"].clone(), of(&lost)["has_download_url"].clone()), (true.into(), false.into()));
+    assert_eq!(snapshot(&root), before, "nothing was linked");
+}
+
+#[test]
+fn ui_list_names_the_packs_use_made_active_in_each_target() {
+    let f = Fixture::new();
+    comfy(&f);
+    let other = f.dir.path().join("forge");
+    fs::create_dir_all(&other).unwrap();
+    ui::add(&f.store, "forge", UiKind::Forge, &other).unwrap();
+    let lora = f.put_local(&content("lora", 100));
+    f.write_pack("B", &[("detail", &lora, AssetKind::Lora, 100, "detail.safetensors")]);
+    f.write_pack("A", &[("detail", &lora, AssetKind::Lora, 100, "detail.safetensors")]);
+    let cancel = CancelToken::new();
+    let in_comfy = UseOptions { ui: Some("comfy".into()), restore: false };
+    for p in ["B", "A"] {
+        views::use_pack(&f.store, &PackName::parse(p).unwrap(), &in_comfy, Control::new(&NoProgress, &cancel)).unwrap();
+    }
+    let list = ui::list(&f.store).unwrap().ui_targets;
+    let by_name = |n: &str| list.iter().find(|t| t.name == n).unwrap().active_packs.clone();
+    assert_eq!(by_name("comfy"), vec!["A".to_owned(), "B".to_owned()]);
+    assert!(by_name("forge").is_empty());
+    views::unuse(&f.store, &PackName::parse("A").unwrap(), Some("comfy")).unwrap();
+    let list = ui::list(&f.store).unwrap().ui_targets;
+    assert_eq!(list.iter().find(|t| t.name == "comfy").unwrap().active_packs, vec!["B".to_owned()]);
+}
+
+#[test]
+fn set_targets_checks_names_kinds_and_folders_and_keeps_unchanged_targets_whose_folder_is_gone() {
+    let f = Fixture::new();
+    let root = comfy(&f);
+    let edit =
+        |name: &str, kind: &str, path: &Path| ui::TargetEdit { name: name.into(), kind: kind.into(), path: path.display().to_string() };
+    let forge = f.dir.path().join("forge");
+    fs::create_dir_all(&forge).unwrap();
+    let refused = |edits: &[ui::TargetEdit], what: &str| {
+        let err = ui::set_targets(&f.store, edits).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidArgument, "{what}: {err}");
+        assert_eq!(f.store.config().unwrap().ui_targets.len(), 1, "{what}: nothing saved");
+        err.to_string()
+    };
+    assert!(refused(&[edit("", "comfyui", &root)], "empty name").contains("invalid UI target name"));
+    assert!(refused(&[edit("comfy", "comfyui", &root), edit("comfy", "forge", &forge)], "twice").contains("used twice"));
+    assert!(refused(&[edit("comfy", "invokeai", &root)], "kind").contains("comfy"));
+    assert!(
+        refused(&[edit("comfy", "comfyui", &root), edit("forge", "forge", Path::new("relative/forge"))], "relative").contains("absolute")
+    );
+    assert!(
+        refused(&[edit("comfy", "comfyui", &root), edit("forge", "forge", &f.dir.path().join("nope"))], "missing").contains("not a folder")
+    );
+
+    assert!(ui::set_targets(&f.store, &[edit("comfy", "comfyui", &root), edit("forge", "forge", &forge)]).unwrap());
+    assert!(!ui::set_targets(&f.store, &[edit("comfy", "comfyui", &root), edit("forge", "forge", &forge)]).unwrap(), "no change");
+    // A target whose drive is unplugged can be kept as it is, not added anew.
+    fs::rename(&forge, f.dir.path().join("forge.away")).unwrap();
+    assert!(ui::set_targets(&f.store, &[edit("forge", "forge", &forge)]).unwrap());
+    let names: Vec<String> = f.store.config().unwrap().ui_targets.into_iter().map(|t| t.name).collect();
+    assert_eq!(names, vec!["forge".to_owned()]);
 }

@@ -3,8 +3,8 @@
  * these (through `$lib/api`), never `invoke` directly. Every function rejects
  * with a `WireError` (see errors.ts).
  */
-import { invoke } from '@tauri-apps/api/core';
-import { open as openDialog } from '@tauri-apps/plugin-dialog';
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import type {
   AppInfo,
   AutoBackupReport,
@@ -36,6 +36,10 @@ import type {
   VerifyResult,
   VerifyScope,
 } from './bindings';
+import type { CommitResult, ExportOptions, ExportResult, ImportOptions, ValidationReport } from './bindings';
+import type { RedownloadResult, UiTargetList, UnuseResult, UseResult } from './bindings';
+import type { InventoryItem, SortKey } from './bindings';
+import type { AdoptOptions, AdoptResult } from './bindings';
 import { toWireError } from './errors';
 import { operationArgs, type OperationOptions } from './progress';
 
@@ -74,6 +78,18 @@ export const inventory = (query: Partial<Query> = {}) =>
   call<InventoryPage>('inventory_query', {
     query: { kind: null, status: null, location: null, search: null, sort: 'size_desc', limit: 1000, offset: 0, ...query },
   });
+/**
+ * The whole inventory in two steps, so the first paint does not wait for
+ * every row: resolves with the summary and the first `first` rows in `sort`
+ * order, then `onItems` receives every item of the store in chunks (usually
+ * after the promise resolved); the last chunk brings the count to
+ * `total_matching`.
+ */
+export function inventoryStream(sort: SortKey, first: number, onItems: (items: InventoryItem[]) => void): Promise<InventoryPage> {
+  const channel = new Channel<InventoryItem[]>();
+  channel.onmessage = onItems;
+  return call<InventoryPage>('inventory_load', { sort, first, onItems: channel });
+}
 /** The summary alone (dashboard cards). */
 export const inventorySummary = () => call<InventorySummary>('inventory_summary');
 /** One blob: item, impacts, local/backup file info. Accepts a unique hash prefix (≥ 8 chars). */
@@ -103,6 +119,8 @@ export const runningOperations = () => call<string[]>('operations_running');
 
 export const listPacks = () => call<PackList>('packs_list');
 export const showPack = (name: string) => call<PackInfo>('pack_show', { name });
+/** Resolves when `name` is a valid pack name; rejects `invalid_argument` with the core's reason. Writes nothing. */
+export const checkPackName = (name: string) => call<null>('pack_name_check', { name });
 /** Creates a pack from local files (absolute paths), adopting them into the store. */
 export const createPack = (name: string, files: string[], opts?: OperationOptions) =>
   long<PackWriteResult>('pack_create', { name, files }, opts);
@@ -110,6 +128,36 @@ export const addToPack = (name: string, files: string[], opts?: OperationOptions
   long<PackWriteResult>('pack_add', { name, files }, opts);
 /** Deletes the pack's metadata; its blobs stay (unused ones become orphans). */
 export const deletePack = (name: string) => call<PackDeleteResult>('pack_delete', { name });
+/**
+ * Adopts a model folder (e.g. ComfyUI/models): the plan when `execute` is false
+ * (files, duplicates, bytes saved, packs to create), else adopts it, with
+ * `link` replacing every original by a link to its blob.
+ */
+export const adoptFolder = (folder: string, options: Partial<AdoptOptions> = {}, opts?: OperationOptions) =>
+  long<AdoptResult>('adopt_run', { folder, options: { execute: false, link: false, ...options } }, opts);
+
+// ---- UI targets: use / unuse, re-download (SPEC §3.8) ------------------------------
+
+/** The configured UI targets: folder maps, whether the folder is there, the packs active in each. */
+export const uiTargets = () => call<UiTargetList>('ui_targets');
+/**
+ * What using a pack in `ui` (or every target when null) would do: links to
+ * make, `restored_blobs` only on the backup with their sizes, `free_space`
+ * and `space_warning`. Rejects `conflict` with `details.clashes` when names
+ * are taken by real files, `not_found` with `details.blobs` for blobs that are nowhere.
+ */
+export const planUse = (name: string, ui: string | null = null) => call<UseResult>('pack_use_plan', { name, ui });
+/**
+ * Links a pack's models into `ui` (or every target). `restore: true` is the
+ * user's confirmation to restore backup-only blobs first (with progress);
+ * without it such a pack rejects with `conflict` and `details.blobs`.
+ */
+export const usePack = (name: string, args: { ui?: string | null; restore?: boolean } = {}, opts?: OperationOptions) =>
+  long<UseResult>('pack_use', { name, ui: args.ui ?? null, restore: args.restore ?? false }, opts);
+/** Removes the links `use` made for the pack in `ui` (or every target); never a file it did not make. */
+export const unusePack = (name: string, ui: string | null = null) => call<UnuseResult>('pack_unuse', { name, ui });
+/** Downloads a missing blob again from its locks' URLs (resumes, hash-checked). Rejects `not_found` without a URL. */
+export const redownloadBlob = (sha256: string, opts?: OperationOptions) => long<RedownloadResult>('blob_redownload', { sha256 }, opts);
 
 // ---- backup storage -------------------------------------------------------------
 
@@ -150,6 +198,25 @@ export const stateSync = (options: Partial<StateSyncOptions> = {}, opts?: Operat
 /** Back up the blobs queued by auto-backup (also done automatically on drive attach). */
 export const runBackupQueue = (opts?: OperationOptions) => long<AutoBackupReport>('backup_queue_run', {}, opts);
 
+// ---- packages (SPEC §3.10) -----------------------------------------------------
+
+/**
+ * Exports packs into a new (or empty) directory, or one `.tar` file when
+ * `out` ends in `.tar`. Blobs only on the backup are read from the drive
+ * (`backup_not_connected` when it is unplugged); a cancel leaves nothing.
+ */
+export const exportPackages = (options: ExportOptions, opts?: OperationOptions) =>
+  long<ExportResult>('package_export', { options }, opts);
+/** Checks a package (directory or `.tar`) and classifies its packs; writes nothing. `valid: false` is a report, not an error. */
+export const validatePackage = (path: string, opts?: OperationOptions) => long<ValidationReport>('package_validate', { path }, opts);
+/**
+ * Imports a package: `strategy` for every pack whose name is taken, `overrides`
+ * per pack. Defaults: `skip_if_exists`, no overrides, really import
+ * (`dry_run: true` returns the plan). Rejects `package_invalid` before writing anything.
+ */
+export const importPackage = (path: string, options: Partial<ImportOptions> = {}, opts?: OperationOptions) =>
+  long<CommitResult>('package_import', { path, options: { strategy: 'skip_if_exists', overrides: {}, dry_run: false, ...options } }, opts);
+
 // ---- settings --------------------------------------------------------------------
 
 export const getSettings = () => call<Settings>('settings_get');
@@ -160,6 +227,26 @@ export const saveSettings = (settings: Settings) => call<SettingsSaved>('setting
 export async function pickFolder(title: string, defaultPath?: string): Promise<string | null> {
   try {
     const picked = await openDialog({ directory: true, multiple: false, title, defaultPath });
+    return typeof picked === 'string' ? picked : null;
+  } catch (e) {
+    throw toWireError(e);
+  }
+}
+
+/** The native file picker for a package `.tar` file; null when the user cancels. */
+export async function pickPackageFile(title: string): Promise<string | null> {
+  try {
+    const picked = await openDialog({ directory: false, multiple: false, title, filters: [{ name: 'Synapse package', extensions: ['tar'] }] });
+    return typeof picked === 'string' ? picked : null;
+  } catch (e) {
+    throw toWireError(e);
+  }
+}
+
+/** The native "save as" dialog for a package `.tar` file; null when the user cancels. */
+export async function pickSaveTar(title: string, defaultPath?: string): Promise<string | null> {
+  try {
+    const picked = await saveDialog({ title, defaultPath, filters: [{ name: 'Synapse package', extensions: ['tar'] }] });
     return typeof picked === 'string' ? picked : null;
   } catch (e) {
     throw toWireError(e);

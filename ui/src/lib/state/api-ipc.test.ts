@@ -2,7 +2,7 @@
  * The API layer over mocked Tauri IPC (mockIPC): the command names and
  * argument shapes the UI sends, and errors arriving as `WireError`s.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import * as api from '$lib/api';
 import { item, summary } from '../../test/fixtures';
@@ -20,6 +20,22 @@ describe('$lib/api over mocked IPC', () => {
     expect(page.items).toHaveLength(1);
     expect(calls[0].cmd).toBe('inventory_query');
     expect(calls[0].args).toMatchObject({ query: { kind: null, status: null, location: null, search: null, sort: 'size_desc', limit: 500_000, offset: 0 } });
+  });
+
+  it('inventory_load sends the sort, the first-row count and a channel that delivers the items', async () => {
+    const all = [item(), item()];
+    let args: Record<string, unknown> = {};
+    mockIPC((cmd, a) => {
+      expect(cmd).toBe('inventory_load');
+      args = a as Record<string, unknown>;
+      setTimeout(() => (args.onItems as { onmessage: (items: unknown) => void }).onmessage(all), 0);
+      return { items: all.slice(0, 1), total_matching: 2, limit: 1, offset: 0, summary: summary() };
+    });
+    const received: unknown[] = [];
+    const page = await api.inventoryStream('size_desc', 1, (items) => received.push(...items));
+    expect(args).toMatchObject({ sort: 'size_desc', first: 1 });
+    expect(page.items).toHaveLength(1);
+    await vi.waitFor(() => expect(received).toEqual(all));
   });
 
   it('blob_delete passes target and force; a guard-rail refusal rejects with the wire error', async () => {
@@ -48,5 +64,38 @@ describe('$lib/api over mocked IPC', () => {
     expect(seen).toMatchObject({ execute: false, maxItems: null });
     expect(typeof seen?.opId).toBe('string');
     expect(seen?.onProgress).toBeDefined();
+  });
+
+  it('UI targets, use (plan and run), unuse and redownload send their command names and arguments', async () => {
+    const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (cmd === 'ui_targets') return { ui_targets: [] };
+      if (cmd === 'pack_unuse') return { pack: 'P', removed: [], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] };
+      if (cmd === 'blob_redownload') return { already_present: true };
+      return { pack: 'P', dry_run: cmd === 'pack_use_plan', linked: [], restored_blobs: [] };
+    });
+    await api.uiTargets();
+    await api.planUse('P', 'comfyui');
+    await api.usePack('P', { ui: 'comfyui', restore: true });
+    await api.usePack('P');
+    await api.unusePack('P', 'comfyui');
+    await api.redownloadBlob('a'.repeat(64));
+    expect(calls.map((c) => c.cmd)).toEqual(['ui_targets', 'pack_use_plan', 'pack_use', 'pack_use', 'pack_unuse', 'blob_redownload']);
+    expect(calls[1].args).toEqual({ name: 'P', ui: 'comfyui' });
+    expect(calls[2].args).toMatchObject({ name: 'P', ui: 'comfyui', restore: true });
+    expect(typeof calls[2].args.opId).toBe('string');
+    expect(calls[3].args).toMatchObject({ name: 'P', ui: null, restore: false });
+    expect(calls[4].args).toEqual({ name: 'P', ui: 'comfyui' });
+    expect(calls[5].args).toMatchObject({ sha256: 'a'.repeat(64) });
+    expect(calls[5].args.onProgress).toBeDefined();
+  });
+
+  it('a use refused for clashes rejects with the clashes in details', async () => {
+    const clashes = [{ ui: 'comfyui', dependency_id: 'd', path: '/ui/models/loras/a.safetensors', found: 'file' }];
+    mockIPC(() => {
+      throw { code: 'conflict', message: 'refused: 1 name(s) taken', details: { pack: 'P', clashes } };
+    });
+    await expect(api.planUse('P', 'comfyui')).rejects.toMatchObject({ code: 'conflict', details: { clashes } });
   });
 });

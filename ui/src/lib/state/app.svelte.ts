@@ -13,6 +13,7 @@ export const HELP_TOPICS = [
   { id: 'blob-store', title: 'How the blob store works' },
   { id: 'statuses', title: 'Statuses and locations' },
   { id: 'backup', title: 'Backup and sync' },
+  { id: 'packages', title: 'Packages: export and import' },
   { id: 'cli', title: 'Command line (CLI)' },
   { id: 'faq', title: 'FAQ' },
 ] as const;
@@ -77,9 +78,14 @@ export class AppState {
     }
   }
 
-  /** Everything the pages show; called at start and on `inventory://changed`. */
+  /**
+   * Everything the pages show; called at start and on `inventory://changed`.
+   * The backup's status (which scans the store's blobs again) waits for the
+   * inventory: on two cores it would compete with the first paint.
+   */
   async refresh(): Promise<void> {
-    await Promise.all([this.inventory.load(), this.refreshBackup()]);
+    await this.inventory.load();
+    await this.refreshBackup();
   }
 
   /** A `backup://status` event: the card changes at once, the details follow. */

@@ -1,21 +1,24 @@
 /**
- * The Model Inventory page's state: the whole inventory (loaded once, then
+ * The Model Inventory page's state: the whole inventory (loaded at once, then
  * filtered and sorted here so 50,000 rows react instantly), the summary, the
  * selection. Refreshes on `inventory://changed`.
  */
 import { SvelteSet } from 'svelte/reactivity';
 import * as api from '$lib/api';
 import type { InventoryItem, InventorySummary } from '$lib/api';
-import { DEFAULT_SORT, EMPTY_FILTERS, filterItems, nextSort, sortItems, type Filters, type Sort, type SortKey } from '$lib/components/inventory/sort';
+import { coreSort, DEFAULT_SORT, EMPTY_FILTERS, filterItems, nextSort, sortItems, type Filters, type Sort, type SortKey } from '$lib/components/inventory/sort';
 import { describeError } from './errors';
 
-/** The inventory query asks for everything: the table virtualises, the page never pages. */
-export const INVENTORY_LIMIT = 500_000;
+/** Rows the backend sends first: a screenful and then some, so the first paint does not wait for the rest. */
+export const FIRST_ROWS = 100;
 
 export class InventoryState {
   items = $state.raw<InventoryItem[]>([]);
   summary = $state.raw<InventorySummary | null>(null);
+  /** Items in the store; more than `items.length` while the first paint shows only the first rows. */
   totalMatching = $state(0);
+  /** Only the first rows are here (the rest of the inventory is on its way). */
+  partial = $state(false);
   loading = $state(false);
   loaded = $state(false);
   error = $state<string | null>(null);
@@ -36,20 +39,51 @@ export class InventoryState {
 
   #seq = 0;
 
+  /**
+   * Loads the whole inventory. The backend answers with the summary and the
+   * first rows, then streams every item: the first load paints the first
+   * rows at once; a reload keeps showing the previous list until the new
+   * one is complete, so the table never shrinks under the user.
+   */
   async load(): Promise<void> {
     const seq = ++this.#seq;
     this.loading = true;
+    const chunks: InventoryItem[][] = [];
+    let received = 0;
+    let expected = -1;
+    let complete!: () => void;
+    const all = new Promise<void>((resolve) => (complete = resolve));
     try {
-      const page = await api.inventory({ limit: INVENTORY_LIMIT, offset: 0 });
+      const page = await api.inventoryStream(coreSort(this.sort), FIRST_ROWS, (items) => {
+        chunks.push(items);
+        received += items.length;
+        if (expected >= 0 && received >= expected) complete();
+      });
       if (seq !== this.#seq) return;
-      this.items = page.items;
+      expected = Number(page.total_matching);
+      if (!this.loaded) {
+        this.items = page.items;
+        this.summary = page.summary;
+        this.totalMatching = expected;
+        this.partial = page.items.length < expected;
+        this.error = null;
+        this.loaded = true;
+      }
+      if (received >= expected) complete();
+      await all;
+      if (seq !== this.#seq) return;
+      const items = chunks.length === 1 ? chunks[0] : chunks.flat();
+      this.items = items;
       this.summary = page.summary;
-      this.totalMatching = Number(page.total_matching);
+      this.totalMatching = items.length;
+      this.partial = false;
       this.error = null;
       this.loaded = true;
       // Forget selected hashes that no longer exist.
-      const known = new Set(page.items.map((it) => it.sha256));
-      for (const sha of [...this.selection]) if (!known.has(sha)) this.selection.delete(sha);
+      if (this.selection.size > 0) {
+        const known = new Set(items.map((it) => it.sha256));
+        for (const sha of [...this.selection]) if (!known.has(sha)) this.selection.delete(sha);
+      }
     } catch (e) {
       if (seq !== this.#seq) return;
       this.error = describeError(e);

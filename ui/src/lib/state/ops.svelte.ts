@@ -6,10 +6,12 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import * as api from '$lib/api';
-import type { DeleteTarget, InventoryItem } from '$lib/api';
+import type { DeleteTarget, InventoryItem, UseResult, WireError } from '$lib/api';
+import { unuseSummary, useBlockers, useSummary } from '$lib/components/packs/use';
 import { formatBytes, num, plural } from '$lib/utils';
 import { app, type AppState } from './app.svelte';
 import { toasts, type Toasts } from './toasts.svelte';
+import { uiTargets, type UiTargetsState } from './ui-targets.svelte';
 import { describeError, errorCode } from './errors';
 
 export type DeleteRequest = { item: InventoryItem; target: DeleteTarget };
@@ -19,6 +21,15 @@ export type VerifyRequest = { scope: 'all_local' | 'all_backup' | 'selected'; it
 export type SyncRequest = { direction: 'to_backup' | 'from_backup' };
 export type PackOpKind = 'pull' | 'push' | 'push_free';
 export type PackOpRequest = { pack: string; kind: PackOpKind };
+/**
+ * A `use` of a pack in one UI target that needs the window: the plan when
+ * blobs must first be restored from the backup (the user confirms), or the
+ * error when it cannot go ahead (names taken in the UI folders, blobs that are nowhere).
+ */
+export type UseRequest = { pack: string; ui: string; plan: UseResult | null; error: WireError | null };
+
+/** The key of a pack × UI target in `Ops.viewBusy`. */
+export const viewKey = (pack: string, ui: string) => `${pack}\n${ui}`;
 
 export class Ops {
   deleteReq = $state.raw<DeleteRequest | null>(null);
@@ -27,17 +38,24 @@ export class Ops {
   verifyReq = $state.raw<VerifyRequest | null>(null);
   syncReq = $state.raw<SyncRequest | null>(null);
   packOpReq = $state.raw<PackOpRequest | null>(null);
+  useReq = $state.raw<UseRequest | null>(null);
+  /** The missing blob whose re-download runs in the progress dialog. */
+  redownloadReq = $state.raw<InventoryItem | null>(null);
   cleanupOpen = $state(false);
   doctorOpen = $state(false);
   /** Hashes with an operation running (rows show a spinner, buttons disable). */
   busy = new SvelteSet<string>();
+  /** Pack × UI target pairs (`viewKey`) with a use / unuse running. */
+  viewBusy = new SvelteSet<string>();
 
   #app: AppState;
   #toasts: Toasts;
+  #targets: UiTargetsState;
 
-  constructor(appState: AppState, toastState: Toasts) {
+  constructor(appState: AppState, toastState: Toasts, targets: UiTargetsState = uiTargets) {
     this.#app = appState;
     this.#toasts = toastState;
+    this.#targets = targets;
   }
 
   requestDelete(item: InventoryItem, target: DeleteTarget) {
@@ -138,27 +156,94 @@ export class Ops {
     await this.#app.refresh();
   }
 
-  /** Re-download (SPEC §3.8) is offered once the backend has it (`redownloadBlob` in `$lib/api`). */
-  redownloadAvailable(): boolean {
-    return typeof (api as Record<string, unknown>).redownloadBlob === 'function';
+  /** Opens the re-download progress dialog for a missing blob (the menu's "Re-download"). */
+  requestRedownload(item: InventoryItem) {
+    if (!this.busy.has(item.sha256)) this.redownloadReq = item;
   }
 
-  async redownload(item: InventoryItem) {
-    const fn = (api as Record<string, unknown>).redownloadBlob as ((sha256: string) => Promise<unknown>) | undefined;
-    if (!fn) {
-      this.#toasts.error('Re-download is not available in this version');
-      return;
-    }
+  /**
+   * Downloads a missing blob again from the URL its pack lock records (the
+   * row shows a spinner meanwhile; `opts` carries the dialog's progress and
+   * Cancel). Resolves true when the blob is in the store afterwards.
+   */
+  async redownload(item: InventoryItem, opts?: api.OperationOptions): Promise<boolean> {
+    if (this.busy.has(item.sha256)) return false;
     this.busy.add(item.sha256);
+    let ok = false;
     try {
-      await fn(item.sha256);
-      this.#toasts.success(`Downloaded ${item.display_name}`);
+      const r = await api.redownloadBlob(item.sha256, opts);
+      ok = true;
+      if (r.already_present) this.#toasts.info(`${r.display_name} is already in the store`);
+      else this.#toasts.success(`Downloaded ${r.display_name}`, `${formatBytes(r.size_bytes)}${r.resumed_from > 0 ? `, resumed after ${formatBytes(r.resumed_from)}` : ''}`);
     } catch (e) {
-      this.#toasts.error(`Could not re-download ${item.display_name}`, describeError(e));
+      if (errorCode(e) === 'cancelled') this.#toasts.info('Re-download cancelled', `${item.display_name}: the partial download was deleted.`);
+      else this.#toasts.error(`Could not re-download ${item.display_name}`, describeError(e));
     } finally {
       this.busy.delete(item.sha256);
     }
     await this.#app.refresh();
+    return ok;
+  }
+
+  /**
+   * Uses a pack in one UI target. The plan comes first: when blobs must be
+   * restored from the backup, the confirmation dialog takes over (`useReq`);
+   * otherwise the links are made at once. Clashes and blobs that are nowhere
+   * open the dialog as an error listing them.
+   */
+  async use(pack: string, ui: string) {
+    const key = viewKey(pack, ui);
+    if (this.viewBusy.has(key)) return;
+    this.viewBusy.add(key);
+    try {
+      const plan = await api.planUse(pack, ui);
+      if (plan.restored_blobs.length > 0) {
+        this.useReq = { pack, ui, plan, error: null };
+        return;
+      }
+      const r = await api.usePack(pack, { ui });
+      this.#toasts.success(`${pack} is in use in ${ui}`, useSummary(r));
+    } catch (e) {
+      this.useFailed(pack, ui, e);
+    } finally {
+      this.viewBusy.delete(key);
+    }
+    await this.refreshViews();
+  }
+
+  /** Reports a failed use: with the dialog listing the paths or blobs when the error names them. */
+  useFailed(pack: string, ui: string, e: unknown) {
+    if (errorCode(e) === 'cancelled') {
+      this.#toasts.info('Cancelled');
+      return;
+    }
+    const w = api.toWireError(e);
+    if (useBlockers(w)) {
+      this.useReq = { pack, ui, plan: null, error: w };
+      this.#toasts.error(`Could not use ${pack} in ${ui}`, w.message);
+    } else this.#toasts.error(`Could not use ${pack} in ${ui}`, describeError(e));
+  }
+
+  /** Removes the links `use` made for a pack in one UI target. */
+  async unuse(pack: string, ui: string) {
+    const key = viewKey(pack, ui);
+    if (this.viewBusy.has(key)) return;
+    this.viewBusy.add(key);
+    try {
+      const r = await api.unusePack(pack, ui);
+      if (r.changed.length > 0) this.#toasts.info(`${pack} is no longer used in ${ui}`, unuseSummary(r));
+      else this.#toasts.success(`${pack} is no longer used in ${ui}`, unuseSummary(r));
+    } catch (e) {
+      this.#toasts.error(`Could not stop using ${pack} in ${ui}`, describeError(e));
+    } finally {
+      this.viewBusy.delete(key);
+    }
+    await this.refreshViews();
+  }
+
+  /** The inventory (its `active_in_uis`) and the UI targets (their active packs) after a use or unuse. */
+  async refreshViews() {
+    await Promise.all([this.#app.refresh(), this.#targets.load()]);
   }
 }
 

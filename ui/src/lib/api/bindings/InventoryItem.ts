@@ -8,4 +8,8 @@ import type { Sha256 } from "./Sha256";
 /**
  * One row of the inventory: one distinct SHA-256 known anywhere.
  */
-export type InventoryItem = { sha256: Sha256, kind: AssetKind, display_name: string, size_bytes: number, status: BlobStatus, location: Location, on_local: boolean, on_backup: boolean, used_by_packs: Array<string>, ref_count: number, origin: Origin | null, active_in_uis: Array<string>, verified: boolean | null, verified_at: string | null, };
+export type InventoryItem = { sha256: Sha256, kind: AssetKind, display_name: string, size_bytes: number, status: BlobStatus, location: Location, on_local: boolean, on_backup: boolean, used_by_packs: Array<string>, ref_count: number, origin: Origin | null, active_in_uis: Array<string>, verified: boolean | null, verified_at: string | null, 
+/**
+ * A pack lock records a download URL for it: `redownload` can fetch it when it is missing.
+ */
+has_download_url: boolean, };

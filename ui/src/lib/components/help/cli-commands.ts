@@ -47,7 +47,14 @@ export const CLI_REFERENCE: CliGroup[] = [
       { cmd: 'synapse adopt <folder> [--execute] [--link]', what: 'Bring an existing models folder into the store, once per distinct file.' },
       { cmd: 'synapse ui add <name> --kind comfyui|forge|a1111|sdnext --path P', what: 'Register a UI installation (also ui list, ui remove).' },
       { cmd: 'synapse use <pack> [--ui NAME] [--yes] / unuse <pack>', what: 'Link a pack\u2019s models into a UI (restoring backup-only ones first).' },
-      { cmd: 'synapse package export|validate|import ...', what: 'Move packs and their blobs between machines.' },
+    ],
+  },
+  {
+    title: 'Packages (move packs between machines)',
+    commands: [
+      { cmd: 'synapse package export <pack>... --out DIR|FILE.tar [--no-blobs]', what: 'Write packs and their blobs into a new folder, or one .tar file when the path ends in .tar; --no-blobs writes the metadata only.' },
+      { cmd: 'synapse package validate <path>', what: 'Check a package without writing anything (format, sizes, every SHA-256) and classify its packs against the store; exit 7 when invalid.' },
+      { cmd: 'synapse package import <path> [--strategy S] [--set PACK=S]... [--execute]', what: 'Show what an import would do, or do it with --execute. S: skip_if_exists (default), update_if_newer, always_overwrite, create_duplicate.' },
     ],
   },
 ];

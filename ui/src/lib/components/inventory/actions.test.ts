@@ -3,8 +3,6 @@ import type { BlobStatus, Location } from '$lib/api';
 import { bulkPlan, deletePlan, menuActions, quickAction } from './actions';
 import { item } from '../../../test/fixtures';
 
-const ctx = { canRedownload: true };
-
 describe('menuActions by location × status (SPEC §6, seeds §5.3.3)', () => {
   const cases: [Location, BlobStatus, string[]][] = [
     ['both', 'referenced', ['copy_sha', 'impacts', 'delete_local', 'delete_backup']],
@@ -13,19 +11,21 @@ describe('menuActions by location × status (SPEC §6, seeds §5.3.3)', () => {
     ['local_only', 'orphan', ['copy_sha', 'backup', 'delete_local']],
     ['backup_only', 'backup_only', ['copy_sha', 'impacts', 'restore', 'delete_backup']],
     ['backup_only', 'orphan', ['copy_sha', 'restore', 'delete_backup']],
-    ['nowhere', 'missing', ['copy_sha', 'impacts', 'redownload']],
+    ['nowhere', 'missing', ['copy_sha', 'impacts']],
   ];
   it.each(cases)('%s + %s → %j', (location, status, expected) => {
-    expect(menuActions(item({ location, status }), ctx)).toEqual(expected);
+    expect(menuActions(item({ location, status }))).toEqual(expected);
   });
 
-  it('hides re-download when the backend does not offer it', () => {
-    expect(menuActions(item({ location: 'nowhere', status: 'missing' }), { canRedownload: false })).toEqual(['copy_sha', 'impacts']);
+  it('offers re-download for a missing blob only when a lock records a download URL', () => {
+    expect(menuActions(item({ location: 'nowhere', status: 'missing', has_download_url: true }))).toEqual(['copy_sha', 'impacts', 'redownload']);
+    expect(menuActions(item({ location: 'nowhere', status: 'missing', has_download_url: false }))).toEqual(['copy_sha', 'impacts']);
+    expect(menuActions(item({ location: 'local_only', status: 'referenced', has_download_url: true }))).not.toContain('redownload');
   });
 
   it('never offers "delete everywhere" for a referenced blob', () => {
     for (const location of ['both', 'local_only', 'backup_only', 'nowhere'] as Location[]) {
-      expect(menuActions(item({ location, status: 'referenced' }), ctx)).not.toContain('delete_both');
+      expect(menuActions(item({ location, status: 'referenced' }))).not.toContain('delete_both');
     }
   });
 });

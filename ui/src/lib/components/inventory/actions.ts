@@ -16,16 +16,10 @@ export type BlobAction =
   | 'delete_both'
   | 'redownload';
 
-/** What the row needs to know about the world besides the item. */
-export type ActionContext = {
-  /** Backup enabled and the drive connected: copy operations can run. */
-  backupConnected: boolean;
-  /** Whether the core offers re-download (SPEC §3.8 `redownload`). */
-  canRedownload: boolean;
-};
-
 type ActionItem = Pick<InventoryItem, 'status' | 'location' | 'on_local' | 'on_backup'> & {
   origin?: InventoryItem['origin'];
+  /** A pack lock records a download URL (SPEC §3.8 `redownload`). */
+  has_download_url?: boolean;
 };
 
 /**
@@ -33,7 +27,7 @@ type ActionItem = Pick<InventoryItem, 'status' | 'location' | 'on_local' | 'on_b
  * backup drive are listed even when it is disconnected (they are shown
  * disabled with the reason), so the menu does not change shape on unplug.
  */
-export function menuActions(item: ActionItem, ctx: Pick<ActionContext, 'canRedownload'>): BlobAction[] {
+export function menuActions(item: ActionItem): BlobAction[] {
   const orphan = item.status === 'orphan';
   const out: BlobAction[] = ['copy_sha'];
   if (!orphan) out.push('impacts');
@@ -52,7 +46,8 @@ export function menuActions(item: ActionItem, ctx: Pick<ActionContext, 'canRedow
       out.push('restore', 'delete_backup');
       break;
     case 'nowhere':
-      if (ctx.canRedownload) out.push('redownload');
+      // Missing everywhere: only a download URL in a lock can bring it back.
+      if (item.has_download_url) out.push('redownload');
       break;
   }
   return out;

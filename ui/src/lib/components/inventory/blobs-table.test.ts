@@ -50,6 +50,28 @@ describe('BlobsTable', () => {
     expect(used).not.toHaveTextContent('C');
   });
 
+  it('shows the UIs a blob is linked into (active_in_uis)', () => {
+    setup({ items: [item({ display_name: 'used.safetensors', active_in_uis: ['comfyui', 'forge'] }), item({ display_name: 'idle.safetensors' })] });
+    const active = within(rowOf('used.safetensors')).getByTestId(TestId.RowActiveUis);
+    expect(active).toHaveTextContent('in comfyui, forge');
+    expect(active.dataset.uis).toBe('comfyui,forge');
+    expect(within(rowOf('idle.safetensors')).queryByTestId(TestId.RowActiveUis)).toBeNull();
+  });
+
+  it('offers Re-download for a missing blob only when a lock records a download URL', async () => {
+    const p = setup({
+      items: [
+        item({ display_name: 'fetchable.ckpt', location: 'nowhere', status: 'missing', has_download_url: true }),
+        item({ display_name: 'lost.ckpt', location: 'nowhere', status: 'missing', has_download_url: false }),
+      ],
+    });
+    await fireEvent.click(within(rowOf('fetchable.ckpt')).getByTestId(TestId.RowMenuButton));
+    await fireEvent.click(within(screen.getByTestId(TestId.ContextMenu)).getByTestId(TestId.MenuRedownload));
+    expect(p.onaction).toHaveBeenCalledWith('redownload', p.items[0]);
+    await fireEvent.click(within(rowOf('lost.ckpt')).getByTestId(TestId.RowMenuButton));
+    expect(within(screen.getByTestId(TestId.ContextMenu)).queryByTestId(TestId.MenuRedownload)).toBeNull();
+  });
+
   it('header buttons sort name, type, size, status, location and show the direction', async () => {
     const p = setup();
     for (const id of [TestId.SortName, TestId.SortKind, TestId.SortSize, TestId.SortStatus, TestId.SortLocation]) {

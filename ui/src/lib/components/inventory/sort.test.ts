@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SORT, EMPTY_FILTERS, filterItems, nextSort, sortItems } from './sort';
+import { coreSort, DEFAULT_SORT, EMPTY_FILTERS, filterItems, nextSort, sortItems } from './sort';
 import { item } from '../../../test/fixtures';
 
 const a = item({ display_name: 'alpha.safetensors', size_bytes: 300, kind: 'lora', status: 'orphan', location: 'local_only', used_by_packs: [] });
@@ -54,5 +54,15 @@ describe('filterItems', () => {
     expect(filterItems(all, { ...EMPTY_FILTERS, search: 'BETA' })).toEqual([b]);
     expect(filterItems(all, { ...EMPTY_FILTERS, search: 'juggernaut' })).toEqual([b]);
     expect(filterItems(all, { ...EMPTY_FILTERS, search: c.sha256.slice(0, 10) })).toEqual([c]);
+  });
+});
+
+describe('coreSort', () => {
+  it('asks the backend for the first rows in the order the table shows', () => {
+    expect(coreSort(DEFAULT_SORT)).toBe('size_desc');
+    expect(coreSort({ key: 'size', dir: 'asc' })).toBe('size_asc');
+    expect(coreSort({ key: 'name', dir: 'asc' })).toBe('name_asc');
+    expect(coreSort({ key: 'name', dir: 'desc' })).toBe('name_desc');
+    expect(coreSort({ key: 'status', dir: 'asc' })).toBe('status');
   });
 });

@@ -1,5 +1,5 @@
 /** Client-side filtering and sorting of the inventory (the whole list is loaded once). */
-import type { AssetKind, BlobStatus, InventoryItem, Location } from '$lib/api';
+import type { AssetKind, BlobStatus, InventoryItem, Location, SortKey as CoreSortKey } from '$lib/api';
 import { num } from '$lib/utils';
 import { KINDS, LOCATIONS, STATUSES } from './present';
 
@@ -70,4 +70,16 @@ export function filterItems(items: readonly InventoryItem[], f: Filters): Invent
 export function nextSort(current: Sort, key: SortKey): Sort {
   if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };
   return { key, dir: key === 'size' ? 'desc' : 'asc' };
+}
+
+/** The core's sort of the same order, for the first rows the backend sends before the rest (kind, status and location sort ascending there). */
+export function coreSort(sort: Sort): CoreSortKey {
+  switch (sort.key) {
+    case 'size':
+      return sort.dir === 'asc' ? 'size_asc' : 'size_desc';
+    case 'name':
+      return sort.dir === 'asc' ? 'name_asc' : 'name_desc';
+    default:
+      return sort.key;
+  }
 }

@@ -12,7 +12,7 @@ vi.mock('$lib/api', async (importOriginal) => ({
   getSettings: vi.fn(),
   saveSettings: vi.fn(),
   pickFolder: vi.fn(),
-  inventory: vi.fn(() => new Promise(() => {})),
+  inventoryStream: vi.fn(() => new Promise(() => {})),
   backupStatus: vi.fn(() => new Promise(() => {})),
 }));
 
@@ -66,5 +66,35 @@ describe('SettingsView', () => {
     vi.mocked(api.saveSettings).mockRejectedValue({ code: 'invalid_argument', message: 'the backup path is inside the store', details: {} });
     await fireEvent.click(screen.getByTestId(TestId.SettingsSave));
     await waitFor(() => expect(toasts.items.at(-1)).toMatchObject({ kind: 'error', title: 'Settings were not saved' }));
+  });
+
+  it('adds a UI target by typing its folder; a refused target is an error toast with the reason', async () => {
+    const app = new AppState();
+    render(SettingsView, { app });
+    await waitFor(() => expect(screen.getByTestId(TestId.SettingsStoreRoot)).toHaveValue('/home/u/.synapse/store'));
+    await fireEvent.click(screen.getByTestId(TestId.SettingsUiAdd));
+    await fireEvent.input(screen.getByTestId(TestId.SettingsUiName), { target: { value: 'comfy' } });
+    await fireEvent.input(screen.getByTestId(TestId.SettingsUiPath), { target: { value: 'relative/ComfyUI' } });
+    vi.mocked(api.saveSettings).mockRejectedValueOnce({
+      code: 'invalid_argument',
+      message: 'UI target "comfy": relative/ComfyUI is not an absolute path: choose the UI\'s installation folder (e.g. /home/you/ComfyUI)',
+      details: {},
+    });
+    await fireEvent.click(screen.getByTestId(TestId.SettingsSave));
+    await waitFor(() => expect(toasts.items.at(-1)).toMatchObject({ kind: 'error', title: 'Settings were not saved' }));
+    expect(toasts.items.at(-1)?.detail).toContain('relative/ComfyUI is not an absolute path');
+    expect(api.saveSettings).toHaveBeenCalledWith({ ...settings(), ui_targets: [{ name: 'comfy', kind: 'comfyui', path: 'relative/ComfyUI' }] });
+
+    vi.mocked(api.pickFolder).mockResolvedValue('/home/u/ComfyUI');
+    await fireEvent.click(screen.getByTestId(TestId.SettingsUiBrowse));
+    await waitFor(() => expect(screen.getByTestId(TestId.SettingsUiPath)).toHaveValue('/home/u/ComfyUI'));
+    const saved: Settings = { ...settings(), ui_targets: [{ name: 'comfy', kind: 'comfyui', path: '/home/u/ComfyUI' }] };
+    vi.mocked(api.saveSettings).mockResolvedValueOnce({
+      settings: saved,
+      backup: { enabled: false, path: null, auto_backup_new: false, warn_before_delete_last_copy: true, changed: false, initialized: false, adopted: false, backup_id: null, connected: false, error: null },
+    });
+    await fireEvent.click(screen.getByTestId(TestId.SettingsSave));
+    await waitFor(() => expect(toasts.items.at(-1)).toMatchObject({ kind: 'success', title: 'Settings saved' }));
+    expect(api.saveSettings).toHaveBeenLastCalledWith(saved);
   });
 });

@@ -1,0 +1,42 @@
+//! `adopt <folder>` (SPEC §3.8): the Packs page's "Adopt folder…" wizard.
+//! The same call previews (dry run) and adopts, off the main thread with
+//! progress and cancel.
+
+use std::path::PathBuf;
+
+use synapse_core::adopt::{self, AdoptOptions};
+use synapse_core::model::AdoptResult;
+use synapse_core::progress::{Control, ProgressUpdate};
+use synapse_core::WireError;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use super::{blocking, forward, wire};
+use crate::events;
+use crate::state::AppState;
+
+/// Plans the adoption of `folder` (`options.execute` false: the wizard's
+/// Preview) or adopts it (packs written, with `options.link` the originals
+/// replaced by links to their blobs), then tells the window to reload.
+#[tauri::command]
+pub async fn adopt_run(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    folder: String,
+    options: AdoptOptions,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<AdoptResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let op = state.begin(&op_id, if options.execute { "Adopt" } else { "Adopt preview" })?;
+        let sink = forward(on_progress);
+        wire(adopt::adopt(&state.store()?, &PathBuf::from(folder), options, Control::new(&sink, op.cancel_token())))
+    })
+    .await;
+    if options.execute {
+        // Even a failed or cancelled adopt may have written packs before it stopped.
+        events::inventory_changed(&app, "adopt");
+    }
+    result
+}

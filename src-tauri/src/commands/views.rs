@@ -1,0 +1,103 @@
+//! UI targets and the views of packs in them (SPEC §3.8): list the targets
+//! with the packs active in each, plan and run `use` (restoring backup-only
+//! blobs first when the user confirmed it), `unuse`, and `redownload` of a
+//! missing blob. Restores and downloads run off the main thread with progress
+//! and cancel, like the backup commands.
+
+use synapse_core::download;
+use synapse_core::model::{RedownloadResult, UiTargetList, UnuseResult, UseResult};
+use synapse_core::progress::{Control, ProgressUpdate};
+use synapse_core::ui;
+use synapse_core::views::{self, UseOptions};
+use synapse_core::{Error, PackName, Sha256, WireError};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use super::{blocking, forward, wire};
+use crate::events;
+use crate::notifications;
+use crate::state::AppState;
+
+fn pack(s: &str) -> Result<PackName, WireError> {
+    PackName::parse(s).map_err(|e| Error::from(e).to_wire())
+}
+
+/// The configured UI targets: folder maps, whether each folder is there, and
+/// the packs `use` made active in each.
+#[tauri::command]
+pub async fn ui_targets(state: State<'_, AppState>) -> Result<UiTargetList, WireError> {
+    let state = state.inner().clone();
+    blocking(move || wire(ui::list(&state.store()?))).await
+}
+
+/// What `use` would do (the confirmation dialog): links to make, blobs to
+/// restore from the backup with their sizes, and the local free space.
+/// Clashes with files in the UI folders are a `conflict` error listing them.
+#[tauri::command]
+pub async fn pack_use_plan(state: State<'_, AppState>, name: String, ui: Option<String>) -> Result<UseResult, WireError> {
+    let state = state.inner().clone();
+    blocking(move || wire(views::plan_use(&state.store()?, &pack(&name)?, ui.as_deref()))).await
+}
+
+/// Links a pack's models into one UI target (or every one), restoring the
+/// blobs that are only on the backup first when `restore` is true (without
+/// it such a pack is refused with `conflict` and the blobs to restore).
+#[tauri::command]
+pub async fn pack_use(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    ui: Option<String>,
+    restore: bool,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<UseResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let name = pack(&name)?;
+        let op = state.begin(&op_id, "Use pack")?;
+        let sink = forward(on_progress);
+        wire(views::use_pack(&state.store()?, &name, &UseOptions { ui, restore }, Control::new(&sink, op.cancel_token())))
+    })
+    .await;
+    // A failed use may still have restored blobs before it stopped.
+    events::inventory_changed(&app, "use");
+    result
+}
+
+/// Removes the links `use` made for a pack (in one UI target, or all).
+#[tauri::command]
+pub async fn pack_unuse(app: AppHandle, state: State<'_, AppState>, name: String, ui: Option<String>) -> Result<UnuseResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || wire(views::unuse(&state.store()?, &pack(&name)?, ui.as_deref()))).await?;
+    events::inventory_changed(&app, "unuse");
+    Ok(result)
+}
+
+/// Downloads a missing blob again from the URLs its pack locks record
+/// (resuming an interrupted download, hash-checked before it enters the store).
+#[tauri::command]
+pub async fn blob_redownload(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    sha256: String,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<RedownloadResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || {
+        let sha = Sha256::parse(&sha256).map_err(|e| Error::from(e).to_wire())?;
+        let op = state.begin(&op_id, "Re-download")?;
+        let sink = forward(on_progress);
+        wire(download::redownload(&state.store()?, &sha, Control::new(&sink, op.cancel_token())))
+    })
+    .await;
+    events::inventory_changed(&app, "redownload");
+    let body = match &result {
+        Ok(r) if r.already_present => format!("{} was already in the store", r.display_name),
+        Ok(r) => format!("{} downloaded ({})", r.display_name, notifications::human_bytes(r.size_bytes)),
+        Err(e) => e.message.clone(),
+    };
+    notifications::result(&app, false, "Re-download", &body);
+    result
+}
