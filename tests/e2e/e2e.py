@@ -11,6 +11,7 @@ other pages. Screenshots go to tests/e2e/artifacts/.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -445,6 +446,108 @@ def use_a_pack_in_a_ui_target_then_unuse_it(c):
     c.s.click(tid("tab-inventory"))
     c.s.wait(tid("inventory-page"), 10)
 
+
+def fake_model(path, seed, size=256 * 1024):
+    """A small model file with content derived from `seed` (same seed, same bytes)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    block = hashlib.sha256(seed.encode()).digest()
+    with open(path, "wb") as f:
+        f.write(block * (size // len(block)))
+    return path
+
+
+@test
+def adopt_a_folder_with_links_and_create_a_pack(c):
+    """Getting models in (SPEC §3.8): "Adopt folder…" on a typed ComfyUI-like
+    tree whose LoRA exists twice: the preview shows the duplicate and the bytes
+    saved; adopting with links turns every original into a symlink to its blob
+    and the new packs appear on the Packs page. Then "New pack…" from one typed
+    file path: the pack opens and is listed."""
+    tmp = tempfile.mkdtemp(prefix="synapse-e2e-adopt-")
+    try:
+        models = os.path.join(tmp, "ComfyUI", "models")
+        ckpt = fake_model(os.path.join(models, "checkpoints", "e2e-adopt-base.safetensors"), "e2e-base", 512 * 1024)
+        lora = fake_model(os.path.join(models, "loras", "e2e-adopt-style.safetensors"), "e2e-style")
+        copy = fake_model(os.path.join(models, "loras", "old", "e2e-adopt-style-copy.safetensors"), "e2e-style")
+        lora_sha = hashlib.sha256(open(lora, "rb").read()).hexdigest()
+
+        c.s.click(tid("tab-packs"))
+        c.s.wait_until(lambda: c.s.find(tid("packs-page")) or c.s.find(tid("pack-detail")), 10, "the Packs page")
+        if c.s.find(tid("pack-back")) is not None:
+            c.s.click(tid("pack-back"))
+        c.s.click(tid("packs-adopt"))
+        c.s.wait(tid("adopt-wizard"), 5, "the adopt wizard")
+        c.s.wait(tid("adopt-path")).type(models)
+        c.s.click(tid("adopt-preview"))
+        c.s.wait(tid("adopt-step", '[data-step="preview"]'), 60, "the adopt preview")
+        totals = c.s.find(tid("adopt-totals"))
+        assert totals.attr("data-files") == "3", totals.attr("data-files")
+        assert totals.attr("data-duplicates") == "1", totals.attr("data-duplicates")
+        assert int(totals.attr("data-saved")) > 0, totals.attr("data-saved")
+        style = c.s.wait(tid("adopt-blob", f'[data-sha256="{lora_sha}"]'), 5, "the duplicated LoRA's line")
+        assert style.attr("data-copies") == "2", style.attr("data-copies")
+        assert style.attr("data-pack") == "e2e-adopt-style", style.attr("data-pack")
+        c.s.click(tid("adopt-link"))
+        time.sleep(0.5)  # let the webview paint the new step before the screenshot
+        c.shot("30-adopt-preview.png")
+        c.s.click(tid("adopt-commit"))
+        c.s.wait(tid("adopt-step", '[data-step="complete"]'), 60, "the adopt to complete")
+        c.s.wait_until(
+            lambda: next((t for t in c.s.find_all(tid("toast", '[data-kind="success"]')) if "Folder adopted" in (t.text() or "")), None),
+            10,
+            "the adopt summary toast",
+        )
+        time.sleep(0.5)
+        c.shot("31-adopt-complete.png")
+        links = links_into(models, c.store)
+        for original in (ckpt, lora, copy):
+            assert os.path.islink(original), f"{original} is not a link after adopt --link"
+            assert original in links, f"{original} does not link into the store: {os.path.realpath(original)}"
+        assert links[lora] == links[copy], "the two copies do not share one blob"
+        assert open(copy, "rb").read() == open(lora, "rb").read()
+        c.s.click(tid("adopt-done"))
+        c.s.wait_gone(tid("adopt-wizard"), 5, "the adopt wizard")
+        c.s.wait_gone(tid("dialog-backdrop"), 5, "the dialog backdrop")
+        for name in ("e2e-adopt-base", "e2e-adopt-style"):
+            c.s.wait(tid("pack-row", f'[data-pack="{name}"]'), 10, f"the new pack {name} on the Packs page")
+        c.s.wait(tid("packs-page")).find("input[type=search]").type("e2e-adopt")
+        time.sleep(0.5)
+        c.shot("32-packs-after-adopt.png")
+        box = c.s.wait(tid("packs-page")).find("input[type=search]")
+        box.clear()
+        c.s.js("arguments[0].dispatchEvent(new Event('input', {bubbles: true}))", box.ref())
+
+        # "New pack…" from one typed path; a bad name first shows the core's reason.
+        single = fake_model(os.path.join(tmp, "loose", "e2e-new-pack.safetensors"), "e2e-new")
+        c.s.click(tid("packs-new"))
+        c.s.wait(tid("pack-files-dialog"), 5, "the New pack dialog")
+        c.s.wait(tid("pack-files-name")).type("../e2e")
+        c.s.wait(tid("pack-files-name-error"), 5, "the core's reason for a bad name")
+        c.s.find(tid("pack-files-name")).clear()
+        c.s.find(tid("pack-files-name")).type("e2e-new-pack")
+        c.s.wait(tid("pack-files-paths")).type(single)
+        c.s.wait_gone(tid("pack-files-name-error"), 5, "the name error to clear")
+        c.s.wait_until(lambda: c.s.find(tid("pack-files-count")).attr("data-count") == "1", 5, "one file to add")
+        time.sleep(0.3)
+        c.shot("33-new-pack.png")
+        c.s.click(tid("pack-files-submit"))
+        c.s.wait(tid("pack-detail", '[data-pack="e2e-new-pack"]'), 30, "the new pack's detail")
+        c.s.wait_gone(tid("dialog-backdrop"), 5, "the dialog backdrop")
+        c.s.wait_until(
+            lambda: next((t for t in c.s.find_all(tid("toast", '[data-kind="success"]')) if "e2e-new-pack" in (t.text() or "")), None),
+            10,
+            "the New pack toast",
+        )
+        time.sleep(0.5)
+        c.shot("34-new-pack-created.png")
+        assert not os.path.islink(single), "New pack replaced the original"
+        c.s.click(tid("pack-back"))
+        c.s.wait(tid("pack-row", '[data-pack="e2e-new-pack"]'), 10, "the new pack in the list")
+        assert "e2e-new-pack" in [p["name"] for p in c.synapse("pack", "list")["packs"]]
+        c.s.click(tid("tab-inventory"))
+        c.s.wait(tid("inventory-page"), 10)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 def first_run_offers_the_demo_store(driver_env, app, art):
     """A second app launch on a machine with no store: the first-run screen,

@@ -40,3 +40,18 @@ pub async fn adopt_run(
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use synapse_core::adopt::AdoptOptions;
+
+    /// The window sends `{execute, link}`; a missing field means false (a dry run, no links).
+    #[test]
+    fn options_default_to_a_dry_run_without_links() {
+        let o: AdoptOptions = serde_json::from_value(json!({ "link": true })).expect("options");
+        assert!(!o.execute && o.link);
+        let o: AdoptOptions = serde_json::from_value(json!({})).expect("options");
+        assert!(!o.execute && !o.link);
+    }
+}

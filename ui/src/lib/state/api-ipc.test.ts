@@ -98,4 +98,22 @@ describe('$lib/api over mocked IPC', () => {
     });
     await expect(api.planUse('P', 'comfyui')).rejects.toMatchObject({ code: 'conflict', details: { clashes } });
   });
+
+  it('adopt_run sends the folder and full options (dry run by default); pack_name_check rejects with the core’s reason', async () => {
+    const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (cmd === 'pack_name_check') throw { code: 'invalid_argument', message: "invalid pack name '.x': a pack name cannot start with '.'", details: { pack: '.x' } };
+      return {};
+    });
+    await api.adoptFolder('/comfy/models');
+    await api.adoptFolder('/comfy/models', { execute: true, link: true });
+    await expect(api.checkPackName('.x')).rejects.toMatchObject({ code: 'invalid_argument', details: { pack: '.x' } });
+    expect(calls.map((c) => c.cmd)).toEqual(['adopt_run', 'adopt_run', 'pack_name_check']);
+    expect(calls[0].args).toMatchObject({ folder: '/comfy/models', options: { execute: false, link: false } });
+    expect(calls[1].args).toMatchObject({ options: { execute: true, link: true } });
+    expect(typeof calls[1].args.opId).toBe('string');
+    expect(calls[1].args.onProgress).toBeDefined();
+    expect(calls[2].args).toEqual({ name: '.x' });
+  });
 });

@@ -131,10 +131,10 @@ describe('AdoptWizard', () => {
     await fireEvent.input(screen.getByTestId(TestId.AdoptPath), { target: { value: '/comfy/models' } });
     await fireEvent.keyDown(screen.getByTestId(TestId.AdoptPath), { key: 'Enter' });
     await waitFor(() => expect(step()).toBe('preview'));
-    await fireEvent.keyDown(window, { key: 'Enter' });
+    await fireEvent.keyDown(screen.getByTestId(TestId.AdoptWizard), { key: 'Enter' });
     await waitFor(() => expect(step()).toBe('complete'));
     expect(api.adoptFolder).toHaveBeenLastCalledWith('/comfy/models', { execute: true, link: false }, expect.anything());
-    await fireEvent.keyDown(window, { key: 'Enter' });
+    await fireEvent.keyDown(screen.getByTestId(TestId.AdoptWizard), { key: 'Enter' });
     expect(onclose).toHaveBeenCalled();
   });
 
