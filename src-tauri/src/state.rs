@@ -1,7 +1,9 @@
 //! What the app keeps between commands: the open store's root, the running
 //! operations (with their cancel tokens) and whether the window was hidden.
 //! No domain state: every command asks the core again, so the UI always shows
-//! the disk as it is.
+//! the disk as it is. The one exception is the start-up warm-up of the
+//! inventory (`commands::inventory::Warmup`): built while the window loads,
+//! taken once by its first load, and dropped on any change or after 10 s.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
