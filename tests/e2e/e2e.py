@@ -543,6 +543,9 @@ def adopt_a_folder_with_links_and_create_a_pack(c):
         c.s.wait(tid("pack-files-paths")).type(single)
         c.s.wait_gone(tid("pack-files-name-error"), 5, "the name error to clear")
         c.s.wait_until(lambda: c.s.find(tid("pack-files-count")).attr("data-count") == "1", 5, "one file to add")
+        # The file is loose (no kind folder, no header the core knows): say it is a LoRA.
+        kind = c.s.find(tid("pack-files-kind"))
+        c.s.js("arguments[0].value = 'lora'; arguments[0].dispatchEvent(new Event('change', {bubbles: true}))", kind.ref())
         time.sleep(0.3)
         c.shot("33-new-pack.png")
         c.s.click(tid("pack-files-submit"))
@@ -559,6 +562,8 @@ def adopt_a_folder_with_links_and_create_a_pack(c):
         c.s.click(tid("pack-back"))
         c.s.wait(tid("pack-row", '[data-pack="e2e-new-pack"]'), 10, "the new pack in the list")
         assert "e2e-new-pack" in [p["name"] for p in c.synapse("pack", "list")["packs"]]
+        kinds = [b["kind"] for b in c.synapse("pack", "show", "e2e-new-pack")["blobs"]]
+        assert kinds == ["lora"], kinds
         c.s.click(tid("tab-inventory"))
         c.s.wait(tid("inventory-page"), 10)
     finally:

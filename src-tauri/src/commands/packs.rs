@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use synapse_core::model::PackError;
+use synapse_core::model::{AssetKind, PackError};
 use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackWriteResult};
 use synapse_core::progress::{Control, ProgressUpdate};
 use synapse_core::{Error, PackName, Store, WireError};
@@ -26,8 +26,9 @@ fn pack_name(name: &str) -> Result<PackName, WireError> {
     PackName::parse(name).map_err(|e| Error::from(e).to_wire())
 }
 
-fn new_files(files: Vec<String>) -> Vec<NewFile> {
-    files.into_iter().map(|f| NewFile { path: PathBuf::from(f), kind: None }).collect()
+/// The files to adopt, all of `kind` (`None`: read from each file's header, else `unknown`).
+fn new_files(files: Vec<String>, kind: Option<AssetKind>) -> Vec<NewFile> {
+    files.into_iter().map(|f| NewFile { path: PathBuf::from(f), kind }).collect()
 }
 
 #[tauri::command]
@@ -66,10 +67,11 @@ pub async fn pack_create(
     state: State<'_, AppState>,
     name: String,
     files: Vec<String>,
+    kind: Option<AssetKind>,
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<PackWriteResult, WireError> {
-    write_files(app, state.inner().clone(), name, files, op_id, on_progress, "Create pack", packs::create).await
+    write_files(app, state.inner().clone(), name, new_files(files, kind), op_id, on_progress, "Create pack", packs::create).await
 }
 
 /// Adds local files to an existing pack.
@@ -79,10 +81,11 @@ pub async fn pack_add(
     state: State<'_, AppState>,
     name: String,
     files: Vec<String>,
+    kind: Option<AssetKind>,
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<PackWriteResult, WireError> {
-    write_files(app, state.inner().clone(), name, files, op_id, on_progress, "Add to pack", packs::add).await
+    write_files(app, state.inner().clone(), name, new_files(files, kind), op_id, on_progress, "Add to pack", packs::add).await
 }
 
 /// The body of create and add: adopt `files` into the store as pack `name`'s
@@ -92,7 +95,7 @@ async fn write_files(
     app: AppHandle,
     state: AppState,
     name: String,
-    files: Vec<String>,
+    files: Vec<NewFile>,
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
     label: &'static str,
@@ -102,7 +105,7 @@ async fn write_files(
         let name = pack_name(&name)?;
         let op = state.begin(&op_id, label)?;
         let sink = forward(on_progress);
-        wire(write(&state.store()?, &name, &new_files(files), Control::new(&sink, op.cancel_token())))
+        wire(write(&state.store()?, &name, &files, Control::new(&sink, op.cancel_token())))
     })
     .await?;
     events::inventory_changed(&app, "pack");

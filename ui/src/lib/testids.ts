@@ -221,6 +221,7 @@ export const TestId = {
   PackFilesName: 'pack-files-name',
   PackFilesNameError: 'pack-files-name-error',
   PackFilesPaths: 'pack-files-paths',
+  PackFilesKind: 'pack-files-kind',
   PackFilesBrowse: 'pack-files-browse',
   PackFilesCount: 'pack-files-count',
   PackFilesProgress: 'pack-files-progress',

@@ -7,6 +7,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import type {
   AppInfo,
+  AssetKind,
   AutoBackupReport,
   BackupStatus,
   BlobCopyResult,
@@ -122,10 +123,11 @@ export const showPack = (name: string) => call<PackInfo>('pack_show', { name });
 /** Resolves when `name` is a valid pack name; rejects `invalid_argument` with the core's reason. Writes nothing. */
 export const checkPackName = (name: string) => call<null>('pack_name_check', { name });
 /** Creates a pack from local files (absolute paths), adopting them into the store. */
-export const createPack = (name: string, files: string[], opts?: OperationOptions) =>
-  long<PackWriteResult>('pack_create', { name, files }, opts);
-export const addToPack = (name: string, files: string[], opts?: OperationOptions) =>
-  long<PackWriteResult>('pack_add', { name, files }, opts);
+export const createPack = (name: string, files: string[], kind: AssetKind | null, opts?: OperationOptions) =>
+  long<PackWriteResult>('pack_create', { name, files, kind }, opts);
+/** Adds files to a pack; `kind` null reads it from each file's header (else `unknown`). */
+export const addToPack = (name: string, files: string[], kind: AssetKind | null, opts?: OperationOptions) =>
+  long<PackWriteResult>('pack_add', { name, files, kind }, opts);
 /** Deletes the pack's metadata; its blobs stay (unused ones become orphans). */
 export const deletePack = (name: string) => call<PackDeleteResult>('pack_delete', { name });
 /**

@@ -61,7 +61,7 @@ describe('PackFilesDialog (New pack…)', () => {
     await waitFor(() => expect(screen.getByTestId(TestId.PackFilesSubmit)).toBeEnabled());
     await fireEvent.click(screen.getByTestId(TestId.PackFilesSubmit));
     await waitFor(() => expect(ondone).toHaveBeenCalledWith(written()));
-    expect(api.createPack).toHaveBeenCalledWith('my-loras', ['/models/a.safetensors', '/models/b.safetensors'], expect.objectContaining({ signal: expect.any(AbortSignal) }));
+    expect(api.createPack).toHaveBeenCalledWith('my-loras', ['/models/a.safetensors', '/models/b.safetensors'], null, expect.objectContaining({ signal: expect.any(AbortSignal) }));
     expect(api.listPacks).toHaveBeenCalled();
     expect(onclose).toHaveBeenCalled();
     expect(toasts.items[0]).toMatchObject({ kind: 'success', title: 'Pack “my-loras” created' });
@@ -80,7 +80,7 @@ describe('PackFilesDialog (New pack…)', () => {
   it('shows progress with Cancel; Escape cancels the running copy instead of closing', async () => {
     let onProgress: ((u: api.ProgressUpdate) => void) | undefined;
     let signal: AbortSignal | undefined;
-    vi.mocked(api.createPack).mockImplementation((_n, _f, opts) => {
+    vi.mocked(api.createPack).mockImplementation((_n, _f, _k, opts) => {
       onProgress = opts?.onProgress;
       signal = opts?.signal;
       return new Promise((_, reject) => signal!.addEventListener('abort', () => reject({ code: 'cancelled', message: 'cancelled', details: {} })));
@@ -125,7 +125,20 @@ describe('PackFilesDialog (Add files…)', () => {
     await type(TestId.PackFilesPaths, '/models/c.safetensors');
     await fireEvent.click(screen.getByTestId(TestId.PackFilesSubmit));
     await waitFor(() => expect(onclose).toHaveBeenCalled());
-    expect(api.addToPack).toHaveBeenCalledWith('Demo', ['/models/c.safetensors'], expect.anything());
+    expect(api.addToPack).toHaveBeenCalledWith('Demo', ['/models/c.safetensors'], null, expect.anything());
     expect(toasts.items[0]).toMatchObject({ kind: 'success', title: 'Added to “Demo”', detail: '1 model · the store already had every file' });
+  });
+
+  it('passes the chosen kind to the core (detection when left alone)', async () => {
+    vi.mocked(api.addToPack).mockResolvedValue(written({ created: false, pack: 'Demo' }));
+    const onclose = vi.fn();
+    render(PackFilesDialog, { open: true, mode: 'add', pack: 'Demo', onclose });
+    await type(TestId.PackFilesPaths, '/models/style.safetensors');
+    const select = screen.getByTestId(TestId.PackFilesKind) as HTMLSelectElement;
+    expect(select.value).toBe('auto');
+    await fireEvent.change(select, { target: { value: 'lora' } });
+    await fireEvent.click(screen.getByTestId(TestId.PackFilesSubmit));
+    await waitFor(() => expect(onclose).toHaveBeenCalled());
+    expect(api.addToPack).toHaveBeenCalledWith('Demo', ['/models/style.safetensors'], 'lora', expect.anything());
   });
 });
