@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use synapse_core::adopt::{self, AdoptOptions};
 use synapse_core::model::AdoptResult;
-use synapse_core::progress::{Control, ProgressUpdate};
+use synapse_core::progress::ProgressUpdate;
 use synapse_core::WireError;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use super::{blocking, forward, wire};
+use super::operation;
 use crate::events;
 use crate::state::AppState;
 
@@ -28,10 +28,8 @@ pub async fn adopt_run(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<AdoptResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || {
-        let op = state.begin(&op_id, if options.execute { "Adopt" } else { "Adopt preview" })?;
-        let sink = forward(on_progress);
-        wire(adopt::adopt(&state.store()?, &PathBuf::from(folder), options, Control::new(&sink, op.cancel_token())))
+    let result = operation(state, op_id, if options.execute { "Adopt" } else { "Adopt preview" }, on_progress, move |store, ctl| {
+        adopt::adopt(store, &PathBuf::from(folder), options, ctl)
     })
     .await;
     if options.execute {

@@ -10,22 +10,14 @@ use synapse_core::model::{
 use synapse_core::progress::{Control, ProgressUpdate};
 use synapse_core::state_sync::{self, StateSyncOptions};
 use synapse_core::sync::{self, PushOptions, SyncOptions};
-use synapse_core::{Error, PackName, Sha256, Store, WireError};
+use synapse_core::{Sha256, Store, WireError};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use super::{blocking, forward, wire};
+use super::{blocking, operation, pack_name, sha, wire};
 use crate::events;
 use crate::notifications;
 use crate::state::AppState;
-
-fn sha(s: &str) -> Result<Sha256, WireError> {
-    Sha256::parse(s).map_err(|e| Error::from(e).to_wire())
-}
-
-fn pack(s: &str) -> Result<PackName, WireError> {
-    PackName::parse(s).map_err(|e| Error::from(e).to_wire())
-}
 
 /// Configuration, connection and what each side holds (cached while unplugged).
 #[tauri::command]
@@ -73,13 +65,8 @@ async fn copy_blob(
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<BlobCopyResult, WireError> {
-    let result = blocking(move || {
-        let sha = sha(&sha256)?;
-        let op = state.begin(&op_id, label)?;
-        let sink = forward(on_progress);
-        wire(copy(&state.store()?, &sha, Control::new(&sink, op.cancel_token())))
-    })
-    .await?;
+    let sha = sha(&sha256)?;
+    let result = operation(state, op_id, label, on_progress, move |store, ctl| copy(store, &sha, ctl)).await?;
     events::inventory_changed(&app, "backup");
     Ok(result)
 }
@@ -95,12 +82,7 @@ pub async fn backup_sync(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<SyncResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || {
-        let op = state.begin(&op_id, "Sync")?;
-        let sink = forward(on_progress);
-        wire(sync::sync(&state.store()?, options, Control::new(&sink, op.cancel_token())))
-    })
-    .await;
+    let result = operation(state, op_id, "Sync", on_progress, move |store, ctl| sync::sync(store, options, ctl)).await;
     if !options.dry_run {
         events::inventory_changed(&app, "backup");
         notifications::result(&app, false, "Backup sync", &sync_summary(&result));
@@ -123,7 +105,7 @@ pub(crate) fn sync_summary(result: &Result<SyncResult, WireError>) -> String {
 #[tauri::command]
 pub async fn pack_backup_status(state: State<'_, AppState>, name: String) -> Result<PackBackupStatus, WireError> {
     let state = state.inner().clone();
-    blocking(move || wire(sync::pack_status(&state.store()?, &pack(&name)?))).await
+    blocking(move || wire(sync::pack_status(&state.store()?, &pack_name(&name)?))).await
 }
 
 /// Pushes a pack's local-only blobs to the backup; with `options.free`, then
@@ -138,13 +120,8 @@ pub async fn pack_push(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<PackTransferResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || {
-        let name = pack(&name)?;
-        let op = state.begin(&op_id, "Push")?;
-        let sink = forward(on_progress);
-        wire(sync::push(&state.store()?, &name, options, Control::new(&sink, op.cancel_token())))
-    })
-    .await;
+    let name = pack_name(&name)?;
+    let result = operation(state, op_id, "Push", on_progress, move |store, ctl| sync::push(store, &name, options, ctl)).await;
     if !options.dry_run {
         events::inventory_changed(&app, "backup");
     }
@@ -162,13 +139,8 @@ pub async fn pack_pull(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<PackTransferResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || {
-        let name = pack(&name)?;
-        let op = state.begin(&op_id, "Pull")?;
-        let sink = forward(on_progress);
-        wire(sync::pull(&state.store()?, &name, dry_run, Control::new(&sink, op.cancel_token())))
-    })
-    .await;
+    let name = pack_name(&name)?;
+    let result = operation(state, op_id, "Pull", on_progress, move |store, ctl| sync::pull(store, &name, dry_run, ctl)).await;
     if !dry_run {
         events::inventory_changed(&app, "backup");
     }
@@ -192,12 +164,7 @@ pub async fn state_sync(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<StateSyncResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || {
-        let op = state.begin(&op_id, "State sync")?;
-        let sink = forward(on_progress);
-        wire(state_sync::state_sync(&state.store()?, options, Control::new(&sink, op.cancel_token())))
-    })
-    .await;
+    let result = operation(state, op_id, "State sync", on_progress, move |store, ctl| state_sync::state_sync(store, options, ctl)).await;
     if !options.dry_run {
         events::inventory_changed(&app, "state");
     }
@@ -213,12 +180,7 @@ pub async fn backup_queue_run(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<AutoBackupReport, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || {
-        let op = state.begin(&op_id, "Auto-backup")?;
-        let sink = forward(on_progress);
-        wire(autobackup::process_backup_queue(&state.store()?, Control::new(&sink, op.cancel_token())))
-    })
-    .await?;
+    let result = operation(state, op_id, "Auto-backup", on_progress, autobackup::process_backup_queue).await?;
     events::inventory_changed(&app, "backup");
     Ok(result)
 }

@@ -178,7 +178,7 @@ pub async fn blob_delete(
 ) -> Result<DeleteResult, WireError> {
     let state = state.inner().clone();
     let result = blocking(move || {
-        let sha = synapse_core::Sha256::parse(&sha256).map_err(|e| synapse_core::Error::from(e).to_wire())?;
+        let sha = super::sha(&sha256)?;
         wire(guard::delete(&state.store()?, &sha, target, force))
     })
     .await?;

@@ -13,9 +13,11 @@ pub mod store;
 pub mod views;
 
 use serde_json::json;
-use synapse_core::progress::ProgressUpdate;
-use synapse_core::{ErrorCode, WireError};
+use synapse_core::progress::{Control, ProgressUpdate};
+use synapse_core::{Error, ErrorCode, PackName, Sha256, Store, WireError};
 use tauri::ipc::Channel;
+
+use crate::state::AppState;
 
 /// Runs blocking core work on tokio's blocking pool so the UI never waits on
 /// the main thread.
@@ -42,4 +44,37 @@ pub(crate) fn forward(channel: Channel<ProgressUpdate>) -> impl Fn(&ProgressUpda
 /// Maps a core result to the wire.
 pub(crate) fn wire<T>(r: synapse_core::Result<T>) -> Result<T, WireError> {
     r.map_err(|e| e.to_wire())
+}
+
+/// Runs a long core operation on the blocking pool: registers `op_id` under
+/// `label` (so Cancel, the tray and the close handler see it), forwards its
+/// progress over the caller's channel, and hands `run` the open store and
+/// the operation's `Control`.
+pub(crate) async fn operation<T, F>(
+    state: AppState,
+    op_id: String,
+    label: &'static str,
+    on_progress: Channel<ProgressUpdate>,
+    run: F,
+) -> Result<T, WireError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store, Control<'_>) -> synapse_core::Result<T> + Send + 'static,
+{
+    blocking(move || {
+        let op = state.begin(&op_id, label)?;
+        let sink = forward(on_progress);
+        wire(run(&state.store()?, Control::new(&sink, op.cancel_token())))
+    })
+    .await
+}
+
+/// A blob hash from the window, parsed at the edge.
+pub(crate) fn sha(s: &str) -> Result<Sha256, WireError> {
+    Sha256::parse(s).map_err(|e| Error::from(e).to_wire())
+}
+
+/// A pack name from the window, parsed at the edge.
+pub(crate) fn pack_name(s: &str) -> Result<PackName, WireError> {
+    PackName::parse(s).map_err(|e| Error::from(e).to_wire())
 }

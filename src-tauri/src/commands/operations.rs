@@ -5,13 +5,13 @@ use serde::Deserialize;
 use synapse_core::cleanup::{self, CleanupOptions};
 use synapse_core::doctor::{self, DoctorReport};
 use synapse_core::model::{CleanupResult, VerifyResult};
-use synapse_core::progress::{Control, ProgressUpdate};
+use synapse_core::progress::ProgressUpdate;
 use synapse_core::verify::{self, Selection};
 use synapse_core::{Sha256, WireError};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use super::{blocking, forward, wire};
+use super::{blocking, operation, wire};
 use crate::state::AppState;
 use crate::{events, notifications};
 
@@ -27,10 +27,8 @@ pub async fn cleanup_run(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<CleanupResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || {
-        let op = state.begin(&op_id, "Cleanup")?;
-        let sink = forward(on_progress);
-        wire(cleanup::cleanup(&state.store()?, CleanupOptions { execute, max_items }, Control::new(&sink, op.cancel_token())))
+    let result = operation(state, op_id, "Cleanup", on_progress, move |store, ctl| {
+        cleanup::cleanup(store, CleanupOptions { execute, max_items }, ctl)
     })
     .await;
     if execute {
@@ -82,13 +80,8 @@ pub async fn verify_run(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<VerifyResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || {
-        let selection = scope.selection()?;
-        let op = state.begin(&op_id, "Verify")?;
-        let sink = forward(on_progress);
-        wire(verify::verify(&state.store()?, selection, None, Control::new(&sink, op.cancel_token())))
-    })
-    .await;
+    let selection = scope.selection()?;
+    let result = operation(state, op_id, "Verify", on_progress, move |store, ctl| verify::verify(store, selection, None, ctl)).await;
     events::inventory_changed(&app, "verify");
     let body = match &result {
         Ok(r) if r.invalid.is_empty() => format!("{} blob(s) verified, all intact", r.total),

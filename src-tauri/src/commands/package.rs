@@ -7,12 +7,12 @@ use std::path::PathBuf;
 
 use synapse_core::model::{CommitResult, ExportResult, ValidationReport};
 use synapse_core::package::{self, ExportOptions, ImportOptions};
-use synapse_core::progress::{Control, ProgressUpdate};
+use synapse_core::progress::ProgressUpdate;
 use synapse_core::WireError;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use super::{blocking, forward, wire};
+use super::operation;
 use crate::events;
 use crate::state::AppState;
 
@@ -36,12 +36,7 @@ pub async fn package_export(
     if options.exported_by.is_none() {
         options.exported_by = login_name();
     }
-    blocking(move || {
-        let op = state.begin(&op_id, "Export package")?;
-        let sink = forward(on_progress);
-        wire(package::export(&state.store()?, &options, Control::new(&sink, op.cancel_token())))
-    })
-    .await
+    operation(state, op_id, "Export package", on_progress, move |store, ctl| package::export(store, &options, ctl)).await
 }
 
 /// Phase 1 of an import: checks a package directory or `.tar` (format,
@@ -55,12 +50,7 @@ pub async fn package_validate(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<ValidationReport, WireError> {
     let state = state.inner().clone();
-    blocking(move || {
-        let op = state.begin(&op_id, "Validate package")?;
-        let sink = forward(on_progress);
-        wire(package::validate(&state.store()?, &path, Control::new(&sink, op.cancel_token())))
-    })
-    .await
+    operation(state, op_id, "Validate package", on_progress, move |store, ctl| package::validate(store, &path, ctl)).await
 }
 
 /// Phase 2 of an import: the commit with a default strategy and per-pack
@@ -77,12 +67,8 @@ pub async fn package_import(
 ) -> Result<CommitResult, WireError> {
     let state = state.inner().clone();
     let dry_run = options.dry_run;
-    let result = blocking(move || {
-        let op = state.begin(&op_id, "Import package")?;
-        let sink = forward(on_progress);
-        wire(package::import(&state.store()?, &path, &options, Control::new(&sink, op.cancel_token())))
-    })
-    .await;
+    let result =
+        operation(state, op_id, "Import package", on_progress, move |store, ctl| package::import(store, &path, &options, ctl)).await;
     if !dry_run {
         // Even a failed or cancelled commit may have placed blobs: reload.
         events::inventory_changed(&app, "package");

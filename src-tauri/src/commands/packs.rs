@@ -6,11 +6,11 @@ use serde::Serialize;
 use synapse_core::model::{AssetKind, PackError};
 use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackWriteResult};
 use synapse_core::progress::{Control, ProgressUpdate};
-use synapse_core::{Error, PackName, Store, WireError};
+use synapse_core::{PackName, Store, WireError};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use super::{blocking, forward, wire};
+use super::{blocking, operation, pack_name, wire};
 use crate::events;
 use crate::state::AppState;
 
@@ -20,10 +20,6 @@ use crate::state::AppState;
 pub struct PackList {
     pub packs: Vec<PackInfo>,
     pub errors: Vec<PackError>,
-}
-
-fn pack_name(name: &str) -> Result<PackName, WireError> {
-    PackName::parse(name).map_err(|e| Error::from(e).to_wire())
 }
 
 /// The files to adopt, all of `kind` (`None`: read from each file's header, else `unknown`).
@@ -101,15 +97,11 @@ async fn write_files(
     label: &'static str,
     write: fn(&Store, &PackName, &[NewFile], Control) -> synapse_core::Result<PackWriteResult>,
 ) -> Result<PackWriteResult, WireError> {
-    let result = blocking(move || {
-        let name = pack_name(&name)?;
-        let op = state.begin(&op_id, label)?;
-        let sink = forward(on_progress);
-        wire(write(&state.store()?, &name, &files, Control::new(&sink, op.cancel_token())))
-    })
-    .await?;
+    let name = pack_name(&name)?;
+    let result = operation(state, op_id, label, on_progress, move |store, ctl| write(store, &name, &files, ctl)).await;
+    // A failed or cancelled write may already have copied files into the store (orphans now).
     events::inventory_changed(&app, "pack");
-    Ok(result)
+    result
 }
 
 /// Deletes a pack's state; its blobs stay (unused ones become orphans).

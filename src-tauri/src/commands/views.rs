@@ -6,21 +6,17 @@
 
 use synapse_core::download;
 use synapse_core::model::{RedownloadResult, UiTargetList, UnuseResult, UseResult};
-use synapse_core::progress::{Control, ProgressUpdate};
+use synapse_core::progress::ProgressUpdate;
 use synapse_core::ui;
 use synapse_core::views::{self, UseOptions};
-use synapse_core::{Error, PackName, Sha256, WireError};
+use synapse_core::WireError;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use super::{blocking, forward, wire};
+use super::{blocking, operation, pack_name, sha, wire};
 use crate::events;
 use crate::notifications;
 use crate::state::AppState;
-
-fn pack(s: &str) -> Result<PackName, WireError> {
-    PackName::parse(s).map_err(|e| Error::from(e).to_wire())
-}
 
 /// The configured UI targets: folder maps, whether each folder is there, and
 /// the packs `use` made active in each.
@@ -36,7 +32,7 @@ pub async fn ui_targets(state: State<'_, AppState>) -> Result<UiTargetList, Wire
 #[tauri::command]
 pub async fn pack_use_plan(state: State<'_, AppState>, name: String, ui: Option<String>) -> Result<UseResult, WireError> {
     let state = state.inner().clone();
-    blocking(move || wire(views::plan_use(&state.store()?, &pack(&name)?, ui.as_deref()))).await
+    blocking(move || wire(views::plan_use(&state.store()?, &pack_name(&name)?, ui.as_deref()))).await
 }
 
 /// Links a pack's models into one UI target (or every one), restoring the
@@ -53,13 +49,10 @@ pub async fn pack_use(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<UseResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || {
-        let name = pack(&name)?;
-        let op = state.begin(&op_id, "Use pack")?;
-        let sink = forward(on_progress);
-        wire(views::use_pack(&state.store()?, &name, &UseOptions { ui, restore }, Control::new(&sink, op.cancel_token())))
-    })
-    .await;
+    let name = pack_name(&name)?;
+    let result =
+        operation(state, op_id, "Use pack", on_progress, move |store, ctl| views::use_pack(store, &name, &UseOptions { ui, restore }, ctl))
+            .await;
     // A failed use may still have restored blobs before it stopped.
     events::inventory_changed(&app, "use");
     result
@@ -69,7 +62,7 @@ pub async fn pack_use(
 #[tauri::command]
 pub async fn pack_unuse(app: AppHandle, state: State<'_, AppState>, name: String, ui: Option<String>) -> Result<UnuseResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || wire(views::unuse(&state.store()?, &pack(&name)?, ui.as_deref()))).await?;
+    let result = blocking(move || wire(views::unuse(&state.store()?, &pack_name(&name)?, ui.as_deref()))).await?;
     events::inventory_changed(&app, "unuse");
     Ok(result)
 }
@@ -85,13 +78,8 @@ pub async fn blob_redownload(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<RedownloadResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || {
-        let sha = Sha256::parse(&sha256).map_err(|e| Error::from(e).to_wire())?;
-        let op = state.begin(&op_id, "Re-download")?;
-        let sink = forward(on_progress);
-        wire(download::redownload(&state.store()?, &sha, Control::new(&sink, op.cancel_token())))
-    })
-    .await;
+    let sha = sha(&sha256)?;
+    let result = operation(state, op_id, "Re-download", on_progress, move |store, ctl| download::redownload(store, &sha, ctl)).await;
     events::inventory_changed(&app, "redownload");
     let body = match &result {
         Ok(r) if r.already_present => format!("{} was already in the store", r.display_name),
