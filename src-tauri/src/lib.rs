@@ -63,8 +63,6 @@ pub fn run() {
             commands::store::store_open,
             commands::store::store_create,
             commands::store::store_open_demo,
-            commands::inventory::inventory_summary,
-            commands::inventory::inventory_query,
             commands::inventory::inventory_load,
             commands::inventory::inventory_detail,
             commands::inventory::inventory_impacts,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use synapse_core::guard;
 use synapse_core::inventory::{self, Inventory, Query, SortKey};
-use synapse_core::model::{BlobDetail, DeleteResult, DeleteTarget, Impacts, InventoryItem, InventoryPage, InventorySummary};
+use synapse_core::model::{BlobDetail, DeleteResult, DeleteTarget, Impacts, InventoryItem, InventoryPage};
 use synapse_core::{ErrorCode, Store, WireError};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
@@ -15,20 +15,6 @@ use tauri::{AppHandle, Manager, State};
 use super::{blocking, wire};
 use crate::events;
 use crate::state::AppState;
-
-/// The summary of the whole store (dashboard cards).
-#[tauri::command]
-pub async fn inventory_summary(state: State<'_, AppState>) -> Result<InventorySummary, WireError> {
-    let state = state.inner().clone();
-    blocking(move || Ok(wire(inventory::build(&state.store()?))?.summary)).await
-}
-
-/// One page of the inventory with filters and sort, plus the summary.
-#[tauri::command]
-pub async fn inventory_query(state: State<'_, AppState>, query: Query) -> Result<InventoryPage, WireError> {
-    let state = state.inner().clone();
-    blocking(move || Ok(wire(inventory::build(&state.store()?))?.query(&query))).await
-}
 
 /// The inventory built while the window starts (SPEC §7: first paint under
 /// 2 s; the build of 50,000 blobs takes ~0.6 s, about as long as the webview

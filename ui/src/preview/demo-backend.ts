@@ -118,8 +118,6 @@ export function demoBackend(o: Options) {
     switch (cmd) {
       case 'app_info':
         return { version: '0.1.0', store_root: root, store_exists: !o.firstRun, demo_dir: '/home/user/.synapse/demo', backup: watch, running: [] } satisfies AppInfo;
-      case 'inventory_query':
-        return { items, total_matching: items.length, limit: 500000, offset: 0, summary } satisfies InventoryPage;
       case 'inventory_load': {
         // Like the shell: the first rows (largest first) now, every item over the channel after the response.
         const first = Number(args.first ?? 100);

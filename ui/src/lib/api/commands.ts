@@ -26,12 +26,10 @@ import type {
   DoctorReport,
   Impacts,
   InventoryPage,
-  InventorySummary,
   PackDeleteResult,
   PackInfo,
   PackList,
   PackWriteResult,
-  Query,
   Settings,
   SettingsSaved,
   VerifyResult,
@@ -74,11 +72,6 @@ export const openDemoStore = () => call<AppInfo>('store_open_demo');
 
 // ---- inventory ---------------------------------------------------------------
 
-/** One page of the inventory (filters, sort, limit/offset) plus the summary of the whole store. */
-export const inventory = (query: Partial<Query> = {}) =>
-  call<InventoryPage>('inventory_query', {
-    query: { kind: null, status: null, location: null, search: null, sort: 'size_desc', limit: 1000, offset: 0, ...query },
-  });
 /**
  * The whole inventory in two steps, so the first paint does not wait for
  * every row: resolves with the summary and the first `first` rows in `sort`
@@ -91,8 +84,6 @@ export function inventoryStream(sort: SortKey, first: number, onItems: (items: I
   channel.onmessage = onItems;
   return call<InventoryPage>('inventory_load', { sort, first, onItems: channel });
 }
-/** The summary alone (dashboard cards). */
-export const inventorySummary = () => call<InventorySummary>('inventory_summary');
 /** One blob: item, impacts, local/backup file info. Accepts a unique hash prefix (≥ 8 chars). */
 export const blobDetail = (sha256: string) => call<BlobDetail>('inventory_detail', { sha256 });
 /** What deleting the blob would affect (packs, UIs, last copy). */

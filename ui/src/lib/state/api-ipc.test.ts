@@ -10,18 +10,6 @@ import { item, summary } from '../../test/fixtures';
 afterEach(() => clearMocks());
 
 describe('$lib/api over mocked IPC', () => {
-  it('inventory_query sends the full query with defaults', async () => {
-    const calls: { cmd: string; args: unknown }[] = [];
-    mockIPC((cmd, args) => {
-      calls.push({ cmd, args });
-      return { items: [item()], total_matching: 1, limit: 500000, offset: 0, summary: summary() };
-    });
-    const page = await api.inventory({ limit: 500_000, offset: 0 });
-    expect(page.items).toHaveLength(1);
-    expect(calls[0].cmd).toBe('inventory_query');
-    expect(calls[0].args).toMatchObject({ query: { kind: null, status: null, location: null, search: null, sort: 'size_desc', limit: 500_000, offset: 0 } });
-  });
-
   it('inventory_load sends the sort, the first-row count and a channel that delivers the items', async () => {
     const all = [item(), item()];
     let args: Record<string, unknown> = {};
