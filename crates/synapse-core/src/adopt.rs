@@ -10,8 +10,9 @@
 //! duplicates, and the bytes `--link` would save.
 //!
 //! Apply plans again under the store lock and, per distinct content, puts the
-//! first copy into the store (copied; with `--link` hard-linked when on the
-//! same filesystem, so nothing is copied), writes its `.meta` manifest and its
+//! first copy into the store (copied, as a copy-on-write clone where the
+//! filesystem offers one — never hard-linked: a user's file must not share an
+//! inode with a blob, or editing it would change the blob), writes its `.meta` manifest and its
 //! pack, and with `--link` replaces every copy by a symlink to the blob.
 //! A user's file is replaced only once its blob is in the store and its bytes
 //! were hashed right (an existing blob is re-hashed first), only when the file
@@ -288,6 +289,7 @@ fn apply(store: &Store, folder: &Path, p: &mut Plan, ctl: Control) -> Result<()>
     let bytes: u64 = p.result.blobs.iter().map(|b| b.size_bytes).sum();
     let tracker = Tracker::new(ctl, "adopt", p.result.blobs.len() as u64, bytes);
     let r = &mut p.result;
+    let mut links_freed = 0u64;
     for (i, blob) in r.blobs.iter().enumerate() {
         if ctl.cancel.is_cancelled() {
             r.cancelled = true;
@@ -302,7 +304,8 @@ fn apply(store: &Store, folder: &Path, p: &mut Plan, ctl: Control) -> Result<()>
         let placed = if blobs::exists(&layout.blobs(), &blob.sha256) {
             if r.link {
                 // Links will be the only way to these bytes: check the store's copy first.
-                match blobs::hash_file(&layout.blobs().blob(&blob.sha256), Some(&tracker), ctl.cancel) {
+                let path = layout.blobs().blob(&blob.sha256);
+                match blobs::open(&layout.blobs(), &blob.sha256).and_then(|f| blobs::hash_reader(f, &path, Some(&tracker), ctl.cancel)) {
                     Ok((actual, _)) if actual == blob.sha256 => Ok(false),
                     Ok((actual, _)) => Err(Error::Integrity {
                         path: layout.blobs().blob(&blob.sha256),
@@ -319,8 +322,9 @@ fn apply(store: &Store, folder: &Path, p: &mut Plan, ctl: Control) -> Result<()>
         } else if !unchanged(primary) {
             Err(changed(primary))
         } else {
-            let mode = if r.link { AdoptMode::Link } else { AdoptMode::Copy };
-            blobs::adopt_file(layout, &primary.path, mode, Some(&manifest), Some(&tracker), ctl.cancel).and_then(|a| {
+            // Never a hard link: the user's file stays a file of its own (`--link` then
+            // replaces it with a symlink to the blob, which the UI reads through).
+            blobs::adopt_file(layout, &primary.path, AdoptMode::Copy, Some(&manifest), Some(&tracker), ctl.cancel).and_then(|a| {
                 if a.sha256 == blob.sha256 {
                     Ok(!a.already_present)
                 } else {
@@ -384,12 +388,12 @@ fn apply(store: &Store, folder: &Path, p: &mut Plan, ctl: Control) -> Result<()>
                 r.errors.push(err(&e));
                 continue;
             }
-            let blob_id = fs::metadata(layout.blobs().blob(&blob.sha256)).map(|m| (m.dev(), m.ino())).ok();
+            let blob_id = blobs::stat(&layout.blobs(), &blob.sha256).ok().and_then(|b| b.file().map(|s| (s.id.dev, s.id.ino)));
             for f in files {
                 match replace_with_link(f, &target, blob_id) {
                     Ok(freed) => {
                         r.files_linked += 1;
-                        r.bytes_freed += freed;
+                        links_freed += freed;
                     }
                     Err(e) => r.errors.push(item_error(Some(&blob.sha256), Some(f.path.clone()), &e)),
                 }
@@ -397,6 +401,9 @@ fn apply(store: &Store, folder: &Path, p: &mut Plan, ctl: Control) -> Result<()>
         }
         tracker.item_done();
     }
+    // Net space: every copy replaced by a link frees its bytes, and the
+    // store's own copy of each new blob costs its bytes once.
+    r.bytes_freed = links_freed.saturating_sub(if r.link { r.bytes_added } else { 0 });
     tracker.finish();
     Ok(())
 }

@@ -205,10 +205,8 @@ impl Session {
         let drive = BackupState::detect_for(store.layout(), &config).require()?.clone();
         let backup_lock = StoreLock::acquire(&drive.lock_file(), operation, lock::default_wait())?;
         let (backup_id, _) = ensure_id(&drive)?;
-        let tree = StoreLayout::new(drive.store_root());
-        for leftover in crate::copy::leftovers(&tree.tmp()) {
-            let _ = fs::remove_file(leftover);
-        }
+        let tree = drive.tree();
+        crate::copy::remove_leftovers(&tree);
         Ok(Session {
             config,
             drive,
@@ -397,7 +395,7 @@ fn initialise(drive: &BackupLayout) -> Result<(bool, bool)> {
     if !path.is_dir() {
         return Err(Error::invalid(format!("{} is not a folder", path.display())));
     }
-    let tree = StoreLayout::new(drive.store_root());
+    let tree = drive.tree();
     let existed = tree.root().is_dir();
     for dir in [tree.blobs().root().to_path_buf(), tree.tmp(), tree.state()] {
         mkdirs_under(path, &dir)?;

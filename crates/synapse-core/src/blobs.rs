@@ -11,12 +11,12 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256 as Hasher};
 
 use crate::error::{Error, Result};
-use crate::fsutil::{fsync_dir, read_json, write_json_atomic};
 use crate::ids::Sha256;
 use crate::layout::{BlobDir, StoreLayout};
 use crate::model::{PartialFile, Side};
 use crate::progress::{CancelToken, Tracker};
 use crate::schema::BlobManifest;
+use crate::tree::{FileId, Kind, Tree};
 
 /// Read size for hashing and copying: large enough to amortise syscalls.
 pub const CHUNK: usize = 1 << 20;
@@ -27,6 +27,11 @@ pub struct BlobEntry {
     pub sha256: Sha256,
     pub size: u64,
     pub mtime: Option<SystemTime>,
+    /// Device and inode (`None` from a cached catalog): a copy on another
+    /// side counts only when this differs.
+    pub id: Option<FileId>,
+    /// Hard links to the file (more than one: its bytes are shared with another path).
+    pub nlink: u64,
 }
 
 /// Everything found under a `blobs/sha256` directory.
@@ -37,51 +42,60 @@ pub struct BlobScan {
     pub partials: Vec<PartialFile>,
     /// Files that are neither blobs, manifests nor partials (bad names, wrong fan-out).
     pub strays: Vec<PathBuf>,
+    /// Symbolic links where a fan-out folder or a blob should be: never followed,
+    /// never counted as a copy (doctor reports them).
+    pub links: Vec<PathBuf>,
 }
 
 fn is_fanout(name: &str) -> bool {
     name.len() == 2 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Lists a blob directory. A directory that does not exist is empty.
+/// Lists a blob directory. A directory that does not exist is empty. A link
+/// on the way to it (`data` or `data/blobs` a symlink) is an error.
 pub fn scan(dir: &BlobDir) -> Result<BlobScan> {
     let root = dir.root();
-    let entries = match fs::read_dir(root) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BlobScan::default()),
-        Err(e) => return Err(Error::io("list", root)(e)),
+    let tree = match dir.tree() {
+        Ok(t) => t,
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => return Ok(BlobScan::default()),
+        Err(e) => return Err(e),
     };
+    let Some(blobs) = tree.subtree(root)? else { return Ok(BlobScan::default()) };
     let mut fanouts = Vec::new();
     let mut out = BlobScan::default();
-    for entry in entries {
-        let entry = entry.map_err(Error::io("list", root))?;
-        let name = entry.file_name();
-        match name.to_str() {
-            Some(n) if is_fanout(n) && entry.file_type().map(|t| t.is_dir()).unwrap_or(false) => fanouts.push(n.to_owned()),
-            _ => out.strays.push(entry.path()),
+    for entry in blobs.read_dir(Path::new(""))? {
+        let kind = match entry.kind {
+            Some(k) => Some(k),
+            None => blobs.stat(Path::new(&entry.name))?.map(|s| s.kind),
+        };
+        match (entry.name_str(), kind) {
+            (Some(n), Some(Kind::Dir)) if is_fanout(n) => fanouts.push(n.to_owned()),
+            (_, Some(Kind::Symlink)) => out.links.push(root.join(&entry.name)),
+            _ => out.strays.push(root.join(&entry.name)),
         }
     }
     // Each fan-out sorts its own blobs (in parallel); as every name starts with
     // its fan-out, concatenating the fan-outs in order gives the sorted whole.
     fanouts.sort_unstable();
-    let parts: Vec<Result<BlobScan>> = fanouts.par_iter().map(|f| scan_fanout(&root.join(f), f)).collect();
+    let parts: Vec<Result<BlobScan>> = fanouts.par_iter().map(|f| scan_fanout(&blobs, f)).collect();
     for part in parts {
         let part = part?;
         out.blobs.extend(part.blobs);
         out.partials.extend(part.partials);
         out.strays.extend(part.strays);
+        out.links.extend(part.links);
     }
     Ok(out)
 }
 
-fn scan_fanout(dir: &Path, fanout: &str) -> Result<BlobScan> {
+fn scan_fanout(blobs: &Tree, fanout: &str) -> Result<BlobScan> {
     let mut out = BlobScan::default();
-    for entry in fs::read_dir(dir).map_err(Error::io("list", dir))? {
-        let entry = entry.map_err(Error::io("list", dir))?;
+    // Listed a moment ago: a fan-out that vanished since is simply empty.
+    let Some(dir) = blobs.subtree(Path::new(fanout))? else { return Ok(out) };
+    for entry in dir.read_dir(Path::new(""))? {
         // The path is only built for what is not a blob (it costs an allocation per file).
-        let path = || entry.path();
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else {
+        let path = || dir.root().join(&entry.name);
+        let Some(name) = entry.name_str() else {
             out.strays.push(path());
             continue;
         };
@@ -90,17 +104,15 @@ fn scan_fanout(dir: &Path, fanout: &str) -> Result<BlobScan> {
         if name.strip_suffix(".meta").is_some_and(Sha256::is_blob_file_name) {
             continue;
         }
-        let meta = match entry.metadata() {
-            Ok(m) => m,
-            // Deleted between listing and stat: it is simply gone.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io("stat", path())(e)),
-        };
-        if Sha256::is_blob_file_name(name) && name.starts_with(fanout) && meta.is_file() {
+        // Deleted between listing and stat: it is simply gone.
+        let Some(meta) = dir.stat(Path::new(name))? else { continue };
+        if meta.kind == Kind::Symlink {
+            out.links.push(path());
+        } else if Sha256::is_blob_file_name(name) && name.starts_with(fanout) && meta.is_file() {
             let sha256 = Sha256::parse(name).expect("checked name");
-            out.blobs.push(BlobEntry { sha256, size: meta.len(), mtime: meta.modified().ok() });
-        } else if name.ends_with(".part") {
-            out.partials.push(PartialFile { path: path(), size_bytes: meta.len() });
+            out.blobs.push(BlobEntry { sha256, size: meta.size, mtime: meta.mtime, id: Some(meta.id), nlink: meta.nlink });
+        } else if name.ends_with(".part") && meta.is_file() {
+            out.partials.push(PartialFile { path: path(), size_bytes: meta.size });
         } else {
             out.strays.push(path());
         }
@@ -109,19 +121,55 @@ fn scan_fanout(dir: &Path, fanout: &str) -> Result<BlobScan> {
     Ok(out)
 }
 
-/// Size of a blob, or `None` when it is not there.
-pub fn size(dir: &BlobDir, sha: &Sha256) -> Result<Option<u64>> {
-    let p = dir.blob(sha);
-    match fs::metadata(&p) {
-        Ok(m) if m.is_file() => Ok(Some(m.len())),
-        Ok(_) => Ok(None),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io("stat", &p)(e)),
+/// The blob file of `sha` as it is on disk: `None` when nothing is there.
+/// Only a regular file is a blob; a link or anything else at its path is
+/// reported as [`BlobAt::NotAFile`].
+pub fn stat(dir: &BlobDir, sha: &Sha256) -> Result<BlobAt> {
+    let tree = match dir.tree() {
+        Ok(t) => t,
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => return Ok(BlobAt::Missing),
+        Err(e) => return Err(e),
+    };
+    Ok(match tree.stat(&dir.blob(sha)) {
+        Ok(None) => BlobAt::Missing,
+        Ok(Some(s)) if s.is_file() => BlobAt::File(s),
+        Ok(Some(s)) => BlobAt::NotAFile(s.kind),
+        // A link where the fan-out folder should be: the blob is not there.
+        Err(Error::LinkInTree { .. }) => BlobAt::NotAFile(Kind::Symlink),
+        Err(e) => return Err(e),
+    })
+}
+
+/// What is at a blob's path.
+#[derive(Debug, Clone, Copy)]
+pub enum BlobAt {
+    Missing,
+    File(crate::tree::Stat),
+    /// A link, a folder, a device: never a copy of the blob.
+    NotAFile(Kind),
+}
+
+impl BlobAt {
+    pub fn file(&self) -> Option<&crate::tree::Stat> {
+        match self {
+            BlobAt::File(s) => Some(s),
+            _ => None,
+        }
     }
 }
 
+/// Size of a blob, or `None` when it is not there (a link is not a blob).
+pub fn size(dir: &BlobDir, sha: &Sha256) -> Result<Option<u64>> {
+    Ok(stat(dir, sha)?.file().map(|s| s.size))
+}
+
 pub fn exists(dir: &BlobDir, sha: &Sha256) -> bool {
-    dir.blob(sha).is_file()
+    size(dir, sha).ok().flatten().is_some()
+}
+
+/// Opens a blob for reading through its tree (never through a link).
+pub fn open(dir: &BlobDir, sha: &Sha256) -> Result<File> {
+    dir.tree()?.open_read(&dir.blob(sha))
 }
 
 /// Streams a reader through SHA-256, reporting bytes and honouring cancel.
@@ -152,50 +200,57 @@ pub fn hash_file(path: &Path, tracker: Option<&Tracker>, cancel: &CancelToken) -
     hash_reader(f, path, tracker, cancel)
 }
 
-/// Reads a blob's manifest, if it has a readable one.
+/// Reads a blob's manifest, if it has a readable one (on a backup mirror
+/// from `data/meta/`, else from beside the blob where earlier versions left it).
 pub fn read_manifest(dir: &BlobDir, sha: &Sha256) -> Option<BlobManifest> {
-    read_json(&dir.meta(sha)).ok()
+    let tree = dir.tree().ok()?;
+    tree.read_json(&dir.meta(sha)).ok().or_else(|| dir.is_mirror().then(|| tree.read_json(&dir.legacy_meta(sha)).ok()).flatten())
 }
 
 /// Writes a manifest unless the blob already has one (manifests are write-once).
 pub fn write_manifest_if_absent(dir: &BlobDir, sha: &Sha256, manifest: &BlobManifest) -> Result<()> {
+    let tree = dir.tree()?;
     let p = dir.meta(sha);
-    if p.exists() {
+    if tree.stat(&p)?.is_some() {
         return Ok(());
     }
-    write_json_atomic(&p, manifest)
+    tree.write_json_atomic(&p, manifest)
 }
 
-/// Removes a blob and its manifest; returns the bytes freed.
+/// Removes a blob and its manifest; returns the bytes freed. Only a regular
+/// file at the blob's path is removed: a link there is `not_found` (it is not
+/// a copy, and what it points at is never touched).
 pub fn remove(dir: &BlobDir, sha: &Sha256, side: Side) -> Result<u64> {
+    let tree = dir.tree()?;
     let p = dir.blob(sha);
-    let size = size(dir, sha)?.ok_or_else(|| Error::BlobNotFound { sha256: sha.to_string(), side })?;
-    fs::remove_file(&p).map_err(Error::io("delete", &p))?;
-    let meta = dir.meta(sha);
-    match fs::remove_file(&meta) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io("delete", &meta)(e)),
+    let size = match tree.stat(&p) {
+        Ok(Some(s)) if s.is_file() => s.size,
+        Ok(_) | Err(Error::LinkInTree { .. }) => return Err(Error::BlobNotFound { sha256: sha.to_string(), side }),
+        Err(e) => return Err(e),
+    };
+    tree.remove_file(&p)?;
+    tree.remove_file(&dir.meta(sha))?;
+    if dir.is_mirror() {
+        tree.remove_file(&dir.legacy_meta(sha))?;
     }
-    if let Some(parent) = p.parent() {
-        fsync_dir(parent)?;
-    }
+    tree.fsync_dir(p.parent().expect("blob path has a parent"))?;
     Ok(size)
 }
 
-/// How [`adopt_file`] treats the source file.
+/// Blob files are read-only once in place (both sides): nothing ever edits a
+/// blob, and a stray write fails instead of corrupting the only copy.
+pub const BLOB_MODE: u32 = 0o444;
+
+/// How [`adopt_file`] treats the source file. Neither mode ever leaves a
+/// user's file sharing an inode with a blob: an in-place edit of that file
+/// (or a download manager appending to it) would change the blob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdoptMode {
-    /// Copy the bytes; the source is untouched.
+    /// Copy the bytes (a copy-on-write clone where the filesystem offers one);
+    /// the source is untouched.
     Copy,
-    /// Take the file: hard-link it into the store when on the same filesystem
-    /// (no copy), else copy; the source is removed only once the blob is durable.
+    /// Copy, then remove the source once the blob is durable.
     Move,
-    /// Share the source's bytes: hard-link it into the store when on the same
-    /// filesystem, else copy; the source is left in place. Only for a caller
-    /// that replaces the source by a link to the blob right after (`adopt
-    /// --link`): a source edited in place would otherwise change the blob.
-    Link,
 }
 
 /// What [`adopt_file`] did.
@@ -204,12 +259,15 @@ pub struct Adopted {
     pub sha256: Sha256,
     pub size: u64,
     pub already_present: bool,
+    /// A link (or another non-file) was where the blob should be; it was
+    /// replaced by the real bytes (a link is never "already present").
+    pub replaced_link: bool,
 }
 
 /// Brings a file into the store: hashes it while writing `data/tmp/<random>.part`,
 /// fsyncs, renames to its final name and fsyncs the directory. A crash at any
 /// point leaves at most a temporary file in `data/tmp`, never a blob with a
-/// wrong name.
+/// wrong name. A full disk is `insufficient_space`.
 pub fn adopt_file(
     layout: &StoreLayout,
     src: &Path,
@@ -218,17 +276,28 @@ pub fn adopt_file(
     tracker: Option<&Tracker>,
     cancel: &CancelToken,
 ) -> Result<Adopted> {
-    let meta = fs::metadata(src).map_err(Error::io("read", src))?;
-    if !meta.is_file() {
+    let input = File::open(src).map_err(Error::io("read", src))?;
+    if !input.metadata().map_err(Error::io("read", src))?.is_file() {
         return Err(Error::NotAFile { path: src.to_path_buf() });
     }
-    let tmp_dir = layout.tmp();
-    fs::create_dir_all(&tmp_dir).map_err(Error::io("create directory", &tmp_dir))?;
-    let tmp = tmp_dir.join(format!("{}.part", uuid::Uuid::new_v4().simple()));
+    let tree = layout.tree()?;
+    tree.mkdirs(&layout.tmp())?;
+    let tmp = layout.tmp().join(format!("{}.part", uuid::Uuid::new_v4().simple()));
     let result = (|| {
-        let linked = mode != AdoptMode::Copy && fs::hard_link(src, &tmp).is_ok();
-        let (sha, size) = if linked { hash_file(&tmp, tracker, cancel)? } else { copy_hashing(src, &tmp, tracker, cancel)? };
-        let adopted = place(layout, &tmp, &sha, size)?;
+        let mut out = tree.create_new(&tmp, 0o644)?;
+        let cloned = rustix::fs::ioctl_ficlone(&out, &input).is_ok();
+        let (sha, size) = if cloned {
+            let f = tree.open_read(&tmp)?;
+            hash_reader(f, src, tracker, cancel)?
+        } else {
+            let res = hash_reader(TeeReader { inner: input, out: &mut out, path: &tmp }, src, tracker, cancel)?;
+            out.sync_all().map_err(Error::io("fsync", &tmp))?;
+            res
+        };
+        if cloned {
+            out.sync_all().map_err(Error::io("fsync", &tmp))?;
+        }
+        let adopted = place_in(layout, &tree, &tmp, &sha, size)?;
         if let Some(m) = manifest {
             write_manifest_if_absent(&layout.blobs(), &sha, m)?;
         }
@@ -237,9 +306,7 @@ pub fn adopt_file(
         }
         Ok(adopted)
     })();
-    if tmp.exists() {
-        let _ = fs::remove_file(&tmp);
-    }
+    let _ = tree.remove_file(&tmp);
     result
 }
 
@@ -253,11 +320,11 @@ pub fn adopt_reader(
     tracker: Option<&Tracker>,
     cancel: &CancelToken,
 ) -> Result<Adopted> {
-    let tmp_dir = layout.tmp();
-    fs::create_dir_all(&tmp_dir).map_err(Error::io("create directory", &tmp_dir))?;
-    let tmp = tmp_dir.join(format!("{}.part", uuid::Uuid::new_v4().simple()));
+    let tree = layout.tree()?;
+    tree.mkdirs(&layout.tmp())?;
+    let tmp = layout.tmp().join(format!("{}.part", uuid::Uuid::new_v4().simple()));
     let result = (|| {
-        let mut out = File::create(&tmp).map_err(Error::io("create", &tmp))?;
+        let mut out = tree.create_new(&tmp, 0o644)?;
         let (sha, size) = hash_reader(TeeReader { inner: reader, out: &mut out, path: &tmp }, &tmp, tracker, cancel)?;
         out.sync_all().map_err(Error::io("fsync", &tmp))?;
         if let Some(exp) = expected {
@@ -265,50 +332,47 @@ pub fn adopt_reader(
                 return Err(Error::Integrity { path: tmp.clone(), expected: exp.to_string(), actual: sha.to_string() });
             }
         }
-        let adopted = place(layout, &tmp, &sha, size)?;
+        let adopted = place_in(layout, &tree, &tmp, &sha, size)?;
         if let Some(m) = manifest {
             write_manifest_if_absent(&layout.blobs(), &sha, m)?;
         }
         Ok(adopted)
     })();
-    if tmp.exists() {
-        let _ = fs::remove_file(&tmp);
-    }
+    let _ = tree.remove_file(&tmp);
     result
-}
-
-/// Copies `src` to a new file `dst` while hashing, then fsyncs `dst`.
-fn copy_hashing(src: &Path, dst: &Path, tracker: Option<&Tracker>, cancel: &CancelToken) -> Result<(Sha256, u64)> {
-    let input = File::open(src).map_err(Error::io("open", src))?;
-    let mut out = File::create(dst).map_err(Error::io("create", dst))?;
-    let res = hash_reader(TeeReader { inner: input, out: &mut out, path: dst }, src, tracker, cancel)?;
-    out.sync_all().map_err(Error::io("fsync", dst))?;
-    Ok(res)
 }
 
 /// Puts a finished, fsynced file of `data/tmp` whose SHA-256 the caller
 /// computed from the bytes it wrote (a download) under its blob name. A blob
 /// already present is kept and the file is left for the caller to remove.
 pub fn place_verified(layout: &StoreLayout, tmp: &Path, sha: &Sha256, size: u64) -> Result<Adopted> {
-    place(layout, tmp, sha, size)
+    place_in(layout, &layout.tree()?, tmp, sha, size)
 }
 
-/// Moves a finished, fsynced temporary file to its blob name.
-fn place(layout: &StoreLayout, tmp: &Path, sha: &Sha256, size: u64) -> Result<Adopted> {
+/// Moves a finished, fsynced temporary file of the tree to its blob name,
+/// read-only. A regular file already there is the blob ("already present");
+/// a link or other non-file there is replaced (the rename replaces the link
+/// itself, never what it points at); a folder there is an error.
+fn place_in(layout: &StoreLayout, tree: &Tree, tmp: &Path, sha: &Sha256, size: u64) -> Result<Adopted> {
     let blobs = layout.blobs();
     let final_path = blobs.blob(sha);
-    if final_path.is_file() {
-        return Ok(Adopted { sha256: sha.clone(), size, already_present: true });
-    }
     let fan = final_path.parent().expect("blob path has a parent");
-    let created = !fan.exists();
-    fs::create_dir_all(fan).map_err(Error::io("create directory", fan))?;
-    fs::rename(tmp, &final_path).map_err(Error::io("rename into place", &final_path))?;
-    fsync_dir(fan)?;
-    if created {
-        fsync_dir(blobs.root())?;
-    }
-    Ok(Adopted { sha256: sha.clone(), size, already_present: false })
+    tree.mkdirs(fan)?;
+    let replaced_link = match tree.stat(&final_path)? {
+        Some(s) if s.is_file() => return Ok(Adopted { sha256: sha.clone(), size, already_present: true, replaced_link: false }),
+        Some(s) if s.is_dir() => {
+            return Err(Error::invalid(format!(
+                "a folder is where blob {sha} should be ({}): move it away, then try again",
+                final_path.display()
+            )))
+        }
+        Some(_) => true,
+        None => false,
+    };
+    tree.set_mode(tmp, BLOB_MODE)?;
+    tree.rename(tmp, &final_path)?;
+    tree.fsync_dir(fan)?;
+    Ok(Adopted { sha256: sha.clone(), size, already_present: false, replaced_link })
 }
 
 /// A reader that writes everything it reads to `out` (write errors surface as read errors).
@@ -326,24 +390,86 @@ impl<R: Read> Read for TeeReader<'_, R> {
     }
 }
 
-/// Lists temporary files in `data/tmp` and `.part` files beside blobs (it deletes nothing;
-/// cleanup does). Trust the list only while holding the store lock: then no running operation owns them.
+/// True for the names this program gives its temporary files and folders in
+/// `data/tmp` (and beside blobs): only those are ever deleted as leftovers.
+/// Anything else found there (a user's file, the original program's
+/// `download_<id>` in progress) is reported, never deleted (SPEC §3.4).
+pub fn is_own_tmp_name(name: &str) -> bool {
+    fn hex_run(s: &str) -> usize {
+        let mut best = 0;
+        let mut cur = 0;
+        for b in s.bytes() {
+            cur = if b.is_ascii_hexdigit() { cur + 1 } else { 0 };
+            best = best.max(cur);
+        }
+        best
+    }
+    if name.ends_with(crate::fsutil::TMP_SUFFIX) {
+        return true;
+    }
+    if let Some(stem) = name.strip_suffix(".part") {
+        return hex_run(stem) >= 32;
+    }
+    ["deleted-pack-", "package-import-"].iter().any(|p| name.strip_prefix(p).is_some_and(|rest| hex_run(rest) >= 32))
+}
+
+/// What `data/tmp` holds that is not this program's: reported by cleanup and doctor, never deleted.
+pub fn foreign_tmp(layout: &StoreLayout) -> Vec<PathBuf> {
+    let Ok(tree) = layout.tree() else { return Vec::new() };
+    let Ok(entries) = tree.read_dir(&layout.tmp()) else { return Vec::new() };
+    let mut out: Vec<PathBuf> =
+        entries.into_iter().filter(|e| !e.name_str().is_some_and(is_own_tmp_name)).map(|e| layout.tmp().join(e.name)).collect();
+    out.sort();
+    out
+}
+
+/// Lists this program's temporary files in `data/tmp` and `.part` files beside blobs
+/// (it deletes nothing; cleanup does). Trust the list only while holding the store
+/// lock: then no running operation owns them. A `data/tmp` that is a link is
+/// not listed (it is not ours to clean; doctor reports it).
 pub fn stale_partials(layout: &StoreLayout) -> Result<Vec<PartialFile>> {
     let mut out = scan(&layout.blobs())?.partials;
+    let tree = layout.tree()?;
     let tmp = layout.tmp();
-    match fs::read_dir(&tmp) {
-        Ok(entries) => {
-            for e in entries.flatten() {
-                if let Ok(m) = e.metadata() {
-                    if m.is_file() {
-                        out.push(PartialFile { path: e.path(), size_bytes: m.len() });
-                    }
-                }
-            }
+    let entries = match tree.read_dir(&tmp) {
+        Ok(e) => e,
+        Err(Error::LinkInTree { .. }) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    for e in entries {
+        if e.kind == Some(Kind::Dir) || !e.name_str().is_some_and(is_own_tmp_name) {
+            continue;
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io("list", &tmp)(e)),
+        let path = tmp.join(&e.name);
+        if let Some(m) = tree.stat(&path)?.filter(|m| m.is_file()) {
+            out.push(PartialFile { path, size_bytes: m.size });
+        }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_own_temporary_names_are_ours() {
+        let sha = "a".repeat(64);
+        let id = "0123456789abcdef0123456789abcdef";
+        for own in [
+            format!("{id}.part"),
+            format!("{sha}.{id}.part"),
+            format!("{sha}.meta.{id}.part"),
+            format!("{sha}.download.part"),
+            format!(".x.json.{id}.synapse-tmp"),
+            format!("deleted-pack-{id}"),
+            format!("package-import-{id}"),
+        ] {
+            assert!(is_own_tmp_name(&own), "{own}");
+        }
+        for foreign in ["movie.part", "notes.txt", "download_0123456789abcdef0123456789abcdef", "deleted-pack-x", "holiday.mkv"] {
+            assert!(!is_own_tmp_name(foreign), "{foreign}");
+        }
+    }
 }

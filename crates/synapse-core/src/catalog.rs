@@ -162,7 +162,7 @@ impl Catalog {
 
     /// The blobs as scan entries (no modification times: the drive is not here).
     pub fn entries(&self) -> Vec<BlobEntry> {
-        self.blobs.iter().map(|(sha, &size)| BlobEntry { sha256: sha.clone(), size, mtime: None }).collect()
+        self.blobs.iter().map(|(sha, &size)| BlobEntry { sha256: sha.clone(), size, mtime: None, id: None, nlink: 1 }).collect()
     }
 
     pub fn total_bytes(&self) -> u64 {
@@ -319,7 +319,7 @@ mod tests {
     #[test]
     fn replace_reports_changes_only() {
         let mut c = Catalog::default();
-        let entries = vec![BlobEntry { sha256: sha(1), size: 3, mtime: None }];
+        let entries = vec![BlobEntry { sha256: sha(1), size: 3, mtime: None, id: None, nlink: 1 }];
         assert!(c.replace_blobs(&entries));
         assert!(!c.replace_blobs(&entries));
         c.remove(&sha(1));

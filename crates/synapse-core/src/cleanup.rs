@@ -226,14 +226,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let layout = StoreLayout::new(dir.path());
         assert!(stale_tmp_dirs(&layout).unwrap().is_empty(), "no data/tmp is no directories");
-        let trash = layout.tmp().join("deleted-pack-abc/sub");
+        let trash = layout.tmp().join("deleted-pack-abcabcabcabcabcabcabcabcabcabcab/sub");
         fs::create_dir_all(&trash).unwrap();
         fs::write(trash.join("a"), vec![0u8; 10]).unwrap();
-        fs::write(layout.tmp().join("deleted-pack-abc/b"), vec![0u8; 5]).unwrap();
+        fs::write(layout.tmp().join("deleted-pack-abcabcabcabcabcabcabcabcabcabcab/b"), vec![0u8; 5]).unwrap();
         fs::write(layout.tmp().join("loose.part"), b"x").unwrap();
         let found = stale_tmp_dirs(&layout).unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path, layout.tmp().join("deleted-pack-abc"));
+        assert_eq!(found[0].path, layout.tmp().join("deleted-pack-abcabcabcabcabcabcabcabcabcabcab"));
         assert_eq!(found[0].size_bytes, 15);
     }
 }

@@ -7,7 +7,8 @@
 //!    a no-op ("already present");
 //! 2. free space on the destination is checked first, with a small margin
 //!    (`insufficient_space`);
-//! 3. the `.meta` manifest travels first, so an interruption between the two
+//! 3. the `.meta` manifest travels first (on a backup mirror to
+//!    `data/meta/sha256/<aa>/`, never into a blob folder: SPEC §2), so an interruption between the two
 //!    leaves a manifest waiting for its blob (the next sync brings the blob),
 //!    never a blob that lost its name and kind;
 //! 4. the bytes are copied to `data/tmp/<sha256>.<random>.part` on the
@@ -31,19 +32,19 @@
 //! disappears mid-way, nothing recreates a phantom backup at its mount point.
 
 use std::cell::Cell;
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Instant;
 
 use sha2::{Digest, Sha256 as Hasher};
 
 use crate::error::{Error, Result};
-use crate::fsutil::fsync_dir;
 use crate::ids::Sha256;
 use crate::layout::StoreLayout;
 use crate::progress::{CancelToken, Tracker};
+use crate::tree::{FileId, Tree};
 use crate::writeback::{self, WriteBack};
 
 /// Size of each buffer passed from the reader to the writer.
@@ -99,36 +100,54 @@ pub fn copy_blob(
     tracker: Option<&Tracker>,
     cancel: &CancelToken,
 ) -> Result<Copied> {
+    let (src_tree, dst_tree) = (from.tree()?, to.tree()?);
     let src_dir = from.blobs();
     let dst_dir = to.blobs();
     let src = src_dir.blob(sha);
     let dst = dst_dir.blob(sha);
-    let input = File::open(&src).map_err(Error::io("open", &src))?;
-    let size = input.metadata().map_err(Error::io("stat", &src))?.len();
-    if !overwrite && fs::metadata(&dst).is_ok_and(|m| m.is_file() && m.len() == size) {
+    // Never through a link: a link at the source is not the blob.
+    let input = match src_tree.open_read(&src) {
+        Err(Error::LinkInTree { .. }) | Err(Error::NotAFile { .. }) => {
+            return Err(Error::Io { op: "open", path: src.clone(), source: io::Error::from(io::ErrorKind::NotFound) })
+        }
+        r => r?,
+    };
+    let src_meta = input.metadata().map_err(Error::io("stat", &src))?;
+    let size = src_meta.len();
+    // A copy is only another copy when it is a regular file with its own
+    // inode: a hard link of the source (or the same tree seen twice) is
+    // replaced by a real copy, a link at the destination by the real bytes.
+    let existing = match dst_tree.stat(&dst) {
+        Ok(s) => s,
+        Err(Error::LinkInTree { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    let is_copy = existing.is_some_and(|m| m.is_file() && m.size == size && m.id != FileId::of(&src_meta));
+    if !overwrite && is_copy {
         copy_manifest(sha, from, to)?;
         return Ok(Copied::AlreadyPresent { bytes: size });
     }
     let tmp_dir = to.tmp();
-    mkdirs_under(to.root(), &tmp_dir)?;
+    dst_tree.mkdirs(&tmp_dir)?;
     check_space(&tmp_dir, size)?;
     cancel.check()?;
 
     let manifest_written = copy_manifest(sha, from, to)?;
     let part = tmp_dir.join(format!("{sha}.{}.part", uuid::Uuid::new_v4().simple()));
     let result = (|| {
-        let out = OpenOptions::new().write(true).create_new(true).open(&part).map_err(Error::io("create", &part))?;
+        let out = dst_tree.create_new(&part, 0o644)?;
         let (actual, bytes) = pipe(input, &src, out, &part, tracker, cancel)?;
         if &actual != sha {
             return Err(Error::Integrity { path: src.clone(), expected: sha.to_string(), actual: actual.to_string() });
         }
-        place(to, &part, &dst)?;
+        dst_tree.check_still_there()?;
+        place(&dst_tree, &part, &dst)?;
         Ok(Copied::Done { bytes })
     })();
     if result.is_err() {
-        let _ = fs::remove_file(&part);
+        let _ = dst_tree.remove_file(&part);
         if manifest_written {
-            let _ = fs::remove_file(dst_dir.meta(sha));
+            let _ = dst_tree.remove_file(&dst_dir.meta(sha));
         }
     }
     result
@@ -147,62 +166,64 @@ pub fn check_space(dir: &Path, size: u64) -> Result<()> {
 }
 
 /// Creates `dir` and its missing parents, but only below `root`, which must
-/// exist. Fsyncs the parent of each directory it creates.
+/// exist, never through a link. Fsyncs the parent of each directory it creates.
 pub fn mkdirs_under(root: &Path, dir: &Path) -> Result<()> {
-    let rel = dir.strip_prefix(root).map_err(|_| Error::invalid(format!("{} is not below {}", dir.display(), root.display())))?;
-    let mut cur = root.to_path_buf();
-    for c in rel.components() {
-        let Component::Normal(name) = c else {
-            return Err(Error::invalid(format!("{} is not a plain path below {}", dir.display(), root.display())));
-        };
-        let parent = cur.clone();
-        cur.push(name);
-        match fs::create_dir(&cur) {
-            Ok(()) => fsync_dir(&parent)?,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && cur.is_dir() => {}
-            Err(e) => return Err(Error::io("create directory", &cur)(e)),
-        }
-    }
-    Ok(())
+    Tree::open(root)?.mkdirs(dir)
 }
 
 /// Copies the blob's manifest when the source has one and the destination
-/// does not (manifests are write-once). Returns true when it wrote one.
+/// does not (manifests are write-once). Returns true when it wrote one. On a
+/// backup mirror manifests live in `data/meta/`, never in a blob folder, and
+/// the temporary file is in `data/tmp`.
 fn copy_manifest(sha: &Sha256, from: &StoreLayout, to: &StoreLayout) -> Result<bool> {
-    let src = from.blobs().meta(sha);
-    let dst = to.blobs().meta(sha);
-    if dst.exists() {
+    let (src_tree, dst_tree) = (from.tree()?, to.tree()?);
+    let (src_dir, dst_dir) = (from.blobs(), to.blobs());
+    let dst = dst_dir.meta(sha);
+    if dst_tree.stat(&dst)?.is_some() {
         return Ok(false);
     }
-    let bytes = match fs::read(&src) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(Error::io("read", &src)(e)),
-    };
+    let mut sources = vec![src_dir.meta(sha)];
+    if src_dir.is_mirror() {
+        sources.push(src_dir.legacy_meta(sha));
+    }
+    let mut bytes = None;
+    for src in &sources {
+        match src_tree.read(src) {
+            Ok(b) => {
+                bytes = Some(b);
+                break;
+            }
+            Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {}
+            Err(Error::LinkInTree { .. }) | Err(Error::NotAFile { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let Some(bytes) = bytes else { return Ok(false) };
     let tmp_dir = to.tmp();
-    mkdirs_under(to.root(), &tmp_dir)?;
+    dst_tree.mkdirs(&tmp_dir)?;
     let fan = dst.parent().expect("manifest paths have a parent");
-    mkdirs_under(to.root(), fan)?;
+    dst_tree.mkdirs(fan)?;
     let tmp = tmp_dir.join(format!("{sha}.meta.{}.part", uuid::Uuid::new_v4().simple()));
     let result = (|| {
-        let mut f = File::create(&tmp).map_err(Error::io("create", &tmp))?;
+        let mut f = dst_tree.create_new(&tmp, 0o644)?;
         f.write_all(&bytes).map_err(Error::io("write", &tmp))?;
         f.sync_all().map_err(Error::io("fsync", &tmp))?;
-        fs::rename(&tmp, &dst).map_err(Error::io("rename into place", &dst))?;
-        fsync_dir(fan)
+        dst_tree.rename(&tmp, &dst)?;
+        dst_tree.fsync_dir(fan)
     })();
     if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+        let _ = dst_tree.remove_file(&tmp);
     }
     result.map(|()| true)
 }
 
-/// Renames a finished, fsynced `.part` to its blob name and makes it durable.
-fn place(to: &StoreLayout, part: &Path, dst: &Path) -> Result<()> {
+/// Renames a finished, fsynced `.part` to its blob name, read-only, and makes it durable.
+fn place(tree: &Tree, part: &Path, dst: &Path) -> Result<()> {
     let fan = dst.parent().expect("blob paths have a parent");
-    mkdirs_under(to.root(), fan)?;
-    fs::rename(part, dst).map_err(Error::io("rename into place", dst))?;
-    fsync_dir(fan)
+    tree.mkdirs(fan)?;
+    tree.set_mode(part, crate::blobs::BLOB_MODE)?;
+    tree.rename(part, dst)?;
+    tree.fsync_dir(fan)
 }
 
 thread_local! {
@@ -338,21 +359,32 @@ fn write_all(mut out: File, full: Receiver<Chunk>, free: SyncSender<Vec<u8>>, fa
     Ok(offset)
 }
 
-/// Every `.part` and temporary file in a store tree's `data/tmp`: leftovers of
-/// interrupted copies. Only safe to delete while holding that tree's lock.
+/// This program's `.part` and temporary files in a store tree's `data/tmp`
+/// (`tmp`): leftovers of interrupted copies. Only safe to delete while
+/// holding that tree's lock; nothing else found there is listed.
 pub fn leftovers(tmp: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(tmp) else { return Vec::new() };
+    let Some(root) = tmp.ancestors().nth(2) else { return Vec::new() };
+    let Ok(tree) = Tree::open(root) else { return Vec::new() };
+    let Ok(entries) = tree.read_dir(tmp) else { return Vec::new() };
     entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".part") || n.ends_with(crate::fsutil::TMP_SUFFIX)))
+        .into_iter()
+        .filter(|e| e.kind != Some(crate::tree::Kind::Dir) && e.name_str().is_some_and(crate::blobs::is_own_tmp_name))
+        .map(|e| tmp.join(e.name))
         .collect()
+}
+
+/// Removes [`leftovers`] from the tree at `root` (holding its lock), through the tree.
+pub fn remove_leftovers(root: &StoreLayout) {
+    let Ok(tree) = root.tree() else { return };
+    for p in leftovers(&root.tmp()) {
+        let _ = tree.remove_file(&p);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn tree(root: &Path) -> StoreLayout {
         let l = StoreLayout::new(root);

@@ -86,7 +86,7 @@ pub fn create(dir: &Path) -> Result<DemoInfo> {
     }
 
     let backup = BackupLayout::new(&backup_path);
-    let backup_store = StoreLayout::new(backup.store_root());
+    let backup_store = backup.tree();
     for d in [backup.blobs().root().to_path_buf(), backup.tmp(), backup.state()] {
         fs::create_dir_all(&d).map_err(Error::io("create directory", &d))?;
     }

@@ -170,6 +170,12 @@ pub enum Error {
     #[error("cannot read {}: {source}", path.display())]
     InvalidJson { path: PathBuf, source: serde_json::Error },
 
+    #[error("refused: {} is a symbolic link inside a Synapse tree; Synapse never follows links there, so nothing was read or written through it. Replace the link with a real folder or file (`synapse doctor` lists every such link)", path.display())]
+    LinkInTree { path: PathBuf },
+
+    #[error("{} already exists", path.display())]
+    AlreadyExists { path: PathBuf },
+
     #[error("cannot {op} {}: {source}", path.display())]
     Io { op: &'static str, path: PathBuf, source: io::Error },
 }
@@ -268,7 +274,8 @@ impl Error {
             Error::Cancelled => ErrorCode::Cancelled,
             Error::PackageInvalid { .. } => ErrorCode::Integrity,
             Error::PackageBlobMissing { .. } => ErrorCode::NotFound,
-            Error::OutputExists { .. } => ErrorCode::AlreadyExists,
+            Error::OutputExists { .. } | Error::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            Error::LinkInTree { .. } => ErrorCode::InvalidFile,
             Error::InvalidJson { .. } => ErrorCode::InvalidFile,
             Error::Io { source, .. } if is_no_space(source) => ErrorCode::InsufficientSpace,
             Error::Io { .. } => ErrorCode::Io,
@@ -283,7 +290,7 @@ impl Error {
             Error::InvalidArgument { .. } | Error::BackupNotEnabled | Error::Cancelled => json!({}),
             Error::PackageInvalid { path, issues } => json!({ "path": path, "issues": issues }),
             Error::PackageBlobMissing { pack, sha256, .. } => json!({ "pack": pack, "sha256": sha256 }),
-            Error::OutputExists { path } => json!({ "path": path }),
+            Error::OutputExists { path } | Error::AlreadyExists { path } | Error::LinkInTree { path } => json!({ "path": path }),
             Error::StoreNotFound { root } => json!({ "root": root }),
             Error::BlobNotFound { sha256, side } => json!({ "sha256": sha256, "side": side }),
             Error::NoMatch { prefix } => json!({ "prefix": prefix }),
@@ -316,7 +323,8 @@ impl Error {
 }
 
 fn is_no_space(e: &io::Error) -> bool {
-    e.raw_os_error() == Some(libc::ENOSPC)
+    // A wrapped error (one that names the file it was writing) keeps the kind, not the errno.
+    e.raw_os_error() == Some(libc::ENOSPC) || e.kind() == io::ErrorKind::StorageFull
 }
 
 /// The one error shape shown to users of `--json` and the desktop app.

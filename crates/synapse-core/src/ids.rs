@@ -123,6 +123,9 @@ impl<'de> Deserialize<'de> for Sha256 {
 pub struct PackName(String);
 
 impl PackName {
+    /// The longest name a filesystem accepts for one path component.
+    pub const MAX_BYTES: usize = 255;
+
     pub fn parse(input: &str) -> Result<Self, IdError> {
         let err = |reason| IdError::PackName { input: input.to_owned(), reason };
         let chars = input.chars().count();
@@ -131,6 +134,11 @@ impl PackName {
         }
         if chars > 128 {
             return Err(err("a pack name can have at most 128 characters"));
+        }
+        // The name is a directory on disk: filesystems limit a component to 255 bytes,
+        // and 128 characters outside ASCII can exceed that (SPEC §2).
+        if input.len() > PackName::MAX_BYTES {
+            return Err(err("a pack name can have at most 255 bytes on disk (fewer characters outside ASCII)"));
         }
         if input.contains(['/', '\\']) {
             return Err(err("a pack name cannot contain '/' or '\\'"));

@@ -3,17 +3,29 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::Result;
 use crate::ids::{PackName, Sha256};
+use crate::tree::Tree;
 
 /// `data/blobs/sha256` below a store root; the same on both sides.
 #[derive(Debug, Clone)]
 pub struct BlobDir {
     root: PathBuf,
+    /// The store tree the blob folder belongs to (what a [`Tree`] opens).
+    tree: PathBuf,
+    /// A backup mirror keeps manifests in `data/meta/`, not beside the blobs (SPEC §2).
+    mirror: bool,
 }
 
 impl BlobDir {
+    /// The blob folder `root` (`<tree>/data/blobs/sha256`) of a local store.
     pub fn new(root: PathBuf) -> Self {
-        Self { root }
+        let tree = root.ancestors().nth(3).unwrap_or(&root).to_path_buf();
+        Self { root, tree, mirror: false }
+    }
+
+    fn in_tree(tree: &Path, mirror: bool) -> Self {
+        Self { root: tree.join("data/blobs/sha256"), tree: tree.to_path_buf(), mirror }
     }
 
     /// The `.../data/blobs/sha256` directory itself.
@@ -21,11 +33,37 @@ impl BlobDir {
         &self.root
     }
 
+    /// The root of the store tree holding this blob folder.
+    pub fn tree_root(&self) -> &Path {
+        &self.tree
+    }
+
+    /// Opens the store tree, the door to every file of this blob folder.
+    pub fn tree(&self) -> Result<Tree> {
+        Tree::open(&self.tree)
+    }
+
+    pub fn is_mirror(&self) -> bool {
+        self.mirror
+    }
+
     pub fn blob(&self, sha: &Sha256) -> PathBuf {
         self.root.join(sha.fanout()).join(sha.as_str())
     }
 
+    /// Where the blob's manifest is written: beside the blob locally,
+    /// `data/meta/sha256/<aa>/` on a backup mirror.
     pub fn meta(&self, sha: &Sha256) -> PathBuf {
+        if self.mirror {
+            self.tree.join("data/meta/sha256").join(sha.fanout()).join(format!("{sha}.meta"))
+        } else {
+            self.legacy_meta(sha)
+        }
+    }
+
+    /// A manifest beside the blob (the local layout, and where earlier
+    /// versions wrote them on a backup mirror).
+    pub fn legacy_meta(&self, sha: &Sha256) -> PathBuf {
         self.root.join(sha.fanout()).join(format!("{sha}.meta"))
     }
 
@@ -38,11 +76,22 @@ impl BlobDir {
 #[derive(Debug, Clone)]
 pub struct StoreLayout {
     root: PathBuf,
+    mirror: bool,
 }
 
 impl StoreLayout {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self { root: root.into(), mirror: false }
+    }
+
+    /// The store tree of a backup mirror (`<backup>/.synapse/store`).
+    pub fn mirror(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into(), mirror: true }
+    }
+
+    /// Opens the tree: every file below the root is reached through it.
+    pub fn tree(&self) -> Result<Tree> {
+        Tree::open(&self.root)
     }
 
     pub fn root(&self) -> &Path {
@@ -54,7 +103,7 @@ impl StoreLayout {
     }
 
     pub fn blobs(&self) -> BlobDir {
-        BlobDir::new(self.root.join("data/blobs/sha256"))
+        BlobDir::in_tree(&self.root, self.mirror)
     }
 
     pub fn tmp(&self) -> PathBuf {
@@ -160,7 +209,12 @@ impl BackupLayout {
     }
 
     pub fn blobs(&self) -> BlobDir {
-        BlobDir::new(self.store_root().join("data/blobs/sha256"))
+        BlobDir::in_tree(&self.store_root(), true)
+    }
+
+    /// The drive's store tree, `<path>/.synapse/store`, as a layout.
+    pub fn tree(&self) -> StoreLayout {
+        StoreLayout::mirror(self.store_root())
     }
 
     pub fn tmp(&self) -> PathBuf {

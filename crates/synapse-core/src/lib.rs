@@ -3,7 +3,9 @@
 //!
 //! Layout of the crate (one module per concern, each with its own docs):
 //! - identities and wire types: [`ids`], [`model`], [`error`];
-//! - the disk: [`layout`], [`fsutil`], [`schema`], [`store`], [`lock`];
+//! - the disk: [`tree`] (the one door: every open, create, rename and delete
+//!   inside the store or a drive tree, never through a link), [`layout`],
+//!   [`fsutil`], [`schema`], [`store`], [`lock`];
 //! - blobs and packs: [`blobs`], [`kind`], [`packs`];
 //! - reasoning: [`inventory`], [`backup`], [`ledger`], [`guard`] (impacts and
 //!   delete), [`cleanup`], [`verify`], [`doctor`], and the [`demo`] store;
@@ -51,6 +53,7 @@ pub mod schema;
 pub mod state_sync;
 pub mod store;
 pub mod sync;
+pub mod tree;
 pub mod ui;
 pub mod verify;
 pub mod views;

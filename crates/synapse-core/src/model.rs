@@ -205,6 +205,7 @@ pub struct InventoryItem {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PackError {
     pub pack: String,
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub reason: String,
 }
@@ -212,6 +213,7 @@ pub struct PackError {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DiskInfo {
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub total_bytes: u64,
     pub free_bytes: u64,
@@ -233,6 +235,7 @@ pub struct BackupSummary {
     pub enabled: bool,
     pub connected: bool,
     pub source: BackupSource,
+    #[serde(serialize_with = "lossy::opt_path")]
     pub path: Option<PathBuf>,
     pub blobs_local_only: u64,
     pub blobs_backup_only: u64,
@@ -303,6 +306,7 @@ pub struct Impacts {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FileInfo {
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub size_bytes: u64,
     pub created: Option<String>,
@@ -366,6 +370,7 @@ pub struct CleanupEntry {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartialFile {
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub size_bytes: u64,
 }
@@ -374,6 +379,7 @@ pub struct PartialFile {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CleanupError {
     pub sha256: Option<Sha256>,
+    #[serde(serialize_with = "lossy::opt_path")]
     pub path: Option<PathBuf>,
     pub code: crate::error::ErrorCode,
     pub message: String,
@@ -402,6 +408,7 @@ pub struct CleanupResult {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InvalidBlob {
     pub sha256: Sha256,
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub expected: String,
     pub actual: Option<String>,
@@ -455,6 +462,7 @@ impl std::fmt::Display for SyncDirection {
 pub struct BackupStatus {
     pub enabled: bool,
     pub connected: bool,
+    #[serde(serialize_with = "lossy::opt_path")]
     pub path: Option<PathBuf>,
     /// Why the drive is not connected (it looks unplugged, another drive, ...).
     pub error: Option<String>,
@@ -486,6 +494,7 @@ pub struct BackupStatus {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BackupConfigResult {
     pub enabled: bool,
+    #[serde(serialize_with = "lossy::opt_path")]
     pub path: Option<PathBuf>,
     pub auto_backup_new: bool,
     pub warn_before_delete_last_copy: bool,
@@ -514,6 +523,7 @@ pub struct BlobCopyResult {
     /// The destination already had it: nothing was copied.
     pub already_present: bool,
     /// Where the blob is now on the destination side.
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub duration_ms: u64,
 }
@@ -534,6 +544,7 @@ pub struct SyncItem {
 pub struct ItemError {
     pub sha256: Option<Sha256>,
     pub display_name: Option<String>,
+    #[serde(serialize_with = "lossy::opt_path")]
     pub path: Option<PathBuf>,
     pub code: crate::error::ErrorCode,
     pub message: String,
@@ -723,6 +734,7 @@ str_enum_parse!(UiKind, "comfyui" => UiKind::Comfyui, "forge" => UiKind::Forge, 
 pub struct UiTargetInfo {
     pub name: String,
     pub kind: UiKind,
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     /// False when the folder is not there (UI moved, drive not mounted).
     pub exists: bool,
@@ -747,6 +759,7 @@ pub struct UiTargetList {
 pub struct UiRemoveResult {
     pub name: String,
     /// Links `use` made in this UI that still exist (`unuse <pack>` removes them).
+    #[serde(serialize_with = "lossy::paths")]
     pub links_remaining: Vec<PathBuf>,
 }
 
@@ -760,8 +773,10 @@ pub struct UiLink {
     pub sha256: Sha256,
     pub kind: AssetKind,
     /// The link itself: `<ui>/<kind folder>/<expose filename>`.
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     /// The blob it points at.
+    #[serde(serialize_with = "lossy::path")]
     pub target: PathBuf,
 }
 
@@ -782,6 +797,7 @@ pub struct UseSkip {
 pub struct UseClash {
     pub ui: String,
     pub dependency_id: String,
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     /// What is there: `file`, `directory`, or `link to <target>`.
     pub found: String,
@@ -831,6 +847,7 @@ pub struct UnuseResult {
     /// Paths that no longer hold Synapse's link (replaced by something else): left untouched.
     pub changed: Vec<UiLink>,
     /// Folders `use` had created and that are empty now, removed.
+    #[serde(serialize_with = "lossy::paths")]
     pub dirs_removed: Vec<PathBuf>,
 }
 
@@ -844,6 +861,7 @@ pub struct AdoptBlob {
     /// File name of the first copy (the pack's expose filename).
     pub filename: String,
     /// Every copy found, first one first.
+    #[serde(serialize_with = "lossy::paths")]
     pub paths: Vec<PathBuf>,
     /// The store already had these bytes before this adopt.
     pub already_in_store: bool,
@@ -857,6 +875,7 @@ pub struct AdoptBlob {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AdoptSkip {
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub reason: String,
 }
@@ -867,6 +886,7 @@ pub struct AdoptSkip {
 pub struct AdoptResult {
     pub dry_run: bool,
     pub link: bool,
+    #[serde(serialize_with = "lossy::path")]
     pub folder: PathBuf,
     /// Model files found (every copy).
     pub files_found: u64,
@@ -922,6 +942,7 @@ pub struct RedownloadResult {
     pub resumed_from: u64,
     /// The blob was already in the store: nothing was downloaded.
     pub already_present: bool,
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub duration_ms: u64,
     pub url_errors: Vec<UrlError>,
@@ -943,6 +964,7 @@ pub enum PackageFormat {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportResult {
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub format: PackageFormat,
     pub package_id: String,
@@ -1078,6 +1100,7 @@ pub struct PackageTotals {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ValidationReport {
+    #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub format: PackageFormat,
     pub valid: bool,
@@ -1166,4 +1189,28 @@ pub struct CommitResult {
     /// True when the user cancelled: the lists say what was completed.
     pub cancelled: bool,
     pub warnings: Vec<String>,
+}
+
+/// Paths on the wire: a name that is not UTF-8 is shown with U+FFFD in place
+/// of the bytes it cannot show, never dropped, and never an error that hides
+/// the whole result (serde refuses such paths by default).
+pub mod lossy {
+    use std::path::{Path, PathBuf};
+
+    use serde::Serializer;
+
+    pub fn path<S: Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&p.to_string_lossy())
+    }
+
+    pub fn opt_path<S: Serializer>(p: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+        match p {
+            Some(p) => s.serialize_some(&p.to_string_lossy()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn paths<S: Serializer>(ps: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(ps.iter().map(|p| p.to_string_lossy()))
+    }
 }

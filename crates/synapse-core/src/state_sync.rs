@@ -210,7 +210,7 @@ pub fn state_sync(store: &Store, opts: StateSyncOptions, ctl: Control) -> Result
     if opts.dry_run {
         let config = store.config()?;
         let drive = BackupState::detect_for(store.layout(), &config).require()?.clone();
-        let tree = StoreLayout::new(drive.store_root());
+        let tree = drive.tree();
         return plan(store, &tree, opts).map(|(r, _)| r);
     }
     let s = Session::open(store, "state sync")?;

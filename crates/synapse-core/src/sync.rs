@@ -144,7 +144,7 @@ pub fn sync(store: &Store, opts: SyncOptions, ctl: Control) -> Result<SyncResult
     if opts.dry_run {
         let config = store.config()?;
         let state = BackupState::detect_for(store.layout(), &config);
-        let tree = StoreLayout::new(state.require()?.store_root());
+        let tree = state.require()?.tree();
         let plan = plan(store, &tree, opts)?;
         return Ok(plan.into_result(opts));
     }

@@ -210,7 +210,7 @@ fn the_inventory_shows_the_unplugged_drive_from_the_catalog() {
     let only = f.put_backup(&content("ref-backup-only", 3000));
     let orphan = f.put_backup(&content("orphan-on-backup", 700));
     let named = f.put_backup(&content("named-orphan-on-backup", 800));
-    fs::write(f.backup_layout().blobs().meta(&named), br#"{"version":1,"original_filename":"old-lora.safetensors","kind":"lora"}"#)
+    fs::write(f.backup_layout().blobs().legacy_meta(&named), br#"{"version":1,"original_filename":"old-lora.safetensors","kind":"lora"}"#)
         .unwrap();
     f.write_pack(
         "Pack",

@@ -151,10 +151,10 @@ fn stale_partial_files_are_listed_and_removed_on_execute() {
     let beside = layout.blobs().part(&s.ref_local);
     fs::write(&beside, vec![1u8; 30]).unwrap();
     fs::create_dir_all(layout.tmp()).unwrap();
-    let in_tmp = layout.tmp().join("0123abcd.part");
+    let in_tmp = layout.tmp().join("0123456789abcdef0123456789abcdef.part");
     fs::write(&in_tmp, vec![2u8; 20]).unwrap();
     // `pack delete` interrupted between its rename and its removal.
-    let trash = layout.tmp().join("deleted-pack-0f0f");
+    let trash = layout.tmp().join("deleted-pack-0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f");
     fs::create_dir_all(trash.join("previews")).unwrap();
     fs::write(trash.join("pack.json"), vec![3u8; 7]).unwrap();
     fs::write(trash.join("previews/a.png"), vec![4u8; 3]).unwrap();

@@ -78,7 +78,7 @@ fn broken() -> Broken {
     f.write_pack("Good", &[("main", &valid, AssetKind::Lora, 4000, "good.safetensors")]);
     let layout = f.store.layout();
 
-    let tmp_partial = layout.tmp().join("0123abcd.part");
+    let tmp_partial = layout.tmp().join("0123456789abcdef0123456789abcdef.part");
     fs::write(&tmp_partial, b"half a download").unwrap();
     let gone = sha_of(b"interrupted");
     let blob_partial = layout.blobs().part(&gone);
@@ -293,7 +293,7 @@ fn a_good_stray_never_replaces_a_damaged_blob() {
 #[test]
 fn partial_files_are_left_alone_while_an_operation_holds_the_lock() {
     let f = Fixture::new();
-    let part = f.store.layout().tmp().join("in-flight.part");
+    let part = f.store.layout().tmp().join("fedcba9876543210fedcba9876543210.part");
     fs::write(&part, b"being written").unwrap();
     let held = f.store.lock_wait("adopt", Duration::ZERO).unwrap();
 
