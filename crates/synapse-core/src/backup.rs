@@ -65,9 +65,20 @@ impl BackupState {
     /// Like [`BackupState::detect`], and a connected drive must also be the
     /// one this store knows: its `backup-id` matches the one the store's
     /// catalog recorded for that path (or one of them has none yet).
+    ///
+    /// The drive must also not *be* the store, whatever the paths say: a
+    /// backup path that reaches the store through a symlink or a bind mount
+    /// (its `.synapse/store` is the store's own folder, or one holds the
+    /// other) is disconnected with the reason, checked on identities (device,
+    /// inode) every time, not only when it was configured. Otherwise every
+    /// blob would look backed up, and deleting "the local copy" would delete
+    /// the only one.
     pub fn detect_for(store: &StoreLayout, config: &ConfigFile) -> BackupState {
         let state = Self::detect(config);
         let BackupState::Connected { layout: drive } = &state else { return state };
+        if let Some(reason) = aliasing(store.root(), drive) {
+            return BackupState::Disconnected { path: drive.path().to_path_buf(), reason };
+        }
         let (Some(id), Some(known)) = (read_id(drive), catalog::header(store)) else { return state };
         match known.backup_id {
             Some(known_id) if known.path.as_deref() == Some(drive.path()) && known_id != id => {
@@ -118,6 +129,35 @@ impl BackupState {
             BackupState::Connected { layout } => Ok(layout),
         }
     }
+}
+
+/// Why the drive at `drive` is the store itself, or holds it, or lies inside
+/// it, by identity (see [`BackupState::detect_for`]); `None` when it is a place of its own.
+pub fn aliasing(store_root: &Path, drive: &BackupLayout) -> Option<String> {
+    let store = crate::tree::ancestry(store_root);
+    let tree = crate::tree::ancestry(&drive.store_root());
+    let path = crate::tree::ancestry(drive.path());
+    let store_id = store.first()?;
+    let shown = drive.path().display();
+    if tree.first() == Some(store_id) {
+        return Some(format!(
+            "{shown} leads back to this store ({}): its .synapse/store is the store's own folder (through a symbolic link or a bind mount), so it holds no second copy of anything. Choose a folder on another drive",
+            store_root.display()
+        ));
+    }
+    if path.contains(store_id) {
+        return Some(format!(
+            "{shown} is inside the store {} (through a symbolic link or a bind mount): a backup must live outside it, on another drive ideally",
+            store_root.display()
+        ));
+    }
+    if [path.first(), tree.first()].into_iter().flatten().any(|id| store.contains(id)) {
+        return Some(format!(
+            "the store {} is inside the backup folder {shown} (through a symbolic link or a bind mount): choose a folder of its own for the backup",
+            store_root.display()
+        ));
+    }
+    None
 }
 
 /// Why a configured path is not a usable backup, in words for the user.
@@ -352,7 +392,13 @@ pub fn configure(store: &Store, update: &ConfigUpdate) -> Result<BackupConfigRes
         };
         validate_path(store.root(), path)?;
         let drive = BackupLayout::new(path);
+        let refuse = |drive: &BackupLayout| match aliasing(store.root(), drive) {
+            Some(reason) => Err(Error::invalid(format!("refused: {reason}"))),
+            None => Ok(()),
+        };
+        refuse(&drive)?;
         (initialized, adopted) = initialise(&drive)?;
+        refuse(&drive)?;
         let id = read_id(&drive);
         let (mut catalog, _) = Catalog::for_drive(layout, drive.path(), id.as_deref());
         catalog.replace_blobs(&blobs::scan(&drive.blobs())?.blobs);

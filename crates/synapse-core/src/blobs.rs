@@ -342,6 +342,29 @@ pub fn adopt_reader(
     result
 }
 
+/// Replaces the blob `sha` by a fresh copy of `reader`'s bytes (which must
+/// hash to `sha`), so the blob has an inode of its own: doctor's repair of a
+/// blob hard-linked to a user's file. The old inode keeps its other names.
+pub fn adopt_reader_replacing(layout: &StoreLayout, reader: impl Read, sha: &Sha256, cancel: &CancelToken) -> Result<()> {
+    let tree = layout.tree()?;
+    tree.mkdirs(&layout.tmp())?;
+    let tmp = layout.tmp().join(format!("{}.part", uuid::Uuid::new_v4().simple()));
+    let result = (|| {
+        let mut out = tree.create_new(&tmp, 0o644)?;
+        let (actual, _) = hash_reader(TeeReader { inner: reader, out: &mut out, path: &tmp }, &tmp, None, cancel)?;
+        out.sync_all().map_err(Error::io("fsync", &tmp))?;
+        if &actual != sha {
+            return Err(Error::Integrity { path: layout.blobs().blob(sha), expected: sha.to_string(), actual: actual.to_string() });
+        }
+        let target = layout.blobs().blob(sha);
+        tree.set_mode(&tmp, BLOB_MODE)?;
+        tree.rename(&tmp, &target)?;
+        tree.fsync_dir(target.parent().expect("blob path has a parent"))
+    })();
+    let _ = tree.remove_file(&tmp);
+    result
+}
+
 /// Puts a finished, fsynced file of `data/tmp` whose SHA-256 the caller
 /// computed from the bytes it wrote (a download) under its blob name. A blob
 /// already present is kept and the file is left for the caller to remove.

@@ -11,8 +11,6 @@
 //! orphans (the original silently skipped such packs and deleted their models).
 
 use std::collections::HashMap;
-use std::fs;
-use std::io;
 use std::path::Path;
 
 use crate::blobs;
@@ -81,6 +79,7 @@ pub fn cleanup(store: &Store, opts: CleanupOptions, ctl: Control) -> Result<Clea
         deleted: Vec::new(),
         partial_files,
         partial_files_deleted: 0,
+        left_alone: blobs::foreign_tmp(layout),
         errors: Vec::new(),
     };
     if opts.execute {
@@ -141,7 +140,7 @@ fn apply(layout: &StoreLayout, r: &mut CleanupResult, ctl: Control) -> Result<()
     for partial in &r.partial_files {
         tracker.check()?;
         tracker.start_item(&partial.path.display().to_string());
-        match remove_partial(&partial.path) {
+        match remove_partial(layout, &partial.path) {
             Ok(true) => {
                 r.partial_files_deleted += 1;
                 r.bytes_freed += partial.size_bytes;
@@ -159,66 +158,76 @@ fn apply(layout: &StoreLayout, r: &mut CleanupResult, ctl: Control) -> Result<()
     Ok(())
 }
 
-/// Removes a partial file, or a leftover directory in `data/tmp`. Never follows
-/// a symbolic link: a link is removed, not what it points at.
-fn remove_partial(path: &Path) -> Result<bool> {
-    let meta = match fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(Error::io("stat", path)(e)),
-    };
-    let removed = if meta.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
-    match removed {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(Error::io("delete", path)(e)),
+/// Removes a partial file, or a leftover directory in `data/tmp`, through the
+/// store's tree: never through a link (a link is removed, not what it points at).
+fn remove_partial(layout: &StoreLayout, path: &Path) -> Result<bool> {
+    let tree = layout.tree()?;
+    match tree.stat(path)? {
+        None => Ok(false),
+        Some(m) if m.is_dir() => tree.remove_dir_all(path).map(|()| true),
+        Some(_) => tree.remove_file(path),
     }
 }
 
 /// Directories left in `data/tmp` by an interrupted operation (`pack delete`
-/// moves a pack there before removing it), with the total size of their files.
+/// moves a pack there before removing it; an import stages there), with the
+/// total size of their files: only the names Synapse gives them.
 /// [`blobs::stale_partials`] lists the files; this lists the directories.
 fn stale_tmp_dirs(layout: &StoreLayout) -> Result<Vec<PartialFile>> {
+    let tree = layout.tree()?;
     let tmp = layout.tmp();
-    let entries = match fs::read_dir(&tmp) {
+    let entries = match tree.read_dir(&tmp) {
         Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io("list", &tmp)(e)),
+        // A data/tmp that is a link is not ours to clean (doctor reports it).
+        Err(Error::LinkInTree { .. }) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
     };
     let mut out = Vec::new();
-    for entry in entries.flatten() {
-        // `file_type` does not follow links: a link to a directory is not one of ours.
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let path = entry.path();
-            let size_bytes = walkdir::WalkDir::new(&path)
-                .into_iter()
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_file())
-                .filter_map(|e| e.metadata().ok())
-                .map(|m| m.len())
-                .sum();
-            out.push(PartialFile { path, size_bytes });
+    for entry in entries {
+        if entry.kind != Some(crate::tree::Kind::Dir) || !entry.name_str().is_some_and(blobs::is_own_tmp_name) {
+            continue;
         }
+        let path = tmp.join(&entry.name);
+        out.push(PartialFile { size_bytes: dir_size(&tree, &path), path });
     }
     Ok(out)
+}
+
+/// The bytes of the regular files below `dir`, never following a link.
+fn dir_size(tree: &crate::tree::Tree, dir: &Path) -> u64 {
+    let Ok(entries) = tree.read_dir(dir) else { return 0 };
+    entries
+        .into_iter()
+        .map(|e| {
+            let p = dir.join(&e.name);
+            match tree.stat(&p) {
+                Ok(Some(s)) if s.is_dir() => dir_size(tree, &p),
+                Ok(Some(s)) if s.is_file() => s.size,
+                _ => 0,
+            }
+        })
+        .sum()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn remove_partial_removes_files_and_directories_and_tolerates_absence() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("x.part");
+        let layout = StoreLayout::new(dir.path());
+        fs::create_dir_all(layout.tmp()).unwrap();
+        let file = layout.tmp().join("x.part");
         fs::write(&file, b"abc").unwrap();
-        let sub = dir.path().join("deleted-pack-1/inner");
+        let sub = layout.tmp().join("deleted-pack-1/inner");
         fs::create_dir_all(&sub).unwrap();
         fs::write(sub.join("pack.json"), b"{}").unwrap();
-        assert!(remove_partial(&file).unwrap());
-        assert!(remove_partial(&dir.path().join("deleted-pack-1")).unwrap());
-        assert!(!remove_partial(&file).unwrap());
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(remove_partial(&layout, &file).unwrap());
+        assert!(remove_partial(&layout, &layout.tmp().join("deleted-pack-1")).unwrap());
+        assert!(!remove_partial(&layout, &file).unwrap());
+        assert_eq!(fs::read_dir(layout.tmp()).unwrap().count(), 0);
     }
 
     #[test]

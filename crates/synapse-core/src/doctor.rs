@@ -25,7 +25,7 @@ use crate::catalog::{self, Catalog};
 use crate::error::{Error, Result};
 use crate::fsutil::{fsync_dir, TMP_SUFFIX};
 use crate::ids::Sha256;
-use crate::layout::{BlobDir, StoreLayout};
+use crate::layout::{BackupLayout, BlobDir, StoreLayout};
 use crate::lock::{self, LockInfo, LockState};
 use crate::model::BackupSource;
 use crate::packs;
@@ -92,7 +92,13 @@ pub fn doctor(store: &Store, fix: bool) -> Result<DoctorReport> {
     let lock_state = lock::probe(&layout.lock_file())?;
     check_lock(layout, &lock_state, &mut items);
     let blob_dir = layout.blobs();
-    let scan = blobs::scan(&blob_dir)?;
+    check_tree_links(layout, &mut items);
+    let scan = match blobs::scan(&blob_dir) {
+        // Reported by check_tree_links: the blobs cannot be listed through a link.
+        Err(Error::LinkInTree { .. }) => blobs::BlobScan::default(),
+        r => r?,
+    };
+    check_links_and_shared_inodes(&scan, &mut items);
     check_partials(layout, &scan, &lock_state, &mut items)?;
     check_strays(&scan, &mut items);
     check_manifests(&blob_dir, &scan, &mut items)?;
@@ -133,6 +139,8 @@ enum Repair {
     },
     /// The backup catalog of a connected drive is out of date: rescan the drive.
     RefreshCatalog,
+    /// A blob sharing its inode with another path: replace it by a verified copy of its own.
+    Unshare(Sha256),
     /// Backup is disabled: the catalog describes no configured drive.
     RemoveCatalog,
 }
@@ -175,6 +183,68 @@ fn holder(state: &LockState) -> Option<&LockInfo> {
     match state {
         LockState::Held(info) => Some(info),
         LockState::Free | LockState::Stale(_) => None,
+    }
+}
+
+/// The folders of the store layout must be real folders: a symbolic link there
+/// (data/tmp pointing at a shared folder, state/packs/<P> leading elsewhere)
+/// is never followed by Synapse, so operations that need it fail. Reported,
+/// never "fixed" by deleting anything.
+fn check_tree_links(layout: &StoreLayout, out: &mut Vec<Item>) {
+    let Ok(tree) = layout.tree() else { return };
+    let mut dirs: Vec<PathBuf> =
+        vec![layout.data(), layout.blobs().root().to_path_buf(), layout.tmp(), layout.cache(), layout.state(), layout.packs()];
+    if let Ok(entries) = tree.read_dir(&layout.packs()) {
+        dirs.extend(entries.into_iter().map(|e| layout.packs().join(e.name)));
+    }
+    for dir in dirs {
+        match tree.stat(&dir) {
+            Ok(Some(s)) if s.kind == crate::tree::Kind::Symlink => out.push(link_finding(&dir)),
+            Err(Error::LinkInTree { .. }) | Ok(_) | Err(_) => {}
+        }
+    }
+    for foreign in blobs::foreign_tmp(layout) {
+        out.push(Item::report(
+            "foreign_tmp_file",
+            Severity::Info,
+            "not written by Synapse (a file of yours, or another program's download in progress): cleanup and doctor leave it alone. Move it out of the store if it is yours".to_owned(),
+            Some(foreign),
+        ));
+    }
+}
+
+fn link_finding(path: &Path) -> Item {
+    let to = fs::read_link(path).map(|t| format!(" (it points at {})", t.display())).unwrap_or_default();
+    Item::report(
+        "link_in_store",
+        Severity::Error,
+        format!(
+            "a symbolic link is where a folder or blob of the store should be{to}: Synapse never reads, writes or deletes through it, so operations that need it fail. Replace the link with the real folder or file (move the contents in, then remove the link)"
+        ),
+        Some(path.to_path_buf()),
+    )
+}
+
+/// Links where blobs or fan-out folders should be, and blobs whose inode has
+/// other names (hard links): an edit through the other name would change
+/// the blob. `--fix` gives the blob an inode of its own (a verified copy
+/// renamed over it); the other file keeps its bytes and its name.
+fn check_links_and_shared_inodes(scan: &blobs::BlobScan, out: &mut Vec<Item>) {
+    for link in &scan.links {
+        out.push(link_finding(link));
+    }
+    for b in scan.blobs.iter().filter(|b| b.nlink > 1) {
+        out.push(Item::new(
+            "shared_inode",
+            Severity::Warning,
+            format!(
+                "blob {} shares its bytes with {} other path(s) (hard links): writing to one of them would corrupt the blob. `synapse doctor --fix` gives the blob a copy of its own; the other files keep their bytes",
+                b.sha256.short(),
+                b.nlink - 1
+            ),
+            None,
+            Repair::Unshare(b.sha256.clone()),
+        ));
     }
 }
 
@@ -472,6 +542,7 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
             let id = crate::backup::read_id(&drive);
             let (catalog, identity_changed) = Catalog::for_drive(layout, drive.path(), id.as_deref());
             let live = blobs::scan(&drive.blobs())?;
+            check_backup_copies(layout, &live, out);
             let live: BTreeMap<Sha256, u64> = live.blobs.into_iter().map(|b| (b.sha256, b.size)).collect();
             let differ = live.iter().filter(|(sha, size)| catalog.blobs.get(*sha) != Some(size)).count()
                 + catalog.blobs.keys().filter(|sha| !live.contains_key(*sha)).count();
@@ -489,6 +560,14 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
                     Repair::RefreshCatalog,
                 ));
             }
+        }
+        BackupState::Disconnected { path, reason } if crate::backup::aliasing(layout.root(), &BackupLayout::new(&path)).is_some() => {
+            out.push(Item::report(
+                "backup_aliases_store",
+                Severity::Error,
+                format!("{reason}. Until then the backup is treated as not connected: nothing counts as backed up and nothing is deleted because of it"),
+                Some(path),
+            ));
         }
         BackupState::Disconnected { path, reason } => {
             let catalog = Catalog::load(layout);
@@ -512,6 +591,36 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
     Ok(())
 }
 
+/// Blobs on the drive that are no copies: a link where a blob should be, or
+/// the local blob's own inode seen from the drive (a hard link). Neither
+/// counts as a backup copy; the next sync writes a real one over it.
+fn check_backup_copies(layout: &StoreLayout, live: &blobs::BlobScan, out: &mut Vec<Item>) {
+    let what = "is not a copy: Synapse does not count it as backed up. `synapse backup sync --execute` writes a real copy in its place";
+    for link in &live.links {
+        out.push(Item::report(
+            "backup_not_a_copy",
+            Severity::Warning,
+            format!("a symbolic link on the backup drive {what}"),
+            Some(link.clone()),
+        ));
+    }
+    let local = layout.blobs();
+    for b in &live.blobs {
+        let same = blobs::stat(&local, &b.sha256).ok().and_then(|s| s.file().map(|s| Some(s.id) == b.id)).unwrap_or(false);
+        if same {
+            out.push(Item::report(
+                "backup_not_a_copy",
+                Severity::Warning,
+                format!(
+                    "blob {} on the backup drive is the local file itself (same device and inode: a hard link) and {what}",
+                    b.sha256.short()
+                ),
+                None,
+            ));
+        }
+    }
+}
+
 /// Applies every repair: the stale lock record first (clearing it takes the
 /// lock briefly), then everything else under the store lock.
 fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
@@ -533,6 +642,7 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
         matches!(
             r,
             Repair::RemovePartial(_)
+                | Repair::Unshare(_)
                 | Repair::MoveStray { .. }
                 | Repair::RemoveLink { .. }
                 | Repair::RefreshCatalog
@@ -546,11 +656,20 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
     let blobs = store.layout().blobs();
     for item in items.iter_mut() {
         match item.repair.clone() {
-            Repair::RemovePartial(path) => match fs::remove_file(&path) {
-                Ok(()) => set_fixed(item, "deleted the stale partial file".to_owned()),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => set_fixed(item, "the partial file is already gone".to_owned()),
+            Repair::RemovePartial(path) => match store.layout().tree().and_then(|t| t.remove_file(&path)) {
+                Ok(true) => set_fixed(item, "deleted the stale partial file".to_owned()),
+                Ok(false) => set_fixed(item, "the partial file is already gone".to_owned()),
                 Err(e) => set_failed(item, &format!("cannot delete it: {e}")),
             },
+            Repair::Unshare(sha) => {
+                let cancel = crate::progress::CancelToken::new();
+                let layout = store.layout();
+                let unshared = blobs::open(&blobs, &sha).and_then(|f| blobs::adopt_reader_replacing(layout, f, &sha, &cancel));
+                match unshared {
+                    Ok(()) => set_fixed(item, "the blob has a copy of its own now; the other paths keep the old bytes".to_owned()),
+                    Err(e) => set_failed(item, &e.to_string()),
+                }
+            }
             Repair::MoveStray { path, claimed } => match move_stray(&blobs, &path, &claimed) {
                 Ok(Fix::Done(msg)) => set_fixed(item, msg),
                 Ok(Fix::Refused(msg)) => {

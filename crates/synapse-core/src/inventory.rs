@@ -114,12 +114,13 @@ struct Acc {
 struct Side {
     size: u64,
     mtime: Option<std::time::SystemTime>,
+    id: Option<crate::tree::FileId>,
 }
 
 impl Side {
     /// The entry's hash (the map key) and its size and time.
     fn split(b: BlobEntry) -> (Sha256, Side) {
-        (b.sha256, Side { size: b.size, mtime: b.mtime })
+        (b.sha256, Side { size: b.size, mtime: b.mtime, id: b.id })
     }
 }
 
@@ -162,8 +163,15 @@ pub fn build(store: &Store) -> Result<Inventory> {
     for (sha, side) in local.blobs.into_iter().map(Side::split) {
         acc.entry(sha).or_default().local = Some(side);
     }
-    for (sha, side) in std::mem::take(&mut remote.blobs).into_iter().map(Side::split) {
-        acc.entry(sha).or_default().backup = Some(side);
+    for entry in std::mem::take(&mut remote.blobs) {
+        let (sha, side) = Side::split(entry);
+        let a = acc.entry(sha).or_default();
+        // The same file seen from both sides (a hard link, a bind mount) is one
+        // copy, not two: it never counts as the backup's (doctor reports it).
+        if side.id.is_some() && a.local.as_ref().is_some_and(|l| l.id == side.id) {
+            continue;
+        }
+        a.backup = Some(side);
     }
     let mut references: HashMap<Sha256, Vec<Reference>> = HashMap::new();
     let mut names = Vec::with_capacity(packs.len());

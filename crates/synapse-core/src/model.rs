@@ -400,6 +400,10 @@ pub struct CleanupResult {
     pub deleted: Vec<CleanupEntry>,
     pub partial_files: Vec<PartialFile>,
     pub partial_files_deleted: u64,
+    /// What `data/tmp` holds that Synapse did not write (a user's files, the
+    /// original program's downloads in progress): listed, never deleted.
+    #[serde(serialize_with = "lossy::paths")]
+    pub left_alone: Vec<PathBuf>,
     pub errors: Vec<CleanupError>,
 }
 

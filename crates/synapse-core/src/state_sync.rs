@@ -17,7 +17,7 @@
 //!   renamed, so a crash leaves each file old or new, never torn.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::fs::{self, File};
+use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -25,13 +25,13 @@ use std::time::{Duration, SystemTime};
 use serde::Deserialize;
 
 use crate::backup::{BackupState, Session};
-use crate::copy::mkdirs_under;
 use crate::error::{Error, ErrorCode, Result};
-use crate::fsutil::{fsync_dir, TMP_SUFFIX};
+use crate::fsutil::TMP_SUFFIX;
 use crate::layout::StoreLayout;
 use crate::model::{ItemError, StateFileChange, StateSyncResult, StateSyncStatus, SyncDirection};
 use crate::progress::{Control, Tracker};
 use crate::store::Store;
+use crate::tree::Tree;
 
 /// Modification times closer than this are equal.
 const MTIME_WINDOW: Duration = Duration::from_secs(2);
@@ -66,22 +66,39 @@ enum Entry {
     Dir,
 }
 
-/// Every entry below `root` by path relative to it (`/`-separated), without
-/// following links. `.git` is left out unless `include_git`; our own
-/// temporary files always are. A missing root is an empty tree.
-fn walk(root: &Path, include_git: bool) -> Result<BTreeMap<String, Entry>> {
-    let mut out = BTreeMap::new();
-    if !root.is_dir() {
-        return Ok(out);
+/// A state tree as listed.
+#[derive(Debug, Default)]
+struct Walked {
+    entries: BTreeMap<String, Entry>,
+    /// Entries whose names are not UTF-8: never mirrored, reported per item.
+    unnamed: Vec<PathBuf>,
+}
+
+/// Every entry below `root` (a folder of the store tree at `tree_root`) by
+/// path relative to it (`/`-separated), without following links. `.git` is
+/// left out unless `include_git`; our own temporary files always are. A
+/// missing root is an empty tree; a root that is a link is refused.
+fn walk(tree_root: &Path, root: &Path, include_git: bool) -> Result<Walked> {
+    let mut out = Walked::default();
+    match Tree::open(tree_root)?.stat(root)? {
+        Some(s) if s.is_dir() => {}
+        Some(s) if s.kind == crate::tree::Kind::Symlink => return Err(Error::LinkInTree { path: root.to_path_buf() }),
+        _ => return Ok(out),
     }
-    let mut it = walkdir::WalkDir::new(root).follow_links(false).min_depth(1).into_iter();
+    let mut it = walkdir::WalkDir::new(root).follow_links(false).follow_root_links(false).min_depth(1).into_iter();
     while let Some(entry) = it.next() {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(root).to_path_buf();
             Error::Io { op: "list", path, source: e.into_io_error().unwrap_or_else(|| io::Error::other("filesystem loop")) }
         })?;
         let Ok(rel) = entry.path().strip_prefix(root) else { continue };
-        let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else { continue };
+        let Some(rel) = rel.to_str().map(str::to_owned) else {
+            out.unnamed.push(entry.path().to_path_buf());
+            if entry.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        };
         let name = entry.file_name().to_string_lossy();
         let ft = entry.file_type();
         if name == ".git" && !include_git {
@@ -103,7 +120,7 @@ fn walk(root: &Path, include_git: bool) -> Result<BTreeMap<String, Entry>> {
         } else {
             continue; // sockets, fifos: not state
         };
-        out.insert(rel, e);
+        out.entries.insert(rel, e);
     }
     Ok(out)
 }
@@ -160,10 +177,20 @@ pub fn state_status(store: &Store) -> Result<StateSyncStatus> {
     let drive = state.require()?;
     let local_root = store.layout().state();
     let backup_root = drive.state();
-    let (local, backup) = rayon::join(|| walk(&local_root, false), || walk(&backup_root, false));
+    let (local, backup) = rayon::join(|| walk(store.root(), &local_root, false), || walk(&drive.store_root(), &backup_root, false));
     let (local, backup) = (local?, backup?);
-    let (lp, bp) = (pack_names(&local), pack_names(&backup));
+    let (lp, bp) = (pack_names(&local.entries), pack_names(&backup.entries));
     let mut modified = BTreeSet::new();
+    // A pack holding a name that is not UTF-8 is never fully mirrored: not synced.
+    for (walked, root) in [(&local, &local_root), (&backup, &backup_root)] {
+        for p in &walked.unnamed {
+            let rel = p.strip_prefix(root).unwrap_or(p).to_string_lossy().into_owned();
+            if let Some(pack) = pack_of(&rel) {
+                modified.insert(pack.to_owned());
+            }
+        }
+    }
+    let (local, backup) = (local.entries, backup.entries);
     for rel in local.keys().chain(backup.keys()) {
         let Some(pack) = pack_of(rel) else { continue };
         if !(lp.contains(pack) && bp.contains(pack)) || modified.contains(pack) {
@@ -219,9 +246,10 @@ pub fn state_sync(store: &Store, opts: StateSyncOptions, ctl: Control) -> Result
     if opts.direction == SyncDirection::FromBackup && local_git && !steps.is_empty() && !(opts.include_git || opts.allow_git_overwrite) {
         return Err(Error::GitWorkingTree { path: store.layout().state() });
     }
-    let (src_root, dst_store_root, dst_root) = match opts.direction {
-        SyncDirection::ToBackup => (store.layout().state(), s.tree.root().to_path_buf(), s.tree.state()),
-        SyncDirection::FromBackup => (s.tree.state(), store.root().to_path_buf(), store.layout().state()),
+    let (local_tree, drive_tree) = (store.layout().tree()?, s.tree.tree()?);
+    let (src_tree, src_root, dst_tree, dst_root) = match opts.direction {
+        SyncDirection::ToBackup => (&local_tree, store.layout().state(), &drive_tree, s.tree.state()),
+        SyncDirection::FromBackup => (&drive_tree, s.tree.state(), &local_tree, store.layout().state()),
     };
     let tracker = Tracker::new(ctl, "state sync", steps.len() as u64, r.files.iter().map(|f| f.size_bytes).sum());
     let mut packs = HashSet::new();
@@ -231,7 +259,7 @@ pub fn state_sync(store: &Store, opts: StateSyncOptions, ctl: Control) -> Result
             break;
         }
         tracker.start_item(&step.rel);
-        match copy_entry(&src_root, &dst_store_root, &dst_root, step) {
+        match copy_entry(src_tree, &src_root, dst_tree, &dst_root, step) {
             Ok(n) => {
                 r.files_synced += 1;
                 r.bytes_synced += n;
@@ -272,8 +300,24 @@ fn plan(store: &Store, tree: &StoreLayout, opts: StateSyncOptions) -> Result<(St
         SyncDirection::ToBackup => (store.layout().state(), tree.state()),
         SyncDirection::FromBackup => (tree.state(), store.layout().state()),
     };
-    let (src, dst) = rayon::join(|| walk(&src_root, opts.include_git), || walk(&dst_root, opts.include_git));
+    let (src_tree, dst_tree) = match opts.direction {
+        SyncDirection::ToBackup => (store.root().to_path_buf(), tree.root().to_path_buf()),
+        SyncDirection::FromBackup => (tree.root().to_path_buf(), store.root().to_path_buf()),
+    };
+    let (src, dst) = rayon::join(|| walk(&src_tree, &src_root, opts.include_git), || walk(&dst_tree, &dst_root, opts.include_git));
     let (src, dst) = (src?, dst?);
+    let unnamed: Vec<ItemError> = src
+        .unnamed
+        .iter()
+        .map(|p| ItemError {
+            sha256: None,
+            display_name: Some(p.to_string_lossy().into_owned()),
+            path: Some(p.clone()),
+            code: ErrorCode::InvalidArgument,
+            message: format!("{} was not mirrored: its name is not valid UTF-8. Rename it, then sync again", p.to_string_lossy()),
+        })
+        .collect();
+    let (src, dst) = (src.entries, dst.entries);
     let mut r = StateSyncResult {
         dry_run: opts.dry_run,
         direction: opts.direction,
@@ -283,7 +327,7 @@ fn plan(store: &Store, tree: &StoreLayout, opts: StateSyncOptions) -> Result<(St
         files: Vec::new(),
         already_synced: false,
         cancelled: false,
-        errors: Vec::new(),
+        errors: unnamed,
         warnings: Vec::new(),
     };
     if !opts.include_git && src_root.join(".git").exists() {
@@ -355,24 +399,26 @@ fn same_content(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Copies one file or link from `src_root` to `dst_root` atomically, creating
-/// folders only below `dst_store_root`. Returns the bytes copied.
-fn copy_entry(src_root: &Path, dst_store_root: &Path, dst_root: &Path, step: &Step) -> Result<u64> {
+/// Copies one file or link from `src_root` (in the tree at `src_tree`) to
+/// `dst_root` (in the tree at `dst_tree`) atomically, never through a link on
+/// either side (a pack folder that is a link is refused for that item).
+/// Returns the bytes copied.
+fn copy_entry(src_tree: &Tree, src_root: &Path, dst_tree: &Tree, dst_root: &Path, step: &Step) -> Result<u64> {
     let src = src_root.join(&step.rel);
     let dst = dst_root.join(&step.rel);
     let dir = dst.parent().expect("state paths have a parent");
-    mkdirs_under(dst_store_root, dir)?;
-    let name = dst.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    dst_tree.mkdirs(dir)?;
+    let name: String = dst.file_name().map(|n| n.to_string_lossy().chars().take(32).collect()).unwrap_or_else(|| "file".into());
     let tmp = dir.join(format!(".{name}.{}{TMP_SUFFIX}", uuid::Uuid::new_v4().simple()));
     let result = (|| {
         let n = match &step.entry {
             Entry::Link { target } => {
-                std::os::unix::fs::symlink(target, &tmp).map_err(Error::io("create link", &tmp))?;
+                dst_tree.symlink(target, &tmp)?;
                 0
             }
             Entry::File { mtime, .. } => {
-                let mut input = File::open(&src).map_err(Error::io("open", &src))?;
-                let mut out = File::create(&tmp).map_err(Error::io("create", &tmp))?;
+                let mut input = src_tree.open_read(&src)?;
+                let mut out = dst_tree.create_new(&tmp, 0o644)?;
                 let n = io::copy(&mut input, &mut out).map_err(Error::io("copy to", &tmp))?;
                 if let Some(t) = mtime {
                     out.set_modified(*t).map_err(Error::io("set the time of", &tmp))?;
@@ -382,12 +428,12 @@ fn copy_entry(src_root: &Path, dst_store_root: &Path, dst_root: &Path, step: &St
             }
             Entry::Dir => return Ok(0),
         };
-        fs::rename(&tmp, &dst).map_err(Error::io("rename into place", &dst))?;
-        fsync_dir(dir)?;
+        dst_tree.rename(&tmp, &dst)?;
+        dst_tree.fsync_dir(dir)?;
         Ok(n)
     })();
     if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+        let _ = dst_tree.remove_file(&tmp);
     }
     result
 }

@@ -339,6 +339,14 @@ impl Tree {
         rfs::unlinkat(&dir, name, AtFlags::REMOVEDIR).map_err(|e| self.err("delete", &rel, e))
     }
 
+    /// Creates a symbolic link at `path` (the link itself is this tree's; what
+    /// it points at is never touched by Synapse).
+    pub fn symlink(&self, target: &Path, path: &Path) -> Result<()> {
+        let rel = self.rel(path)?;
+        let (dir, name) = self.parent(rel).map_err(|e| self.err("create link", rel, e))?;
+        rfs::symlinkat(target, &dir, name).map_err(|e| self.err("create link", rel, e))
+    }
+
     /// Renames `from` to `to`, both inside this tree; `to` is replaced if it exists.
     pub fn rename(&self, from: &Path, to: &Path) -> Result<()> {
         self.rename_with(from, to, RenameFlags::empty())
@@ -465,6 +473,29 @@ impl Tree {
         let f = self.open_read(path)?;
         rfs::fchmod(&f, Mode::from_raw_mode(mode)).map_err(|e| Error::io("set permissions of", path)(e.into()))
     }
+}
+
+/// The identities of `dir` and of every directory above it, up to the
+/// filesystem root, found by opening `..` from each directory (not by
+/// reading the path), so symlinks and bind mounts cannot hide that one
+/// folder is inside another. Empty when `dir` cannot be opened.
+pub fn ancestry(dir: &Path) -> Vec<FileId> {
+    let Ok(mut cur) = rfs::open(dir, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()) else { return Vec::new() };
+    let mut out = Vec::new();
+    // Bounded: a cycle is impossible, but a deep tree should not spin forever.
+    for _ in 0..4096 {
+        let Ok(st) = rfs::fstat(&cur) else { break };
+        let id = FileId::of_stat(&st);
+        if out.last() == Some(&id) {
+            break;
+        }
+        out.push(id);
+        match rfs::openat(&cur, "..", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()) {
+            Ok(up) => cur = up,
+            Err(_) => break,
+        }
+    }
+    out
 }
 
 /// Reads every entry of an opened directory.
