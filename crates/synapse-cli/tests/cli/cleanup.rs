@@ -78,7 +78,7 @@ fn max_items_takes_the_largest_first() {
 #[test]
 fn stale_partial_files_are_part_of_the_cleanup() {
     let env = Env::new();
-    let tmp_file = env.root.join("data/tmp/0123abcd.part");
+    let tmp_file = env.root.join("data/tmp/0123456789abcdef0123456789abcdef.part");
     fs::write(&tmp_file, content("partial", 2000)).unwrap();
     let beside = env.blobs_dir().join("ab").join(format!("{}.part", "ab".repeat(32)));
     fs::create_dir_all(beside.parent().unwrap()).unwrap();
@@ -92,7 +92,7 @@ fn stale_partial_files_are_part_of_the_cleanup() {
     assert_eq!(paths, expected);
     assert!(tmp_file.exists() && beside.exists(), "a dry run keeps them");
     let human = env.cmd().args(["inventory", "cleanup"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&human.stdout).contains("0123abcd.part"));
+    assert!(String::from_utf8_lossy(&human.stdout).contains("0123456789abcdef0123456789abcdef.part"));
 
     let r = env.json(&["inventory", "cleanup", "--execute"]);
     assert_eq!(r["partial_files_deleted"], 2);

@@ -24,7 +24,7 @@ fn a_fresh_store_is_healthy() {
 #[test]
 fn finds_and_fixes_what_is_safe() {
     let env = Env::new();
-    let stale = env.root.join("data/tmp/deadbeef.part");
+    let stale = env.root.join("data/tmp/deadbeefdeadbeefdeadbeefdeadbeef.part");
     fs::write(&stale, content("stale", 100)).unwrap();
     env.fake_blob("not-a-hash-at-all", b"stray");
     env.break_pack("Broken");

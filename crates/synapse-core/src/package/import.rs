@@ -88,7 +88,14 @@ fn decide(class: PackClassification, strategy: ImportStrategy) -> std::result::R
 fn duplicate_name(name: &PackName, taken: &BTreeSet<String>) -> Result<PackName> {
     for i in 2..10_000 {
         let suffix = format!(" ({i})");
-        let base: String = name.as_str().chars().take(128 - suffix.chars().count()).collect();
+        // Within both limits of a pack name: 128 characters and 255 bytes.
+        let mut base = String::new();
+        for c in name.as_str().chars().take(128 - suffix.chars().count()) {
+            if base.len() + c.len_utf8() + suffix.len() > PackName::MAX_BYTES {
+                break;
+            }
+            base.push(c);
+        }
         let candidate = format!("{}{suffix}", base.trim_end());
         if !taken.contains(&candidate) {
             return Ok(PackName::parse(&candidate)?);
@@ -377,24 +384,33 @@ fn write_pack(
         fsync_dir(d)?;
     }
     let final_dir = layout.pack_dir(target);
-    // The replaced pack waits beside the packs, not in data/tmp: if the
-    // process dies between the two renames, the next import puts it back
-    // (see `recover`) instead of cleanup deleting it with the staging folder.
+    let tree = layout.tree()?;
+    let replaced = overwrite && tree.stat(&final_dir)?.is_some();
+    if !replaced {
+        tree.rename_noreplace(&dir, &final_dir)?;
+        return tree.fsync_dir(&layout.packs());
+    }
+    // One atomic step where the filesystem offers it: the new folder and the
+    // old one swap names, so at no instant is the pack missing (a crash
+    // between two renames used to lose it). The old one, now at the staging
+    // name, goes with the staging folder.
+    if tree.exchange(&dir, &final_dir)? {
+        tree.fsync_dir(&layout.packs())?;
+        tree.fsync_dir(dir.parent().expect("staged packs have a parent"))?;
+        let _ = tree.remove_dir_all(&dir);
+        return Ok(());
+    }
+    // Without an exchange: the replaced pack waits beside the packs, not in
+    // data/tmp: if the process dies between the two renames, the next import
+    // puts it back (see `recover`) instead of cleanup deleting it.
     let aside = layout.packs().join(format!("{REPLACED_PREFIX}{}-{}", uuid::Uuid::new_v4().simple(), target.as_str()));
-    let replaced = overwrite && final_dir.exists();
-    if replaced {
-        fs::rename(&final_dir, &aside).map_err(Error::io("move away", &final_dir))?;
+    tree.rename(&final_dir, &aside)?;
+    if let Err(e) = tree.rename_noreplace(&dir, &final_dir) {
+        let _ = tree.rename(&aside, &final_dir);
+        return Err(e);
     }
-    if let Err(e) = fs::rename(&dir, &final_dir) {
-        if replaced {
-            let _ = fs::rename(&aside, &final_dir);
-        }
-        return Err(Error::io("rename into place", &final_dir)(e));
-    }
-    fsync_dir(&layout.packs())?;
-    if replaced {
-        let _ = fs::remove_dir_all(&aside);
-    }
+    tree.fsync_dir(&layout.packs())?;
+    let _ = tree.remove_dir_all(&aside);
     Ok(())
 }
 

@@ -262,13 +262,16 @@ fn read_document(scan: &mut Scan, rel: &str, entry: &Entry) {
     }
 }
 
-/// Opens an entry's bytes: at most `entry.size` of them (a file that grew
+/// Opens an entry's bytes once, without following links (copy from the
+/// returned reader, never reopen the path): at most `entry.size` of them (a file that grew
 /// since the listing reads as it was listed; one that shrank reads short,
 /// which the hash check reports).
 pub(crate) fn open(root: &Path, entry: &Entry) -> Result<Box<dyn Read>> {
     match &entry.data {
+        // Through the package folder's tree: a file swapped for a link since
+        // the listing (to a private file elsewhere) is refused, not followed.
         Data::File(p) => {
-            let f = File::open(p).map_err(Error::io("open", p))?;
+            let f = crate::tree::Tree::open(root)?.open_read(p)?;
             Ok(Box::new(f.take(entry.size)))
         }
         Data::Tar { offset } => {

@@ -4,6 +4,7 @@
 mod support;
 
 mod adopt;
+mod aliasing;
 mod backup;
 mod backup_faults;
 mod backup_packs;

@@ -15,4 +15,9 @@ orphans: Array<CleanupEntry>,
 /**
  * Orphans actually deleted (empty on a dry run).
  */
-deleted: Array<CleanupEntry>, partial_files: Array<PartialFile>, partial_files_deleted: number, errors: Array<CleanupError>, };
+deleted: Array<CleanupEntry>, partial_files: Array<PartialFile>, partial_files_deleted: number, 
+/**
+ * What `data/tmp` holds that Synapse did not write (a user's files, the
+ * original program's downloads in progress): listed, never deleted.
+ */
+left_alone: Array<string>, errors: Array<CleanupError>, };
