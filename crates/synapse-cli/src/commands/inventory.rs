@@ -407,8 +407,17 @@ fn render_cleanup(r: &CleanupResult) -> String {
     let mut s = String::new();
     let orphan_bytes: u64 = r.orphans.iter().map(|o| o.size_bytes).sum();
     let partial_bytes: u64 = r.partial_files.iter().map(|p| p.size_bytes).sum();
+    let left_alone = |s: &mut String| {
+        if !r.left_alone.is_empty() {
+            let _ = writeln!(s, "{}", dim(format!("left alone in data/tmp (not written by Synapse): {}", r.left_alone.len())));
+            for p in &r.left_alone {
+                let _ = writeln!(s, "  {}", dim(p.display().to_string()));
+            }
+        }
+    };
     if r.orphans.is_empty() && r.partial_files.is_empty() {
         let _ = writeln!(s, "nothing to clean up: no orphans and no partial files");
+        left_alone(&mut s);
         return s;
     }
     if !r.orphans.is_empty() {
@@ -457,6 +466,7 @@ fn render_cleanup(r: &CleanupResult) -> String {
     if (r.orphans.len() as u64) < r.orphans_found {
         let _ = writeln!(s, "{}", dim(format!("{} more orphans not selected (--max-items)", r.orphans_found - r.orphans.len() as u64)));
     }
+    left_alone(&mut s);
     for e in &r.errors {
         let what =
             e.sha256.as_ref().map(|h| h.to_string()).or_else(|| e.path.as_ref().map(|p| p.display().to_string())).unwrap_or_default();
