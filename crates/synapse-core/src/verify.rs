@@ -18,6 +18,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -215,10 +216,10 @@ fn select(dir: &BlobDir, list: Vec<Sha256>) -> (Vec<Job>, Vec<Sha256>, Vec<Inval
     let unique: BTreeSet<Sha256> = list.into_iter().collect();
     for sha in unique {
         let path = dir.blob(&sha);
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() => jobs.push(Job { sha256: sha, path, size: m.len() }),
+        // Through the tree: a link at the blob's path (or its fan-out) is not the blob.
+        match crate::blobs::stat(dir, &sha) {
+            Ok(crate::blobs::BlobAt::File(m)) => jobs.push(Job { sha256: sha, path, size: m.size }),
             Ok(_) => missing.push(sha),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => missing.push(sha),
             Err(e) => invalid.push(InvalidBlob {
                 expected: sha.to_string(),
                 sha256: sha,
@@ -348,7 +349,9 @@ impl Run<'_> {
     }
 
     fn hash_job(&self, job: &Job, buf: &mut [u8]) -> std::result::Result<Outcome, Halted> {
-        let mut file = match File::open(&job.path) {
+        // O_NOFOLLOW: a blob swapped for a link since it was listed is not hashed through the link.
+        let opened = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(&job.path);
+        let mut file = match opened {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Outcome::Vanished),
             Err(e) => return Ok(Outcome::Failed { error: format!("cannot open: {e}"), size: None, mtime: None }),
