@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::backup::{BackupState, Session};
 use crate::copy::{self, Copied};
 use crate::error::{Error, ErrorCode, Result};
-use crate::fsutil::{read_json, write_json_atomic};
+use crate::fsutil::read_json;
 use crate::ids::Sha256;
 use crate::layout::StoreLayout;
 use crate::model::{AutoBackupReport, ItemError};
@@ -35,7 +35,7 @@ pub fn queued(layout: &StoreLayout) -> Vec<Sha256> {
 
 /// Rewrites the queue (callers hold the store lock).
 fn save_queue(layout: &StoreLayout, blobs: Vec<Sha256>) -> Result<()> {
-    write_json_atomic(&layout.backup_queue(), &Queue { version: 1, blobs })
+    layout.write_json(&layout.backup_queue(), &Queue { version: 1, blobs })
 }
 
 /// Acts on `auto_backup_new` for blobs that just entered the store: backs them

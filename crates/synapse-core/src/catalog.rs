@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::backup::BackupState;
 use crate::blobs::{self, BlobEntry};
 use crate::error::{Error, Result};
-use crate::fsutil::{now_rfc3339, read_json, write_atomic};
+use crate::fsutil::{now_rfc3339, read_json};
 use crate::ids::Sha256;
 use crate::layout::StoreLayout;
 use crate::model::BackupSource;
@@ -157,7 +157,7 @@ impl Catalog {
         let path = layout.backup_catalog();
         let mut bytes = serde_json::to_vec(self).map_err(|e| Error::invalid(format!("cannot serialise {}: {e}", path.display())))?;
         bytes.push(b'\n');
-        write_atomic(&path, &bytes)
+        layout.tree()?.write_atomic(&path, &bytes)
     }
 
     /// The blobs as scan entries (no modification times: the drive is not here).
@@ -217,7 +217,7 @@ pub fn record_sync(layout: &StoreLayout, path: &Path, backup_id: Option<&str>, k
         SyncKind::Blobs => s.last_sync = now,
         SyncKind::State => s.state_last_sync = now,
     }
-    crate::fsutil::write_json_atomic(&layout.backup_syncs(), &s)
+    layout.write_json(&layout.backup_syncs(), &s)
 }
 
 /// The backup half of an inventory: live from the drive, or from the catalog.

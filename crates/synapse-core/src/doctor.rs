@@ -23,7 +23,7 @@ use crate::backup::BackupState;
 use crate::blobs;
 use crate::catalog::{self, Catalog};
 use crate::error::{Error, Result};
-use crate::fsutil::{fsync_dir, TMP_SUFFIX};
+use crate::fsutil::TMP_SUFFIX;
 use crate::ids::Sha256;
 use crate::layout::{BackupLayout, BlobDir, StoreLayout};
 use crate::lock::{self, LockInfo, LockState};
@@ -709,11 +709,9 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
                 }
             }
             Repair::RemoveCatalog => {
-                let removed =
-                    [store.layout().backup_catalog(), store.layout().backup_syncs()].iter().try_for_each(|p| match fs::remove_file(p) {
-                        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-                        _ => Ok(()),
-                    });
+                let removed = store.layout().tree().and_then(|t| {
+                    [store.layout().backup_catalog(), store.layout().backup_syncs()].iter().try_for_each(|p| t.remove_file(p).map(|_| ()))
+                });
                 match removed {
                     Ok(()) => set_fixed(item, "deleted the record".to_owned()),
                     Err(e) => set_failed(item, &format!("cannot delete it: {e}")),
@@ -752,32 +750,43 @@ fn move_stray(blobs: &BlobDir, path: &Path, claimed: &Sha256) -> Result<Fix> {
         )));
     }
     let dest = blobs.blob(&actual);
-    if fs::symlink_metadata(&dest).is_ok() {
-        let (existing, _) = blobs::hash_file(&dest, None, &never)?;
-        if existing != actual {
+    let tree = blobs.tree()?;
+    match blobs::stat(blobs, &actual)? {
+        blobs::BlobAt::File(_) => {
+            // Read through the tree: only a real blob file there makes this file a duplicate.
+            let (existing, _) = blobs::hash_reader(blobs::open(blobs, &actual)?, &dest, None, &never)?;
+            if existing != actual {
+                return Ok(Fix::Refused(format!(
+                    "this file is a good copy of blob {actual}, but the blob at {} is damaged (it hashes to {existing}): both left alone. Check with `synapse verify {actual}`, then replace the damaged blob with this file by hand",
+                    dest.display()
+                )));
+            }
+            tree.remove_file(path)?;
+            if let Some(parent) = path.parent() {
+                tree.fsync_dir(parent)?;
+            }
+            return Ok(Fix::Done(format!("the store already has this blob intact at {}; removed the duplicate", dest.display())));
+        }
+        blobs::BlobAt::NotAFile(_) => {
             return Ok(Fix::Refused(format!(
-                "this file is a good copy of blob {actual}, but the blob at {} is damaged (it hashes to {existing}): both left alone. Check with `synapse verify {actual}`, then replace the damaged blob with this file by hand",
+                "this file is a good copy of blob {actual}, but a link or folder is where that blob belongs ({}): left alone. Remove what is there (it is not a blob), then run `synapse doctor --fix` again",
                 dest.display()
             )));
         }
-        fs::remove_file(path).map_err(Error::io("delete duplicate", path))?;
-        if let Some(parent) = path.parent() {
-            fsync_dir(parent)?;
-        }
-        return Ok(Fix::Done(format!("the store already has this blob intact at {}; removed the duplicate", dest.display())));
+        blobs::BlobAt::Missing => {}
     }
     let fan = dest.parent().expect("a blob path has a parent");
-    fs::create_dir_all(fan).map_err(Error::io("create directory", fan))?;
-    fs::rename(path, &dest).map_err(Error::io("move into place", &dest))?;
+    tree.mkdirs(fan)?;
+    tree.rename_noreplace(path, &dest)?;
     // Its manifest, if it has one beside it, goes with it.
     let meta = path.with_file_name(format!("{}.meta", path.file_name().and_then(|n| n.to_str()).unwrap_or_default()));
     let dest_meta = blobs.meta(&actual);
-    if meta.is_file() && !dest_meta.exists() {
-        fs::rename(&meta, &dest_meta).map_err(Error::io("move manifest", &dest_meta))?;
+    if tree.stat(&meta)?.is_some_and(|m| m.is_file()) && tree.stat(&dest_meta)?.is_none() {
+        tree.rename_noreplace(&meta, &dest_meta)?;
     }
-    fsync_dir(fan)?;
+    tree.fsync_dir(fan)?;
     if let Some(parent) = path.parent() {
-        fsync_dir(parent)?;
+        tree.fsync_dir(parent)?;
     }
     Ok(Fix::Done(format!("moved to {}", dest.display())))
 }

@@ -12,7 +12,6 @@
 //! user deletes the partial file (SPEC §4: a cancelled operation leaves no
 //! `.part` behind). URLs are tried in lock order until one works.
 
-use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -30,6 +29,7 @@ use crate::packs::{self, BlobRef};
 use crate::progress::{CancelToken, Control, Tracker};
 use crate::schema::{BlobManifest, Extra, ManifestOrigin};
 use crate::store::Store;
+use crate::tree::Tree;
 
 /// How long to wait for a connection, for the response headers, and for each read of the body.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -94,10 +94,12 @@ pub fn redownload(store: &Store, sha: &Sha256, ctl: Control) -> Result<Redownloa
         return Err(Error::NoDownloadUrl { sha256: sha.to_string() });
     }
     let tmp = layout.tmp();
-    fs::create_dir_all(&tmp).map_err(Error::io("create directory", &tmp))?;
+    // The partial file lives in data/tmp and is reached only through the store's tree.
+    let tree = layout.tree()?;
+    tree.mkdirs(&tmp)?;
     let part = layout.download_part(sha);
     if let Some(size) = expected_size {
-        let have = fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
+        let have = part_size(&tree, &part);
         copy::check_space(&tmp, size.saturating_sub(have))?;
     }
     let tracker = Tracker::new(ctl, "redownload", 1, expected_size.unwrap_or(0));
@@ -112,14 +114,14 @@ pub fn redownload(store: &Store, sha: &Sha256, ctl: Control) -> Result<Redownloa
     let mut last_error = None;
     let mut fetched = None;
     for url in &urls {
-        match fetch(&agent, url, &part, sha, expected_size, &tracker, ctl.cancel) {
+        match fetch(&agent, &tree, url, &part, sha, expected_size, &tracker, ctl.cancel) {
             Ok(f) => {
                 result.url = Some(url.clone());
                 fetched = Some(f);
                 break;
             }
             Err(Error::Cancelled) => {
-                let _ = fs::remove_file(&part);
+                let _ = tree.remove_file(&part);
                 return Err(Error::Cancelled);
             }
             Err(e) => {
@@ -133,7 +135,7 @@ pub fn redownload(store: &Store, sha: &Sha256, ctl: Control) -> Result<Redownloa
     };
     let placed = blobs::place_verified(layout, &part, sha, f.size)?;
     if placed.already_present {
-        let _ = fs::remove_file(&part);
+        let _ = tree.remove_file(&part);
     }
     blobs::write_manifest_if_absent(&layout.blobs(), sha, &manifest(&display_name, kind, origin.as_ref()))?;
     tracker.item_done();
@@ -191,9 +193,9 @@ fn download_error(url: &str, status: Option<u16>, reason: impl Into<String>) -> 
 }
 
 /// Hashes the bytes an earlier attempt left in `part` (they are the start of the file).
-fn hash_existing(part: &Path, tracker: &Tracker, cancel: &CancelToken) -> Result<(Hasher, u64)> {
+fn hash_existing(tree: &Tree, part: &Path, tracker: &Tracker, cancel: &CancelToken) -> Result<(Hasher, u64)> {
     let mut hasher = Hasher::new();
-    let mut f = File::open(part).map_err(Error::io("open", part))?;
+    let mut f = tree.open_read(part)?;
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0u64;
     loop {
@@ -212,8 +214,10 @@ fn hash_existing(part: &Path, tracker: &Tracker, cancel: &CancelToken) -> Result
 }
 
 /// Downloads `url` into `part`, resuming from what `part` holds, and checks the hash.
+#[allow(clippy::too_many_arguments)]
 fn fetch(
     agent: &ureq::Agent,
+    tree: &Tree,
     url: &str,
     part: &Path,
     sha: &Sha256,
@@ -221,12 +225,12 @@ fn fetch(
     tracker: &Tracker,
     cancel: &CancelToken,
 ) -> Result<Fetched> {
-    let mut have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+    let mut have = part_size(tree, part);
     if expected_size.is_some_and(|s| have > s) {
-        fs::remove_file(part).map_err(Error::io("delete", part))?;
+        tree.remove_file(part)?;
         have = 0;
     }
-    let (mut hasher, mut resumed_from) = if have > 0 { hash_existing(part, tracker, cancel)? } else { (Hasher::new(), 0) };
+    let (mut hasher, mut resumed_from) = if have > 0 { hash_existing(tree, part, tracker, cancel)? } else { (Hasher::new(), 0) };
     let mut request = agent.get(url);
     if resumed_from > 0 {
         request = request.header("Range", format!("bytes={resumed_from}-"));
@@ -236,11 +240,7 @@ fn fetch(
     let restart = |hasher: &mut Hasher, resumed_from: &mut u64| -> Result<()> {
         *hasher = Hasher::new();
         *resumed_from = 0;
-        match fs::remove_file(part) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io("delete", part)(e)),
-        }
+        tree.remove_file(part).map(|_| ())
     };
     let body_complete = match status {
         206 if resumed_from > 0 => {
@@ -279,7 +279,7 @@ fn fetch(
     }
     let mut downloaded = 0u64;
     if !body_complete {
-        let mut out = OpenOptions::new().create(true).append(true).open(part).map_err(Error::io("open", part))?;
+        let mut out = tree.open_append(part)?;
         let mut reader = response.body_mut().as_reader();
         let mut buf = vec![0u8; CHUNK];
         loop {
@@ -303,7 +303,7 @@ fn fetch(
             downloaded += n as u64;
             if let Some(expected) = expected_size.filter(|&e| resumed_from + downloaded > e) {
                 drop(out);
-                let _ = fs::remove_file(part);
+                let _ = tree.remove_file(part);
                 return Err(download_error(
                     url,
                     Some(status),
@@ -326,8 +326,13 @@ fn fetch(
     }
     let actual = Sha256::from_digest(&hasher.finalize());
     if &actual != sha {
-        let _ = fs::remove_file(part);
+        let _ = tree.remove_file(part);
         return Err(Error::Integrity { path: part.to_path_buf(), expected: sha.to_string(), actual: actual.to_string() });
     }
     Ok(Fetched { size, downloaded, resumed_from })
+}
+
+/// The size of the partial file (0 when there is none, or it is not a regular file).
+fn part_size(tree: &Tree, part: &Path) -> u64 {
+    tree.stat(part).ok().flatten().filter(|s| s.is_file()).map_or(0, |s| s.size)
 }

@@ -94,6 +94,16 @@ impl StoreLayout {
         Tree::open(&self.root)
     }
 
+    /// Reads a JSON file of the store through its tree (never through a link).
+    pub fn read_json<T: serde::de::DeserializeOwned>(&self, path: &Path) -> Result<T> {
+        self.tree()?.read_json(path)
+    }
+
+    /// Writes a JSON file of the store atomically through its tree.
+    pub fn write_json<T: serde::Serialize + ?Sized>(&self, path: &Path, value: &T) -> Result<()> {
+        self.tree()?.write_json_atomic(path, value)
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::blobs::{self, AdoptMode};
 use crate::error::{Error, Result};
-use crate::fsutil::{fsync_dir, now_rfc3339, read_json, write_json_atomic};
+use crate::fsutil::{now_rfc3339, read_json};
 use crate::ids::{PackName, Sha256};
 use crate::kind;
 use crate::layout::StoreLayout;
@@ -206,9 +206,9 @@ pub fn load_refs(layout: &StoreLayout, name: &PackName) -> Result<PackRefs> {
     if !dir.is_dir() {
         return Err(Error::PackNotFound { name: name.to_string() });
     }
-    let pack: view::Pack = read_json(&layout.pack_json(name))?;
+    let pack: view::Pack = layout.read_json(&layout.pack_json(name))?;
     let lock_path = layout.lock_json(name);
-    let lock: Option<view::Lock> = if lock_path.exists() { Some(read_json(&lock_path)?) } else { None };
+    let lock: Option<view::Lock> = if lock_path.exists() { Some(layout.read_json(&lock_path)?) } else { None };
     let mut refs = Vec::new();
     for r in lock.map(|l| l.resolved).unwrap_or_default() {
         let blob = match r.artifact.sha256.as_deref() {
@@ -243,11 +243,18 @@ fn pack_names(layout: &StoreLayout) -> Result<(Vec<PackName>, Vec<PackError>)> {
     let (mut names, mut errors) = (Vec::new(), Vec::new());
     for entry in entries {
         let entry = entry.map_err(Error::io("list", &dir))?;
-        if !entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+        let raw = entry.file_name().to_string_lossy().into_owned();
+        let ft = entry.file_type().ok();
+        if raw.starts_with('.') || !ft.is_some_and(|t| t.is_dir() || t.is_symlink()) {
             continue;
         }
-        let raw = entry.file_name().to_string_lossy().into_owned();
-        if raw.starts_with('.') {
+        // A linked pack folder is not read through the link, and not skipped
+        // either: its blobs would look like orphans to cleanup.
+        if ft.is_some_and(|t| t.is_symlink()) {
+            let reason =
+                "the pack folder is a symbolic link; Synapse never follows links in state/packs. Replace the link with the folder itself"
+                    .to_owned();
+            errors.push(PackError { pack: raw, path: entry.path(), reason });
             continue;
         }
         match PackName::parse(&raw) {
@@ -292,7 +299,7 @@ pub fn load(layout: &StoreLayout, name: &PackName) -> Result<Pack> {
     if !dir.is_dir() {
         return Err(Error::PackNotFound { name: name.to_string() });
     }
-    let pack: PackFile = read_json(&layout.pack_json(name))?;
+    let pack: PackFile = layout.read_json(&layout.pack_json(name))?;
     let lock_path = layout.lock_json(name);
     let lock = if lock_path.exists() { Some(read_json::<LockFile>(&lock_path)?) } else { None };
     Ok(Pack { name: name.clone(), pack, lock })
@@ -570,9 +577,9 @@ fn append(pack: &mut PackFile, lock: &mut LockFile, added: &[AddedFile]) {
 fn write_pack(layout: &StoreLayout, name: &PackName, pack: &PackFile, lock: &LockFile) -> Result<()> {
     // lock.json first: a pack directory with a lock but no pack.json is reported
     // as unreadable (and so blocks cleanup) rather than silently losing references.
-    write_json_atomic(&layout.lock_json(name), lock)?;
-    write_json_atomic(&layout.pack_json(name), pack)?;
-    fsync_dir(&layout.packs())
+    layout.write_json(&layout.lock_json(name), lock)?;
+    layout.write_json(&layout.pack_json(name), pack)?;
+    layout.tree()?.fsync_dir(&layout.packs())
 }
 
 /// What `pack delete` did.
@@ -604,10 +611,13 @@ pub fn delete(store: &Store, name: &PackName) -> Result<PackDeleteResult> {
         .collect();
     // Move aside first (atomic), then remove: a crash never leaves half a pack.
     let trash = layout.tmp().join(format!("deleted-pack-{}", uuid::Uuid::new_v4().simple()));
-    fs::create_dir_all(layout.tmp()).map_err(Error::io("create directory", layout.tmp()))?;
-    fs::rename(&dir, &trash).map_err(Error::io("move away", &dir))?;
-    fsync_dir(&layout.packs())?;
-    fs::remove_dir_all(&trash).map_err(Error::io("delete", &trash))?;
+    // Through the tree: a pack folder that is a link is moved (the link), and
+    // what it points at is never deleted.
+    let tree = layout.tree()?;
+    tree.mkdirs(&layout.tmp())?;
+    tree.rename_noreplace(&dir, &trash)?;
+    tree.fsync_dir(&layout.packs())?;
+    tree.remove_dir_all(&trash)?;
     let mut orphaned: Vec<Sha256> = mine.into_iter().filter(|s| !still_used.contains(s)).collect();
     orphaned.sort();
     orphaned.dedup();

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::fsutil::{read_json, write_json_atomic};
 use crate::layout::StoreLayout;
 use crate::lock::StoreLock;
 use crate::schema::ConfigFile;
@@ -37,7 +36,7 @@ impl Store {
             fs::create_dir_all(&dir).map_err(Error::io("create directory", &dir))?;
         }
         if !layout.config().exists() {
-            write_json_atomic(&layout.config(), &ConfigFile::default())?;
+            layout.write_json(&layout.config(), &ConfigFile::default())?;
         }
         Ok(Store { layout })
     }
@@ -65,11 +64,11 @@ impl Store {
         if !p.exists() {
             return Ok(ConfigFile::default());
         }
-        read_json(&p)
+        self.layout.read_json(&p)
     }
 
     pub fn save_config(&self, config: &ConfigFile) -> Result<()> {
-        write_json_atomic(&self.layout.config(), config)
+        self.layout.write_json(&self.layout.config(), config)
     }
 
     /// Takes the store's exclusive lock for a mutating operation.

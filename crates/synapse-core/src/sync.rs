@@ -18,7 +18,6 @@
 //! blobs stays well under a second.
 
 use std::collections::HashSet;
-use std::fs;
 use std::io;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -42,6 +41,7 @@ use crate::model::{
 use crate::packs;
 use crate::progress::{Control, Tracker};
 use crate::store::Store;
+use crate::tree::{FileId, Kind, Tree};
 use crate::verify::{self, Selection};
 
 /// How often a long sync saves the catalog, so a crash loses little of it.
@@ -226,27 +226,35 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
 /// filtered as [`blobs::scan`] does (blob names in their own fan-out, regular
 /// files; manifests never stat'ed).
 fn diff_trees(src: &BlobDir, dst: &BlobDir, only_missing: bool) -> Result<Vec<(Sha256, u64)>> {
-    let root = src.root();
-    let mut fanouts = Vec::new();
-    match fs::read_dir(root) {
-        Ok(entries) => {
-            for e in entries {
-                let e = e.map_err(Error::io("list", root))?;
-                let name = e.file_name();
-                let is_fanout = name.to_str().is_some_and(|n| n.len() == 2 && n.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
-                if is_fanout && e.file_type().is_ok_and(|t| t.is_dir()) {
-                    fanouts.push(name.to_string_lossy().into_owned());
-                }
-            }
+    // Both sides through their trees: a fan-out that is a link is never listed through.
+    let open = |d: &BlobDir| -> Result<Option<Tree>> {
+        match d.tree() {
+            Ok(t) => match t.subtree(d.root()) {
+                Err(Error::LinkInTree { .. }) => Ok(None),
+                r => r,
+            },
+            Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io("list", root)(e)),
+    };
+    let Some(src_blobs) = open(src)? else { return Ok(Vec::new()) };
+    let dst_blobs = open(dst)?;
+    let mut fanouts = Vec::new();
+    for e in src_blobs.read_dir(Path::new(""))? {
+        let is_fanout = e.name_str().is_some_and(|n| n.len() == 2 && n.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+        if is_fanout && e.kind == Some(Kind::Dir) {
+            fanouts.push(e.name.to_string_lossy().into_owned());
+        }
     }
     fanouts.sort_unstable();
     let parts: Vec<Result<Vec<(Sha256, u64)>>> = fanouts
         .par_iter()
         .map(|f| {
-            let (a, b) = (list_fanout(&root.join(f), f)?, list_fanout(&dst.root().join(f), f)?);
+            let a = list_fanout(&src_blobs, f)?;
+            let b = match &dst_blobs {
+                Some(t) => list_fanout(t, f)?,
+                None => Vec::new(),
+            };
             Ok(missing_or_different(&a, &b, only_missing))
         })
         .collect();
@@ -257,24 +265,23 @@ fn diff_trees(src: &BlobDir, dst: &BlobDir, only_missing: bool) -> Result<Vec<(S
     Ok(out)
 }
 
-/// One fan-out folder's blobs as (name, size), sorted; a missing folder is empty.
-fn list_fanout(dir: &Path, fanout: &str) -> Result<Vec<([u8; 64], u64)>> {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io("list", dir)(e)),
+/// One fan-out folder's blobs as (name, size, identity), sorted; a missing
+/// folder, or one that is a link, is empty; links inside are not blobs.
+fn list_fanout(blobs: &Tree, fanout: &str) -> Result<Vec<([u8; 64], u64, FileId)>> {
+    let dir = match blobs.subtree(Path::new(fanout)) {
+        Ok(Some(d)) => d,
+        Ok(None) | Err(Error::LinkInTree { .. }) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
     };
     let mut out = Vec::new();
-    for e in entries {
-        let e = e.map_err(Error::io("list", dir))?;
-        let name = e.file_name();
-        let Some(name) = name.to_str().filter(|n| Sha256::is_blob_file_name(n) && n.starts_with(fanout)) else { continue };
-        match e.metadata() {
-            Ok(m) if m.is_file() => out.push((name.as_bytes().try_into().expect("64 bytes"), m.len())),
-            Ok(_) => {}
-            // Deleted between listing and stat: it is simply gone.
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-            Err(err) => return Err(Error::io("stat", e.path())(err)),
+    for e in dir.read_dir(Path::new(""))? {
+        let Some(name) = e.name_str().filter(|n| Sha256::is_blob_file_name(n) && n.starts_with(fanout)) else { continue };
+        if matches!(e.kind, Some(Kind::Symlink) | Some(Kind::Dir)) {
+            continue;
+        }
+        // Deleted between listing and stat: it is simply gone.
+        if let Some(m) = dir.stat(Path::new(name))?.filter(|m| m.is_file()) {
+            out.push((name.as_bytes().try_into().expect("64 bytes"), m.size, m.id));
         }
     }
     out.sort_unstable();
@@ -283,14 +290,16 @@ fn list_fanout(dir: &Path, fanout: &str) -> Result<Vec<([u8; 64], u64)>> {
 
 /// The entries of sorted `src` that sorted `dst` lacks or has with another
 /// size (all of `src` when `only_missing` is off): one merge pass.
-fn missing_or_different(src: &[([u8; 64], u64)], dst: &[([u8; 64], u64)], only_missing: bool) -> Vec<(Sha256, u64)> {
+/// A destination file with the source's own inode (a hard link, the same
+/// tree seen twice) is no copy: it counts as missing.
+fn missing_or_different(src: &[([u8; 64], u64, FileId)], dst: &[([u8; 64], u64, FileId)], only_missing: bool) -> Vec<(Sha256, u64)> {
     let mut out = Vec::new();
     let mut j = 0;
-    for (name, size) in src {
+    for (name, size, id) in src {
         while j < dst.len() && dst[j].0 < *name {
             j += 1;
         }
-        let same = dst.get(j).is_some_and(|d| d.0 == *name && d.1 == *size);
+        let same = dst.get(j).is_some_and(|d| d.0 == *name && d.1 == *size && d.2 != *id);
         if !same || !only_missing {
             let sha = std::str::from_utf8(name).ok().and_then(|n| Sha256::parse(n).ok()).expect("checked blob name");
             out.push((sha, *size));
@@ -716,18 +725,27 @@ fn human(bytes: u64) -> String {
 mod tests {
     use super::*;
 
-    fn entries(list: &[(u8, u64)]) -> Vec<([u8; 64], u64)> {
-        list.iter().map(|&(n, size)| (format!("{n:02x}").repeat(32).as_bytes().try_into().unwrap(), size)).collect()
+    /// Entries on device `dev` (files of different devices are different files).
+    fn entries_on(dev: u64, list: &[(u8, u64)]) -> Vec<([u8; 64], u64, FileId)> {
+        list.iter()
+            .map(|&(n, size)| (format!("{n:02x}").repeat(32).as_bytes().try_into().unwrap(), size, FileId { dev, ino: n as u64 }))
+            .collect()
+    }
+
+    fn entries(list: &[(u8, u64)]) -> Vec<([u8; 64], u64, FileId)> {
+        entries_on(1, list)
     }
 
     #[test]
     fn the_merge_finds_missing_and_resized_blobs() {
         let src = entries(&[(1, 10), (2, 20), (3, 30), (5, 50)]);
-        let dst = entries(&[(0, 1), (2, 20), (3, 31), (4, 40)]);
+        let dst = entries_on(2, &[(0, 1), (2, 20), (3, 31), (4, 40)]);
         let got: Vec<u64> = missing_or_different(&src, &dst, true).into_iter().map(|(_, s)| s).collect();
         assert_eq!(got, vec![10, 30, 50]);
         assert_eq!(missing_or_different(&src, &dst, false).len(), 4);
-        assert!(missing_or_different(&src, &src, true).is_empty());
+        assert!(missing_or_different(&src, &entries_on(2, &[(1, 10), (2, 20), (3, 30), (5, 50)]), true).is_empty());
+        // The same files seen from the other side (hard links, one tree twice) are no copies.
+        assert_eq!(missing_or_different(&src, &src, true).len(), 4);
     }
 
     #[test]

@@ -27,7 +27,6 @@ use serde::{Deserialize, Serialize};
 use crate::backup::Session;
 use crate::copy;
 use crate::error::{Error, Result};
-use crate::fsutil::{read_json, write_json_atomic};
 use crate::ids::{PackName, Sha256};
 use crate::inventory;
 use crate::layout::{BlobDir, StoreLayout};
@@ -124,11 +123,11 @@ impl LinkRecord {
         if !p.exists() {
             return Ok(LinkRecord { version: 1, ..Default::default() });
         }
-        read_json(&p)
+        layout.read_json(&p)
     }
 
     pub fn save(&self, layout: &StoreLayout) -> Result<()> {
-        write_json_atomic(&layout.ui_links(), self)
+        layout.write_json(&layout.ui_links(), self)
     }
 }
 

@@ -15,7 +15,7 @@
 //! between two renames; the next import puts it back if the crash came then.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File};
+use std::fs::{self};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ use super::validate::{self, Checked, PackagePack};
 use crate::blobs;
 use crate::copy::check_space;
 use crate::error::{Error, Result};
-use crate::fsutil::{fsync_dir, now_rfc3339};
+use crate::fsutil::now_rfc3339;
 use crate::ids::{PackName, Sha256};
 use crate::layout::StoreLayout;
 use crate::model::{CommitResult, DuplicatedPack, ImportStrategy, IssueSeverity, PackClassification, SkippedPack};
@@ -187,13 +187,14 @@ pub fn import(store: &Store, path: &Path, options: &ImportOptions, ctl: Control)
         return Ok(result);
     }
 
-    fs::create_dir_all(layout.tmp()).map_err(Error::io("create directory", layout.tmp()))?;
+    let tree = layout.tree()?;
+    tree.mkdirs(&layout.tmp())?;
     check_space(&layout.tmp(), result.bytes_to_copy + pack_bytes)?;
     let staging = layout.tmp().join(format!("package-import-{}", uuid::Uuid::new_v4().simple()));
-    fs::create_dir(&staging).map_err(Error::io("create directory", &staging))?;
+    tree.mkdirs(&staging)?;
     let outcome = commit(layout, path, &checked, &plan, &needed, &staging, &tracker, &mut result);
     tracker.finish();
-    let _ = fs::remove_dir_all(&staging);
+    let _ = tree.remove_dir_all(&staging);
     outcome.map(|()| result)
 }
 
@@ -254,8 +255,8 @@ fn commit(
     }
 
     // Pack files last, one pack directory at a time.
-    let packs_dir = layout.packs();
-    fs::create_dir_all(&packs_dir).map_err(Error::io("create directory", &packs_dir))?;
+    let tree = layout.tree()?;
+    tree.mkdirs(&layout.packs())?;
     let pack_staging = pack_staging_dir(layout, staging)?;
     for (n, (pack, action)) in plan.iter().enumerate() {
         let Action::Write { target, outcome } = action else { continue };
@@ -266,14 +267,14 @@ fn commit(
         tracker.start_item(target.as_str());
         let written = write_pack(layout, checked, pack, target, *outcome == Outcome::Overwritten, &pack_staging, n, tracker);
         if pack_staging != staging {
-            let _ = fs::remove_dir_all(pack_staging.join(format!("pack-{n}")));
+            let _ = tree.remove_dir_all(&pack_staging.join(format!("pack-{n}")));
         }
         written?;
         tracker.item_done();
         record(result, pack, target, *outcome);
     }
     if pack_staging != staging {
-        let _ = fs::remove_dir_all(&pack_staging);
+        let _ = tree.remove_dir_all(&pack_staging);
     }
     Ok(())
 }
@@ -289,7 +290,7 @@ fn pack_staging_dir(layout: &StoreLayout, staging: &Path) -> Result<PathBuf> {
         return Ok(staging.to_path_buf());
     }
     let dir = packs.join(format!("{PACK_STAGING_PREFIX}{}", uuid::Uuid::new_v4().simple()));
-    fs::create_dir(&dir).map_err(Error::io("create directory", &dir))?;
+    layout.tree()?.mkdirs(&dir)?;
     Ok(dir)
 }
 
@@ -341,8 +342,9 @@ fn write_pack(
     n: usize,
     tracker: &Tracker,
 ) -> Result<()> {
+    let tree = layout.tree()?;
     let dir = staging.join(format!("pack-{n}"));
-    fs::create_dir(&dir).map_err(Error::io("create directory", &dir))?;
+    tree.mkdirs(&dir)?;
     let mut dirs = BTreeSet::from([dir.clone()]);
     let duplicate = &pack.name != target;
     for (rel, package_path) in &pack.files {
@@ -350,10 +352,10 @@ fn write_pack(
         let dest = dir.join(rel);
         let parent = dest.parent().unwrap_or(&dir).to_path_buf();
         if !dirs.contains(&parent) {
-            fs::create_dir_all(&parent).map_err(Error::io("create directory", &parent))?;
+            tree.mkdirs(&parent)?;
             dirs.extend(parent.ancestors().take_while(|d| d.starts_with(&dir)).map(Path::to_path_buf));
         }
-        let mut out = File::create(&dest).map_err(Error::io("create", &dest))?;
+        let mut out = tree.create_new(&dest, 0o644)?;
         // The checked documents are written, not re-read from the package.
         let doc = match rel.as_str() {
             "pack.json" if duplicate => Some(renamed(&pack.pack_doc, "name", target)?),
@@ -381,10 +383,9 @@ fn write_pack(
         tracker.add_bytes(entry.size);
     }
     for d in dirs.iter().rev() {
-        fsync_dir(d)?;
+        tree.fsync_dir(d)?;
     }
     let final_dir = layout.pack_dir(target);
-    let tree = layout.tree()?;
     let replaced = overwrite && tree.stat(&final_dir)?.is_some();
     if !replaced {
         tree.rename_noreplace(&dir, &final_dir)?;
@@ -427,24 +428,25 @@ const PACK_STAGING_PREFIX: &str = ".package-import-";
 /// replaced, and assembly folders, are removed.
 fn recover(layout: &StoreLayout) -> Result<()> {
     let dir = layout.packs();
-    let Ok(entries) = fs::read_dir(&dir) else { return Ok(()) };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let path = e.path();
+    let tree = layout.tree()?;
+    let Ok(entries) = tree.read_dir(&dir) else { return Ok(()) };
+    for e in entries {
+        let name = e.name.to_string_lossy().into_owned();
+        let path = dir.join(&e.name);
         if name.starts_with(PACK_STAGING_PREFIX) {
-            fs::remove_dir_all(&path).map_err(Error::io("remove", &path))?;
+            tree.remove_dir_all(&path)?;
         } else if let Some(rest) = name.strip_prefix(REPLACED_PREFIX) {
             let Some((_, pack)) = rest.split_once('-') else { continue };
             let Ok(pack) = PackName::parse(pack) else { continue };
             let original = layout.pack_dir(&pack);
-            if original.exists() {
-                fs::remove_dir_all(&path).map_err(Error::io("remove", &path))?;
+            if tree.stat(&original)?.is_some() {
+                tree.remove_dir_all(&path)?;
             } else {
-                fs::rename(&path, &original).map_err(Error::io("restore", &original))?;
+                tree.rename_noreplace(&path, &original)?;
             }
         }
     }
-    fsync_dir(&dir)
+    tree.fsync_dir(&dir)
 }
 
 #[cfg(test)]

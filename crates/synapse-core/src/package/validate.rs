@@ -17,7 +17,6 @@ use super::{
 };
 use crate::blobs;
 use crate::error::{Error, Result};
-use crate::fsutil::read_json;
 use crate::ids::{PackName, Sha256};
 use crate::layout::StoreLayout;
 use crate::model::{IssueCode, IssueSeverity, PackClassification, PackageIssue, PackageItem, PackageTotals, ValidationReport};
@@ -131,9 +130,9 @@ pub(crate) fn classify(layout: &StoreLayout, pack: &PackagePack) -> (PackClassif
     if !layout.pack_dir(&pack.name).is_dir() {
         return (PackClassification::New, None);
     }
-    let store_pack: Option<Value> = read_json(&layout.pack_json(&pack.name)).ok();
+    let store_pack: Option<Value> = layout.read_json(&layout.pack_json(&pack.name)).ok();
     let lock_path = layout.lock_json(&pack.name);
-    let store_lock: Option<Value> = if lock_path.exists() { read_json(&lock_path).ok() } else { None };
+    let store_lock: Option<Value> = if lock_path.exists() { layout.read_json(&lock_path).ok() } else { None };
     let Some(store_pack) = store_pack else {
         // The store's pack cannot be read: nothing tells which is newer.
         return (PackClassification::ConflictOther, None);
@@ -528,7 +527,9 @@ pub(crate) fn hash_blobs(checked: &Checked, stage: Option<(&Path, &BTreeSet<Sha2
 
 fn stage_one(root: &Path, entry: &Entry, target: &Path, tracker: &Tracker, cancel: &CancelToken) -> Result<(Sha256, u64)> {
     let input = read::open(root, entry)?;
-    let mut out = File::create(target).map_err(Error::io("create", target))?;
+    // create_new (O_EXCL): never an existing file, never through a link; the
+    // staging folder itself was made through the store's tree by the import.
+    let mut out = std::fs::OpenOptions::new().write(true).create_new(true).open(target).map_err(Error::io("create", target))?;
     let result = blobs::hash_reader(Tee { inner: input, out: &mut out }, target, Some(tracker), cancel)
         .and_then(|r| out.sync_all().map_err(Error::io("fsync", target)).map(|()| r));
     if result.is_err() {

@@ -299,3 +299,52 @@ fn an_existing_drive_can_still_be_enabled_beside_the_store() {
     enable(&f, &f.drive);
     assert!(BackupState::detect_for(f.store.layout(), &f.store.config().unwrap()).connected().is_some());
 }
+
+#[test]
+fn a_pack_folder_that_is_a_symlink_is_a_pack_error_so_cleanup_never_deletes_its_blobs() {
+    let f = Fixture::new();
+    let sha = f.put_local(&content("used by the linked pack", 3000));
+    f.write_pack("Real", &[("a", &sha, AssetKind::Lora, 3000, "a.safetensors")]);
+    let elsewhere = f.dir.path().join("packs-in-git/Real");
+    fs::create_dir_all(elsewhere.parent().unwrap()).unwrap();
+    fs::rename(f.store.layout().packs().join("Real"), &elsewhere).unwrap();
+    symlink(&elsewhere, f.store.layout().packs().join("Real")).unwrap();
+    let inv = f.inventory();
+    assert_eq!(inv.summary.pack_errors.len(), 1, "{:?}", inv.summary.pack_errors);
+    let err = quiet(|ctl| cleanup::cleanup(&f.store, CleanupOptions { execute: true, max_items: None }, ctl)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PacksUnreadable);
+    assert!(f.local_path(&sha).exists());
+    // Deleting the pack removes the link, never the folder it points at.
+    synapse_core::packs::delete(&f.store, &PackName::parse("Real").unwrap()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(elsewhere.join("pack.json").exists(), "the linked folder is untouched");
+}
+
+#[test]
+fn doctor_fix_never_trades_a_stray_file_for_a_link_at_its_blob_path() {
+    let f = Fixture::new();
+    let bytes = content("misfiled only copy", 4000);
+    let sha = sha_of(&bytes);
+    // The only copy, misfiled in the wrong fan-out...
+    let wrong = f.store.layout().blobs().root().join("00").join(sha.as_str());
+    fs::create_dir_all(wrong.parent().unwrap()).unwrap();
+    fs::write(&wrong, &bytes).unwrap();
+    // ...and a link where it belongs, pointing at it.
+    let right = f.local_path(&sha);
+    fs::create_dir_all(right.parent().unwrap()).unwrap();
+    symlink(&wrong, &right).unwrap();
+    doctor::doctor(&f.store, true).unwrap();
+    assert_eq!(fs::read(&wrong).unwrap(), bytes, "the only copy was not removed as a 'duplicate'");
+}
+
+#[test]
+fn a_no_op_sync_never_counts_a_drive_fan_out_that_is_a_link_as_synced() {
+    let f = enabled();
+    let sha = f.put_local(&content("model", 2000));
+    // The drive's fan-out folder links to the local one: every blob "is there".
+    let fan = f.backup_layout().blobs().root().join(sha.fanout());
+    let _ = fs::remove_dir_all(&fan);
+    symlink(f.local_path(&sha).parent().unwrap(), &fan).unwrap();
+    let plan =
+        quiet(|ctl| sync::sync(&f.store, sync::SyncOptions { direction: SyncDirection::ToBackup, ..Default::default() }, ctl)).unwrap();
+    assert_eq!(plan.blobs_to_sync, 1, "{plan:?}");
+}
