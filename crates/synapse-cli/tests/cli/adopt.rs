@@ -80,3 +80,17 @@ fn a_folder_that_does_not_exist_is_an_error() {
     let missing = env.dir.path().join("nope");
     env.error(&["adopt", missing.to_str().unwrap()], 1, "io");
 }
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_adopted_and_the_json_result_still_prints() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let base = env.dir.path().join("models/loras");
+    std::fs::create_dir_all(&base).unwrap();
+    let odd = base.join(std::ffi::OsStr::from_bytes(b"caf\xe9-lora.safetensors"));
+    std::fs::write(&odd, content("latin-1 name", 2000)).unwrap();
+    let v = env.json(&["adopt", base.to_str().unwrap(), "--execute"]);
+    assert!(v.get("error").is_none(), "{v}");
+    assert_eq!(v["blobs_added"], 1, "{v}");
+    assert!(v.to_string().contains('\u{fffd}'), "the name is shown, with U+FFFD for the byte it cannot show: {v}");
+}

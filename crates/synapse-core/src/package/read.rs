@@ -304,4 +304,20 @@ mod tests {
             assert!(!is_document(other), "{other}");
         }
     }
+
+    #[test]
+    fn a_file_swapped_for_a_link_after_the_listing_is_refused_not_followed() {
+        let d = tempfile::tempdir().unwrap();
+        let pkg = d.path().join("pkg");
+        std::fs::create_dir_all(pkg.join("packs/A")).unwrap();
+        std::fs::write(pkg.join("packs/A/preview.png"), b"a preview").unwrap();
+        std::fs::write(d.path().join("private"), b"the user's secret").unwrap();
+        let listed = scan(&pkg).unwrap();
+        let entry = &listed.files["packs/A/preview.png"];
+        // Between the listing (and validation) and the copy, the file becomes a link.
+        std::fs::remove_file(pkg.join("packs/A/preview.png")).unwrap();
+        std::os::unix::fs::symlink(d.path().join("private"), pkg.join("packs/A/preview.png")).unwrap();
+        let err = open(&listed.root, entry).err().expect("a link is not opened");
+        assert!(matches!(err, Error::LinkInTree { .. }), "{err}");
+    }
 }
