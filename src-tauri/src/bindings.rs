@@ -9,6 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use synapse_core::adopt::AdoptOptions;
+use synapse_core::cleanup::CleanupPlan;
 use synapse_core::doctor::DoctorReport;
 use synapse_core::inventory::{Query, SortKey};
 use synapse_core::model::*;
@@ -44,6 +45,7 @@ fn export_into(dir: &Path) {
         DeleteTarget,
         DeleteResult,
         CleanupResult,
+        CleanupPlan,
         VerifyResult,
         ProgressUpdate,
         WireError,

@@ -163,11 +163,13 @@ pub enum InventoryCommand {
     /// Delete orphan blobs and stale partial files (dry run unless --execute).
     Cleanup {
         /// Really delete (default: only show what would be deleted).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "save_plan")]
         execute: bool,
         /// At most this many orphans, largest first.
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", conflicts_with = "apply")]
         max_items: Option<usize>,
+        #[command(flatten)]
+        plan: PlanArgs,
     },
     /// Re-hash blobs and compare with their names (default: every local blob).
     Verify(VerifyArgs),
@@ -385,4 +387,16 @@ mod tests {
     fn the_command_line_is_consistent() {
         super::Cli::command().debug_assert();
     }
+}
+
+/// Saving a dry run's plan and applying exactly that plan later (SPEC §3.11).
+#[derive(Debug, Clone, Args, Default)]
+pub struct PlanArgs {
+    /// Write the dry run's plan to FILE (then review it, and apply it with --apply FILE).
+    #[arg(long, value_name = "FILE", conflicts_with = "apply")]
+    pub save_plan: Option<PathBuf>,
+    /// Apply exactly the plan in FILE (made by --save-plan on this store, less than 24 hours ago):
+    /// every item is checked again, and one that changed is skipped with its reason.
+    #[arg(long, value_name = "FILE")]
+    pub apply: Option<PathBuf>,
 }

@@ -1,25 +1,26 @@
 //! Cleanup of orphans and stale partial files (SPEC §3.4): plan, then apply.
 //!
-//! The plan is built from a fresh inventory under the store lock: the orphans
-//! present locally (largest first, at most `max_items`) and the partial files
-//! no running operation owns (holding the lock guarantees that). A dry run
-//! returns the plan. Execute applies exactly that plan, re-checking each orphan
-//! against the pack files on disk right before deleting it, so a blob a pack
-//! started to use is never deleted.
+//! The plan ([`CleanupPlan`], SPEC §3.11) is built from a fresh inventory: the
+//! orphans present locally (largest first, at most `max_items`) and the
+//! partial files Synapse owns. A dry run returns it. Apply takes exactly that
+//! plan (the one the user saw, or one saved with `--save-plan`), and under
+//! the store lock re-checks every item against a fresh inventory right before
+//! deleting it: a blob a pack started to use meanwhile, or any orphan that was
+//! not in the plan, is never deleted.
 //!
 //! Cleanup refuses while any pack cannot be read: its blobs would look like
 //! orphans (the original silently skipped such packs and deleted their models).
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 use crate::blobs;
 use crate::error::{Error, Result};
-use crate::ids::Sha256;
 use crate::inventory;
 use crate::layout::StoreLayout;
 use crate::model::{BlobStatus, CleanupEntry, CleanupError, CleanupResult, PartialFile, Side};
-use crate::packs;
+use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
 use crate::store::Store;
 
@@ -31,21 +32,32 @@ pub struct CleanupOptions {
     pub max_items: Option<usize>,
 }
 
-/// Plans (and with `execute`, applies) the cleanup of `store`.
-///
-/// Errors: `busy` when another operation holds the store lock; `packs_unreadable`
-/// naming the packs whose files cannot be read (dry run too, nothing deleted);
-/// `cancelled` when `ctl` is cancelled during execute (items deleted before
-/// that stay deleted, nothing further is touched). Failures on single items do
-/// not stop the run: they are listed in `errors`.
-pub fn cleanup(store: &Store, opts: CleanupOptions, ctl: Control) -> Result<CleanupResult> {
-    let _lock = store.lock("cleanup")?;
+/// The plan of a cleanup (SPEC §3.11): exactly the orphans and partial files
+/// that apply may delete, each with the state it was planned against.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CleanupPlan {
+    pub plan: PlanStamp,
+    /// Local orphans found (before `max_items`).
+    pub orphans_found: u64,
+    /// Orphans selected (largest first, at most `max_items`), with their size and name.
+    pub orphans: Vec<CleanupEntry>,
+    pub partial_files: Vec<PartialFile>,
+    /// Bytes the plan frees (orphans and partial files).
+    pub bytes_to_free: u64,
+    /// Found in `data/tmp`, not written by Synapse: never in the plan, never deleted.
+    #[serde(serialize_with = "crate::model::lossy::paths")]
+    pub left_alone: Vec<PathBuf>,
+}
+
+/// Plans a cleanup of `store` (reads only). Errors: `packs_unreadable`
+/// naming the packs whose files cannot be read (their blobs would look like orphans).
+pub fn plan_cleanup(store: &Store, max_items: Option<usize>) -> Result<CleanupPlan> {
     let layout = store.layout();
     let inv = inventory::build(store)?;
     if !inv.summary.pack_errors.is_empty() {
         return Err(Error::PacksUnreadable { packs: inv.summary.pack_errors.clone() });
     }
-
     let mut orphans: Vec<CleanupEntry> = inv
         .items
         .iter()
@@ -61,69 +73,119 @@ pub fn cleanup(store: &Store, opts: CleanupOptions, ctl: Control) -> Result<Clea
         .collect();
     let orphans_found = orphans.len() as u64;
     orphans.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then_with(|| a.sha256.cmp(&b.sha256)));
-    if let Some(max) = opts.max_items {
+    if let Some(max) = max_items {
         orphans.truncate(max);
     }
     let mut partial_files = blobs::stale_partials(layout)?;
     partial_files.extend(stale_tmp_dirs(layout)?);
     partial_files.sort_by(|a, b| a.path.cmp(&b.path));
     let bytes_to_free = orphans.iter().map(|o| o.size_bytes).chain(partial_files.iter().map(|p| p.size_bytes)).sum();
-
-    let mut result = CleanupResult {
-        dry_run: !opts.execute,
+    Ok(CleanupPlan {
+        plan: PlanStamp::new(store, OPERATION)?,
         orphans_found,
-        orphans_deleted: 0,
-        bytes_freed: 0,
-        bytes_to_free,
         orphans,
-        deleted: Vec::new(),
         partial_files,
-        partial_files_deleted: 0,
+        bytes_to_free,
         left_alone: blobs::foreign_tmp(layout),
-        errors: Vec::new(),
-    };
-    if opts.execute {
-        apply(layout, &mut result, ctl)?;
-    }
-    Ok(result)
+    })
 }
 
-/// Deletes what the plan in `r` lists, re-checking every orphan first.
-fn apply(layout: &StoreLayout, r: &mut CleanupResult, ctl: Control) -> Result<()> {
-    let tracker = Tracker::new(ctl, "cleanup", (r.orphans.len() + r.partial_files.len()) as u64, r.bytes_to_free);
-    // Re-read the packs from disk once, right before deleting anything: the plan
-    // is only a plan, the pack files are the truth.
-    let fresh = packs::load_all(layout)?;
-    if !fresh.errors.is_empty() {
-        return Err(Error::PacksUnreadable { packs: fresh.errors });
-    }
-    let mut users: HashMap<Sha256, Vec<String>> = HashMap::new();
-    for p in &fresh.packs {
-        for blob in p.blob_refs().unwrap_or_default() {
-            let names = users.entry(blob.sha256).or_default();
-            if names.last() != Some(&p.name.to_string()) {
-                names.push(p.name.to_string());
-            }
-        }
-    }
+const OPERATION: &str = "cleanup";
 
+/// Plans (and with `execute`, applies that same plan to) the cleanup of
+/// `store`, under the store lock: the CLI's `inventory cleanup [--execute]`.
+///
+/// Errors: `busy` when another operation holds the store lock; `packs_unreadable`
+/// naming the packs whose files cannot be read (dry run too, nothing deleted);
+/// `cancelled` when `ctl` is cancelled during execute (items deleted before
+/// that stay deleted, nothing further is touched). Failures on single items do
+/// not stop the run: they are listed in `errors`.
+pub fn cleanup(store: &Store, opts: CleanupOptions, ctl: Control) -> Result<CleanupResult> {
+    let lock = store.lock("cleanup")?;
+    let plan = plan_cleanup(store, opts.max_items)?;
+    if !opts.execute {
+        return Ok(result_of(&plan, true));
+    }
+    apply_locked(store, &plan, ctl, lock)
+}
+
+/// Applies `plan` (made by [`plan_cleanup`], shown to the user, maybe saved
+/// and read back): under the store lock, each planned orphan is deleted only
+/// if it still is a local orphan of the planned size that no pack and no UI
+/// uses, and each partial file only if it is still one of Synapse's own, of
+/// the planned size; anything else is skipped with its reason. Nothing that
+/// is not in the plan is touched.
+///
+/// Errors: `invalid_argument` for a plan of another store or older than 24
+/// hours; `busy`; `packs_unreadable`; `cancelled`.
+pub fn apply_cleanup(store: &Store, plan: &CleanupPlan, ctl: Control) -> Result<CleanupResult> {
+    let lock = store.lock("cleanup")?;
+    plan.plan.check(store, OPERATION)?;
+    apply_locked(store, plan, ctl, lock)
+}
+
+impl CleanupPlan {
+    /// The plan shown as a dry run's result (the `--json` shape of `inventory cleanup`).
+    pub fn as_result(&self) -> CleanupResult {
+        result_of(self, true)
+    }
+}
+
+fn result_of(plan: &CleanupPlan, dry_run: bool) -> CleanupResult {
+    CleanupResult {
+        dry_run,
+        orphans_found: plan.orphans_found,
+        orphans_deleted: 0,
+        bytes_freed: 0,
+        bytes_to_free: plan.bytes_to_free,
+        orphans: plan.orphans.clone(),
+        deleted: Vec::new(),
+        partial_files: plan.partial_files.clone(),
+        partial_files_deleted: 0,
+        left_alone: plan.left_alone.clone(),
+        skipped: Vec::new(),
+        errors: Vec::new(),
+    }
+}
+
+fn apply_locked(store: &Store, plan: &CleanupPlan, ctl: Control, _lock: crate::lock::StoreLock) -> Result<CleanupResult> {
+    let layout = store.layout();
+    let mut r = result_of(plan, false);
+    let tracker = Tracker::new(ctl, "cleanup", (plan.orphans.len() + plan.partial_files.len()) as u64, plan.bytes_to_free);
+    // The disk is the truth, not the plan: one fresh inventory (under the
+    // lock) right before deleting anything.
+    let inv = inventory::build(store)?;
+    if !inv.summary.pack_errors.is_empty() {
+        return Err(Error::PacksUnreadable { packs: inv.summary.pack_errors.clone() });
+    }
     let local = layout.blobs();
-    for entry in &r.orphans {
+    for entry in &plan.orphans {
         tracker.check()?;
         tracker.start_item(&entry.display_name);
-        if let Some(packs) = users.get(&entry.sha256) {
-            r.errors.push(CleanupError {
-                sha256: Some(entry.sha256.clone()),
-                path: Some(local.blob(&entry.sha256)),
-                code: crate::ErrorCode::Conflict,
-                message: format!("skipped {}: it is now used by {} and no longer an orphan", entry.display_name, packs.join(", ")),
-            });
+        let now = inv.get(&entry.sha256);
+        let why_not = match now {
+            None => Some("it is no longer in the store".to_owned()),
+            Some(it) if !it.used_by_packs.is_empty() => {
+                Some(format!("it is now used by {} and no longer an orphan", it.used_by_packs.join(", ")))
+            }
+            Some(it) if !it.active_in_uis.is_empty() => Some(format!("it is now linked from {}", it.active_in_uis.join(", "))),
+            Some(it) if !it.on_local => Some("its local copy is gone".to_owned()),
+            Some(it) if it.size_bytes != entry.size_bytes => {
+                Some(format!("its size changed ({} bytes planned, {} now)", entry.size_bytes, it.size_bytes))
+            }
+            Some(_) => None,
+        };
+        if let Some(reason) = why_not {
+            r.skipped.push(Skipped { sha256: Some(entry.sha256.clone()), name: entry.display_name.clone(), reason });
         } else {
             match blobs::remove(&local, &entry.sha256, Side::Local) {
                 Ok(bytes) => {
                     r.orphans_deleted += 1;
                     r.bytes_freed += bytes;
-                    r.deleted.push(entry.clone());
+                    let mut deleted = entry.clone();
+                    // Whether a copy remains is what the disk says now.
+                    deleted.on_backup = now.is_some_and(|it| it.on_backup);
+                    r.deleted.push(deleted);
                 }
                 Err(e) => r.errors.push(CleanupError {
                     sha256: Some(entry.sha256.clone()),
@@ -137,25 +199,57 @@ fn apply(layout: &StoreLayout, r: &mut CleanupResult, ctl: Control) -> Result<()
         tracker.item_done();
     }
 
-    for partial in &r.partial_files {
+    for partial in &plan.partial_files {
         tracker.check()?;
         tracker.start_item(&partial.path.display().to_string());
-        match remove_partial(layout, &partial.path) {
-            Ok(true) => {
-                r.partial_files_deleted += 1;
-                r.bytes_freed += partial.size_bytes;
-            }
-            // Already gone: nothing freed, nothing wrong.
-            Ok(false) => {}
-            Err(e) => {
-                r.errors.push(CleanupError { sha256: None, path: Some(partial.path.clone()), code: e.code(), message: e.to_string() })
-            }
+        let name = partial.path.display().to_string();
+        match still_own_partial(layout, partial) {
+            Err(reason) => r.skipped.push(Skipped { sha256: None, name, reason }),
+            Ok(()) => match remove_partial(layout, &partial.path) {
+                Ok(true) => {
+                    r.partial_files_deleted += 1;
+                    r.bytes_freed += partial.size_bytes;
+                }
+                // Already gone: nothing freed, nothing wrong.
+                Ok(false) => {}
+                Err(e) => {
+                    r.errors.push(CleanupError { sha256: None, path: Some(partial.path.clone()), code: e.code(), message: e.to_string() })
+                }
+            },
         }
         tracker.add_bytes(partial.size_bytes);
         tracker.item_done();
     }
     tracker.finish();
-    Ok(())
+    Ok(r)
+}
+
+/// `Ok` when `p` still is a partial file Synapse owns, of the planned size:
+/// `<sha>.part` in a blob folder, or one of Synapse's own names directly in
+/// `data/tmp`. An edited plan naming anything else is refused item by item.
+fn still_own_partial(layout: &StoreLayout, p: &PartialFile) -> std::result::Result<(), String> {
+    let name = p.path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let parent = p.path.parent().unwrap_or(Path::new(""));
+    let in_tmp = parent == layout.tmp() && blobs::is_own_tmp_name(name);
+    let beside_blob = parent.parent() == Some(layout.blobs().root()) && name.ends_with(".part");
+    if !(in_tmp || beside_blob) {
+        return Err("not a partial file of Synapse's (an edited plan?): left alone".to_owned());
+    }
+    let tree = layout.tree().map_err(|e| e.to_string())?;
+    match tree.stat(&p.path) {
+        Ok(None) => Err("it is already gone".to_owned()),
+        Ok(Some(s)) if s.is_dir() => {
+            let now = dir_size(&tree, &p.path);
+            (now == p.size_bytes)
+                .then_some(())
+                .ok_or_else(|| format!("it changed since the plan ({} bytes planned, {now} now)", p.size_bytes))
+        }
+        Ok(Some(s)) if s.is_file() => (s.size == p.size_bytes).then_some(()).ok_or_else(|| {
+            format!("it changed since the plan ({} bytes planned, {} now): an operation may be writing it", p.size_bytes, s.size)
+        }),
+        Ok(Some(_)) => Err("it is not a file any more: left alone".to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Removes a partial file, or a leftover directory in `data/tmp`, through the

@@ -48,6 +48,7 @@ pub mod lock;
 pub mod model;
 pub mod package;
 pub mod packs;
+pub mod plan;
 pub mod progress;
 pub mod schema;
 pub mod state_sync;

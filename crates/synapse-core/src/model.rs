@@ -356,7 +356,7 @@ pub struct DeleteResult {
 }
 
 /// One orphan (or partial file) in a cleanup plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CleanupEntry {
     pub sha256: Sha256,
@@ -367,7 +367,7 @@ pub struct CleanupEntry {
     pub on_backup: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartialFile {
     #[serde(serialize_with = "lossy::path")]
@@ -404,6 +404,8 @@ pub struct CleanupResult {
     /// original program's downloads in progress): listed, never deleted.
     #[serde(serialize_with = "lossy::paths")]
     pub left_alone: Vec<PathBuf>,
+    /// Planned items that no longer matched the disk when the plan was applied, with the reason.
+    pub skipped: Vec<crate::plan::Skipped>,
     pub errors: Vec<CleanupError>,
 }
 

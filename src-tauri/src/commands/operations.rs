@@ -2,7 +2,7 @@
 //! cleanup, verify; plus doctor and the cancel command itself.
 
 use serde::Deserialize;
-use synapse_core::cleanup::{self, CleanupOptions};
+use synapse_core::cleanup::{self, CleanupPlan};
 use synapse_core::doctor::{self, DoctorReport};
 use synapse_core::model::{CleanupResult, VerifyResult};
 use synapse_core::progress::ProgressUpdate;
@@ -15,31 +15,34 @@ use super::{blocking, operation, wire};
 use crate::state::AppState;
 use crate::{events, notifications};
 
-/// Cleanup of orphans and stale partial files: a dry run (the plan) unless
-/// `execute`. `op_id` names the operation for [`operation_cancel`].
+/// The plan of a cleanup (SPEC §3.11): what the Review step shows, and what
+/// the window sends back to [`cleanup_apply`].
 #[tauri::command]
-pub async fn cleanup_run(
+pub async fn cleanup_plan(state: State<'_, AppState>) -> Result<CleanupPlan, WireError> {
+    let state = state.inner().clone();
+    blocking(move || wire(cleanup::plan_cleanup(&state.store()?, None))).await
+}
+
+/// Applies the plan the user reviewed, and nothing else: items that changed
+/// since are skipped with their reason. `op_id` names the operation for
+/// [`operation_cancel`].
+#[tauri::command]
+pub async fn cleanup_apply(
     app: AppHandle,
     state: State<'_, AppState>,
-    execute: bool,
-    max_items: Option<usize>,
+    plan: CleanupPlan,
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<CleanupResult, WireError> {
     let state = state.inner().clone();
-    let result = operation(state, op_id, "Cleanup", on_progress, move |store, ctl| {
-        cleanup::cleanup(store, CleanupOptions { execute, max_items }, ctl)
-    })
-    .await;
-    if execute {
-        // Even a cancelled or failed run may have deleted some files.
-        events::inventory_changed(&app, "cleanup");
-        let body = match &result {
-            Ok(r) => format!("{} orphan(s) deleted, {} freed", r.orphans_deleted, notifications::human_bytes(r.bytes_freed)),
-            Err(e) => e.message.clone(),
-        };
-        notifications::result(&app, false, "Cleanup", &body);
-    }
+    let result = operation(state, op_id, "Cleanup", on_progress, move |store, ctl| cleanup::apply_cleanup(store, &plan, ctl)).await;
+    // Even a cancelled or failed run may have deleted some files.
+    events::inventory_changed(&app, "cleanup");
+    let body = match &result {
+        Ok(r) => format!("{} orphan(s) deleted, {} freed", r.orphans_deleted, notifications::human_bytes(r.bytes_freed)),
+        Err(e) => e.message.clone(),
+    };
+    notifications::result(&app, false, "Cleanup", &body);
     result
 }
 

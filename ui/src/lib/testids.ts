@@ -125,6 +125,7 @@ export const TestId = {
   CleanupCancel: 'cleanup-cancel',
   CleanupDone: 'cleanup-done',
   CleanupItem: 'cleanup-item',
+  CleanupSkipped: 'cleanup-skipped',
 
   // Backup sync wizard
   SyncWizard: 'sync-wizard',

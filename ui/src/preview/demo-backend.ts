@@ -2,6 +2,7 @@
 import type {
   AppInfo,
   BackupStatus,
+  CleanupPlan,
   CleanupResult,
   Impacts,
   InventoryItem,
@@ -225,10 +226,15 @@ export function demoBackend(o: Options) {
       }
       case 'pack_unuse':
         return { pack: String(args.name), removed: [], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] } satisfies UnuseResult;
-      case 'cleanup_run': {
+      case 'cleanup_plan': {
         const orphans = items.filter((i) => i.status === 'orphan' && i.on_local).map((i) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes, on_backup: i.on_backup }));
-        const bytes = orphans.reduce((s, x) => s + x.size_bytes, 0);
-        return { dry_run: !args.execute, orphans_found: orphans.length, orphans_deleted: args.execute ? orphans.length : 0, bytes_freed: args.execute ? bytes : 0, bytes_to_free: bytes, orphans, deleted: args.execute ? orphans : [], partial_files: [{ path: `${root}/data/tmp/3f9a.part`, size_bytes: 1_200_000_000 }], partial_files_deleted: 0, errors: [] } satisfies CleanupResult;
+        const partial_files = [{ path: `${root}/data/tmp/3f9a0c1e5b7d4f2a9c8e6b4d2f0a1c3e.part`, size_bytes: 1_200_000_000 }];
+        const bytes = orphans.reduce((s, x) => s + x.size_bytes, 0) + partial_files[0].size_bytes;
+        return { plan: { operation: 'cleanup', store: root, store_id: '1:2', made_at: new Date().toISOString() }, orphans_found: orphans.length, orphans, partial_files, bytes_to_free: bytes, left_alone: [] } satisfies CleanupPlan;
+      }
+      case 'cleanup_apply': {
+        const plan = args.plan as CleanupPlan;
+        return { dry_run: false, orphans_found: plan.orphans_found, orphans_deleted: plan.orphans.length, bytes_freed: plan.bytes_to_free, bytes_to_free: plan.bytes_to_free, orphans: plan.orphans, deleted: plan.orphans, partial_files: plan.partial_files, partial_files_deleted: plan.partial_files.length, left_alone: [], skipped: [], errors: [] } satisfies CleanupResult;
       }
       case 'backup_sync': {
         const local = items.filter((i) => i.location === 'local_only');

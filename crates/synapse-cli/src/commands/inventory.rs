@@ -4,19 +4,20 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use comfy_table::Cell;
-use synapse_core::cleanup::{self, CleanupOptions};
+use synapse_core::cleanup::{self, CleanupOptions, CleanupPlan};
 use synapse_core::ids::parse_prefix;
 use synapse_core::inventory::{self, Inventory, Query};
 use synapse_core::model::{
     BlobDetail, CleanupResult, DeleteResult, DeleteTarget, Impacts, InventoryItem, InventoryPage, InventorySummary, Remaining, Side,
     VerifyResult,
 };
+use synapse_core::plan;
 use synapse_core::progress::Control;
 use synapse_core::verify::{self, Selection};
 use synapse_core::{Error, Sha256, Store};
 
 use super::{Ctx, Done};
-use crate::cli::{InventoryArgs, InventoryCommand, ListArgs, VerifyArgs};
+use crate::cli::{InventoryArgs, InventoryCommand, ListArgs, PlanArgs, VerifyArgs};
 use crate::output::{self, bold, dim, red, size, yellow};
 
 pub fn run(ctx: &Ctx, args: InventoryArgs) -> anyhow::Result<Done> {
@@ -25,7 +26,7 @@ pub fn run(ctx: &Ctx, args: InventoryArgs) -> anyhow::Result<Done> {
         None => list(ctx, args.list),
         Some(InventoryCommand::Show { sha256 }) => show(ctx, &sha256),
         Some(InventoryCommand::Impacts { sha256 }) => impacts(ctx, &sha256),
-        Some(InventoryCommand::Cleanup { execute, max_items }) => cleanup(ctx, CleanupOptions { execute, max_items }),
+        Some(InventoryCommand::Cleanup { execute, max_items, plan }) => cleanup(ctx, CleanupOptions { execute, max_items }, &plan),
         Some(InventoryCommand::Verify(v)) => verify(ctx, v),
         Some(InventoryCommand::Delete { sha256, target, force }) => delete(ctx, &sha256, target, force),
     }
@@ -93,11 +94,27 @@ fn impacts(ctx: &Ctx, input: &str) -> anyhow::Result<Done> {
     Ok(Done::Ok)
 }
 
-fn cleanup(ctx: &Ctx, opts: CleanupOptions) -> anyhow::Result<Done> {
+fn cleanup(ctx: &Ctx, opts: CleanupOptions, plan_args: &PlanArgs) -> anyhow::Result<Done> {
     let store = ctx.open()?;
-    let run = |ctl: Control<'_>| cleanup::cleanup(&store, opts, ctl);
-    // Only deleting takes long enough for a bar; a dry run reads.
-    let result = if opts.execute { ctx.long(run)? } else { ctx.quick(run)? };
+    let result = if let Some(file) = &plan_args.apply {
+        let plan: CleanupPlan = plan::read(file)?;
+        ctx.long(|ctl| cleanup::apply_cleanup(&store, &plan, ctl))?
+    } else if let Some(file) = &plan_args.save_plan {
+        let plan = ctx.quick(|_| cleanup::plan_cleanup(&store, opts.max_items))?;
+        plan::write(file, &plan)?;
+        if !ctx.json {
+            eprintln!("plan saved to {}: apply exactly it with `synapse inventory cleanup --apply {}`", file.display(), file.display());
+        }
+        plan.as_result()
+    } else {
+        let run = |ctl: Control<'_>| cleanup::cleanup(&store, opts, ctl);
+        // Only deleting takes long enough for a bar; a dry run reads.
+        if opts.execute {
+            ctx.long(run)?
+        } else {
+            ctx.quick(run)?
+        }
+    };
     if ctx.json {
         output::json(&result)?;
     } else {

@@ -113,3 +113,30 @@ fn refuses_while_a_pack_cannot_be_read() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("Broken"), "{stderr}");
 }
+
+/// SPEC §3.11: a saved dry run is applied exactly; an orphan that appeared
+/// after the review (a pack deleted meanwhile) is not deleted.
+#[test]
+fn save_plan_then_apply_deletes_exactly_the_reviewed_orphans() {
+    let env = Env::new();
+    let planned = env.orphan(&content("reviewed orphan", 900));
+    let later = env.pack("Later", &[("later.safetensors", &content("orphaned after the review", 800))], None)[0].clone();
+    let plan = env.dir.path().join("cleanup-plan.json");
+    let dry = env.json(&["inventory", "cleanup", "--save-plan", plan.to_str().unwrap()]);
+    assert_eq!(dry["dry_run"], true);
+    assert!(plan.exists());
+    // Meanwhile, from another terminal: the pack goes, its blob becomes an orphan.
+    env.json(&["pack", "delete", "Later"]);
+    let r = env.json(&["inventory", "cleanup", "--apply", plan.to_str().unwrap()]);
+    assert_eq!(r["orphans_deleted"], 1, "{r}");
+    assert_eq!(r["deleted"][0]["sha256"], planned.as_str());
+    assert!(!env.blob_path(&planned).exists());
+    assert!(env.blob_path(&later).exists(), "the orphan that was not reviewed is still there");
+
+    // The same plan on another store is refused (usage error, exit 2), nothing deleted there.
+    let other = Env::new();
+    let keep = other.orphan(&content("other store's orphan", 300));
+    let e = other.error(&["inventory", "cleanup", "--apply", plan.to_str().unwrap()], 2, "invalid_argument");
+    assert!(e["message"].as_str().unwrap().contains("made for the store"), "{e}");
+    assert!(other.blob_path(&keep).exists());
+}

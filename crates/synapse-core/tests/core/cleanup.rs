@@ -197,12 +197,73 @@ fn execute_rechecks_the_packs_and_skips_a_blob_that_became_referenced() {
     assert_eq!(shas(&r.orphans), [&s.orphan_big, &s.orphan_both, &s.orphan_small], "the plan");
     assert_eq!(shas(&r.deleted), [&s.orphan_both, &s.orphan_small], "what was applied");
     assert_eq!(r.bytes_freed, 600);
-    assert_eq!(r.errors.len(), 1);
-    let e = &r.errors[0];
+    // SPEC §3.11: an item that no longer matches is skipped with its reason (not an error).
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.skipped.len(), 1);
+    let e = &r.skipped[0];
     assert_eq!(e.sha256.as_ref(), Some(&s.orphan_big));
-    assert_eq!(e.code, ErrorCode::Conflict);
-    assert!(e.message.contains("Late"), "{}", e.message);
+    assert!(e.reason.contains("Late"), "{}", e.reason);
     intact(s.f.local_path(&s.orphan_big), &s.orphan_big);
+}
+
+/// The Cleanup wizard's race: the user reviews a plan; meanwhile a pack is
+/// deleted from the CLI and a new orphan appears. Applying the reviewed plan
+/// deletes exactly what was reviewed, never the new orphan.
+#[test]
+fn applying_a_reviewed_plan_never_deletes_an_orphan_that_was_not_in_it() {
+    let s = store();
+    let plan = cleanup::plan_cleanup(&s.f.store, None).unwrap();
+    let planned: Vec<_> = plan.orphans.iter().map(|o| o.sha256.clone()).collect();
+    // A new orphan: a blob no pack used when the plan was made is added now.
+    let newcomer = s.f.put_local(&content("arrived after the review", 1234));
+    let cancel = CancelToken::new();
+    let r = cleanup::apply_cleanup(&s.f.store, &plan, Control::new(&NoProgress, &cancel)).unwrap();
+    assert_eq!(r.deleted.iter().map(|d| d.sha256.clone()).collect::<Vec<_>>(), planned);
+    intact(s.f.local_path(&newcomer), &newcomer);
+}
+
+#[test]
+fn a_saved_plan_is_refused_on_another_store_when_too_old_or_as_another_operation() {
+    let s = store();
+    let other = Fixture::new();
+    let mut plan = cleanup::plan_cleanup(&s.f.store, None).unwrap();
+    let cancel = CancelToken::new();
+    let ctl = || Control::new(&NoProgress, &cancel);
+    let err = cleanup::apply_cleanup(&other.store, &plan, ctl()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArgument, "{err}");
+    plan.plan.made_at = "2020-01-01T00:00:00Z".into();
+    let err = cleanup::apply_cleanup(&s.f.store, &plan, ctl()).unwrap_err();
+    assert!(err.to_string().contains("hours ago"), "{err}");
+    plan.plan.made_at = synapse_core::fsutil::now_rfc3339();
+    plan.plan.operation = "sync".into();
+    assert_eq!(cleanup::apply_cleanup(&s.f.store, &plan, ctl()).unwrap_err().code(), ErrorCode::InvalidArgument);
+    for o in &plan.orphans {
+        intact(s.f.local_path(&o.sha256), &o.sha256);
+    }
+}
+
+/// An edited plan cannot widen what runs: a referenced blob or a file that is
+/// not Synapse's, written into the plan by hand, is skipped, never deleted.
+#[test]
+fn an_edited_plan_cannot_delete_what_cleanup_would_not() {
+    let s = store();
+    let mut plan = cleanup::plan_cleanup(&s.f.store, None).unwrap();
+    let referenced = s.f.inventory().items.iter().find(|i| !i.used_by_packs.is_empty() && i.on_local).unwrap().clone();
+    plan.orphans.push(synapse_core::model::CleanupEntry {
+        sha256: referenced.sha256.clone(),
+        display_name: referenced.display_name.clone(),
+        kind: referenced.kind,
+        size_bytes: referenced.size_bytes,
+        on_backup: true,
+    });
+    let users = s.f.dir.path().join("thesis.pdf");
+    fs::write(&users, b"precious").unwrap();
+    plan.partial_files.push(synapse_core::model::PartialFile { path: users.clone(), size_bytes: 8 });
+    let cancel = CancelToken::new();
+    let r = cleanup::apply_cleanup(&s.f.store, &plan, Control::new(&NoProgress, &cancel)).unwrap();
+    assert!(r.skipped.iter().any(|k| k.sha256.as_ref() == Some(&referenced.sha256)), "{:?}", r.skipped);
+    intact(s.f.local_path(&referenced.sha256), &referenced.sha256);
+    assert!(users.exists());
 }
 
 #[test]

@@ -20,6 +20,7 @@ import type {
   SyncOptions,
   SyncResult,
   BlobDetail,
+  CleanupPlan,
   CleanupResult,
   DeleteResult,
   DeleteTarget,
@@ -97,9 +98,10 @@ export const deleteBlob = (sha256: string, target: DeleteTarget, force = false) 
 
 // ---- long operations -----------------------------------------------------------
 
-/** Cleanup of orphans and stale partial files: the plan when `execute` is false. */
-export const cleanupOrphans = (args: { execute: boolean; max_items?: number | null }, opts?: OperationOptions) =>
-  long<CleanupResult>('cleanup_run', { execute: args.execute, maxItems: args.max_items ?? null }, opts);
+/** The plan of a cleanup of orphans and stale partial files (SPEC §3.11): what Review shows. */
+export const cleanupPlan = () => call<CleanupPlan>('cleanup_plan');
+/** Applies exactly the reviewed plan; items that changed since are in `skipped` of the result. */
+export const cleanupApply = (plan: CleanupPlan, opts?: OperationOptions) => long<CleanupResult>('cleanup_apply', { plan }, opts);
 /** Re-hashes blobs; corrupt ones are in `invalid` of the result (not an error). */
 export const verify = (scope: VerifyScope, opts?: OperationOptions) => long<VerifyResult>('verify_run', { scope }, opts);
 /** Consistency checks; `fix` repairs what is safe. */

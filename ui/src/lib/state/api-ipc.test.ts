@@ -45,11 +45,12 @@ describe('$lib/api over mocked IPC', () => {
   it('long operations send an operation id and a progress channel', async () => {
     let seen: Record<string, unknown> | undefined;
     mockIPC((cmd, args) => {
-      if (cmd === 'cleanup_run') seen = args as Record<string, unknown>;
-      return { dry_run: true, orphans_found: 0, orphans_deleted: 0, bytes_freed: 0, bytes_to_free: 0, orphans: [], deleted: [], partial_files: [], partial_files_deleted: 0, errors: [] };
+      if (cmd === 'cleanup_apply') seen = args as Record<string, unknown>;
+      return { dry_run: false, orphans_found: 0, orphans_deleted: 0, bytes_freed: 0, bytes_to_free: 0, orphans: [], deleted: [], partial_files: [], partial_files_deleted: 0, left_alone: [], skipped: [], errors: [] };
     });
-    await api.cleanupOrphans({ execute: false });
-    expect(seen).toMatchObject({ execute: false, maxItems: null });
+    const plan = { plan: { operation: 'cleanup', store: '/s', store_id: '1:2', made_at: 'now' }, orphans_found: 0, orphans: [], partial_files: [], bytes_to_free: 0, left_alone: [] };
+    await api.cleanupApply(plan);
+    expect(seen).toMatchObject({ plan });
     expect(typeof seen?.opId).toBe('string');
     expect(seen?.onProgress).toBeDefined();
   });

@@ -2,6 +2,7 @@
 import type { CleanupEntry } from "./CleanupEntry";
 import type { CleanupError } from "./CleanupError";
 import type { PartialFile } from "./PartialFile";
+import type { Skipped } from "./Skipped";
 
 export type CleanupResult = { dry_run: boolean, orphans_found: number, orphans_deleted: number, bytes_freed: number, 
 /**
@@ -20,4 +21,8 @@ deleted: Array<CleanupEntry>, partial_files: Array<PartialFile>, partial_files_d
  * What `data/tmp` holds that Synapse did not write (a user's files, the
  * original program's downloads in progress): listed, never deleted.
  */
-left_alone: Array<string>, errors: Array<CleanupError>, };
+left_alone: Array<string>, 
+/**
+ * Planned items that no longer matched the disk when the plan was applied, with the reason.
+ */
+skipped: Array<Skipped>, errors: Array<CleanupError>, };

@@ -1,30 +1,46 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import * as api from '$lib/api';
-import type { CleanupResult } from '$lib/api';
+import type { CleanupPlan, CleanupResult } from '$lib/api';
 import CleanupWizard from './cleanup-wizard.svelte';
 import { TestId } from '$lib/testids';
 import { sha } from '../../../test/fixtures';
 
 vi.mock('$lib/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/api')>()),
-  cleanupOrphans: vi.fn(),
+  cleanupPlan: vi.fn(),
+  cleanupApply: vi.fn(),
 }));
 
-function plan(over: Partial<CleanupResult> = {}): CleanupResult {
+function plan(over: Partial<CleanupPlan> = {}): CleanupPlan {
   return {
-    dry_run: true,
+    plan: { operation: 'cleanup', store: '/store', store_id: '1:2', made_at: '2026-12-02T10:00:00Z' },
     orphans_found: 2,
-    orphans_deleted: 0,
-    bytes_freed: 0,
     bytes_to_free: 3_000_000,
     orphans: [
       { sha256: sha(901), display_name: 'old_lora.safetensors', kind: 'lora', size_bytes: 2_000_000, on_backup: false },
       { sha256: sha(902), display_name: 'old_vae.pt', kind: 'vae', size_bytes: 900_000, on_backup: true },
     ],
-    deleted: [],
     partial_files: [{ path: '/store/data/tmp/x.part', size_bytes: 100_000 }],
-    partial_files_deleted: 0,
+    left_alone: [],
+    ...over,
+  };
+}
+
+function result(over: Partial<CleanupResult> = {}): CleanupResult {
+  const p = plan();
+  return {
+    dry_run: false,
+    orphans_found: 2,
+    orphans_deleted: 2,
+    bytes_freed: 3_000_000,
+    bytes_to_free: 3_000_000,
+    orphans: p.orphans,
+    deleted: p.orphans,
+    partial_files: p.partial_files,
+    partial_files_deleted: 1,
+    left_alone: [],
+    skipped: [],
     errors: [],
     ...over,
   };
@@ -33,29 +49,30 @@ function plan(over: Partial<CleanupResult> = {}): CleanupResult {
 const step = () => screen.getByTestId(TestId.CleanupStep).dataset.step;
 
 beforeEach(() => {
-  vi.mocked(api.cleanupOrphans).mockReset();
+  vi.mocked(api.cleanupPlan).mockReset();
+  vi.mocked(api.cleanupApply).mockReset();
 });
 
 describe('CleanupWizard', () => {
   it('Scan → Review → Complete, deleting only after confirmation', async () => {
-    vi.mocked(api.cleanupOrphans).mockResolvedValueOnce(plan());
-    vi.mocked(api.cleanupOrphans).mockResolvedValueOnce(
-      plan({ dry_run: false, orphans_deleted: 2, bytes_freed: 3_000_000, deleted: plan().orphans, partial_files_deleted: 1 }),
-    );
+    const reviewed = plan();
+    vi.mocked(api.cleanupPlan).mockResolvedValueOnce(reviewed);
+    vi.mocked(api.cleanupApply).mockResolvedValueOnce(result());
     const ondone = vi.fn();
     const onclose = vi.fn();
     render(CleanupWizard, { open: true, onclose, ondone });
 
     await waitFor(() => expect(step()).toBe('review'));
-    expect(api.cleanupOrphans).toHaveBeenCalledTimes(1);
-    expect(api.cleanupOrphans).toHaveBeenLastCalledWith({ execute: false, max_items: null });
+    expect(api.cleanupPlan).toHaveBeenCalledTimes(1);
+    expect(api.cleanupApply).not.toHaveBeenCalled();
     expect(screen.getAllByTestId(TestId.CleanupItem)).toHaveLength(2);
     expect(screen.getByTestId(TestId.CleanupWizard)).toHaveTextContent('1 orphan has no backup copy: deleting it is final.');
     expect(screen.getByTestId(TestId.CleanupWizard)).toHaveTextContent('partial download');
 
     await fireEvent.click(screen.getByTestId(TestId.CleanupExecute));
     await waitFor(() => expect(step()).toBe('complete'));
-    expect(api.cleanupOrphans).toHaveBeenLastCalledWith({ execute: true, max_items: 2 });
+    // The very plan that was reviewed is what is applied (SPEC §3.11).
+    expect(vi.mocked(api.cleanupApply).mock.calls[0][0]).toBe(reviewed);
     expect(screen.getByTestId(TestId.CleanupWizard)).toHaveTextContent('Freed 3.0 MB');
     expect(ondone).toHaveBeenCalled();
 
@@ -65,14 +82,14 @@ describe('CleanupWizard', () => {
   });
 
   it('says when there is nothing to clean and cannot execute', async () => {
-    vi.mocked(api.cleanupOrphans).mockResolvedValue(plan({ orphans: [], partial_files: [], orphans_found: 0, bytes_to_free: 0 }));
+    vi.mocked(api.cleanupPlan).mockResolvedValue(plan({ orphans: [], partial_files: [], orphans_found: 0, bytes_to_free: 0 }));
     render(CleanupWizard, { open: true, onclose: vi.fn() });
     await waitFor(() => expect(screen.getByTestId(TestId.CleanupWizard)).toHaveTextContent('Nothing to clean up'));
     expect(screen.getByTestId(TestId.CleanupExecute)).toBeDisabled();
   });
 
   it('shows a refusal (unreadable packs) and stays closable with Escape', async () => {
-    vi.mocked(api.cleanupOrphans).mockImplementation(async () => {
+    vi.mocked(api.cleanupPlan).mockImplementation(async () => {
       throw { code: 'packs_unreadable', message: 'pack Broken cannot be read', details: {} };
     });
     const onclose = vi.fn();
@@ -84,9 +101,21 @@ describe('CleanupWizard', () => {
     expect(document.querySelector(`[data-testid="${TestId.DialogBackdrop}"]`)).toBeNull();
   });
 
+  it('says which reviewed items were left alone because they changed', async () => {
+    vi.mocked(api.cleanupPlan).mockResolvedValueOnce(plan());
+    vi.mocked(api.cleanupApply).mockResolvedValueOnce(
+      result({ orphans_deleted: 1, skipped: [{ sha256: sha(901), name: 'old_lora.safetensors', reason: 'it is now used by NewPack and no longer an orphan' }] }),
+    );
+    render(CleanupWizard, { open: true, onclose: vi.fn() });
+    await waitFor(() => expect(step()).toBe('review'));
+    await fireEvent.click(screen.getByTestId(TestId.CleanupExecute));
+    await waitFor(() => expect(step()).toBe('complete'));
+    expect(screen.getByTestId(TestId.CleanupSkipped)).toHaveTextContent('old_lora.safetensors: it is now used by NewPack');
+  });
+
   it('Enter in Review executes', async () => {
-    vi.mocked(api.cleanupOrphans).mockResolvedValueOnce(plan());
-    vi.mocked(api.cleanupOrphans).mockResolvedValueOnce(plan({ dry_run: false, orphans_deleted: 2, bytes_freed: 3_000_000 }));
+    vi.mocked(api.cleanupPlan).mockResolvedValueOnce(plan());
+    vi.mocked(api.cleanupApply).mockResolvedValueOnce(result());
     render(CleanupWizard, { open: true, onclose: vi.fn() });
     await waitFor(() => expect(step()).toBe('review'));
     await fireEvent.keyDown(screen.getByTestId(TestId.CleanupWizard), { key: 'Enter' });
