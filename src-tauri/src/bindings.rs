@@ -17,7 +17,7 @@ use synapse_core::package::{ExportOptions, ImportOptions};
 use synapse_core::packs::{PackDeleteResult, PackInfo, PackWriteResult};
 use synapse_core::progress::ProgressUpdate;
 use synapse_core::state_sync::StateSyncOptions;
-use synapse_core::sync::{PushOptions, SyncOptions};
+use synapse_core::sync::{PackTransferPlan, PushOptions, SyncOptions, SyncPlan};
 use synapse_core::{ErrorCode, WireError};
 use ts_rs::{Config, TS};
 
@@ -46,6 +46,8 @@ fn export_into(dir: &Path) {
         DeleteResult,
         CleanupResult,
         CleanupPlan,
+        SyncPlan,
+        PackTransferPlan,
         VerifyResult,
         ProgressUpdate,
         WireError,

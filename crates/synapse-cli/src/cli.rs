@@ -266,6 +266,8 @@ pub enum BackupCommand {
         /// from_backup: restore backup-only orphans too.
         #[arg(long)]
         include_orphans: bool,
+        #[command(flatten)]
+        plan: PlanArgs,
     },
     /// Re-hash every blob on the backup drive and compare with its name.
     Verify,
@@ -278,6 +280,8 @@ pub enum BackupCommand {
         /// Delete the pack's local copies once their backup copy is known good (re-hashed when not written now).
         #[arg(long)]
         free: bool,
+        #[command(flatten)]
+        plan: PlanArgs,
     },
     /// Restore a pack's backup-only blobs (never downloads anything).
     Pull {
@@ -285,6 +289,8 @@ pub enum BackupCommand {
         /// Really do it (default: only show what would be done).
         #[arg(long)]
         execute: bool,
+        #[command(flatten)]
+        plan: PlanArgs,
     },
     /// Where each blob of a pack is: local, backup, both, or nowhere.
     PackStatus { pack: String },

@@ -18,7 +18,7 @@ use crate::model::{Impacts, IssueSeverity, MissingBlob, PackError, PackageIssue,
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Stable machine-readable error codes (snake_case on the wire).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {

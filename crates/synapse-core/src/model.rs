@@ -535,7 +535,7 @@ pub struct BlobCopyResult {
 }
 
 /// One blob of a sync, push or pull plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncItem {
     pub sha256: Sha256,
@@ -545,7 +545,7 @@ pub struct SyncItem {
 }
 
 /// A blob (or file) an operation could not handle; the others went ahead.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemError {
     pub sha256: Option<Sha256>,
@@ -557,7 +557,7 @@ pub struct ItemError {
 }
 
 /// `backup sync`: the plan, and with execute what was done.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncResult {
     pub dry_run: bool,
@@ -577,6 +577,8 @@ pub struct SyncResult {
     pub already_synced: bool,
     /// True when the user cancelled: the counts say what was completed.
     pub cancelled: bool,
+    /// Planned blobs that no longer needed copying when the plan was applied, with the reason.
+    pub skipped: Vec<crate::plan::Skipped>,
     pub errors: Vec<ItemError>,
 }
 
@@ -614,7 +616,7 @@ pub struct PackBackupStatus {
 }
 
 /// `backup push <pack>` / `backup pull <pack>`: the plan, and with execute what was done.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PackTransferResult {
     pub pack: String,
@@ -638,6 +640,8 @@ pub struct PackTransferResult {
     pub nothing_to_do: bool,
     pub space_warning: Option<String>,
     pub cancelled: bool,
+    /// Planned blobs left alone when the plan was applied because they changed, with the reason.
+    pub skipped: Vec<crate::plan::Skipped>,
     pub errors: Vec<ItemError>,
 }
 

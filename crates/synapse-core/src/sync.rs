@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::backup::{BackupState, Session};
 use crate::blobs;
@@ -39,6 +39,7 @@ use crate::model::{
     SyncResult,
 };
 use crate::packs;
+use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
 use crate::store::Store;
 use crate::tree::{FileId, Kind, Tree};
@@ -111,7 +112,7 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
 }
 
 /// What [`sync`] does.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct SyncOptions {
@@ -131,6 +132,64 @@ impl Default for SyncOptions {
     fn default() -> Self {
         Self { direction: SyncDirection::ToBackup, only_missing: true, dry_run: true, include_orphans: false }
     }
+}
+
+/// The plan of a sync (SPEC §3.11): the blobs to copy, as the user saw them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncPlan {
+    pub plan: PlanStamp,
+    pub options: SyncOptions,
+    /// The dry run: items, totals, space warning.
+    pub preview: SyncResult,
+}
+
+/// Plans a sync (reads only; the drive must be connected).
+pub fn plan_sync(store: &Store, opts: SyncOptions) -> Result<SyncPlan> {
+    let config = store.config()?;
+    let tree = BackupState::detect_for(store.layout(), &config).require()?.tree();
+    let opts = SyncOptions { dry_run: true, ..opts };
+    let preview = plan(store, &tree, opts)?.into_result(opts);
+    Ok(SyncPlan { plan: PlanStamp::new(store, "sync")?, options: opts, preview })
+}
+
+/// Applies a sync plan: copies the planned blobs that still need copying
+/// (a fresh plan is made under the locks, and only blobs in both are
+/// copied); the others are skipped with their reason, and a blob that was not
+/// planned is never copied. Errors as [`sync`], plus `invalid_argument` for a
+/// plan of another store or older than 24 hours.
+pub fn apply_sync(store: &Store, planned: &SyncPlan, ctl: Control) -> Result<SyncResult> {
+    let s = Session::open(store, "sync")?;
+    planned.plan.check(store, "sync")?;
+    let opts = SyncOptions { dry_run: false, ..planned.options };
+    let fresh = plan(store, &s.tree, opts)?;
+    let (keep, skipped) = intersect(&planned.preview.items, fresh.items, |item| match opts.direction {
+        SyncDirection::ToBackup if blobs::exists(&s.tree.blobs(), &item.sha256) => "it is already on the backup".to_owned(),
+        SyncDirection::FromBackup if blobs::exists(&store.layout().blobs(), &item.sha256) => "it is already in the store".to_owned(),
+        _ => "it is no longer where the plan found it".to_owned(),
+    });
+    let mut r = apply(store, &s, Plan { items: keep, ..fresh }, opts, ctl);
+    r.skipped = skipped;
+    Ok(r)
+}
+
+/// The planned items that the fresh plan still has (in the planned order,
+/// with the fresh sizes), and a [`Skipped`] for each of the others.
+fn intersect(planned: &[SyncItem], fresh: Vec<SyncItem>, why: impl Fn(&SyncItem) -> String) -> (Vec<SyncItem>, Vec<Skipped>) {
+    let mut fresh: std::collections::HashMap<Sha256, SyncItem> = fresh.into_iter().map(|i| (i.sha256.clone(), i)).collect();
+    let (mut keep, mut skipped) = (Vec::new(), Vec::new());
+    for p in planned {
+        match fresh.remove(&p.sha256) {
+            Some(f) if f.size_bytes == p.size_bytes => keep.push(f),
+            Some(f) => skipped.push(Skipped {
+                sha256: Some(p.sha256.clone()),
+                name: p.display_name.clone(),
+                reason: format!("its size changed ({} bytes planned, {} now)", p.size_bytes, f.size_bytes),
+            }),
+            None => skipped.push(Skipped { sha256: Some(p.sha256.clone()), name: p.display_name.clone(), reason: why(p) }),
+        }
+    }
+    (keep, skipped)
 }
 
 /// Syncs the store and the backup drive (`backup sync`): `to_backup` copies
@@ -175,6 +234,7 @@ impl Plan {
             space_warning: self.space_warning,
             free_space: self.free_space,
             cancelled: false,
+            skipped: Vec::new(),
             errors: Vec::new(),
         }
     }
@@ -525,10 +585,30 @@ fn transfer(store: &Store, name: &PackName, direction: SyncDirection, opts: Push
         packs::load(store.layout(), name)?;
         return pack_plan(store, name, direction, opts);
     }
-    let s = Session::open(store, if direction == SyncDirection::ToBackup { "push" } else { "pull" })?;
-    let mut r = pack_plan(store, name, direction, opts)?;
+    let s = Session::open(store, operation_of(direction))?;
+    let r = pack_plan(store, name, direction, opts)?;
+    Ok(run_transfer(store, &s, r, direction, opts.free, ctl))
+}
+
+fn operation_of(direction: SyncDirection) -> &'static str {
+    match direction {
+        SyncDirection::ToBackup => "push",
+        SyncDirection::FromBackup => "pull",
+    }
+}
+
+/// Copies the items of `r`, then (push with free) frees its `to_free`; the session is held.
+fn run_transfer(
+    store: &Store,
+    s: &Session,
+    mut r: PackTransferResult,
+    direction: SyncDirection,
+    free: bool,
+    ctl: Control,
+) -> PackTransferResult {
+    r.dry_run = false;
     let mut catalog = s.catalog();
-    let (copied, outcome) = copy_items(store, &s, &r.items, direction, false, &mut catalog, r.direction_name(), ctl);
+    let (copied, outcome) = copy_items(store, s, &r.items, direction, false, &mut catalog, r.direction_name(), ctl);
     if direction == SyncDirection::ToBackup && !copied.is_empty() {
         s.save_catalog(&catalog);
     }
@@ -537,12 +617,67 @@ fn transfer(store: &Store, name: &PackName, direction: SyncDirection, opts: Push
     r.cancelled = outcome.cancelled;
     r.errors.extend(outcome.errors);
     let stopped = r.cancelled || r.errors.iter().any(|e| e.code == ErrorCode::BackupNotConnected);
-    if opts.free && !stopped {
+    if free && !stopped {
         // Written and hash-checked by this operation: the copy engine hashed
         // exactly the bytes it wrote and fsynced them.
         let written: HashSet<Sha256> = copied.iter().filter(|(_, c)| matches!(c, Copied::Done { .. })).map(|(s, _)| s.clone()).collect();
-        free_local(store, &s, &mut r, &written, ctl);
+        free_local(store, s, &mut r, &written, ctl);
     }
+    r
+}
+
+/// The plan of a pack's push (with or without free) or pull (SPEC §3.11).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackTransferPlan {
+    pub plan: PlanStamp,
+    pub pack: PackName,
+    pub direction: SyncDirection,
+    pub free: bool,
+    /// The dry run: what would be copied, freed, refused and is missing.
+    pub preview: PackTransferResult,
+}
+
+/// Plans `push <pack> [--free]` (`ToBackup`) or `pull <pack>` (`FromBackup`); reads only.
+pub fn plan_transfer(store: &Store, name: &PackName, direction: SyncDirection, free: bool) -> Result<PackTransferPlan> {
+    let free = free && direction == SyncDirection::ToBackup;
+    let config = store.config()?;
+    BackupState::detect_for(store.layout(), &config).require()?;
+    packs::load(store.layout(), name)?;
+    let preview = pack_plan(store, name, direction, PushOptions { dry_run: true, free })?;
+    Ok(PackTransferPlan { plan: PlanStamp::new(store, operation_of(direction))?, pack: name.clone(), direction, free, preview })
+}
+
+/// Applies a pack plan: copies and frees only what the plan lists and a fresh
+/// plan (made under the locks) still agrees with; a blob that a UI started to
+/// use, that left the pack or changed is skipped with its reason. Freeing
+/// still re-hashes backup copies this run did not write (SPEC §3.6).
+pub fn apply_transfer(store: &Store, planned: &PackTransferPlan, ctl: Control) -> Result<PackTransferResult> {
+    let s = Session::open(store, operation_of(planned.direction))?;
+    planned.plan.check(store, operation_of(planned.direction))?;
+    let opts = PushOptions { dry_run: false, free: planned.free };
+    let fresh = pack_plan(store, &planned.pack, planned.direction, opts)?;
+    let refusal = |sha: &Sha256| fresh.errors.iter().find(|e| e.sha256.as_ref() == Some(sha)).map(|e| e.message.clone());
+    let (items, mut skipped) = intersect(&planned.preview.items, fresh.items.clone(), |i| {
+        refusal(&i.sha256).unwrap_or_else(|| "it no longer needs copying (already there, or no longer in the pack)".to_owned())
+    });
+    let (to_free, skipped_free) = intersect(&planned.preview.to_free, fresh.to_free.clone(), |i| {
+        refusal(&i.sha256).unwrap_or_else(|| "its local copy is no longer one this pack can free".to_owned())
+    });
+    skipped.extend(skipped_free);
+    let planned_shas: HashSet<&Sha256> = planned.preview.items.iter().chain(&planned.preview.to_free).map(|i| &i.sha256).collect();
+    let errors = fresh.errors.iter().filter(|e| e.sha256.as_ref().is_some_and(|s| planned_shas.contains(s))).cloned().collect();
+    let r = PackTransferResult {
+        blobs_to_copy: items.len() as u64,
+        bytes_to_copy: items.iter().map(|i| i.size_bytes).sum(),
+        bytes_to_free: to_free.iter().map(|i| i.size_bytes).sum(),
+        items,
+        to_free,
+        errors,
+        ..fresh
+    };
+    let mut r = run_transfer(store, &s, r, planned.direction, planned.free, ctl);
+    r.skipped = skipped;
     Ok(r)
 }
 
@@ -620,6 +755,7 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
         missing,
         space_warning,
         cancelled: false,
+        skipped: Vec::new(),
         errors,
     })
 }

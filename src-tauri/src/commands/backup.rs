@@ -5,11 +5,12 @@
 use synapse_core::autobackup;
 use synapse_core::backup;
 use synapse_core::model::{
-    AutoBackupReport, BackupStatus, BlobCopyResult, PackBackupStatus, PackTransferResult, StateSyncResult, StateSyncStatus, SyncResult,
+    AutoBackupReport, BackupStatus, BlobCopyResult, PackBackupStatus, PackTransferResult, StateSyncResult, StateSyncStatus, SyncDirection,
+    SyncResult,
 };
 use synapse_core::progress::{Control, ProgressUpdate};
 use synapse_core::state_sync::{self, StateSyncOptions};
-use synapse_core::sync::{self, PushOptions, SyncOptions};
+use synapse_core::sync::{self, PackTransferPlan, SyncOptions, SyncPlan};
 use synapse_core::{Sha256, Store, WireError};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -71,22 +72,27 @@ async fn copy_blob(
     Ok(result)
 }
 
-/// Sync between the store and the drive: the plan when `options.dry_run`
-/// (the wizard's Preview), else the copy (with live progress and Cancel).
+/// The plan of a sync between the store and the drive (the wizard's Preview, SPEC §3.11).
 #[tauri::command]
-pub async fn backup_sync(
+pub async fn sync_plan(state: State<'_, AppState>, options: SyncOptions) -> Result<SyncPlan, WireError> {
+    let state = state.inner().clone();
+    blocking(move || wire(sync::plan_sync(&state.store()?, options))).await
+}
+
+/// Applies the previewed sync plan (with live progress and Cancel): only its
+/// blobs are copied; those that no longer need it are skipped.
+#[tauri::command]
+pub async fn sync_apply(
     app: AppHandle,
     state: State<'_, AppState>,
-    options: SyncOptions,
+    plan: SyncPlan,
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<SyncResult, WireError> {
     let state = state.inner().clone();
-    let result = operation(state, op_id, "Sync", on_progress, move |store, ctl| sync::sync(store, options, ctl)).await;
-    if !options.dry_run {
-        events::inventory_changed(&app, "backup");
-        notifications::result(&app, false, "Backup sync", &sync_summary(&result));
-    }
+    let result = operation(state, op_id, "Sync", on_progress, move |store, ctl| sync::apply_sync(store, &plan, ctl)).await;
+    events::inventory_changed(&app, "backup");
+    notifications::result(&app, false, "Backup sync", &sync_summary(&result));
     result
 }
 
@@ -108,42 +114,34 @@ pub async fn pack_backup_status(state: State<'_, AppState>, name: String) -> Res
     blocking(move || wire(sync::pack_status(&state.store()?, &pack_name(&name)?))).await
 }
 
-/// Pushes a pack's local-only blobs to the backup; with `options.free`, then
-/// frees the local copies that are safely (hash-checked) on the backup.
+/// The plan of a pack's push (`to_backup`, optionally freeing local copies)
+/// or pull (`from_backup`): what the confirmation dialog lists.
 #[tauri::command]
-pub async fn pack_push(
-    app: AppHandle,
+pub async fn pack_transfer_plan(
     state: State<'_, AppState>,
     name: String,
-    options: PushOptions,
-    op_id: String,
-    on_progress: Channel<ProgressUpdate>,
-) -> Result<PackTransferResult, WireError> {
+    direction: SyncDirection,
+    free: bool,
+) -> Result<PackTransferPlan, WireError> {
     let state = state.inner().clone();
     let name = pack_name(&name)?;
-    let result = operation(state, op_id, "Push", on_progress, move |store, ctl| sync::push(store, &name, options, ctl)).await;
-    if !options.dry_run {
-        events::inventory_changed(&app, "backup");
-    }
-    result
+    blocking(move || wire(sync::plan_transfer(&state.store()?, &name, direction, free))).await
 }
 
-/// Restores a pack's backup-only blobs (never downloads anything).
+/// Applies the confirmed pack plan: copies (and with free, frees) only what it
+/// lists; pull never downloads anything.
 #[tauri::command]
-pub async fn pack_pull(
+pub async fn pack_transfer_apply(
     app: AppHandle,
     state: State<'_, AppState>,
-    name: String,
-    dry_run: bool,
+    plan: PackTransferPlan,
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<PackTransferResult, WireError> {
     let state = state.inner().clone();
-    let name = pack_name(&name)?;
-    let result = operation(state, op_id, "Pull", on_progress, move |store, ctl| sync::pull(store, &name, dry_run, ctl)).await;
-    if !dry_run {
-        events::inventory_changed(&app, "backup");
-    }
+    let label = if plan.direction == SyncDirection::ToBackup { "Push" } else { "Pull" };
+    let result = operation(state, op_id, label, on_progress, move |store, ctl| sync::apply_transfer(store, &plan, ctl)).await;
+    events::inventory_changed(&app, "backup");
     result
 }
 

@@ -12,6 +12,7 @@ import type {
   PackList,
   Settings,
   StateSyncStatus,
+  SyncPlan,
   SyncResult,
   UiTargetList,
   UnuseResult,
@@ -236,25 +237,33 @@ export function demoBackend(o: Options) {
         const plan = args.plan as CleanupPlan;
         return { dry_run: false, orphans_found: plan.orphans_found, orphans_deleted: plan.orphans.length, bytes_freed: plan.bytes_to_free, bytes_to_free: plan.bytes_to_free, orphans: plan.orphans, deleted: plan.orphans, partial_files: plan.partial_files, partial_files_deleted: plan.partial_files.length, left_alone: [], skipped: [], errors: [] } satisfies CleanupResult;
       }
-      case 'backup_sync': {
+      case 'sync_plan':
+      case 'sync_apply': {
         const local = items.filter((i) => i.location === 'local_only');
         const bytes = local.reduce((s, i) => s + i.size_bytes, 0);
-        const options = args.options as { dry_run: boolean };
-        return {
-          dry_run: options.dry_run,
+        const dry_run = cmd === 'sync_plan';
+        const preview = {
+          dry_run,
           direction: 'to_backup',
           only_missing: true,
           blobs_to_sync: local.length,
           bytes_to_sync: bytes,
-          blobs_synced: options.dry_run ? 0 : local.length,
-          bytes_synced: options.dry_run ? 0 : bytes,
+          blobs_synced: dry_run ? 0 : local.length,
+          bytes_synced: dry_run ? 0 : bytes,
           items: local.map((i) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes })),
           space_warning: null,
           free_space: 1_400_000_000_000,
           already_synced: local.length === 0,
           cancelled: false,
+          skipped: [],
           errors: [],
         } satisfies SyncResult;
+        if (!dry_run) return preview;
+        return {
+          plan: { operation: 'sync', store: root, store_id: '1:2', made_at: new Date().toISOString() },
+          options: { direction: 'to_backup', only_missing: true, dry_run: true, include_orphans: false },
+          preview,
+        } satisfies SyncPlan;
       }
       case 'blob_delete':
         return fail('backup_not_connected', 'preview: the mocked backend does not delete anything');

@@ -15,14 +15,15 @@ use synapse_core::model::{
     BackupConfigResult, BackupSource, BackupStatus, BlobCopyResult, DeleteTarget, ItemError, PackBackupStatus, PackTransferResult,
     StateSyncResult, StateSyncStatus, SyncDirection, SyncItem, SyncResult,
 };
+use synapse_core::plan;
 use synapse_core::state_sync::{self, StateSyncOptions};
-use synapse_core::sync::{self, PushOptions, SyncOptions};
+use synapse_core::sync::{self, PackTransferPlan, PushOptions, SyncOptions, SyncPlan};
 use synapse_core::verify::{self, Selection};
 use synapse_core::{Error, ErrorCode, PackName, Sha256, Store};
 
 use super::inventory::{render_delete, render_verify};
 use super::{Ctx, Done};
-use crate::cli::{BackupCommand, BackupConfigArgs};
+use crate::cli::{BackupCommand, BackupConfigArgs, PlanArgs};
 use crate::output::{self, bold, dim, red, size, yellow};
 
 /// Items listed by a preview before "... and N more".
@@ -35,12 +36,12 @@ pub fn run(ctx: &Ctx, command: BackupCommand) -> anyhow::Result<Done> {
         BackupCommand::Blob { sha256 } => copy(ctx, &sha256, SyncDirection::ToBackup),
         BackupCommand::Restore { sha256 } => copy(ctx, &sha256, SyncDirection::FromBackup),
         BackupCommand::Delete { sha256, force } => delete(ctx, &sha256, force),
-        BackupCommand::Sync { direction, execute, all, include_orphans } => {
-            sync(ctx, SyncOptions { direction, only_missing: !all, dry_run: !execute, include_orphans })
+        BackupCommand::Sync { direction, execute, all, include_orphans, plan } => {
+            sync(ctx, SyncOptions { direction, only_missing: !all, dry_run: !execute, include_orphans }, &plan)
         }
         BackupCommand::Verify => verify(ctx),
-        BackupCommand::Push { pack, execute, free } => transfer(ctx, &pack, SyncDirection::ToBackup, !execute, free),
-        BackupCommand::Pull { pack, execute } => transfer(ctx, &pack, SyncDirection::FromBackup, !execute, false),
+        BackupCommand::Push { pack, execute, free, plan } => transfer(ctx, &pack, SyncDirection::ToBackup, !execute, free, &plan),
+        BackupCommand::Pull { pack, execute, plan } => transfer(ctx, &pack, SyncDirection::FromBackup, !execute, false, &plan),
         BackupCommand::PackStatus { pack } => pack_status(ctx, &pack),
         BackupCommand::StateStatus => state_status(ctx),
         BackupCommand::StateSync { direction, execute, include_git, checksum } => state_sync(
@@ -236,9 +237,18 @@ fn delete(ctx: &Ctx, input: &str, force: bool) -> anyhow::Result<Done> {
     Ok(Done::Ok)
 }
 
-fn sync(ctx: &Ctx, opts: SyncOptions) -> anyhow::Result<Done> {
+fn sync(ctx: &Ctx, opts: SyncOptions, plan_args: &PlanArgs) -> anyhow::Result<Done> {
     let store = ctx.open()?;
-    let r = if opts.dry_run {
+    let r = if let Some(file) = &plan_args.apply {
+        let planned: SyncPlan = plan::read(file)?;
+        run_queue(ctx, &store);
+        ctx.long(|ctl| sync::apply_sync(&store, &planned, ctl))?
+    } else if let Some(file) = &plan_args.save_plan {
+        let planned = sync::plan_sync(&store, opts)?;
+        plan::write(file, &planned)?;
+        saved_note(ctx, file, "backup sync");
+        planned.preview
+    } else if opts.dry_run {
         ctx.quick(|ctl| sync::sync(&store, opts, ctl))?
     } else {
         run_queue(ctx, &store);
@@ -314,7 +324,7 @@ fn verify(ctx: &Ctx) -> anyhow::Result<Done> {
     Ok(Done::Ok)
 }
 
-fn transfer(ctx: &Ctx, pack: &str, direction: SyncDirection, dry_run: bool, free: bool) -> anyhow::Result<Done> {
+fn transfer(ctx: &Ctx, pack: &str, direction: SyncDirection, dry_run: bool, free: bool, plan_args: &PlanArgs) -> anyhow::Result<Done> {
     let name = pack_name(pack)?;
     let store = ctx.open()?;
     let opts = PushOptions { dry_run, free };
@@ -322,7 +332,26 @@ fn transfer(ctx: &Ctx, pack: &str, direction: SyncDirection, dry_run: bool, free
         SyncDirection::ToBackup => sync::push(&store, &name, opts, ctl),
         SyncDirection::FromBackup => sync::pull(&store, &name, dry_run, ctl),
     };
-    let r = if dry_run {
+    let r = if let Some(file) = &plan_args.apply {
+        let planned: PackTransferPlan = plan::read(file)?;
+        if planned.pack != name || planned.direction != direction {
+            return Err(Error::invalid(format!(
+                "{} is a plan for {} of pack {:?}, not for this command",
+                file.display(),
+                if planned.direction == SyncDirection::ToBackup { "push" } else { "pull" },
+                planned.pack.as_str()
+            ))
+            .into());
+        }
+        run_queue(ctx, &store);
+        ctx.long(|ctl| sync::apply_transfer(&store, &planned, ctl))?
+    } else if let Some(file) = &plan_args.save_plan {
+        let planned = sync::plan_transfer(&store, &name, direction, free)?;
+        plan::write(file, &planned)?;
+        let verb = if direction == SyncDirection::ToBackup { "backup push" } else { "backup pull" };
+        saved_note(ctx, file, &format!("{verb} {pack}"));
+        planned.preview
+    } else if dry_run {
         ctx.quick(call)?
     } else {
         run_queue(ctx, &store);
@@ -515,4 +544,11 @@ fn render_state_sync(r: &StateSyncResult) -> String {
     }
     list_errors(&mut o, &r.errors);
     o
+}
+
+/// Tells a human where the plan went and how to apply it (stderr: stdout stays the plan).
+pub(crate) fn saved_note(ctx: &Ctx, file: &std::path::Path, command: &str) {
+    if !ctx.json && !ctx.quiet {
+        eprintln!("plan saved to {}: apply exactly it with `synapse {command} --apply {}`", file.display(), file.display());
+    }
 }

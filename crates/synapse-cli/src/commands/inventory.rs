@@ -102,9 +102,7 @@ fn cleanup(ctx: &Ctx, opts: CleanupOptions, plan_args: &PlanArgs) -> anyhow::Res
     } else if let Some(file) = &plan_args.save_plan {
         let plan = ctx.quick(|_| cleanup::plan_cleanup(&store, opts.max_items))?;
         plan::write(file, &plan)?;
-        if !ctx.json {
-            eprintln!("plan saved to {}: apply exactly it with `synapse inventory cleanup --apply {}`", file.display(), file.display());
-        }
+        super::backup::saved_note(ctx, file, "inventory cleanup");
         plan.as_result()
     } else {
         let run = |ctl: Control<'_>| cleanup::cleanup(&store, opts, ctl);

@@ -116,6 +116,7 @@ fn sync_previews_copies_and_then_says_already_synced() {
             "free_space",
             "items",
             "only_missing",
+            "skipped",
             "space_warning"
         ]
     );

@@ -16,6 +16,7 @@ mod doctor;
 mod guard;
 mod inventory;
 mod package;
+mod plans;
 mod redownload;
 mod store;
 mod verify;

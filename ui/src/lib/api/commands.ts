@@ -13,11 +13,13 @@ import type {
   BlobCopyResult,
   PackBackupStatus,
   PackTransferResult,
-  PushOptions,
+  PackTransferPlan,
   StateSyncOptions,
   StateSyncResult,
   StateSyncStatus,
+  SyncDirection,
   SyncOptions,
+  SyncPlan,
   SyncResult,
   BlobDetail,
   CleanupPlan,
@@ -162,25 +164,26 @@ export const backupStatus = () => call<BackupStatus>('backup_status');
 export const backupBlob = (sha256: string, opts?: OperationOptions) => long<BlobCopyResult>('backup_blob', { sha256 }, opts);
 /** Copies one blob from the backup into the local store. */
 export const restoreBlob = (sha256: string, opts?: OperationOptions) => long<BlobCopyResult>('restore_blob', { sha256 }, opts);
+/** The plan of a sync store ⇄ backup (the wizard's Preview). Defaults: `to_backup`, only missing. */
+export const syncPlan = (options: Partial<SyncOptions> = {}) =>
+  call<SyncPlan>('sync_plan', { options: { direction: 'to_backup', only_missing: true, dry_run: true, include_orphans: false, ...options } });
 /**
- * Sync store ⇄ backup. Defaults: `to_backup`, only missing, dry run (the
- * wizard's Preview). Pass `dry_run: false` to copy; a cancel ends with
- * `cancelled: true` in the result and what was copied so far.
+ * Applies exactly the previewed sync plan; a cancel ends with `cancelled: true`
+ * in the result and what was copied so far; planned blobs that no longer need
+ * copying are in `skipped`.
  */
-export const backupSync = (options: Partial<SyncOptions> = {}, opts?: OperationOptions) =>
-  long<SyncResult>(
-    'backup_sync',
-    { options: { direction: 'to_backup', only_missing: true, dry_run: true, include_orphans: false, ...options } },
-    opts,
-  );
+export const syncApply = (plan: SyncPlan, opts?: OperationOptions) => long<SyncResult>('sync_apply', { plan }, opts);
 /** Per-blob storage status of one pack ("3/3 synced", "2 local only", ...). */
 export const packBackupStatus = (name: string) => call<PackBackupStatus>('pack_backup_status', { name });
-/** Push a pack's local-only blobs; `free: true` then frees local copies safely on the backup ("Push & free"). */
-export const pushPack = (name: string, options: Partial<PushOptions> = {}, opts?: OperationOptions) =>
-  long<PackTransferResult>('pack_push', { name, options: { dry_run: true, free: false, ...options } }, opts);
-/** Restore a pack's backup-only blobs (never downloads). `dryRun` lists what it would copy. */
-export const pullPack = (name: string, dryRun: boolean, opts?: OperationOptions) =>
-  long<PackTransferResult>('pack_pull', { name, dryRun }, opts);
+/**
+ * The plan of a pack's push (`to_backup`; `free` then frees local copies safely on
+ * the backup: "Push & free") or pull (`from_backup`, never downloads).
+ */
+export const packTransferPlan = (name: string, direction: SyncDirection, free = false) =>
+  call<PackTransferPlan>('pack_transfer_plan', { name, direction, free });
+/** Applies exactly the confirmed pack plan; what changed since is in `skipped`. */
+export const packTransferApply = (plan: PackTransferPlan, opts?: OperationOptions) =>
+  long<PackTransferResult>('pack_transfer_apply', { plan }, opts);
 /** The local and backup `state/` compared (packs local/backup/modified, git). */
 export const stateStatus = () => call<StateSyncStatus>('state_status');
 /** Mirror `state/` to or from the backup. Defaults: `to_backup`, dry run. */

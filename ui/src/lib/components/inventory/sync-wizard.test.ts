@@ -1,14 +1,15 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import * as api from '$lib/api';
-import type { OperationOptions, SyncResult } from '$lib/api';
+import type { OperationOptions, SyncPlan, SyncResult } from '$lib/api';
 import SyncWizard from './sync-wizard.svelte';
 import { TestId } from '$lib/testids';
 import { sha } from '../../../test/fixtures';
 
 vi.mock('$lib/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/api')>()),
-  backupSync: vi.fn(),
+  syncPlan: vi.fn(),
+  syncApply: vi.fn(),
 }));
 
 function result(over: Partial<SyncResult> = {}): SyncResult {
@@ -28,23 +29,34 @@ function result(over: Partial<SyncResult> = {}): SyncResult {
     free_space: 100_000_000_000,
     already_synced: false,
     cancelled: false,
+    skipped: [],
     errors: [],
     ...over,
+  };
+}
+
+function planOf(preview: SyncResult): SyncPlan {
+  return {
+    plan: { operation: 'sync', store: '/store', store_id: '1:2', made_at: '2026-12-02T10:00:00Z' },
+    options: { direction: preview.direction, only_missing: true, dry_run: true, include_orphans: false },
+    preview,
   };
 }
 
 const step = () => screen.getByTestId(TestId.SyncStep).dataset.step;
 
 beforeEach(() => {
-  vi.mocked(api.backupSync).mockReset();
+  vi.mocked(api.syncPlan).mockReset();
+  vi.mocked(api.syncApply).mockReset();
 });
 
 describe('SyncWizard', () => {
   it('Preview → live progress → Complete', async () => {
     let release: (r: SyncResult) => void = () => {};
     let progress: OperationOptions['onProgress'];
-    vi.mocked(api.backupSync).mockImplementation(async (o, opts) => {
-      if (o?.dry_run) return result({ space_warning: 'The backup drive has 5 GB free; 7 GB are needed.' });
+    const previewed = planOf(result({ space_warning: 'The backup drive has 5 GB free; 7 GB are needed.' }));
+    vi.mocked(api.syncPlan).mockResolvedValue(previewed);
+    vi.mocked(api.syncApply).mockImplementation(async (_plan, opts) => {
       progress = opts?.onProgress;
       return new Promise<SyncResult>((r) => (release = r));
     });
@@ -55,7 +67,8 @@ describe('SyncWizard', () => {
 
     await fireEvent.click(screen.getByTestId(TestId.SyncStart));
     expect(step()).toBe('progress');
-    expect(api.backupSync).toHaveBeenLastCalledWith({ direction: 'to_backup', dry_run: false }, expect.objectContaining({ signal: expect.any(AbortSignal) }));
+    // Start applies the very plan the Preview showed.
+    expect(api.syncApply).toHaveBeenLastCalledWith(previewed, expect.objectContaining({ signal: expect.any(AbortSignal) }));
     progress!({ operation: 'sync', items_done: 1, items_total: 2, bytes_done: 3_500_000_000, bytes_total: 7_000_000_000, current: 'detail_tweaker.safetensors' });
     await waitFor(() => expect(screen.getByTestId(TestId.SyncProgress)).toHaveTextContent('3.5 GB of 7.0 GB'));
     expect(screen.getByTestId(TestId.SyncProgress)).toHaveTextContent('Copying detail_tweaker.safetensors');
@@ -67,8 +80,8 @@ describe('SyncWizard', () => {
 
   it('Cancel aborts the running sync; Escape while copying cancels instead of hiding it', async () => {
     let signal: AbortSignal | undefined;
-    vi.mocked(api.backupSync).mockImplementation(async (o, opts) => {
-      if (o?.dry_run) return result();
+    vi.mocked(api.syncPlan).mockResolvedValue(planOf(result()));
+    vi.mocked(api.syncApply).mockImplementation(async (_plan, opts) => {
       signal = opts?.signal;
       return new Promise<SyncResult>((resolve) =>
         signal!.addEventListener('abort', () => resolve(result({ dry_run: false, blobs_synced: 1, bytes_synced: 6_800_000_000, cancelled: true }))),
@@ -89,7 +102,7 @@ describe('SyncWizard', () => {
   });
 
   it('says "Already synced" and offers nothing to start', async () => {
-    vi.mocked(api.backupSync).mockResolvedValue(result({ blobs_to_sync: 0, bytes_to_sync: 0, items: [], already_synced: true }));
+    vi.mocked(api.syncPlan).mockResolvedValue(planOf(result({ blobs_to_sync: 0, bytes_to_sync: 0, items: [], already_synced: true })));
     render(SyncWizard, { open: true, direction: 'to_backup', onclose: vi.fn() });
     await waitFor(() => expect(screen.getByTestId(TestId.SyncWizard)).toHaveTextContent('Already synced'));
     expect(screen.getByTestId(TestId.SyncStart)).toBeDisabled();

@@ -1,0 +1,74 @@
+//! Plans (SPEC §3.11): what the user confirmed is what runs. Each test makes a
+//! plan, changes the store behind its back, applies it, and checks that the
+//! changed item is skipped with a reason and nothing unplanned is touched.
+
+use std::fs;
+
+use synapse_core::model::{AssetKind, SyncDirection, UiKind};
+use synapse_core::progress::{CancelToken, Control, NoProgress};
+use synapse_core::sync::{self, SyncOptions};
+use synapse_core::views::{self, UseOptions};
+use synapse_core::{ui, PackName};
+
+use crate::backup::enabled;
+use crate::support::content;
+
+fn ctl(cancel: &CancelToken) -> Control<'_> {
+    Control::new(&NoProgress, cancel)
+}
+
+#[test]
+fn a_sync_applies_only_the_planned_blobs_and_skips_one_that_is_already_there() {
+    let f = enabled();
+    let a = f.put_local(&content("planned a", 3000));
+    let b = f.put_local(&content("planned b", 2000));
+    let plan = sync::plan_sync(&f.store, SyncOptions { direction: SyncDirection::ToBackup, ..Default::default() }).unwrap();
+    assert_eq!(plan.preview.blobs_to_sync, 2);
+    // Meanwhile: b reaches the drive another way, and a new blob arrives.
+    f.put_backup(&content("planned b", 2000));
+    let newcomer = f.put_local(&content("not in the plan", 1000));
+    let cancel = CancelToken::new();
+    let r = sync::apply_sync(&f.store, &plan, ctl(&cancel)).unwrap();
+    assert_eq!(r.blobs_synced, 1, "{r:?}");
+    assert!(f.backup_path(&a).exists());
+    assert_eq!(r.skipped.len(), 1);
+    assert_eq!(r.skipped[0].sha256.as_ref(), Some(&b));
+    assert!(r.skipped[0].reason.contains("already on the backup"), "{}", r.skipped[0].reason);
+    assert!(!f.backup_path(&newcomer).exists(), "a blob that was not planned is not copied");
+}
+
+#[test]
+fn push_free_never_frees_a_copy_that_a_ui_started_to_use_after_the_plan() {
+    let f = enabled();
+    let ckpt = f.put_local(&content("checkpoint", 5000));
+    f.put_backup(&content("checkpoint", 5000));
+    let lora = f.put_local(&content("lora", 1500));
+    f.put_backup(&content("lora", 1500));
+    f.write_pack("P", &[("c", &ckpt, AssetKind::Checkpoint, 5000, "c.safetensors"), ("l", &lora, AssetKind::Lora, 1500, "l.safetensors")]);
+    let name = PackName::parse("P").unwrap();
+    let plan = sync::plan_transfer(&f.store, &name, SyncDirection::ToBackup, true).unwrap();
+    assert_eq!(plan.preview.to_free.len(), 2, "{:?}", plan.preview);
+    // Meanwhile the pack is put to use in ComfyUI: its local copies are linked now.
+    let comfy = f.dir.path().join("ComfyUI");
+    fs::create_dir_all(comfy.join("models")).unwrap();
+    ui::add(&f.store, "comfy", UiKind::Comfyui, &comfy).unwrap();
+    let cancel = CancelToken::new();
+    views::use_pack(&f.store, &name, &UseOptions { ui: None, restore: false }, ctl(&cancel)).unwrap();
+    let r = sync::apply_transfer(&f.store, &plan, ctl(&cancel)).unwrap();
+    assert!(r.freed.is_empty(), "{r:?}");
+    assert_eq!(r.skipped.len(), 2, "{:?}", r.skipped);
+    assert!(r.skipped.iter().all(|k| k.reason.contains("comfy")), "{:?}", r.skipped);
+    assert!(f.local_path(&ckpt).exists() && f.local_path(&lora).exists());
+}
+
+#[test]
+fn a_pack_plan_is_refused_on_another_store() {
+    let f = enabled();
+    let other = enabled();
+    let sha = f.put_local(&content("m", 100));
+    f.write_pack("P", &[("m", &sha, AssetKind::Lora, 100, "m.safetensors")]);
+    let plan = sync::plan_transfer(&f.store, &PackName::parse("P").unwrap(), SyncDirection::ToBackup, false).unwrap();
+    let cancel = CancelToken::new();
+    let err = sync::apply_transfer(&other.store, &plan, ctl(&cancel)).unwrap_err();
+    assert_eq!(err.code(), synapse_core::ErrorCode::InvalidArgument, "{err}");
+}
