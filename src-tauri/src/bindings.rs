@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use synapse_core::adopt::AdoptOptions;
+use synapse_core::adopt::{AdoptOptions, AdoptPlan};
 use synapse_core::cleanup::CleanupPlan;
 use synapse_core::doctor::DoctorReport;
 use synapse_core::inventory::{Query, SortKey};
@@ -46,6 +46,7 @@ fn export_into(dir: &Path) {
         DeleteResult,
         CleanupResult,
         CleanupPlan,
+        AdoptPlan,
         SyncPlan,
         PackTransferPlan,
         VerifyResult,

@@ -64,6 +64,8 @@ pub enum Command {
         /// Replace every original by a link to its blob (the UI keeps working; duplicates stop costing space).
         #[arg(long)]
         link: bool,
+        #[command(flatten)]
+        plan: PlanArgs,
     },
     /// UI targets: the UI installations packs can be exposed in.
     Ui {

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use rayon::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::autobackup;
 use crate::blobs::{self, AdoptMode};
@@ -49,7 +49,7 @@ use crate::views;
 pub const MODEL_EXTENSIONS: [&str; 7] = ["safetensors", "ckpt", "pt", "pth", "bin", "gguf", "onnx"];
 
 /// How `adopt` runs (the desktop app sends it as is; missing fields are false).
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct AdoptOptions {
@@ -59,19 +59,46 @@ pub struct AdoptOptions {
     pub link: bool,
 }
 
-/// One model file as hashed.
-#[derive(Debug, Clone)]
-struct Found {
-    path: PathBuf,
-    size: u64,
-    mtime: Option<SystemTime>,
-    sha: Sha256,
+/// One model file as hashed, with what identifies that version of it: apply
+/// trusts the plan's hash only while (device, inode, size, mtime) are the same.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Found {
+    #[serde(serialize_with = "crate::model::lossy::path")]
+    pub path: PathBuf,
+    pub size: u64,
+    /// `secs.nanos` since the epoch (a string: the app's JSON numbers cannot hold nanoseconds).
+    pub mtime: Option<String>,
+    /// `dev:ino`.
+    pub id: String,
+    pub sha: Sha256,
+}
+
+fn version_of(m: &fs::Metadata) -> (Option<String>, String) {
+    let mtime = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map(|d| format!("{}.{:09}", d.as_secs(), d.subsec_nanos()));
+    (mtime, format!("{}:{}", m.dev(), m.ino()))
+}
+
+/// The plan of an adopt (SPEC §3.11): the preview, and the files behind it as
+/// hashed. Applying it hashes nothing twice: a file is taken as planned only
+/// while it is the same version of the file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AdoptPlan {
+    pub plan: crate::plan::PlanStamp,
+    pub options: AdoptOptions,
+    pub preview: AdoptResult,
+    /// Per blob of `preview.blobs`: its files as hashed (same order as `paths`).
+    pub files: Vec<Vec<Found>>,
 }
 
 /// The plan: the result to show plus the hashed files behind it.
 struct Plan {
     result: AdoptResult,
-    /// Per blob of `result.blobs`: its files as hashed (same order as `paths`).
     files: Vec<Vec<Found>>,
 }
 
@@ -86,6 +113,49 @@ fn is_model_file(path: &Path) -> bool {
 /// a file that cannot be adopted is listed in `errors` and the others go
 /// ahead; a cancel stops between files and the result says `cancelled`.
 pub fn adopt(store: &Store, folder: &Path, opts: AdoptOptions, ctl: Control) -> Result<AdoptResult> {
+    let (folder, store_root) = checked_folder(store, folder)?;
+    if !opts.execute {
+        return Ok(plan(store, &folder, &store_root, opts, ctl)?.result);
+    }
+    let lock = store.lock("adopt")?;
+    let p = plan(store, &folder, &store_root, opts, ctl)?;
+    finish(store, &folder, p, lock, ctl)
+}
+
+/// Plans the adoption of `folder` (hashes every model file once, in
+/// parallel; changes nothing). Errors as [`adopt`].
+pub fn plan_adopt(store: &Store, folder: &Path, opts: AdoptOptions, ctl: Control) -> Result<AdoptPlan> {
+    let (folder, store_root) = checked_folder(store, folder)?;
+    let opts = AdoptOptions { execute: false, ..opts };
+    let p = plan(store, &folder, &store_root, opts, ctl)?;
+    Ok(AdoptPlan { plan: crate::plan::PlanStamp::new(store, "adopt")?, options: opts, preview: p.result, files: p.files })
+}
+
+/// Applies an adopt plan: the planned files only, each one only while it is
+/// the version that was hashed (else an error names it: "changed since it was
+/// hashed"); the blob's bytes are hash-checked again as they are copied.
+/// Packs are written only for blobs no pack uses by then.
+pub fn apply_adopt(store: &Store, planned: &AdoptPlan, ctl: Control) -> Result<AdoptResult> {
+    let lock = store.lock("adopt")?;
+    planned.plan.check(store, "adopt")?;
+    if planned.files.len() != planned.preview.blobs.len() || planned.files.iter().any(Vec::is_empty) {
+        return Err(Error::invalid("the adopt plan is damaged (its files do not match its blobs): make a new plan"));
+    }
+    let mut result = planned.preview.clone();
+    result.dry_run = false;
+    // Linking is the one choice made on the plan's own page (the preview shows what it saves).
+    result.link = planned.options.link;
+    let refs = packs::load_all_refs(store.layout())?;
+    let used: HashSet<&Sha256> = refs.packs.iter().flat_map(|p| p.refs.iter().map(|r| &r.sha256)).collect();
+    for b in &mut result.blobs {
+        // A pack may have started to use the blob since: then no second pack.
+        b.pack_exists = b.pack_exists || used.contains(&b.sha256);
+    }
+    let p = Plan { result, files: planned.files.clone() };
+    finish(store, &planned.preview.folder, p, lock, ctl)
+}
+
+fn checked_folder(store: &Store, folder: &Path) -> Result<(PathBuf, PathBuf)> {
     let meta = fs::metadata(folder).map_err(Error::io("open folder", folder))?;
     if !meta.is_dir() {
         return Err(Error::invalid(format!("{} is not a folder: give a model folder such as ComfyUI/models", folder.display())));
@@ -95,12 +165,11 @@ pub fn adopt(store: &Store, folder: &Path, opts: AdoptOptions, ctl: Control) -> 
     if folder.starts_with(&store_root) {
         return Err(Error::invalid(format!("{} is inside the store: adopt a UI's model folder, not the store", folder.display())));
     }
-    if !opts.execute {
-        return Ok(plan(store, &folder, &store_root, opts, ctl)?.result);
-    }
-    let lock = store.lock("adopt")?;
-    let mut p = plan(store, &folder, &store_root, opts, ctl)?;
-    apply(store, &folder, &mut p, ctl)?;
+    Ok((folder, store_root))
+}
+
+fn finish(store: &Store, folder: &Path, mut p: Plan, lock: crate::lock::StoreLock, ctl: Control) -> Result<AdoptResult> {
+    apply(store, folder, &mut p, ctl)?;
     drop(lock);
     if p.result.blobs_added > 0 {
         // `auto_backup_new`, once the store lock is released (it takes the locks it needs).
@@ -115,7 +184,7 @@ pub fn adopt(store: &Store, folder: &Path, opts: AdoptOptions, ctl: Control) -> 
 fn plan(store: &Store, folder: &Path, store_root: &Path, opts: AdoptOptions, ctl: Control) -> Result<Plan> {
     let layout = store.layout();
     let link_dir = views::link_blob_dir(layout)?;
-    let mut candidates: Vec<(PathBuf, u64, Option<SystemTime>)> = Vec::new();
+    let mut candidates: Vec<(PathBuf, u64, (Option<String>, String))> = Vec::new();
     let mut skipped = Vec::new();
     let mut already_linked = 0u64;
     let walk = walkdir::WalkDir::new(folder).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
@@ -148,7 +217,7 @@ fn plan(store: &Store, folder: &Path, store_root: &Path, opts: AdoptOptions, ctl
             continue;
         }
         match entry.metadata() {
-            Ok(m) => candidates.push((path.to_path_buf(), m.len(), m.modified().ok())),
+            Ok(m) => candidates.push((path.to_path_buf(), m.len(), version_of(&m))),
             Err(e) => skipped.push(AdoptSkip { path: path.to_path_buf(), reason: format!("cannot read: {e}") }),
         }
     }
@@ -157,12 +226,12 @@ fn plan(store: &Store, folder: &Path, store_root: &Path, opts: AdoptOptions, ctl
     let tracker = Tracker::new(ctl, "hash", candidates.len() as u64, bytes_found);
     let hashed: Vec<std::result::Result<Found, (PathBuf, Error)>> = candidates
         .par_iter()
-        .map(|(path, size, mtime)| {
+        .map(|(path, size, (mtime, id))| {
             tracker.start_item(&path.file_name().unwrap_or_default().to_string_lossy());
             let r = blobs::hash_file(path, Some(&tracker), ctl.cancel);
             tracker.item_done();
             match r {
-                Ok((sha, n)) => Ok(Found { path: path.clone(), size: n.max(*size), mtime: *mtime, sha }),
+                Ok((sha, n)) => Ok(Found { path: path.clone(), size: n.max(*size), mtime: mtime.clone(), id: id.clone(), sha }),
                 Err(e) => Err((path.clone(), e)),
             }
         })
@@ -276,9 +345,9 @@ fn item_error(sha: Option<&Sha256>, path: Option<PathBuf>, e: &Error) -> ItemErr
     ItemError { sha256: sha.cloned(), display_name: None, path, code: e.code(), message: e.to_string() }
 }
 
-/// True when `path` is still the file that was hashed.
+/// True when `path` is still the file that was hashed (same device, inode, size and mtime).
 fn unchanged(f: &Found) -> bool {
-    fs::symlink_metadata(&f.path).is_ok_and(|m| m.is_file() && m.len() == f.size && m.modified().ok() == f.mtime)
+    fs::symlink_metadata(&f.path).is_ok_and(|m| m.is_file() && m.len() == f.size && version_of(&m) == (f.mtime.clone(), f.id.clone()))
 }
 
 fn apply(store: &Store, folder: &Path, p: &mut Plan, ctl: Control) -> Result<()> {

@@ -646,7 +646,7 @@ pub struct PackTransferResult {
 }
 
 /// What became of new blobs under `auto_backup_new`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AutoBackupReport {
     /// Copied to the backup now.
@@ -774,7 +774,7 @@ pub struct UiRemoveResult {
 }
 
 /// One link in a UI folder pointing at a blob.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UiLink {
     pub ui: String,
@@ -862,7 +862,7 @@ pub struct UnuseResult {
 }
 
 /// One distinct model file found by `adopt`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AdoptBlob {
     pub sha256: Sha256,
@@ -882,7 +882,7 @@ pub struct AdoptBlob {
 }
 
 /// A file `adopt` left alone.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AdoptSkip {
     #[serde(serialize_with = "lossy::path")]
@@ -891,7 +891,7 @@ pub struct AdoptSkip {
 }
 
 /// `adopt <folder>`: the plan (dry run) and what was done.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AdoptResult {
     pub dry_run: bool,

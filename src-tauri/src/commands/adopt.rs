@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use synapse_core::adopt::{self, AdoptOptions};
+use synapse_core::adopt::{self, AdoptOptions, AdoptPlan};
 use synapse_core::model::AdoptResult;
 use synapse_core::progress::ProgressUpdate;
 use synapse_core::WireError;
@@ -15,27 +15,35 @@ use super::operation;
 use crate::events;
 use crate::state::AppState;
 
-/// Plans the adoption of `folder` (`options.execute` false: the wizard's
-/// Preview) or adopts it (packs written, with `options.link` the originals
-/// replaced by links to their blobs), then tells the window to reload.
+/// Plans the adoption of `folder`: hashes every model file once (the
+/// wizard's Preview, with progress and cancel).
 #[tauri::command]
-pub async fn adopt_run(
-    app: AppHandle,
+pub async fn adopt_plan(
     state: State<'_, AppState>,
     folder: String,
     options: AdoptOptions,
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
+) -> Result<AdoptPlan, WireError> {
+    let state = state.inner().clone();
+    operation(state, op_id, "Adopt preview", on_progress, move |store, ctl| adopt::plan_adopt(store, &PathBuf::from(folder), options, ctl))
+        .await
+}
+
+/// Adopts exactly the previewed plan (packs written; with `plan.options.link`
+/// the originals replaced by links), then tells the window to reload.
+#[tauri::command]
+pub async fn adopt_apply(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    plan: AdoptPlan,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
 ) -> Result<AdoptResult, WireError> {
     let state = state.inner().clone();
-    let result = operation(state, op_id, if options.execute { "Adopt" } else { "Adopt preview" }, on_progress, move |store, ctl| {
-        adopt::adopt(store, &PathBuf::from(folder), options, ctl)
-    })
-    .await;
-    if options.execute {
-        // Even a failed or cancelled adopt may have written packs before it stopped.
-        events::inventory_changed(&app, "adopt");
-    }
+    let result = operation(state, op_id, "Adopt", on_progress, move |store, ctl| adopt::apply_adopt(store, &plan, ctl)).await;
+    // Even a failed or cancelled adopt may have written packs before it stopped.
+    events::inventory_changed(&app, "adopt");
     result
 }
 

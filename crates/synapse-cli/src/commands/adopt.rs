@@ -4,16 +4,29 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use comfy_table::Cell;
-use synapse_core::adopt::{self, AdoptOptions};
+use synapse_core::adopt::{self, AdoptOptions, AdoptPlan};
 use synapse_core::model::AdoptResult;
+use synapse_core::plan;
 use synapse_core::ErrorCode;
 
 use super::{Ctx, Done};
+use crate::cli::PlanArgs;
 use crate::output::{self, bold, dim, red, size, yellow};
 
-pub fn run(ctx: &Ctx, folder: &Path, execute: bool, link: bool) -> anyhow::Result<Done> {
+pub fn run(ctx: &Ctx, folder: &Path, execute: bool, link: bool, plan_args: &PlanArgs) -> anyhow::Result<Done> {
     let store = ctx.open()?;
-    let r = ctx.long(|ctl| adopt::adopt(&store, folder, AdoptOptions { execute, link }, ctl))?;
+    let r = if let Some(file) = &plan_args.apply {
+        // The hashing was done when the plan was made: only changed files are hashed again.
+        let planned: AdoptPlan = plan::read(file)?;
+        ctx.long(|ctl| adopt::apply_adopt(&store, &planned, ctl))?
+    } else if let Some(file) = &plan_args.save_plan {
+        let planned = ctx.long(|ctl| adopt::plan_adopt(&store, folder, AdoptOptions { execute: false, link }, ctl))?;
+        plan::write(file, &planned)?;
+        super::backup::saved_note(ctx, file, &format!("adopt {}", folder.display()));
+        planned.preview
+    } else {
+        ctx.long(|ctl| adopt::adopt(&store, folder, AdoptOptions { execute, link }, ctl))?
+    };
     if ctx.json {
         output::json(&r)?;
     } else if !ctx.quiet {

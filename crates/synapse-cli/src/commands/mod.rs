@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Inventory(args) => inventory::run(ctx, args),
         Command::Pack { command } => pack::run(ctx, command),
         Command::Backup { command } => backup::run(ctx, command),
-        Command::Adopt { folder, execute, link } => adopt::run(ctx, &folder, execute, link),
+        Command::Adopt { folder, execute, link, plan } => adopt::run(ctx, &folder, execute, link, &plan),
         Command::Ui { command } => ui::run(ctx, command),
         Command::Use { pack, ui } => ui::use_pack(ctx, &pack, ui),
         Command::Unuse { pack, ui } => ui::unuse(ctx, &pack, ui.as_deref()),

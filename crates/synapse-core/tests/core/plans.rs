@@ -72,3 +72,35 @@ fn a_pack_plan_is_refused_on_another_store() {
     let err = sync::apply_transfer(&other.store, &plan, ctl(&cancel)).unwrap_err();
     assert_eq!(err.code(), synapse_core::ErrorCode::InvalidArgument, "{err}");
 }
+
+/// Adopt hashes the tree once, in the plan: applying it re-hashes nothing
+/// but what it copies, and a file that changed since is refused by name.
+#[test]
+fn adopt_applies_its_plan_without_hashing_again_and_refuses_a_file_that_changed() {
+    use std::sync::Mutex;
+    use synapse_core::adopt::{self, AdoptOptions};
+    use synapse_core::progress::{ProgressSink, ProgressUpdate};
+    struct Ops(Mutex<Vec<String>>);
+    impl ProgressSink for Ops {
+        fn report(&self, u: &ProgressUpdate) {
+            self.0.lock().unwrap().push(u.operation.clone());
+        }
+    }
+    let f = crate::support::Fixture::new();
+    let models = f.dir.path().join("models/loras");
+    fs::create_dir_all(&models).unwrap();
+    fs::write(models.join("a.safetensors"), content("lora a", 3000)).unwrap();
+    fs::write(models.join("b.safetensors"), content("lora b", 3000)).unwrap();
+    let cancel = CancelToken::new();
+    let plan = adopt::plan_adopt(&f.store, &models, AdoptOptions::default(), ctl(&cancel)).unwrap();
+    assert_eq!(plan.preview.blobs.len(), 2);
+    // b is edited after the preview (same size, new bytes and time).
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::write(models.join("b.safetensors"), content("lora B", 3000)).unwrap();
+    let ops = Ops(Mutex::new(Vec::new()));
+    let r = adopt::apply_adopt(&f.store, &plan, Control::new(&ops, &cancel)).unwrap();
+    assert!(!ops.0.lock().unwrap().iter().any(|o| o == "hash"), "apply hashed the tree again: {:?}", ops.0.lock().unwrap());
+    assert_eq!(r.blobs_added, 1, "{r:?}");
+    assert_eq!(r.errors.len(), 1);
+    assert!(r.errors[0].message.contains("changed since it was hashed"), "{}", r.errors[0].message);
+}

@@ -41,7 +41,7 @@ import type {
 import type { CommitResult, ExportOptions, ExportResult, ImportOptions, ValidationReport } from './bindings';
 import type { RedownloadResult, UiTargetList, UnuseResult, UseResult } from './bindings';
 import type { InventoryItem, SortKey } from './bindings';
-import type { AdoptOptions, AdoptResult } from './bindings';
+import type { AdoptOptions, AdoptPlan, AdoptResult } from './bindings';
 import { toWireError } from './errors';
 import { operationArgs, type OperationOptions } from './progress';
 
@@ -126,12 +126,13 @@ export const addToPack = (name: string, files: string[], kind: AssetKind | null,
 /** Deletes the pack's metadata; its blobs stay (unused ones become orphans). */
 export const deletePack = (name: string) => call<PackDeleteResult>('pack_delete', { name });
 /**
- * Adopts a model folder (e.g. ComfyUI/models): the plan when `execute` is false
- * (files, duplicates, bytes saved, packs to create), else adopts it, with
- * `link` replacing every original by a link to its blob.
+ * The plan of adopting a model folder (e.g. ComfyUI/models): every file hashed
+ * once; files, duplicates, bytes saved, packs to create.
  */
-export const adoptFolder = (folder: string, options: Partial<AdoptOptions> = {}, opts?: OperationOptions) =>
-  long<AdoptResult>('adopt_run', { folder, options: { execute: false, link: false, ...options } }, opts);
+export const adoptPlan = (folder: string, options: Partial<AdoptOptions> = {}, opts?: OperationOptions) =>
+  long<AdoptPlan>('adopt_plan', { folder, options: { execute: false, link: false, ...options } }, opts);
+/** Adopts exactly the previewed plan (nothing is hashed twice); `plan.options.link` replaces originals by links. */
+export const adoptApply = (plan: AdoptPlan, opts?: OperationOptions) => long<AdoptResult>('adopt_apply', { plan }, opts);
 
 // ---- UI targets: use / unuse, re-download (SPEC §3.8) ------------------------------
 

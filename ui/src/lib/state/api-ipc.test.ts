@@ -88,19 +88,20 @@ describe('$lib/api over mocked IPC', () => {
     await expect(api.planUse('P', 'comfyui')).rejects.toMatchObject({ code: 'conflict', details: { clashes } });
   });
 
-  it('adopt_run sends the folder and full options (dry run by default); pack_name_check rejects with the core’s reason', async () => {
+  it('adopt_plan sends the folder and full options, adopt_apply the plan; pack_name_check rejects with the core’s reason', async () => {
     const calls: { cmd: string; args: Record<string, unknown> }[] = [];
     mockIPC((cmd, args) => {
       calls.push({ cmd, args: args as Record<string, unknown> });
       if (cmd === 'pack_name_check') throw { code: 'invalid_argument', message: "invalid pack name '.x': a pack name cannot start with '.'", details: { pack: '.x' } };
       return {};
     });
-    await api.adoptFolder('/comfy/models');
-    await api.adoptFolder('/comfy/models', { execute: true, link: true });
+    await api.adoptPlan('/comfy/models');
+    const plan = { plan: { operation: 'adopt', store: '/s', store_id: '1:2', made_at: 'now' }, options: { execute: false, link: true } } as unknown as api.AdoptPlan;
+    await api.adoptApply(plan);
     await expect(api.checkPackName('.x')).rejects.toMatchObject({ code: 'invalid_argument', details: { pack: '.x' } });
-    expect(calls.map((c) => c.cmd)).toEqual(['adopt_run', 'adopt_run', 'pack_name_check']);
+    expect(calls.map((c) => c.cmd)).toEqual(['adopt_plan', 'adopt_apply', 'pack_name_check']);
     expect(calls[0].args).toMatchObject({ folder: '/comfy/models', options: { execute: false, link: false } });
-    expect(calls[1].args).toMatchObject({ options: { execute: true, link: true } });
+    expect(calls[1].args).toMatchObject({ plan });
     expect(typeof calls[1].args.opId).toBe('string');
     expect(calls[1].args.onProgress).toBeDefined();
     expect(calls[2].args).toEqual({ name: '.x' });

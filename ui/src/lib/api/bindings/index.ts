@@ -2,6 +2,7 @@
 export type * from './AddedFile';
 export type * from './AdoptBlob';
 export type * from './AdoptOptions';
+export type * from './AdoptPlan';
 export type * from './AdoptResult';
 export type * from './AdoptSkip';
 export type * from './AffectedPack';
@@ -32,6 +33,7 @@ export type * from './ExportOptions';
 export type * from './ExportResult';
 export type * from './FileInfo';
 export type * from './Finding';
+export type * from './Found';
 export type * from './Impacts';
 export type * from './ImportOptions';
 export type * from './ImportStrategy';
