@@ -18,6 +18,7 @@ use synapse_core::packs::{PackDeleteResult, PackInfo, PackWriteResult};
 use synapse_core::progress::ProgressUpdate;
 use synapse_core::state_sync::StateSyncOptions;
 use synapse_core::sync::{PackTransferPlan, PushOptions, SyncOptions, SyncPlan};
+use synapse_core::views::UsePlan;
 use synapse_core::{ErrorCode, WireError};
 use ts_rs::{Config, TS};
 
@@ -46,6 +47,7 @@ fn export_into(dir: &Path) {
         DeleteResult,
         CleanupResult,
         CleanupPlan,
+        UsePlan,
         AdoptPlan,
         SyncPlan,
         PackTransferPlan,

@@ -99,7 +99,7 @@ pub fn run() {
             commands::settings::settings_save,
             commands::views::ui_targets,
             commands::views::pack_use_plan,
-            commands::views::pack_use,
+            commands::views::pack_use_apply,
             commands::views::pack_unuse,
             commands::views::blob_redownload,
         ])

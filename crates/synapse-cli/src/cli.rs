@@ -78,6 +78,11 @@ pub enum Command {
         /// Only this UI target (default: every target).
         #[arg(long, value_name = "NAME")]
         ui: Option<String>,
+        /// Only show what would be linked and restored.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        plan: PlanArgs,
     },
     /// Remove the links `use` made for a pack.
     Unuse {

@@ -791,7 +791,7 @@ pub struct UiLink {
 }
 
 /// A dependency `use` could not expose (no folder for its kind in that UI).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UseSkip {
     pub ui: String,
@@ -824,7 +824,7 @@ pub struct MissingBlob {
 }
 
 /// `use <pack>`: what would be (dry run) or was done.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UseResult {
     pub pack: String,
@@ -842,6 +842,8 @@ pub struct UseResult {
     pub free_space: Option<u64>,
     /// Set when the store's disk lacks room for the blobs to restore.
     pub space_warning: Option<String>,
+    /// Planned links or restores left out when the plan was applied, with the reason.
+    pub skipped_changes: Vec<crate::plan::Skipped>,
 }
 
 /// `unuse <pack>`: the links `use` made for the pack, removed.

@@ -338,6 +338,7 @@ impl Plan {
             bytes_restored: bytes,
             free_space,
             space_warning,
+            skipped_changes: Vec::new(),
         }
     }
 }
@@ -369,6 +370,66 @@ enum Hold {
     Session(Box<Session>),
 }
 
+/// The plan of `use <pack>` (SPEC §3.11): the preview the user confirms. Its
+/// `restored_blobs` are the restores the user agreed to by confirming.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UsePlan {
+    pub plan: crate::plan::PlanStamp,
+    pub pack: PackName,
+    /// Only this UI target (`None`: every configured target).
+    pub ui: Option<String>,
+    pub preview: UseResult,
+}
+
+/// Plans `use <pack>` (see [`plan_use`]) as a value to apply with [`apply_use`].
+pub fn plan_use_value(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<UsePlan> {
+    let preview = plan_use(store, pack, ui_name)?;
+    Ok(UsePlan { plan: crate::plan::PlanStamp::new(store, "use")?, pack: pack.clone(), ui: ui_name.map(str::to_owned), preview })
+}
+
+/// Applies a confirmed use plan: restores only the planned blobs (a blob that
+/// needs restoring now but was not in the plan refuses the whole use, as an
+/// unconfirmed restore), makes only the planned links that are still to make
+/// (others are in `skipped_changes`), and refuses clashes as `use` does.
+pub fn apply_use(store: &Store, planned: &UsePlan, ctl: Control) -> Result<UseResult> {
+    planned.plan.check(store, "use")?;
+    let confirmed: BTreeSet<Sha256> = planned.preview.restored_blobs.iter().map(|b| b.sha256.clone()).collect();
+    let mut r = run_use(store, &planned.pack, planned.ui.as_deref(), Restore::Only(&confirmed), Some(&planned.preview.linked), ctl)?;
+    // A planned link that is no longer to make: the fresh plan found it made already, or gone from the pack.
+    let made: BTreeSet<&PathBuf> = r.linked.iter().chain(&r.already_linked).map(|l| &l.path).collect();
+    for l in &planned.preview.linked {
+        if !made.contains(&l.path) {
+            r.skipped_changes.push(crate::plan::Skipped {
+                sha256: Some(l.sha256.clone()),
+                name: l.path.display().to_string(),
+                reason: "the pack no longer links this file there".to_owned(),
+            });
+        }
+    }
+    Ok(r)
+}
+
+/// Which restores a `use` may do.
+enum Restore<'a> {
+    /// None confirmed: a restore needed is refused (`conflict` with the blobs).
+    No,
+    /// Any the pack needs (the CLI's `--yes`).
+    Any,
+    /// Exactly these (a confirmed plan).
+    Only(&'a BTreeSet<Sha256>),
+}
+
+impl Restore<'_> {
+    fn allows(&self, items: &[SyncItem]) -> bool {
+        match self {
+            Restore::No => items.is_empty(),
+            Restore::Any => true,
+            Restore::Only(set) => items.iter().all(|i| set.contains(&i.sha256)),
+        }
+    }
+}
+
 /// `use <pack>`: restores the pack's backup-only blobs (when confirmed), then
 /// links every dependency into each UI target's folder for its kind.
 ///
@@ -378,12 +439,22 @@ enum Hold {
 /// `backup_not_connected`, `insufficient_space`, `integrity` from the restore;
 /// `busy`; `cancelled`.
 pub fn use_pack(store: &Store, pack: &PackName, opts: &UseOptions, ctl: Control) -> Result<UseResult> {
-    let ui_name = opts.ui.as_deref();
+    run_use(store, pack, opts.ui.as_deref(), if opts.restore { Restore::Any } else { Restore::No }, None, ctl)
+}
+
+fn run_use(
+    store: &Store,
+    pack: &PackName,
+    ui_name: Option<&str>,
+    allowed: Restore<'_>,
+    planned_links: Option<&[UiLink]>,
+    ctl: Control,
+) -> Result<UseResult> {
     let first = plan(store, pack, ui_name)?;
     if !first.clashes.is_empty() {
         return Err(Error::UseClash { pack: pack.to_string(), clashes: first.clashes });
     }
-    if !first.restore.is_empty() && !opts.restore {
+    if !allowed.allows(&first.restore) {
         let bytes = first.restore.iter().map(|r| r.size_bytes).sum();
         return Err(Error::RestoreNeeded { pack: pack.to_string(), blobs: first.restore, bytes });
     }
@@ -393,7 +464,7 @@ pub fn use_pack(store: &Store, pack: &PackName, opts: &UseOptions, ctl: Control)
     let mut p = plan(store, pack, ui_name)?;
     if !p.restore.is_empty() && matches!(hold, Hold::Store(_)) {
         drop(hold);
-        if !opts.restore {
+        if !allowed.allows(&p.restore) {
             let bytes = p.restore.iter().map(|r| r.size_bytes).sum();
             return Err(Error::RestoreNeeded { pack: pack.to_string(), blobs: p.restore, bytes });
         }
@@ -402,6 +473,23 @@ pub fn use_pack(store: &Store, pack: &PackName, opts: &UseOptions, ctl: Control)
     }
     if !p.clashes.is_empty() {
         return Err(Error::UseClash { pack: pack.to_string(), clashes: p.clashes });
+    }
+    if !allowed.allows(&p.restore) {
+        let bytes = p.restore.iter().map(|r| r.size_bytes).sum();
+        return Err(Error::RestoreNeeded { pack: pack.to_string(), blobs: p.restore, bytes });
+    }
+    // A confirmed plan: only the links it listed (by path and blob) are made now.
+    if let Some(planned) = planned_links {
+        p.to_link.retain(|l| planned.iter().any(|q| q.path == l.path && q.sha256 == l.sha256));
+    }
+    // Nothing linked and nothing there already: say why, never report success for nothing.
+    if p.to_link.is_empty() && p.already.is_empty() {
+        let why: Vec<String> = p.skipped.iter().map(|s| format!("{}: {}", s.dependency_id, s.reason)).collect();
+        return Err(Error::invalid(format!(
+            "pack {pack} has nothing to link into {}: {}",
+            p.targets.join(", "),
+            if why.is_empty() { "it has no resolved files".to_owned() } else { why.join("; ") }
+        )));
     }
     let layout = store.layout();
     if let Hold::Session(s) = &hold {

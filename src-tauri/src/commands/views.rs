@@ -8,7 +8,7 @@ use synapse_core::download;
 use synapse_core::model::{RedownloadResult, UiTargetList, UnuseResult, UseResult};
 use synapse_core::progress::ProgressUpdate;
 use synapse_core::ui;
-use synapse_core::views::{self, UseOptions};
+use synapse_core::views::{self, UsePlan};
 use synapse_core::WireError;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -30,29 +30,23 @@ pub async fn ui_targets(state: State<'_, AppState>) -> Result<UiTargetList, Wire
 /// restore from the backup with their sizes, and the local free space.
 /// Clashes with files in the UI folders are a `conflict` error listing them.
 #[tauri::command]
-pub async fn pack_use_plan(state: State<'_, AppState>, name: String, ui: Option<String>) -> Result<UseResult, WireError> {
+pub async fn pack_use_plan(state: State<'_, AppState>, name: String, ui: Option<String>) -> Result<UsePlan, WireError> {
     let state = state.inner().clone();
-    blocking(move || wire(views::plan_use(&state.store()?, &pack_name(&name)?, ui.as_deref()))).await
+    blocking(move || wire(views::plan_use_value(&state.store()?, &pack_name(&name)?, ui.as_deref()))).await
 }
 
-/// Links a pack's models into one UI target (or every one), restoring the
-/// blobs that are only on the backup first when `restore` is true (without
-/// it such a pack is refused with `conflict` and the blobs to restore).
+/// Applies the use plan the user saw: restores exactly its blobs (confirming
+/// the plan confirms them), then makes its links.
 #[tauri::command]
-pub async fn pack_use(
+pub async fn pack_use_apply(
     app: AppHandle,
     state: State<'_, AppState>,
-    name: String,
-    ui: Option<String>,
-    restore: bool,
+    plan: UsePlan,
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<UseResult, WireError> {
     let state = state.inner().clone();
-    let name = pack_name(&name)?;
-    let result =
-        operation(state, op_id, "Use pack", on_progress, move |store, ctl| views::use_pack(store, &name, &UseOptions { ui, restore }, ctl))
-            .await;
+    let result = operation(state, op_id, "Use pack", on_progress, move |store, ctl| views::apply_use(store, &plan, ctl)).await;
     // A failed use may still have restored blobs before it stopped.
     events::inventory_changed(&app, "use");
     result

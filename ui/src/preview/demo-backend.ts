@@ -16,6 +16,7 @@ import type {
   SyncResult,
   UiTargetList,
   UnuseResult,
+  UsePlan,
   UseResult,
   WireError,
 } from '$lib/api';
@@ -207,14 +208,13 @@ export function demoBackend(o: Options) {
             { name: 'forge', kind: 'forge', path: '/home/user/stable-diffusion-webui-forge', exists: true, folders: {}, active_links: 0, active_packs: [] },
           ],
         } satisfies UiTargetList;
-      case 'pack_use_plan':
-      case 'pack_use': {
+      case 'pack_use_plan': {
         const restore = items
           .filter((i) => i.used_by_packs.includes(String(args.name)) && i.location === 'backup_only')
           .map((i) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes }));
-        return {
+        const preview = {
           pack: String(args.name),
-          dry_run: cmd === 'pack_use_plan',
+          dry_run: true,
           ui_targets: [String(args.ui ?? 'comfyui')],
           linked: [],
           already_linked: [],
@@ -223,8 +223,17 @@ export function demoBackend(o: Options) {
           bytes_restored: restore.reduce((s, i) => s + i.size_bytes, 0),
           free_space: restore.length > 0 ? 75_000_000_000 : null,
           space_warning: null,
+          skipped_changes: [],
         } satisfies UseResult;
+        return {
+          plan: { operation: 'use', store: root, store_id: '1:2', made_at: new Date().toISOString() },
+          pack: String(args.name),
+          ui: args.ui == null ? null : String(args.ui),
+          preview,
+        } satisfies UsePlan;
       }
+      case 'pack_use_apply':
+        return { ...(args.plan as UsePlan).preview, dry_run: false } satisfies UseResult;
       case 'pack_unuse':
         return { pack: String(args.name), removed: [], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] } satisfies UnuseResult;
       case 'cleanup_plan': {

@@ -1,5 +1,5 @@
 /** Test data built from the generated wire types (never hand-copied shapes). */
-import type { InventoryItem, InventorySummary, Impacts, BlobStatus, Location, AssetKind, UiTargetInfo, UseResult } from '$lib/api';
+import type { InventoryItem, InventorySummary, Impacts, BlobStatus, Location, AssetKind, UiTargetInfo, UsePlan, UseResult } from '$lib/api';
 
 let n = 0;
 
@@ -89,8 +89,14 @@ export function useResult(over: Partial<UseResult> = {}): UseResult {
     bytes_restored: 0,
     free_space: null,
     space_warning: null,
+    skipped_changes: [],
     ...over,
   };
+}
+
+/** A use plan (what the window confirms and sends back) around a preview. */
+export function usePlan(preview: UseResult = useResult(), ui: string | null = 'comfyui'): UsePlan {
+  return { plan: { operation: 'use', store: '/store', store_id: '1:2', made_at: '2026-12-02T10:00:00Z' }, pack: preview.pack, ui, preview };
 }
 
 export function uiTarget(over: Partial<UiTargetInfo> = {}): UiTargetInfo {

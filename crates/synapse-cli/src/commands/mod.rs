@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Backup { command } => backup::run(ctx, command),
         Command::Adopt { folder, execute, link, plan } => adopt::run(ctx, &folder, execute, link, &plan),
         Command::Ui { command } => ui::run(ctx, command),
-        Command::Use { pack, ui } => ui::use_pack(ctx, &pack, ui),
+        Command::Use { pack, ui, dry_run, plan } => ui::use_pack(ctx, &pack, ui, dry_run, &plan),
         Command::Unuse { pack, ui } => ui::unuse(ctx, &pack, ui.as_deref()),
         Command::Redownload { sha256 } => redownload::run(ctx, &sha256),
     }

@@ -5,11 +5,12 @@ use std::path::Path;
 
 use comfy_table::Cell;
 use synapse_core::model::{UiKind, UiLink, UnuseResult, UseResult};
-use synapse_core::views::{self, UseOptions};
+use synapse_core::plan;
+use synapse_core::views::{self, UseOptions, UsePlan};
 use synapse_core::{ui, Error, PackName};
 
 use super::{Ctx, Done};
-use crate::cli::UiCommand;
+use crate::cli::{PlanArgs, UiCommand};
 use crate::output::{self, bold, dim, size, yellow};
 
 pub fn run(ctx: &Ctx, command: UiCommand) -> anyhow::Result<Done> {
@@ -76,11 +77,33 @@ fn pack_name(input: &str) -> Result<PackName, Error> {
     Ok(PackName::parse(input)?)
 }
 
-pub fn use_pack(ctx: &Ctx, pack: &str, ui_name: Option<String>) -> anyhow::Result<Done> {
+pub fn use_pack(ctx: &Ctx, pack: &str, ui_name: Option<String>, dry_run: bool, plan_args: &PlanArgs) -> anyhow::Result<Done> {
     let name = pack_name(pack)?;
     let store = ctx.open()?;
-    let opts = UseOptions { ui: ui_name, restore: ctx.yes };
-    let r = ctx.long(|ctl| views::use_pack(&store, &name, &opts, ctl))?;
+    let r = if let Some(file) = &plan_args.apply {
+        // Applying a saved plan confirms the restores it lists (and only those).
+        let planned: UsePlan = plan::read(file)?;
+        if planned.pack != name {
+            return Err(Error::invalid(format!(
+                "{} is a plan for pack {:?}, not {:?}",
+                file.display(),
+                planned.pack.as_str(),
+                name.as_str()
+            ))
+            .into());
+        }
+        ctx.long(|ctl| views::apply_use(&store, &planned, ctl))?
+    } else if let Some(file) = &plan_args.save_plan {
+        let planned = views::plan_use_value(&store, &name, ui_name.as_deref())?;
+        plan::write(file, &planned)?;
+        super::backup::saved_note(ctx, file, &format!("use {pack}"));
+        planned.preview
+    } else if dry_run {
+        views::plan_use(&store, &name, ui_name.as_deref())?
+    } else {
+        let opts = UseOptions { ui: ui_name, restore: ctx.yes };
+        ctx.long(|ctl| views::use_pack(&store, &name, &opts, ctl))?
+    };
     if ctx.json {
         output::json(&r)?;
     } else if !ctx.quiet {
@@ -95,15 +118,21 @@ fn link_row(l: &UiLink) -> Vec<Cell> {
 
 fn render_use(r: &UseResult) -> String {
     let mut s = String::new();
+    let plan = r.dry_run;
     if !r.restored_blobs.is_empty() {
-        let _ = writeln!(s, "restored {} blob(s) ({}) from the backup drive", r.restored_blobs.len(), size(r.bytes_restored));
+        let verb = if plan { "would restore" } else { "restored" };
+        let _ = writeln!(s, "{verb} {} blob(s) ({}) from the backup drive", r.restored_blobs.len(), size(r.bytes_restored));
+        if let Some(w) = &r.space_warning {
+            let _ = writeln!(s, "{}", yellow(format!("warning: {w}")));
+        }
     }
     let _ = writeln!(
         s,
-        "pack {} in {}: {} link(s) made, {} already there",
+        "pack {} in {}: {} link(s) {}, {} already there",
         bold(&r.pack),
         r.ui_targets.join(", "),
         r.linked.len(),
+        if plan { "to make" } else { "made" },
         r.already_linked.len()
     );
     if !r.linked.is_empty() {
@@ -116,7 +145,14 @@ fn render_use(r: &UseResult) -> String {
     for k in &r.skipped {
         let _ = writeln!(s, "{}", yellow(format!("skipped {} in {}: {}", k.dependency_id, k.ui, k.reason)));
     }
-    let _ = writeln!(s, "{}", dim(format!("`synapse unuse {}` removes these links", r.pack)));
+    for k in &r.skipped_changes {
+        let _ = writeln!(s, "{}", yellow(format!("left out {}: {}", k.name, k.reason)));
+    }
+    if plan {
+        let _ = writeln!(s, "{}", dim("dry run: nothing was changed (run without --dry-run, with --yes to confirm restores)"));
+    } else {
+        let _ = writeln!(s, "{}", dim(format!("`synapse unuse {}` removes these links", r.pack)));
+    }
     s
 }
 

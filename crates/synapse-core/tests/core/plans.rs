@@ -104,3 +104,50 @@ fn adopt_applies_its_plan_without_hashing_again_and_refuses_a_file_that_changed(
     assert_eq!(r.errors.len(), 1);
     assert!(r.errors[0].message.contains("changed since it was hashed"), "{}", r.errors[0].message);
 }
+
+fn comfy_target(f: &crate::support::Fixture) -> std::path::PathBuf {
+    let comfy = f.dir.path().join("ComfyUI");
+    fs::create_dir_all(comfy.join("models")).unwrap();
+    ui::add(&f.store, "comfy", UiKind::Comfyui, &comfy).unwrap();
+    comfy
+}
+
+/// A use plan confirms exactly the restores it lists: a blob that became
+/// backup-only after the plan is an unconfirmed restore, refused.
+#[test]
+fn a_use_plan_never_restores_what_the_user_did_not_confirm() {
+    let f = enabled();
+    let a = f.put_local(&content("ckpt a", 4000));
+    f.put_backup(&content("ckpt a", 4000));
+    let b = f.put_local(&content("lora b", 1000));
+    f.put_backup(&content("lora b", 1000));
+    f.write_pack("P", &[("a", &a, AssetKind::Checkpoint, 4000, "a.safetensors"), ("b", &b, AssetKind::Lora, 1000, "b.safetensors")]);
+    comfy_target(&f);
+    let name = PackName::parse("P").unwrap();
+    let plan = views::plan_use_value(&f.store, &name, Some("comfy")).unwrap();
+    assert!(plan.preview.restored_blobs.is_empty());
+    // Meanwhile the local copy of b is freed: using P now needs a restore nobody confirmed.
+    fs::remove_file(f.local_path(&b)).unwrap();
+    let cancel = CancelToken::new();
+    let err = views::apply_use(&f.store, &plan, ctl(&cancel)).unwrap_err();
+    assert_eq!(err.code(), synapse_core::ErrorCode::Conflict, "{err}");
+    assert!(!f.local_path(&b).exists(), "nothing was restored");
+}
+
+#[test]
+fn use_with_nothing_to_link_is_an_error_that_says_why_and_a_fully_linked_pack_is_a_no_op() {
+    let f = enabled();
+    let unknown = f.put_local(&content("mystery", 500));
+    f.write_pack("Mystery", &[("m", &unknown, AssetKind::Unknown, 500, "m.bin")]);
+    let lora = f.put_local(&content("lora", 700));
+    f.write_pack("Lora", &[("l", &lora, AssetKind::Lora, 700, "l.safetensors")]);
+    comfy_target(&f);
+    let cancel = CancelToken::new();
+    let opts = UseOptions { ui: None, restore: false };
+    let err = views::use_pack(&f.store, &PackName::parse("Mystery").unwrap(), &opts, ctl(&cancel)).unwrap_err();
+    assert!(err.to_string().contains("nothing to link") && err.to_string().contains("unknown"), "{err}");
+    let first = views::use_pack(&f.store, &PackName::parse("Lora").unwrap(), &opts, ctl(&cancel)).unwrap();
+    assert_eq!(first.linked.len(), 1);
+    let again = views::use_pack(&f.store, &PackName::parse("Lora").unwrap(), &opts, ctl(&cancel)).unwrap();
+    assert!(again.linked.is_empty() && again.already_linked.len() == 1, "{again:?}");
+}

@@ -39,7 +39,7 @@ import type {
   VerifyScope,
 } from './bindings';
 import type { CommitResult, ExportOptions, ExportResult, ImportOptions, ValidationReport } from './bindings';
-import type { RedownloadResult, UiTargetList, UnuseResult, UseResult } from './bindings';
+import type { RedownloadResult, UiTargetList, UnuseResult, UsePlan, UseResult } from './bindings';
 import type { InventoryItem, SortKey } from './bindings';
 import type { AdoptOptions, AdoptPlan, AdoptResult } from './bindings';
 import { toWireError } from './errors';
@@ -144,14 +144,13 @@ export const uiTargets = () => call<UiTargetList>('ui_targets');
  * and `space_warning`. Rejects `conflict` with `details.clashes` when names
  * are taken by real files, `not_found` with `details.blobs` for blobs that are nowhere.
  */
-export const planUse = (name: string, ui: string | null = null) => call<UseResult>('pack_use_plan', { name, ui });
+export const planUse = (name: string, ui: string | null = null) => call<UsePlan>('pack_use_plan', { name, ui });
 /**
- * Links a pack's models into `ui` (or every target). `restore: true` is the
- * user's confirmation to restore backup-only blobs first (with progress);
- * without it such a pack rejects with `conflict` and `details.blobs`.
+ * Applies the use plan the user saw (SPEC §3.11): restores exactly its
+ * `preview.restored_blobs` (confirming the plan confirms them, with progress),
+ * then makes its links; a restore it did not list rejects with `conflict`.
  */
-export const usePack = (name: string, args: { ui?: string | null; restore?: boolean } = {}, opts?: OperationOptions) =>
-  long<UseResult>('pack_use', { name, ui: args.ui ?? null, restore: args.restore ?? false }, opts);
+export const applyUse = (plan: UsePlan, opts?: OperationOptions) => long<UseResult>('pack_use_apply', { plan }, opts);
 /** Removes the links `use` made for the pack in `ui` (or every target); never a file it did not make. */
 export const unusePack = (name: string, ui: string | null = null) => call<UnuseResult>('pack_unuse', { name, ui });
 /** Downloads a missing blob again from its locks' URLs (resumes, hash-checked). Rejects `not_found` without a URL. */

@@ -5,12 +5,12 @@ import type { AppState } from './app.svelte';
 import { Ops } from './ops.svelte';
 import { Toasts } from './toasts.svelte';
 import type { UiTargetsState } from './ui-targets.svelte';
-import { item, sha, useResult } from '../../test/fixtures';
+import { item, sha, usePlan, useResult } from '../../test/fixtures';
 
 vi.mock('$lib/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/api')>()),
   planUse: vi.fn(),
-  usePack: vi.fn(),
+  applyUse: vi.fn(),
   unusePack: vi.fn(),
   redownloadBlob: vi.fn(),
 }));
@@ -25,17 +25,18 @@ function setup() {
 }
 
 beforeEach(() => {
-  for (const f of [api.planUse, api.usePack, api.unusePack, api.redownloadBlob]) vi.mocked(f).mockReset();
+  for (const f of [api.planUse, api.applyUse, api.unusePack, api.redownloadBlob]) vi.mocked(f).mockReset();
 });
 
 describe('Ops: use / unuse', () => {
   it('links at once when nothing must be restored, then reloads the inventory and the targets', async () => {
     const { ops, app, targets, toasts } = setup();
-    vi.mocked(api.planUse).mockResolvedValue(useResult({ linked: [link] }));
-    vi.mocked(api.usePack).mockResolvedValue(useResult({ dry_run: false, linked: [link] }));
+    const planned = usePlan(useResult({ linked: [link] }));
+    vi.mocked(api.planUse).mockResolvedValue(planned);
+    vi.mocked(api.applyUse).mockResolvedValue(useResult({ dry_run: false, linked: [link] }));
     await ops.use('P', 'comfyui');
     expect(api.planUse).toHaveBeenCalledWith('P', 'comfyui');
-    expect(api.usePack).toHaveBeenCalledWith('P', { ui: 'comfyui' });
+    expect(api.applyUse).toHaveBeenCalledWith(planned);
     expect(ops.useReq).toBeNull();
     expect(toasts.items.at(-1)).toMatchObject({ kind: 'success', title: 'P is in use in comfyui', detail: '1 link made' });
     expect(app.refresh).toHaveBeenCalled();
@@ -45,11 +46,11 @@ describe('Ops: use / unuse', () => {
 
   it('asks for confirmation when blobs are only on the backup (no use call yet)', async () => {
     const { ops } = setup();
-    const plan = useResult({ restored_blobs: [{ sha256: sha(2), display_name: 'big', kind: 'checkpoint', size_bytes: 5 }], bytes_restored: 5 });
+    const plan = usePlan(useResult({ restored_blobs: [{ sha256: sha(2), display_name: 'big', kind: 'checkpoint', size_bytes: 5 }], bytes_restored: 5 }));
     vi.mocked(api.planUse).mockResolvedValue(plan);
     await ops.use('P', 'comfyui');
     expect(ops.useReq).toEqual({ pack: 'P', ui: 'comfyui', plan, error: null });
-    expect(api.usePack).not.toHaveBeenCalled();
+    expect(api.applyUse).not.toHaveBeenCalled();
   });
 
   it('a clash opens the dialog with the error and toasts it', async () => {

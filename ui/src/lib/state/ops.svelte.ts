@@ -6,7 +6,7 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import * as api from '$lib/api';
-import type { DeleteTarget, InventoryItem, UseResult, WireError } from '$lib/api';
+import type { DeleteTarget, InventoryItem, UsePlan, WireError } from '$lib/api';
 import { unuseSummary, useBlockers, useSummary } from '$lib/components/packs/use';
 import { formatBytes, num, plural } from '$lib/utils';
 import { app, type AppState } from './app.svelte';
@@ -26,7 +26,7 @@ export type PackOpRequest = { pack: string; kind: PackOpKind };
  * blobs must first be restored from the backup (the user confirms), or the
  * error when it cannot go ahead (names taken in the UI folders, blobs that are nowhere).
  */
-export type UseRequest = { pack: string; ui: string; plan: UseResult | null; error: WireError | null };
+export type UseRequest = { pack: string; ui: string; plan: UsePlan | null; error: WireError | null };
 
 /** The key of a pack × UI target in `Ops.viewBusy`. */
 export const viewKey = (pack: string, ui: string) => `${pack}\n${ui}`;
@@ -197,11 +197,12 @@ export class Ops {
     this.viewBusy.add(key);
     try {
       const plan = await api.planUse(pack, ui);
-      if (plan.restored_blobs.length > 0) {
+      if (plan.preview.restored_blobs.length > 0) {
         this.useReq = { pack, ui, plan, error: null };
         return;
       }
-      const r = await api.usePack(pack, { ui });
+      // Nothing to confirm: the plan just made is the one applied.
+      const r = await api.applyUse(plan);
       this.#toasts.success(`${pack} is in use in ${ui}`, useSummary(r));
     } catch (e) {
       this.useFailed(pack, ui, e);

@@ -99,6 +99,7 @@ export type * from './UiTargetSettings';
 export type * from './UnuseResult';
 export type * from './UrlError';
 export type * from './UseClash';
+export type * from './UsePlan';
 export type * from './UseResult';
 export type * from './UseSkip';
 export type * from './ValidationReport';

@@ -4,25 +4,25 @@ import * as api from '$lib/api';
 import UseDialog from './use-dialog.svelte';
 import { toasts } from '$lib/state/toasts.svelte';
 import { TestId } from '$lib/testids';
-import { sha, useResult } from '../../../test/fixtures';
+import { sha, usePlan, useResult } from '../../../test/fixtures';
 
 vi.mock('$lib/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/api')>()),
-  usePack: vi.fn(),
+  applyUse: vi.fn(),
 }));
 
 const big = { sha256: sha(801), display_name: 'juggernaut.safetensors', kind: 'checkpoint' as const, size_bytes: 6_800_000_000 };
 const lora = { sha256: sha(802), display_name: 'detail.safetensors', kind: 'lora' as const, size_bytes: 150_000_000 };
-const plan = useResult({ restored_blobs: [big, lora], bytes_restored: 6_950_000_000, free_space: 120_000_000_000 });
+const plan = usePlan(useResult({ restored_blobs: [big, lora], bytes_restored: 6_950_000_000, free_space: 120_000_000_000 }));
 
 beforeEach(() => {
-  vi.mocked(api.usePack).mockReset();
+  vi.mocked(api.applyUse).mockReset();
   toasts.clear();
 });
 
 describe('UseDialog', () => {
   it('lists the blobs to restore with their sizes and the free space, then restores and links with restore: true', async () => {
-    vi.mocked(api.usePack).mockResolvedValue(useResult({ dry_run: false, restored_blobs: [big, lora], bytes_restored: 6_950_000_000 }));
+    vi.mocked(api.applyUse).mockResolvedValue(useResult({ dry_run: false, restored_blobs: [big, lora], bytes_restored: 6_950_000_000 }));
     const onclose = vi.fn();
     const ondone = vi.fn();
     render(UseDialog, { request: { pack: 'Juggernaut_XL', ui: 'comfyui', plan, error: null }, backupConnected: true, onclose, ondone });
@@ -34,7 +34,8 @@ describe('UseDialog', () => {
     expect(screen.getByTestId(TestId.UseFreeSpace)).toHaveTextContent('Free on this disk: 120 GB');
     await fireEvent.click(screen.getByTestId(TestId.UseConfirm));
     await waitFor(() => expect(onclose).toHaveBeenCalled());
-    expect(api.usePack).toHaveBeenCalledWith('Juggernaut_XL', { ui: 'comfyui', restore: true }, expect.objectContaining({ signal: expect.any(AbortSignal) }));
+    // The plan the dialog listed, restores included, is what runs.
+    expect(api.applyUse).toHaveBeenCalledWith(plan, expect.objectContaining({ signal: expect.any(AbortSignal) }));
     expect(ondone).toHaveBeenCalled();
     expect(toasts.items.at(-1)).toMatchObject({ kind: 'success', title: 'Juggernaut_XL is in use in comfyui' });
   });
@@ -46,7 +47,7 @@ describe('UseDialog', () => {
   });
 
   it('refuses when the disk lacks room for the restore', () => {
-    const short = { ...plan, free_space: 1_000_000_000, space_warning: 'the store disk has 1000000000 bytes free, restoring needs 6950000000' };
+    const short = usePlan({ ...plan.preview, free_space: 1_000_000_000, space_warning: 'the store disk has 1000000000 bytes free, restoring needs 6950000000' });
     render(UseDialog, { request: { pack: 'P', ui: 'comfyui', plan: short, error: null }, backupConnected: true, onclose: vi.fn() });
     expect(screen.getByTestId(TestId.UseBlocker)).toHaveTextContent('restoring needs 6950000000');
     expect(screen.getByTestId(TestId.UseConfirm)).toBeDisabled();
@@ -89,7 +90,7 @@ describe('UseDialog', () => {
   });
 
   it('a failed restore (drive unplugged meanwhile) stays open with the error and a toast', async () => {
-    vi.mocked(api.usePack).mockRejectedValue({ code: 'backup_not_connected', message: 'backup drive not connected: /media/x is gone', details: {} });
+    vi.mocked(api.applyUse).mockRejectedValue({ code: 'backup_not_connected', message: 'backup drive not connected: /media/x is gone', details: {} });
     const onclose = vi.fn();
     render(UseDialog, { request: { pack: 'P', ui: 'comfyui', plan, error: null }, backupConnected: true, onclose });
     await fireEvent.click(screen.getByTestId(TestId.UseConfirm));
