@@ -389,6 +389,8 @@ pub enum PackageCommand {
         /// Really import (default: validate and show what would happen).
         #[arg(long)]
         execute: bool,
+        #[command(flatten)]
+        plan: PlanArgs,
     },
 }
 

@@ -1078,6 +1078,19 @@ pub enum PackClassification {
     ConflictOther,
 }
 
+impl PackClassification {
+    /// The wire name (`new`, `duplicate_same_version`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackClassification::New => "new",
+            PackClassification::DuplicateSameVersion => "duplicate_same_version",
+            PackClassification::DuplicateOlderInStore => "duplicate_older_in_store",
+            PackClassification::DuplicateNewerInStore => "duplicate_newer_in_store",
+            PackClassification::ConflictOther => "conflict_other",
+        }
+    }
+}
+
 /// One pack of a package, as validation sees it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -1167,7 +1180,7 @@ impl std::str::FromStr for ImportStrategy {
 }
 
 /// A pack `package import` left alone, and why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SkippedPack {
     pub pack: String,
@@ -1176,7 +1189,7 @@ pub struct SkippedPack {
 }
 
 /// A pack imported under a new name (`create_duplicate`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DuplicatedPack {
     pub pack: String,
@@ -1184,7 +1197,7 @@ pub struct DuplicatedPack {
 }
 
 /// `package import`: with `dry_run` the plan, else what was done.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CommitResult {
     pub dry_run: bool,

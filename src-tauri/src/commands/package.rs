@@ -3,12 +3,13 @@
 //! write whole model files, so they run off the main thread with progress and
 //! cancel, like the backup commands.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use synapse_core::model::{CommitResult, ExportResult, ValidationReport};
+use synapse_core::model::{CommitResult, ExportResult, PackClassification, ValidationReport};
 use synapse_core::package::{self, ExportOptions, ImportOptions};
 use synapse_core::progress::ProgressUpdate;
-use synapse_core::WireError;
+use synapse_core::{PackName, WireError};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -54,21 +55,26 @@ pub async fn package_validate(
 }
 
 /// Phase 2 of an import: the commit with a default strategy and per-pack
-/// overrides (a plan when `options.dry_run`). Refuses an invalid package
-/// (`package_invalid`) before writing anything.
+/// overrides, for the packs as the validation report classified them
+/// (`reviewed`): one classified otherwise now is skipped with the reason.
+/// Refuses an invalid package (`package_invalid`) before writing anything.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub async fn package_import(
     app: AppHandle,
     state: State<'_, AppState>,
     path: PathBuf,
     options: ImportOptions,
+    reviewed: BTreeMap<PackName, PackClassification>,
     op_id: String,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<CommitResult, WireError> {
     let state = state.inner().clone();
     let dry_run = options.dry_run;
-    let result =
-        operation(state, op_id, "Import package", on_progress, move |store, ctl| package::import(store, &path, &options, ctl)).await;
+    let result = operation(state, op_id, "Import package", on_progress, move |store, ctl| {
+        package::import_reviewed(store, &path, &options, &reviewed, ctl)
+    })
+    .await;
     if !dry_run {
         // Even a failed or cancelled commit may have placed blobs: reload.
         events::inventory_changed(&app, "package");

@@ -6,18 +6,19 @@ use std::path::{Path, PathBuf};
 
 use comfy_table::Cell;
 use synapse_core::model::{CommitResult, ExportResult, ImportStrategy, IssueSeverity, PackageFormat, ValidationReport};
-use synapse_core::package::{self, ExportOptions, ImportOptions};
+use synapse_core::package::{self, ExportOptions, ImportOptions, ImportPlan};
+use synapse_core::plan;
 use synapse_core::{Error, ErrorCode, PackName};
 
 use super::{Ctx, Done};
-use crate::cli::PackageCommand;
+use crate::cli::{PackageCommand, PlanArgs};
 use crate::output::{self, bold, dim, red, size, yellow};
 
 pub fn run(ctx: &Ctx, command: PackageCommand) -> anyhow::Result<Done> {
     match command {
         PackageCommand::Export { packs, out, no_blobs } => export(ctx, &packs, out, no_blobs),
         PackageCommand::Validate { path } => validate(ctx, &path),
-        PackageCommand::Import { path, strategy, overrides, execute } => import(ctx, &path, strategy, &overrides, execute),
+        PackageCommand::Import { path, strategy, overrides, execute, plan } => import(ctx, &path, strategy, &overrides, execute, &plan),
     }
 }
 
@@ -118,7 +119,14 @@ fn render_report(r: &ValidationReport) -> String {
     s
 }
 
-fn import(ctx: &Ctx, path: &Path, strategy: ImportStrategy, overrides: &[String], execute: bool) -> anyhow::Result<Done> {
+fn import(
+    ctx: &Ctx,
+    path: &Path,
+    strategy: ImportStrategy,
+    overrides: &[String],
+    execute: bool,
+    plan_args: &PlanArgs,
+) -> anyhow::Result<Done> {
     let mut per_pack = BTreeMap::new();
     for o in overrides {
         let (pack, strat) = o.rsplit_once('=').ok_or_else(|| Error::invalid(format!("--set {o:?}: expected PACK=STRATEGY")))?;
@@ -127,7 +135,17 @@ fn import(ctx: &Ctx, path: &Path, strategy: ImportStrategy, overrides: &[String]
     }
     let store = ctx.open()?;
     let options = ImportOptions { strategy, overrides: per_pack, dry_run: !execute };
-    let result = ctx.long(|ctl| package::import(&store, path, &options, ctl))?;
+    let result = if let Some(file) = &plan_args.apply {
+        let planned: ImportPlan = plan::read(file)?;
+        ctx.long(|ctl| package::apply_import(&store, &planned, ctl))?
+    } else if let Some(file) = &plan_args.save_plan {
+        let planned = ctx.long(|ctl| package::plan_import(&store, path, &options, ctl))?;
+        plan::write(file, &planned)?;
+        super::backup::saved_note(ctx, file, &format!("package import {}", path.display()));
+        planned.preview
+    } else {
+        ctx.long(|ctl| package::import(&store, path, &options, ctl))?
+    };
     if ctx.json {
         output::json(&result)?;
     } else {

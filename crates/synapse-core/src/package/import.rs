@@ -19,6 +19,7 @@ use std::fs::{self};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::read;
@@ -35,7 +36,7 @@ use crate::schema::{BlobManifest, Extra, ManifestOrigin};
 use crate::store::Store;
 
 /// How to import (also the desktop app's `package_import` argument).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct ImportOptions {
@@ -104,9 +105,66 @@ fn duplicate_name(name: &PackName, taken: &BTreeSet<String>) -> Result<PackName>
     Err(Error::invalid(format!("no free duplicate name for pack {:?}", name.as_str())))
 }
 
+/// The plan of an import (SPEC §3.11): the options the user chose and how
+/// each pack was classified against the store when they reviewed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImportPlan {
+    pub plan: crate::plan::PlanStamp,
+    #[serde(serialize_with = "crate::model::lossy::path")]
+    pub path: PathBuf,
+    pub options: ImportOptions,
+    /// Per pack of the package, its classification when planned.
+    pub classes: BTreeMap<PackName, PackClassification>,
+    /// The dry run the user reviewed.
+    pub preview: CommitResult,
+}
+
+/// Plans an import (validates and hashes the package, writes nothing).
+pub fn plan_import(store: &Store, path: &Path, options: &ImportOptions, ctl: Control) -> Result<ImportPlan> {
+    let options = ImportOptions { dry_run: true, ..options.clone() };
+    let preview = import(store, path, &options, ctl)?;
+    let checked = validate::check(path, store.layout())?;
+    let classes = checked.packs.iter().map(|p| (p.name.clone(), validate::classify(store.layout(), p).0)).collect();
+    Ok(ImportPlan { plan: crate::plan::PlanStamp::new(store, "import")?, path: path.to_path_buf(), options, classes, preview })
+}
+
+/// Applies an import plan: the package is checked again (it may have changed),
+/// and a pack whose classification against the store is no longer the one the
+/// user reviewed (another pack of that name arrived, or it changed) is skipped
+/// with the reason, never imported under a strategy chosen for another state.
+pub fn apply_import(store: &Store, planned: &ImportPlan, ctl: Control) -> Result<CommitResult> {
+    planned.plan.check(store, "import")?;
+    let options = ImportOptions { dry_run: false, ..planned.options.clone() };
+    run(store, &planned.path, &options, Some(&planned.classes), ctl)
+}
+
+/// Imports a package as the user reviewed it (the app's import wizard sends
+/// the classifications its validation report showed): a pack classified
+/// otherwise now is skipped with the reason, as [`apply_import`] does.
+pub fn import_reviewed(
+    store: &Store,
+    path: &Path,
+    options: &ImportOptions,
+    reviewed: &BTreeMap<PackName, PackClassification>,
+    ctl: Control,
+) -> Result<CommitResult> {
+    run(store, path, options, Some(reviewed), ctl)
+}
+
 /// Imports a package into the store (or, with `dry_run`, plans it). Refuses
 /// an invalid package (`PackageInvalid`, exit 7) before writing anything.
 pub fn import(store: &Store, path: &Path, options: &ImportOptions, ctl: Control) -> Result<CommitResult> {
+    run(store, path, options, None, ctl)
+}
+
+fn run(
+    store: &Store,
+    path: &Path,
+    options: &ImportOptions,
+    expected: Option<&BTreeMap<PackName, PackClassification>>,
+    ctl: Control,
+) -> Result<CommitResult> {
     let _lock = if options.dry_run { None } else { Some(store.lock("package import")?) };
     let layout = store.layout();
     if !options.dry_run {
@@ -140,7 +198,15 @@ pub fn import(store: &Store, path: &Path, options: &ImportOptions, ctl: Control)
     for pack in &checked.packs {
         let (class, _) = validate::classify(layout, pack);
         let strategy = options.overrides.get(&pack.name).copied().unwrap_or(options.strategy);
-        let action = match decide(class, strategy) {
+        let reviewed = expected.map(|e| e.get(&pack.name).copied());
+        let decided = match reviewed {
+            Some(None) => Err("it was not in the package when the import was reviewed".to_owned()),
+            Some(Some(was)) if was != class => {
+                Err(format!("it changed since the review (it was {}, now it is {})", was.as_str(), class.as_str()))
+            }
+            _ => decide(class, strategy),
+        };
+        let action = match decided {
             Ok(Outcome::Duplicated) => {
                 let target = duplicate_name(&pack.name, &taken)?;
                 taken.insert(target.to_string());

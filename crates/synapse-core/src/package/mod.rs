@@ -35,7 +35,7 @@ use crate::ids::Sha256;
 use crate::schema::Extra;
 
 pub use export::{export, ExportOptions};
-pub use import::{import, ImportOptions};
+pub use import::{apply_import, import, import_reviewed, plan_import, ImportOptions, ImportPlan};
 pub use validate::validate;
 
 /// `package.json` `spec`.

@@ -619,3 +619,26 @@ fn an_overwrite_interrupted_between_its_renames_is_repaired_by_the_next_import()
     left.sort();
     assert_eq!(left, ["Alpha", "Beta", "Gamma"]);
 }
+
+/// SPEC §3.11: an import applies the plan the user reviewed. A pack that was
+/// new when reviewed but whose name was taken meanwhile (a pack created from
+/// the CLI) is skipped with the reason, not overwritten under a strategy
+/// chosen for a new pack.
+#[test]
+fn an_import_plan_skips_a_pack_whose_classification_changed_since_the_review() {
+    let (src, out) = classification_package();
+    let dest = classification_store(&src);
+    let cancel = CancelToken::new();
+    let options = ImportOptions { strategy: ImportStrategy::AlwaysOverwrite, overrides: Default::default(), dry_run: true };
+    let plan = package::plan_import(&dest.store, &out, &options, Control::new(&NoProgress, &cancel)).unwrap();
+    assert_eq!(plan.classes[&PackName::parse("Fresh").unwrap()], PackClassification::New);
+    // Meanwhile a pack named Fresh appears in the store.
+    let other = dest.put_local(&content("someone else's Fresh", 900));
+    dest.write_pack("Fresh", &[("mine", &other, AssetKind::Lora, 900, "mine.safetensors")]);
+    let r = package::apply_import(&dest.store, &plan, Control::new(&NoProgress, &cancel)).unwrap();
+    let skipped = r.skipped.iter().find(|s| s.pack == "Fresh").expect("Fresh is skipped");
+    assert!(skipped.reason.contains("changed since the review"), "{}", skipped.reason);
+    assert!(!r.overwritten.contains(&"Fresh".to_owned()));
+    let lock = lock_of(&dest.store, "Fresh");
+    assert_eq!(lock["resolved"][0]["artifact"]["sha256"], other.as_str(), "the store's own Fresh is untouched");
+}

@@ -30,6 +30,7 @@ import type {
   Impacts,
   InventoryPage,
   PackDeleteResult,
+  PackClassification,
   PackInfo,
   PackList,
   PackWriteResult,
@@ -209,11 +210,17 @@ export const exportPackages = (options: ExportOptions, opts?: OperationOptions) 
 export const validatePackage = (path: string, opts?: OperationOptions) => long<ValidationReport>('package_validate', { path }, opts);
 /**
  * Imports a package: `strategy` for every pack whose name is taken, `overrides`
- * per pack. Defaults: `skip_if_exists`, no overrides, really import
- * (`dry_run: true` returns the plan). Rejects `package_invalid` before writing anything.
+ * per pack, for the packs as the validation report classified them
+ * (`reviewed`: a pack classified otherwise by now is skipped with the reason).
+ * Defaults: `skip_if_exists`, no overrides, really import. Rejects
+ * `package_invalid` before writing anything.
  */
-export const importPackage = (path: string, options: Partial<ImportOptions> = {}, opts?: OperationOptions) =>
-  long<CommitResult>('package_import', { path, options: { strategy: 'skip_if_exists', overrides: {}, dry_run: false, ...options } }, opts);
+export const importPackage = (
+  path: string,
+  reviewed: Record<string, PackClassification>,
+  options: Partial<ImportOptions> = {},
+  opts?: OperationOptions,
+) => long<CommitResult>('package_import', { path, reviewed, options: { strategy: 'skip_if_exists', overrides: {}, dry_run: false, ...options } }, opts);
 
 // ---- settings --------------------------------------------------------------------
 

@@ -126,6 +126,8 @@ describe('ImportWizard', () => {
     await fireEvent.click(screen.getByTestId(TestId.ImportCommit));
     expect(api.importPackage).toHaveBeenCalledWith(
       '/tmp/pkg',
+      // The classifications the user reviewed go with the commit.
+      expect.objectContaining({ Clash: 'conflict_other', Stale: expect.any(String) }),
       { strategy: 'update_if_newer', overrides: { Clash: 'create_duplicate', Stale: 'always_overwrite' }, dry_run: false },
       expect.objectContaining({ signal: expect.any(AbortSignal) }),
     );
@@ -181,7 +183,7 @@ describe('ImportWizard', () => {
     expect(api.validatePackage).toHaveBeenCalledWith('/tmp/pkg.tar', expect.anything());
     await fireEvent.keyDown(screen.getByTestId(TestId.ImportWizard), { key: 'Enter' });
     await waitFor(() => expect(step()).toBe('complete'));
-    expect(api.importPackage).toHaveBeenCalledWith('/tmp/pkg.tar', { strategy: 'skip_if_exists', overrides: {}, dry_run: false }, expect.anything());
+    expect(api.importPackage).toHaveBeenCalledWith('/tmp/pkg.tar', { Same: 'duplicate_same_version' }, { strategy: 'skip_if_exists', overrides: {}, dry_run: false }, expect.anything());
     expect(toasts.items.at(-1)).toMatchObject({ kind: 'info', title: 'Nothing imported: 1 pack skipped' });
   });
 
