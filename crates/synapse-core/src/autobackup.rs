@@ -75,6 +75,21 @@ pub fn after_adopt(store: &Store, new: &[Sha256], ctl: Control) -> Option<AutoBa
     Some(report)
 }
 
+/// The policy of SPEC §3.11, in one place for the CLI and the app: every copy
+/// operation first backs up the blobs queued while the drive was away.
+/// `None` when nothing is queued; failures are in the report, never an error
+/// of the operation that called it. Call it without holding the locks.
+pub fn run_queued_first(store: &Store, ctl: Control) -> Option<AutoBackupReport> {
+    if queued(store.layout()).is_empty() {
+        return None;
+    }
+    Some(process_backup_queue(store, ctl).unwrap_or_else(|e| AutoBackupReport {
+        queued: queued(store.layout()),
+        errors: vec![item_error(None, &e)],
+        ..Default::default()
+    }))
+}
+
 /// Backs up every queued blob when the drive is connected and ours; leaves the
 /// queue as it is otherwise (not an error: the drive simply is not here).
 /// Blobs no longer in the store, or already on the drive, leave the queue.

@@ -579,6 +579,8 @@ pub struct SyncResult {
     pub cancelled: bool,
     /// Planned blobs that no longer needed copying when the plan was applied, with the reason.
     pub skipped: Vec<crate::plan::Skipped>,
+    /// Blobs queued by `auto_backup_new` while the drive was away, backed up first.
+    pub auto_backup: Option<AutoBackupReport>,
     pub errors: Vec<ItemError>,
 }
 
@@ -642,6 +644,8 @@ pub struct PackTransferResult {
     pub cancelled: bool,
     /// Planned blobs left alone when the plan was applied because they changed, with the reason.
     pub skipped: Vec<crate::plan::Skipped>,
+    /// Blobs queued by `auto_backup_new` while the drive was away, backed up first.
+    pub auto_backup: Option<AutoBackupReport>,
     pub errors: Vec<ItemError>,
 }
 

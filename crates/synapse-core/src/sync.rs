@@ -26,6 +26,7 @@ use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
+use crate::autobackup;
 use crate::backup::{BackupState, Session};
 use crate::blobs;
 use crate::catalog::{Catalog, SyncKind};
@@ -159,6 +160,7 @@ pub fn plan_sync(store: &Store, opts: SyncOptions) -> Result<SyncPlan> {
 /// planned is never copied. Errors as [`sync`], plus `invalid_argument` for a
 /// plan of another store or older than 24 hours.
 pub fn apply_sync(store: &Store, planned: &SyncPlan, ctl: Control) -> Result<SyncResult> {
+    let queue = autobackup::run_queued_first(store, ctl);
     let s = Session::open(store, "sync")?;
     planned.plan.check(store, "sync")?;
     let opts = SyncOptions { dry_run: false, ..planned.options };
@@ -170,6 +172,7 @@ pub fn apply_sync(store: &Store, planned: &SyncPlan, ctl: Control) -> Result<Syn
     });
     let mut r = apply(store, &s, Plan { items: keep, ..fresh }, opts, ctl);
     r.skipped = skipped;
+    r.auto_backup = queue;
     Ok(r)
 }
 
@@ -207,9 +210,12 @@ pub fn sync(store: &Store, opts: SyncOptions, ctl: Control) -> Result<SyncResult
         let plan = plan(store, &tree, opts)?;
         return Ok(plan.into_result(opts));
     }
+    let queue = autobackup::run_queued_first(store, ctl);
     let s = Session::open(store, "sync")?;
     let plan = plan(store, &s.tree, opts)?;
-    Ok(apply(store, &s, plan, opts, ctl))
+    let mut r = apply(store, &s, plan, opts, ctl);
+    r.auto_backup = queue;
+    Ok(r)
 }
 
 /// A sync's plan.
@@ -235,6 +241,7 @@ impl Plan {
             free_space: self.free_space,
             cancelled: false,
             skipped: Vec::new(),
+            auto_backup: None,
             errors: Vec::new(),
         }
     }
@@ -585,9 +592,12 @@ fn transfer(store: &Store, name: &PackName, direction: SyncDirection, opts: Push
         packs::load(store.layout(), name)?;
         return pack_plan(store, name, direction, opts);
     }
+    let queue = autobackup::run_queued_first(store, ctl);
     let s = Session::open(store, operation_of(direction))?;
     let r = pack_plan(store, name, direction, opts)?;
-    Ok(run_transfer(store, &s, r, direction, opts.free, ctl))
+    let mut r = run_transfer(store, &s, r, direction, opts.free, ctl);
+    r.auto_backup = queue;
+    Ok(r)
 }
 
 fn operation_of(direction: SyncDirection) -> &'static str {
@@ -653,6 +663,7 @@ pub fn plan_transfer(store: &Store, name: &PackName, direction: SyncDirection, f
 /// use, that left the pack or changed is skipped with its reason. Freeing
 /// still re-hashes backup copies this run did not write (SPEC §3.6).
 pub fn apply_transfer(store: &Store, planned: &PackTransferPlan, ctl: Control) -> Result<PackTransferResult> {
+    let queue = autobackup::run_queued_first(store, ctl);
     let s = Session::open(store, operation_of(planned.direction))?;
     planned.plan.check(store, operation_of(planned.direction))?;
     let opts = PushOptions { dry_run: false, free: planned.free };
@@ -678,6 +689,7 @@ pub fn apply_transfer(store: &Store, planned: &PackTransferPlan, ctl: Control) -
     };
     let mut r = run_transfer(store, &s, r, planned.direction, planned.free, ctl);
     r.skipped = skipped;
+    r.auto_backup = queue;
     Ok(r)
 }
 
@@ -756,6 +768,7 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
         space_warning,
         cancelled: false,
         skipped: Vec::new(),
+        auto_backup: None,
         errors,
     })
 }

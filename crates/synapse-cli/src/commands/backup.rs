@@ -53,6 +53,17 @@ pub fn run(ctx: &Ctx, command: BackupCommand) -> anyhow::Result<Done> {
 
 /// Backs up what `auto_backup_new` queued while the drive was away. Never
 /// fails the command that runs it: problems are warnings.
+/// Says on stderr what the core's run of the auto-backup queue did first.
+fn report_queue(ctx: &Ctx, report: Option<&synapse_core::model::AutoBackupReport>) {
+    let Some(r) = report else { return };
+    if !r.backed_up.is_empty() && ctx.chatty() {
+        eprintln!("auto-backup: backed up {} new blob(s) queued while the drive was away ({})", r.backed_up.len(), size(r.bytes_copied));
+    }
+    for e in r.errors.iter().filter(|_| !ctx.quiet) {
+        output::warn(format!("auto-backup: {}", e.message));
+    }
+}
+
 fn run_queue(ctx: &Ctx, store: &Store) {
     if autobackup::queued(store.layout()).is_empty() {
         return;
@@ -241,7 +252,6 @@ fn sync(ctx: &Ctx, opts: SyncOptions, plan_args: &PlanArgs) -> anyhow::Result<Do
     let store = ctx.open()?;
     let r = if let Some(file) = &plan_args.apply {
         let planned: SyncPlan = plan::read(file)?;
-        run_queue(ctx, &store);
         ctx.long(|ctl| sync::apply_sync(&store, &planned, ctl))?
     } else if let Some(file) = &plan_args.save_plan {
         let planned = sync::plan_sync(&store, opts)?;
@@ -251,9 +261,9 @@ fn sync(ctx: &Ctx, opts: SyncOptions, plan_args: &PlanArgs) -> anyhow::Result<Do
     } else if opts.dry_run {
         ctx.quick(|ctl| sync::sync(&store, opts, ctl))?
     } else {
-        run_queue(ctx, &store);
         ctx.long(|ctl| sync::sync(&store, opts, ctl))?
     };
+    report_queue(ctx, r.auto_backup.as_ref());
     if ctx.json {
         output::json(&r)?;
     } else {
@@ -343,7 +353,6 @@ fn transfer(ctx: &Ctx, pack: &str, direction: SyncDirection, dry_run: bool, free
             ))
             .into());
         }
-        run_queue(ctx, &store);
         ctx.long(|ctl| sync::apply_transfer(&store, &planned, ctl))?
     } else if let Some(file) = &plan_args.save_plan {
         let planned = sync::plan_transfer(&store, &name, direction, free)?;
@@ -354,9 +363,9 @@ fn transfer(ctx: &Ctx, pack: &str, direction: SyncDirection, dry_run: bool, free
     } else if dry_run {
         ctx.quick(call)?
     } else {
-        run_queue(ctx, &store);
         ctx.long(call)?
     };
+    report_queue(ctx, r.auto_backup.as_ref());
     if ctx.json {
         output::json(&r)?;
     } else {

@@ -199,3 +199,24 @@ fn new_blobs_are_backed_up_at_once_or_queued_until_the_drive_is_back() {
     let r = quiet(|ctl| packs::create(&f.store, &name("Manual"), &[NewFile { path: src, kind: None }], ctl)).unwrap();
     assert!(r.auto_backup.is_none());
 }
+
+/// SPEC §3.11, one policy in the core: the queue of `auto_backup_new` runs
+/// before a copy operation whoever calls it (the app's push never ran it).
+#[test]
+fn a_push_from_any_caller_first_backs_up_the_blobs_queued_while_the_drive_was_away() {
+    let f = enabled();
+    backup::configure(&f.store, &ConfigUpdate { auto_backup_new: Some(true), ..Default::default() }).unwrap();
+    let away = f.unplug();
+    let src = f.dir.path().join("queued.safetensors");
+    fs::write(&src, content("queued while away", 2500)).unwrap();
+    let r = quiet(|ctl| packs::create(&f.store, &name("Queued"), &[NewFile { path: src, kind: None }], ctl)).unwrap();
+    let queued = r.added[0].sha256.clone();
+    f.replug(&away);
+    let other = f.put_local(&content("other pack's blob", 900));
+    f.write_pack("Other", &[("o", &other, AssetKind::Lora, 900, "o.safetensors")]);
+    let plan = sync::plan_transfer(&f.store, &name("Other"), SyncDirection::ToBackup, false).unwrap();
+    let r = quiet(|ctl| sync::apply_transfer(&f.store, &plan, ctl)).unwrap();
+    assert_eq!(r.auto_backup.as_ref().map(|a| a.backed_up.clone()), Some(vec![queued.clone()]), "{r:?}");
+    assert!(f.backup_path(&queued).is_file() && f.backup_path(&other).is_file());
+    assert!(autobackup::queued(f.store.layout()).is_empty());
+}
