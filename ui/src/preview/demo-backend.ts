@@ -265,6 +265,7 @@ export function demoBackend(o: Options) {
           already_synced: local.length === 0,
           cancelled: false,
           skipped: [],
+          auto_backup: null,
           errors: [],
         } satisfies SyncResult;
         if (!dry_run) return preview;

@@ -30,6 +30,7 @@ function result(over: Partial<SyncResult> = {}): SyncResult {
     already_synced: false,
     cancelled: false,
     skipped: [],
+    auto_backup: null,
     errors: [],
     ...over,
   };

@@ -35,6 +35,7 @@ function transfer(over: Partial<PackTransferResult> = {}): PackTransferResult {
     space_warning: null,
     cancelled: false,
     skipped: [],
+    auto_backup: null,
     errors: [],
     ...over,
   };
