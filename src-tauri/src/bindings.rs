@@ -14,7 +14,7 @@ use synapse_core::doctor::DoctorReport;
 use synapse_core::inventory::{Query, SortKey};
 use synapse_core::model::*;
 use synapse_core::package::{ExportOptions, ImportOptions};
-use synapse_core::packs::{PackDeleteResult, PackInfo, PackWriteResult};
+use synapse_core::packs::{PackDeleteResult, PackInfo, PackList, PackWriteResult};
 use synapse_core::progress::ProgressUpdate;
 use synapse_core::state_sync::StateSyncOptions;
 use synapse_core::sync::{PackTransferPlan, PushOptions, SyncOptions, SyncPlan};
@@ -23,7 +23,6 @@ use synapse_core::{ErrorCode, WireError};
 use ts_rs::{Config, TS};
 
 use crate::commands::operations::VerifyScope;
-use crate::commands::packs::PackList;
 use crate::commands::settings::{Settings, SettingsSaved};
 use crate::commands::store::AppInfo;
 use crate::events::{BackupWatch, InventoryChanged, OpenRequest, OperationFinished};

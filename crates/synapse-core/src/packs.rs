@@ -286,6 +286,22 @@ pub fn load_all_refs(layout: &StoreLayout) -> Result<RefSet> {
     Ok(RefSet { packs, errors })
 }
 
+/// `pack list` for the CLI's `--json` and the app alike (one shape, SPEC
+/// §3.11): the readable packs and the ones that cannot be read, never
+/// silently skipped (SPEC §2.2).
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackList {
+    pub packs: Vec<PackInfo>,
+    pub pack_errors: Vec<PackError>,
+}
+
+/// Every pack of the store, summarised.
+pub fn list(layout: &StoreLayout) -> Result<PackList> {
+    let set = load_all(layout)?;
+    Ok(PackList { packs: set.packs.iter().map(|p| PackInfo::of(layout, p)).collect(), pack_errors: set.errors })
+}
+
 /// All packs of a store: the readable ones and the errors of the others.
 #[derive(Debug, Default)]
 pub struct PackSet {

@@ -2,9 +2,8 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-use synapse_core::model::{AssetKind, PackError};
-use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackWriteResult};
+use synapse_core::model::AssetKind;
+use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackList, PackWriteResult};
 use synapse_core::progress::{Control, ProgressUpdate};
 use synapse_core::{PackName, Store, WireError};
 use tauri::ipc::Channel;
@@ -13,14 +12,6 @@ use tauri::{AppHandle, State};
 use super::{blocking, operation, pack_name, wire};
 use crate::events;
 use crate::state::AppState;
-
-/// Every readable pack, and the ones whose files cannot be read.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct PackList {
-    pub packs: Vec<PackInfo>,
-    pub errors: Vec<PackError>,
-}
 
 /// The files to adopt, all of `kind` (`None`: read from each file's header, else `unknown`).
 fn new_files(files: Vec<String>, kind: Option<AssetKind>) -> Vec<NewFile> {
@@ -32,8 +23,7 @@ pub async fn packs_list(state: State<'_, AppState>) -> Result<PackList, WireErro
     let state = state.inner().clone();
     blocking(move || {
         let store = state.store()?;
-        let set = wire(packs::load_all(store.layout()))?;
-        Ok(PackList { packs: set.packs.iter().map(|p| PackInfo::of(store.layout(), p)).collect(), errors: set.errors })
+        wire(packs::list(store.layout()))
     })
     .await
 }

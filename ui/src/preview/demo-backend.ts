@@ -185,7 +185,7 @@ export function demoBackend(o: Options) {
               path: `${root}/state/packs/${name}`,
             };
           }),
-          errors: [],
+          pack_errors: [],
         } satisfies PackList;
       case 'settings_get':
         return {

@@ -4,22 +4,13 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use comfy_table::Cell;
-use serde::Serialize;
-use synapse_core::model::{AssetKind, PackError};
+use synapse_core::model::AssetKind;
 use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackWriteResult};
 use synapse_core::{Error, PackName};
 
 use super::{Ctx, Done};
 use crate::cli::PackCommand;
 use crate::output::{self, bold, dim, red, size};
-
-/// `pack list --json`: the readable packs and the ones that cannot be read
-/// (never silently skipped, SPEC §2.2).
-#[derive(Serialize)]
-struct PackList {
-    packs: Vec<PackInfo>,
-    pack_errors: Vec<PackError>,
-}
 
 pub fn run(ctx: &Ctx, command: PackCommand) -> anyhow::Result<Done> {
     match command {
@@ -39,8 +30,7 @@ fn pack_name(input: &str) -> Result<PackName, Error> {
 fn list(ctx: &Ctx) -> anyhow::Result<Done> {
     let store = ctx.open()?;
     let layout = store.layout();
-    let set = packs::load_all(layout)?;
-    let list = PackList { packs: set.packs.iter().map(|p| PackInfo::of(layout, p)).collect(), pack_errors: set.errors };
+    let list = packs::list(layout)?;
     if ctx.json {
         output::json(&list)?;
         return Ok(Done::Ok);

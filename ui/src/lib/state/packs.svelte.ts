@@ -22,7 +22,7 @@ export class PacksState {
     try {
       const r = await api.listPacks();
       this.packs = r.packs;
-      this.errors = r.errors;
+      this.errors = r.pack_errors;
       this.error = null;
       this.loaded = true;
     } catch (e) {

@@ -3,6 +3,8 @@ import type { PackError } from "./PackError";
 import type { PackInfo } from "./PackInfo";
 
 /**
- * Every readable pack, and the ones whose files cannot be read.
+ * `pack list` for the CLI's `--json` and the app alike (one shape, SPEC
+ * §3.11): the readable packs and the ones that cannot be read, never
+ * silently skipped (SPEC §2.2).
  */
-export type PackList = { packs: Array<PackInfo>, errors: Array<PackError>, };
+export type PackList = { packs: Array<PackInfo>, pack_errors: Array<PackError>, };

@@ -35,7 +35,7 @@ async function type(testid: string, value: string) {
 beforeEach(() => {
   for (const f of [api.checkPackName, api.createPack, api.addToPack, api.pickFiles, api.listPacks]) vi.mocked(f).mockReset();
   vi.mocked(api.checkPackName).mockResolvedValue(null);
-  vi.mocked(api.listPacks).mockResolvedValue({ packs: [], errors: [] });
+  vi.mocked(api.listPacks).mockResolvedValue({ packs: [], pack_errors: [] });
   toasts.clear();
 });
 
