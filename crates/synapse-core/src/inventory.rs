@@ -143,6 +143,19 @@ impl Acc {
     }
 }
 
+/// The one resolution of hash arguments typed by a user (SPEC §2: full
+/// hashes, or unique prefixes of at least 8 characters), for the CLI and the
+/// app alike: every input is checked before the disk is touched, and the
+/// inventory is built once, only when some input is a prefix.
+pub fn resolve_hashes(store: &Store, inputs: &[&str]) -> Result<Vec<Sha256>> {
+    let prefixes: Vec<String> = inputs.iter().map(|i| parse_prefix(i)).collect::<std::result::Result<_, _>>()?;
+    if prefixes.iter().all(|p| p.len() == 64) {
+        return prefixes.iter().map(|p| Ok(Sha256::parse(p)?)).collect();
+    }
+    let inv = build(store)?;
+    prefixes.iter().map(|p| inv.resolve(p)).collect()
+}
+
 /// Builds the inventory of `store`.
 pub fn build(store: &Store) -> Result<Inventory> {
     let layout = store.layout();
@@ -392,6 +405,7 @@ impl Inventory {
     }
 
     /// Resolves a full hash or a unique prefix of ≥ 8 characters typed by a user.
+    /// (Without an inventory at hand, use [`resolve_hashes`].)
     pub fn resolve(&self, input: &str) -> Result<Sha256> {
         let prefix = parse_prefix(input)?;
         if prefix.len() == 64 {

@@ -7,7 +7,7 @@ use synapse_core::doctor::{self, DoctorReport};
 use synapse_core::model::{CleanupResult, VerifyResult};
 use synapse_core::progress::ProgressUpdate;
 use synapse_core::verify::{self, Selection};
-use synapse_core::{Sha256, WireError};
+use synapse_core::WireError;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -55,18 +55,18 @@ pub enum VerifyScope {
     AllLocal,
     /// Every blob on the backup drive.
     AllBackup,
-    /// These local blobs (full hashes).
+    /// These local blobs (full hashes or unique prefixes, resolved as the CLI does).
     Blobs { sha256: Vec<String> },
 }
 
 impl VerifyScope {
-    fn selection(self) -> Result<Selection, WireError> {
+    fn selection(self, store: &synapse_core::Store) -> synapse_core::Result<Selection> {
         Ok(match self {
             VerifyScope::AllLocal => Selection::AllLocal,
             VerifyScope::AllBackup => Selection::AllBackup,
             VerifyScope::Blobs { sha256 } => {
-                let parsed = sha256.iter().map(|s| Sha256::parse(s)).collect::<Result<_, _>>();
-                Selection::Blobs(parsed.map_err(|e| synapse_core::Error::from(e).to_wire())?)
+                let inputs: Vec<&str> = sha256.iter().map(String::as_str).collect();
+                Selection::Blobs(synapse_core::inventory::resolve_hashes(store, &inputs)?)
             }
         })
     }
@@ -83,8 +83,8 @@ pub async fn verify_run(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<VerifyResult, WireError> {
     let state = state.inner().clone();
-    let selection = scope.selection()?;
-    let result = operation(state, op_id, "Verify", on_progress, move |store, ctl| verify::verify(store, selection, None, ctl)).await;
+    let result =
+        operation(state, op_id, "Verify", on_progress, move |store, ctl| verify::verify(store, scope.selection(store)?, None, ctl)).await;
     events::inventory_changed(&app, "verify");
     let body = match &result {
         Ok(r) if r.invalid.is_empty() => format!("{} blob(s) verified, all intact", r.total),

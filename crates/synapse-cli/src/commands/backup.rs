@@ -9,7 +9,6 @@ use comfy_table::Cell;
 use synapse_core::autobackup;
 use synapse_core::backup::{self, ConfigUpdate};
 use synapse_core::guard;
-use synapse_core::ids::parse_prefix;
 use synapse_core::inventory;
 use synapse_core::model::{
     BackupConfigResult, BackupSource, BackupStatus, BlobCopyResult, DeleteTarget, ItemError, PackBackupStatus, PackTransferResult,
@@ -88,12 +87,10 @@ fn run_queue(ctx: &Ctx, store: &Store) {
 
 /// Opens the store and resolves a hash argument (full, or a unique prefix).
 fn resolve(ctx: &Ctx, input: &str) -> Result<(Store, Sha256), Error> {
-    parse_prefix(input)?;
+    // Checked before the store is opened: a bad argument is a usage error whatever the store.
+    synapse_core::ids::parse_prefix(input)?;
     let store = ctx.open()?;
-    if input.len() == 64 {
-        return Ok((store, Sha256::parse(input)?));
-    }
-    let sha = inventory::build(&store)?.resolve(input)?;
+    let sha = inventory::resolve_hashes(&store, &[input])?.remove(0);
     Ok((store, sha))
 }
 

@@ -10,7 +10,7 @@ use crate::output::{self, bold, dim, size, yellow};
 
 pub fn run(ctx: &Ctx, input: &str) -> anyhow::Result<Done> {
     let store = ctx.open()?;
-    let sha = inventory::build(&store)?.resolve(input)?;
+    let sha = inventory::resolve_hashes(&store, &[input])?.remove(0);
     let r = ctx.long(|ctl| download::redownload(&store, &sha, ctl))?;
     if ctx.json {
         output::json(&r)?;

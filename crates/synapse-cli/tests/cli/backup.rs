@@ -105,6 +105,7 @@ fn sync_previews_copies_and_then_says_already_synced() {
         keys(&plan),
         [
             "already_synced",
+            "auto_backup",
             "blobs_synced",
             "blobs_to_sync",
             "bytes_synced",

@@ -160,3 +160,19 @@ fn odd_files_in_the_blob_tree_are_not_blobs() {
     assert_eq!(scan.strays.len(), 2);
     assert_eq!(f.inventory().items.len(), 1);
 }
+
+/// One prefix resolution for the CLI and the app (SPEC §3.11): full hashes
+/// need no inventory, a unique prefix of 8+ characters resolves, an ambiguous
+/// or short one is refused with its own code.
+#[test]
+fn hash_arguments_resolve_the_same_way_for_every_caller() {
+    let f = Fixture::new();
+    let a = f.put_local(&content("resolve a", 100));
+    let b = f.put_local(&content("resolve b", 100));
+    let got = synapse_core::inventory::resolve_hashes(&f.store, &[&a.as_str()[..10], b.as_str()]).unwrap();
+    assert_eq!(got, vec![a.clone(), b.clone()]);
+    let short = synapse_core::inventory::resolve_hashes(&f.store, &[&a.as_str()[..7]]).unwrap_err();
+    assert_eq!(short.code(), synapse_core::ErrorCode::InvalidArgument);
+    let none = synapse_core::inventory::resolve_hashes(&f.store, &["00000000"]).unwrap_err();
+    assert_eq!(none.code(), synapse_core::ErrorCode::NotFound);
+}
