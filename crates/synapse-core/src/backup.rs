@@ -368,8 +368,22 @@ pub struct ConfigUpdate {
 /// does not exist either (an unmounted drive: nothing is created there).
 pub fn configure(store: &Store, update: &ConfigUpdate) -> Result<BackupConfigResult> {
     let _lock = store.lock("backup config")?;
-    let layout = store.layout();
     let mut config = store.config()?;
+    let before = config.clone();
+    let mut r = configure_in(store, &mut config, update)?;
+    r.changed = serde_json::to_value(&config).ok() != serde_json::to_value(&before).ok();
+    if r.changed {
+        store.save_config(&config)?;
+    }
+    Ok(finish(store, &config, r))
+}
+
+/// Applies `update` to `config` in memory (validating it, and initialising a
+/// newly enabled backup on its drive), without saving: the caller holds the
+/// store lock and writes the config once ([`configure`], or saving the
+/// settings as a whole).
+pub(crate) fn configure_in(store: &Store, config: &mut ConfigFile, update: &ConfigUpdate) -> Result<BackupConfigResult> {
+    let layout = store.layout();
     let before = config.backup.clone();
     if let Some(p) = &update.path {
         config.backup.path = Some(validate_path(store.root(), p)?.to_string_lossy().into_owned());
@@ -405,10 +419,6 @@ pub fn configure(store: &Store, update: &ConfigUpdate) -> Result<BackupConfigRes
         catalog.save(layout)?;
     }
     let changed = serde_json::to_value(&config.backup).ok() != serde_json::to_value(&before).ok();
-    if changed {
-        store.save_config(&config)?;
-    }
-    let state = BackupState::detect_for(layout, &config);
     Ok(BackupConfigResult {
         enabled: config.backup.enabled,
         path,
@@ -417,10 +427,19 @@ pub fn configure(store: &Store, update: &ConfigUpdate) -> Result<BackupConfigRes
         changed,
         initialized,
         adopted,
-        backup_id: state.connected().and_then(read_id),
-        connected: state.connected().is_some(),
-        error: state.reason().map(str::to_owned),
+        backup_id: None,
+        connected: false,
+        error: None,
     })
+}
+
+/// The connection part of a configure result, once `config` is what is on disk.
+pub(crate) fn finish(store: &Store, config: &ConfigFile, mut r: BackupConfigResult) -> BackupConfigResult {
+    let state = BackupState::detect_for(store.layout(), config);
+    r.backup_id = state.connected().and_then(read_id);
+    r.connected = state.connected().is_some();
+    r.error = state.reason().map(str::to_owned);
+    r
 }
 
 /// Creates the backup tree at the drive and gives it an id. Returns

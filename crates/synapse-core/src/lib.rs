@@ -51,6 +51,7 @@ pub mod packs;
 pub mod plan;
 pub mod progress;
 pub mod schema;
+pub mod settings;
 pub mod state_sync;
 pub mod store;
 pub mod sync;

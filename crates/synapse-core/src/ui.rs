@@ -205,7 +205,8 @@ pub fn add(store: &Store, name: &str, kind: UiKind, path: &Path) -> Result<UiTar
 }
 
 /// One target as an editor (the app's Settings) submits it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TargetEdit {
     pub name: String,
     /// `comfyui`, `forge`, `a1111` or `sdnext`.
@@ -258,7 +259,17 @@ pub fn check_targets(config: &ConfigFile, edits: &[TargetEdit]) -> Result<()> {
 pub fn set_targets(store: &Store, edits: &[TargetEdit]) -> Result<bool> {
     let _lock = store.lock("ui targets")?;
     let mut config = store.config()?;
-    check_targets(&config, edits)?;
+    let changed = apply_targets(&mut config, edits)?;
+    if changed {
+        store.save_config(&config)?;
+    }
+    Ok(changed)
+}
+
+/// Checks `edits` and puts them into `config` in memory (keeping each kept
+/// target's unknown fields); true when the list changed.
+pub(crate) fn apply_targets(config: &mut ConfigFile, edits: &[TargetEdit]) -> Result<bool> {
+    check_targets(config, edits)?;
     let targets: Vec<UiTarget> = edits
         .iter()
         .map(|t| {
@@ -272,7 +283,6 @@ pub fn set_targets(store: &Store, edits: &[TargetEdit]) -> Result<bool> {
         return Ok(false);
     }
     config.ui_targets = targets;
-    store.save_config(&config)?;
     Ok(true)
 }
 

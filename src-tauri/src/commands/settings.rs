@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use synapse_core::backup::{self, ConfigUpdate};
+use synapse_core::backup::ConfigUpdate;
 use synapse_core::model::BackupConfigResult;
-use synapse_core::ui::{self, TargetEdit};
+use synapse_core::settings::SettingsUpdate;
+use synapse_core::ui::TargetEdit;
 use synapse_core::WireError;
 use tauri::{AppHandle, State};
 
@@ -77,28 +78,29 @@ pub async fn settings_get(state: State<'_, AppState>) -> Result<Settings, WireEr
     blocking(move || read(&state.store()?)).await
 }
 
-/// Saves the settings: the UI targets are checked first (names, kinds,
-/// folders; an error saves nothing), then the backup part goes through the
-/// core's `backup::configure` (which validates the path and initialises a
-/// newly enabled backup), then the UI targets through `ui::set_targets`,
-/// keeping every field of `config.json` it does not edit.
+/// Saves the settings in one core call (`settings::save`): everything is
+/// validated first and `config.json` is written once, keeping every field it
+/// does not edit; an error saves nothing.
 #[tauri::command]
 pub async fn settings_save(app: AppHandle, state: State<'_, AppState>, settings: Settings) -> Result<SettingsSaved, WireError> {
     let state = state.inner().clone();
     let saved = blocking(move || {
         let store = state.store()?;
-        let edits: Vec<TargetEdit> =
-            settings.ui_targets.into_iter().map(|t| TargetEdit { name: t.name.trim().to_owned(), kind: t.kind, path: t.path }).collect();
-        wire(ui::check_targets(&wire(store.config())?, &edits))?;
         let b = settings.backup;
-        let update = ConfigUpdate {
-            path: b.path.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).map(PathBuf::from),
-            enabled: Some(b.enabled),
-            auto_backup_new: Some(b.auto_backup_new),
-            warn_before_delete_last_copy: Some(b.warn_before_delete_last_copy),
+        let update = SettingsUpdate {
+            backup: ConfigUpdate {
+                path: b.path.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).map(PathBuf::from),
+                enabled: Some(b.enabled),
+                auto_backup_new: Some(b.auto_backup_new),
+                warn_before_delete_last_copy: Some(b.warn_before_delete_last_copy),
+            },
+            ui_targets: settings
+                .ui_targets
+                .into_iter()
+                .map(|t| TargetEdit { name: t.name.trim().to_owned(), kind: t.kind, path: t.path })
+                .collect(),
         };
-        let backup = wire(backup::configure(&store, &update))?;
-        wire(ui::set_targets(&store, &edits))?;
+        let backup = wire(synapse_core::settings::save(&store, &update))?;
         Ok(SettingsSaved { settings: read(&store)?, backup })
     })
     .await?;

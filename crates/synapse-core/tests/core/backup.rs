@@ -443,3 +443,34 @@ fn verify_backup_reports_a_corrupt_copy_and_records_the_catalog() {
     let some = quiet(|ctl| verify::verify(&f.store, Selection::BackupBlobs(vec![bad.clone(), sha_of(b"x")]), None, ctl)).unwrap();
     assert_eq!((some.invalid.len(), some.missing.len(), some.total), (1, 1, 2));
 }
+
+/// Saving Settings is one validated call (SPEC §3.11): a bad UI target
+/// saves nothing of the backup part, and a refused backup path saves none
+/// of the targets. A good save writes both at once.
+#[test]
+fn saving_settings_is_all_or_nothing() {
+    use synapse_core::settings::{self, SettingsUpdate};
+    use synapse_core::ui::TargetEdit;
+    let f = Fixture::new();
+    fs::create_dir_all(&f.drive).unwrap();
+    let comfy = f.dir.path().join("ComfyUI");
+    fs::create_dir_all(&comfy).unwrap();
+    let enable = ConfigUpdate { path: Some(f.drive.clone()), enabled: Some(true), ..Default::default() };
+    let good_target = TargetEdit { name: "comfy".into(), kind: "comfyui".into(), path: comfy.display().to_string() };
+    let bad_target = TargetEdit { name: "nowhere".into(), kind: "comfyui".into(), path: "/no/such/folder".into() };
+
+    let err = settings::save(&f.store, &SettingsUpdate { backup: enable.clone(), ui_targets: vec![bad_target] }).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArgument, "{err}");
+    assert!(!f.store.config().unwrap().backup.enabled, "the backup part was not saved");
+    assert!(!f.drive.join(".synapse").exists(), "nor the drive initialised");
+
+    let inside = ConfigUpdate { path: Some(f.store.root().join("backup")), enabled: Some(true), ..Default::default() };
+    let err = settings::save(&f.store, &SettingsUpdate { backup: inside, ui_targets: vec![good_target.clone()] }).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArgument, "{err}");
+    assert!(f.store.config().unwrap().ui_targets.is_empty(), "no target was saved");
+
+    let r = settings::save(&f.store, &SettingsUpdate { backup: enable, ui_targets: vec![good_target] }).unwrap();
+    assert!(r.connected && r.changed, "{r:?}");
+    let c = f.store.config().unwrap();
+    assert!(c.backup.enabled && c.ui_targets.len() == 1);
+}
