@@ -251,9 +251,13 @@ pub struct InventorySummary {
     pub blobs_orphan: u64,
     pub blobs_missing: u64,
     pub blobs_backup_only: u64,
+    /// Bytes of the blobs present locally (the original's "Local disk").
     pub bytes_total: u64,
+    /// Bytes of the referenced blobs present locally.
     pub bytes_referenced: u64,
+    /// Bytes of the local orphans (backup-only ones are in `backup.bytes_backup_only`).
     pub bytes_orphan: u64,
+    /// Every item of each kind known anywhere; a missing blob at its lock's `size_bytes`.
     pub bytes_by_kind: BTreeMap<AssetKind, u64>,
     pub pack_errors: Vec<PackError>,
     pub disk: Option<DiskInfo>,

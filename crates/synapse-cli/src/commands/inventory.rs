@@ -234,9 +234,9 @@ fn render_summary(store: &Store, s: &InventorySummary) -> String {
     t.add_row(vec![output::status_cell(St::Missing), Cell::new(s.blobs_missing), Cell::new("-")]);
     output::align_right(&mut t, &[1, 2]);
     o.push_str(&indent(&output::render(&t)));
-    if s.blobs_backup_only > 0 {
-        // bytes_referenced counts every blob a pack references, wherever its bytes are.
-        let _ = writeln!(o, "  {}", dim("the referenced size includes the backup-only blobs"));
+    if s.blobs_backup_only > 0 || s.blobs_missing > 0 {
+        // The sizes are the local disk's (SPEC §3.2); "By kind" counts every blob.
+        let _ = writeln!(o, "  {}", dim("sizes are of the local copies; \"By kind\" also counts blobs that are not local"));
     }
     if !s.bytes_by_kind.is_empty() {
         let _ = writeln!(o, "{}", bold("By kind"));

@@ -253,3 +253,34 @@ fn lean_and_full_pack_readers_agree() {
         assert_eq!(format!("{:?}", p.blob_refs().unwrap()), format!("{:?}", r.refs));
     }
 }
+
+/// Regression (issue 12): `bytes_total` and `bytes_referenced` added the bytes
+/// only the backup holds, and `bytes_by_kind` left out missing blobs. The
+/// original program (and its UI, and users' scripts) read them as: local bytes
+/// only; local orphans only; by kind over every item known anywhere, a missing
+/// blob at its lock's `size_bytes` (SPEC §3.2).
+#[test]
+fn summary_bytes_do_not_count_backup_only_blobs_as_local() {
+    let f = crate::support::Fixture::with_backup();
+    let local = content("local-lora", 4096);
+    let local_sha = f.put_local(&local);
+    write_original(&f, "Local Pack", local_sha.as_str(), 4096);
+    let on_backup = content("backup-lora", 3000);
+    let backup_sha = f.put_backup(&on_backup);
+    write_original(&f, "Backup Pack", backup_sha.as_str(), 3000);
+    let missing = crate::support::sha_of(b"on no drive at all");
+    write_original(&f, "Missing Pack", missing.as_str(), 7777);
+    f.put_local(&content("orphan-local", 400));
+    f.put_backup(&content("orphan-backup", 600));
+
+    let s = f.inventory().summary;
+    assert_eq!((s.blobs_total, s.blobs_referenced, s.blobs_backup_only, s.blobs_missing, s.blobs_orphan), (5, 1, 1, 1, 2));
+    assert_eq!(s.bytes_total, 4096 + 400, "local bytes only");
+    assert_eq!(s.bytes_referenced, 4096, "referenced bytes present locally");
+    assert_eq!(s.bytes_orphan, 400, "local orphans only");
+    let by_kind: Vec<(AssetKind, u64)> = s.bytes_by_kind.into_iter().collect();
+    assert_eq!(by_kind, [(AssetKind::Lora, 4096 + 3000 + 7777), (AssetKind::Unknown, 400 + 600)]);
+    // The backup side's bytes are reported where they belong.
+    assert_eq!(s.backup.bytes_backup_only, 3000 + 600);
+    assert_eq!(s.backup.bytes_local_only, 4096 + 400);
+}
