@@ -284,3 +284,21 @@ fn summary_bytes_do_not_count_backup_only_blobs_as_local() {
     assert_eq!(s.backup.bytes_backup_only, 3000 + 600);
     assert_eq!(s.backup.bytes_local_only, 4096 + 400);
 }
+
+/// Regression (issue 12): deleting a blob from both sides reported its size
+/// twice in `bytes_freed`; the original (and SPEC §3.3) reports it once.
+#[test]
+fn delete_from_both_sides_frees_the_size_once() {
+    use synapse_core::model::{DeleteTarget, Remaining, Side};
+    let f = crate::support::Fixture::with_backup();
+    let bytes = content("add-detail", 4096);
+    let sha = f.put_local(&bytes);
+    f.put_backup(&bytes);
+    write_original(&f, "Detail Tweaker", sha.as_str(), 4096);
+
+    let r = synapse_core::guard::delete(&f.store, &sha, DeleteTarget::Both, true).unwrap();
+    assert_eq!(r.deleted_from, [Side::Backup, Side::Local]);
+    assert_eq!(r.remaining_on, Remaining::Nowhere);
+    assert_eq!(r.bytes_freed, 4096);
+    assert!(!f.local_path(&sha).exists() && !f.backup_path(&sha).exists());
+}
