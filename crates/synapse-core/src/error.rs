@@ -86,7 +86,7 @@ pub enum Error {
     #[error("no store at {}: run `synapse init` to create one, or `synapse demo <dir>` for a sample store", root.display())]
     StoreNotFound { root: PathBuf },
 
-    #[error("blob {sha256} is not on the {side} side{}", hint_side(*side))]
+    #[error("blob {sha256} is {}", where_not(*side))]
     BlobNotFound { sha256: String, side: Side },
 
     #[error("no blob matches {prefix:?}: check the hash (`synapse inventory` lists every blob)")]
@@ -184,10 +184,11 @@ fn first_error(issues: &[PackageIssue]) -> String {
     }
 }
 
-fn hint_side(side: Side) -> &'static str {
+/// Where a blob is not, in words: one phrase per side, never both.
+fn where_not(side: Side) -> &'static str {
     match side {
-        Side::Local => " (it is not in the local store)",
-        Side::Backup => " (it is not on the backup drive)",
+        Side::Local => "not in the local store",
+        Side::Backup => "not on the backup drive",
     }
 }
 
