@@ -468,6 +468,12 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
                 ));
             }
         }
+        BackupState::NoPath => out.push(Item::report(
+            "backup_no_path",
+            Severity::Warning,
+            "backup storage is enabled but no backup path is configured: set one with `synapse backup config --path <dir> --enable`, or turn backup off with `synapse backup config --disable`".to_owned(),
+            Some(layout.config()),
+        )),
         BackupState::Connected { layout: drive } => {
             let id = crate::backup::read_id(&drive);
             let (catalog, identity_changed) = Catalog::for_drive(layout, drive.path(), id.as_deref());

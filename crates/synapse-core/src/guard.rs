@@ -175,7 +175,7 @@ fn forget_backup_copy(store: &Store, sha: &Sha256) {
 /// A failure on the backup side: `backup_not_connected` when the drive went away.
 fn backup_failure(e: Error, store: &Store) -> Error {
     match store.config().map(|c| BackupState::detect(&c)) {
-        Ok(state @ BackupState::Disconnected { .. }) => state.require().err().unwrap_or(e),
+        Ok(state @ (BackupState::Disconnected { .. } | BackupState::NoPath)) => state.require().err().unwrap_or(e),
         _ => e,
     }
 }

@@ -121,11 +121,11 @@ fn render_status(s: &BackupStatus) -> String {
         let _ = writeln!(o, "{}", dim("enable it with `synapse backup config --path <dir> --enable`"));
         return o;
     }
-    let path = path.unwrap_or_default();
+    let path = path.map(|p| format!(", {p}")).unwrap_or_default();
     if s.connected {
-        let _ = writeln!(o, "{} connected, {path}", bold("Backup  "));
+        let _ = writeln!(o, "{} connected{path}", bold("Backup  "));
     } else {
-        let _ = writeln!(o, "{} {}, {path}", bold("Backup  "), yellow("NOT CONNECTED"));
+        let _ = writeln!(o, "{} {}{path}", bold("Backup  "), yellow("NOT CONNECTED"));
         if let Some(e) = &s.error {
             let _ = writeln!(o, "  {}", yellow(e));
         }

@@ -347,3 +347,23 @@ fn auto_backup_new_backs_up_pack_files_as_they_arrive() {
     assert!(env.backup_blob_path(&later).is_file());
     assert_eq!(env.json(&["backup", "status"])["queued_auto_backups"], 0);
 }
+
+/// Regression (issue 12): `enabled: true` with no path was shown as "not
+/// enabled". SPEC §3.6: enabled, not connected, "no backup path configured".
+#[test]
+fn status_of_an_enabled_backup_without_a_path_says_so() {
+    let env = Env::new();
+    let path = env.root.join("state/config.json");
+    let mut config: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    config["backup"] = json!({"enabled": true, "path": null, "auto_backup_new": false, "warn_before_delete_last_copy": true});
+    fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+
+    let s = env.json(&["backup", "status"]);
+    assert_eq!((s["enabled"].clone(), s["connected"].clone(), s["path"].clone()), (json!(true), json!(false), Value::Null));
+    assert_eq!(s["error"], "no backup path configured");
+    let out = env.cmd().args(["backup", "status"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("NOT CONNECTED") && text.contains("no backup path configured") && !text.contains("not enabled"), "{text}");
+    let err = env.error(&["backup", "sync"], 4, "backup_not_connected");
+    assert!(err["message"].as_str().unwrap().contains("--path"), "{err}");
+}

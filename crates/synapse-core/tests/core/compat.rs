@@ -302,3 +302,37 @@ fn delete_from_both_sides_frees_the_size_once() {
     assert_eq!(r.bytes_freed, 4096);
     assert!(!f.local_path(&sha).exists() && !f.backup_path(&sha).exists());
 }
+
+/// Regression (issue 12): a config the original wrote with backup enabled and
+/// no path was reported as disabled. It is enabled and not connected, with
+/// the error "no backup path configured" (SPEC §3.6); operations that need
+/// the drive refuse with `backup_not_connected`.
+#[test]
+fn enabled_backup_without_a_path_is_enabled_and_not_connected() {
+    use synapse_core::backup::{self, BackupState};
+    use synapse_core::ErrorCode;
+    let f = crate::support::Fixture::new();
+    let config = json!({
+        "schema": "synapse.config.v2",
+        "defaults": {"ui_set": "local"},
+        "backup": {"enabled": true, "path": null, "auto_backup_new": false, "warn_before_delete_last_copy": true},
+        "ui_targets": []
+    });
+    fs::write(f.store.layout().config(), serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+    let bytes = content("add-detail", 4096);
+    let sha = f.put_local(&bytes);
+    write_original(&f, "Detail Tweaker", sha.as_str(), 4096);
+
+    let s = backup::status(&f.store).unwrap();
+    assert!(s.enabled && !s.connected, "{s:?}");
+    assert_eq!(s.error.as_deref(), Some("no backup path configured"));
+    assert_eq!(s.path, None);
+    assert!(matches!(BackupState::detect(&f.store.config().unwrap()), BackupState::NoPath));
+    let summary = f.inventory().summary.backup;
+    assert!(summary.enabled && !summary.connected);
+
+    let cancel = CancelToken::new();
+    let err = synapse_core::sync::backup_blob(&f.store, &sha, Control::new(&NoProgress, &cancel)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::BackupNotConnected);
+    assert!(err.to_string().contains("no backup path configured"), "{err}");
+}
