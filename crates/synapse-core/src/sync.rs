@@ -48,7 +48,7 @@ use crate::verify::{self, Selection};
 const CATALOG_SAVE_EVERY: Duration = Duration::from_secs(10);
 
 /// Copies one local blob to the backup drive (`backup blob`). A blob already
-/// there is a no-op reported as `already_present`.
+/// there is a no-op reported as `already_present` (also when it is not local).
 ///
 /// Errors: `backup_not_enabled` / `backup_not_connected` (also when the drive
 /// goes away mid-copy), `not_found` when the blob is not in the local store,
@@ -59,8 +59,9 @@ pub fn backup_blob(store: &Store, sha: &Sha256, ctl: Control) -> Result<BlobCopy
 }
 
 /// Copies one blob from the backup drive into the local store (`backup
-/// restore`). Errors as [`backup_blob`]; `integrity` when the backup copy is
-/// corrupt (nothing is written locally).
+/// restore`). A blob already local is a no-op reported as `already_present`.
+/// Errors as [`backup_blob`]; `integrity` when the backup copy is corrupt
+/// (nothing is written locally).
 pub fn restore_blob(store: &Store, sha: &Sha256, ctl: Control) -> Result<BlobCopyResult> {
     copy_one(store, sha, SyncDirection::FromBackup, ctl)
 }
@@ -80,12 +81,27 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
     };
     let s = Session::open(store, operation)?;
     let inv = inventory::build(store)?;
-    let (side, present) = match direction {
-        SyncDirection::ToBackup => (Side::Local, inv.get(sha).is_some_and(|i| i.on_local)),
-        SyncDirection::FromBackup => (Side::Backup, inv.get(sha).is_some_and(|i| i.on_backup)),
+    let (side, present, at_destination) = match direction {
+        SyncDirection::ToBackup => (Side::Local, inv.get(sha).is_some_and(|i| i.on_local), inv.get(sha).is_some_and(|i| i.on_backup)),
+        SyncDirection::FromBackup => (Side::Backup, inv.get(sha).is_some_and(|i| i.on_backup), inv.get(sha).is_some_and(|i| i.on_local)),
     };
-    let item = inv.get(sha).filter(|_| present).ok_or_else(|| Error::BlobNotFound { sha256: sha.to_string(), side })?;
     let (from, to) = ends(store, &s.tree, direction);
+    // Already where it is going: a no-op reported as such (SPEC §3.6), even
+    // when the source side lacks it (restoring a blob that is only local).
+    if let Some(item) = inv.get(sha).filter(|_| at_destination && !present) {
+        return Ok(BlobCopyResult {
+            sha256: sha.clone(),
+            direction,
+            display_name: item.display_name.clone(),
+            kind: item.kind,
+            size_bytes: item.size_bytes,
+            bytes_copied: 0,
+            already_present: true,
+            path: to.blobs().blob(sha),
+            duration_ms: 0,
+        });
+    }
+    let item = inv.get(sha).filter(|_| present).ok_or_else(|| Error::BlobNotFound { sha256: sha.to_string(), side })?;
     let tracker = Tracker::new(ctl, operation, 1, item.size_bytes);
     tracker.start_item(&item.display_name);
     let started = Instant::now();

@@ -367,3 +367,21 @@ fn status_of_an_enabled_backup_without_a_path_says_so() {
     let err = env.error(&["backup", "sync"], 4, "backup_not_connected");
     assert!(err["message"].as_str().unwrap().contains("--path"), "{err}");
 }
+
+/// Regression (issue 12): restore of a local blob / backup of a blob already
+/// on the drive exited 5 (`not_found`); both are no-ops that exit 0.
+#[test]
+fn restore_of_a_local_blob_and_backup_of_a_backed_up_one_are_no_ops() {
+    let env = Env::new();
+    env.enable_backup();
+    let local = env.orphan(&content("local-only", 256));
+    let r = env.json(&["backup", "restore", &local]);
+    assert_eq!((r["already_present"].clone(), r["bytes_copied"].clone()), (json!(true), json!(0)));
+    assert!(!env.backup_blob_path(&local).exists());
+    let remote = env.backup_only(&content("backup-only", 300));
+    let r = env.json(&["backup", "blob", &remote]);
+    assert_eq!((r["already_present"].clone(), r["size_bytes"].clone()), (json!(true), json!(300)));
+    let out = env.cmd().args(["backup", "restore", &local]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already in the local store: nothing to copy"));
+}

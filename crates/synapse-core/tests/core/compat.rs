@@ -336,3 +336,38 @@ fn enabled_backup_without_a_path_is_enabled_and_not_connected() {
     assert_eq!(err.code(), ErrorCode::BackupNotConnected);
     assert!(err.to_string().contains("no backup path configured"), "{err}");
 }
+
+/// Regression (issue 12): `backup restore` of a blob that is already local
+/// (and not on the drive), and `backup blob` of one already on the drive (and
+/// not local), failed with `not_found`. Copying a blob that is already at its
+/// destination is a no-op reported as such (SPEC §3.6).
+#[test]
+fn copying_a_blob_already_at_its_destination_is_a_no_op() {
+    use synapse_core::model::SyncDirection;
+    let f = crate::support::Fixture::with_backup();
+    let local = content("local-lora", 4096);
+    let local_sha = f.put_local(&local);
+    write_original(&f, "Local Pack", local_sha.as_str(), 4096);
+    let remote = content("backup-lora", 3000);
+    let remote_sha = f.put_backup(&remote);
+    write_original(&f, "Backup Pack", remote_sha.as_str(), 3000);
+    let cancel = CancelToken::new();
+    let ctl = || Control::new(&NoProgress, &cancel);
+
+    let r = synapse_core::sync::restore_blob(&f.store, &local_sha, ctl()).unwrap();
+    assert!(r.already_present, "{r:?}");
+    assert_eq!((r.direction, r.size_bytes, r.bytes_copied), (SyncDirection::FromBackup, 4096, 0));
+    assert_eq!(r.path, f.local_path(&local_sha));
+    assert!(!f.backup_path(&local_sha).exists(), "a restore never writes to the drive");
+
+    let r = synapse_core::sync::backup_blob(&f.store, &remote_sha, ctl()).unwrap();
+    assert!(r.already_present, "{r:?}");
+    assert_eq!((r.direction, r.size_bytes, r.bytes_copied), (SyncDirection::ToBackup, 3000, 0));
+    assert_eq!(r.display_name, "add_detail.safetensors");
+    assert!(!f.local_path(&remote_sha).exists(), "a backup never writes to the local store");
+
+    // A blob on neither side is still not found.
+    let nowhere = crate::support::sha_of(b"nowhere");
+    let err = synapse_core::sync::restore_blob(&f.store, &nowhere, ctl()).unwrap_err();
+    assert_eq!(err.code(), synapse_core::ErrorCode::NotFound);
+}
