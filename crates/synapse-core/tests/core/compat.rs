@@ -371,3 +371,76 @@ fn copying_a_blob_already_at_its_destination_is_a_no_op() {
     let err = synapse_core::sync::restore_blob(&f.store, &nowhere, ctl()).unwrap_err();
     assert_eq!(err.code(), synapse_core::ErrorCode::NotFound);
 }
+
+/// A profile as the original writes it (`json.dump(indent=2, sort_keys=True)`).
+fn write_profile(f: &Fixture, name: &str, packs: &[&str]) -> std::path::PathBuf {
+    let path = f.store.layout().state().join("profiles").join(name).join("profile.json");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let profile = json!({
+        "conflicts": {"mode": "last_wins"},
+        "name": name,
+        "packs": packs.iter().map(|p| json!({"name": p})).collect::<Vec<_>>(),
+        "schema": "synapse.profile.v1",
+        "future_field": {"keep": [1, 2]}
+    });
+    let mut bytes = serde_json::to_vec_pretty(&profile).unwrap();
+    bytes.push(b'\n');
+    fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Regression (issue 12): `pack delete` left the pack in
+/// `profiles/global/profile.json` (and every other profile). The original
+/// removes it; so must we (SPEC §3.8), keeping every other field and entry.
+#[test]
+fn pack_delete_removes_the_pack_from_every_profile() {
+    let f = Fixture::new();
+    let bytes = content("add-detail", 4096);
+    let sha = f.put_local(&bytes);
+    write_original(&f, "Detail Tweaker", sha.as_str(), 4096);
+    write_original(&f, "Other", sha.as_str(), 4096);
+    let global = write_profile(&f, "global", &["Other", "Detail Tweaker", "Third"]);
+    let work = write_profile(&f, "work__Detail Tweaker", &["Other", "Detail Tweaker"]);
+    let untouched = write_profile(&f, "work__Other", &["Other"]);
+    let untouched_before = fs::read(&untouched).unwrap();
+
+    let name = PackName::parse("Detail Tweaker").unwrap();
+    let r = packs::delete(&f.store, &name).unwrap();
+    assert_eq!(r.removed_from_profiles, ["global", "work__Detail Tweaker"]);
+    assert!(!f.store.layout().pack_dir(&name).exists());
+
+    let read = |p: &std::path::Path| serde_json::from_slice::<Value>(&fs::read(p).unwrap()).unwrap();
+    let g = read(&global);
+    assert_eq!(g["packs"], json!([{"name": "Other"}, {"name": "Third"}]), "order and other entries kept");
+    assert_eq!(g["future_field"], json!({"keep": [1, 2]}));
+    assert_eq!(
+        (g["schema"].clone(), g["name"].clone(), g["conflicts"].clone()),
+        (json!("synapse.profile.v1"), json!("global"), json!({"mode": "last_wins"}))
+    );
+    assert_eq!(read(&work)["packs"], json!([{"name": "Other"}]));
+    assert_eq!(fs::read(&untouched).unwrap(), untouched_before, "a profile without the pack is not rewritten");
+    // No temporary files are left beside the profiles.
+    let leftovers: Vec<_> = fs::read_dir(global.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, ["profile.json"]);
+}
+
+/// An unreadable profile refuses the delete before anything is touched:
+/// otherwise it would keep naming a pack that no longer exists.
+#[test]
+fn pack_delete_refuses_while_a_profile_is_unreadable() {
+    let f = Fixture::new();
+    let sha = f.put_local(&content("add-detail", 4096));
+    write_original(&f, "Detail Tweaker", sha.as_str(), 4096);
+    let global = write_profile(&f, "global", &["Detail Tweaker"]);
+    let broken = f.store.layout().state().join("profiles/broken/profile.json");
+    fs::create_dir_all(broken.parent().unwrap()).unwrap();
+    fs::write(&broken, b"{ not json").unwrap();
+    let before = fs::read(&global).unwrap();
+
+    let name = PackName::parse("Detail Tweaker").unwrap();
+    let err = packs::delete(&f.store, &name).unwrap_err();
+    assert_eq!(err.code(), synapse_core::ErrorCode::InvalidFile, "{err}");
+    assert!(err.to_string().contains("profile.json"), "{err}");
+    assert!(f.store.layout().pack_dir(&name).join("pack.json").exists(), "nothing deleted");
+    assert_eq!(fs::read(&global).unwrap(), before);
+}
