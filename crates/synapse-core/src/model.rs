@@ -562,6 +562,11 @@ pub struct SyncResult {
     pub free_space: Option<u64>,
     /// True when there was nothing to do.
     pub already_synced: bool,
+    /// `from_backup` without `include_orphans`: the backup-only orphans the
+    /// sync left on the drive (restore them with `include_orphans`); 0 otherwise.
+    pub orphans_skipped: u64,
+    /// Their bytes.
+    pub bytes_orphans_skipped: u64,
     /// True when the user cancelled: the counts say what was completed.
     pub cancelled: bool,
     pub errors: Vec<ItemError>,

@@ -172,6 +172,8 @@ pub fn sync(store: &Store, opts: SyncOptions, ctl: Control) -> Result<SyncResult
 /// A sync's plan.
 struct Plan {
     items: Vec<SyncItem>,
+    /// Backup-only orphans left out (`from_backup` without `include_orphans`): count, bytes.
+    orphans_skipped: (u64, u64),
     free_space: Option<u64>,
     space_warning: Option<String>,
 }
@@ -187,6 +189,8 @@ impl Plan {
             blobs_synced: 0,
             bytes_synced: 0,
             already_synced: self.items.is_empty(),
+            orphans_skipped: self.orphans_skipped.0,
+            bytes_orphans_skipped: self.orphans_skipped.1,
             items: self.items,
             space_warning: self.space_warning,
             free_space: self.free_space,
@@ -198,6 +202,7 @@ impl Plan {
 
 fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
     let layout = store.layout();
+    let mut orphans_skipped = (0, 0);
     let (candidates, inv): (Vec<(Sha256, u64)>, Option<Inventory>) = match opts.direction {
         SyncDirection::ToBackup => {
             // Names and sizes only: the no-op case never loads a pack.
@@ -206,6 +211,14 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
         SyncDirection::FromBackup => {
             // Only the packs say which backup-only blobs are needed.
             let inv = inventory::build(store)?;
+            // Said in the result, so a sync that copies nothing can tell the
+            // user those orphans are there and how to bring them back.
+            if !opts.include_orphans {
+                for i in inv.items.iter().filter(|i| i.on_backup && !i.on_local && i.used_by_packs.is_empty()) {
+                    orphans_skipped.0 += 1;
+                    orphans_skipped.1 += i.size_bytes;
+                }
+            }
             let wanted = inv
                 .items
                 .iter()
@@ -217,7 +230,7 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
         }
     };
     if candidates.is_empty() {
-        return Ok(Plan { items: Vec::new(), free_space: None, space_warning: None });
+        return Ok(Plan { items: Vec::new(), orphans_skipped, free_space: None, space_warning: None });
     }
     let inv = match inv {
         Some(inv) => inv,
@@ -231,7 +244,7 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
     };
     let bytes: u64 = items.iter().map(|i| i.size_bytes).sum();
     let (free_space, space_warning) = space(dest, bytes);
-    Ok(Plan { items, free_space, space_warning })
+    Ok(Plan { items, orphans_skipped, free_space, space_warning })
 }
 
 /// The blobs of `src` that `dst` lacks or holds with another size (every blob

@@ -275,10 +275,27 @@ fn list_errors(o: &mut String, errors: &[ItemError]) {
     }
 }
 
+/// The backup-only orphans a `from_backup` sync left on the drive, and how to include them.
+fn skipped_orphans(o: &mut String, r: &SyncResult) {
+    if r.orphans_skipped > 0 {
+        let what = if r.orphans_skipped == 1 { "orphan" } else { "orphans" };
+        let _ = writeln!(
+            o,
+            "{}",
+            dim(format!(
+                "{} {what} ({}) only on the backup, used by no pack, left there: add --include-orphans to restore them too",
+                r.orphans_skipped,
+                size(r.bytes_orphans_skipped)
+            ))
+        );
+    }
+}
+
 fn render_sync(r: &SyncResult) -> String {
     let mut o = String::new();
     if r.already_synced {
         let _ = writeln!(o, "already synced ({}): nothing to copy", arrow(r.direction));
+        skipped_orphans(&mut o, r);
         return o;
     }
     if r.dry_run {
@@ -288,11 +305,13 @@ fn render_sync(r: &SyncResult) -> String {
         if let Some(w) = &r.space_warning {
             let _ = writeln!(o, "{}", yellow(format!("warning: {w}")));
         }
+        skipped_orphans(&mut o, r);
         let _ = writeln!(o, "{}", dim("run with --execute to copy"));
         return o;
     }
     let _ =
         writeln!(o, "synced {} of {} blob(s) ({}), {} copied", r.blobs_synced, r.blobs_to_sync, arrow(r.direction), size(r.bytes_synced));
+    skipped_orphans(&mut o, r);
     if r.cancelled {
         let _ = writeln!(o, "{}", yellow("cancelled: the blobs above were completed, nothing half-copied was kept"));
     }

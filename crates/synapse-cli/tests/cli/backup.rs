@@ -385,3 +385,28 @@ fn restore_of_a_local_blob_and_backup_of_a_backed_up_one_are_no_ops() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("already in the local store: nothing to copy"));
 }
+
+/// Regression (issue 12): `sync --direction from_backup` with only orphans on
+/// the backup said "already synced, nothing to copy" and nothing about the
+/// orphans it left or `--include-orphans`.
+#[test]
+fn from_backup_sync_says_how_many_orphans_it_left_and_how_to_include_them() {
+    let env = Env::new();
+    env.enable_backup();
+    let a = env.backup_only(&content("orphan-a", 1000));
+    env.backup_only(&content("orphan-b", 24));
+
+    let r = env.json(&["backup", "sync", "--direction", "from_backup"]);
+    assert_eq!((r["already_synced"].clone(), r["blobs_to_sync"].clone()), (json!(true), json!(0)));
+    assert_eq!((r["orphans_skipped"].clone(), r["bytes_orphans_skipped"].clone()), (json!(2), json!(1024)));
+    let out = env.cmd().args(["backup", "sync", "--direction", "from_backup", "--execute"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("already synced") && text.contains("2 orphans (1 KiB)") && text.contains("--include-orphans"), "{text}");
+
+    let all = env.json(&["backup", "sync", "--direction", "from_backup", "--include-orphans", "--execute"]);
+    assert_eq!((all["blobs_synced"].clone(), all["orphans_skipped"].clone()), (json!(2), json!(0)));
+    assert!(env.blob_path(&a).exists());
+    let to = env.json(&["backup", "sync"]);
+    assert_eq!(to["orphans_skipped"], 0, "to_backup never skips orphans");
+}

@@ -444,3 +444,22 @@ fn pack_delete_refuses_while_a_profile_is_unreadable() {
     assert!(f.store.layout().pack_dir(&name).join("pack.json").exists(), "nothing deleted");
     assert_eq!(fs::read(&global).unwrap(), before);
 }
+
+/// Regression (issue 12): a `from_backup` sync left backup-only orphans
+/// behind without saying so; the result counts them.
+#[test]
+fn from_backup_sync_counts_the_orphans_it_leaves() {
+    use synapse_core::model::SyncDirection;
+    use synapse_core::sync::{self, SyncOptions};
+    let f = crate::support::Fixture::with_backup();
+    let wanted = f.put_backup(&content("backup-lora", 3000));
+    write_original(&f, "Backup Pack", wanted.as_str(), 3000);
+    f.put_backup(&content("orphan-backup", 600));
+    let cancel = CancelToken::new();
+    let opts = SyncOptions { direction: SyncDirection::FromBackup, ..Default::default() };
+    let r = sync::sync(&f.store, opts, Control::new(&NoProgress, &cancel)).unwrap();
+    assert_eq!((r.blobs_to_sync, r.bytes_to_sync), (1, 3000));
+    assert_eq!((r.orphans_skipped, r.bytes_orphans_skipped), (1, 600));
+    let r = sync::sync(&f.store, SyncOptions { include_orphans: true, ..opts }, Control::new(&NoProgress, &cancel)).unwrap();
+    assert_eq!((r.blobs_to_sync, r.orphans_skipped), (2, 0));
+}
