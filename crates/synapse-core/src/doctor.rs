@@ -61,7 +61,8 @@ pub struct Finding {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DoctorReport {
     pub root: PathBuf,
-    /// True when no warning or error remains unfixed.
+    /// True when no finding is an unfixed error; warnings and infos are
+    /// allowed (SPEC §5: `doctor` exits 0 then, 1 otherwise).
     pub ok: bool,
     pub findings: Vec<Finding>,
 }
@@ -106,7 +107,7 @@ pub fn doctor(store: &Store, fix: bool) -> Result<DoctorReport> {
         repair(store, &mut items)?;
     }
     let findings: Vec<Finding> = items.into_iter().map(|i| i.finding).collect();
-    let ok = !findings.iter().any(|f| f.severity != Severity::Info && !f.fixed);
+    let ok = !findings.iter().any(|f| f.severity == Severity::Error && !f.fixed);
     Ok(DoctorReport { root: store.root().to_path_buf(), ok, findings })
 }
 
