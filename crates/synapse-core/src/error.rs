@@ -299,7 +299,10 @@ impl Error {
             Error::NoDownloadUrl { sha256 } => json!({ "sha256": sha256 }),
             Error::UseBlobsMissing { pack, blobs } => json!({ "pack": pack, "blobs": blobs }),
             Error::Download { url, status, reason } => json!({ "url": url, "http_status": status, "reason": reason }),
-            Error::BackupNotConnected { path, reason } => json!({ "path": path, "reason": reason }),
+            // No path configured (`BackupState::NoPath`): null, not "".
+            Error::BackupNotConnected { path, reason } => {
+                json!({ "path": (!path.as_os_str().is_empty()).then_some(path), "reason": reason })
+            }
             Error::InsufficientSpace { path, needed, available } => {
                 json!({ "path": path, "needed_bytes": needed, "available_bytes": available })
             }

@@ -366,6 +366,7 @@ fn status_of_an_enabled_backup_without_a_path_says_so() {
     assert!(text.contains("NOT CONNECTED") && text.contains("no backup path configured") && !text.contains("not enabled"), "{text}");
     let err = env.error(&["backup", "sync"], 4, "backup_not_connected");
     assert!(err["message"].as_str().unwrap().contains("--path"), "{err}");
+    assert_eq!(err["details"]["path"], Value::Null, "{err}");
 }
 
 /// Regression (issue 12): restore of a local blob / backup of a blob already
