@@ -107,6 +107,7 @@ fn sync_previews_copies_and_then_says_already_synced() {
             "already_synced",
             "blobs_synced",
             "blobs_to_sync",
+            "bytes_orphans_skipped",
             "bytes_synced",
             "bytes_to_sync",
             "cancelled",
@@ -116,6 +117,7 @@ fn sync_previews_copies_and_then_says_already_synced() {
             "free_space",
             "items",
             "only_missing",
+            "orphans_skipped",
             "space_warning"
         ]
     );
