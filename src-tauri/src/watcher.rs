@@ -48,6 +48,9 @@ pub fn backup_watch(store: &Store) -> BackupWatch {
             BackupState::Disabled { path } => {
                 BackupWatch { enabled: false, connected: false, path: path.map(|p| p.display().to_string()), reason: None }
             }
+            BackupState::NoPath => {
+                BackupWatch { enabled: true, connected: false, path: None, reason: Some(synapse_core::backup::NO_PATH.to_owned()) }
+            }
             BackupState::Disconnected { path, reason } => {
                 BackupWatch { enabled: true, connected: false, path: Some(path.display().to_string()), reason: Some(reason) }
             }

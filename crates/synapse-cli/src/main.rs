@@ -56,6 +56,12 @@ fn main() -> ExitCode {
             }
             output::exit_code(code)
         }
+        Ok(Done::Unhealthy { message }) => {
+            if !json {
+                output::error_message(&message);
+            }
+            1
+        }
         Err(e) => output::report(&e, json),
     };
     ExitCode::from(code)

@@ -50,6 +50,19 @@ pub fn table<I: IntoIterator<Item = &'static str>>(headers: I) -> Table {
     t
 }
 
+/// Makes a table with long text wrap to the terminal's width (`COLUMNS`, else
+/// 100 columns when stdout is not a terminal) instead of running on.
+pub fn wrap_to_terminal(t: &mut Table) {
+    let width = console::Term::stdout()
+        .size_checked()
+        .map(|(_, cols)| cols)
+        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()))
+        .unwrap_or(100)
+        .max(40);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    t.set_width(width);
+}
+
 /// Right-aligns the given columns (sizes, counts).
 pub fn align_right(t: &mut Table, columns: &[usize]) {
     for &i in columns {

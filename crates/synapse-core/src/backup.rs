@@ -36,6 +36,9 @@ pub enum BackupState {
     Disabled {
         path: Option<PathBuf>,
     },
+    /// Enabled in `config.json`, but no path is configured: enabled and not
+    /// connected (SPEC §3.6), never shown as disabled.
+    NoPath,
     /// Configured, but the drive (or its `.synapse/store`) is not there, or
     /// another drive is mounted at the path.
     Disconnected {
@@ -54,6 +57,7 @@ impl BackupState {
         let path = config.backup.path.as_deref().filter(|p| !p.trim().is_empty()).map(PathBuf::from);
         let path = match path {
             Some(p) if config.backup.enabled => p,
+            None if config.backup.enabled => return BackupState::NoPath,
             other => return BackupState::Disabled { path: other },
         };
         match check(&path) {
@@ -108,6 +112,7 @@ impl BackupState {
     pub fn path(&self) -> Option<PathBuf> {
         match self {
             BackupState::Disabled { path } => path.clone(),
+            BackupState::NoPath => None,
             BackupState::Disconnected { path, .. } => Some(path.clone()),
             BackupState::Connected { layout } => Some(layout.path().to_path_buf()),
         }
@@ -117,6 +122,7 @@ impl BackupState {
     pub fn reason(&self) -> Option<&str> {
         match self {
             BackupState::Disconnected { reason, .. } => Some(reason),
+            BackupState::NoPath => Some(NO_PATH),
             _ => None,
         }
     }
@@ -125,6 +131,10 @@ impl BackupState {
     pub fn require(&self) -> Result<&BackupLayout> {
         match self {
             BackupState::Disabled { .. } => Err(Error::BackupNotEnabled),
+            BackupState::NoPath => Err(Error::BackupNotConnected {
+                path: PathBuf::new(),
+                reason: format!("{NO_PATH}: set one with `synapse backup config --path <dir> --enable`"),
+            }),
             BackupState::Disconnected { path, reason } => Err(Error::BackupNotConnected { path: path.clone(), reason: reason.clone() }),
             BackupState::Connected { layout } => Ok(layout),
         }
@@ -159,6 +169,9 @@ pub fn aliasing(store_root: &Path, drive: &BackupLayout) -> Option<String> {
     }
     None
 }
+
+/// Why an enabled backup without a path is not connected (`backup status` `error`).
+pub const NO_PATH: &str = "no backup path configured";
 
 /// Why a configured path is not a usable backup, in words for the user.
 fn check(path: &Path) -> std::result::Result<(), String> {

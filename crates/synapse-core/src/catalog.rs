@@ -255,7 +255,7 @@ pub fn record_labels(layout: &StoreLayout, drive: &Path, labels: BTreeMap<Sha256
 /// is disabled or the catalog describes another drive or path.
 pub fn backup_blobs(layout: &StoreLayout, state: &BackupState) -> Result<BackupBlobs> {
     match state {
-        BackupState::Disabled { .. } => Ok(BackupBlobs::none()),
+        BackupState::Disabled { .. } | BackupState::NoPath => Ok(BackupBlobs::none()),
         BackupState::Connected { layout: drive } => {
             let scan = blobs::scan(&drive.blobs())?;
             let id = crate::backup::read_id(drive);

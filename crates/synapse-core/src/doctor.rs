@@ -61,7 +61,8 @@ pub struct Finding {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DoctorReport {
     pub root: PathBuf,
-    /// True when no warning or error remains unfixed.
+    /// True when no finding is an unfixed error; warnings and infos are
+    /// allowed (SPEC §5: `doctor` exits 0 then, 1 otherwise).
     pub ok: bool,
     pub findings: Vec<Finding>,
 }
@@ -112,7 +113,7 @@ pub fn doctor(store: &Store, fix: bool) -> Result<DoctorReport> {
         repair(store, &mut items)?;
     }
     let findings: Vec<Finding> = items.into_iter().map(|i| i.finding).collect();
-    let ok = !findings.iter().any(|f| f.severity != Severity::Info && !f.fixed);
+    let ok = !findings.iter().any(|f| f.severity == Severity::Error && !f.fixed);
     Ok(DoctorReport { root: store.root().to_path_buf(), ok, findings })
 }
 
@@ -538,6 +539,12 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
                 ));
             }
         }
+        BackupState::NoPath => out.push(Item::report(
+            "backup_no_path",
+            Severity::Warning,
+            "backup storage is enabled but no backup path is configured: set one with `synapse backup config --path <dir> --enable`, or turn backup off with `synapse backup config --disable`".to_owned(),
+            Some(layout.config()),
+        )),
         BackupState::Connected { layout: drive } => {
             let id = crate::backup::read_id(&drive);
             let (catalog, identity_changed) = Catalog::for_drive(layout, drive.path(), id.as_deref());

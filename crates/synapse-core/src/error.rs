@@ -86,7 +86,7 @@ pub enum Error {
     #[error("no store at {}: run `synapse init` to create one, or `synapse demo <dir>` for a sample store", root.display())]
     StoreNotFound { root: PathBuf },
 
-    #[error("blob {sha256} is not on the {side} side{}", hint_side(*side))]
+    #[error("blob {sha256} is {}", where_not(*side))]
     BlobNotFound { sha256: String, side: Side },
 
     #[error("no blob matches {prefix:?}: check the hash (`synapse inventory` lists every blob)")]
@@ -190,10 +190,11 @@ fn first_error(issues: &[PackageIssue]) -> String {
     }
 }
 
-fn hint_side(side: Side) -> &'static str {
+/// Where a blob is not, in words: one phrase per side, never both.
+fn where_not(side: Side) -> &'static str {
     match side {
-        Side::Local => " (it is not in the local store)",
-        Side::Backup => " (it is not on the backup drive)",
+        Side::Local => "not in the local store",
+        Side::Backup => "not on the backup drive",
     }
 }
 
@@ -305,7 +306,10 @@ impl Error {
             Error::NoDownloadUrl { sha256 } => json!({ "sha256": sha256 }),
             Error::UseBlobsMissing { pack, blobs } => json!({ "pack": pack, "blobs": blobs }),
             Error::Download { url, status, reason } => json!({ "url": url, "http_status": status, "reason": reason }),
-            Error::BackupNotConnected { path, reason } => json!({ "path": path, "reason": reason }),
+            // No path configured (`BackupState::NoPath`): null, not "".
+            Error::BackupNotConnected { path, reason } => {
+                json!({ "path": (!path.as_os_str().is_empty()).then_some(path), "reason": reason })
+            }
             Error::InsufficientSpace { path, needed, available } => {
                 json!({ "path": path, "needed_bytes": needed, "available_bytes": available })
             }

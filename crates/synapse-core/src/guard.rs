@@ -143,17 +143,19 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
     let mut deleted_from = Vec::with_capacity(2);
     let mut bytes_freed = 0;
     if let Some(dir) = backup_dir.filter(|_| remove_backup) {
-        bytes_freed += blobs::remove(&dir, sha, Side::Backup).map_err(|e| backup_failure(e, store))?;
+        bytes_freed = bytes_freed.max(blobs::remove(&dir, sha, Side::Backup).map_err(|e| backup_failure(e, store))?);
         deleted_from.push(Side::Backup);
         forget_backup_copy(store, sha);
     }
     if remove_local {
         let backup_gone = !deleted_from.is_empty();
-        bytes_freed += blobs::remove(&store.layout().blobs(), sha, Side::Local).map_err(|e| match e {
+        let freed = blobs::remove(&store.layout().blobs(), sha, Side::Local).map_err(|e| match e {
             // Say what did happen: the caller must not think the backup copy is still there.
             Error::Io { path, source, .. } if backup_gone => Error::Io { op: "delete (its backup copy is already deleted)", path, source },
             e => e,
         })?;
+        // The blob's size once, whichever sides it left (SPEC §3.3, the original's meaning).
+        bytes_freed = bytes_freed.max(freed);
         deleted_from.push(Side::Local);
     }
     Ok(DeleteResult { deleted_from, sha256: sha.clone(), bytes_freed, remaining_on: remaining, warning })
@@ -173,7 +175,7 @@ fn forget_backup_copy(store: &Store, sha: &Sha256) {
 /// A failure on the backup side: `backup_not_connected` when the drive went away.
 fn backup_failure(e: Error, store: &Store) -> Error {
     match store.config().map(|c| BackupState::detect(&c)) {
-        Ok(state @ BackupState::Disconnected { .. }) => state.require().err().unwrap_or(e),
+        Ok(state @ (BackupState::Disconnected { .. } | BackupState::NoPath)) => state.require().err().unwrap_or(e),
         _ => e,
     }
 }

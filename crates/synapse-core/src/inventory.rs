@@ -328,25 +328,28 @@ fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &Back
             last_sync: None,
         },
     };
+    // The byte fields keep the original program's meanings (SPEC §3.2), which
+    // its UI and users' scripts read: the totals are the local disk's bytes;
+    // `bytes_by_kind` is every item known anywhere (a missing one at its
+    // lock's size). What only the backup holds is counted in `backup {…}`.
     for it in items {
         s.blobs_total += 1;
-        if it.on_local || it.on_backup {
+        *s.bytes_by_kind.entry(it.kind).or_default() += it.size_bytes;
+        if it.on_local {
             s.bytes_total += it.size_bytes;
-            *s.bytes_by_kind.entry(it.kind).or_default() += it.size_bytes;
         }
         match it.status {
             BlobStatus::Referenced => {
                 s.blobs_referenced += 1;
                 s.bytes_referenced += it.size_bytes;
             }
-            BlobStatus::BackupOnly => {
-                s.blobs_backup_only += 1;
-                s.bytes_referenced += it.size_bytes;
-            }
+            BlobStatus::BackupOnly => s.blobs_backup_only += 1,
             BlobStatus::Missing => s.blobs_missing += 1,
             BlobStatus::Orphan => {
                 s.blobs_orphan += 1;
-                s.bytes_orphan += it.size_bytes;
+                if it.on_local {
+                    s.bytes_orphan += it.size_bytes;
+                }
             }
         }
         let b = &mut s.backup;

@@ -172,6 +172,11 @@ impl StoreLayout {
         self.state().join("packs")
     }
 
+    /// `state/profiles/<name>/profile.json` (the original's profiles).
+    pub fn profiles(&self) -> PathBuf {
+        self.state().join("profiles")
+    }
+
     pub fn pack_dir(&self, name: &PackName) -> PathBuf {
         self.packs().join(name.as_str())
     }

@@ -254,9 +254,13 @@ pub struct InventorySummary {
     pub blobs_orphan: u64,
     pub blobs_missing: u64,
     pub blobs_backup_only: u64,
+    /// Bytes of the blobs present locally (the original's "Local disk").
     pub bytes_total: u64,
+    /// Bytes of the referenced blobs present locally.
     pub bytes_referenced: u64,
+    /// Bytes of the local orphans (backup-only ones are in `backup.bytes_backup_only`).
     pub bytes_orphan: u64,
+    /// Every item of each kind known anywhere; a missing blob at its lock's `size_bytes`.
     pub bytes_by_kind: BTreeMap<AssetKind, u64>,
     pub pack_errors: Vec<PackError>,
     pub disk: Option<DiskInfo>,
@@ -575,6 +579,11 @@ pub struct SyncResult {
     pub free_space: Option<u64>,
     /// True when there was nothing to do.
     pub already_synced: bool,
+    /// `from_backup` without `include_orphans`: the backup-only orphans the
+    /// sync left on the drive (restore them with `include_orphans`); 0 otherwise.
+    pub orphans_skipped: u64,
+    /// Their bytes.
+    pub bytes_orphans_skipped: u64,
     /// True when the user cancelled: the counts say what was completed.
     pub cancelled: bool,
     /// Planned blobs that no longer needed copying when the plan was applied, with the reason.

@@ -605,10 +605,61 @@ pub struct PackDeleteResult {
     pub pack: String,
     /// Blobs no other pack references any more (they are orphans now, not deleted).
     pub orphaned: Vec<Sha256>,
+    /// The profiles (`state/profiles/<name>/profile.json`) whose pack list
+    /// named the pack and no longer does, sorted.
+    pub removed_from_profiles: Vec<String>,
 }
 
-/// Deletes a pack's state directory. Its blobs stay in the store; the ones no
-/// other pack uses become orphans.
+/// A profile to rewrite without the deleted pack: its name, file, and the
+/// bytes before and after.
+struct ProfileEdit {
+    name: String,
+    path: PathBuf,
+    before: Vec<u8>,
+    after: Vec<u8>,
+}
+
+/// The profiles whose pack list names `pack`, each with its new contents:
+/// the pack's entries removed, every other field and entry kept as it was
+/// (the original's `Profile.remove_pack`). Worked out before anything is
+/// deleted, so an unreadable profile refuses the delete instead of leaving a
+/// profile that names a pack that no longer exists.
+fn profiles_without(layout: &StoreLayout, pack: &PackName) -> Result<Vec<ProfileEdit>> {
+    let root = layout.profiles();
+    let entries = match fs::read_dir(&root) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("list", &root)(e)),
+    };
+    let mut edits = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(Error::io("list", &root))?;
+        let path = entry.path().join("profile.json");
+        let before = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => continue,
+            Err(e) => return Err(Error::io("read", &path)(e)),
+        };
+        let mut profile: Value = serde_json::from_slice(&before).map_err(|source| Error::InvalidJson { path: path.clone(), source })?;
+        let Some(list) = profile.get_mut("packs").and_then(Value::as_array_mut) else { continue };
+        let len = list.len();
+        list.retain(|p| p.get("name").or(Some(p)).and_then(Value::as_str) != Some(pack.as_str()));
+        if list.len() == len {
+            continue;
+        }
+        let mut after =
+            serde_json::to_vec_pretty(&profile).map_err(|e| Error::invalid(format!("cannot serialise {}: {e}", path.display())))?;
+        after.push(b'\n');
+        edits.push(ProfileEdit { name: entry.file_name().to_string_lossy().into_owned(), path, before, after });
+    }
+    edits.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(edits)
+}
+
+/// Deletes a pack's state directory and removes it from every profile's pack
+/// list (SPEC §3.8, as the original does). Its blobs stay in the store; the
+/// ones no other pack uses become orphans. Errors: `not_found`, `busy`, and
+/// `invalid_file` for a profile that cannot be parsed (nothing is deleted).
 pub fn delete(store: &Store, name: &PackName) -> Result<PackDeleteResult> {
     let _lock = store.lock("pack delete")?;
     let layout = store.layout();
@@ -625,6 +676,7 @@ pub fn delete(store: &Store, name: &PackName) -> Result<PackDeleteResult> {
         .filter(|p| &p.name != name)
         .flat_map(|p| p.blob_refs().unwrap_or_default().into_iter().map(|r| r.sha256))
         .collect();
+    let edits = profiles_without(layout, name)?;
     // Move aside first (atomic), then remove: a crash never leaves half a pack.
     let trash = layout.tmp().join(format!("deleted-pack-{}", uuid::Uuid::new_v4().simple()));
     // Through the tree: a pack folder that is a link is moved (the link), and
@@ -633,9 +685,21 @@ pub fn delete(store: &Store, name: &PackName) -> Result<PackDeleteResult> {
     tree.mkdirs(&layout.tmp())?;
     tree.rename_noreplace(&dir, &trash)?;
     tree.fsync_dir(&layout.packs())?;
+    // Each profile is rewritten atomically; if one fails, the ones already
+    // rewritten get their old bytes back and the pack returns, so the delete
+    // happens whole or not at all.
+    for (i, edit) in edits.iter().enumerate() {
+        if let Err(e) = tree.write_atomic(&edit.path, &edit.after) {
+            for done in &edits[..i] {
+                let _ = tree.write_atomic(&done.path, &done.before);
+            }
+            let _ = tree.rename_noreplace(&trash, &dir);
+            return Err(e);
+        }
+    }
     tree.remove_dir_all(&trash)?;
     let mut orphaned: Vec<Sha256> = mine.into_iter().filter(|s| !still_used.contains(s)).collect();
     orphaned.sort();
     orphaned.dedup();
-    Ok(PackDeleteResult { pack: name.to_string(), orphaned })
+    Ok(PackDeleteResult { pack: name.to_string(), orphaned, removed_from_profiles: edits.into_iter().map(|e| e.name).collect() })
 }

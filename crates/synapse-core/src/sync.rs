@@ -50,7 +50,7 @@ use crate::verify::{self, Selection};
 const CATALOG_SAVE_EVERY: Duration = Duration::from_secs(10);
 
 /// Copies one local blob to the backup drive (`backup blob`). A blob already
-/// there is a no-op reported as `already_present`.
+/// there is a no-op reported as `already_present` (also when it is not local).
 ///
 /// Errors: `backup_not_enabled` / `backup_not_connected` (also when the drive
 /// goes away mid-copy), `not_found` when the blob is not in the local store,
@@ -61,8 +61,9 @@ pub fn backup_blob(store: &Store, sha: &Sha256, ctl: Control) -> Result<BlobCopy
 }
 
 /// Copies one blob from the backup drive into the local store (`backup
-/// restore`). Errors as [`backup_blob`]; `integrity` when the backup copy is
-/// corrupt (nothing is written locally).
+/// restore`). A blob already local is a no-op reported as `already_present`.
+/// Errors as [`backup_blob`]; `integrity` when the backup copy is corrupt
+/// (nothing is written locally).
 pub fn restore_blob(store: &Store, sha: &Sha256, ctl: Control) -> Result<BlobCopyResult> {
     copy_one(store, sha, SyncDirection::FromBackup, ctl)
 }
@@ -82,12 +83,27 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
     };
     let s = Session::open(store, operation)?;
     let inv = inventory::build(store)?;
-    let (side, present) = match direction {
-        SyncDirection::ToBackup => (Side::Local, inv.get(sha).is_some_and(|i| i.on_local)),
-        SyncDirection::FromBackup => (Side::Backup, inv.get(sha).is_some_and(|i| i.on_backup)),
+    let (side, present, at_destination) = match direction {
+        SyncDirection::ToBackup => (Side::Local, inv.get(sha).is_some_and(|i| i.on_local), inv.get(sha).is_some_and(|i| i.on_backup)),
+        SyncDirection::FromBackup => (Side::Backup, inv.get(sha).is_some_and(|i| i.on_backup), inv.get(sha).is_some_and(|i| i.on_local)),
     };
-    let item = inv.get(sha).filter(|_| present).ok_or_else(|| Error::BlobNotFound { sha256: sha.to_string(), side })?;
     let (from, to) = ends(store, &s.tree, direction);
+    // Already where it is going: a no-op reported as such (SPEC §3.6), even
+    // when the source side lacks it (restoring a blob that is only local).
+    if let Some(item) = inv.get(sha).filter(|_| at_destination && !present) {
+        return Ok(BlobCopyResult {
+            sha256: sha.clone(),
+            direction,
+            display_name: item.display_name.clone(),
+            kind: item.kind,
+            size_bytes: item.size_bytes,
+            bytes_copied: 0,
+            already_present: true,
+            path: to.blobs().blob(sha),
+            duration_ms: 0,
+        });
+    }
+    let item = inv.get(sha).filter(|_| present).ok_or_else(|| Error::BlobNotFound { sha256: sha.to_string(), side })?;
     let tracker = Tracker::new(ctl, operation, 1, item.size_bytes);
     tracker.start_item(&item.display_name);
     let started = Instant::now();
@@ -221,6 +237,8 @@ pub fn sync(store: &Store, opts: SyncOptions, ctl: Control) -> Result<SyncResult
 /// A sync's plan.
 struct Plan {
     items: Vec<SyncItem>,
+    /// Backup-only orphans left out (`from_backup` without `include_orphans`): count, bytes.
+    orphans_skipped: (u64, u64),
     free_space: Option<u64>,
     space_warning: Option<String>,
 }
@@ -236,6 +254,8 @@ impl Plan {
             blobs_synced: 0,
             bytes_synced: 0,
             already_synced: self.items.is_empty(),
+            orphans_skipped: self.orphans_skipped.0,
+            bytes_orphans_skipped: self.orphans_skipped.1,
             items: self.items,
             space_warning: self.space_warning,
             free_space: self.free_space,
@@ -249,6 +269,7 @@ impl Plan {
 
 fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
     let layout = store.layout();
+    let mut orphans_skipped = (0, 0);
     let (candidates, inv): (Vec<(Sha256, u64)>, Option<Inventory>) = match opts.direction {
         SyncDirection::ToBackup => {
             // Names and sizes only: the no-op case never loads a pack.
@@ -257,6 +278,14 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
         SyncDirection::FromBackup => {
             // Only the packs say which backup-only blobs are needed.
             let inv = inventory::build(store)?;
+            // Said in the result, so a sync that copies nothing can tell the
+            // user those orphans are there and how to bring them back.
+            if !opts.include_orphans {
+                for i in inv.items.iter().filter(|i| i.on_backup && !i.on_local && i.used_by_packs.is_empty()) {
+                    orphans_skipped.0 += 1;
+                    orphans_skipped.1 += i.size_bytes;
+                }
+            }
             let wanted = inv
                 .items
                 .iter()
@@ -268,7 +297,7 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
         }
     };
     if candidates.is_empty() {
-        return Ok(Plan { items: Vec::new(), free_space: None, space_warning: None });
+        return Ok(Plan { items: Vec::new(), orphans_skipped, free_space: None, space_warning: None });
     }
     let inv = match inv {
         Some(inv) => inv,
@@ -282,7 +311,7 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
     };
     let bytes: u64 = items.iter().map(|i| i.size_bytes).sum();
     let (free_space, space_warning) = space(dest, bytes);
-    Ok(Plan { items, free_space, space_warning })
+    Ok(Plan { items, orphans_skipped, free_space, space_warning })
 }
 
 /// The blobs of `src` that `dst` lacks or holds with another size (every blob

@@ -263,6 +263,8 @@ export function demoBackend(o: Options) {
           space_warning: null,
           free_space: 1_400_000_000_000,
           already_synced: local.length === 0,
+          orphans_skipped: 0,
+          bytes_orphans_skipped: 0,
           cancelled: false,
           skipped: [],
           auto_backup: null,

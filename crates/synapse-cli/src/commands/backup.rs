@@ -130,11 +130,11 @@ fn render_status(s: &BackupStatus) -> String {
         let _ = writeln!(o, "{}", dim("enable it with `synapse backup config --path <dir> --enable`"));
         return o;
     }
-    let path = path.unwrap_or_default();
+    let path = path.map(|p| format!(", {p}")).unwrap_or_default();
     if s.connected {
-        let _ = writeln!(o, "{} connected, {path}", bold("Backup  "));
+        let _ = writeln!(o, "{} connected{path}", bold("Backup  "));
     } else {
-        let _ = writeln!(o, "{} {}, {path}", bold("Backup  "), yellow("NOT CONNECTED"));
+        let _ = writeln!(o, "{} {}{path}", bold("Backup  "), yellow("NOT CONNECTED"));
         if let Some(e) = &s.error {
             let _ = writeln!(o, "  {}", yellow(e));
         }
@@ -292,10 +292,27 @@ fn list_errors(o: &mut String, errors: &[ItemError]) {
     }
 }
 
+/// The backup-only orphans a `from_backup` sync left on the drive, and how to include them.
+fn skipped_orphans(o: &mut String, r: &SyncResult) {
+    if r.orphans_skipped > 0 {
+        let what = if r.orphans_skipped == 1 { "orphan" } else { "orphans" };
+        let _ = writeln!(
+            o,
+            "{}",
+            dim(format!(
+                "{} {what} ({}) only on the backup, used by no pack, left there: add --include-orphans to restore them too",
+                r.orphans_skipped,
+                size(r.bytes_orphans_skipped)
+            ))
+        );
+    }
+}
+
 fn render_sync(r: &SyncResult) -> String {
     let mut o = String::new();
     if r.already_synced {
         let _ = writeln!(o, "already synced ({}): nothing to copy", arrow(r.direction));
+        skipped_orphans(&mut o, r);
         return o;
     }
     if r.dry_run {
@@ -305,11 +322,13 @@ fn render_sync(r: &SyncResult) -> String {
         if let Some(w) = &r.space_warning {
             let _ = writeln!(o, "{}", yellow(format!("warning: {w}")));
         }
+        skipped_orphans(&mut o, r);
         let _ = writeln!(o, "{}", dim("run with --execute to copy"));
         return o;
     }
     let _ =
         writeln!(o, "synced {} of {} blob(s) ({}), {} copied", r.blobs_synced, r.blobs_to_sync, arrow(r.direction), size(r.bytes_synced));
+    skipped_orphans(&mut o, r);
     if r.cancelled {
         let _ = writeln!(o, "{}", yellow("cancelled: the blobs above were completed, nothing half-copied was kept"));
     }

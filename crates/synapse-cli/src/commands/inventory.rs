@@ -249,9 +249,9 @@ fn render_summary(store: &Store, s: &InventorySummary) -> String {
     t.add_row(vec![output::status_cell(St::Missing), Cell::new(s.blobs_missing), Cell::new("-")]);
     output::align_right(&mut t, &[1, 2]);
     o.push_str(&indent(&output::render(&t)));
-    if s.blobs_backup_only > 0 {
-        // bytes_referenced counts every blob a pack references, wherever its bytes are.
-        let _ = writeln!(o, "  {}", dim("the referenced size includes the backup-only blobs"));
+    if s.blobs_backup_only > 0 || s.blobs_missing > 0 {
+        // The sizes are the local disk's (SPEC §3.2); "By kind" counts every blob.
+        let _ = writeln!(o, "  {}", dim("sizes are of the local copies; \"By kind\" also counts blobs that are not local"));
     }
     if !s.bytes_by_kind.is_empty() {
         let _ = writeln!(o, "{}", bold("By kind"));
@@ -418,6 +418,11 @@ fn render_impacts(s: &mut String, i: &Impacts) -> std::fmt::Result {
     Ok(())
 }
 
+/// "1 orphan", "2 orphans": a count with its noun in the right number.
+fn count(n: u64, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 fn render_cleanup(r: &CleanupResult) -> String {
     let mut s = String::new();
     let orphan_bytes: u64 = r.orphans.iter().map(|o| o.size_bytes).sum();
@@ -436,17 +441,13 @@ fn render_cleanup(r: &CleanupResult) -> String {
         return s;
     }
     if !r.orphans.is_empty() {
-        let mut t = output::table(["NAME", "KIND", "SIZE", "SHA256", ""]);
+        let mut t = output::table(["NAME", "KIND", "SIZE", "SHA256", "COPIES"]);
         let entries = if r.dry_run { &r.orphans } else { &r.deleted };
         for o in entries {
             let note = if o.on_backup { Cell::new("backup copy kept") } else { Cell::new("only copy").fg(comfy_table::Color::Red) };
-            t.add_row(vec![
-                Cell::new(&o.display_name),
-                Cell::new(o.kind),
-                Cell::new(size(o.size_bytes)),
-                Cell::new(o.sha256.short()),
-                note,
-            ]);
+            // A blob without a name is named by its hash: show that once, in its column.
+            let name = if o.display_name == o.sha256.short() { Cell::new("(no name)") } else { Cell::new(&o.display_name) };
+            t.add_row(vec![name, Cell::new(o.kind), Cell::new(size(o.size_bytes)), Cell::new(o.sha256.short()), note]);
         }
         output::align_right(&mut t, &[2]);
         if !entries.is_empty() {
@@ -461,25 +462,31 @@ fn render_cleanup(r: &CleanupResult) -> String {
     }
     let only_copies = r.orphans.iter().filter(|o| !o.on_backup).count();
     if r.dry_run {
-        let _ = write!(s, "dry run: {} orphans ({}) would be deleted", r.orphans.len(), size(orphan_bytes));
+        let _ = write!(s, "dry run: {} ({}) would be deleted", count(r.orphans.len() as u64, "orphan"), size(orphan_bytes));
         if !r.partial_files.is_empty() {
-            let _ = write!(s, ", and {} partial files ({})", r.partial_files.len(), size(partial_bytes));
+            let _ = write!(s, ", and {} ({})", count(r.partial_files.len() as u64, "partial file"), size(partial_bytes));
         }
         let _ = writeln!(s, " — run with --execute");
         if only_copies > 0 {
-            let _ = writeln!(s, "{}", red(format!("{only_copies} of them are the only copy: deleting them is final")));
+            let what = match (r.orphans.len(), only_copies) {
+                (1, _) => "it is the only copy: deleting it is final".to_owned(),
+                (_, 1) => "1 of them is the only copy: deleting it is final".to_owned(),
+                (_, n) => format!("{n} of them are the only copy: deleting them is final"),
+            };
+            let _ = writeln!(s, "{}", red(what));
         }
     } else {
         let _ = writeln!(
             s,
-            "deleted {} orphans and {} partial files, freed {}",
-            r.orphans_deleted,
-            r.partial_files_deleted,
+            "deleted {} and {}, freed {}",
+            count(r.orphans_deleted, "orphan"),
+            count(r.partial_files_deleted, "partial file"),
             size(r.bytes_freed)
         );
     }
     if (r.orphans.len() as u64) < r.orphans_found {
-        let _ = writeln!(s, "{}", dim(format!("{} more orphans not selected (--max-items)", r.orphans_found - r.orphans.len() as u64)));
+        let more = count(r.orphans_found - r.orphans.len() as u64, "more orphan");
+        let _ = writeln!(s, "{}", dim(format!("{more} not selected (--max-items)")));
     }
     left_alone(&mut s);
     for e in &r.errors {

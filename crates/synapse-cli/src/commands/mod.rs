@@ -39,6 +39,11 @@ pub enum Done {
         code: ErrorCode,
         message: String,
     },
+    /// `doctor` found errors: the report was printed; exit 1 (SPEC §5), with
+    /// the message on stderr unless `--json`.
+    Unhealthy {
+        message: String,
+    },
 }
 
 impl Done {

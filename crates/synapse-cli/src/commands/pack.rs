@@ -156,6 +156,9 @@ fn delete(ctx: &Ctx, input: &str) -> anyhow::Result<Done> {
 fn render_delete(r: &PackDeleteResult) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "deleted pack {}; its blobs stay in the store", bold(&r.pack));
+    if !r.removed_from_profiles.is_empty() {
+        let _ = writeln!(s, "removed it from the profile(s) {}", r.removed_from_profiles.join(", "));
+    }
     if !r.orphaned.is_empty() {
         let _ = writeln!(s, "{} blob(s) are orphans now (no other pack uses them):", r.orphaned.len());
         for h in &r.orphaned {

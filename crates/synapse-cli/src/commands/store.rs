@@ -40,7 +40,12 @@ pub fn doctor(ctx: &Ctx, fix: bool) -> anyhow::Result<Done> {
     } else {
         output::emit(&render_doctor(&report, fix))?;
     }
-    Ok(Done::Ok)
+    // SPEC §5: exit 0 when no finding is an error (warnings allowed), 1 otherwise.
+    if report.ok {
+        return Ok(Done::Ok);
+    }
+    let errors = report.findings.iter().filter(|f| f.severity == Severity::Error && !f.fixed).count();
+    Ok(Done::Unhealthy { message: format!("doctor found {errors} error(s) that need fixing (see above)") })
 }
 
 fn severity(s: Severity) -> Cell {
@@ -67,6 +72,7 @@ fn render_doctor(r: &DoctorReport, fix: bool) -> String {
         let path = f.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
         t.add_row(vec![severity(f.severity), Cell::new(&f.code), Cell::new(&f.message), Cell::new(path), fixed]);
     }
+    output::wrap_to_terminal(&mut t);
     s.push_str(&output::render(&t));
     let fixable = r.findings.iter().filter(|f| f.fixable && !f.fixed).count();
     let fixed = r.findings.iter().filter(|f| f.fixed).count();

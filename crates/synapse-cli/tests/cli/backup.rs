@@ -108,6 +108,7 @@ fn sync_previews_copies_and_then_says_already_synced() {
             "auto_backup",
             "blobs_synced",
             "blobs_to_sync",
+            "bytes_orphans_skipped",
             "bytes_synced",
             "bytes_to_sync",
             "cancelled",
@@ -117,6 +118,7 @@ fn sync_previews_copies_and_then_says_already_synced() {
             "free_space",
             "items",
             "only_missing",
+            "orphans_skipped",
             "skipped",
             "space_warning"
         ]
@@ -348,4 +350,68 @@ fn auto_backup_new_backs_up_pack_files_as_they_arrive() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("auto-backup: backed up 1"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(env.backup_blob_path(&later).is_file());
     assert_eq!(env.json(&["backup", "status"])["queued_auto_backups"], 0);
+}
+
+/// Regression (issue 12): `enabled: true` with no path was shown as "not
+/// enabled". SPEC §3.6: enabled, not connected, "no backup path configured".
+#[test]
+fn status_of_an_enabled_backup_without_a_path_says_so() {
+    let env = Env::new();
+    let path = env.root.join("state/config.json");
+    let mut config: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    config["backup"] = json!({"enabled": true, "path": null, "auto_backup_new": false, "warn_before_delete_last_copy": true});
+    fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+
+    let s = env.json(&["backup", "status"]);
+    assert_eq!((s["enabled"].clone(), s["connected"].clone(), s["path"].clone()), (json!(true), json!(false), Value::Null));
+    assert_eq!(s["error"], "no backup path configured");
+    let out = env.cmd().args(["backup", "status"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("NOT CONNECTED") && text.contains("no backup path configured") && !text.contains("not enabled"), "{text}");
+    let err = env.error(&["backup", "sync"], 4, "backup_not_connected");
+    assert!(err["message"].as_str().unwrap().contains("--path"), "{err}");
+    assert_eq!(err["details"]["path"], Value::Null, "{err}");
+}
+
+/// Regression (issue 12): restore of a local blob / backup of a blob already
+/// on the drive exited 5 (`not_found`); both are no-ops that exit 0.
+#[test]
+fn restore_of_a_local_blob_and_backup_of_a_backed_up_one_are_no_ops() {
+    let env = Env::new();
+    env.enable_backup();
+    let local = env.orphan(&content("local-only", 256));
+    let r = env.json(&["backup", "restore", &local]);
+    assert_eq!((r["already_present"].clone(), r["bytes_copied"].clone()), (json!(true), json!(0)));
+    assert!(!env.backup_blob_path(&local).exists());
+    let remote = env.backup_only(&content("backup-only", 300));
+    let r = env.json(&["backup", "blob", &remote]);
+    assert_eq!((r["already_present"].clone(), r["size_bytes"].clone()), (json!(true), json!(300)));
+    let out = env.cmd().args(["backup", "restore", &local]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already in the local store: nothing to copy"));
+}
+
+/// Regression (issue 12): `sync --direction from_backup` with only orphans on
+/// the backup said "already synced, nothing to copy" and nothing about the
+/// orphans it left or `--include-orphans`.
+#[test]
+fn from_backup_sync_says_how_many_orphans_it_left_and_how_to_include_them() {
+    let env = Env::new();
+    env.enable_backup();
+    let a = env.backup_only(&content("orphan-a", 1000));
+    env.backup_only(&content("orphan-b", 24));
+
+    let r = env.json(&["backup", "sync", "--direction", "from_backup"]);
+    assert_eq!((r["already_synced"].clone(), r["blobs_to_sync"].clone()), (json!(true), json!(0)));
+    assert_eq!((r["orphans_skipped"].clone(), r["bytes_orphans_skipped"].clone()), (json!(2), json!(1024)));
+    let out = env.cmd().args(["backup", "sync", "--direction", "from_backup", "--execute"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("already synced") && text.contains("2 orphans (1 KiB)") && text.contains("--include-orphans"), "{text}");
+
+    let all = env.json(&["backup", "sync", "--direction", "from_backup", "--include-orphans", "--execute"]);
+    assert_eq!((all["blobs_synced"].clone(), all["orphans_skipped"].clone()), (json!(2), json!(0)));
+    assert!(env.blob_path(&a).exists());
+    let to = env.json(&["backup", "sync"]);
+    assert_eq!(to["orphans_skipped"], 0, "to_backup never skips orphans");
 }

@@ -140,3 +140,26 @@ fn save_plan_then_apply_deletes_exactly_the_reviewed_orphans() {
     assert!(e["message"].as_str().unwrap().contains("made for the store"), "{e}");
     assert!(other.blob_path(&keep).exists());
 }
+
+/// Regression (issue 12): the human text said "1 orphans", its last column had
+/// no header, and a blob without a name showed its hash twice (as the name
+/// and in the SHA256 column).
+#[test]
+fn human_text_counts_right_heads_every_column_and_shows_a_hash_once() {
+    let env = Env::new();
+    let sha = env.orphan(&content("nameless orphan", 300));
+    let out = env.cmd().args(["inventory", "cleanup"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("dry run: 1 orphan (300 B) would be deleted"), "{text}");
+    assert!(!text.contains("1 orphans"), "{text}");
+    assert!(text.contains("it is the only copy: deleting it is final"), "{text}");
+    let header = text.lines().next().unwrap();
+    assert_eq!(header.split_whitespace().collect::<Vec<_>>(), ["NAME", "KIND", "SIZE", "SHA256", "COPIES"], "{text}");
+    assert_eq!(text.matches(&sha[..12]).count(), 1, "the hash once: {text}");
+    assert!(text.contains("(no name)"), "{text}");
+
+    let out = env.cmd().args(["inventory", "cleanup", "--execute"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("deleted 1 orphan and 0 partial files, freed 300 B"), "{text}");
+}

@@ -122,3 +122,19 @@ fn disconnected_backup_refuses_with_exit_4() {
     env.error(&["inventory", "delete", &sha, "--target", "backup", "--force"], 4, "backup_not_connected");
     assert!(env.blob_path(&sha).exists());
 }
+
+/// Regression (issue 12): the message said the side twice ("is not on the
+/// backup side (it is not on the backup drive)"). One sentence, naming the
+/// blob and the side.
+#[test]
+fn not_found_message_names_the_blob_and_the_side_once() {
+    let env = Env::new();
+    env.enable_backup();
+    let local = env.orphan(&content("local-only", 256));
+    let err = env.error(&["inventory", "delete", &local, "--target", "backup", "--force"], 5, "not_found");
+    assert_eq!(err["message"], format!("blob {local} is not on the backup drive"));
+    let remote = env.backup_only(&content("backup-only", 256));
+    let err = env.error(&["inventory", "delete", &remote, "--target", "local", "--force"], 5, "not_found");
+    assert_eq!(err["message"], format!("blob {remote} is not in the local store"));
+    assert_eq!(err["details"], serde_json::json!({"sha256": remote, "side": "local"}));
+}

@@ -153,7 +153,8 @@ fn summary_describes_the_whole_store() {
     assert_eq!(sum["bytes_total"], 14000, "a missing blob has no bytes anywhere");
     assert_eq!(sum["bytes_referenced"], 13000);
     assert_eq!(sum["bytes_orphan"], 1000);
-    assert_eq!(sum["bytes_by_kind"], json!({"checkpoint": 10000, "lora": 3000, "unknown": 1000}));
+    // Every item known anywhere: the missing embedding counts at its lock's size (SPEC §3.2).
+    assert_eq!(sum["bytes_by_kind"], json!({"checkpoint": 10000, "lora": 3000, "embedding": 500, "unknown": 1000}));
     assert_eq!(sum["pack_errors"], json!([]));
     assert!(sum["disk"]["total_bytes"].as_u64().unwrap() > 0);
     let b = &sum["backup"];

@@ -312,10 +312,13 @@ fn blob_copies_name_the_side_that_lacks_the_blob() {
     let nowhere = sha_of(b"nowhere");
     let err = quiet(|ctl| sync::backup_blob(&f.store, &nowhere, ctl)).unwrap_err();
     assert!(matches!(err, Error::BlobNotFound { side: synapse_core::model::Side::Local, .. }), "{err}");
-    let local = f.put_local(&content("only local", 10));
-    let err = quiet(|ctl| sync::restore_blob(&f.store, &local, ctl)).unwrap_err();
+    let err = quiet(|ctl| sync::restore_blob(&f.store, &nowhere, ctl)).unwrap_err();
     assert!(matches!(err, Error::BlobNotFound { side: synapse_core::model::Side::Backup, .. }), "{err}");
     assert_eq!(err.code(), ErrorCode::NotFound);
+    // A blob already at the destination is a no-op, not not_found (SPEC §3.6):
+    // `compat::copying_a_blob_already_at_its_destination_is_a_no_op`.
+    let local = f.put_local(&content("only local", 10));
+    assert!(quiet(|ctl| sync::restore_blob(&f.store, &local, ctl)).unwrap().already_present);
 
     let f = Fixture::new();
     let err = quiet(|ctl| sync::backup_blob(&f.store, &nowhere, ctl)).unwrap_err();

@@ -253,3 +253,213 @@ fn lean_and_full_pack_readers_agree() {
         assert_eq!(format!("{:?}", p.blob_refs().unwrap()), format!("{:?}", r.refs));
     }
 }
+
+/// Regression (issue 12): `bytes_total` and `bytes_referenced` added the bytes
+/// only the backup holds, and `bytes_by_kind` left out missing blobs. The
+/// original program (and its UI, and users' scripts) read them as: local bytes
+/// only; local orphans only; by kind over every item known anywhere, a missing
+/// blob at its lock's `size_bytes` (SPEC §3.2).
+#[test]
+fn summary_bytes_do_not_count_backup_only_blobs_as_local() {
+    let f = crate::support::Fixture::with_backup();
+    let local = content("local-lora", 4096);
+    let local_sha = f.put_local(&local);
+    write_original(&f, "Local Pack", local_sha.as_str(), 4096);
+    let on_backup = content("backup-lora", 3000);
+    let backup_sha = f.put_backup(&on_backup);
+    write_original(&f, "Backup Pack", backup_sha.as_str(), 3000);
+    let missing = crate::support::sha_of(b"on no drive at all");
+    write_original(&f, "Missing Pack", missing.as_str(), 7777);
+    f.put_local(&content("orphan-local", 400));
+    f.put_backup(&content("orphan-backup", 600));
+
+    let s = f.inventory().summary;
+    assert_eq!((s.blobs_total, s.blobs_referenced, s.blobs_backup_only, s.blobs_missing, s.blobs_orphan), (5, 1, 1, 1, 2));
+    assert_eq!(s.bytes_total, 4096 + 400, "local bytes only");
+    assert_eq!(s.bytes_referenced, 4096, "referenced bytes present locally");
+    assert_eq!(s.bytes_orphan, 400, "local orphans only");
+    let by_kind: Vec<(AssetKind, u64)> = s.bytes_by_kind.into_iter().collect();
+    assert_eq!(by_kind, [(AssetKind::Lora, 4096 + 3000 + 7777), (AssetKind::Unknown, 400 + 600)]);
+    // The backup side's bytes are reported where they belong.
+    assert_eq!(s.backup.bytes_backup_only, 3000 + 600);
+    assert_eq!(s.backup.bytes_local_only, 4096 + 400);
+}
+
+/// Regression (issue 12): deleting a blob from both sides reported its size
+/// twice in `bytes_freed`; the original (and SPEC §3.3) reports it once.
+#[test]
+fn delete_from_both_sides_frees_the_size_once() {
+    use synapse_core::model::{DeleteTarget, Remaining, Side};
+    let f = crate::support::Fixture::with_backup();
+    let bytes = content("add-detail", 4096);
+    let sha = f.put_local(&bytes);
+    f.put_backup(&bytes);
+    write_original(&f, "Detail Tweaker", sha.as_str(), 4096);
+
+    let r = synapse_core::guard::delete(&f.store, &sha, DeleteTarget::Both, true).unwrap();
+    assert_eq!(r.deleted_from, [Side::Backup, Side::Local]);
+    assert_eq!(r.remaining_on, Remaining::Nowhere);
+    assert_eq!(r.bytes_freed, 4096);
+    assert!(!f.local_path(&sha).exists() && !f.backup_path(&sha).exists());
+}
+
+/// Regression (issue 12): a config the original wrote with backup enabled and
+/// no path was reported as disabled. It is enabled and not connected, with
+/// the error "no backup path configured" (SPEC §3.6); operations that need
+/// the drive refuse with `backup_not_connected`.
+#[test]
+fn enabled_backup_without_a_path_is_enabled_and_not_connected() {
+    use synapse_core::backup::{self, BackupState};
+    use synapse_core::ErrorCode;
+    let f = crate::support::Fixture::new();
+    let config = json!({
+        "schema": "synapse.config.v2",
+        "defaults": {"ui_set": "local"},
+        "backup": {"enabled": true, "path": null, "auto_backup_new": false, "warn_before_delete_last_copy": true},
+        "ui_targets": []
+    });
+    fs::write(f.store.layout().config(), serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+    let bytes = content("add-detail", 4096);
+    let sha = f.put_local(&bytes);
+    write_original(&f, "Detail Tweaker", sha.as_str(), 4096);
+
+    let s = backup::status(&f.store).unwrap();
+    assert!(s.enabled && !s.connected, "{s:?}");
+    assert_eq!(s.error.as_deref(), Some("no backup path configured"));
+    assert_eq!(s.path, None);
+    assert!(matches!(BackupState::detect(&f.store.config().unwrap()), BackupState::NoPath));
+    let summary = f.inventory().summary.backup;
+    assert!(summary.enabled && !summary.connected);
+
+    let cancel = CancelToken::new();
+    let err = synapse_core::sync::backup_blob(&f.store, &sha, Control::new(&NoProgress, &cancel)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::BackupNotConnected);
+    assert!(err.to_string().contains("no backup path configured"), "{err}");
+}
+
+/// Regression (issue 12): `backup restore` of a blob that is already local
+/// (and not on the drive), and `backup blob` of one already on the drive (and
+/// not local), failed with `not_found`. Copying a blob that is already at its
+/// destination is a no-op reported as such (SPEC §3.6).
+#[test]
+fn copying_a_blob_already_at_its_destination_is_a_no_op() {
+    use synapse_core::model::SyncDirection;
+    let f = crate::support::Fixture::with_backup();
+    let local = content("local-lora", 4096);
+    let local_sha = f.put_local(&local);
+    write_original(&f, "Local Pack", local_sha.as_str(), 4096);
+    let remote = content("backup-lora", 3000);
+    let remote_sha = f.put_backup(&remote);
+    write_original(&f, "Backup Pack", remote_sha.as_str(), 3000);
+    let cancel = CancelToken::new();
+    let ctl = || Control::new(&NoProgress, &cancel);
+
+    let r = synapse_core::sync::restore_blob(&f.store, &local_sha, ctl()).unwrap();
+    assert!(r.already_present, "{r:?}");
+    assert_eq!((r.direction, r.size_bytes, r.bytes_copied), (SyncDirection::FromBackup, 4096, 0));
+    assert_eq!(r.path, f.local_path(&local_sha));
+    assert!(!f.backup_path(&local_sha).exists(), "a restore never writes to the drive");
+
+    let r = synapse_core::sync::backup_blob(&f.store, &remote_sha, ctl()).unwrap();
+    assert!(r.already_present, "{r:?}");
+    assert_eq!((r.direction, r.size_bytes, r.bytes_copied), (SyncDirection::ToBackup, 3000, 0));
+    assert_eq!(r.display_name, "add_detail.safetensors");
+    assert!(!f.local_path(&remote_sha).exists(), "a backup never writes to the local store");
+
+    // A blob on neither side is still not found.
+    let nowhere = crate::support::sha_of(b"nowhere");
+    let err = synapse_core::sync::restore_blob(&f.store, &nowhere, ctl()).unwrap_err();
+    assert_eq!(err.code(), synapse_core::ErrorCode::NotFound);
+}
+
+/// A profile as the original writes it (`json.dump(indent=2, sort_keys=True)`).
+fn write_profile(f: &Fixture, name: &str, packs: &[&str]) -> std::path::PathBuf {
+    let path = f.store.layout().state().join("profiles").join(name).join("profile.json");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let profile = json!({
+        "conflicts": {"mode": "last_wins"},
+        "name": name,
+        "packs": packs.iter().map(|p| json!({"name": p})).collect::<Vec<_>>(),
+        "schema": "synapse.profile.v1",
+        "future_field": {"keep": [1, 2]}
+    });
+    let mut bytes = serde_json::to_vec_pretty(&profile).unwrap();
+    bytes.push(b'\n');
+    fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Regression (issue 12): `pack delete` left the pack in
+/// `profiles/global/profile.json` (and every other profile). The original
+/// removes it; so must we (SPEC §3.8), keeping every other field and entry.
+#[test]
+fn pack_delete_removes_the_pack_from_every_profile() {
+    let f = Fixture::new();
+    let bytes = content("add-detail", 4096);
+    let sha = f.put_local(&bytes);
+    write_original(&f, "Detail Tweaker", sha.as_str(), 4096);
+    write_original(&f, "Other", sha.as_str(), 4096);
+    let global = write_profile(&f, "global", &["Other", "Detail Tweaker", "Third"]);
+    let work = write_profile(&f, "work__Detail Tweaker", &["Other", "Detail Tweaker"]);
+    let untouched = write_profile(&f, "work__Other", &["Other"]);
+    let untouched_before = fs::read(&untouched).unwrap();
+
+    let name = PackName::parse("Detail Tweaker").unwrap();
+    let r = packs::delete(&f.store, &name).unwrap();
+    assert_eq!(r.removed_from_profiles, ["global", "work__Detail Tweaker"]);
+    assert!(!f.store.layout().pack_dir(&name).exists());
+
+    let read = |p: &std::path::Path| serde_json::from_slice::<Value>(&fs::read(p).unwrap()).unwrap();
+    let g = read(&global);
+    assert_eq!(g["packs"], json!([{"name": "Other"}, {"name": "Third"}]), "order and other entries kept");
+    assert_eq!(g["future_field"], json!({"keep": [1, 2]}));
+    assert_eq!(
+        (g["schema"].clone(), g["name"].clone(), g["conflicts"].clone()),
+        (json!("synapse.profile.v1"), json!("global"), json!({"mode": "last_wins"}))
+    );
+    assert_eq!(read(&work)["packs"], json!([{"name": "Other"}]));
+    assert_eq!(fs::read(&untouched).unwrap(), untouched_before, "a profile without the pack is not rewritten");
+    // No temporary files are left beside the profiles.
+    let leftovers: Vec<_> = fs::read_dir(global.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, ["profile.json"]);
+}
+
+/// An unreadable profile refuses the delete before anything is touched:
+/// otherwise it would keep naming a pack that no longer exists.
+#[test]
+fn pack_delete_refuses_while_a_profile_is_unreadable() {
+    let f = Fixture::new();
+    let sha = f.put_local(&content("add-detail", 4096));
+    write_original(&f, "Detail Tweaker", sha.as_str(), 4096);
+    let global = write_profile(&f, "global", &["Detail Tweaker"]);
+    let broken = f.store.layout().state().join("profiles/broken/profile.json");
+    fs::create_dir_all(broken.parent().unwrap()).unwrap();
+    fs::write(&broken, b"{ not json").unwrap();
+    let before = fs::read(&global).unwrap();
+
+    let name = PackName::parse("Detail Tweaker").unwrap();
+    let err = packs::delete(&f.store, &name).unwrap_err();
+    assert_eq!(err.code(), synapse_core::ErrorCode::InvalidFile, "{err}");
+    assert!(err.to_string().contains("profile.json"), "{err}");
+    assert!(f.store.layout().pack_dir(&name).join("pack.json").exists(), "nothing deleted");
+    assert_eq!(fs::read(&global).unwrap(), before);
+}
+
+/// Regression (issue 12): a `from_backup` sync left backup-only orphans
+/// behind without saying so; the result counts them.
+#[test]
+fn from_backup_sync_counts_the_orphans_it_leaves() {
+    use synapse_core::model::SyncDirection;
+    use synapse_core::sync::{self, SyncOptions};
+    let f = crate::support::Fixture::with_backup();
+    let wanted = f.put_backup(&content("backup-lora", 3000));
+    write_original(&f, "Backup Pack", wanted.as_str(), 3000);
+    f.put_backup(&content("orphan-backup", 600));
+    let cancel = CancelToken::new();
+    let opts = SyncOptions { direction: SyncDirection::FromBackup, ..Default::default() };
+    let r = sync::sync(&f.store, opts, Control::new(&NoProgress, &cancel)).unwrap();
+    assert_eq!((r.blobs_to_sync, r.bytes_to_sync), (1, 3000));
+    assert_eq!((r.orphans_skipped, r.bytes_orphans_skipped), (1, 600));
+    let r = sync::sync(&f.store, SyncOptions { include_orphans: true, ..opts }, Control::new(&NoProgress, &cancel)).unwrap();
+    assert_eq!((r.blobs_to_sync, r.orphans_skipped), (2, 0));
+}

@@ -321,8 +321,10 @@ fn fix_needs_the_store_lock() {
     assert_eq!(err.code(), ErrorCode::Busy);
     assert!(err.to_string().contains("sync"), "{err}");
     assert!(stray.exists());
-    // Without --fix doctor never needs the lock.
-    assert!(!doctor(&f.store, false).unwrap().ok);
+    // Without --fix doctor never needs the lock. A misfiled blob is a warning:
+    // the store is still ok (SPEC §5).
+    let r = doctor(&f.store, false).unwrap();
+    assert!(r.findings.iter().any(|x| x.severity == Severity::Warning) && r.ok, "{r:?}");
 }
 
 #[test]
@@ -350,7 +352,7 @@ fn a_stale_backup_catalog_is_reported_and_refreshed_by_fix() {
     let stale = find(&r, "stale_backup_catalog", &catalog);
     assert_eq!((stale.severity, stale.fixable, stale.fixed), (Severity::Warning, true, false));
     assert!(stale.message.contains("2 blob(s) differ"), "{}", stale.message);
-    assert!(!r.ok);
+    assert!(r.ok, "a stale catalog is a warning, not an error (SPEC §5)");
 
     let r = doctor(&f.store, true).unwrap();
     assert!(find(&r, "stale_backup_catalog", &catalog).fixed);
@@ -395,4 +397,27 @@ fn the_record_of_a_disabled_backup_is_removed_by_fix_only() {
     assert!(!catalog.exists());
     assert!(f.drive.join(".synapse/store").exists(), "the drive itself is untouched");
     assert!(doctor(&f.store, false).unwrap().findings.is_empty());
+}
+
+/// Regression (issue 12): `ok` was false whenever a warning remained, while the
+/// CLI exited 0, so scripts could not tell. SPEC §5: `ok` is true when no
+/// finding is an error (warnings allowed); an unfixed error makes it false.
+#[test]
+fn ok_allows_warnings_and_is_false_only_for_errors() {
+    let f = Fixture::new();
+    let sha = f.put_local(&content("fine", 100));
+    f.write_pack("Fine", &[("main", &sha, AssetKind::Checkpoint, 100, "fine.safetensors")]);
+    fs::write(f.store.layout().tmp().join("deadbeefdeadbeefdeadbeefdeadbeef.part"), b"stale").unwrap();
+    let r = doctor(&f.store, false).unwrap();
+    assert!(
+        r.findings.iter().all(|x| x.severity != Severity::Error) && r.findings.iter().any(|x| x.severity == Severity::Warning),
+        "{r:?}"
+    );
+    assert!(r.ok);
+
+    let bad = f.store.layout().packs().join("Broken");
+    fs::create_dir_all(&bad).unwrap();
+    fs::write(bad.join("pack.json"), b"{ not json").unwrap();
+    let r = doctor(&f.store, false).unwrap();
+    assert!(!r.ok, "an unreadable pack is an error");
 }

@@ -38,9 +38,23 @@ fn every_status_and_location() {
 
     let s = &inv.summary;
     assert_eq!((s.blobs_total, s.blobs_referenced, s.blobs_orphan, s.blobs_missing, s.blobs_backup_only), (7, 2, 3, 1, 1));
-    assert_eq!(s.bytes_total, 1000 + 2000 + 3000 + 400 + 500 + 600);
-    assert_eq!(s.bytes_referenced, 1000 + 2000 + 3000);
-    assert_eq!(s.bytes_orphan, 400 + 500 + 600);
+    // Local bytes only (SPEC §3.2, the original's meanings): the backup-only
+    // blobs are in `backup.bytes_backup_only`.
+    assert_eq!(s.bytes_total, 1000 + 2000 + 400 + 500);
+    assert_eq!(s.bytes_referenced, 1000 + 2000);
+    assert_eq!(s.bytes_orphan, 400 + 500);
+    let by_kind: Vec<(AssetKind, u64)> = s.bytes_by_kind.clone().into_iter().collect();
+    assert_eq!(
+        by_kind,
+        [
+            (AssetKind::Checkpoint, 1000),
+            (AssetKind::Lora, 7777),
+            (AssetKind::Vae, 2000),
+            (AssetKind::Upscaler, 3000),
+            (AssetKind::Unknown, 400 + 500 + 600)
+        ],
+        "every item known anywhere, the missing one at its lock size"
+    );
     let b = &s.backup;
     assert!(b.enabled && b.connected);
     assert_eq!(b.source, BackupSource::Live);

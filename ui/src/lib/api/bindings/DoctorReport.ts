@@ -3,6 +3,7 @@ import type { Finding } from "./Finding";
 
 export type DoctorReport = { root: string, 
 /**
- * True when no warning or error remains unfixed.
+ * True when no finding is an unfixed error; warnings and infos are
+ * allowed (SPEC §5: `doctor` exits 0 then, 1 otherwise).
  */
 ok: boolean, findings: Array<Finding>, };

@@ -4,4 +4,20 @@ import type { BackupSummary } from "./BackupSummary";
 import type { DiskInfo } from "./DiskInfo";
 import type { PackError } from "./PackError";
 
-export type InventorySummary = { blobs_total: number, blobs_referenced: number, blobs_orphan: number, blobs_missing: number, blobs_backup_only: number, bytes_total: number, bytes_referenced: number, bytes_orphan: number, bytes_by_kind: { [key in AssetKind]?: number }, pack_errors: Array<PackError>, disk: DiskInfo | null, backup: BackupSummary, };
+export type InventorySummary = { blobs_total: number, blobs_referenced: number, blobs_orphan: number, blobs_missing: number, blobs_backup_only: number, 
+/**
+ * Bytes of the blobs present locally (the original's "Local disk").
+ */
+bytes_total: number, 
+/**
+ * Bytes of the referenced blobs present locally.
+ */
+bytes_referenced: number, 
+/**
+ * Bytes of the local orphans (backup-only ones are in `backup.bytes_backup_only`).
+ */
+bytes_orphan: number, 
+/**
+ * Every item of each kind known anywhere; a missing blob at its lock's `size_bytes`.
+ */
+bytes_by_kind: { [key in AssetKind]?: number }, pack_errors: Array<PackError>, disk: DiskInfo | null, backup: BackupSummary, };

@@ -8,4 +8,9 @@ export type PackDeleteResult = { pack: string,
 /**
  * Blobs no other pack references any more (they are orphans now, not deleted).
  */
-orphaned: Array<Sha256>, };
+orphaned: Array<Sha256>, 
+/**
+ * The profiles (`state/profiles/<name>/profile.json`) whose pack list
+ * named the pack and no longer does, sorted.
+ */
+removed_from_profiles: Array<string>, };

@@ -26,6 +26,15 @@ free_space: number | null,
  */
 already_synced: boolean, 
 /**
+ * `from_backup` without `include_orphans`: the backup-only orphans the
+ * sync left on the drive (restore them with `include_orphans`); 0 otherwise.
+ */
+orphans_skipped: number, 
+/**
+ * Their bytes.
+ */
+bytes_orphans_skipped: number, 
+/**
  * True when the user cancelled: the counts say what was completed.
  */
 cancelled: boolean, 

@@ -28,6 +28,8 @@ function result(over: Partial<SyncResult> = {}): SyncResult {
     space_warning: null,
     free_space: 100_000_000_000,
     already_synced: false,
+    orphans_skipped: 0,
+    bytes_orphans_skipped: 0,
     cancelled: false,
     skipped: [],
     auto_backup: null,
