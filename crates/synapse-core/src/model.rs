@@ -536,6 +536,8 @@ pub struct BlobCopyResult {
     #[serde(serialize_with = "lossy::path")]
     pub path: PathBuf,
     pub duration_ms: u64,
+    /// Blobs queued by `auto_backup_new` while the drive was away, backed up first.
+    pub auto_backup: Option<AutoBackupReport>,
 }
 
 /// One blob of a sync, push or pull plan.

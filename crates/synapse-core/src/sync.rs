@@ -81,6 +81,7 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
         SyncDirection::ToBackup => "backup",
         SyncDirection::FromBackup => "restore",
     };
+    let auto_backup = autobackup::run_queued_first(store, ctl);
     let s = Session::open(store, operation)?;
     let inv = inventory::build(store)?;
     let (side, present, at_destination) = match direction {
@@ -101,6 +102,7 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
             already_present: true,
             path: to.blobs().blob(sha),
             duration_ms: 0,
+            auto_backup,
         });
     }
     let item = inv.get(sha).filter(|_| present).ok_or_else(|| Error::BlobNotFound { sha256: sha.to_string(), side })?;
@@ -125,6 +127,7 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
         already_present: matches!(copied, Copied::AlreadyPresent { .. }),
         path: to.blobs().blob(sha),
         duration_ms: started.elapsed().as_millis() as u64,
+        auto_backup,
     })
 }
 

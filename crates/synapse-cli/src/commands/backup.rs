@@ -6,7 +6,6 @@
 use std::fmt::Write as _;
 
 use comfy_table::Cell;
-use synapse_core::autobackup;
 use synapse_core::backup::{self, ConfigUpdate};
 use synapse_core::guard;
 use synapse_core::inventory;
@@ -60,28 +59,6 @@ fn report_queue(ctx: &Ctx, report: Option<&synapse_core::model::AutoBackupReport
     }
     for e in r.errors.iter().filter(|_| !ctx.quiet) {
         output::warn(format!("auto-backup: {}", e.message));
-    }
-}
-
-fn run_queue(ctx: &Ctx, store: &Store) {
-    if autobackup::queued(store.layout()).is_empty() {
-        return;
-    }
-    match ctx.long(|ctl| autobackup::process_backup_queue(store, ctl)) {
-        Ok(r) => {
-            if !r.backed_up.is_empty() && ctx.chatty() {
-                eprintln!(
-                    "auto-backup: backed up {} new blob(s) queued while the drive was away ({})",
-                    r.backed_up.len(),
-                    size(r.bytes_copied)
-                );
-            }
-            for e in r.errors.iter().filter(|_| !ctx.quiet) {
-                output::warn(format!("auto-backup: {}", e.message));
-            }
-        }
-        Err(e) if !ctx.quiet => output::warn(format!("auto-backup of queued blobs did not run: {e}")),
-        Err(_) => {}
     }
 }
 
@@ -206,11 +183,11 @@ fn render_config(r: &BackupConfigResult) -> String {
 
 fn copy(ctx: &Ctx, input: &str, direction: SyncDirection) -> anyhow::Result<Done> {
     let (store, sha) = resolve(ctx, input)?;
-    run_queue(ctx, &store);
     let r = ctx.long(|ctl| match direction {
         SyncDirection::ToBackup => sync::backup_blob(&store, &sha, ctl),
         SyncDirection::FromBackup => sync::restore_blob(&store, &sha, ctl),
     })?;
+    report_queue(ctx, r.auto_backup.as_ref());
     if ctx.json {
         output::json(&r)?;
     } else {

@@ -158,7 +158,18 @@ fn blob_restore_delete_and_verify_with_their_exit_codes() {
     let r = env.json(&["backup", "blob", &sha[..12]]);
     assert_eq!(
         keys(&r),
-        ["already_present", "bytes_copied", "direction", "display_name", "duration_ms", "kind", "path", "sha256", "size_bytes"]
+        [
+            "already_present",
+            "auto_backup",
+            "bytes_copied",
+            "direction",
+            "display_name",
+            "duration_ms",
+            "kind",
+            "path",
+            "sha256",
+            "size_bytes"
+        ]
     );
     assert_eq!((r["sha256"].clone(), r["bytes_copied"].clone(), r["already_present"].clone()), (json!(sha), json!(50_000), json!(false)));
     assert_eq!(env.json(&["backup", "blob", &sha])["already_present"], true);
