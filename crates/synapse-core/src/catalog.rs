@@ -155,7 +155,7 @@ impl Catalog {
     /// Writes the catalog atomically (compact JSON).
     pub fn save(&self, layout: &StoreLayout) -> Result<()> {
         let path = layout.backup_catalog();
-        let mut bytes = serde_json::to_vec(self).map_err(|e| Error::invalid(format!("cannot serialise {}: {e}", path.display())))?;
+        let mut bytes = serde_json::to_vec(self).map_err(|e| Error::internal(format!("cannot serialise {}: {e}", path.display())))?;
         bytes.push(b'\n');
         layout.tree()?.write_atomic(&path, &bytes)
     }

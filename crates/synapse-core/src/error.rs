@@ -25,7 +25,14 @@ pub enum ErrorCode {
     InvalidArgument,
     NotFound,
     AlreadyExists,
-    Conflict,
+    /// Refused: the blob is used by packs or linked from a UI (confirm the impact).
+    InUse,
+    /// Refused: names taken (a UI folder's file, or a file on one side and a folder on the other).
+    NameClash,
+    /// Refused: pulling would overwrite a git working tree.
+    GitWorkingTree,
+    /// Refused: blobs must be restored from the backup first and that was not confirmed.
+    RestoreNeeded,
     LastCopy,
     PacksUnreadable,
     BackupNotEnabled,
@@ -36,6 +43,8 @@ pub enum ErrorCode {
     Cancelled,
     InvalidFile,
     Io,
+    /// A failure that is not the user's input (a bug, or the machine): never "invalid input".
+    Internal,
 }
 
 impl ErrorCode {
@@ -43,14 +52,19 @@ impl ErrorCode {
     pub fn exit_code(self) -> i32 {
         match self {
             ErrorCode::InvalidArgument => 2,
-            ErrorCode::Conflict | ErrorCode::LastCopy | ErrorCode::PacksUnreadable => 3,
+            ErrorCode::InUse
+            | ErrorCode::NameClash
+            | ErrorCode::GitWorkingTree
+            | ErrorCode::RestoreNeeded
+            | ErrorCode::LastCopy
+            | ErrorCode::PacksUnreadable => 3,
             ErrorCode::BackupNotEnabled | ErrorCode::BackupNotConnected => 4,
             ErrorCode::NotFound => 5,
             ErrorCode::InsufficientSpace => 6,
             ErrorCode::Integrity => 7,
             ErrorCode::Busy => 8,
             ErrorCode::Cancelled => 130,
-            ErrorCode::AlreadyExists | ErrorCode::InvalidFile | ErrorCode::Io => 1,
+            ErrorCode::AlreadyExists | ErrorCode::InvalidFile | ErrorCode::Io | ErrorCode::Internal => 1,
         }
     }
 
@@ -59,7 +73,10 @@ impl ErrorCode {
             ErrorCode::InvalidArgument => "invalid_argument",
             ErrorCode::NotFound => "not_found",
             ErrorCode::AlreadyExists => "already_exists",
-            ErrorCode::Conflict => "conflict",
+            ErrorCode::InUse => "in_use",
+            ErrorCode::NameClash => "name_clash",
+            ErrorCode::GitWorkingTree => "git_working_tree",
+            ErrorCode::RestoreNeeded => "restore_needed",
             ErrorCode::LastCopy => "last_copy",
             ErrorCode::PacksUnreadable => "packs_unreadable",
             ErrorCode::BackupNotEnabled => "backup_not_enabled",
@@ -70,6 +87,7 @@ impl ErrorCode {
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::InvalidFile => "invalid_file",
             ErrorCode::Io => "io",
+            ErrorCode::Internal => "internal",
         }
     }
 }
@@ -176,6 +194,9 @@ pub enum Error {
     #[error("{} already exists", path.display())]
     AlreadyExists { path: PathBuf },
 
+    #[error("internal error: {message} (this is a bug in Synapse, not something you did: please report it)")]
+    Internal { message: String },
+
     #[error("cannot {op} {}: {source}", path.display())]
     Io { op: &'static str, path: PathBuf, source: io::Error },
 }
@@ -252,6 +273,11 @@ impl Error {
         Error::InvalidArgument { message: message.into() }
     }
 
+    /// A failure that is not the user's input (exit 1, code `internal`).
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::Internal { message: message.into() }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::InvalidId(_) | Error::InvalidArgument { .. } | Error::AmbiguousPrefix { .. } | Error::NotAFile { .. } => {
@@ -262,9 +288,12 @@ impl Error {
             }
             Error::PackExists { .. } | Error::UiTargetExists { .. } => ErrorCode::AlreadyExists,
             Error::UiTargetNotFound { .. } | Error::NoDownloadUrl { .. } | Error::UseBlobsMissing { .. } => ErrorCode::NotFound,
-            Error::UseClash { .. } | Error::RestoreNeeded { .. } => ErrorCode::Conflict,
+            Error::UseClash { .. } => ErrorCode::NameClash,
+            Error::RestoreNeeded { .. } => ErrorCode::RestoreNeeded,
             Error::Download { .. } => ErrorCode::Io,
-            Error::Conflict { .. } | Error::GitWorkingTree { .. } => ErrorCode::Conflict,
+            Error::Conflict { .. } => ErrorCode::InUse,
+            Error::GitWorkingTree { .. } => ErrorCode::GitWorkingTree,
+            Error::Internal { .. } => ErrorCode::Internal,
             Error::LastCopy { .. } => ErrorCode::LastCopy,
             Error::PacksUnreadable { .. } => ErrorCode::PacksUnreadable,
             Error::BackupNotEnabled => ErrorCode::BackupNotEnabled,
@@ -288,7 +317,7 @@ impl Error {
         match self {
             Error::InvalidId(IdError::Sha256 { input, .. }) => json!({ "sha256": input }),
             Error::InvalidId(IdError::PackName { input, .. }) => json!({ "pack": input }),
-            Error::InvalidArgument { .. } | Error::BackupNotEnabled | Error::Cancelled => json!({}),
+            Error::InvalidArgument { .. } | Error::BackupNotEnabled | Error::Cancelled | Error::Internal { .. } => json!({}),
             Error::PackageInvalid { path, issues } => json!({ "path": path, "issues": issues }),
             Error::PackageBlobMissing { pack, sha256, .. } => json!({ "pack": pack, "sha256": sha256 }),
             Error::OutputExists { path } | Error::AlreadyExists { path } | Error::LinkInTree { path } => json!({ "path": path }),

@@ -36,7 +36,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Serialises `value` as pretty JSON (with a trailing newline) and writes it atomically.
 pub fn write_json_atomic<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::invalid(format!("cannot serialise {}: {e}", path.display())))?;
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::internal(format!("cannot serialise {}: {e}", path.display())))?;
     bytes.push(b'\n');
     write_atomic(path, &bytes)
 }

@@ -648,7 +648,7 @@ fn profiles_without(layout: &StoreLayout, pack: &PackName) -> Result<Vec<Profile
             continue;
         }
         let mut after =
-            serde_json::to_vec_pretty(&profile).map_err(|e| Error::invalid(format!("cannot serialise {}: {e}", path.display())))?;
+            serde_json::to_vec_pretty(&profile).map_err(|e| Error::internal(format!("cannot serialise {}: {e}", path.display())))?;
         after.push(b'\n');
         edits.push(ProfileEdit { name: entry.file_name().to_string_lossy().into_owned(), path, before, after });
     }

@@ -353,7 +353,7 @@ fn plan(store: &Store, tree: &StoreLayout, opts: StateSyncOptions) -> Result<(St
                 sha256: None,
                 display_name: Some(rel.clone()),
                 path: Some(dst_root.join(rel)),
-                code: ErrorCode::Conflict,
+                code: ErrorCode::NameClash,
                 message: format!("{} is a folder on one side and a file on the other: left alone", dst_root.join(rel).display()),
             });
             continue;

@@ -750,7 +750,7 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
                 sha256: Some(item.sha256.clone()),
                 display_name: Some(item.display_name.clone()),
                 path: None,
-                code: ErrorCode::Conflict,
+                code: ErrorCode::InUse,
                 message: format!(
                     "kept the local copy of {}: UI {} links to it; run `synapse unuse {name}` first to free it",
                     item.display_name,

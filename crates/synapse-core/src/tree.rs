@@ -463,7 +463,7 @@ impl Tree {
     /// Serialises `value` as pretty JSON (trailing newline) and writes it atomically.
     pub fn write_json_atomic<T: serde::Serialize + ?Sized>(&self, path: &Path, value: &T) -> Result<()> {
         let mut bytes =
-            serde_json::to_vec_pretty(value).map_err(|e| Error::invalid(format!("cannot serialise {}: {e}", path.display())))?;
+            serde_json::to_vec_pretty(value).map_err(|e| Error::internal(format!("cannot serialise {}: {e}", path.display())))?;
         bytes.push(b'\n');
         self.write_atomic(path, &bytes)
     }

@@ -330,7 +330,7 @@ fn state_sync_excludes_git_and_a_pull_into_a_working_tree_needs_yes() {
     let mut changed = fs::read(&pack_json).unwrap();
     changed.extend_from_slice(b"\n\n");
     fs::write(&pack_json, &changed).unwrap();
-    env.error(&["backup", "state-sync", "--direction", "from_backup", "--execute"], 3, "conflict");
+    env.error(&["backup", "state-sync", "--direction", "from_backup", "--execute"], 3, "git_working_tree");
     let r = env.json(&["--yes", "backup", "state-sync", "--direction", "from_backup", "--execute"]);
     assert_eq!(r["files_synced"], 1);
     assert_eq!(fs::read(env.root.join("state/packs/S/pack.json")).unwrap(), changed);

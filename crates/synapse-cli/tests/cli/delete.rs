@@ -59,7 +59,7 @@ fn referenced_blob_with_a_backup_copy_needs_the_impact_confirmed() {
     env.enable_backup();
     let sha = env.pack("Shared", &[("shared.safetensors", &content("shared", 4096))], Some("checkpoint"))[0].clone();
     env.copy_to_backup(&sha);
-    let err = env.error(&["inventory", "delete", &sha, "--target", "local"], 3, "conflict");
+    let err = env.error(&["inventory", "delete", &sha, "--target", "local"], 3, "in_use");
     assert_eq!(err["details"]["impacts"]["used_by_packs"], json!(["Shared"]));
     assert_eq!(err["details"]["impacts"]["is_last_copy"], false);
     assert!(env.blob_path(&sha).exists());

@@ -75,7 +75,7 @@ fn a_clash_with_a_real_file_exits_3_and_leaves_the_file() {
     let root = comfy(&env);
     env.pack("Mine", &[("mine.safetensors", &content("other lora", 100))], Some("lora"));
     let before = snapshot(&root);
-    let err = env.error(&["use", "Mine"], 3, "conflict");
+    let err = env.error(&["use", "Mine"], 3, "name_clash");
     assert_eq!(err["details"]["clashes"][0]["found"], "file");
     assert_eq!(fs::read(root.join("models/loras/mine.safetensors")).unwrap(), b"the user's lora");
     assert_eq!(snapshot(&root), before);
@@ -89,7 +89,7 @@ fn use_of_a_backup_only_blob_needs_yes_and_then_restores_it() {
     let shas = env.pack("Parked", &[("parked.safetensors", &content("parked vae", 500))], Some("vae"));
     env.copy_to_backup(&shas[0]);
     fs::remove_file(env.blob_path(&shas[0])).unwrap();
-    let err = env.error(&["use", "Parked"], 3, "conflict");
+    let err = env.error(&["use", "Parked"], 3, "restore_needed");
     assert_eq!(err["details"]["blobs"][0]["sha256"], shas[0].as_str());
     let v = env.json(&["--yes", "use", "Parked"]);
     assert_eq!(v["restored_blobs"][0]["sha256"], shas[0].as_str());

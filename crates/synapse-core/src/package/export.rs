@@ -184,7 +184,7 @@ pub fn export(store: &Store, options: &ExportOptions, ctl: Control) -> Result<Ex
 }
 
 fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
-    let mut v = serde_json::to_vec_pretty(value).map_err(|e| Error::invalid(format!("cannot serialise package metadata: {e}")))?;
+    let mut v = serde_json::to_vec_pretty(value).map_err(|e| Error::internal(format!("cannot serialise package metadata: {e}")))?;
     v.push(b'\n');
     Ok(v)
 }

@@ -392,7 +392,7 @@ fn renamed(doc: &[u8], field: &str, target: &PackName) -> Result<Vec<u8>> {
             obj.insert(field.into(), json!(target.as_str()));
         }
     }
-    let mut out = serde_json::to_vec_pretty(&v).map_err(|e| Error::invalid(format!("cannot rename the pack: {e}")))?;
+    let mut out = serde_json::to_vec_pretty(&v).map_err(|e| Error::internal(format!("cannot rename the pack: {e}")))?;
     out.push(b'\n');
     Ok(out)
 }

@@ -114,7 +114,7 @@ fn git_is_left_out_and_a_pull_into_a_working_tree_needs_an_override() {
     })
     .unwrap_err();
     assert!(matches!(err, Error::GitWorkingTree { .. }), "{err}");
-    assert_eq!((err.code(), err.code().exit_code()), (ErrorCode::Conflict, 3));
+    assert_eq!((err.code(), err.code().exit_code()), (ErrorCode::GitWorkingTree, 3));
     assert_ne!(fs::read(f.store.layout().packs().join("Alpha/pack.json")).unwrap(), bytes, "nothing was overwritten");
 
     let opts = StateSyncOptions { direction: SyncDirection::FromBackup, dry_run: false, allow_git_overwrite: true, ..Default::default() };

@@ -206,7 +206,7 @@ fn orphan_backup_only_target_backup_is_last_copy_then_force_deletes() {
 fn referenced_both_target_local_is_conflict_then_force_deletes() {
     let m = matrix();
     let err = m.delete(&m.ref_both, DeleteTarget::Local, false).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert_eq!(err.code(), ErrorCode::InUse);
     assert_eq!(err.code().exit_code(), 3);
     let Error::Conflict { impacts } = &err else { panic!("{err:?}") };
     assert_eq!(impacts.used_by_packs, ["Pack A", "Pack B"]);
@@ -227,7 +227,7 @@ fn referenced_both_target_local_is_conflict_then_force_deletes() {
 fn referenced_both_target_backup_is_conflict_then_force_deletes() {
     let m = matrix();
     let err = m.delete(&m.ref_both, DeleteTarget::Backup, false).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert_eq!(err.code(), ErrorCode::InUse);
     assert!(m.on_backup(&m.ref_both));
     let r = m.delete(&m.ref_both, DeleteTarget::Backup, true).unwrap();
     assert_eq!((r.deleted_from.as_slice(), r.remaining_on), ([Side::Backup].as_slice(), Remaining::Local));

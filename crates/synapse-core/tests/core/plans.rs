@@ -130,7 +130,7 @@ fn a_use_plan_never_restores_what_the_user_did_not_confirm() {
     fs::remove_file(f.local_path(&b)).unwrap();
     let cancel = CancelToken::new();
     let err = views::apply_use(&f.store, &plan, ctl(&cancel)).unwrap_err();
-    assert_eq!(err.code(), synapse_core::ErrorCode::Conflict, "{err}");
+    assert_eq!(err.code(), synapse_core::ErrorCode::RestoreNeeded, "{err}");
     assert!(!f.local_path(&b).exists(), "nothing was restored");
 }
 

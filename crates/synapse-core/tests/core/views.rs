@@ -116,14 +116,14 @@ fn a_name_clash_with_a_real_file_is_refused_and_the_file_is_untouched() {
     );
     let before = snapshot(&root);
     let err = use_pack(&f, "Clash", true).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert_eq!(err.code(), ErrorCode::NameClash);
     let Error::UseClash { clashes, .. } = &err else { panic!("{err:?}") };
     assert_eq!(clashes.len(), 1);
     assert_eq!(clashes[0].path, root.join("models/checkpoints/mine.safetensors"));
     assert_eq!(clashes[0].found, "file");
     assert_eq!(fs::read(root.join("models/checkpoints/mine.safetensors")).unwrap(), b"user's own model");
     assert_eq!(snapshot(&root), before, "nothing was linked, not even the dependencies without a clash");
-    assert_eq!(views::plan_use(&f.store, &PackName::parse("Clash").unwrap(), None).unwrap_err().code(), ErrorCode::Conflict);
+    assert_eq!(views::plan_use(&f.store, &PackName::parse("Clash").unwrap(), None).unwrap_err().code(), ErrorCode::NameClash);
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn deleting_a_local_copy_a_ui_uses_is_guarded_even_for_an_orphan() {
     let item = f.inventory().get(&lora).unwrap().clone();
     assert_eq!(item.active_in_uis, vec!["comfy".to_owned()]);
     let err = guard::delete(&f.store, &lora, DeleteTarget::Local, false).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert_eq!(err.code(), ErrorCode::InUse, "{err}");
     let cancel = CancelToken::new();
     let c =
         cleanup::cleanup(&f.store, cleanup::CleanupOptions { execute: true, max_items: None }, Control::new(&NoProgress, &cancel)).unwrap();
@@ -238,7 +238,7 @@ fn push_free_keeps_the_local_copy_a_ui_links_to() {
     .unwrap();
     assert!(r.freed.is_empty(), "{r:?}");
     assert_eq!(r.errors.len(), 1, "{r:?}");
-    assert_eq!(r.errors[0].code, ErrorCode::Conflict);
+    assert_eq!(r.errors[0].code, ErrorCode::InUse);
     assert!(r.errors[0].message.contains("unuse"), "{}", r.errors[0].message);
     assert!(f.local_path(&lora).exists(), "the UI's link still opens the blob");
 }

@@ -94,7 +94,7 @@ export const blobDetail = (sha256: string) => call<BlobDetail>('inventory_detail
 export const blobImpacts = (sha256: string) => call<Impacts>('inventory_impacts', { sha256 });
 /**
  * Deletes one blob from `target`. Without `force`, the guard rails reject with
- * `last_copy` or `conflict` (details.impacts holds the impacts).
+ * `last_copy` or `in_use` (details.impacts holds the impacts).
  */
 export const deleteBlob = (sha256: string, target: DeleteTarget, force = false) =>
   call<DeleteResult>('blob_delete', { sha256, target, force });
@@ -142,14 +142,14 @@ export const uiTargets = () => call<UiTargetList>('ui_targets');
 /**
  * What using a pack in `ui` (or every target when null) would do: links to
  * make, `restored_blobs` only on the backup with their sizes, `free_space`
- * and `space_warning`. Rejects `conflict` with `details.clashes` when names
+ * and `space_warning`. Rejects `name_clash` with `details.clashes` when names
  * are taken by real files, `not_found` with `details.blobs` for blobs that are nowhere.
  */
 export const planUse = (name: string, ui: string | null = null) => call<UsePlan>('pack_use_plan', { name, ui });
 /**
  * Applies the use plan the user saw (SPEC §3.11): restores exactly its
  * `preview.restored_blobs` (confirming the plan confirms them, with progress),
- * then makes its links; a restore it did not list rejects with `conflict`.
+ * then makes its links; a restore it did not list rejects with `restore_needed`.
  */
 export const applyUse = (plan: UsePlan, opts?: OperationOptions) => long<UseResult>('pack_use_apply', { plan }, opts);
 /** Removes the links `use` made for the pack in `ui` (or every target); never a file it did not make. */

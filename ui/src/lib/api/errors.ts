@@ -12,7 +12,10 @@ const CODES: readonly ErrorCode[] = [
   'invalid_argument',
   'not_found',
   'already_exists',
-  'conflict',
+  'in_use',
+  'name_clash',
+  'git_working_tree',
+  'restore_needed',
   'last_copy',
   'packs_unreadable',
   'backup_not_enabled',
@@ -23,6 +26,7 @@ const CODES: readonly ErrorCode[] = [
   'cancelled',
   'invalid_file',
   'io',
+  'internal',
 ] satisfies ErrorCode[];
 
 export function isWireError(e: unknown): e is WireError {

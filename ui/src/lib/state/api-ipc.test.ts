@@ -84,9 +84,9 @@ describe('$lib/api over mocked IPC', () => {
   it('a use refused for clashes rejects with the clashes in details', async () => {
     const clashes = [{ ui: 'comfyui', dependency_id: 'd', path: '/ui/models/loras/a.safetensors', found: 'file' }];
     mockIPC(() => {
-      throw { code: 'conflict', message: 'refused: 1 name(s) taken', details: { pack: 'P', clashes } };
+      throw { code: 'name_clash', message: 'refused: 1 name(s) taken', details: { pack: 'P', clashes } };
     });
-    await expect(api.planUse('P', 'comfyui')).rejects.toMatchObject({ code: 'conflict', details: { clashes } });
+    await expect(api.planUse('P', 'comfyui')).rejects.toMatchObject({ code: 'name_clash', details: { clashes } });
   });
 
   it('adopt_plan sends the folder and full options, adopt_apply the plan; pack_name_check rejects with the core’s reason', async () => {

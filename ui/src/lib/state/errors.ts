@@ -11,7 +11,10 @@ export const ERROR_ADVICE: Record<ErrorCode, Advice> = {
   invalid_argument: { title: 'Invalid input' },
   not_found: { title: 'Not found', action: 'Refresh the inventory: it may have changed.' },
   already_exists: { title: 'Already exists' },
-  conflict: { title: 'Packs use this model', action: 'Review the impacts and confirm.' },
+  in_use: { title: 'Packs or a UI use this model', action: 'Review the impacts and confirm.' },
+  name_clash: { title: 'A file of that name is in the way', action: 'Move or rename the files listed, then try again.' },
+  git_working_tree: { title: 'The state folder is a git working tree', action: 'Commit your changes first, then confirm the pull.' },
+  restore_needed: { title: 'Models must be restored first', action: 'Confirm restoring them from the backup drive.' },
   last_copy: { title: 'This is the last copy', action: 'Back it up first, or confirm deleting it permanently.' },
   packs_unreadable: { title: 'Some packs cannot be read', action: 'Fix or remove the broken pack files first (see Doctor).' },
   backup_not_enabled: { title: 'Backup storage is not enabled', action: 'Configure it in Settings.' },
@@ -22,6 +25,7 @@ export const ERROR_ADVICE: Record<ErrorCode, Advice> = {
   cancelled: { title: 'Cancelled' },
   invalid_file: { title: 'Invalid file' },
   io: { title: 'Disk error' },
+  internal: { title: 'Something went wrong inside Synapse', action: 'This is a bug, not something you did: please report it with the message.' },
 };
 
 export type UiError = WireError & { title: string; text: string };

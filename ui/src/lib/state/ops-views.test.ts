@@ -55,10 +55,10 @@ describe('Ops: use / unuse', () => {
 
   it('a clash opens the dialog with the error and toasts it', async () => {
     const { ops, toasts } = setup();
-    const error = { code: 'conflict', message: 'refused: 1 name taken', details: { pack: 'P', clashes: [{ ui: 'comfyui', dependency_id: 'd', path: '/ui/x', found: 'file' }] } };
+    const error = { code: 'name_clash', message: 'refused: 1 name taken', details: { pack: 'P', clashes: [{ ui: 'comfyui', dependency_id: 'd', path: '/ui/x', found: 'file' }] } };
     vi.mocked(api.planUse).mockRejectedValue(error);
     await ops.use('P', 'comfyui');
-    expect(ops.useReq).toMatchObject({ pack: 'P', ui: 'comfyui', plan: null, error: { code: 'conflict' } });
+    expect(ops.useReq).toMatchObject({ pack: 'P', ui: 'comfyui', plan: null, error: { code: 'name_clash' } });
     expect(toasts.items.at(-1)).toMatchObject({ kind: 'error', title: 'Could not use P in comfyui', detail: 'refused: 1 name taken' });
   });
 

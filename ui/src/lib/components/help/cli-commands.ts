@@ -70,7 +70,7 @@ export const EXIT_CODES = [
   { code: '0', what: 'Success (including a dry run and "nothing to do")' },
   { code: '1', what: 'Other error' },
   { code: '2', what: 'Usage error / invalid argument' },
-  { code: '3', what: 'Refused by a guard rail (last_copy, conflict)' },
+  { code: '3', what: 'Refused by a guard rail (last_copy, in_use, name_clash, restore_needed, git_working_tree, packs_unreadable)' },
   { code: '4', what: 'Backup not enabled or not connected' },
   { code: '5', what: 'Not found' },
   { code: '6', what: 'Not enough space' },

@@ -60,7 +60,7 @@ describe('UseDialog', () => {
     ];
     const onclose = vi.fn();
     render(UseDialog, {
-      request: { pack: 'P', ui: 'comfyui', plan: null, error: { code: 'conflict', message: 'refused: 2 names taken', details: { pack: 'P', clashes } } },
+      request: { pack: 'P', ui: 'comfyui', plan: null, error: { code: 'name_clash', message: 'refused: 2 names taken', details: { pack: 'P', clashes } } },
       backupConnected: true,
       onclose,
     });

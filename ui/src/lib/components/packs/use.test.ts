@@ -15,15 +15,15 @@ const link = (i: number) => ({
 const restore = { sha256: sha(9), display_name: 'big.safetensors', kind: 'checkpoint' as const, size_bytes: 6_800_000_000 };
 
 describe('useBlockers', () => {
-  it('reads the clashes of a conflict and the missing blobs of a not_found', () => {
+  it('reads the clashes of a name_clash and the missing blobs of a not_found', () => {
     const clash = { ui: 'comfyui', dependency_id: 'd', path: '/ui/models/loras/x.safetensors', found: 'file' };
-    expect(useBlockers({ code: 'conflict', message: 'taken', details: { pack: 'P', clashes: [clash] } })).toEqual({ clashes: [clash], missing: [] });
+    expect(useBlockers({ code: 'name_clash', message: 'taken', details: { pack: 'P', clashes: [clash] } })).toEqual({ clashes: [clash], missing: [] });
     const missing = { sha256: sha(3), display_name: 'gone.ckpt', has_download_url: true };
     expect(useBlockers({ code: 'not_found', message: 'nowhere', details: { pack: 'P', blobs: [missing] } })).toEqual({ clashes: [], missing: [missing] });
   });
 
   it('is null for errors that name neither (restore needed, pack not found, drive errors)', () => {
-    expect(useBlockers({ code: 'conflict', message: 'restore first', details: { pack: 'P', blobs: [restore], bytes: 1 } })).toBeNull();
+    expect(useBlockers({ code: 'restore_needed', message: 'restore first', details: { pack: 'P', blobs: [restore], bytes: 1 } })).toBeNull();
     expect(useBlockers({ code: 'not_found', message: 'no such pack', details: { pack: 'P' } })).toBeNull();
     expect(useBlockers({ code: 'backup_not_connected', message: 'unplugged', details: {} })).toBeNull();
     expect(useBlockers('a bare string')).toBeNull();

@@ -8,7 +8,7 @@ import { formatBytes, plural } from '$lib/utils';
 
 /** Why `use` cannot go ahead, read from the wire error's details (by code, never by message). */
 export type UseBlockers = {
-  /** Names in the UI folders held by files Synapse did not make (`conflict`). */
+  /** Names in the UI folders held by files Synapse did not make (`name_clash`). */
   clashes: UseClash[];
   /** Blobs in neither the store nor the backup (`not_found`). */
   missing: MissingBlob[];
@@ -22,7 +22,7 @@ function list<T>(v: unknown): T[] {
 export function useBlockers(e: unknown): UseBlockers | null {
   const w: WireError = toWireError(e);
   const details = (w.details ?? {}) as Record<string, unknown>;
-  const clashes = w.code === 'conflict' ? list<UseClash>(details.clashes) : [];
+  const clashes = w.code === 'name_clash' ? list<UseClash>(details.clashes) : [];
   const missing = w.code === 'not_found' ? list<MissingBlob>(details.blobs) : [];
   return clashes.length > 0 || missing.length > 0 ? { clashes, missing } : null;
 }
