@@ -191,7 +191,7 @@ pub fn error_message(message: impl Display) {
 /// Prints a core error for a person: `error: <message>` on stderr (red on a
 /// terminal), plus what the message cannot hold (affected packs, candidates).
 pub fn error_human(err: &Error) {
-    error_message(err);
+    error_message(with_hint(err));
     match err {
         Error::Conflict { impacts } | Error::LastCopy { impacts } if !impacts.affected_packs.is_empty() => {
             eprintln!("used by:");
@@ -221,6 +221,46 @@ pub fn error_human(err: &Error) {
     }
 }
 
+/// What to type next, in this program's own words: the core's messages name
+/// no command-line flags (the app shows them too), so the CLI adds its hints
+/// here (SPEC §3.11).
+pub fn cli_hint(err: &Error) -> Option<String> {
+    Some(match err {
+        Error::StoreNotFound { .. } => "run `synapse init` to create one, or `synapse demo <dir>` for a sample store".into(),
+        Error::NoMatch { .. } => "`synapse inventory` lists every blob".into(),
+        Error::PackNotFound { .. } => "`synapse pack list` shows the packs".into(),
+        Error::PackExists { .. } => "`synapse pack add` adds files to an existing pack".into(),
+        Error::Conflict { .. } => "confirm the impact with --force".into(),
+        Error::LastCopy { .. } => "--force deletes it anyway".into(),
+        Error::PacksUnreadable { .. } => "`synapse doctor` lists them".into(),
+        Error::BackupNotEnabled => "configure it with `synapse backup config --path <dir> --enable`".into(),
+        Error::BackupNotConnected { path, .. } if path.as_os_str().is_empty() => {
+            "set the folder with `synapse backup config --path <dir> --enable`".into()
+        }
+        Error::BackupNotConnected { path, .. } => {
+            format!("to start a new backup there: `synapse backup config --path {} --enable`", shell_path(path))
+        }
+        Error::GitWorkingTree { .. } => "pull with `--yes` (or `--include-git` to restore the backed-up repository too)".into(),
+        Error::UiTargetNotFound { .. } => "`synapse ui list` shows the targets, `synapse ui add` adds one".into(),
+        Error::UiTargetExists { name } => format!("`synapse ui remove {name}` removes it"),
+        Error::RestoreNeeded { .. } => "confirm with --yes".into(),
+        Error::UseBlobsMissing { blobs, .. } if blobs.iter().any(|b| b.has_download_url) => {
+            let first = blobs.iter().find(|b| b.has_download_url).expect("checked");
+            format!("fetch it again with `synapse redownload {}`", first.sha256.short())
+        }
+        Error::PackageInvalid { .. } => "`synapse package validate` lists every problem".into(),
+        Error::LinkInTree { .. } => "`synapse doctor` lists every such link".into(),
+        _ => return None,
+    })
+}
+
+pub fn with_hint(err: &Error) -> String {
+    match cli_hint(err) {
+        Some(h) => format!("{err} ({h})"),
+        None => err.to_string(),
+    }
+}
+
 /// Prints `{"error": {code, message, details}}` on stdout.
 pub fn error_json(wire: &WireError) {
     // Nothing else can be reported if stdout itself is gone.
@@ -238,7 +278,9 @@ pub fn report(err: &anyhow::Error, as_json: bool) -> u8 {
     match err.downcast_ref::<Error>() {
         Some(core) => {
             if as_json {
-                error_json(&core.to_wire());
+                let mut wire = core.to_wire();
+                wire.message = with_hint(core);
+                error_json(&wire);
             } else {
                 error_human(core);
             }

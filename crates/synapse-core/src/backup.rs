@@ -90,7 +90,7 @@ impl BackupState {
                 BackupState::Disconnected {
                     path: drive.path().to_path_buf(),
                     reason: format!(
-                        "{shown} holds a different Synapse backup (id {id}) than the one this store uses (id {known_id}): is another drive mounted there? To use this drive as the backup from now on, run `synapse backup config --path {shown} --enable`"
+                        "{shown} holds a different Synapse backup (id {id}) than the one this store uses (id {known_id}): is another drive mounted there? To use this drive as the backup from now on, enable the backup on this path again"
                     ),
                 }
             }
@@ -131,10 +131,9 @@ impl BackupState {
     pub fn require(&self) -> Result<&BackupLayout> {
         match self {
             BackupState::Disabled { .. } => Err(Error::BackupNotEnabled),
-            BackupState::NoPath => Err(Error::BackupNotConnected {
-                path: PathBuf::new(),
-                reason: format!("{NO_PATH}: set one with `synapse backup config --path <dir> --enable`"),
-            }),
+            BackupState::NoPath => {
+                Err(Error::BackupNotConnected { path: PathBuf::new(), reason: format!("{NO_PATH}: choose the backup folder") })
+            }
             BackupState::Disconnected { path, reason } => Err(Error::BackupNotConnected { path: path.clone(), reason: reason.clone() }),
             BackupState::Connected { layout } => Ok(layout),
         }
@@ -183,7 +182,7 @@ fn check(path: &Path) -> std::result::Result<(), String> {
         Ok(mut entries) => {
             if entries.next().is_none() {
                 return Err(format!(
-                    "{shown} is empty: the drive looks unplugged ({unplugged}). To start a new backup there, run `synapse backup config --path {shown} --enable`"
+                    "{shown} is empty: the drive looks unplugged ({unplugged}). To start a new backup there, enable the backup on this path again"
                 ));
             }
         }
@@ -193,7 +192,7 @@ fn check(path: &Path) -> std::result::Result<(), String> {
         Ok(m) if m.is_dir() => {}
         _ => {
             return Err(format!(
-                "{shown} holds no Synapse backup ({} is missing): wrong drive? To start a new backup there, run `synapse backup config --path {shown} --enable`",
+                "{shown} holds no Synapse backup ({} is missing): wrong drive? To start a new backup there, enable the backup on this path again",
                 store.display()
             ))
         }
@@ -415,7 +414,7 @@ pub(crate) fn configure_in(store: &Store, config: &mut ConfigFile, update: &Conf
     let path_changed = config.backup.path != before.path;
     if config.backup.enabled && (update.enabled == Some(true) || path_changed) {
         let Some(path) = &path else {
-            return Err(Error::invalid("backup storage needs a folder: `synapse backup config --path <dir> --enable`"));
+            return Err(Error::invalid("backup storage needs a folder: choose where the backup goes"));
         };
         validate_path(store.root(), path)?;
         let drive = BackupLayout::new(path);

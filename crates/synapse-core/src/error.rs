@@ -101,37 +101,37 @@ pub enum Error {
     #[error("{message}")]
     InvalidArgument { message: String },
 
-    #[error("no store at {}: run `synapse init` to create one, or `synapse demo <dir>` for a sample store", root.display())]
+    #[error("no store at {}", root.display())]
     StoreNotFound { root: PathBuf },
 
     #[error("blob {sha256} is {}", where_not(*side))]
     BlobNotFound { sha256: String, side: Side },
 
-    #[error("no blob matches {prefix:?}: check the hash (`synapse inventory` lists every blob)")]
+    #[error("no blob matches {prefix:?}: check the hash")]
     NoMatch { prefix: String },
 
     #[error("{prefix:?} matches {} blobs: give more characters", matches.len())]
     AmbiguousPrefix { prefix: String, matches: Vec<String> },
 
-    #[error("pack {name:?} does not exist (`synapse pack list` shows the packs)")]
+    #[error("pack {name:?} does not exist")]
     PackNotFound { name: String },
 
-    #[error("pack {name:?} already exists: choose another name or use `synapse pack add`")]
+    #[error("pack {name:?} already exists: choose another name, or add the files to that pack")]
     PackExists { name: String },
 
     #[error("{} is not a file", path.display())]
     NotAFile { path: PathBuf },
 
-    #[error("refused: blob {} is used by {}; it stays available {}, but confirm the impact with --force", impacts.sha256, pack_list(&impacts.used_by_packs), remaining_hint(impacts))]
+    #[error("refused: blob {} is used by {}; it stays available {}, but the impact must be confirmed", impacts.sha256, pack_list(&impacts.used_by_packs), remaining_hint(impacts))]
     Conflict { impacts: Box<Impacts> },
 
-    #[error("refused: this would delete the last copy of blob {} ({}); nothing else holds these bytes. Use --force only if you are sure", impacts.sha256, impacts_name(impacts))]
+    #[error("refused: this would delete the last copy of blob {} ({}); nothing else holds these bytes. Delete it only if you are sure", impacts.sha256, impacts_name(impacts))]
     LastCopy { impacts: Box<Impacts> },
 
-    #[error("refused: {} pack(s) cannot be read ({}); their blobs would look like orphans. Fix or delete the pack files first (`synapse doctor`)", packs.len(), packs.iter().map(|p| p.pack.as_str()).collect::<Vec<_>>().join(", "))]
+    #[error("refused: {} pack(s) cannot be read ({}); their blobs would look like orphans. Fix or delete the pack files first", packs.len(), packs.iter().map(|p| p.pack.as_str()).collect::<Vec<_>>().join(", "))]
     PacksUnreadable { packs: Vec<PackError> },
 
-    #[error("backup storage is not enabled: configure it with `synapse backup config --path <dir> --enable`")]
+    #[error("backup storage is not enabled")]
     BackupNotEnabled,
 
     #[error("backup drive not connected: {reason}")]
@@ -146,19 +146,19 @@ pub enum Error {
     #[error("verify found {invalid} invalid blob(s) out of {total}")]
     VerifyFailed { invalid: usize, total: usize },
 
-    #[error("refused: {} is a git working tree and pulling the state backup would overwrite its files, including uncommitted work. Commit first, then pull with `--yes` (or `--include-git` to restore the backed-up repository too)", path.display())]
+    #[error("refused: {} is a git working tree and pulling the state backup would overwrite its files, including uncommitted work. Commit first, then confirm the pull", path.display())]
     GitWorkingTree { path: PathBuf },
 
-    #[error("UI target {name:?} does not exist (`synapse ui list` shows the targets, `synapse ui add` adds one)")]
+    #[error("UI target {name:?} does not exist")]
     UiTargetNotFound { name: String },
 
-    #[error("UI target {name:?} already exists: choose another name, or `synapse ui remove {name}` first")]
+    #[error("UI target {name:?} already exists: choose another name, or remove that target first")]
     UiTargetExists { name: String },
 
     #[error("refused: {} name(s) that pack {pack:?} would link are already taken in the UI folders ({}); nothing was changed. Move or rename those files, or change the dependency's expose filename", clashes.len(), clashes.iter().map(|c| format!("{} ({})", c.path.display(), c.found)).collect::<Vec<_>>().join(", "))]
     UseClash { pack: String, clashes: Vec<UseClash> },
 
-    #[error("pack {pack:?} needs {} blob(s) ({bytes} bytes) that are only on the backup drive: confirm restoring them first (`--yes` on the command line)", blobs.len())]
+    #[error("pack {pack:?} needs {} blob(s) ({bytes} bytes) that are only on the backup drive: confirm restoring them first", blobs.len())]
     RestoreNeeded { pack: String, blobs: Vec<SyncItem>, bytes: u64 },
 
     #[error("pack {pack:?} needs {} blob(s) that are neither in the store nor on the backup drive: {}", blobs.len(), missing_list(blobs))]
@@ -176,7 +176,7 @@ pub enum Error {
     #[error("cancelled by the user")]
     Cancelled,
 
-    #[error("package {} is not valid ({} error(s); first: {}): nothing was imported. `synapse package validate` lists every problem", path.display(), issues.iter().filter(|i| i.severity == IssueSeverity::Error).count(), first_error(issues))]
+    #[error("package {} is not valid ({} error(s); first: {}): nothing was imported", path.display(), issues.iter().filter(|i| i.severity == IssueSeverity::Error).count(), first_error(issues))]
     PackageInvalid { path: PathBuf, issues: Vec<PackageIssue> },
 
     #[error("cannot export pack {pack:?}: blob {sha256} {reason}")]
@@ -188,7 +188,7 @@ pub enum Error {
     #[error("cannot read {}: {source}", path.display())]
     InvalidJson { path: PathBuf, source: serde_json::Error },
 
-    #[error("refused: {} is a symbolic link inside a Synapse tree; Synapse never follows links there, so nothing was read or written through it. Replace the link with a real folder or file (`synapse doctor` lists every such link)", path.display())]
+    #[error("refused: {} is a symbolic link inside a Synapse tree; Synapse never follows links there, so nothing was read or written through it. Replace the link with a real folder or file", path.display())]
     LinkInTree { path: PathBuf },
 
     #[error("{} already exists", path.display())]
@@ -225,12 +225,7 @@ fn missing_list(blobs: &[MissingBlob]) -> String {
         .iter()
         .map(|b| {
             if b.has_download_url {
-                format!(
-                    "{} ({}): fetch it again with `synapse redownload {}` (Re-download in the app)",
-                    b.display_name,
-                    b.sha256.short(),
-                    b.sha256
-                )
+                format!("{} ({}): it can be downloaded again from the URL its pack records", b.display_name, b.sha256.short())
             } else {
                 format!(
                     "{} ({}): no download URL is recorded; restore it from another copy or adopt the file again",

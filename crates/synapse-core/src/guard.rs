@@ -130,11 +130,7 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
         // Only the local copy matters to a UI: without it the packs need a restore.
         (remove_local && !item.used_by_packs.is_empty()).then(|| {
             let verb = if item.used_by_packs.len() == 1 { "needs" } else { "need" };
-            format!(
-                "{} now {verb} this blob restored from the backup (`synapse backup restore {}`)",
-                packs_phrase(&item.used_by_packs),
-                sha.short()
-            )
+            format!("{} now {verb} this blob ({}) restored from the backup", packs_phrase(&item.used_by_packs), sha.short())
         })
     } else {
         None

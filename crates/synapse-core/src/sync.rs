@@ -752,7 +752,7 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
                 path: None,
                 code: ErrorCode::InUse,
                 message: format!(
-                    "kept the local copy of {}: UI {} links to it; run `synapse unuse {name}` first to free it",
+                    "kept the local copy of {}: UI {} links to it; stop using pack {name} there first to free it",
                     item.display_name,
                     uis.join(", ")
                 ),
@@ -827,7 +827,7 @@ fn free_local(store: &Store, s: &Session, r: &mut PackTransferResult, written: &
                         path: Some(bad.path.clone()),
                         code: ErrorCode::Integrity,
                         message: format!(
-                            "kept the local copy of {}: its backup copy {} is corrupt ({found}); back it up again with `synapse backup blob {}`",
+                            "kept the local copy of {}: its backup copy {} is corrupt ({found}); back blob {} up again",
                             item.map_or(bad.sha256.short(), |i| i.display_name.as_str()),
                             bad.path.display(),
                             bad.sha256.short()

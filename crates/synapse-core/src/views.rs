@@ -185,7 +185,7 @@ fn plan(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Plan> {
     };
     if targets.is_empty() {
         return Err(Error::invalid(
-            "no UI target is configured: add one with `synapse ui add <name> --kind comfyui|forge|a1111|sdnext --path <folder>`",
+            "no UI target is configured: add the UI installation (ComfyUI, Forge, A1111, SD.Next) whose model folders should see the pack",
         ));
     }
     for t in &targets {
@@ -325,7 +325,7 @@ impl Plan {
         let bytes: u64 = self.restore.iter().map(|r| r.size_bytes).sum();
         let free_space = (!self.restore.is_empty()).then(|| crate::disk::disk_info(store.root()).map(|d| d.free_bytes)).flatten();
         let space_warning = free_space.filter(|&free| free < bytes).map(|free| {
-            format!("the store's disk has {free} bytes free, restoring needs {bytes}: free some space first (`synapse inventory cleanup`)")
+            format!("the store's disk has {free} bytes free, restoring needs {bytes}: free some space first (Cleanup deletes orphans)")
         });
         UseResult {
             pack: pack.to_string(),

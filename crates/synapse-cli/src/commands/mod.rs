@@ -48,7 +48,7 @@ pub enum Done {
 
 impl Done {
     pub fn failed(err: &Error) -> Done {
-        Done::Failed { code: err.code(), message: err.to_string() }
+        Done::Failed { code: err.code(), message: crate::output::with_hint(err) }
     }
 }
 
