@@ -19,5 +19,6 @@ mod package;
 mod packs;
 mod redownload;
 mod resolve;
+mod shapes;
 mod ui;
 mod verify;
