@@ -13,7 +13,7 @@ use console::{style, Style};
 use serde::Serialize;
 use serde_json::json;
 use synapse_core::model::{BlobStatus, Location};
-use synapse_core::{Error, ErrorCode, WireError};
+use synapse_core::{Error, ErrorCode, ErrorDetails, WireError};
 
 /// Writes `text` to stdout as it is.
 pub fn emit(text: &str) -> io::Result<()> {
@@ -288,7 +288,7 @@ pub fn report(err: &anyhow::Error, as_json: bool) -> u8 {
         }
         None => {
             if as_json {
-                error_json(&WireError { code: ErrorCode::Io, message: format!("{err:#}"), details: json!({}) });
+                error_json(&WireError { code: ErrorCode::Io, message: format!("{err:#}"), details: ErrorDetails::none() });
             } else {
                 error_message(format!("{err:#}"));
             }
@@ -312,14 +312,12 @@ pub fn usage_error(err: clap::Error, as_json: bool) -> u8 {
     }
     let rendered = err.render().to_string();
     let message = rendered.lines().next().unwrap_or("invalid command line").trim_start_matches("error: ").to_owned();
-    let mut details = serde_json::Map::new();
-    details.insert("usage".into(), json!(rendered.trim_end()));
-    for (key, kind) in [("argument", ContextKind::InvalidArg), ("value", ContextKind::InvalidValue)] {
-        if let Some(v) = err.get(kind) {
-            details.insert(key.into(), json!(v.to_string()));
-        }
-    }
-    error_json(&WireError { code: ErrorCode::InvalidArgument, message, details: details.into() });
+    let details = ErrorDetails::Usage {
+        usage: rendered.trim_end().to_owned(),
+        argument: err.get(ContextKind::InvalidArg).map(|v| v.to_string()),
+        value: err.get(ContextKind::InvalidValue).map(|v| v.to_string()),
+    };
+    error_json(&WireError { code: ErrorCode::InvalidArgument, message, details });
     exit_code(ErrorCode::InvalidArgument)
 }
 

@@ -10,7 +10,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use serde_json::{json, Value};
 
 use crate::ids::IdError;
 use crate::model::{Impacts, IssueSeverity, MissingBlob, PackError, PackageIssue, Side, SyncItem, UseClash};
@@ -307,41 +306,48 @@ impl Error {
         }
     }
 
-    /// Structured context for the wire shape.
-    pub fn details(&self) -> Value {
+    /// Structured context for the wire shape: one typed shape per kind of
+    /// error ([`ErrorDetails`]), generated into TypeScript like the results.
+    pub fn details(&self) -> ErrorDetails {
+        use ErrorDetails as D;
+        let path = |p: &Path| p.to_string_lossy().into_owned();
         match self {
-            Error::InvalidId(IdError::Sha256 { input, .. }) => json!({ "sha256": input }),
-            Error::InvalidId(IdError::PackName { input, .. }) => json!({ "pack": input }),
-            Error::InvalidArgument { .. } | Error::BackupNotEnabled | Error::Cancelled | Error::Internal { .. } => json!({}),
-            Error::PackageInvalid { path, issues } => json!({ "path": path, "issues": issues }),
-            Error::PackageBlobMissing { pack, sha256, .. } => json!({ "pack": pack, "sha256": sha256 }),
-            Error::OutputExists { path } | Error::AlreadyExists { path } | Error::LinkInTree { path } => json!({ "path": path }),
-            Error::StoreNotFound { root } => json!({ "root": root }),
-            Error::BlobNotFound { sha256, side } => json!({ "sha256": sha256, "side": side }),
-            Error::NoMatch { prefix } => json!({ "prefix": prefix }),
-            Error::AmbiguousPrefix { prefix, matches } => json!({ "prefix": prefix, "matches": matches }),
-            Error::PackNotFound { name } | Error::PackExists { name } => json!({ "pack": name }),
-            Error::NotAFile { path } | Error::GitWorkingTree { path } => json!({ "path": path }),
-            Error::Conflict { impacts } | Error::LastCopy { impacts } => json!({ "impacts": impacts }),
-            Error::PacksUnreadable { packs } => json!({ "pack_errors": packs }),
-            Error::UiTargetNotFound { name } | Error::UiTargetExists { name } => json!({ "ui": name }),
-            Error::UseClash { pack, clashes } => json!({ "pack": pack, "clashes": clashes }),
-            Error::RestoreNeeded { pack, blobs, bytes } => json!({ "pack": pack, "blobs": blobs, "bytes": bytes }),
-            Error::NoDownloadUrl { sha256 } => json!({ "sha256": sha256 }),
-            Error::UseBlobsMissing { pack, blobs } => json!({ "pack": pack, "blobs": blobs }),
-            Error::Download { url, status, reason } => json!({ "url": url, "http_status": status, "reason": reason }),
+            Error::InvalidId(IdError::Sha256 { input, .. }) | Error::NoDownloadUrl { sha256: input } => D::Blob { sha256: input.clone() },
+            Error::InvalidId(IdError::PackName { input, .. }) => D::Pack { pack: input.clone() },
+            Error::InvalidArgument { .. } | Error::BackupNotEnabled | Error::Cancelled | Error::Internal { .. } => D::None {},
+            Error::PackageInvalid { path: p, issues } => D::PackageInvalid { path: path(p), issues: issues.clone() },
+            Error::PackageBlobMissing { pack, sha256, .. } => D::PackBlob { pack: pack.clone(), sha256: sha256.clone() },
+            Error::OutputExists { path: p }
+            | Error::AlreadyExists { path: p }
+            | Error::LinkInTree { path: p }
+            | Error::NotAFile { path: p }
+            | Error::GitWorkingTree { path: p } => D::Path { path: path(p) },
+            Error::StoreNotFound { root } => D::Store { root: path(root) },
+            Error::BlobNotFound { sha256, side } => D::BlobSide { sha256: sha256.clone(), side: *side },
+            Error::NoMatch { prefix } => D::Prefix { prefix: prefix.clone(), matches: Vec::new() },
+            Error::AmbiguousPrefix { prefix, matches } => D::Prefix { prefix: prefix.clone(), matches: matches.clone() },
+            Error::PackNotFound { name } | Error::PackExists { name } => D::Pack { pack: name.clone() },
+            Error::Conflict { impacts } | Error::LastCopy { impacts } => D::Impacts { impacts: impacts.clone() },
+            Error::PacksUnreadable { packs } => D::PacksUnreadable { pack_errors: packs.clone() },
+            Error::UiTargetNotFound { name } | Error::UiTargetExists { name } => D::Ui { ui: name.clone() },
+            Error::UseClash { pack, clashes } => D::Clashes { pack: pack.clone(), clashes: clashes.clone() },
+            Error::RestoreNeeded { pack, blobs, bytes } => D::Restore { pack: pack.clone(), blobs: blobs.clone(), bytes: *bytes },
+            Error::UseBlobsMissing { pack, blobs } => D::Missing { pack: pack.clone(), blobs: blobs.clone() },
+            Error::Download { url, status, reason } => D::Download { url: url.clone(), http_status: *status, reason: reason.clone() },
             // No path configured (`BackupState::NoPath`): null, not "".
-            Error::BackupNotConnected { path, reason } => {
-                json!({ "path": (!path.as_os_str().is_empty()).then_some(path), "reason": reason })
+            Error::BackupNotConnected { path: p, reason } => {
+                D::Drive { path: (!p.as_os_str().is_empty()).then(|| path(p)), reason: reason.clone() }
             }
-            Error::InsufficientSpace { path, needed, available } => {
-                json!({ "path": path, "needed_bytes": needed, "available_bytes": available })
+            Error::InsufficientSpace { path: p, needed, available } => {
+                D::Space { path: path(p), needed_bytes: *needed, available_bytes: *available }
             }
-            Error::Integrity { path, expected, actual } => json!({ "path": path, "expected": expected, "actual": actual }),
-            Error::VerifyFailed { invalid, total } => json!({ "invalid": invalid, "total": total }),
-            Error::Busy { operation, since, pid } => json!({ "operation": operation, "since": since, "pid": pid }),
-            Error::InvalidJson { path, source } => json!({ "path": path, "line": source.line(), "column": source.column() }),
-            Error::Io { op, path, source } => json!({ "path": path, "operation": op, "os_error": source.raw_os_error() }),
+            Error::Integrity { path: p, expected, actual } => {
+                D::Integrity { path: path(p), expected: expected.clone(), actual: actual.clone() }
+            }
+            Error::VerifyFailed { invalid, total } => D::Verify { invalid: *invalid as u64, total: *total as u64 },
+            Error::Busy { operation, since, pid } => D::Busy { operation: operation.clone(), since: since.clone(), pid: *pid },
+            Error::InvalidJson { path: p, source } => D::Json { path: path(p), line: source.line() as u64, column: source.column() as u64 },
+            Error::Io { op, path: p, source } => D::Io { path: path(p), operation: (*op).to_owned(), os_error: source.raw_os_error() },
         }
     }
 
@@ -361,5 +367,119 @@ fn is_no_space(e: &io::Error) -> bool {
 pub struct WireError {
     pub code: ErrorCode,
     pub message: String,
-    pub details: Value,
+    pub details: ErrorDetails,
+}
+
+/// What an error is about, typed per kind of error (the `details` of
+/// [`WireError`]); serialised as a plain object, so the JSON is the same
+/// shape scripts read before it was typed.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(untagged)]
+pub enum ErrorDetails {
+    Impacts {
+        impacts: Box<Impacts>,
+    },
+    Clashes {
+        pack: String,
+        clashes: Vec<UseClash>,
+    },
+    Restore {
+        pack: String,
+        blobs: Vec<SyncItem>,
+        bytes: u64,
+    },
+    Missing {
+        pack: String,
+        blobs: Vec<MissingBlob>,
+    },
+    PacksUnreadable {
+        pack_errors: Vec<PackError>,
+    },
+    PackageInvalid {
+        path: String,
+        issues: Vec<PackageIssue>,
+    },
+    PackBlob {
+        pack: String,
+        sha256: String,
+    },
+    BlobSide {
+        sha256: String,
+        side: Side,
+    },
+    Blob {
+        sha256: String,
+    },
+    Pack {
+        pack: String,
+    },
+    Ui {
+        ui: String,
+    },
+    Prefix {
+        prefix: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        matches: Vec<String>,
+    },
+    Store {
+        root: String,
+    },
+    Drive {
+        path: Option<String>,
+        reason: String,
+    },
+    Space {
+        path: String,
+        needed_bytes: u64,
+        available_bytes: u64,
+    },
+    Integrity {
+        path: String,
+        expected: String,
+        actual: String,
+    },
+    Verify {
+        invalid: u64,
+        total: u64,
+    },
+    Busy {
+        operation: String,
+        since: String,
+        pid: u32,
+    },
+    Json {
+        path: String,
+        line: u64,
+        column: u64,
+    },
+    Io {
+        path: String,
+        operation: String,
+        os_error: Option<i32>,
+    },
+    Download {
+        url: String,
+        http_status: Option<u16>,
+        reason: String,
+    },
+    /// A command line the CLI could not parse.
+    Usage {
+        usage: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        argument: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+    },
+    Path {
+        path: String,
+    },
+    None {},
+}
+
+impl ErrorDetails {
+    /// No details (`{}`).
+    pub fn none() -> ErrorDetails {
+        ErrorDetails::None {}
+    }
 }

@@ -61,6 +61,6 @@ pub mod verify;
 pub mod views;
 pub mod writeback;
 
-pub use error::{Error, ErrorCode, Result, WireError};
+pub use error::{Error, ErrorCode, ErrorDetails, Result, WireError};
 pub use ids::{PackName, Sha256};
 pub use store::Store;

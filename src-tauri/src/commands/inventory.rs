@@ -121,7 +121,7 @@ pub async fn inventory_load(
             .map_err(|e| WireError {
                 code: ErrorCode::Io,
                 message: format!("cannot start the thread that sends the inventory: {e}"),
-                details: serde_json::json!({}),
+                details: synapse_core::ErrorDetails::none(),
             })?;
         Ok(page)
     })

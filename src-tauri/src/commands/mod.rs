@@ -12,7 +12,6 @@ pub mod settings;
 pub mod store;
 pub mod views;
 
-use serde_json::json;
 use synapse_core::progress::{Control, ProgressUpdate};
 use synapse_core::{Error, ErrorCode, PackName, Sha256, Store, WireError};
 use tauri::ipc::Channel;
@@ -29,7 +28,7 @@ where
     tauri::async_runtime::spawn_blocking(f).await.map_err(|e| WireError {
         code: ErrorCode::Io,
         message: format!("the operation stopped unexpectedly: {e}"),
-        details: json!({}),
+        details: synapse_core::ErrorDetails::none(),
     })?
 }
 

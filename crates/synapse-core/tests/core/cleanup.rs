@@ -137,7 +137,7 @@ fn refuses_while_a_pack_is_unreadable_naming_it_and_deletes_nothing() {
         let Error::PacksUnreadable { packs } = &err else { panic!("{err:?}") };
         assert_eq!(packs.iter().map(|p| p.pack.as_str()).collect::<Vec<_>>(), ["Pack B"]);
         assert!(err.to_string().contains("Pack B"), "{err}");
-        assert_eq!(err.to_wire().details["pack_errors"][0]["pack"], "Pack B");
+        assert_eq!(serde_json::to_value(err.to_wire().details).unwrap()["pack_errors"][0]["pack"], "Pack B");
     }
     for sha in [&used_by_b, &s.orphan_big, &s.orphan_small, &s.orphan_both] {
         intact(s.f.local_path(sha), sha);

@@ -127,7 +127,7 @@ fn orphan_local_only_target_local_without_force_is_last_copy() {
     let Error::LastCopy { impacts } = &err else { panic!("{err:?}") };
     assert_eq!(impacts.sha256, m.orphan_local);
     assert!(impacts.is_last_copy);
-    assert_eq!(err.to_wire().details["impacts"]["sha256"], m.orphan_local.as_str());
+    assert_eq!(serde_json::to_value(err.to_wire().details).unwrap()["impacts"]["sha256"], m.orphan_local.as_str());
     assert!(m.on_local(&m.orphan_local), "refused: the file is still there");
 }
 
@@ -274,7 +274,7 @@ fn target_backup_on_a_local_only_blob_is_not_found_bug_17() {
         let err = m.delete(&m.orphan_local, DeleteTarget::Backup, force).unwrap_err();
         assert_eq!(err.code(), ErrorCode::NotFound);
         assert!(matches!(&err, Error::BlobNotFound { side: Side::Backup, .. }), "{err:?}");
-        assert_eq!(err.to_wire().details["side"], "backup");
+        assert_eq!(serde_json::to_value(err.to_wire().details).unwrap()["side"], "backup");
         assert!(m.on_local(&m.orphan_local), "nothing deleted");
     }
 }

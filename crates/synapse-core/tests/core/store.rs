@@ -144,5 +144,5 @@ fn identities_refuse_traversal_before_touching_the_disk() {
     assert!(Sha256::parse("../../../../etc/passwd").is_err());
     let wire = synapse_core::Error::from(PackName::parse("../evil").unwrap_err()).to_wire();
     assert_eq!(wire.code, ErrorCode::InvalidArgument);
-    assert_eq!(wire.details["pack"], "../evil");
+    assert_eq!(serde_json::to_value(&wire.details).unwrap()["pack"], "../evil");
 }

@@ -282,7 +282,8 @@ fn use_of_a_pack_whose_blob_is_nowhere_names_it_and_says_whether_redownload_can_
     assert!(message.contains(&format!("{}): no download URL", lost.short())), "{message}");
     assert!(!message.contains("synapse "), "no CLI command in a message the app shows: {message}");
     let wire = err.to_wire();
-    let of = |sha: &Sha256| wire.details["blobs"].as_array().unwrap().iter().find(|b| b["sha256"] == sha.as_str()).unwrap().clone();
+    let details = serde_json::to_value(&wire.details).unwrap();
+    let of = |sha: &Sha256| details["blobs"].as_array().unwrap().iter().find(|b| b["sha256"] == sha.as_str()).unwrap().clone();
     assert_eq!((of(&gone)["has_download_url"].clone(), of(&lost)["has_download_url"].clone()), (true.into(), false.into()));
     assert_eq!(snapshot(&root), before, "nothing was linked");
 }

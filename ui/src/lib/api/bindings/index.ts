@@ -29,6 +29,7 @@ export type * from './DiskInfo';
 export type * from './DoctorReport';
 export type * from './DuplicatedPack';
 export type * from './ErrorCode';
+export type * from './ErrorDetails';
 export type * from './ExportOptions';
 export type * from './ExportResult';
 export type * from './FileInfo';
