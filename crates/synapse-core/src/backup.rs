@@ -259,6 +259,9 @@ impl Session {
         let (backup_id, _) = ensure_id(&drive)?;
         let tree = drive.tree();
         crate::copy::remove_leftovers(&tree);
+        // Manifests that earlier versions left beside the blobs move to data/meta
+        // (a failure only leaves them where the original program misreads them).
+        let _ = crate::blobs::move_legacy_manifests(&tree);
         Ok(Session {
             config,
             drive,

@@ -237,6 +237,49 @@ pub fn remove(dir: &BlobDir, sha: &Sha256, side: Side) -> Result<u64> {
     Ok(size)
 }
 
+/// Marker of a mirror whose manifests all live in `data/meta/` (so the blob
+/// folders need not be listed again on every session).
+const MANIFESTS_MOVED: &str = "data/meta/.moved-from-blob-folders";
+
+/// Moves the `<sha>.meta` files that earlier versions wrote beside the blobs
+/// of a backup mirror to `data/meta/sha256/<aa>/` (SPEC §2: the original
+/// program counts every file in a blob folder as a blob, shows such a
+/// manifest as a phantom orphan and its cleanup then deletes the *local*
+/// manifest). Hold the drive's lock. Returns how many were moved; done once
+/// per drive (a marker records it).
+pub fn move_legacy_manifests(mirror: &StoreLayout) -> Result<u64> {
+    let tree = mirror.tree()?;
+    let marker = mirror.root().join(MANIFESTS_MOVED);
+    if tree.stat(&marker)?.is_some() {
+        return Ok(0);
+    }
+    let dir = mirror.blobs();
+    let mut moved = 0;
+    for fan in tree.read_dir(dir.root())? {
+        let Some(f) = fan.name_str().filter(|f| is_fanout(f)) else { continue };
+        if fan.kind != Some(Kind::Dir) {
+            continue;
+        }
+        for e in tree.read_dir(&dir.root().join(f))? {
+            let Some(sha) = e.name_str().and_then(|n| n.strip_suffix(".meta")).and_then(|n| Sha256::parse(n).ok()) else { continue };
+            if e.kind != Some(Kind::File) {
+                continue;
+            }
+            let (from, to) = (dir.legacy_meta(&sha), dir.meta(&sha));
+            tree.mkdirs(to.parent().expect("manifest paths have a parent"))?;
+            if tree.stat(&to)?.is_some() {
+                // Already moved (manifests are write-once): the old one is a duplicate.
+                tree.remove_file(&from)?;
+            } else {
+                tree.rename(&from, &to)?;
+            }
+            moved += 1;
+        }
+    }
+    tree.write_atomic(&marker, b"1\n")?;
+    Ok(moved)
+}
+
 /// Blob files are read-only once in place (both sides): nothing ever edits a
 /// blob, and a stray write fails instead of corrupting the only copy.
 pub const BLOB_MODE: u32 = 0o444;

@@ -463,3 +463,38 @@ fn from_backup_sync_counts_the_orphans_it_leaves() {
     let r = sync::sync(&f.store, SyncOptions { include_orphans: true, ..opts }, Control::new(&NoProgress, &cancel)).unwrap();
     assert_eq!((r.blobs_to_sync, r.orphans_skipped), (2, 0));
 }
+
+/// Regression (issue 12): manifests copied beside the blobs on the backup
+/// made the original program count phantom `<sha>.meta` orphans (and its
+/// cleanup then deleted the local manifest of a referenced blob). A sync now
+/// writes manifests to `data/meta/`, and the next mutating backup operation
+/// moves the ones earlier versions left beside the blobs; both are read.
+#[test]
+fn backup_blob_folders_hold_blob_files_only_and_old_manifests_move_to_data_meta() {
+    let f = crate::backup::enabled();
+    let old = f.put_backup(&content("backed up by an earlier version", 700));
+    fs::write(f.backup_layout().blobs().legacy_meta(&old), br#"{"version":1,"original_filename":"old.safetensors","kind":"lora"}"#)
+        .unwrap();
+    let new = f.put_local(&content("new lora", 900));
+    let manifest = synapse_core::schema::BlobManifest::local("new.safetensors", AssetKind::Lora);
+    synapse_core::blobs::write_manifest_if_absent(&f.store.layout().blobs(), &new, &manifest).unwrap();
+    let opts = synapse_core::sync::SyncOptions { dry_run: false, ..Default::default() };
+    crate::backup::quiet(|ctl| synapse_core::sync::sync(&f.store, opts, ctl)).unwrap();
+    // What the original program lists: every file in the backup's fan-out folders.
+    let mut in_blob_folders = Vec::new();
+    for fan in fs::read_dir(f.backup_layout().blobs().root()).unwrap() {
+        for e in fs::read_dir(fan.unwrap().path()).unwrap() {
+            in_blob_folders.push(e.unwrap().file_name().to_string_lossy().into_owned());
+        }
+    }
+    in_blob_folders.sort();
+    let mut want = vec![old.to_string(), new.to_string()];
+    want.sort();
+    assert_eq!(in_blob_folders, want, "nothing but blob files in the backup's blob folders");
+    let backup_blobs = f.backup_layout().blobs();
+    for sha in [&old, &new] {
+        assert!(backup_blobs.meta(sha).is_file(), "{sha}: its manifest is in data/meta");
+    }
+    let m = synapse_core::blobs::read_manifest(&backup_blobs, &old).unwrap();
+    assert_eq!(m.original_filename.as_deref(), Some("old.safetensors"));
+}
