@@ -228,10 +228,14 @@ impl Tree {
     }
 
     /// The parent directory of `rel` (opened) and its last component.
-    fn parent<'a>(&self, rel: &'a Path) -> std::result::Result<(OwnedFd, &'a OsStr), Errno> {
+    fn parent<'a>(&self, rel: &'a Path) -> std::result::Result<(ParentFd<'_>, &'a OsStr), Errno> {
         let name = rel.file_name().ok_or(Errno::INVAL)?;
         let parent = rel.parent().unwrap_or(Path::new(""));
-        Ok((self.open_at(parent, OFlags::PATH | OFlags::DIRECTORY, Mode::empty())?, name))
+        // A name directly below the root (every entry of a scanned fan-out): no open at all.
+        if parent.as_os_str().is_empty() {
+            return Ok((ParentFd::Root(&self.fd), name));
+        }
+        Ok((ParentFd::Opened(self.open_at(parent, OFlags::PATH | OFlags::DIRECTORY, Mode::empty())?), name))
     }
 
     /// `lstat` of `path`: `None` when nothing is there. A link on the way
@@ -496,6 +500,21 @@ pub fn ancestry(dir: &Path) -> Vec<FileId> {
         }
     }
     out
+}
+
+/// The directory holding an entry: the tree's own root, or one opened for it.
+enum ParentFd<'t> {
+    Root(&'t OwnedFd),
+    Opened(OwnedFd),
+}
+
+impl AsFd for ParentFd<'_> {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        match self {
+            ParentFd::Root(fd) => fd.as_fd(),
+            ParentFd::Opened(fd) => fd.as_fd(),
+        }
+    }
 }
 
 /// Reads every entry of an opened directory.
