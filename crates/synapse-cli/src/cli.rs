@@ -90,6 +90,9 @@ pub enum Command {
         /// Only this UI target (default: every target).
         #[arg(long, value_name = "NAME")]
         ui: Option<String>,
+        /// Only show which links (and empty folders) would be removed.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Download a missing blob again from its lock's URLs (resumes an interrupted download, checks the hash).
     Redownload {

@@ -866,6 +866,8 @@ pub struct UseResult {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UnuseResult {
     pub pack: String,
+    /// True for `unuse --dry-run`: the lists say what would be removed.
+    pub dry_run: bool,
     pub removed: Vec<UiLink>,
     /// Links another pack's `use` also made: kept until that pack is unused too.
     pub kept_for_other_packs: Vec<UiLink>,

@@ -559,7 +559,16 @@ fn restore(s: &Session, layout: &StoreLayout, items: &[SyncItem], ctl: Control) 
 ///
 /// Errors: `not_found` when the pack neither exists nor has recorded links; `busy`.
 pub fn unuse(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<UnuseResult> {
-    let _lock = store.lock("unuse")?;
+    unuse_with(store, pack, ui_name, false)
+}
+
+/// What `unuse` would remove (`unuse --dry-run`): the same lists, nothing changed.
+pub fn plan_unuse(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<UnuseResult> {
+    unuse_with(store, pack, ui_name, true)
+}
+
+fn unuse_with(store: &Store, pack: &PackName, ui_name: Option<&str>, dry_run: bool) -> Result<UnuseResult> {
+    let _lock = if dry_run { None } else { Some(store.lock("unuse")?) };
     let layout = store.layout();
     let mut record = LinkRecord::load(layout)?;
     let mine = |e: &LinkEntry| e.pack == pack.as_str() && e.made_by == MadeBy::Use && ui_name.is_none_or(|u| e.ui == u);
@@ -570,6 +579,7 @@ pub fn unuse(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Un
     }
     let mut r = UnuseResult {
         pack: pack.to_string(),
+        dry_run,
         removed: Vec::new(),
         kept_for_other_packs: Vec::new(),
         already_gone: Vec::new(),
@@ -583,7 +593,9 @@ pub fn unuse(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Un
         }
         match fs::read_link(&e.path) {
             Ok(dest) if dest == e.target => {
-                fs::remove_file(&e.path).map_err(Error::io("remove link", &e.path))?;
+                if !dry_run {
+                    fs::remove_file(&e.path).map_err(Error::io("remove link", &e.path))?;
+                }
                 r.removed.push(e.link());
             }
             Err(err) if err.kind() == io::ErrorKind::NotFound => r.already_gone.push(e.link()),
@@ -600,6 +612,18 @@ pub fn unuse(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Un
             record.dirs.push(d);
             continue;
         }
+        if dry_run {
+            // Removed once empty: what is in it now, less the links this unuse removes.
+            let removed: std::collections::HashSet<&Path> = r.removed.iter().map(|l| l.path.as_path()).collect();
+            let left = fs::read_dir(&d.path)
+                .map(|it| it.flatten().filter(|e| !removed.contains(e.path().as_path())).count())
+                .unwrap_or(usize::MAX);
+            if left == 0 {
+                r.dirs_removed.push(d.path.clone());
+            }
+            record.dirs.push(d);
+            continue;
+        }
         match fs::remove_dir(&d.path) {
             Ok(()) => r.dirs_removed.push(d.path),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -608,6 +632,8 @@ pub fn unuse(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Un
         }
     }
     record.dirs.reverse();
-    record.save(layout)?;
+    if !dry_run {
+        record.save(layout)?;
+    }
     Ok(r)
 }

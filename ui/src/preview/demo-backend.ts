@@ -235,7 +235,7 @@ export function demoBackend(o: Options) {
       case 'pack_use_apply':
         return { ...(args.plan as UsePlan).preview, dry_run: false } satisfies UseResult;
       case 'pack_unuse':
-        return { pack: String(args.name), removed: [], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] } satisfies UnuseResult;
+        return { pack: String(args.name), dry_run: false, removed: [], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] } satisfies UnuseResult;
       case 'cleanup_plan': {
         const orphans = items.filter((i) => i.status === 'orphan' && i.on_local).map((i) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes, on_backup: i.on_backup }));
         const partial_files = [{ path: `${root}/data/tmp/3f9a0c1e5b7d4f2a9c8e6b4d2f0a1c3e.part`, size_bytes: 1_200_000_000 }];

@@ -91,7 +91,7 @@ pub fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Adopt { folder, execute, link, plan } => adopt::run(ctx, &folder, execute, link, &plan),
         Command::Ui { command } => ui::run(ctx, command),
         Command::Use { pack, ui, dry_run, plan } => ui::use_pack(ctx, &pack, ui, dry_run, &plan),
-        Command::Unuse { pack, ui } => ui::unuse(ctx, &pack, ui.as_deref()),
+        Command::Unuse { pack, ui, dry_run } => ui::unuse(ctx, &pack, ui.as_deref(), dry_run),
         Command::Redownload { sha256 } => redownload::run(ctx, &sha256),
     }
 }

@@ -156,10 +156,10 @@ fn render_use(r: &UseResult) -> String {
     s
 }
 
-pub fn unuse(ctx: &Ctx, pack: &str, ui_name: Option<&str>) -> anyhow::Result<Done> {
+pub fn unuse(ctx: &Ctx, pack: &str, ui_name: Option<&str>, dry_run: bool) -> anyhow::Result<Done> {
     let name = pack_name(pack)?;
     let store = ctx.open()?;
-    let r = views::unuse(&store, &name, ui_name)?;
+    let r = if dry_run { views::plan_unuse(&store, &name, ui_name)? } else { views::unuse(&store, &name, ui_name)? };
     if ctx.json {
         output::json(&r)?;
     } else if !ctx.quiet {
@@ -174,7 +174,13 @@ fn render_unuse(r: &UnuseResult) -> String {
         let _ = writeln!(s, "pack {} has no links in any UI: nothing to do", bold(&r.pack));
         return s;
     }
-    let _ = writeln!(s, "pack {}: {} link(s) removed", bold(&r.pack), r.removed.len());
+    let verb = if r.dry_run { "would be removed (dry run: nothing changed)" } else { "removed" };
+    let _ = writeln!(s, "pack {}: {} link(s) {verb}", bold(&r.pack), r.removed.len());
+    if r.dry_run {
+        for l in &r.removed {
+            let _ = writeln!(s, "  {}", l.path.display());
+        }
+    }
     for l in &r.kept_for_other_packs {
         let _ = writeln!(s, "{}", dim(format!("kept {} (another pack uses it too)", l.path.display())));
     }

@@ -95,6 +95,7 @@ fn every_json_result_shape_on_the_demo_store() {
     pin("ui add", d.json(&["ui", "add", "comfy", "--kind", "comfyui", "--path", s(&comfy)]));
     pin("ui list", d.json(&["ui", "list"]));
     pin("use --dry-run", d.json(&["use", &pack, "--ui", "comfy", "--dry-run"]));
+    pin("unuse --dry-run", d.json(&["unuse", &pack, "--dry-run"]));
     pin("package export", d.json(&["package", "export", &pack, "--out", s(&package)]));
     pin("package validate", d.json(&["package", "validate", s(&package)]));
     pin("package import", d.json(&["package", "import", s(&package)]));

@@ -63,6 +63,11 @@ fn use_then_unuse_round_trip_leaves_the_ui_folder_as_before() {
     assert_eq!(fs::read(root.join("models/loras/detail.safetensors")).unwrap(), content("lora", 100));
     assert_eq!(fs::read(root.join("models/checkpoints/base.safetensors")).unwrap(), content("ckpt", 300));
     assert_eq!(env.item(&shas[0])["active_in_uis"], serde_json::json!(["comfy"]));
+    // A dry run (SPEC §5) lists what would go and changes nothing.
+    let with_links = snapshot(&root);
+    let dry = env.json(&["unuse", "Styles", "--dry-run"]);
+    assert_eq!((dry["dry_run"].clone(), dry["removed"].as_array().unwrap().len()), (serde_json::json!(true), 2), "{dry}");
+    assert_eq!(snapshot(&root), with_links, "a dry run removes nothing");
     let u = env.json(&["unuse", "Styles"]);
     assert_eq!(u["removed"].as_array().unwrap().len(), 2);
     assert_eq!(snapshot(&root), before);

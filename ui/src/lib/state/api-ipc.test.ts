@@ -60,7 +60,7 @@ describe('$lib/api over mocked IPC', () => {
     mockIPC((cmd, args) => {
       calls.push({ cmd, args: args as Record<string, unknown> });
       if (cmd === 'ui_targets') return { ui_targets: [] };
-      if (cmd === 'pack_unuse') return { pack: 'P', removed: [], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] };
+      if (cmd === 'pack_unuse') return { pack: 'P', dry_run: false, removed: [], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] };
       if (cmd === 'blob_redownload') return { already_present: true };
       return { pack: 'P', dry_run: cmd === 'pack_use_plan', linked: [], restored_blobs: [] };
     });

@@ -72,7 +72,7 @@ describe('Ops: use / unuse', () => {
 
   it('unuse removes the links and reports what it left alone', async () => {
     const { ops, toasts, targets } = setup();
-    vi.mocked(api.unusePack).mockResolvedValue({ pack: 'P', removed: [link], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] });
+    vi.mocked(api.unusePack).mockResolvedValue({ pack: 'P', dry_run: false, removed: [link], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] });
     await ops.unuse('P', 'comfyui');
     expect(api.unusePack).toHaveBeenCalledWith('P', 'comfyui');
     expect(toasts.items.at(-1)).toMatchObject({ kind: 'success', title: 'P is no longer used in comfyui', detail: '1 link removed' });

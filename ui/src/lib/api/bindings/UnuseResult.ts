@@ -4,7 +4,11 @@ import type { UiLink } from "./UiLink";
 /**
  * `unuse <pack>`: the links `use` made for the pack, removed.
  */
-export type UnuseResult = { pack: string, removed: Array<UiLink>, 
+export type UnuseResult = { pack: string, 
+/**
+ * True for `unuse --dry-run`: the lists say what would be removed.
+ */
+dry_run: boolean, removed: Array<UiLink>, 
 /**
  * Links another pack's `use` also made: kept until that pack is unused too.
  */

@@ -49,7 +49,7 @@ describe('summaries', () => {
   });
 
   it('says what unuse removed and what it left alone', () => {
-    const r: UnuseResult = { pack: 'P', removed: [link(1), link(2)], kept_for_other_packs: [], already_gone: [], changed: [link(3)], dirs_removed: [] };
+    const r: UnuseResult = { pack: 'P', dry_run: false, removed: [link(1), link(2)], kept_for_other_packs: [], already_gone: [], changed: [link(3)], dirs_removed: [] };
     expect(unuseSummary(r)).toBe("2 links removed · 1 path no longer held Synapse's link and was left untouched");
   });
 });
