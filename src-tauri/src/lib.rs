@@ -79,6 +79,7 @@ pub fn run() {
             commands::packs::pack_create,
             commands::packs::pack_add,
             commands::packs::pack_delete,
+            commands::packs::pack_set_kind,
             commands::adopt::adopt_plan,
             commands::adopt::adopt_apply,
             commands::backup::backup_status,

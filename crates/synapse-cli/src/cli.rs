@@ -236,6 +236,17 @@ pub enum PackCommand {
     },
     /// Delete a pack; its blobs stay in the store (orphans when nothing else uses them).
     Delete { name: String },
+    /// Change the kind of one dependency (or of all): it decides the UI folder `use` links into.
+    SetKind {
+        name: String,
+        /// `<dependency-id> <kind>`, or `--all <kind>` (ids: `synapse pack show`; kinds: checkpoint,
+        /// lora, vae, controlnet, upscaler, clip, text_encoder, diffusion_model, embedding, unet, ...).
+        #[arg(value_name = "DEPENDENCY KIND", required = true, num_args = 1..=2)]
+        args: Vec<String>,
+        /// Every dependency of the pack.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

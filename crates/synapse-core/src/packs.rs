@@ -598,6 +598,63 @@ fn write_pack(layout: &StoreLayout, name: &PackName, pack: &PackFile, lock: &Loc
     layout.tree()?.fsync_dir(&layout.packs())
 }
 
+/// What `pack set-kind` changed.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SetKindResult {
+    pub pack: String,
+    pub kind: AssetKind,
+    /// The dependencies whose kind changed (an unchanged one is not listed).
+    pub changed: Vec<String>,
+}
+
+/// `pack set-kind <name> <dependency|--all> <kind>`: the kind of one
+/// dependency (or of every one, then also the pack's type) in `pack.json`
+/// and `lock.json`, every other field kept. The kind decides which UI folder
+/// `use` links a model into, so a pack adopted as `unknown` becomes usable.
+/// Errors: `not_found` (pack), `invalid_argument` for a dependency the pack
+/// does not have (naming the ones it has), `busy`.
+pub fn set_kind(store: &Store, name: &PackName, dependency: Option<&str>, kind: AssetKind) -> Result<SetKindResult> {
+    let _lock = store.lock("pack set-kind")?;
+    let layout = store.layout();
+    let mut pack = load(layout, name)?;
+    let ids: Vec<String> = pack.pack.dependencies.iter().map(|d| d.id.clone()).collect();
+    if let Some(dep) = dependency {
+        if !ids.iter().any(|i| i == dep) {
+            return Err(Error::invalid(format!("pack {name} has no dependency {dep:?} (its dependencies: {})", ids.join(", "))));
+        }
+    }
+    let wanted = |id: &str| dependency.is_none_or(|d| d == id);
+    let mut changed = Vec::new();
+    for d in pack.pack.dependencies.iter_mut().filter(|d| wanted(&d.id)) {
+        if d.kind.as_deref() != Some(kind.as_str()) {
+            d.kind = Some(kind.as_str().to_owned());
+            changed.push(d.id.clone());
+        }
+    }
+    let mut lock = pack.lock.take();
+    if let Some(lock) = lock.as_mut() {
+        for r in lock.resolved.iter_mut().filter(|r| wanted(&r.dependency_id)) {
+            if r.artifact.kind.as_deref() != Some(kind.as_str()) {
+                r.artifact.kind = Some(kind.as_str().to_owned());
+                if !changed.contains(&r.dependency_id) {
+                    changed.push(r.dependency_id.clone());
+                }
+            }
+        }
+    }
+    if dependency.is_none() || ids.len() == 1 {
+        pack.pack.pack_type = Some(kind.as_str().to_owned());
+    }
+    if !changed.is_empty() {
+        match &lock {
+            Some(lock) => write_pack(layout, name, &pack.pack, lock)?,
+            None => layout.write_json(&layout.pack_json(name), &pack.pack)?,
+        }
+    }
+    Ok(SetKindResult { pack: name.to_string(), kind, changed })
+}
+
 /// What `pack delete` did.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

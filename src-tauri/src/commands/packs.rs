@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use synapse_core::model::AssetKind;
-use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackList, PackWriteResult};
+use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackList, PackWriteResult, SetKindResult};
 use synapse_core::progress::{Control, ProgressUpdate};
 use synapse_core::{PackName, Store, WireError};
 use tauri::ipc::Channel;
@@ -92,6 +92,22 @@ async fn write_files(
     // A failed or cancelled write may already have copied files into the store (orphans now).
     events::inventory_changed(&app, "pack");
     result
+}
+
+/// Changes the kind of one dependency (`dependency`) or of all of them: the
+/// kind decides which UI folder `use` links a model into.
+#[tauri::command]
+pub async fn pack_set_kind(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    dependency: Option<String>,
+    kind: AssetKind,
+) -> Result<SetKindResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || wire(packs::set_kind(&state.store()?, &pack_name(&name)?, dependency.as_deref(), kind))).await?;
+    events::inventory_changed(&app, "pack");
+    Ok(result)
 }
 
 /// Deletes a pack's state; its blobs stay (unused ones become orphans).

@@ -153,6 +153,7 @@ export const TestId = {
   PackRow: 'pack-row',
   PackStorageStatus: 'pack-storage-status',
   PackDetail: 'pack-detail',
+  PackKind: 'pack-kind',
   PackBack: 'pack-back',
   PackPull: 'pack-pull',
   PackPush: 'pack-push',

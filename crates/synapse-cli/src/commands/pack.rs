@@ -19,6 +19,23 @@ pub fn run(ctx: &Ctx, command: PackCommand) -> anyhow::Result<Done> {
         PackCommand::Create { name, files, kind } => write(ctx, &name, files, kind, true),
         PackCommand::Add { name, files, kind } => write(ctx, &name, files, kind, false),
         PackCommand::Delete { name } => delete(ctx, &name),
+        PackCommand::SetKind { name, args, all } => {
+            let (dependency, kind) = match (all, args.as_slice()) {
+                (true, [kind]) => (None, kind),
+                (false, [dep, kind]) => (Some(dep.as_str()), kind),
+                (true, _) => {
+                    return Err(synapse_core::Error::invalid("with --all give only the kind: `pack set-kind <name> --all <kind>`").into())
+                }
+                (false, _) => {
+                    return Err(synapse_core::Error::invalid(
+                        "give the dependency and the kind: `pack set-kind <name> <dependency-id> <kind>` (or --all <kind>)",
+                    )
+                    .into())
+                }
+            };
+            let kind: AssetKind = kind.parse().map_err(|e: String| synapse_core::Error::invalid(e))?;
+            set_kind(ctx, &name, dependency, kind)
+        }
     }
 }
 
@@ -167,4 +184,20 @@ fn render_delete(r: &PackDeleteResult) -> String {
         let _ = writeln!(s, "{}", dim("`synapse inventory cleanup` shows what deleting them would free"));
     }
     s
+}
+
+fn set_kind(ctx: &Ctx, name: &str, dependency: Option<&str>, kind: AssetKind) -> anyhow::Result<Done> {
+    let name = PackName::parse(name).map_err(synapse_core::Error::from)?;
+    let store = ctx.open()?;
+    let r = packs::set_kind(&store, &name, dependency, kind)?;
+    if ctx.json {
+        output::json(&r)?;
+    } else if !ctx.quiet {
+        if r.changed.is_empty() {
+            println!("pack {}: already {}, nothing changed", bold(&r.pack), r.kind);
+        } else {
+            println!("pack {}: {} is now {}", bold(&r.pack), r.changed.join(", "), r.kind);
+        }
+    }
+    Ok(Done::Ok)
 }

@@ -101,3 +101,25 @@ fn use_of_a_backup_only_blob_needs_yes_and_then_restores_it() {
     assert_eq!(fs::read(env.blob_path(&shas[0])).unwrap(), content("parked vae", 500));
     assert_eq!(fs::read(root.join("models/vae/parked.safetensors")).unwrap(), content("parked vae", 500));
 }
+
+/// Issue 11: a pack whose kind is unknown linked nothing and reported success.
+/// `use` now says why it cannot link, and `pack set-kind` makes it usable.
+#[test]
+fn a_pack_of_unknown_kind_is_refused_by_use_until_its_kind_is_set() {
+    let env = Env::new();
+    let root = comfy(&env);
+    env.pack("Mystery", &[("mystery.safetensors", &content("no header", 400))], None);
+    let err = env.error(&["use", "Mystery"], 2, "invalid_argument");
+    assert!(err["message"].as_str().unwrap().contains("nothing to link"), "{err}");
+    let dep = env.json(&["pack", "show", "Mystery"])["dependencies"].as_array().map(|d| d[0]["id"].as_str().unwrap().to_owned());
+    let dep = dep.unwrap_or_else(|| "mystery".to_owned());
+    let r = env.json(&["pack", "set-kind", "Mystery", &dep, "lora"]);
+    assert_eq!(r["changed"], serde_json::json!([dep]), "{r}");
+    let u = env.json(&["use", "Mystery"]);
+    assert_eq!(u["linked"].as_array().unwrap().len(), 1, "{u}");
+    assert!(root.join("models/loras/mystery.safetensors").exists());
+    // Again: nothing to change; an unknown dependency is named.
+    assert_eq!(env.json(&["pack", "set-kind", "Mystery", "--all", "lora"])["changed"], serde_json::json!([]));
+    let e = env.error(&["pack", "set-kind", "Mystery", "nope", "vae"], 2, "invalid_argument");
+    assert!(e["message"].as_str().unwrap().contains("no dependency \"nope\""), "{e}");
+}

@@ -34,6 +34,7 @@ import type {
   PackInfo,
   PackList,
   PackWriteResult,
+  SetKindResult,
   Settings,
   SettingsSaved,
   VerifyResult,
@@ -126,6 +127,9 @@ export const addToPack = (name: string, files: string[], kind: AssetKind | null,
   long<PackWriteResult>('pack_add', { name, files, kind }, opts);
 /** Deletes the pack's metadata; its blobs stay (unused ones become orphans). */
 export const deletePack = (name: string) => call<PackDeleteResult>('pack_delete', { name });
+/** Sets the kind of one dependency (or of all, `dependency` null): it decides the UI folder `use` links into. */
+export const setPackKind = (name: string, dependency: string | null, kind: AssetKind) =>
+  call<SetKindResult>('pack_set_kind', { name, dependency, kind });
 /**
  * The plan of adopting a model folder (e.g. ComfyUI/models): every file hashed
  * once; files, duplicates, bytes saved, packs to create.

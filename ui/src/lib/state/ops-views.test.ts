@@ -12,6 +12,7 @@ vi.mock('$lib/api', async (importOriginal) => ({
   planUse: vi.fn(),
   applyUse: vi.fn(),
   unusePack: vi.fn(),
+  setPackKind: vi.fn(),
   redownloadBlob: vi.fn(),
 }));
 
@@ -121,5 +122,23 @@ describe('Ops: redownload', () => {
     vi.mocked(api.redownloadBlob).mockRejectedValue({ code: 'io', message: 'download from https://x failed: 404', details: {} });
     expect(await ops.redownload(it0)).toBe(false);
     expect(toasts.items.at(-1)).toMatchObject({ kind: 'error', title: 'Could not re-download gone.safetensors' });
+  });
+});
+
+describe('Ops: the kind of a pack', () => {
+  it('sets the kind of every model of the pack, toasts it and reloads the inventory', async () => {
+    const { ops, app, toasts } = setup();
+    vi.mocked(api.setPackKind).mockResolvedValue({ pack: 'Mystery', kind: 'lora', changed: ['mystery'] });
+    expect(await ops.setPackKind('Mystery', 'lora')).toBe(true);
+    expect(api.setPackKind).toHaveBeenCalledWith('Mystery', null, 'lora');
+    expect(toasts.items.at(-1)).toMatchObject({ kind: 'success', title: 'Mystery: kind set to LoRA' });
+    expect(app.refresh).toHaveBeenCalled();
+  });
+
+  it('says so when the core refuses', async () => {
+    const { ops, toasts } = setup();
+    vi.mocked(api.setPackKind).mockRejectedValue({ code: 'not_found', message: 'pack "Gone" does not exist', details: { pack: 'Gone' } });
+    expect(await ops.setPackKind('Gone', 'vae')).toBe(false);
+    expect(toasts.items.at(-1)).toMatchObject({ kind: 'error', title: 'Could not change the kind of Gone' });
   });
 });

@@ -6,7 +6,8 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import * as api from '$lib/api';
-import type { DeleteTarget, InventoryItem, UsePlan, WireError } from '$lib/api';
+import type { AssetKind, DeleteTarget, InventoryItem, UsePlan, WireError } from '$lib/api';
+import { kindInfo } from '$lib/components/inventory/present';
 import { unuseSummary, useBlockers, useSummary } from '$lib/components/packs/use';
 import { formatBytes, num, plural } from '$lib/utils';
 import { app, type AppState } from './app.svelte';
@@ -240,6 +241,20 @@ export class Ops {
       this.viewBusy.delete(key);
     }
     await this.refreshViews();
+  }
+
+  /** Sets the kind of every model of a pack (the UI folder `use` links them into), then reloads. */
+  async setPackKind(pack: string, kind: AssetKind): Promise<boolean> {
+    try {
+      const r = await api.setPackKind(pack, null, kind);
+      if (r.changed.length > 0) this.#toasts.success(`${pack}: kind set to ${kindInfo[kind].label}`, plural(r.changed.length, 'model'));
+      else this.#toasts.info(`${pack} is already ${kindInfo[kind].label}`);
+      await this.#app.refresh();
+      return true;
+    } catch (e) {
+      this.#toasts.error(`Could not change the kind of ${pack}`, describeError(e));
+      return false;
+    }
   }
 
   /** The inventory (its `active_in_uis`) and the UI targets (their active packs) after a use or unuse. */

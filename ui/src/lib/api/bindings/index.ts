@@ -75,6 +75,7 @@ export type * from './PushOptions';
 export type * from './Query';
 export type * from './RedownloadResult';
 export type * from './Remaining';
+export type * from './SetKindResult';
 export type * from './Settings';
 export type * from './SettingsSaved';
 export type * from './Severity';
