@@ -44,9 +44,10 @@ export const CLI_REFERENCE: CliGroup[] = [
     title: 'Packs, models and UIs',
     commands: [
       { cmd: 'synapse pack list | show NAME | create NAME FILE... | add NAME FILE... | delete NAME', what: 'Manage packs; deleting a pack leaves its blobs (unused ones become orphans).' },
+      { cmd: 'synapse pack set-kind NAME <dependency-id|--all> KIND', what: 'Change the kind of a pack\u2019s models: it decides the UI folder use links them into.' },
       { cmd: 'synapse adopt <folder> [--execute] [--link]', what: 'Bring an existing models folder into the store, once per distinct file.' },
       { cmd: 'synapse ui add <name> --kind comfyui|forge|a1111|sdnext --path P', what: 'Register a UI installation (also ui list, ui remove).' },
-      { cmd: 'synapse use <pack> [--ui NAME] [--yes] / unuse <pack>', what: 'Link a pack\u2019s models into a UI (restoring backup-only ones first).' },
+      { cmd: 'synapse use <pack> [--ui NAME] [--yes] [--dry-run] / unuse <pack> [--dry-run]', what: 'Link a pack\u2019s models into a UI (restoring backup-only ones first); unuse removes exactly the links use made.' },
     ],
   },
   {
@@ -60,6 +61,7 @@ export const CLI_REFERENCE: CliGroup[] = [
 ];
 
 export const GLOBAL_FLAGS = [
+  { flag: '--save-plan FILE / --apply FILE', what: 'On cleanup, backup sync, push, pull, adopt, use and package import: save a dry run\u2019s plan, and later apply exactly that plan (same store, within 24 hours; changed items are skipped with the reason).' },
   { flag: '--root <dir>', what: 'The store (else SYNAPSE_ROOT, else ~/.synapse/store).' },
   { flag: '--json', what: 'Machine-readable output; errors are {"error": {"code", "message", "details"}}.' },
   { flag: '--quiet', what: 'Only errors.' },
