@@ -323,34 +323,20 @@ pub fn adopt_file(
     if !input.metadata().map_err(Error::io("read", src))?.is_file() {
         return Err(Error::NotAFile { path: src.to_path_buf() });
     }
-    let tree = layout.tree()?;
-    tree.mkdirs(&layout.tmp())?;
-    let tmp = layout.tmp().join(format!("{}.part", uuid::Uuid::new_v4().simple()));
-    let result = (|| {
-        let mut out = tree.create_new(&tmp, 0o644)?;
-        let cloned = rustix::fs::ioctl_ficlone(&out, &input).is_ok();
-        let (sha, size) = if cloned {
-            let f = tree.open_read(&tmp)?;
-            hash_reader(f, src, tracker, cancel)?
+    let adopted = with_tmp(layout, |tree, tmp, out| {
+        // A copy-on-write clone where the filesystem offers one; the bytes are hashed either way.
+        let (sha, size) = if rustix::fs::ioctl_ficlone(&out, &input).is_ok() {
+            out.sync_all().map_err(Error::io("fsync", tmp))?;
+            hash_reader(tree.open_read(tmp)?, src, tracker, cancel)?
         } else {
-            let res = hash_reader(TeeReader { inner: input, out: &mut out, path: &tmp }, src, tracker, cancel)?;
-            out.sync_all().map_err(Error::io("fsync", &tmp))?;
-            res
+            write_hashing(input, out, tmp, tracker, cancel)?
         };
-        if cloned {
-            out.sync_all().map_err(Error::io("fsync", &tmp))?;
-        }
-        let adopted = place_in(layout, &tree, &tmp, &sha, size)?;
-        if let Some(m) = manifest {
-            write_manifest_if_absent(&layout.blobs(), &sha, m)?;
-        }
-        if mode == AdoptMode::Move {
-            fs::remove_file(src).map_err(Error::io("remove adopted source", src))?;
-        }
-        Ok(adopted)
-    })();
-    let _ = tree.remove_file(&tmp);
-    result
+        place_with_manifest(layout, tree, tmp, &sha, size, manifest)
+    })?;
+    if mode == AdoptMode::Move {
+        fs::remove_file(src).map_err(Error::io("remove adopted source", src))?;
+    }
+    Ok(adopted)
 }
 
 /// Adopts a byte stream (a download, a package entry). `expected`, when given,
@@ -363,49 +349,64 @@ pub fn adopt_reader(
     tracker: Option<&Tracker>,
     cancel: &CancelToken,
 ) -> Result<Adopted> {
-    let tree = layout.tree()?;
-    tree.mkdirs(&layout.tmp())?;
-    let tmp = layout.tmp().join(format!("{}.part", uuid::Uuid::new_v4().simple()));
-    let result = (|| {
-        let mut out = tree.create_new(&tmp, 0o644)?;
-        let (sha, size) = hash_reader(TeeReader { inner: reader, out: &mut out, path: &tmp }, &tmp, tracker, cancel)?;
-        out.sync_all().map_err(Error::io("fsync", &tmp))?;
-        if let Some(exp) = expected {
-            if exp != &sha {
-                return Err(Error::Integrity { path: tmp.clone(), expected: exp.to_string(), actual: sha.to_string() });
-            }
+    with_tmp(layout, |tree, tmp, out| {
+        let (sha, size) = write_hashing(reader, out, tmp, tracker, cancel)?;
+        if let Some(exp) = expected.filter(|e| *e != &sha) {
+            return Err(Error::Integrity { path: tmp.to_path_buf(), expected: exp.to_string(), actual: sha.to_string() });
         }
-        let adopted = place_in(layout, &tree, &tmp, &sha, size)?;
-        if let Some(m) = manifest {
-            write_manifest_if_absent(&layout.blobs(), &sha, m)?;
-        }
-        Ok(adopted)
-    })();
-    let _ = tree.remove_file(&tmp);
-    result
+        place_with_manifest(layout, tree, tmp, &sha, size, manifest)
+    })
 }
 
 /// Replaces the blob `sha` by a fresh copy of `reader`'s bytes (which must
 /// hash to `sha`), so the blob has an inode of its own: doctor's repair of a
 /// blob hard-linked to a user's file. The old inode keeps its other names.
 pub fn adopt_reader_replacing(layout: &StoreLayout, reader: impl Read, sha: &Sha256, cancel: &CancelToken) -> Result<()> {
-    let tree = layout.tree()?;
-    tree.mkdirs(&layout.tmp())?;
-    let tmp = layout.tmp().join(format!("{}.part", uuid::Uuid::new_v4().simple()));
-    let result = (|| {
-        let mut out = tree.create_new(&tmp, 0o644)?;
-        let (actual, _) = hash_reader(TeeReader { inner: reader, out: &mut out, path: &tmp }, &tmp, None, cancel)?;
-        out.sync_all().map_err(Error::io("fsync", &tmp))?;
+    with_tmp(layout, |tree, tmp, out| {
+        let (actual, _) = write_hashing(reader, out, tmp, None, cancel)?;
         if &actual != sha {
             return Err(Error::Integrity { path: layout.blobs().blob(sha), expected: sha.to_string(), actual: actual.to_string() });
         }
         let target = layout.blobs().blob(sha);
-        tree.set_mode(&tmp, BLOB_MODE)?;
-        tree.rename(&tmp, &target)?;
+        tree.set_mode(tmp, BLOB_MODE)?;
+        tree.rename(tmp, &target)?;
         tree.fsync_dir(target.parent().expect("blob path has a parent"))
-    })();
+    })
+}
+
+/// Runs `f` with a new temporary file of `data/tmp` (created through the
+/// store's tree, open for writing) and removes that file afterwards, whatever
+/// happened (after a successful rename there is nothing left to remove).
+fn with_tmp<T>(layout: &StoreLayout, f: impl FnOnce(&Tree, &Path, File) -> Result<T>) -> Result<T> {
+    let tree = layout.tree()?;
+    tree.mkdirs(&layout.tmp())?;
+    let tmp = layout.tmp().join(format!("{}.part", uuid::Uuid::new_v4().simple()));
+    let result = tree.create_new(&tmp, 0o644).and_then(|out| f(&tree, &tmp, out));
     let _ = tree.remove_file(&tmp);
     result
+}
+
+/// Copies `reader` into `out` while hashing it, then fsyncs `out`.
+fn write_hashing(reader: impl Read, mut out: File, tmp: &Path, tracker: Option<&Tracker>, cancel: &CancelToken) -> Result<(Sha256, u64)> {
+    let res = hash_reader(TeeReader { inner: reader, out: &mut out, path: tmp }, tmp, tracker, cancel)?;
+    out.sync_all().map_err(Error::io("fsync", tmp))?;
+    Ok(res)
+}
+
+/// [`place_in`], then the manifest (write-once) when one is given.
+fn place_with_manifest(
+    layout: &StoreLayout,
+    tree: &Tree,
+    tmp: &Path,
+    sha: &Sha256,
+    size: u64,
+    manifest: Option<&BlobManifest>,
+) -> Result<Adopted> {
+    let adopted = place_in(layout, tree, tmp, sha, size)?;
+    if let Some(m) = manifest {
+        write_manifest_if_absent(&layout.blobs(), sha, m)?;
+    }
+    Ok(adopted)
 }
 
 /// Puts a finished, fsynced file of `data/tmp` whose SHA-256 the caller
