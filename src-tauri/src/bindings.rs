@@ -14,7 +14,7 @@ use synapse_core::doctor::DoctorReport;
 use synapse_core::inventory::{Query, SortKey};
 use synapse_core::model::*;
 use synapse_core::package::{ExportOptions, ImportOptions};
-use synapse_core::packs::{PackDeleteResult, PackInfo, PackList, PackWriteResult, SetKindResult};
+use synapse_core::packs::{PackDeleteResult, PackInfo, PackList, PackRenameResult, PackWriteResult, SetKindResult};
 use synapse_core::progress::ProgressUpdate;
 use synapse_core::state_sync::StateSyncOptions;
 use synapse_core::sync::{PackTransferPlan, PushOptions, SyncOptions, SyncPlan};
@@ -93,6 +93,7 @@ fn export_into(dir: &Path) {
         VerifyScope,
         PackList,
         SetKindResult,
+        PackRenameResult,
         Settings,
         SettingsSaved,
     );

@@ -80,6 +80,7 @@ pub fn run() {
             commands::packs::pack_add,
             commands::packs::pack_delete,
             commands::packs::pack_set_kind,
+            commands::packs::pack_rename,
             commands::adopt::adopt_plan,
             commands::adopt::adopt_apply,
             commands::backup::backup_status,

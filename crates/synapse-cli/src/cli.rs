@@ -236,6 +236,8 @@ pub enum PackCommand {
     },
     /// Delete a pack; its blobs stay in the store (orphans when nothing else uses them).
     Delete { name: String },
+    /// Rename a pack (its folder, files, profiles and recorded UI links follow).
+    Rename { old: String, new: String },
     /// Change the kind of one dependency (or of all): it decides the UI folder `use` links into.
     SetKind {
         name: String,

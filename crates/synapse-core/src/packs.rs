@@ -682,6 +682,21 @@ struct ProfileEdit {
 /// deleted, so an unreadable profile refuses the delete instead of leaving a
 /// profile that names a pack that no longer exists.
 fn profiles_without(layout: &StoreLayout, pack: &PackName) -> Result<Vec<ProfileEdit>> {
+    profiles_edited(layout, |list| {
+        let len = list.len();
+        list.retain(|p| entry_name(p) != Some(pack.as_str()));
+        list.len() != len
+    })
+}
+
+/// The name a profile's pack entry stands for (`"Name"` or `{"name": "Name", ...}`).
+fn entry_name(p: &Value) -> Option<&str> {
+    p.get("name").or(Some(p)).and_then(Value::as_str)
+}
+
+/// Every profile whose pack list `edit` changes (it returns true when it did),
+/// with its old and new bytes; the others are left alone.
+fn profiles_edited(layout: &StoreLayout, edit: impl Fn(&mut Vec<Value>) -> bool) -> Result<Vec<ProfileEdit>> {
     let root = layout.profiles();
     let entries = match fs::read_dir(&root) {
         Ok(e) => e,
@@ -699,9 +714,7 @@ fn profiles_without(layout: &StoreLayout, pack: &PackName) -> Result<Vec<Profile
         };
         let mut profile: Value = serde_json::from_slice(&before).map_err(|source| Error::InvalidJson { path: path.clone(), source })?;
         let Some(list) = profile.get_mut("packs").and_then(Value::as_array_mut) else { continue };
-        let len = list.len();
-        list.retain(|p| p.get("name").or(Some(p)).and_then(Value::as_str) != Some(pack.as_str()));
-        if list.len() == len {
+        if !edit(list) {
             continue;
         }
         let mut after =
@@ -711,6 +724,79 @@ fn profiles_without(layout: &StoreLayout, pack: &PackName) -> Result<Vec<Profile
     }
     edits.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(edits)
+}
+
+/// What `pack rename` did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackRenameResult {
+    pub from: String,
+    pub to: String,
+    /// Profiles whose pack list now names the new name.
+    pub profiles: Vec<String>,
+    /// Recorded UI links (made by `use` or `adopt --link`) now under the new name.
+    pub links: u64,
+}
+
+/// `pack rename <old> <new>`: the pack's folder, its `pack.json` name and
+/// `lock.json` pack, the profiles that list it and the record of its UI links
+/// all take the new name (the links themselves point at blobs and stay).
+/// Errors: `not_found`, `already_exists` (the new name is taken), `busy`, and
+/// `invalid_file` for an unreadable pack or profile (nothing is changed).
+pub fn rename(store: &Store, from: &PackName, to: &PackName) -> Result<PackRenameResult> {
+    let _lock = store.lock("pack rename")?;
+    let layout = store.layout();
+    let tree = layout.tree()?;
+    if tree.stat(&layout.pack_dir(to))?.is_some() {
+        return Err(Error::PackExists { name: to.to_string() });
+    }
+    let mut pack = load(layout, from)?;
+    let edits = profiles_edited(layout, |list| {
+        let mut changed = false;
+        for p in list.iter_mut().filter(|p| entry_name(p) == Some(from.as_str())) {
+            match p {
+                Value::Object(o) => {
+                    o.insert("name".into(), Value::String(to.to_string()));
+                }
+                other => *other = Value::String(to.to_string()),
+            }
+            changed = true;
+        }
+        changed
+    })?;
+    let mut record = crate::views::LinkRecord::load(layout)?;
+    let mut links = 0;
+    for l in record.links.iter_mut().filter(|l| l.pack == from.as_str()) {
+        l.pack = to.to_string();
+        links += 1;
+    }
+    tree.rename_noreplace(&layout.pack_dir(from), &layout.pack_dir(to))?;
+    let written = (|| {
+        pack.pack.name = to.to_string();
+        match pack.lock.as_mut() {
+            Some(lock) => {
+                lock.pack = Some(to.to_string());
+                write_pack(layout, to, &pack.pack, lock)?;
+            }
+            None => layout.write_json(&layout.pack_json(to), &pack.pack)?,
+        }
+        for edit in &edits {
+            tree.write_atomic(&edit.path, &edit.after)?;
+        }
+        if links > 0 {
+            record.save(layout)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        // Back as it was: the profiles' old bytes, and the folder under its old name.
+        for edit in &edits {
+            let _ = tree.write_atomic(&edit.path, &edit.before);
+        }
+        let _ = tree.rename_noreplace(&layout.pack_dir(to), &layout.pack_dir(from));
+        return Err(e);
+    }
+    Ok(PackRenameResult { from: from.to_string(), to: to.to_string(), profiles: edits.into_iter().map(|e| e.name).collect(), links })
 }
 
 /// Deletes a pack's state directory and removes it from every profile's pack

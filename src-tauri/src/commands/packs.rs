@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use synapse_core::model::AssetKind;
-use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackList, PackWriteResult, SetKindResult};
+use synapse_core::packs::{self, NewFile, PackDeleteResult, PackInfo, PackList, PackRenameResult, PackWriteResult, SetKindResult};
 use synapse_core::progress::{Control, ProgressUpdate};
 use synapse_core::{PackName, Store, WireError};
 use tauri::ipc::Channel;
@@ -106,6 +106,20 @@ pub async fn pack_set_kind(
 ) -> Result<SetKindResult, WireError> {
     let state = state.inner().clone();
     let result = blocking(move || wire(packs::set_kind(&state.store()?, &pack_name(&name)?, dependency.as_deref(), kind))).await?;
+    events::inventory_changed(&app, "pack");
+    Ok(result)
+}
+
+/// Renames a pack; its profiles and recorded UI links follow.
+#[tauri::command]
+pub async fn pack_rename(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    new_name: String,
+) -> Result<PackRenameResult, WireError> {
+    let state = state.inner().clone();
+    let result = blocking(move || wire(packs::rename(&state.store()?, &pack_name(&name)?, &pack_name(&new_name)?))).await?;
     events::inventory_changed(&app, "pack");
     Ok(result)
 }

@@ -19,6 +19,18 @@ pub fn run(ctx: &Ctx, command: PackCommand) -> anyhow::Result<Done> {
         PackCommand::Create { name, files, kind } => write(ctx, &name, files, kind, true),
         PackCommand::Add { name, files, kind } => write(ctx, &name, files, kind, false),
         PackCommand::Delete { name } => delete(ctx, &name),
+        PackCommand::Rename { old, new } => {
+            let (old, new) =
+                (PackName::parse(&old).map_err(synapse_core::Error::from)?, PackName::parse(&new).map_err(synapse_core::Error::from)?);
+            let store = ctx.open()?;
+            let r = packs::rename(&store, &old, &new)?;
+            if ctx.json {
+                output::json(&r)?;
+            } else if !ctx.quiet {
+                println!("pack {} is now {}", r.from, bold(&r.to));
+            }
+            Ok(Done::Ok)
+        }
         PackCommand::SetKind { name, args, all } => {
             let (dependency, kind) = match (all, args.as_slice()) {
                 (true, [kind]) => (None, kind),

@@ -498,3 +498,32 @@ fn backup_blob_folders_hold_blob_files_only_and_old_manifests_move_to_data_meta(
     let m = synapse_core::blobs::read_manifest(&backup_blobs, &old).unwrap();
     assert_eq!(m.original_filename.as_deref(), Some("old.safetensors"));
 }
+
+/// Issue 11: renaming a pack. Its folder, pack.json and lock.json, the
+/// profiles (in the original's format, unknown fields kept) and the record of
+/// its UI links take the new name; a taken name is refused and changes nothing.
+#[test]
+fn pack_rename_moves_the_pack_its_profiles_and_its_link_record() {
+    let f = Fixture::new();
+    let sha = f.put_local(&content("renamed model", 300));
+    f.write_pack("Old", &[("m", &sha, AssetKind::Lora, 300, "m.safetensors")]);
+    f.write_pack("Taken", &[("m", &sha, AssetKind::Lora, 300, "m.safetensors")]);
+    let profile = write_profile(&f, "global", &["Old", "Taken"]);
+    let old = PackName::parse("Old").unwrap();
+    let err = packs::rename(&f.store, &old, &PackName::parse("Taken").unwrap()).unwrap_err();
+    assert_eq!(err.code(), synapse_core::ErrorCode::AlreadyExists);
+    assert!(f.store.layout().pack_dir(&old).is_dir(), "nothing changed");
+
+    let new = PackName::parse("New name").unwrap();
+    let r = packs::rename(&f.store, &old, &new).unwrap();
+    assert_eq!(r.profiles, vec!["global".to_owned()]);
+    assert!(!f.store.layout().pack_dir(&old).exists() && f.store.layout().pack_dir(&new).is_dir());
+    let p = packs::load(f.store.layout(), &new).unwrap();
+    assert_eq!(p.pack.name, "New name");
+    assert_eq!(p.lock.unwrap().pack.as_deref(), Some("New name"));
+    let v: Value = serde_json::from_slice(&fs::read(&profile).unwrap()).unwrap();
+    assert_eq!(v["packs"], json!([{"name": "New name"}, {"name": "Taken"}]));
+    assert_eq!(v["future_field"], json!({"keep": [1, 2]}), "unknown fields survive");
+    let item = f.inventory().get(&sha).unwrap().clone();
+    assert!(item.used_by_packs.contains(&"New name".to_owned()), "{item:?}");
+}

@@ -35,6 +35,7 @@ import type {
   PackList,
   PackWriteResult,
   SetKindResult,
+  PackRenameResult,
   Settings,
   SettingsSaved,
   VerifyResult,
@@ -127,6 +128,8 @@ export const addToPack = (name: string, files: string[], kind: AssetKind | null,
   long<PackWriteResult>('pack_add', { name, files, kind }, opts);
 /** Deletes the pack's metadata; its blobs stay (unused ones become orphans). */
 export const deletePack = (name: string) => call<PackDeleteResult>('pack_delete', { name });
+/** Renames a pack; its profiles and recorded UI links follow. Rejects `already_exists` for a taken name. */
+export const renamePack = (name: string, newName: string) => call<PackRenameResult>('pack_rename', { name, newName });
 /** Sets the kind of one dependency (or of all, `dependency` null): it decides the UI folder `use` links into. */
 export const setPackKind = (name: string, dependency: string | null, kind: AssetKind) =>
   call<SetKindResult>('pack_set_kind', { name, dependency, kind });

@@ -61,6 +61,7 @@ export type * from './PackError';
 export type * from './PackInfo';
 export type * from './PackList';
 export type * from './PackName';
+export type * from './PackRenameResult';
 export type * from './PackTransferPlan';
 export type * from './PackTransferResult';
 export type * from './PackWriteResult';

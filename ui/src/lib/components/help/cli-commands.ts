@@ -44,6 +44,7 @@ export const CLI_REFERENCE: CliGroup[] = [
     title: 'Packs, models and UIs',
     commands: [
       { cmd: 'synapse pack list | show NAME | create NAME FILE... | add NAME FILE... | delete NAME', what: 'Manage packs; deleting a pack leaves its blobs (unused ones become orphans).' },
+      { cmd: 'synapse pack rename OLD NEW', what: 'Rename a pack; the profiles and recorded UI links follow.' },
       { cmd: 'synapse pack set-kind NAME <dependency-id|--all> KIND', what: 'Change the kind of a pack\u2019s models: it decides the UI folder use links them into.' },
       { cmd: 'synapse adopt <folder> [--execute] [--link]', what: 'Bring an existing models folder into the store, once per distinct file.' },
       { cmd: 'synapse ui add <name> --kind comfyui|forge|a1111|sdnext --path P', what: 'Register a UI installation (also ui list, ui remove).' },
