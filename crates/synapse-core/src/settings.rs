@@ -26,10 +26,10 @@ pub fn save(store: &Store, update: &SettingsUpdate) -> Result<BackupConfigResult
     let _lock = store.lock("settings")?;
     let mut config = store.config()?;
     let before = config.clone();
-    // Targets first: they are checked without touching any disk.
-    ui::check_targets(&config, &update.ui_targets)?;
-    let mut r = backup::configure_in(store, &mut config, &update.backup)?;
+    // Targets first (checked and put in place in memory, without touching any
+    // disk), so a bad target refuses the save before a backup is initialised.
     ui::apply_targets(&mut config, &update.ui_targets)?;
+    let mut r = backup::configure_in(store, &mut config, &update.backup)?;
     r.changed = serde_json::to_value(&config).ok() != serde_json::to_value(&before).ok();
     if r.changed {
         store.save_config(&config)?;

@@ -123,9 +123,8 @@ pub struct ImportPlan {
 /// Plans an import (validates and hashes the package, writes nothing).
 pub fn plan_import(store: &Store, path: &Path, options: &ImportOptions, ctl: Control) -> Result<ImportPlan> {
     let options = ImportOptions { dry_run: true, ..options.clone() };
-    let preview = import(store, path, &options, ctl)?;
-    let checked = validate::check(path, store.layout())?;
-    let classes = checked.packs.iter().map(|p| (p.name.clone(), validate::classify(store.layout(), p).0)).collect();
+    // One validation: the classes are the ones the dry run decided on.
+    let (preview, classes) = run(store, path, &options, None, ctl)?;
     Ok(ImportPlan { plan: crate::plan::PlanStamp::new(store, "import")?, path: path.to_path_buf(), options, classes, preview })
 }
 
@@ -136,7 +135,7 @@ pub fn plan_import(store: &Store, path: &Path, options: &ImportOptions, ctl: Con
 pub fn apply_import(store: &Store, planned: &ImportPlan, ctl: Control) -> Result<CommitResult> {
     planned.plan.check(store, "import")?;
     let options = ImportOptions { dry_run: false, ..planned.options.clone() };
-    run(store, &planned.path, &options, Some(&planned.classes), ctl)
+    run(store, &planned.path, &options, Some(&planned.classes), ctl).map(|(r, _)| r)
 }
 
 /// Imports a package as the user reviewed it (the app's import wizard sends
@@ -149,13 +148,13 @@ pub fn import_reviewed(
     reviewed: &BTreeMap<PackName, PackClassification>,
     ctl: Control,
 ) -> Result<CommitResult> {
-    run(store, path, options, Some(reviewed), ctl)
+    run(store, path, options, Some(reviewed), ctl).map(|(r, _)| r)
 }
 
 /// Imports a package into the store (or, with `dry_run`, plans it). Refuses
 /// an invalid package (`PackageInvalid`, exit 7) before writing anything.
 pub fn import(store: &Store, path: &Path, options: &ImportOptions, ctl: Control) -> Result<CommitResult> {
-    run(store, path, options, None, ctl)
+    run(store, path, options, None, ctl).map(|(r, _)| r)
 }
 
 fn run(
@@ -164,7 +163,7 @@ fn run(
     options: &ImportOptions,
     expected: Option<&BTreeMap<PackName, PackClassification>>,
     ctl: Control,
-) -> Result<CommitResult> {
+) -> Result<(CommitResult, BTreeMap<PackName, PackClassification>)> {
     let _lock = if options.dry_run { None } else { Some(store.lock("package import")?) };
     let layout = store.layout();
     if !options.dry_run {
@@ -195,8 +194,10 @@ fn run(
     let mut taken: BTreeSet<String> = existing_packs(layout)?;
     taken.extend(checked.packs.iter().map(|p| p.name.to_string()));
     let mut plan = Vec::new();
+    let mut classes = BTreeMap::new();
     for pack in &checked.packs {
         let (class, _) = validate::classify(layout, pack);
+        classes.insert(pack.name.clone(), class);
         let strategy = options.overrides.get(&pack.name).copied().unwrap_or(options.strategy);
         let reviewed = expected.map(|e| e.get(&pack.name).copied());
         let decided = match reviewed {
@@ -250,7 +251,7 @@ fn run(
                 record(&mut result, pack, target, *outcome);
             }
         }
-        return Ok(result);
+        return Ok((result, classes));
     }
 
     let tree = layout.tree()?;
@@ -261,7 +262,7 @@ fn run(
     let outcome = commit(layout, path, &checked, &plan, &needed, &staging, &tracker, &mut result);
     tracker.finish();
     let _ = tree.remove_dir_all(&staging);
-    outcome.map(|()| result)
+    outcome.map(|()| (result, classes))
 }
 
 fn refuse_on_errors(path: &Path, issues: Vec<crate::model::PackageIssue>) -> Result<()> {
