@@ -70,6 +70,7 @@ pub fn emit<S: Serialize + Clone>(app: &AppHandle, event: &str, payload: S) {
 /// inventory built at start-up, which no longer describes the store).
 pub fn inventory_changed(app: &AppHandle, reason: &str) {
     crate::commands::inventory::forget_warmup(app);
+    crate::store_watch::note_own_change(app);
     emit(app, INVENTORY_CHANGED, InventoryChanged { reason: reason.to_owned() });
     crate::watcher::recount(app);
 }

@@ -5,14 +5,18 @@
 //!   progress over a per-call `Channel` and cancel by operation id;
 //! - [`events`]: app-wide events (`backup://status`, `inventory://changed`, ...);
 //! - [`watcher`]: backup-drive watching (inotify + mount-table/path polling);
+//! - [`store_watch`]: reloads the window when something else changes the store
+//!   (a `synapse` command in a terminal); [`fswatch`] says which events count;
 //! - [`tray`] and [`notifications`]: the system tray and OS notifications;
 //! - [`state`] and [`prefs`]: the open store and the running operations.
 
 pub mod commands;
 pub mod events;
+pub mod fswatch;
 pub mod notifications;
 pub mod prefs;
 pub mod state;
+pub mod store_watch;
 pub mod tray;
 pub mod watcher;
 
@@ -47,6 +51,7 @@ pub fn run() {
             tray::build(app.handle())?;
             notifications::init(app.handle());
             watcher::start(app.handle());
+            store_watch::start(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -19,6 +19,7 @@ use synapse_core::{inventory, Store};
 use tauri::{AppHandle, Manager};
 
 use crate::events::{self, BackupWatch};
+use crate::fswatch;
 use crate::state::AppState;
 use crate::{notifications, tray};
 
@@ -240,7 +241,8 @@ fn read_mountinfo() -> String {
     std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default()
 }
 
-/// inotify on the backup path and its parent; any event wakes the loop.
+/// inotify on the backup path and its parent; a created, removed, renamed or
+/// re-permissioned entry wakes the loop (never an open or a read).
 struct Inotify {
     tx: Sender<Wake>,
     watcher: Option<RecommendedWatcher>,
@@ -268,8 +270,13 @@ impl Inotify {
         self.watching = want.clone();
         let Some(path) = want else { return };
         let tx = self.tx.clone();
-        let Ok(mut watcher) = notify::recommended_watcher(move |_res: notify::Result<notify::Event>| {
-            let _ = tx.send(Wake::Check);
+        let Ok(mut watcher) = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            // Only a change of the folder tree may wake the loop: the loop's
+            // own look at the path opens it, which raises IN_OPEN on the parent
+            // watch, and waking on that re-opened it at once (a full core, issue 11).
+            if res.is_ok_and(|e| fswatch::is_backup_change(&e.kind)) {
+                let _ = tx.send(Wake::Check);
+            }
         }) else {
             return;
         };

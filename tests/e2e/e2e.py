@@ -35,8 +35,9 @@ def tid(name, extra=""):
 class Ctx:
     """What the tests share: the session, the demo store, the CLI, artefacts."""
 
-    def __init__(self, session, cli, store, backup, art, monitor_log):
+    def __init__(self, session, cli, store, backup, art, monitor_log, app):
         self.s = session
+        self.app = app
         self.cli = cli
         self.store = store
         self.backup = backup
@@ -96,6 +97,61 @@ def inventory_opens_on_the_demo_store(c):
     c.s.wait(tid("backup-card", '[data-state="connected"]'), 10, "the backup card (connected)")
     time.sleep(0.5)  # let WebKit paint what the DOM already holds
     c.shot("01-inventory.png")
+
+
+def app_pids(app):
+    """The desktop process started for this session and every process below it
+    (WebKit's web and network processes): the whole app."""
+    procs = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+            exe = os.readlink(f"/proc/{d}/exe")
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        procs[int(d)] = (ppid, exe)
+    roots = [pid for pid, (_, exe) in procs.items() if os.path.realpath(exe) == os.path.realpath(app)]
+    assert roots, f"no running process of {app}"
+    pids, todo = set(), list(roots)
+    while todo:
+        pid = todo.pop()
+        pids.add(pid)
+        todo.extend(p for p, (pp, _) in procs.items() if pp == pid and p not in pids)
+    return pids
+
+
+def cpu_ticks(pids):
+    """utime + stime of the processes (and their reaped children), in clock ticks."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # Fields after the name start at state (3); utime, stime, cutime, cstime are 14-17.
+        total += sum(int(x) for x in fields[11:15])
+    return total
+
+
+@test
+def idle_app_with_a_connected_backup_uses_almost_no_cpu(c):
+    """Issue 11: the backup watcher re-opened the backup folder on every IN_OPEN
+    its own open raised on the parent watch, spinning a full core."""
+    c.s.wait(tid("backup-card", '[data-state="connected"]'), 10, "the backup card (connected)")
+    time.sleep(7)  # past the watcher's first count (5 s after start) and the first paint
+    pids = app_pids(c.app)
+    hz = os.sysconf("SC_CLK_TCK")
+    before, t0 = cpu_ticks(pids), time.monotonic()
+    time.sleep(10)
+    used = (cpu_ticks(pids) - before) / hz
+    share = used / (time.monotonic() - t0)
+    print(f"  idle CPU of the whole app ({len(pids)} processes) over 10 s: {share * 100:.2f} % of one core", flush=True)
+    assert share < 0.02, f"idle app used {share * 100:.1f} % of one core with a connected backup (budget 2 %)"
 
 
 @test
@@ -622,7 +678,7 @@ def main():
         t = time.time()
         session = driver.session(os.path.abspath(args.app))
         print(f"app session opened in {time.time() - t:.1f} s", flush=True)
-        c = Ctx(session, args.cli, store, backup, args.artifacts, monitor_log)
+        c = Ctx(session, args.cli, store, backup, args.artifacts, monitor_log, os.path.abspath(args.app))
         for fn in TESTS:
             if args.only and args.only not in fn.__name__:
                 continue

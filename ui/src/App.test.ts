@@ -12,11 +12,19 @@ import { app } from '$lib/state/app.svelte';
 import { TestId } from '$lib/testids';
 
 let options: Options;
+let calls: string[] = [];
 
 function start(opts: Partial<Options> = {}) {
   options = { rows: 60, backup: 'connected', firstRun: false, ...opts };
   const backend = demoBackend(options);
-  mockIPC((cmd, args) => backend(cmd, args as Record<string, unknown>), { shouldMockEvents: true });
+  calls = [];
+  mockIPC(
+    (cmd, args) => {
+      calls.push(cmd);
+      return backend(cmd, args as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
   app.tab = 'inventory';
   app.info = null;
   app.watch = null;
@@ -66,6 +74,17 @@ describe('App', () => {
     await fireEvent.click(screen.getByTestId(TestId.TabInventory));
     await fireEvent.click(screen.getByTestId(TestId.InventoryHelp));
     expect(within(screen.getByTestId(TestId.HelpPage)).getByRole('heading', { level: 2 })).toHaveTextContent('Statuses and locations');
+  });
+
+  it('inventory://changed and coming back to the window both reload what the disk holds', async () => {
+    start();
+    const loads = () => calls.filter((c) => c === 'inventory_load').length;
+    await waitFor(() => expect(screen.getAllByTestId(TestId.InventoryRow).length).toBeGreaterThan(0));
+    expect(loads()).toBe(1);
+    await emit('inventory://changed', { reason: 'store' });
+    await waitFor(() => expect(loads()).toBe(2));
+    window.dispatchEvent(new FocusEvent('focus'));
+    await waitFor(() => expect(loads()).toBe(3));
   });
 
   it('first run: no store → create one or open the demo', async () => {
