@@ -16,6 +16,7 @@ use synapse_core::model::*;
 use synapse_core::package::{ExportOptions, ImportOptions};
 use synapse_core::packs::{PackDeleteResult, PackInfo, PackList, PackRenameResult, PackWriteResult, SetKindResult};
 use synapse_core::progress::ProgressUpdate;
+use synapse_core::repair::{RepairPlan, RepairResult};
 use synapse_core::state_sync::StateSyncOptions;
 use synapse_core::sync::{PackTransferPlan, PushOptions, SyncOptions, SyncPlan};
 use synapse_core::views::UsePlan;
@@ -46,6 +47,8 @@ fn export_into(dir: &Path) {
         DeleteResult,
         CleanupResult,
         CleanupPlan,
+        RepairPlan,
+        RepairResult,
         UsePlan,
         AdoptPlan,
         SyncPlan,

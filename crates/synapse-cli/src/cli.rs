@@ -94,6 +94,20 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Replace corrupt copies from good ones; the corrupt file goes to data/quarantine/, never deleted.
+    Repair {
+        /// Full SHA-256s or unique prefixes of at least 8 characters.
+        #[arg(required_unless_present_any = ["all", "apply"])]
+        sha256: Vec<String>,
+        /// Every blob with a corrupt copy.
+        #[arg(long, conflicts_with = "sha256")]
+        all: bool,
+        /// Only show what would be replaced, from where.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        plan: PlanArgs,
+    },
     /// Download a missing blob again from its lock's URLs (resumes an interrupted download, checks the hash).
     Redownload {
         /// Full SHA-256 or a unique prefix of at least 8 characters.
@@ -125,7 +139,7 @@ pub struct InventoryArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Print the summary of the whole store instead of the list.
-    #[arg(long, conflicts_with_all = ["kind", "status", "location", "search", "sort", "limit", "offset"])]
+    #[arg(long, conflicts_with_all = ["kind", "status", "location", "search", "corrupt", "sort", "limit", "offset"])]
     pub summary: bool,
 
     /// Only this kind (checkpoint, lora, vae, controlnet, upscaler, clip, text_encoder,
@@ -144,6 +158,10 @@ pub struct ListArgs {
     /// Free text: display name, pack name or hash prefix.
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+
+    /// Only blobs with a copy known to be corrupt (found by verify; `synapse repair` replaces them).
+    #[arg(long)]
+    pub corrupt: bool,
 
     /// size_desc, size_asc, name_asc, name_desc, kind, status or location.
     #[arg(long, value_name = "KEY", default_value = "size_desc")]

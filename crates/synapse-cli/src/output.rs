@@ -250,6 +250,7 @@ pub fn cli_hint(err: &Error) -> Option<String> {
         }
         Error::PackageInvalid { .. } => "`synapse package validate` lists every problem".into(),
         Error::LinkInTree { .. } => "`synapse doctor` lists every such link".into(),
+        Error::CopyCorrupt { sha256, .. } => format!("`synapse repair {}` replaces it from a good copy", &sha256[..12.min(sha256.len())]),
         _ => return None,
     })
 }

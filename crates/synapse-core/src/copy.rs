@@ -81,11 +81,40 @@ impl Copied {
     }
 }
 
+/// What [`copy_blob`] does with a copy already at the destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Existing {
+    /// A copy of the right size is the blob: nothing is copied.
+    Keep,
+    /// It is replaced too (a refresh of copies that may have rotted).
+    Refresh,
+    /// It is known to be corrupt: replaced, and the bad file moved to this
+    /// path (in the destination's `data/quarantine/`), never deleted.
+    Quarantine(PathBuf),
+}
+
+impl Existing {
+    /// `Quarantine` into `to`'s quarantine folder when `corrupt`, else `Keep`.
+    pub fn unless_corrupt(corrupt: bool, sha: &Sha256, to: &StoreLayout) -> Existing {
+        if corrupt {
+            Existing::Quarantine(quarantine_path(to, sha))
+        } else {
+            Existing::Keep
+        }
+    }
+}
+
+/// A fresh name for a corrupt copy of `sha` in `tree`'s quarantine folder.
+pub fn quarantine_path(tree: &StoreLayout, sha: &Sha256) -> PathBuf {
+    let at = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    tree.quarantine().join(format!("{sha}.{at}"))
+}
+
 /// Copies blob `sha` from the store tree `from` to the store tree `to` (see
 /// the module docs for the steps). `to.root()` must exist: only directories
-/// below it are created. With `overwrite`, a destination copy of the right
-/// size is replaced too (a refresh of copies that may have rotted); the
-/// replacement is atomic and only happens once the new bytes hashed right.
+/// below it are created. `existing` says what happens to a copy already at
+/// the destination; a replacement is atomic and only happens once the new
+/// bytes hashed right.
 ///
 /// Errors: `not_found` (io) when the source blob is not there;
 /// `insufficient_space` before copying, or when the disk fills up meanwhile;
@@ -96,7 +125,7 @@ pub fn copy_blob(
     sha: &Sha256,
     from: &StoreLayout,
     to: &StoreLayout,
-    overwrite: bool,
+    existing: &Existing,
     tracker: Option<&Tracker>,
     cancel: &CancelToken,
 ) -> Result<Copied> {
@@ -117,13 +146,13 @@ pub fn copy_blob(
     // A copy is only another copy when it is a regular file with its own
     // inode: a hard link of the source (or the same tree seen twice) is
     // replaced by a real copy, a link at the destination by the real bytes.
-    let existing = match dst_tree.stat(&dst) {
+    let found = match dst_tree.stat(&dst) {
         Ok(s) => s,
         Err(Error::LinkInTree { .. }) => None,
         Err(e) => return Err(e),
     };
-    let is_copy = existing.is_some_and(|m| m.is_file() && m.size == size && m.id != FileId::of(&src_meta));
-    if !overwrite && is_copy {
+    let is_copy = found.is_some_and(|m| m.is_file() && m.size == size && m.id != FileId::of(&src_meta));
+    if *existing == Existing::Keep && is_copy {
         copy_manifest(sha, from, to)?;
         return Ok(Copied::AlreadyPresent { bytes: size });
     }
@@ -141,7 +170,10 @@ pub fn copy_blob(
             return Err(Error::Integrity { path: src.clone(), expected: sha.to_string(), actual: actual.to_string() });
         }
         dst_tree.check_still_there()?;
-        place(&dst_tree, &part, &dst)?;
+        match existing {
+            Existing::Quarantine(aside) if found.is_some_and(|m| m.is_file()) => replace_corrupt(&dst_tree, &part, &dst, aside)?,
+            _ => place(&dst_tree, &part, &dst)?,
+        }
         Ok(Copied::Done { bytes })
     })();
     if result.is_err() {
@@ -224,6 +256,24 @@ fn place(tree: &Tree, part: &Path, dst: &Path) -> Result<()> {
     tree.set_mode(part, crate::blobs::BLOB_MODE)?;
     tree.rename(part, dst)?;
     tree.fsync_dir(fan)
+}
+
+/// Puts the verified `part` in place of the corrupt blob at `dst` and moves
+/// the corrupt file to `aside`. With an atomic exchange the blob name never
+/// goes missing; where the filesystem cannot exchange, the corrupt file moves
+/// aside first and the new one follows at once.
+fn replace_corrupt(tree: &Tree, part: &Path, dst: &Path, aside: &Path) -> Result<()> {
+    tree.mkdirs(aside.parent().expect("quarantine paths have a parent"))?;
+    tree.set_mode(part, crate::blobs::BLOB_MODE)?;
+    if tree.exchange(part, dst)? {
+        // `part` now names the corrupt bytes.
+        tree.rename_noreplace(part, aside)?;
+    } else {
+        tree.rename_noreplace(dst, aside)?;
+        tree.rename(part, dst)?;
+    }
+    tree.fsync_dir(dst.parent().expect("blob paths have a parent"))?;
+    tree.fsync_dir(aside.parent().expect("quarantine paths have a parent"))
 }
 
 thread_local! {
@@ -408,11 +458,11 @@ mod tests {
         let sha = put(&a, &bytes);
         fs::write(a.blobs().meta(&sha), b"{\"version\":1}").unwrap();
         let cancel = CancelToken::new();
-        assert_eq!(copy_blob(&sha, &a, &b, false, None, &cancel).unwrap(), Copied::Done { bytes: bytes.len() as u64 });
+        assert_eq!(copy_blob(&sha, &a, &b, &Existing::Keep, None, &cancel).unwrap(), Copied::Done { bytes: bytes.len() as u64 });
         assert_eq!(fs::read(b.blobs().blob(&sha)).unwrap(), bytes);
         assert_eq!(fs::read(b.blobs().meta(&sha)).unwrap(), b"{\"version\":1}");
         assert!(leftovers(&b.tmp()).is_empty());
-        assert_eq!(copy_blob(&sha, &a, &b, false, None, &cancel).unwrap(), Copied::AlreadyPresent { bytes: bytes.len() as u64 });
+        assert_eq!(copy_blob(&sha, &a, &b, &Existing::Keep, None, &cancel).unwrap(), Copied::AlreadyPresent { bytes: bytes.len() as u64 });
     }
 
     #[test]
@@ -422,7 +472,7 @@ mod tests {
         let sha = put(&a, b"the real bytes");
         fs::write(a.blobs().blob(&sha), b"rotten bytes!!").unwrap();
         fs::write(a.blobs().meta(&sha), b"{}").unwrap();
-        let err = copy_blob(&sha, &a, &b, false, None, &CancelToken::new()).unwrap_err();
+        let err = copy_blob(&sha, &a, &b, &Existing::Keep, None, &CancelToken::new()).unwrap_err();
         assert_eq!(err.code(), crate::ErrorCode::Integrity);
         assert!(!b.blobs().blob(&sha).exists() && !b.blobs().meta(&sha).exists());
         assert!(leftovers(&b.tmp()).is_empty());
@@ -435,12 +485,12 @@ mod tests {
         let bytes = vec![5u8; COPY_BUF + 10];
         let sha = put(&a, &bytes);
         let fault = inject_disk_full_after(1000);
-        let err = copy_blob(&sha, &a, &b, false, None, &CancelToken::new()).unwrap_err();
+        let err = copy_blob(&sha, &a, &b, &Existing::Keep, None, &CancelToken::new()).unwrap_err();
         drop(fault);
         assert_eq!(err.code(), crate::ErrorCode::InsufficientSpace, "{err}");
         assert!(!b.blobs().blob(&sha).exists());
         assert!(leftovers(&b.tmp()).is_empty());
-        assert!(copy_blob(&sha, &a, &b, false, None, &CancelToken::new()).is_ok(), "the fault is gone with its guard");
+        assert!(copy_blob(&sha, &a, &b, &Existing::Keep, None, &CancelToken::new()).is_ok(), "the fault is gone with its guard");
     }
 
     #[test]

@@ -104,6 +104,7 @@ pub fn doctor(store: &Store, fix: bool) -> Result<DoctorReport> {
     check_strays(&scan, &mut items);
     check_manifests(&blob_dir, &scan, &mut items)?;
     check_packs(layout, &mut items)?;
+    check_integrity(layout, &scan, &mut items);
     if let Some(config) = &config {
         check_ui_targets(config, &blob_dir, &mut items);
         check_backup(layout, config, &mut items)?;
@@ -596,6 +597,41 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
         }
     }
     Ok(())
+}
+
+/// Copies recorded as corrupt (`data/integrity.json`) that are still where
+/// they were found: they count as no copy, and Repair replaces them. A record
+/// that cannot be read is an error of its own (it must not be lost).
+fn check_integrity(layout: &StoreLayout, scan: &blobs::BlobScan, out: &mut Vec<Item>) {
+    let record = match crate::integrity::IntegrityRecord::load(layout) {
+        Ok(r) => r,
+        Err(e) => {
+            out.push(Item::report("unreadable_integrity_record", Severity::Error, e.to_string(), Some(layout.integrity())));
+            return;
+        }
+    };
+    let local: std::collections::HashSet<&Sha256> = scan.blobs.iter().map(|b| &b.sha256).collect();
+    for (sha, copies) in record.blobs() {
+        for (side, found) in copies {
+            // A local record whose file is gone describes nothing any more.
+            if *side == crate::model::Side::Local && !local.contains(sha) {
+                continue;
+            }
+            let path = (*side == crate::model::Side::Local).then(|| layout.blobs().blob(sha));
+            out.push(Item::report(
+                "corrupt_copy",
+                Severity::Error,
+                format!(
+                    "the {side} copy of blob {} is corrupt: {} found it hashes to {} (at {}). It does not count as a copy; Repair replaces it from a good copy and moves it to data/quarantine/",
+                    sha.short(),
+                    found.found_by,
+                    &found.actual[..12.min(found.actual.len())],
+                    found.found_at
+                ),
+                path,
+            ));
+        }
+    }
 }
 
 /// Blobs on the drive that are no copies: a link where a blob should be, or

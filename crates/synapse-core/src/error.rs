@@ -142,6 +142,9 @@ pub enum Error {
     #[error("integrity failure: {} should hash to {expected} but hashes to {actual}", path.display())]
     Integrity { path: PathBuf, expected: String, actual: String },
 
+    #[error("the {side} copy of {name} ({}) is corrupt: it was hashed and does not match its name. Repair replaces it from a good copy and moves it to data/quarantine/; it is never deleted", &sha256[..12.min(sha256.len())])]
+    CopyCorrupt { sha256: String, name: String, side: Side },
+
     #[error("verify found {invalid} invalid blob(s) out of {total}")]
     VerifyFailed { invalid: usize, total: usize },
 
@@ -293,7 +296,7 @@ impl Error {
             Error::BackupNotEnabled => ErrorCode::BackupNotEnabled,
             Error::BackupNotConnected { .. } => ErrorCode::BackupNotConnected,
             Error::InsufficientSpace { .. } => ErrorCode::InsufficientSpace,
-            Error::Integrity { .. } | Error::VerifyFailed { .. } => ErrorCode::Integrity,
+            Error::Integrity { .. } | Error::VerifyFailed { .. } | Error::CopyCorrupt { .. } => ErrorCode::Integrity,
             Error::Busy { .. } => ErrorCode::Busy,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::PackageInvalid { .. } => ErrorCode::Integrity,
@@ -323,7 +326,9 @@ impl Error {
             | Error::NotAFile { path: p }
             | Error::GitWorkingTree { path: p } => D::Path { path: path(p) },
             Error::StoreNotFound { root } => D::Store { root: path(root) },
-            Error::BlobNotFound { sha256, side } => D::BlobSide { sha256: sha256.clone(), side: *side },
+            Error::BlobNotFound { sha256, side } | Error::CopyCorrupt { sha256, side, .. } => {
+                D::BlobSide { sha256: sha256.clone(), side: *side }
+            }
             Error::NoMatch { prefix } => D::Prefix { prefix: prefix.clone(), matches: Vec::new() },
             Error::AmbiguousPrefix { prefix, matches } => D::Prefix { prefix: prefix.clone(), matches: matches.clone() },
             Error::PackNotFound { name } | Error::PackExists { name } => D::Pack { pack: name.clone() },

@@ -38,8 +38,10 @@ pub fn impacts(inv: &Inventory, sha: &Sha256) -> Result<Impacts> {
 /// The item, its impacts and file info of both copies.
 pub fn detail(inv: &Inventory, sha: &Sha256) -> Result<BlobDetail> {
     let item = known(inv, sha)?;
-    let local = item.on_local.then(|| file_info(&inv.local_path(sha), item.size_bytes));
-    let backup = if item.on_backup {
+    // Every file there is, a corrupt one too (the copies say which).
+    let has = |side: Side| item.copies.iter().any(|c| c.target == side.to_string());
+    let local = has(Side::Local).then(|| file_info(&inv.local_path(sha), item.size_bytes));
+    let backup = if has(Side::Backup) {
         // Live when the drive is there; otherwise the path it has on the drive
         // (the inventory may know the copy from the cached catalog).
         let dir = inv.backup.connected().map(BackupLayout::blobs).or_else(|| inv.backup.path().map(|p| BackupLayout::new(p).blobs()));
@@ -92,7 +94,12 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
     // trusted here: "a copy remains on the backup" must be seen live.
     let live = inv.summary.backup.source == BackupSource::Live;
     let (on_local, on_backup) = item.map_or((false, false), |i| (i.on_local, i.on_backup && live));
-    let not_found = |side| Error::BlobNotFound { sha256: sha.to_string(), side };
+    let corrupt = |side: Side| item.is_some_and(|i| i.copies.iter().any(|c| c.corrupt && c.target == side.to_string()));
+    let not_found = |side| match item.filter(|_| corrupt(side)) {
+        // A corrupt copy is not a copy, and it is not deleted either: repair moves it aside.
+        Some(i) => Error::CopyCorrupt { sha256: sha.to_string(), name: i.display_name.clone(), side },
+        None => Error::BlobNotFound { sha256: sha.to_string(), side },
+    };
     let remove_local = match target {
         DeleteTarget::Local if !on_local => return Err(not_found(Side::Local)),
         DeleteTarget::Backup if !on_backup => return Err(not_found(Side::Backup)),

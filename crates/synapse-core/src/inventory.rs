@@ -12,9 +12,11 @@ use crate::blobs::{self, BlobEntry};
 use crate::catalog::Label;
 use crate::error::{Error, Result};
 use crate::ids::{parse_prefix, Sha256};
+use crate::integrity::IntegrityRecord;
 use crate::kind;
 use crate::layout::BlobDir;
 use crate::ledger::Ledger;
+use crate::model::Side as ModelSide;
 use crate::model::*;
 use crate::packs::{self, RefSet};
 use crate::store::Store;
@@ -59,6 +61,8 @@ pub struct Query {
     pub status: Option<BlobStatus>,
     pub location: Option<Location>,
     pub search: Option<String>,
+    /// Only blobs with a copy known to be corrupt.
+    pub corrupt: bool,
     pub sort: SortKey,
     pub limit: usize,
     pub offset: usize,
@@ -66,7 +70,7 @@ pub struct Query {
 
 impl Default for Query {
     fn default() -> Self {
-        Self { kind: None, status: None, location: None, search: None, sort: SortKey::SizeDesc, limit: 1000, offset: 0 }
+        Self { kind: None, status: None, location: None, search: None, corrupt: false, sort: SortKey::SizeDesc, limit: 1000, offset: 0 }
     }
 }
 
@@ -170,7 +174,9 @@ pub fn build(store: &Store) -> Result<Inventory> {
         || rayon::join(|| crate::catalog::backup_blobs(layout, &backup), || packs::load_all_refs(layout)),
     );
     let (local, mut remote, RefSet { packs, errors: pack_errors }) = (local?, remote?, packs?);
-    let ledger = Ledger::load(&layout.ledger());
+    let ledgers = Ledgers { local: Ledger::load(&layout.ledger()), backup: Ledger::load(&layout.backup_ledger()) };
+    let integrity = IntegrityRecord::load(layout)?;
+    let seen = Seen { ledgers: &ledgers, integrity: &integrity, backup_live: backup.connected().is_some() };
 
     let mut acc: HashMap<Sha256, Acc> = HashMap::with_capacity(local.blobs.len());
     for (sha, side) in local.blobs.into_iter().map(Side::split) {
@@ -198,7 +204,7 @@ pub fn build(store: &Store) -> Result<Inventory> {
     }
 
     let mut items: Vec<InventoryItem> =
-        acc.into_par_iter().map(|(sha, a)| make_item(sha, a, &names, &ledger, &local_dir, backup_dir.as_ref(), &remote.labels)).collect();
+        acc.into_par_iter().map(|(sha, a)| make_item(sha, a, &names, &seen, &local_dir, backup_dir.as_ref(), &remote.labels)).collect();
     items.par_sort_unstable_by(|a, b| a.sha256.cmp(&b.sha256));
     if let Some(drive) = backup.connected() {
         let labels = drive_only_labels(&items);
@@ -235,17 +241,50 @@ fn drive_only_labels(items: &[InventoryItem]) -> BTreeMap<Sha256, Label> {
         .collect()
 }
 
+/// The verification ledgers of both sides.
+struct Ledgers {
+    local: Ledger,
+    backup: Ledger,
+}
+
+/// What the inventory knows about copies besides the files: when each was
+/// verified, which are corrupt, whether the backup half is seen live.
+struct Seen<'a> {
+    ledgers: &'a Ledgers,
+    integrity: &'a IntegrityRecord,
+    backup_live: bool,
+}
+
+impl Seen<'_> {
+    /// The copies of `sha` found on the sides, corrupt ones marked.
+    fn copies(&self, sha: &Sha256, local: Option<&Side>, backup: Option<&Side>) -> Vec<BlobCopy> {
+        let mut copies = Vec::with_capacity(2);
+        let sides =
+            [(ModelSide::Local, local, &self.ledgers.local, true), (ModelSide::Backup, backup, &self.ledgers.backup, self.backup_live)];
+        for (side, found, ledger, live) in sides {
+            let Some(found) = found else { continue };
+            let corrupt = self.integrity.is_corrupt(sha, side);
+            let verified_at = ledger.current(sha.as_str(), found.size, found.mtime).filter(|e| e.ok && !corrupt).map(|e| e.at.clone());
+            let source = if live { CopySource::Live } else { CopySource::Cached };
+            copies.push(BlobCopy { target: side.to_string(), verified_at, source, corrupt });
+        }
+        copies
+    }
+}
+
 fn make_item(
     sha: Sha256,
     a: Acc,
     pack_names: &[String],
-    ledger: &Ledger,
+    seen: &Seen,
     local_dir: &BlobDir,
     backup_dir: Option<&BlobDir>,
     labels: &BTreeMap<Sha256, Label>,
 ) -> InventoryItem {
-    let on_local = a.local.is_some();
-    let on_backup = a.backup.is_some();
+    let copies = seen.copies(&sha, a.local.as_ref(), a.backup.as_ref());
+    // A copy known to be corrupt is not a copy: only good ones make the location.
+    let good = |side: ModelSide| copies.iter().any(|c| c.target == side.to_string() && !c.corrupt);
+    let (on_local, on_backup) = (good(ModelSide::Local), good(ModelSide::Backup));
     let referenced = !a.packs.is_empty();
     let status = match (referenced, on_local, on_backup) {
         (true, true, _) => BlobStatus::Referenced,
@@ -260,9 +299,9 @@ fn make_item(
     let mut origin = a.origin.map(|o| *o);
     let mut name = a.expose_filename.or_else(|| origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()));
     if kind.is_none() || name.is_none() || origin.is_none() {
-        let dir = if on_local {
+        let dir = if a.local.is_some() {
             Some(local_dir)
-        } else if on_backup {
+        } else if a.backup.is_some() {
             backup_dir
         } else {
             None
@@ -281,7 +320,8 @@ fn make_item(
             kind = kind.or_else(|| label.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
         }
     }
-    let verified = a.local.as_ref().and_then(|l| ledger.current(sha.as_str(), l.size, l.mtime));
+    let verified = a.local.as_ref().and_then(|l| seen.ledgers.local.current(sha.as_str(), l.size, l.mtime));
+    let copies_count = copies.iter().filter(|c| !c.corrupt).count() as u32;
     InventoryItem {
         kind: kind.unwrap_or(AssetKind::Unknown),
         display_name: name.unwrap_or_else(|| sha.short().to_owned()),
@@ -297,6 +337,8 @@ fn make_item(
         verified: verified.map(|e| e.ok),
         verified_at: verified.map(|e| e.at.clone()),
         has_download_url: a.has_url,
+        copies_count,
+        copies,
         sha256: sha,
     }
 }
@@ -308,6 +350,7 @@ fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &Back
         blobs_orphan: 0,
         blobs_missing: 0,
         blobs_backup_only: 0,
+        blobs_corrupt: 0,
         bytes_total: 0,
         bytes_referenced: 0,
         bytes_orphan: 0,
@@ -334,6 +377,9 @@ fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &Back
     // lock's size). What only the backup holds is counted in `backup {…}`.
     for it in items {
         s.blobs_total += 1;
+        if it.copies.iter().any(|c| c.corrupt) {
+            s.blobs_corrupt += 1;
+        }
         *s.bytes_by_kind.entry(it.kind).or_default() += it.size_bytes;
         if it.on_local {
             s.bytes_total += it.size_bytes;
@@ -376,6 +422,7 @@ fn matches(it: &InventoryItem, q: &Query, needle: Option<&str>) -> bool {
     q.kind.is_none_or(|k| it.kind == k)
         && q.status.is_none_or(|s| it.status == s)
         && q.location.is_none_or(|l| it.location == l)
+        && (!q.corrupt || it.copies.iter().any(|c| c.corrupt))
         && needle.is_none_or(|n| {
             it.display_name.to_lowercase().contains(n)
                 || it.sha256.as_str().starts_with(n)

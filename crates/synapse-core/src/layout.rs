@@ -128,6 +128,17 @@ impl StoreLayout {
         self.cache().join("verified.json")
     }
 
+    /// The record of copies known to be corrupt (SPEC §3.12): a record, not a
+    /// cache, so it sits beside the blobs rather than in `data/cache`.
+    pub fn integrity(&self) -> PathBuf {
+        self.data().join("integrity.json")
+    }
+
+    /// Where repair moves corrupt copies of this tree (never deleted by Synapse).
+    pub fn quarantine(&self) -> PathBuf {
+        self.data().join("quarantine")
+    }
+
     /// The verification ledger of the backup drive's blobs (kept locally, like
     /// the catalog, so it survives the drive being unplugged).
     pub fn backup_ledger(&self) -> PathBuf {

@@ -7,8 +7,8 @@
 //!   inside the store or a drive tree, never through a link), [`layout`],
 //!   [`fsutil`], [`schema`], [`store`], [`lock`];
 //! - blobs and packs: [`blobs`], [`kind`], [`packs`];
-//! - reasoning: [`inventory`], [`backup`], [`ledger`], [`guard`] (impacts and
-//!   delete), [`cleanup`], [`verify`], [`doctor`], and the [`demo`] store;
+//! - reasoning: [`inventory`], [`backup`], [`ledger`], [`integrity`] (corrupt copies), [`guard`] (impacts and
+//!   delete), [`cleanup`], [`verify`], [`repair`] (corrupt copies from good ones), [`doctor`], and the [`demo`] store;
 //! - the backup drive: [`backup`] (state, config, status, sessions), [`catalog`]
 //!   (what it holds while unplugged), [`copy`] and [`writeback`] (the copy
 //!   engine), [`sync`] (blobs, packs, whole store), [`state_sync`] (`state/`),
@@ -40,6 +40,7 @@ pub mod error;
 pub mod fsutil;
 pub mod guard;
 pub mod ids;
+pub mod integrity;
 pub mod inventory;
 pub mod kind;
 pub mod layout;
@@ -50,6 +51,7 @@ pub mod package;
 pub mod packs;
 pub mod plan;
 pub mod progress;
+pub mod repair;
 pub mod schema;
 pub mod settings;
 pub mod state_sync;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::Sha256;
 
 /// Which copy of a blob an operation is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
@@ -198,6 +198,33 @@ pub struct InventoryItem {
     pub verified_at: Option<String>,
     /// A pack lock records a download URL for it: `redownload` can fetch it when it is missing.
     pub has_download_url: bool,
+    /// Every copy known (SPEC §3.12), corrupt ones included and marked.
+    pub copies: Vec<BlobCopy>,
+    /// Good copies: those not known to be corrupt. `on_local`, `on_backup` and
+    /// `location` count only these.
+    pub copies_count: u32,
+}
+
+/// One copy of a blob.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BlobCopy {
+    /// `local`, or the backup target's name.
+    pub target: String,
+    /// When a hash of this copy last matched (verify, scrub, or the copy that wrote it).
+    pub verified_at: Option<String>,
+    /// `live` when seen on disk now, `cached` when known from an unplugged drive's catalog.
+    pub source: CopySource,
+    /// It was hashed and does not match its name (`data/integrity.json`).
+    pub corrupt: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum CopySource {
+    Live,
+    Cached,
 }
 
 /// A pack whose `pack.json` or `lock.json` could not be read.
@@ -254,6 +281,8 @@ pub struct InventorySummary {
     pub blobs_orphan: u64,
     pub blobs_missing: u64,
     pub blobs_backup_only: u64,
+    /// Blobs with at least one copy known to be corrupt.
+    pub blobs_corrupt: u64,
     /// Bytes of the blobs present locally (the original's "Local disk").
     pub bytes_total: u64,
     /// Bytes of the referenced blobs present locally.

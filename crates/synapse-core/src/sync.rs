@@ -30,9 +30,10 @@ use crate::autobackup;
 use crate::backup::{BackupState, Session};
 use crate::blobs;
 use crate::catalog::{Catalog, SyncKind};
-use crate::copy::{self, Copied};
+use crate::copy::{self, Copied, Existing};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ids::{PackName, Sha256};
+use crate::integrity::{self, IntegrityRecord};
 use crate::inventory::{self, Inventory};
 use crate::layout::{BlobDir, StoreLayout};
 use crate::model::{
@@ -84,10 +85,13 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
     let auto_backup = autobackup::run_queued_first(store, ctl);
     let s = Session::open(store, operation)?;
     let inv = inventory::build(store)?;
-    let (side, present, at_destination) = match direction {
-        SyncDirection::ToBackup => (Side::Local, inv.get(sha).is_some_and(|i| i.on_local), inv.get(sha).is_some_and(|i| i.on_backup)),
-        SyncDirection::FromBackup => (Side::Backup, inv.get(sha).is_some_and(|i| i.on_backup), inv.get(sha).is_some_and(|i| i.on_local)),
+    let (side, at_destination) = match direction {
+        SyncDirection::ToBackup => (Side::Local, inv.get(sha).is_some_and(|i| i.on_backup)),
+        SyncDirection::FromBackup => (Side::Backup, inv.get(sha).is_some_and(|i| i.on_local)),
     };
+    // Any file on the source side, even one recorded corrupt: the copy hashes
+    // it, so bad bytes never land, and a file fixed since proves itself good.
+    let present = inv.get(sha).is_some_and(|i| i.copies.iter().any(|c| c.target == side.to_string()));
     let (from, to) = ends(store, &s.tree, direction);
     // Already where it is going: a no-op reported as such (SPEC §3.6), even
     // when the source side lacks it (restoring a blob that is only local).
@@ -109,7 +113,12 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
     let tracker = Tracker::new(ctl, operation, 1, item.size_bytes);
     tracker.start_item(&item.display_name);
     let started = Instant::now();
-    let copied = copy::copy_blob(sha, from, to, false, Some(&tracker), ctl.cancel).map_err(|e| s.failure(e))?;
+    let (src_side, dst_side) = sides(direction);
+    let corrupt_there = item.copies.iter().any(|c| c.corrupt && c.target == dst_side.to_string());
+    let existing = Existing::unless_corrupt(corrupt_there, sha, to);
+    let result = copy::copy_blob(sha, from, to, &existing, Some(&tracker), ctl.cancel);
+    note_copy(store.layout(), sha, src_side, dst_side, &result);
+    let copied = result.map_err(|e| s.failure(e))?;
     tracker.item_done();
     tracker.finish();
     if direction == SyncDirection::ToBackup {
@@ -129,6 +138,36 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
         duration_ms: started.elapsed().as_millis() as u64,
         auto_backup,
     })
+}
+
+/// The side copied from and the side copied to.
+fn sides(direction: SyncDirection) -> (Side, Side) {
+    match direction {
+        SyncDirection::ToBackup => (Side::Local, Side::Backup),
+        SyncDirection::FromBackup => (Side::Backup, Side::Local),
+    }
+}
+
+/// Records what a copy learnt about integrity: a source that did not hash to
+/// its name is corrupt; a destination written by a hash-checked copy is good.
+/// (A copy found already present says nothing new.)
+pub(crate) fn note_copy(layout: &StoreLayout, sha: &Sha256, from: Side, to: Side, result: &Result<Copied>) {
+    let change = match result {
+        // Both ends hashed right: the source's bytes were read and checked too.
+        Ok(Copied::Done { .. }) => {
+            let good = [integrity::Change::Good { sha: sha.clone(), side: from }, integrity::Change::Good { sha: sha.clone(), side: to }];
+            let _ = integrity::record(layout, good);
+            return;
+        }
+        Err(Error::Integrity { actual, .. }) => match Sha256::parse(actual) {
+            Ok(actual) => integrity::Change::Corrupt { sha: sha.clone(), side: from, found_by: "copy", actual },
+            Err(_) => return,
+        },
+        _ => return,
+    };
+    // The copy's own result is what the caller reports; a record that cannot
+    // be written now is written by the next verify.
+    let _ = integrity::record(layout, [change]);
 }
 
 /// What [`sync`] does.
@@ -276,7 +315,21 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
     let (candidates, inv): (Vec<(Sha256, u64)>, Option<Inventory>) = match opts.direction {
         SyncDirection::ToBackup => {
             // Names and sizes only: the no-op case never loads a pack.
-            (diff_trees(&layout.blobs(), &tree.blobs(), opts.only_missing)?, None)
+            let mut out = diff_trees(&layout.blobs(), &tree.blobs(), opts.only_missing)?;
+            // A backup copy known to be corrupt is no copy: it is replaced (and
+            // kept in the drive's quarantine) from a good local one.
+            let known = IntegrityRecord::load(layout)?;
+            for (sha, copies) in known.blobs() {
+                let good_here = !copies.contains_key(&Side::Local);
+                if copies.contains_key(&Side::Backup) && good_here && !out.iter().any(|(s, _)| s == sha) {
+                    if let Ok(stat) = blobs::stat(&layout.blobs(), sha) {
+                        if let Some(f) = stat.file() {
+                            out.push((sha.clone(), f.size));
+                        }
+                    }
+                }
+            }
+            (out, None)
         }
         SyncDirection::FromBackup => {
             // Only the packs say which backup-only blobs are needed.
@@ -482,6 +535,9 @@ fn copy_items(
     ctl: Control,
 ) -> (Vec<(Sha256, Copied)>, Outcome) {
     let (from, to) = ends(store, &s.tree, direction);
+    let (src_side, dst_side) = sides(direction);
+    // A copy known to be corrupt at the destination is replaced, and moved to quarantine.
+    let known = IntegrityRecord::load(store.layout()).unwrap_or_default();
     let tracker = Tracker::new(ctl, operation, items.len() as u64, items.iter().map(|i| i.size_bytes).sum());
     let mut done = Vec::with_capacity(items.len());
     let mut outcome = Outcome { cancelled: false, errors: Vec::new() };
@@ -492,7 +548,14 @@ fn copy_items(
             break;
         }
         tracker.start_item(&item.display_name);
-        match copy::copy_blob(&item.sha256, from, to, overwrite, Some(&tracker), ctl.cancel) {
+        let existing = if overwrite {
+            Existing::Refresh
+        } else {
+            Existing::unless_corrupt(known.is_corrupt(&item.sha256, dst_side), &item.sha256, to)
+        };
+        let result = copy::copy_blob(&item.sha256, from, to, &existing, Some(&tracker), ctl.cancel);
+        note_copy(store.layout(), &item.sha256, src_side, dst_side, &result);
+        match result {
             Ok(c) => {
                 if let Copied::AlreadyPresent { bytes } = c {
                     tracker.add_bytes(bytes);

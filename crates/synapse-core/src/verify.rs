@@ -32,6 +32,7 @@ use crate::blobs;
 use crate::error::{Error, Result};
 use crate::fsutil::now_rfc3339;
 use crate::ids::Sha256;
+use crate::integrity;
 use crate::layout::BlobDir;
 use crate::ledger::{mtime_secs, Ledger, LedgerEntry};
 use crate::model::{InvalidBlob, Side, VerifyResult};
@@ -128,6 +129,7 @@ pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: 
     let mut valid = Vec::new();
     let mut bytes_verified = 0u64;
     let mut entries = Vec::new();
+    let mut found = Vec::new();
     for (idx, outcome) in done {
         let job = &jobs[idx];
         match outcome {
@@ -136,8 +138,10 @@ pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: 
                 let ok = actual == job.sha256;
                 entries.push((job.sha256.to_string(), LedgerEntry { ok, at: now_rfc3339(), size, mtime: mtime_secs(mtime) }));
                 if ok {
+                    found.push(integrity::Change::Good { sha: job.sha256.clone(), side });
                     valid.push(job.sha256.clone());
                 } else {
+                    found.push(integrity::Change::Corrupt { sha: job.sha256.clone(), side, found_by: "verify", actual: actual.clone() });
                     invalid.push(InvalidBlob {
                         sha256: job.sha256.clone(),
                         path: job.path.clone(),
@@ -168,6 +172,8 @@ pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: 
     let listed: Option<HashSet<&str>> = (complete && listed_all).then(|| jobs.iter().map(|j| j.sha256.as_str()).collect());
     let prune = listed.as_ref().map(|l| (&dir, l));
     let ledger_error = save_ledger(&ledger_path, entries, prune).err().map(|e| e.to_string());
+    // The record of corrupt copies is not a cache: failing to write it fails the run.
+    integrity::record(layout, found)?;
 
     if !complete {
         return Err(fatal.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or(Error::Cancelled));

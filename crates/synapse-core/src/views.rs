@@ -543,10 +543,14 @@ fn restore(s: &Session, layout: &StoreLayout, items: &[SyncItem], ctl: Control) 
     fs::create_dir_all(layout.tmp()).map_err(Error::io("create directory", layout.tmp()))?;
     copy::check_space(&layout.tmp(), bytes)?;
     let tracker = Tracker::new(ctl, "restore", items.len() as u64, bytes);
+    let known = crate::integrity::IntegrityRecord::load(layout)?;
     for it in items {
         tracker.check()?;
         tracker.start_item(&it.display_name);
-        copy::copy_blob(&it.sha256, &s.tree, layout, false, Some(&tracker), ctl.cancel).map_err(|e| s.failure(e))?;
+        let existing = copy::Existing::unless_corrupt(known.is_corrupt(&it.sha256, crate::model::Side::Local), &it.sha256, layout);
+        let result = copy::copy_blob(&it.sha256, &s.tree, layout, &existing, Some(&tracker), ctl.cancel);
+        crate::sync::note_copy(layout, &it.sha256, crate::model::Side::Backup, crate::model::Side::Local, &result);
+        result.map_err(|e| s.failure(e))?;
         tracker.item_done();
     }
     tracker.finish();

@@ -1,11 +1,12 @@
 //! Long operations with progress over a per-call channel and cancel by id:
-//! cleanup, verify; plus doctor and the cancel command itself.
+//! cleanup, verify, repair; plus doctor and the cancel command itself.
 
 use serde::Deserialize;
 use synapse_core::cleanup::{self, CleanupPlan};
 use synapse_core::doctor::{self, DoctorReport};
 use synapse_core::model::{CleanupResult, VerifyResult};
 use synapse_core::progress::ProgressUpdate;
+use synapse_core::repair::{self, RepairPlan, RepairResult};
 use synapse_core::verify::{self, Selection};
 use synapse_core::WireError;
 use tauri::ipc::Channel;
@@ -117,4 +118,47 @@ pub fn operation_cancel(state: State<'_, AppState>, op_id: String) -> bool {
 #[tauri::command]
 pub fn operations_running(state: State<'_, AppState>) -> Vec<String> {
     state.running()
+}
+
+/// The plan of repairing the corrupt copies of `sha256` (every blob with a
+/// corrupt copy when `None`): what the Repair dialog shows and sends back.
+#[tauri::command]
+pub async fn repair_plan(state: State<'_, AppState>, sha256: Option<Vec<String>>) -> Result<RepairPlan, WireError> {
+    let state = state.inner().clone();
+    blocking(move || {
+        let store = state.store()?;
+        let list = match sha256 {
+            Some(list) => {
+                let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+                Some(wire(synapse_core::inventory::resolve_hashes(&store, &refs))?)
+            }
+            None => None,
+        };
+        wire(repair::plan_repair(&store, list.as_deref()))
+    })
+    .await
+}
+
+/// Applies the repair plan the user confirmed: each corrupt copy is replaced
+/// from a good one and moved to quarantine.
+#[tauri::command]
+pub async fn repair_apply(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    plan: RepairPlan,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<RepairResult, WireError> {
+    let state = state.inner().clone();
+    let result = operation(state, op_id, "Repair", on_progress, move |store, ctl| repair::apply_repair(store, &plan, ctl)).await;
+    events::inventory_changed(&app, "repair");
+    let body = match &result {
+        Ok(r) if r.errors.is_empty() => {
+            format!("{} corrupt copy(ies) replaced; the corrupt files are kept in quarantine", r.repaired.len())
+        }
+        Ok(r) => format!("{} replaced, {} failed", r.repaired.len(), r.errors.len()),
+        Err(e) => e.message.clone(),
+    };
+    notifications::result(&app, false, "Repair", &body);
+    result
 }

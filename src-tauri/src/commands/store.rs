@@ -96,3 +96,29 @@ pub async fn store_open_demo(app: AppHandle, state: State<'_, AppState>) -> Resu
     })
     .await
 }
+
+/// Shows `path` in the desktop's file manager, selected (the FileManager1
+/// D-Bus interface that Nautilus, Dolphin, Nemo and Thunar implement), or opens
+/// its folder where no file manager offers that. Never runs the file itself.
+#[tauri::command]
+pub async fn show_in_folder(path: String) -> Result<(), WireError> {
+    blocking(move || {
+        let path = PathBuf::from(&path);
+        let meta = wire(std::fs::symlink_metadata(&path).map_err(synapse_core::Error::io("find", &path)))?;
+        let folder = if meta.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_else(|| path.clone()) };
+        let uri = format!("file://{}", path.display());
+        let shown = std::process::Command::new("dbus-send")
+            .args(["--session", "--print-reply", "--dest=org.freedesktop.FileManager1", "--type=method_call"])
+            .args(["/org/freedesktop/FileManager1", "org.freedesktop.FileManager1.ShowItems"])
+            .arg(format!("array:string:{uri}"))
+            .arg("string:")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if shown {
+            return Ok(());
+        }
+        let opened = std::process::Command::new("xdg-open").arg(&folder).spawn();
+        wire(opened.map(drop).map_err(|e| synapse_core::Error::io("open a file manager on", &folder)(e)))
+    })
+    .await
+}

@@ -65,6 +65,11 @@ function makeItems(n: number, backup: Options['backup']): InventoryItem[] {
       verified: i % 5 === 0 ? true : null,
       verified_at: null,
       has_download_url: status === 'missing' && i % 2 === 0,
+      copies: [
+        ...(location === 'both' || location === 'local_only' ? [{ target: 'local', verified_at: null, source: 'live' as const, corrupt: false }] : []),
+        ...(location === 'both' || location === 'backup_only' ? [{ target: 'backup', verified_at: null, source: (backup === 'connected' ? 'live' : 'cached') as 'live' | 'cached', corrupt: false }] : []),
+      ],
+      copies_count: location === 'both' ? 2 : location === 'nowhere' ? 0 : 1,
     });
   }
   return out;
@@ -79,6 +84,7 @@ function summarize(items: InventoryItem[], o: Options): InventorySummary {
     blobs_orphan: count((i) => i.status === 'orphan'),
     blobs_missing: count((i) => i.status === 'missing'),
     blobs_backup_only: count((i) => i.status === 'backup_only'),
+    blobs_corrupt: count((i) => i.copies.some((c) => c.corrupt)),
     bytes_total: sum(() => true),
     bytes_referenced: sum((i) => i.status === 'referenced'),
     bytes_orphan: sum((i) => i.status === 'orphan'),

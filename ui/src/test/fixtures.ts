@@ -26,8 +26,19 @@ export function item(over: Partial<InventoryItem> = {}): InventoryItem {
     verified: null,
     verified_at: null,
     has_download_url: false,
+    copies: copiesOf(location),
+    copies_count: location === 'both' ? 2 : location === 'nowhere' ? 0 : 1,
     ...over,
   };
+}
+
+/** The good copies a location means (the backup one seen live). */
+export function copiesOf(location: Location): InventoryItem['copies'] {
+  const copy = (target: string) => ({ target, verified_at: null, source: 'live' as const, corrupt: false });
+  if (location === 'both') return [copy('local'), copy('backup')];
+  if (location === 'local_only') return [copy('local')];
+  if (location === 'backup_only') return [copy('backup')];
+  return [];
 }
 
 export function summary(over: Partial<InventorySummary> = {}): InventorySummary {
@@ -37,6 +48,7 @@ export function summary(over: Partial<InventorySummary> = {}): InventorySummary 
     blobs_orphan: 1,
     blobs_missing: 0,
     blobs_backup_only: 1,
+    blobs_corrupt: 0,
     bytes_total: 4_000_000_000,
     bytes_referenced: 3_000_000_000,
     bytes_orphan: 500_000_000,

@@ -45,8 +45,16 @@ fn open_for(ctx: &Ctx, hashes: &[&str]) -> Result<(Store, Inventory), Error> {
 
 fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<Done> {
     let (_, inv) = open_for(ctx, &[])?;
-    let query =
-        Query { kind: a.kind, status: a.status, location: a.location, search: a.search, sort: a.sort, limit: a.limit, offset: a.offset };
+    let query = Query {
+        kind: a.kind,
+        status: a.status,
+        location: a.location,
+        search: a.search,
+        corrupt: a.corrupt,
+        sort: a.sort,
+        limit: a.limit,
+        offset: a.offset,
+    };
     let page = inv.query(&query);
     if ctx.json {
         output::json(&page)?;
@@ -207,6 +215,15 @@ fn packs_cell(it: &InventoryItem) -> String {
     }
 }
 
+/// The location, or in red which copies are corrupt (they count as no copy).
+fn corrupt_or(it: &InventoryItem, location: Cell) -> Cell {
+    let bad: Vec<&str> = it.copies.iter().filter(|c| c.corrupt).map(|c| c.target.as_str()).collect();
+    if bad.is_empty() {
+        return location;
+    }
+    Cell::new(format!("{} (corrupt: {})", output::location_text(it.location), bad.join(", "))).fg(comfy_table::Color::Red)
+}
+
 fn render_page(page: &InventoryPage) -> String {
     let mut s = String::new();
     if page.items.is_empty() {
@@ -220,7 +237,7 @@ fn render_page(page: &InventoryPage) -> String {
             Cell::new(it.kind),
             Cell::new(size(it.size_bytes)),
             output::status_cell(it.status),
-            output::location_cell(it.location),
+            corrupt_or(it, output::location_cell(it.location)),
             Cell::new(packs_cell(it)),
             Cell::new(it.sha256.short()),
         ]);
@@ -249,6 +266,13 @@ fn render_summary(store: &Store, s: &InventorySummary) -> String {
     t.add_row(vec![output::status_cell(St::Missing), Cell::new(s.blobs_missing), Cell::new("-")]);
     output::align_right(&mut t, &[1, 2]);
     o.push_str(&indent(&output::render(&t)));
+    if s.blobs_corrupt > 0 {
+        let _ = writeln!(
+            o,
+            "  {}",
+            red(format!("{} blob(s) with a corrupt copy (inventory --corrupt lists them; repair replaces them)", s.blobs_corrupt))
+        );
+    }
     if s.blobs_backup_only > 0 || s.blobs_missing > 0 {
         // The sizes are the local disk's (SPEC §3.2); "By kind" counts every blob.
         let _ = writeln!(o, "  {}", dim("sizes are of the local copies; \"By kind\" also counts blobs that are not local"));

@@ -7,6 +7,7 @@ mod inventory;
 mod pack;
 mod package;
 mod redownload;
+mod repair;
 mod store;
 mod ui;
 
@@ -93,5 +94,6 @@ pub fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Use { pack, ui, dry_run, plan } => ui::use_pack(ctx, &pack, ui, dry_run, &plan),
         Command::Unuse { pack, ui, dry_run } => ui::unuse(ctx, &pack, ui.as_deref(), dry_run),
         Command::Redownload { sha256 } => redownload::run(ctx, &sha256),
+        Command::Repair { sha256, all, dry_run, plan } => repair::run(ctx, &sha256, all, dry_run, &plan),
     }
 }

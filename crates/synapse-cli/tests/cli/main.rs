@@ -18,6 +18,7 @@ mod inventory;
 mod package;
 mod packs;
 mod redownload;
+mod repair;
 mod resolve;
 mod shapes;
 mod ui;

@@ -14,6 +14,7 @@ mod compat;
 mod demo;
 mod doctor;
 mod guard;
+mod integrity;
 mod inventory;
 mod package;
 mod plans;

@@ -6,6 +6,10 @@ import type { PackError } from "./PackError";
 
 export type InventorySummary = { blobs_total: number, blobs_referenced: number, blobs_orphan: number, blobs_missing: number, blobs_backup_only: number, 
 /**
+ * Blobs with at least one copy known to be corrupt.
+ */
+blobs_corrupt: number, 
+/**
  * Bytes of the blobs present locally (the original's "Local disk").
  */
 bytes_total: number, 

@@ -7,4 +7,8 @@ import type { SortKey } from "./SortKey";
 /**
  * Filters, sort and page of an inventory listing.
  */
-export type Query = { kind: AssetKind | null, status: BlobStatus | null, location: Location | null, search: string | null, sort: SortKey, limit: number, offset: number, };
+export type Query = { kind: AssetKind | null, status: BlobStatus | null, location: Location | null, search: string | null, 
+/**
+ * Only blobs with a copy known to be corrupt.
+ */
+corrupt: boolean, sort: SortKey, limit: number, offset: number, };

@@ -1,0 +1,235 @@
+//! Repair of corrupt copies (SPEC §3.12, `synapse repair`): plan, then apply.
+//!
+//! A copy recorded as corrupt in `data/integrity.json` is replaced by a
+//! hash-checked copy of a good one from the other side, and the corrupt file
+//! is moved to that side's `data/quarantine/`, never deleted. A corrupt copy
+//! with no good copy anywhere stays where it is, marked: the plan says so and
+//! the user decides. The plan ([`RepairPlan`], SPEC §3.11) names each copy to
+//! replace and where its good bytes come from; apply re-checks each one under
+//! the store and drive locks and skips, with a reason, what changed.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::backup::Session;
+use crate::copy::{self, Existing};
+use crate::error::{Error, Result};
+use crate::ids::Sha256;
+use crate::inventory::{self, Inventory};
+use crate::model::{AssetKind, CopySource, InventoryItem, ItemError, Side};
+use crate::plan::{PlanStamp, Skipped};
+use crate::progress::{Control, Tracker};
+use crate::store::Store;
+
+const OPERATION: &str = "repair";
+
+/// One corrupt copy and the good copy that replaces it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RepairItem {
+    pub sha256: Sha256,
+    pub display_name: String,
+    pub kind: AssetKind,
+    pub size_bytes: u64,
+    /// The side of the corrupt copy.
+    pub side: Side,
+    /// The side of the good copy it is replaced from.
+    pub from: Side,
+}
+
+/// What a repair would do (SPEC §3.11).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RepairPlan {
+    pub plan: PlanStamp,
+    pub items: Vec<RepairItem>,
+    /// Bytes that will be copied.
+    pub bytes_to_copy: u64,
+    /// Corrupt copies that cannot be repaired now, and why (no good copy, or
+    /// it is on a drive that is not connected); they stay where they are.
+    pub cannot: Vec<Skipped>,
+    /// Named blobs that have no corrupt copy: nothing to do for them.
+    pub not_corrupt: Vec<Skipped>,
+}
+
+/// One repaired copy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RepairedCopy {
+    pub sha256: Sha256,
+    pub display_name: String,
+    pub side: Side,
+    pub from: Side,
+    /// Where the corrupt file is now.
+    #[serde(serialize_with = "crate::model::lossy::path")]
+    pub quarantined: PathBuf,
+}
+
+/// What a repair did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RepairResult {
+    pub dry_run: bool,
+    pub plan: RepairPlan,
+    pub repaired: Vec<RepairedCopy>,
+    pub bytes_copied: u64,
+    /// Planned items left alone, with the reason.
+    pub skipped: Vec<Skipped>,
+    pub errors: Vec<ItemError>,
+}
+
+impl RepairPlan {
+    /// The plan shown as a dry run's result.
+    pub fn as_result(&self) -> RepairResult {
+        RepairResult { dry_run: true, plan: self.clone(), repaired: Vec::new(), bytes_copied: 0, skipped: Vec::new(), errors: Vec::new() }
+    }
+}
+
+/// Plans the repair of the corrupt copies of `blobs` (every blob with a
+/// corrupt copy when `None`). Reads only. A named blob without a corrupt copy
+/// is listed in `not_corrupt` (nothing to do), not an error.
+pub fn plan_repair(store: &Store, blobs: Option<&[Sha256]>) -> Result<RepairPlan> {
+    let inv = inventory::build(store)?;
+    let mut items = Vec::new();
+    let mut cannot = Vec::new();
+    let mut not_corrupt = Vec::new();
+    let selected: Vec<&InventoryItem> = match blobs {
+        Some(list) => {
+            list.iter().map(|sha| inv.get(sha).ok_or_else(|| Error::NoMatch { prefix: sha.to_string() })).collect::<Result<_>>()?
+        }
+        None => inv.items.iter().filter(|it| it.copies.iter().any(|c| c.corrupt)).collect(),
+    };
+    for it in selected {
+        let corrupt: Vec<Side> = [Side::Local, Side::Backup].into_iter().filter(|s| is_corrupt(it, *s)).collect();
+        if corrupt.is_empty() {
+            let reason = "no copy of it is known to be corrupt: nothing to repair (Verify checks the copies)".to_owned();
+            not_corrupt.push(Skipped { sha256: Some(it.sha256.clone()), name: it.display_name.clone(), reason });
+        }
+        for side in corrupt {
+            match source_for(&inv, it, side) {
+                Ok(from) => items.push(RepairItem {
+                    sha256: it.sha256.clone(),
+                    display_name: it.display_name.clone(),
+                    kind: it.kind,
+                    size_bytes: it.size_bytes,
+                    side,
+                    from,
+                }),
+                Err(reason) => {
+                    cannot.push(Skipped { sha256: Some(it.sha256.clone()), name: format!("{} ({side} copy)", it.display_name), reason })
+                }
+            }
+        }
+    }
+    let bytes_to_copy = items.iter().map(|i| i.size_bytes).sum();
+    Ok(RepairPlan { plan: PlanStamp::new(store, OPERATION)?, items, bytes_to_copy, cannot, not_corrupt })
+}
+
+fn is_corrupt(it: &InventoryItem, side: Side) -> bool {
+    it.copies.iter().any(|c| c.corrupt && c.target == side.to_string())
+}
+
+/// The side a good copy of `it` can be read from now to replace the corrupt
+/// copy on `side`, or why there is none.
+fn source_for(inv: &Inventory, it: &InventoryItem, side: Side) -> std::result::Result<Side, String> {
+    let other = match side {
+        Side::Local => Side::Backup,
+        Side::Backup => Side::Local,
+    };
+    let good = it.copies.iter().find(|c| c.target == other.to_string() && !c.corrupt);
+    match good {
+        None => Err("no good copy exists anywhere: it stays where it is, marked corrupt".to_owned()),
+        Some(c) if c.source == CopySource::Cached || (other == Side::Backup && inv.backup.connected().is_none()) => {
+            Err("the good copy is on the backup drive, which is not connected: plug it in and repair again".to_owned())
+        }
+        Some(_) if side == Side::Backup && inv.backup.connected().is_none() => {
+            Err("the corrupt copy is on the backup drive, which is not connected".to_owned())
+        }
+        Some(_) => Ok(other),
+    }
+}
+
+/// Plans and, with `execute`, applies that same plan: the CLI's `repair`.
+pub fn repair(store: &Store, blobs: Option<&[Sha256]>, execute: bool, ctl: Control) -> Result<RepairResult> {
+    let plan = plan_repair(store, blobs)?;
+    if !execute {
+        return Ok(plan.as_result());
+    }
+    apply_repair(store, &plan, ctl)
+}
+
+/// Applies `plan`: under the store and drive locks, each planned copy is
+/// replaced only if it is still recorded corrupt and its source still good;
+/// the corrupt file goes to quarantine on its side. Errors: `invalid_argument`
+/// for a plan of another store or older than 24 hours; `busy`;
+/// `backup_not_connected`; `cancelled`. A copy that fails (the good copy
+/// turned out corrupt too, a full disk) is listed in `errors` and the rest go on.
+pub fn apply_repair(store: &Store, plan: &RepairPlan, ctl: Control) -> Result<RepairResult> {
+    plan.plan.check(store, OPERATION)?;
+    let mut result =
+        RepairResult { dry_run: false, plan: plan.clone(), repaired: Vec::new(), bytes_copied: 0, skipped: Vec::new(), errors: Vec::new() };
+    if plan.items.is_empty() {
+        return Ok(result);
+    }
+    // Every repair reads from or writes to the drive: both locks.
+    let s = Session::open(store, OPERATION)?;
+    let inv = inventory::build(store)?;
+    let tracker = Tracker::new(ctl, OPERATION, plan.items.len() as u64, plan.bytes_to_copy);
+    for item in &plan.items {
+        tracker.check()?;
+        tracker.start_item(&item.display_name);
+        let skip = |reason: String| Skipped { sha256: Some(item.sha256.clone()), name: item.display_name.clone(), reason };
+        let Some(now) = inv.get(&item.sha256) else {
+            result.skipped.push(skip("it is no longer known to the store".to_owned()));
+            continue;
+        };
+        if !is_corrupt(now, item.side) {
+            result.skipped.push(skip(format!("its {} copy is no longer recorded as corrupt", item.side)));
+            continue;
+        }
+        match source_for(&inv, now, item.side) {
+            Ok(from) if from == item.from => {}
+            Ok(_) | Err(_) => {
+                result.skipped.push(skip(format!("its good {} copy is not there any more", item.from)));
+                continue;
+            }
+        }
+        let (from, to) = match item.side {
+            Side::Local => (&s.tree, store.layout()),
+            Side::Backup => (store.layout(), &s.tree),
+        };
+        let aside = copy::quarantine_path(to, &item.sha256);
+        let copied = copy::copy_blob(&item.sha256, from, to, &Existing::Quarantine(aside.clone()), Some(&tracker), ctl.cancel);
+        crate::sync::note_copy(store.layout(), &item.sha256, item.from, item.side, &copied);
+        match copied.map_err(|e| s.failure(e)) {
+            Ok(c) => {
+                result.bytes_copied += c.bytes_copied();
+                result.repaired.push(RepairedCopy {
+                    sha256: item.sha256.clone(),
+                    display_name: item.display_name.clone(),
+                    side: item.side,
+                    from: item.from,
+                    quarantined: aside,
+                });
+                if item.side == Side::Backup {
+                    let mut catalog = s.catalog();
+                    catalog.insert(&item.sha256, c.size());
+                    s.save_catalog(&catalog);
+                }
+            }
+            Err(Error::Cancelled) => return Err(Error::Cancelled),
+            Err(e @ Error::BackupNotConnected { .. }) => return Err(e),
+            Err(e) => result.errors.push(ItemError {
+                sha256: Some(item.sha256.clone()),
+                display_name: Some(item.display_name.clone()),
+                path: None,
+                code: e.code(),
+                message: e.to_string(),
+            }),
+        }
+        tracker.item_done();
+    }
+    tracker.finish();
+    Ok(result)
+}
