@@ -19,7 +19,7 @@ use crate::blobs;
 use crate::error::{Error, Result};
 use crate::inventory;
 use crate::layout::StoreLayout;
-use crate::model::{BlobStatus, CleanupEntry, CleanupError, CleanupResult, PartialFile, Side};
+use crate::model::{CleanupEntry, CleanupError, CleanupResult, PartialFile, Side};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
 use crate::store::Store;
@@ -62,7 +62,7 @@ pub fn plan_cleanup(store: &Store, max_items: Option<usize>) -> Result<CleanupPl
         .items
         .iter()
         // A blob exposed in a UI is in use even when no pack lists it.
-        .filter(|it| it.status == BlobStatus::Orphan && it.on_local && it.active_in_uis.is_empty())
+        .filter(|it| inventory::cleanable(it))
         .map(|it| CleanupEntry {
             sha256: it.sha256.clone(),
             display_name: it.display_name.clone(),

@@ -343,6 +343,13 @@ fn make_item(
     }
 }
 
+/// Whether cleanup deletes this blob (SPEC §3.4): an orphan with a good
+/// local copy that no UI links to. The one meaning of "Cleanup N orphans",
+/// shared by the summary and the cleanup plan.
+pub fn cleanable(it: &InventoryItem) -> bool {
+    it.status == BlobStatus::Orphan && it.on_local && it.active_in_uis.is_empty()
+}
+
 fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &BackupState, store: &Store) -> InventorySummary {
     let mut s = InventorySummary {
         blobs_total: 0,
@@ -351,6 +358,8 @@ fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &Back
         blobs_missing: 0,
         blobs_backup_only: 0,
         blobs_corrupt: 0,
+        cleanup_orphans: 0,
+        cleanup_bytes: 0,
         bytes_total: 0,
         bytes_referenced: 0,
         bytes_orphan: 0,
@@ -379,6 +388,10 @@ fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &Back
         s.blobs_total += 1;
         if it.copies.iter().any(|c| c.corrupt) {
             s.blobs_corrupt += 1;
+        }
+        if cleanable(it) {
+            s.cleanup_orphans += 1;
+            s.cleanup_bytes += it.size_bytes;
         }
         *s.bytes_by_kind.entry(it.kind).or_default() += it.size_bytes;
         if it.on_local {

@@ -283,6 +283,9 @@ pub struct InventorySummary {
     pub blobs_backup_only: u64,
     /// Blobs with at least one copy known to be corrupt.
     pub blobs_corrupt: u64,
+    /// What a cleanup would delete now (local orphans no UI links to), and their bytes.
+    pub cleanup_orphans: u64,
+    pub cleanup_bytes: u64,
     /// Bytes of the blobs present locally (the original's "Local disk").
     pub bytes_total: u64,
     /// Bytes of the referenced blobs present locally.

@@ -85,6 +85,8 @@ function summarize(items: InventoryItem[], o: Options): InventorySummary {
     blobs_missing: count((i) => i.status === 'missing'),
     blobs_backup_only: count((i) => i.status === 'backup_only'),
     blobs_corrupt: count((i) => i.copies.some((c) => c.corrupt)),
+    cleanup_orphans: count((i) => i.status === 'orphan' && i.on_local && i.active_in_uis.length === 0),
+    cleanup_bytes: sum((i) => i.status === 'orphan' && i.on_local && i.active_in_uis.length === 0),
     bytes_total: sum(() => true),
     bytes_referenced: sum((i) => i.status === 'referenced'),
     bytes_orphan: sum((i) => i.status === 'orphan'),

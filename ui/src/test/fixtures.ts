@@ -49,6 +49,8 @@ export function summary(over: Partial<InventorySummary> = {}): InventorySummary 
     blobs_missing: 0,
     blobs_backup_only: 1,
     blobs_corrupt: 0,
+    cleanup_orphans: 1,
+    cleanup_bytes: 500_000_000,
     bytes_total: 4_000_000_000,
     bytes_referenced: 3_000_000_000,
     bytes_orphan: 500_000_000,

@@ -306,3 +306,16 @@ fn an_empty_store_has_nothing_to_clean() {
         assert_eq!(r.dry_run, !execute);
     }
 }
+
+#[test]
+fn the_summary_counts_exactly_the_orphans_the_cleanup_plan_lists() {
+    // "Cleanup 3 orphans" opened "Nothing to clean up" (issue 11): a backup-only
+    // orphan is an orphan, but not one cleanup deletes.
+    let m = crate::support::matrix();
+    let inv = m.f.inventory();
+    let plan = synapse_core::cleanup::plan_cleanup(&m.f.store, None).unwrap();
+    assert_eq!(inv.summary.blobs_orphan, 3);
+    assert_eq!(inv.summary.cleanup_orphans, plan.orphans.len() as u64);
+    assert_eq!(inv.summary.cleanup_orphans, 2);
+    assert_eq!(inv.summary.cleanup_bytes, plan.orphans.iter().map(|o| o.size_bytes).sum::<u64>());
+}

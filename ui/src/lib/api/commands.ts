@@ -45,6 +45,7 @@ import type { CommitResult, ExportOptions, ExportResult, ImportOptions, Validati
 import type { RedownloadResult, UiTargetList, UnuseResult, UsePlan, UseResult } from './bindings';
 import type { InventoryItem, SortKey } from './bindings';
 import type { AdoptOptions, AdoptPlan, AdoptResult } from './bindings';
+import type { RepairPlan, RepairResult } from './bindings';
 import { toWireError } from './errors';
 import { operationArgs, type OperationOptions } from './progress';
 
@@ -162,6 +163,10 @@ export const applyUse = (plan: UsePlan, opts?: OperationOptions) => long<UseResu
 /** Removes the links `use` made for the pack in `ui` (or every target); never a file it did not make. */
 export const unusePack = (name: string, ui: string | null = null) => call<UnuseResult>('pack_unuse', { name, ui });
 /** Downloads a missing blob again from its locks' URLs (resumes, hash-checked). Rejects `not_found` without a URL. */
+/** The plan of replacing corrupt copies from good ones (every corrupt copy when `sha256` is omitted). */
+export const repairPlan = (sha256?: string[]) => call<RepairPlan>('repair_plan', { sha256: sha256 ?? null });
+/** Applies the repair plan the user confirmed; the corrupt files go to quarantine. */
+export const applyRepair = (plan: RepairPlan, opts?: OperationOptions) => long<RepairResult>('repair_apply', { plan }, opts);
 export const redownloadBlob = (sha256: string, opts?: OperationOptions) => long<RedownloadResult>('blob_redownload', { sha256 }, opts);
 
 // ---- backup storage -------------------------------------------------------------

@@ -157,6 +157,34 @@ export class Ops {
     await this.#app.refresh();
   }
 
+  /**
+   * Replaces the corrupt copies of a model from a good copy (the corrupt
+   * file is kept in quarantine). A corrupt only copy cannot be repaired: the
+   * toast says why, and the file stays where it is.
+   */
+  async repair(item: InventoryItem) {
+    if (this.busy.has(item.sha256)) return;
+    this.busy.add(item.sha256);
+    try {
+      const plan = await api.repairPlan([item.sha256]);
+      if (plan.items.length === 0) {
+        const why = plan.cannot[0]?.reason ?? plan.not_corrupt[0]?.reason ?? 'nothing to repair';
+        this.#toasts.error(`Cannot repair ${item.display_name}`, why);
+        return;
+      }
+      const r = await api.applyRepair(plan);
+      if (r.errors.length > 0) this.#toasts.error(`Could not repair ${item.display_name}`, r.errors.map((e) => e.message).join('\n'));
+      else if (r.repaired.length > 0)
+        this.#toasts.success(`Repaired ${item.display_name}`, `Replaced from the ${r.repaired[0].from} copy; the corrupt file is kept in quarantine.`);
+      else this.#toasts.info(`${item.display_name} needed no repair`, r.skipped[0]?.reason ?? '');
+    } catch (e) {
+      this.#toasts.error(`Could not repair ${item.display_name}`, describeError(e));
+    } finally {
+      this.busy.delete(item.sha256);
+    }
+    await this.#app.refresh();
+  }
+
   /** Opens the re-download progress dialog for a missing blob (the menu's "Re-download"). */
   requestRedownload(item: InventoryItem) {
     if (!this.busy.has(item.sha256)) this.redownloadReq = item;

@@ -10,6 +10,10 @@ export type InventorySummary = { blobs_total: number, blobs_referenced: number, 
  */
 blobs_corrupt: number, 
 /**
+ * What a cleanup would delete now (local orphans no UI links to), and their bytes.
+ */
+cleanup_orphans: number, cleanup_bytes: number, 
+/**
  * Bytes of the blobs present locally (the original's "Local disk").
  */
 bytes_total: number, 

@@ -78,3 +78,32 @@ describe('deletePlan (guard-rail wording, SPEC §3.3)', () => {
     expect(p).toMatchObject({ lastCopy: false, referenced: false, keptNote: 'The local copy will be kept.', force: false, confirmLabel: 'Delete from backup' });
   });
 });
+
+describe('a model with a corrupt copy (issue 11)', () => {
+  // Verify found the local copy corrupt: only the backup copy is good.
+  const corrupt = item({
+    location: 'backup_only',
+    status: 'backup_only',
+    copies: [
+      { target: 'local', verified_at: null, source: 'live', corrupt: true },
+      { target: 'backup', verified_at: null, source: 'live', corrupt: false },
+    ],
+    copies_count: 1,
+  });
+
+  it('offers Repair first, as the row button and in the menu', () => {
+    expect(quickAction(corrupt)).toBe('repair');
+    expect(menuActions(corrupt).slice(0, 2)).toEqual(['copy_sha', 'repair']);
+  });
+
+  it('never says a copy will be kept when the only good copy is the one being deleted', () => {
+    const plan = deletePlan(corrupt, 'backup');
+    expect(plan.lastCopy).toBe(true);
+    expect(plan.keptNote).toBeNull();
+    expect(plan.confirmLabel).toBe('Delete permanently');
+  });
+
+  it('a model whose copies are all good offers no Repair', () => {
+    expect(menuActions(item({ location: 'both' }))).not.toContain('repair');
+  });
+});

@@ -14,9 +14,12 @@ export type BlobAction =
   | 'delete_local'
   | 'delete_backup'
   | 'delete_both'
-  | 'redownload';
+  | 'redownload'
+  | 'repair';
 
 type ActionItem = Pick<InventoryItem, 'status' | 'location' | 'on_local' | 'on_backup'> & {
+  /** Every copy; a corrupt one offers Repair. */
+  copies?: InventoryItem['copies'];
   origin?: InventoryItem['origin'];
   /** A pack lock records a download URL (SPEC §3.8 `redownload`). */
   has_download_url?: boolean;
@@ -30,6 +33,8 @@ type ActionItem = Pick<InventoryItem, 'status' | 'location' | 'on_local' | 'on_b
 export function menuActions(item: ActionItem): BlobAction[] {
   const orphan = item.status === 'orphan';
   const out: BlobAction[] = ['copy_sha'];
+  // A corrupt copy is replaced from a good one (the bad file is kept in quarantine).
+  if (corrupt(item)) out.push('repair');
   if (!orphan) out.push('impacts');
   switch (item.location) {
     case 'both':
@@ -53,13 +58,18 @@ export function menuActions(item: ActionItem): BlobAction[] {
   return out;
 }
 
+function corrupt(item: ActionItem): boolean {
+  return (item.copies ?? []).some((c) => c.corrupt);
+}
+
 /** Actions that need the backup drive connected. */
 export function needsBackup(action: BlobAction): boolean {
-  return action === 'backup' || action === 'restore' || action === 'delete_backup' || action === 'delete_both';
+  return action === 'repair' || action === 'backup' || action === 'restore' || action === 'delete_backup' || action === 'delete_both';
 }
 
 /** The one inline button of a row: local-only → Back up, backup-only → Restore, local orphan → Delete. */
-export function quickAction(item: ActionItem): 'backup' | 'restore' | 'delete_local' | null {
+export function quickAction(item: ActionItem): 'backup' | 'restore' | 'delete_local' | 'repair' | null {
+  if (corrupt(item)) return 'repair';
   if (item.status === 'orphan' && item.on_local) return 'delete_local';
   if (item.location === 'local_only') return 'backup';
   if (item.location === 'backup_only') return 'restore';

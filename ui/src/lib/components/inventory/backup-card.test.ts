@@ -32,7 +32,7 @@ describe('BackupCard', () => {
     const card = screen.getByTestId(TestId.BackupCard);
     expect(card.dataset.state).toBe('connected');
     expect(card).toHaveTextContent('3.2 GB');
-    expect(card).toHaveTextContent('1 model backup only');
+    expect(card).toHaveTextContent('1 model only on the backup');
     await fireEvent.click(screen.getByRole('button', { name: 'Sync…' }));
     expect(onsync).toHaveBeenCalled();
   });

@@ -66,3 +66,10 @@ describe('coreSort', () => {
     expect(coreSort({ key: 'status', dir: 'asc' })).toBe('status');
   });
 });
+
+describe('the corrupt filter', () => {
+  it('keeps only models with a copy known to be corrupt', () => {
+    const bad = item({ display_name: 'rotten.safetensors', copies: [{ target: 'local', verified_at: null, source: 'live', corrupt: true }] });
+    expect(names(filterItems([...all, bad], { ...EMPTY_FILTERS, status: 'corrupt' }))).toEqual(['rotten.safetensors']);
+  });
+});

@@ -11,7 +11,8 @@ export const DEFAULT_SORT: Sort = { key: 'size', dir: 'desc' };
 
 export type Filters = {
   kind: AssetKind | 'all';
-  status: BlobStatus | 'all';
+  /** A status, or `corrupt`: models with a copy known to be corrupt (SPEC §3.12). */
+  status: BlobStatus | 'all' | 'corrupt';
   location: Location | 'all';
   search: string;
 };
@@ -52,12 +53,17 @@ export function sortItems(items: readonly InventoryItem[], sort: Sort): Inventor
 }
 
 /** Matches display name, pack names and hash prefix (SPEC §3.2 query). */
+/** Some copy of the model was hashed and does not match its name: it counts as no copy. */
+export function hasCorruptCopy(it: Pick<InventoryItem, 'copies'>): boolean {
+  return (it.copies ?? []).some((c) => c.corrupt);
+}
+
 export function filterItems(items: readonly InventoryItem[], f: Filters): InventoryItem[] {
   const q = f.search.trim().toLowerCase();
   return items.filter(
     (it) =>
       (f.kind === 'all' || it.kind === f.kind) &&
-      (f.status === 'all' || it.status === f.status) &&
+      (f.status === 'all' || (f.status === 'corrupt' ? hasCorruptCopy(it) : it.status === f.status)) &&
       (f.location === 'all' || it.location === f.location) &&
       (q === '' ||
         it.display_name.toLowerCase().includes(q) ||
