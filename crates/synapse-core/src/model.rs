@@ -677,6 +677,9 @@ pub struct PackTransferResult {
     pub free: bool,
     pub to_free: Vec<SyncItem>,
     pub bytes_to_free: u64,
+    /// Blobs in `to_free` that other packs use too: freeing their local copy
+    /// means those packs need a restore before a UI can use them.
+    pub frees_shared: Vec<SharedFree>,
     pub freed: Vec<Sha256>,
     pub bytes_freed: u64,
     /// Blobs the pack needs that are on neither side (pull never downloads them).
@@ -690,6 +693,16 @@ pub struct PackTransferResult {
     /// Blobs queued by `auto_backup_new` while the drive was away, backed up first.
     pub auto_backup: Option<AutoBackupReport>,
     pub errors: Vec<ItemError>,
+}
+
+/// A blob `push --free` frees that other packs use too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SharedFree {
+    pub sha256: Sha256,
+    pub display_name: String,
+    /// The other packs that use it (not the one being pushed).
+    pub other_packs: Vec<String>,
 }
 
 /// What became of new blobs under `auto_backup_new`.

@@ -37,8 +37,8 @@ use crate::integrity::{self, IntegrityRecord};
 use crate::inventory::{self, Inventory};
 use crate::layout::{BlobDir, StoreLayout};
 use crate::model::{
-    AssetKind, BlobCopyResult, ItemError, Location, PackBackupStatus, PackBlobStatus, PackTransferResult, Side, SyncDirection, SyncItem,
-    SyncResult,
+    AssetKind, BlobCopyResult, ItemError, Location, PackBackupStatus, PackBlobStatus, PackTransferResult, SharedFree, Side, SyncDirection,
+    SyncItem, SyncResult,
 };
 use crate::packs;
 use crate::plan::{PlanStamp, Skipped};
@@ -777,6 +777,7 @@ pub fn apply_transfer(store: &Store, planned: &PackTransferPlan, ctl: Control) -
         blobs_to_copy: items.len() as u64,
         bytes_to_copy: items.iter().map(|i| i.size_bytes).sum(),
         bytes_to_free: to_free.iter().map(|i| i.size_bytes).sum(),
+        frees_shared: fresh.frees_shared.iter().filter(|f| to_free.iter().any(|i| i.sha256 == f.sha256)).cloned().collect(),
         items,
         to_free,
         errors,
@@ -844,6 +845,7 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
         SyncDirection::FromBackup => store.root().to_path_buf(),
     };
     let space_warning = if items.is_empty() { None } else { space(&dest, bytes_to_copy).1 };
+    let frees_shared = shared_frees(&inv, name, &to_free);
     Ok(PackTransferResult {
         pack: name.to_string(),
         dry_run: opts.dry_run,
@@ -854,6 +856,7 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
         bytes_copied: 0,
         free: opts.free,
         bytes_to_free: to_free.iter().map(|i| i.size_bytes).sum(),
+        frees_shared,
         nothing_to_do: items.is_empty() && to_free.is_empty() && errors.is_empty(),
         items,
         to_free,
@@ -866,6 +869,17 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
         auto_backup: None,
         errors,
     })
+}
+
+/// The blobs of `to_free` that packs other than `pack` use too.
+fn shared_frees(inv: &Inventory, pack: &PackName, to_free: &[SyncItem]) -> Vec<SharedFree> {
+    to_free
+        .iter()
+        .filter_map(|i| {
+            let others: Vec<String> = inv.get(&i.sha256)?.used_by_packs.iter().filter(|p| p.as_str() != pack.as_str()).cloned().collect();
+            (!others.is_empty()).then(|| SharedFree { sha256: i.sha256.clone(), display_name: i.display_name.clone(), other_packs: others })
+        })
+        .collect()
 }
 
 /// The free step of `push --free` (the session is held): re-hashes the backup

@@ -106,6 +106,8 @@ export const TestId = {
   MenuDeleteBoth: 'menu-delete-both',
   MenuRedownload: 'menu-redownload',
   MenuRepair: 'menu-repair',
+  PackFreesShared: 'pack-frees-shared',
+  PackOpRefusals: 'pack-op-refusals',
   RowCorrupt: 'row-corrupt',
   StatusCorrupt: 'status-corrupt',
   RedownloadDialog: 'redownload-dialog',

@@ -393,6 +393,17 @@ fn render_transfer(r: &PackTransferResult) -> String {
                 size(r.bytes_to_free)
             );
             list_items(&mut o, &r.to_free);
+            for f in &r.frees_shared {
+                let _ = writeln!(
+                    o,
+                    "{}",
+                    yellow(format!(
+                        "  {} is used by {} too: they will need a restore before a UI can use it",
+                        f.display_name,
+                        f.other_packs.join(", ")
+                    ))
+                );
+            }
         }
         if let Some(w) = &r.space_warning {
             let _ = writeln!(o, "{}", yellow(format!("warning: {w}")));

@@ -220,3 +220,21 @@ fn a_push_from_any_caller_first_backs_up_the_blobs_queued_while_the_drive_was_aw
     assert!(f.backup_path(&queued).is_file() && f.backup_path(&other).is_file());
     assert!(autobackup::queued(f.store.layout()).is_empty());
 }
+
+#[test]
+fn the_push_and_free_plan_names_the_other_packs_that_use_a_freed_blob() {
+    // Issue 11: push & free on one pack freed a VAE two other packs use, without saying so.
+    let f = enabled();
+    let vae = f.put_local(&content("shared vae", 5000));
+    let own = f.put_local(&content("own lora", 3000));
+    f.write_pack("One", &[("vae", &vae, AssetKind::Vae, 5000, "vae.safetensors"), ("lora", &own, AssetKind::Lora, 3000, "l.safetensors")]);
+    f.write_pack("Two", &[("vae", &vae, AssetKind::Vae, 5000, "vae.safetensors")]);
+    f.write_pack("Three", &[("vae", &vae, AssetKind::Vae, 5000, "vae.safetensors")]);
+    let plan = sync::plan_transfer(&f.store, &name("One"), SyncDirection::ToBackup, true).unwrap();
+    assert_eq!(plan.preview.to_free.len(), 2);
+    assert_eq!(plan.preview.frees_shared.len(), 1, "{:?}", plan.preview.frees_shared);
+    assert_eq!(plan.preview.frees_shared[0].sha256, vae);
+    assert_eq!(plan.preview.frees_shared[0].other_packs, ["Three", "Two"]);
+    let done = quiet(|ctl| sync::apply_transfer(&f.store, &plan, ctl)).unwrap();
+    assert_eq!(done.frees_shared.len(), 1);
+}

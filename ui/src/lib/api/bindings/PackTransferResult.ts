@@ -2,6 +2,7 @@
 import type { AutoBackupReport } from "./AutoBackupReport";
 import type { ItemError } from "./ItemError";
 import type { Sha256 } from "./Sha256";
+import type { SharedFree } from "./SharedFree";
 import type { Skipped } from "./Skipped";
 import type { SyncDirection } from "./SyncDirection";
 import type { SyncItem } from "./SyncItem";
@@ -17,7 +18,12 @@ items: Array<SyncItem>, blobs_to_copy: number, bytes_to_copy: number, blobs_copi
 /**
  * Push with free: local copies to delete once their backup copy is known good.
  */
-free: boolean, to_free: Array<SyncItem>, bytes_to_free: number, freed: Array<Sha256>, bytes_freed: number, 
+free: boolean, to_free: Array<SyncItem>, bytes_to_free: number, 
+/**
+ * Blobs in `to_free` that other packs use too: freeing their local copy
+ * means those packs need a restore before a UI can use them.
+ */
+frees_shared: Array<SharedFree>, freed: Array<Sha256>, bytes_freed: number, 
 /**
  * Blobs the pack needs that are on neither side (pull never downloads them).
  */

@@ -87,6 +87,7 @@ export type * from './Settings';
 export type * from './SettingsSaved';
 export type * from './Severity';
 export type * from './Sha256';
+export type * from './SharedFree';
 export type * from './Side';
 export type * from './Skipped';
 export type * from './SkippedPack';

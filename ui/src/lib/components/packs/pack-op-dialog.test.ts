@@ -28,6 +28,7 @@ function transfer(over: Partial<PackTransferResult> = {}): PackTransferResult {
     free: false,
     to_free: [],
     bytes_to_free: 0,
+    frees_shared: [],
     freed: [],
     bytes_freed: 0,
     missing: [],
@@ -94,5 +95,20 @@ describe('PackOpDialog', () => {
     await fireEvent.keyDown(window, { key: 'Escape' });
     expect(onclose).toHaveBeenCalled();
     expect(document.querySelector(`[data-testid="${TestId.DialogBackdrop}"]`)).toBeNull();
+  });
+
+  it('Push & free names the other packs that use a freed model, lists what it will refuse, and Enter does not free', async () => {
+    // Issue 11: it freed a VAE two other packs use without saying so, and an
+    // in-use pack said "nothing to copy" then ended red.
+    const refusal = { sha256: lora.sha256, display_name: lora.display_name, path: null, code: 'in_use' as const, message: 'kept the local copy of detail.safetensors: UI comfy links to it' };
+    vi.mocked(api.packTransferPlan).mockResolvedValueOnce(
+      planOf(transfer({ free: true, to_free: [ckpt], bytes_to_free: ckpt.size_bytes, frees_shared: [{ sha256: ckpt.sha256, display_name: ckpt.display_name, other_packs: ['Two', 'Three'] }], errors: [refusal] })),
+    );
+    render(PackOpDialog, { request: { pack: 'Juggernaut_XL', kind: 'push_free' }, onclose: vi.fn() });
+    await waitFor(() => expect(screen.getByTestId(TestId.PackFreesShared)).toHaveTextContent('juggernaut.safetensors is also used by Two, Three'));
+    expect(screen.getByTestId(TestId.PackOpRefusals)).toHaveTextContent('UI comfy links to it');
+    await fireEvent.keyDown(document.body, { key: 'Enter' });
+    await fireEvent.keyDown(screen.getByTestId(TestId.PackOpDialog), { key: 'Enter' });
+    expect(api.packTransferApply).not.toHaveBeenCalled();
   });
 });
