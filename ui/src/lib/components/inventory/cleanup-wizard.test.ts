@@ -113,12 +113,17 @@ describe('CleanupWizard', () => {
     expect(screen.getByTestId(TestId.CleanupSkipped)).toHaveTextContent('old_lora.safetensors: it is now used by NewPack');
   });
 
-  it('Enter in Review executes', async () => {
+  it('Review opens with focus on Cancel and Enter never deletes (issue 11)', async () => {
     vi.mocked(api.cleanupPlan).mockResolvedValueOnce(plan());
     vi.mocked(api.cleanupApply).mockResolvedValueOnce(result());
     render(CleanupWizard, { open: true, onclose: vi.fn() });
     await waitFor(() => expect(step()).toBe('review'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId(TestId.CleanupCancel)));
     await fireEvent.keyDown(screen.getByTestId(TestId.CleanupWizard), { key: 'Enter' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(step()).toBe('review');
+    expect(api.cleanupApply).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId(TestId.CleanupExecute));
     await waitFor(() => expect(step()).toBe('complete'));
   });
 });

@@ -63,11 +63,24 @@ describe('DeleteDialog', () => {
     vi.mocked(api.deleteBlob).mockResolvedValue({ deleted_from: ['backup'], sha256: it.sha256, bytes_freed: 1, remaining_on: 'local', warning: null });
     render(DeleteDialog, { props: { item: it, target: 'backup', onclose: vi.fn() } });
     expect(screen.getByTestId(TestId.DeleteKeptNote)).toHaveTextContent('The local copy will be kept.');
-    await fireEvent.keyDown(screen.getByTestId(TestId.DeleteDialog), { key: 'Enter' });
+    await fireEvent.click(screen.getByTestId(TestId.DeleteConfirm));
     await waitFor(() => expect(api.deleteBlob).toHaveBeenCalledWith(it.sha256, 'backup', false));
   });
 
-  it('Enter confirms, Escape cancels without deleting and leaves no backdrop', async () => {
+  it('the last-copy dialog opens with focus on Cancel and Enter deletes nothing (issue 11)', async () => {
+    const it = item({ location: 'local_only', status: 'orphan', used_by_packs: [] });
+    vi.mocked(api.blobImpacts).mockResolvedValue(impacts(it));
+    render(DeleteDialog, { props: { item: it, target: 'local', onclose: vi.fn() } });
+    expect(screen.getByTestId(TestId.DeleteConfirm)).toHaveTextContent('Delete permanently');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId(TestId.DeleteCancel)));
+    await fireEvent.keyDown(screen.getByTestId(TestId.DeleteDialog), { key: 'Enter' });
+    await fireEvent.keyDown(document.body, { key: 'Enter' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(api.deleteBlob).not.toHaveBeenCalled();
+    expect(screen.getByTestId(TestId.DeleteDialog)).toBeInTheDocument();
+  });
+
+  it('Escape cancels without deleting and leaves no backdrop', async () => {
     const it = item({ location: 'both', status: 'orphan', used_by_packs: [] });
     vi.mocked(api.blobImpacts).mockResolvedValue(impacts(it));
     const onclose = vi.fn();

@@ -36,6 +36,18 @@ describe('Dialog primitive', () => {
     expect(onconfirm).not.toHaveBeenCalled();
   });
 
+  it('a destructive dialog opens with focus on Cancel and Enter never confirms, from anywhere', async () => {
+    const onconfirm = vi.fn();
+    render(DialogHarness, { onconfirm, destructive: true });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));
+    await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Enter' });
+    await fireEvent.keyDown(screen.getByLabelText('field'), { key: 'Enter' });
+    expect(onconfirm).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByRole('button', { name: 'OK' }));
+    expect(onconfirm).toHaveBeenCalledOnce();
+  });
+
   it('a click on the backdrop closes', async () => {
     const onclose = vi.fn();
     render(DialogHarness, { onclose });
