@@ -45,6 +45,7 @@ pub mod inventory;
 pub mod kind;
 pub mod layout;
 pub mod ledger;
+pub mod link_record;
 pub mod lock;
 pub mod model;
 pub mod package;

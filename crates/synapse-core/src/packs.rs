@@ -1,6 +1,7 @@
 //! Packs: reading every pack of a store (reporting, never skipping, the ones
 //! that cannot be read), and `pack create | add | delete`.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,8 @@ use crate::fsutil::{now_rfc3339, read_json};
 use crate::ids::{PackName, Sha256};
 use crate::kind;
 use crate::layout::StoreLayout;
-use crate::model::{AssetKind, Origin, PackError};
+use crate::link_record;
+use crate::model::{AssetKind, Origin, PackError, UiLink};
 use crate::progress::{Control, Tracker};
 use crate::schema::{Artifact, BlobManifest, Dependency, Expose, Extra, LockFile, PackFile, Provider, Resolved, LOCK_SCHEMA, PACK_SCHEMA};
 use crate::store::Store;
@@ -299,7 +301,8 @@ pub struct PackList {
 /// Every pack of the store, summarised.
 pub fn list(layout: &StoreLayout) -> Result<PackList> {
     let set = load_all(layout)?;
-    Ok(PackList { packs: set.packs.iter().map(|p| PackInfo::of(layout, p)).collect(), pack_errors: set.errors })
+    let links = link_record::active_links(layout);
+    Ok(PackList { packs: set.packs.iter().map(|p| PackInfo::with_links(layout, p, &links)).collect(), pack_errors: set.errors })
 }
 
 /// All packs of a store: the readable ones and the errors of the others.
@@ -351,6 +354,9 @@ pub struct PackInfo {
     pub total_bytes: u64,
     pub local_blobs: usize,
     pub path: PathBuf,
+    /// Where the pack's files are linked now, by `use` or by `adopt --link`:
+    /// UI target names, or the adopted folder for links outside every target.
+    pub active_in: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -366,6 +372,11 @@ pub struct PackBlob {
 
 impl PackInfo {
     pub fn of(layout: &StoreLayout, pack: &Pack) -> PackInfo {
+        PackInfo::with_links(layout, pack, &link_record::active_links(layout))
+    }
+
+    /// The summary, given the store's live links (read once for a whole list).
+    fn with_links(layout: &StoreLayout, pack: &Pack, links: &[UiLink]) -> PackInfo {
         let refs = pack.blob_refs().unwrap_or_default();
         let blobs_dir = layout.blobs();
         let blobs: Vec<PackBlob> = refs
@@ -395,6 +406,13 @@ impl PackInfo {
             local_blobs: blobs.iter().filter(|b| b.on_local).count(),
             blobs,
             path: layout.pack_dir(&pack.name),
+            active_in: links
+                .iter()
+                .filter(|l| l.pack == pack.name.as_str())
+                .map(|l| l.ui.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
         }
     }
 }
@@ -764,7 +782,7 @@ pub fn rename(store: &Store, from: &PackName, to: &PackName) -> Result<PackRenam
         }
         changed
     })?;
-    let mut record = crate::views::LinkRecord::load(layout)?;
+    let mut record = link_record::LinkRecord::load(layout)?;
     let mut links = 0;
     for l in record.links.iter_mut().filter(|l| l.pack == from.as_str()) {
         l.pack = to.to_string();

@@ -191,6 +191,7 @@ export function demoBackend(o: Options) {
               total_bytes: blobs.reduce((s, b) => s + b.size_bytes, 0),
               local_blobs: blobs.filter((b) => b.on_local).length,
               path: `${root}/state/packs/${name}`,
+              active_in: blobs.some((b) => b.active_in_uis.length > 0) ? ['comfyui'] : [],
             };
           }),
           pack_errors: [],

@@ -106,6 +106,8 @@ fn show(ctx: &Ctx, input: &str) -> anyhow::Result<Done> {
     writeln!(s, "  path          {}", info.path.display())?;
     writeln!(s, "  dependencies  {} ({} unresolved)", info.dependencies, info.unresolved)?;
     writeln!(s, "  blobs         {} ({} local), {}", info.blobs.len(), info.local_blobs, size(info.total_bytes))?;
+    let active = if info.active_in.is_empty() { "-".to_owned() } else { info.active_in.join(", ") };
+    writeln!(s, "  active in     {active}")?;
     if !info.blobs.is_empty() {
         let mut t = output::table(["DEPENDENCY", "NAME", "KIND", "SIZE", "LOCAL", "SHA256"]);
         for b in &info.blobs {

@@ -108,6 +108,15 @@ fn execute_with_link_stores_each_content_once_and_every_original_still_opens_the
         assert!(!it.active_in_uis.is_empty(), "the links count as UI use: {it:?}");
         assert!(f.store.layout().blobs().meta(&it.sha256).is_file(), "a .meta manifest was written");
     }
+    // The Packs screen's "Active in" says the same as the inventory.
+    let list = synapse_core::packs::list(f.store.layout()).unwrap();
+    assert_eq!(list.packs.len(), 6);
+    for p in &list.packs {
+        let uis: std::collections::BTreeSet<String> =
+            inv.items.iter().filter(|i| i.used_by_packs.contains(&p.name)).flat_map(|i| i.active_in_uis.clone()).collect();
+        assert!(!p.active_in.is_empty(), "{} is linked from its adopted folder", p.name);
+        assert_eq!(p.active_in, uis.into_iter().collect::<Vec<_>>(), "{}", p.name);
+    }
     let lora = inv.get(&sha_of(&t.files[1].1)).unwrap();
     assert_eq!(lora.kind, AssetKind::Lora);
     assert_eq!(lora.display_name, "detail.safetensors");

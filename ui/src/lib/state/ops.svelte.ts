@@ -13,6 +13,7 @@ import { formatBytes, num, plural } from '$lib/utils';
 import { app, type AppState } from './app.svelte';
 import { toasts, type Toasts } from './toasts.svelte';
 import { uiTargets, type UiTargetsState } from './ui-targets.svelte';
+import { packs } from './packs.svelte';
 import { describeError, errorCode } from './errors';
 
 export type DeleteRequest = { item: InventoryItem; target: DeleteTarget };
@@ -285,9 +286,9 @@ export class Ops {
     }
   }
 
-  /** The inventory (its `active_in_uis`) and the UI targets (their active packs) after a use or unuse. */
+  /** The inventory (its `active_in_uis`), the UI targets and the pack list (their active packs) after a use or unuse. */
   async refreshViews() {
-    await Promise.all([this.#app.refresh(), this.#targets.load()]);
+    await Promise.all([this.#app.refresh(), this.#targets.load(), packs.loaded ? packs.load() : Promise.resolve()]);
   }
 }
 

@@ -30,11 +30,6 @@ export class UiTargetsState {
   isActive(pack: string, ui: string): boolean {
     return this.targets.some((t) => t.name === ui && t.active_packs.includes(pack));
   }
-
-  /** The targets where `pack` is active. */
-  activeIn(pack: string): string[] {
-    return this.targets.filter((t) => t.active_packs.includes(pack)).map((t) => t.name);
-  }
 }
 
 export const uiTargets = new UiTargetsState();

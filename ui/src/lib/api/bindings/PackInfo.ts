@@ -4,4 +4,9 @@ import type { PackBlob } from "./PackBlob";
 /**
  * A pack as shown by `pack list` and `pack show`.
  */
-export type PackInfo = { name: string, pack_type: string | null, dependencies: number, blobs: Array<PackBlob>, unresolved: number, total_bytes: number, local_blobs: number, path: string, };
+export type PackInfo = { name: string, pack_type: string | null, dependencies: number, blobs: Array<PackBlob>, unresolved: number, total_bytes: number, local_blobs: number, path: string, 
+/**
+ * Where the pack's files are linked now, by `use` or by `adopt --link`:
+ * UI target names, or the adopted folder for links outside every target.
+ */
+active_in: Array<string>, };

@@ -25,6 +25,7 @@ function pack(name: string, shas: number[]): PackInfo {
     total_bytes: shas.reduce((a, i) => a + i * 1_000_000_000, 0),
     local_blobs: shas.length,
     path: `/store/state/packs/${name}`,
+    active_in: [],
   };
 }
 

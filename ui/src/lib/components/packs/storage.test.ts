@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packStorage, storageLabels } from './storage';
+import { activeInLabel, packStorage, storageLabels } from './storage';
 import { item } from '../../../test/fixtures';
 
 describe('pack storage status', () => {
@@ -20,5 +20,13 @@ describe('pack storage status', () => {
   it('a blob unknown to the inventory counts by its local flag', () => {
     const s = packStorage([blob('e'.repeat(64), true)], new Map());
     expect(s.localOnly).toBe(1);
+  });
+});
+
+describe('active in', () => {
+  it('a UI target by its name, an adopted folder by its last two parts with the whole path as title', () => {
+    expect(activeInLabel('comfyui')).toEqual({ text: 'comfyui', title: 'Linked into comfyui' });
+    expect(activeInLabel('/home/u/ComfyUI/models')).toEqual({ text: '…/ComfyUI/models', title: 'Linked from /home/u/ComfyUI/models' });
+    expect(activeInLabel('/models')).toEqual({ text: '/models', title: 'Linked from /models' });
   });
 });

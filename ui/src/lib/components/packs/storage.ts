@@ -38,3 +38,12 @@ export function storageLabels(s: PackStorage): StoragePart[] {
   if (s.missing > 0) out.push({ text: `${s.missing} missing`, tone: 'destructive' });
   return out;
 }
+
+/** One place a pack is active in: a UI target by name, or (for files `adopt` linked outside every
+ * target) the adopted folder, shortened to its last two parts with the whole path as its title. */
+export function activeInLabel(ui: string): { text: string; title: string } {
+  if (!ui.includes('/') && !ui.includes('\\')) return { text: ui, title: `Linked into ${ui}` };
+  const parts = ui.split(/[\\/]+/).filter(Boolean);
+  const text = parts.length > 2 ? `…/${parts.slice(-2).join('/')}` : ui;
+  return { text, title: `Linked from ${ui}` };
+}
