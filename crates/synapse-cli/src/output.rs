@@ -30,9 +30,22 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A size in binary units ("1.5 GiB").
+/// A size in decimal units, the app's rule (`formatBytes` in
+/// ui/src/lib/utils.ts) so both say the same: whole bytes, then one decimal
+/// below 100 of a unit and none from 100 up ("512 B", "3.0 kB", "150 MB", "6.8 GB").
 pub fn size(bytes: u64) -> String {
-    humansize::format_size(bytes, humansize::BINARY)
+    const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];
+    let mut n = bytes as f64;
+    let mut unit = 0;
+    while n >= 1000.0 && unit < UNITS.len() - 1 {
+        n /= 1000.0;
+        unit += 1;
+    }
+    match unit {
+        0 => format!("{bytes} B"),
+        _ if n >= 100.0 => format!("{n:.0} {}", UNITS[unit]),
+        _ => format!("{n:.1} {}", UNITS[unit]),
+    }
 }
 
 /// A borderless table with a bold header; colours only when stdout is a
@@ -325,6 +338,16 @@ pub fn usage_error(err: clap::Error, as_json: bool) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_like_the_app() {
+        assert_eq!(size(0), "0 B");
+        assert_eq!(size(999), "999 B");
+        assert_eq!(size(3_000), "3.0 kB");
+        assert_eq!(size(150_000_000), "150 MB");
+        assert_eq!(size(6_800_000_000), "6.8 GB");
+        assert_eq!(size(12_345_678_901_234), "12.3 TB");
+    }
 
     #[test]
     fn paths_are_quoted_only_when_needed() {

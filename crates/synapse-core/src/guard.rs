@@ -49,7 +49,15 @@ pub fn detail(inv: &Inventory, sha: &Sha256) -> Result<BlobDetail> {
     } else {
         None
     };
-    Ok(BlobDetail { item: item.clone(), impacts: impacts_of(inv, item), local, backup })
+    let links = inv.ui_links.get(sha).cloned().unwrap_or_default();
+    let mut names = vec![item.display_name.clone()];
+    let link_names = links.iter().filter_map(|l| l.path.file_name()).map(|n| n.to_string_lossy().into_owned());
+    for n in item.origin.iter().filter_map(|o| o.filename.clone()).chain(link_names) {
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    Ok(BlobDetail { autov2: sha.autov2(), names, item: item.clone(), impacts: impacts_of(inv, item), local, backup, links })
 }
 
 /// Deletes copies of a blob under the store lock, after the guard rails.

@@ -63,6 +63,11 @@ impl Sha256 {
         &self.0[..12]
     }
 
+    /// AutoV2: the first 10 hex characters, upper case, as A1111 and Civitai show them.
+    pub fn autov2(&self) -> String {
+        self.0[..10].to_ascii_uppercase()
+    }
+
     /// True when `name` is a syntactically valid lowercase blob file name.
     pub fn is_blob_file_name(name: &str) -> bool {
         name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))

@@ -354,9 +354,17 @@ pub struct FileInfo {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BlobDetail {
     pub item: InventoryItem,
+    /// The first 10 hex characters, upper case: the short hash A1111, Forge
+    /// and Civitai show ("Model hash", SPEC §3.15).
+    pub autov2: String,
+    /// Every name the model goes by: its display name, its origin's file
+    /// name and the names of its links in UI folders, each once.
+    pub names: Vec<String>,
     pub impacts: Impacts,
     pub local: Option<FileInfo>,
     pub backup: Option<FileInfo>,
+    /// Its links in UI folders that exist now (`use`, `adopt --link`).
+    pub links: Vec<UiLink>,
 }
 
 /// Which copies `delete` removes.

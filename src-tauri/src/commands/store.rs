@@ -106,7 +106,9 @@ pub async fn show_in_folder(path: String) -> Result<(), WireError> {
         let path = PathBuf::from(&path);
         let meta = wire(std::fs::symlink_metadata(&path).map_err(synapse_core::Error::io("find", &path)))?;
         let folder = if meta.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_else(|| path.clone()) };
-        let uri = format!("file://{}", path.display());
+        // Percent-encoded: a model folder may hold spaces, `#` or non-ASCII names.
+        let abs = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+        let uri = tauri::Url::from_file_path(&abs).map(String::from).unwrap_or_else(|()| format!("file://{}", abs.display()));
         let shown = std::process::Command::new("dbus-send")
             .args(["--session", "--print-reply", "--dest=org.freedesktop.FileManager1", "--type=method_call"])
             .args(["/org/freedesktop/FileManager1", "org.freedesktop.FileManager1.ShowItems"])

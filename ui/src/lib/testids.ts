@@ -143,6 +143,14 @@ export const TestId = {
 
   // Impacts / verify / doctor / bulk dialogs
   ImpactsDialog: 'impacts-dialog',
+  // Model detail panel
+  BlobDetail: 'blob-detail',
+  DetailSha: 'detail-sha',
+  DetailAutoV2: 'detail-autov2',
+  DetailPath: 'detail-path',
+  DetailPacks: 'detail-packs',
+  DetailCopies: 'detail-copies',
+  DetailActions: 'detail-actions',
   VerifyDialog: 'verify-dialog',
   VerifyProgress: 'verify-progress',
   VerifyInvalid: 'verify-invalid',

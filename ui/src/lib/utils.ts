@@ -6,9 +6,9 @@ export function cn(...inputs: ClassValue[]): string {
   return twMerge(clsx(inputs));
 }
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
-/** Human size with decimal units (what disk vendors and file managers show). */
+/** Human size with decimal units (what disk vendors and file managers show); the CLI's `output::size` follows the same rule. */
 export function formatBytes(bytes: number | bigint | null | undefined, digits = 1): string {
   if (bytes === null || bytes === undefined) return '—';
   let n = typeof bytes === 'bigint' ? Number(bytes) : bytes;

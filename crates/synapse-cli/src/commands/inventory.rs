@@ -354,15 +354,23 @@ fn render_detail(d: &BlobDetail) -> String {
     let _ = writeln!(s, "{}", bold(&it.display_name));
     let mut rows: Vec<(&str, String)> = vec![
         ("sha256", it.sha256.to_string()),
+        ("autov2", d.autov2.clone()),
         ("kind", it.kind.to_string()),
         ("size", format!("{} ({} bytes)", size(it.size_bytes), it.size_bytes)),
         ("status", output::status_text(it.status)),
         ("location", output::location_text(it.location)),
         (
             "used by",
-            if it.used_by_packs.is_empty() { "-".into() } else { format!("{} ({} references)", it.used_by_packs.join(", "), it.ref_count) },
+            if it.used_by_packs.is_empty() {
+                "-".into()
+            } else {
+                format!("{} ({})", it.used_by_packs.join(", "), count(it.ref_count as u64, "reference"))
+            },
         ),
     ];
+    if d.names.len() > 1 {
+        rows.push(("also named", d.names[1..].join(", ")));
+    }
     if let Some(o) = &it.origin {
         let mut parts = Vec::new();
         if let Some(p) = &o.provider {
@@ -415,6 +423,9 @@ fn render_detail(d: &BlobDetail) -> String {
                 let _ = writeln!(s, "  {side:<10} -");
             }
         }
+    }
+    for l in &d.links {
+        let _ = writeln!(s, "  {:<10} {}", l.ui, l.path.display());
     }
     s
 }

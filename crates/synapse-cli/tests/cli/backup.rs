@@ -418,7 +418,7 @@ fn from_backup_sync_says_how_many_orphans_it_left_and_how_to_include_them() {
     let out = env.cmd().args(["backup", "sync", "--direction", "from_backup", "--execute"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("already synced") && text.contains("2 orphans (1 KiB)") && text.contains("--include-orphans"), "{text}");
+    assert!(text.contains("already synced") && text.contains("2 orphans (1.0 kB)") && text.contains("--include-orphans"), "{text}");
 
     let all = env.json(&["backup", "sync", "--direction", "from_backup", "--include-orphans", "--execute"]);
     assert_eq!((all["blobs_synced"].clone(), all["orphans_skipped"].clone()), (json!(2), json!(0)));

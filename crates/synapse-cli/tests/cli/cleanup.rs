@@ -31,7 +31,7 @@ fn dry_run_lists_orphans_and_deletes_nothing() {
     let out = env.cmd().args(["inventory", "cleanup"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "a dry run is a success");
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("dry run: 2 orphans (1.37 KiB) would be deleted — run with --execute"), "{text}");
+    assert!(text.contains("dry run: 2 orphans (1.4 kB) would be deleted — run with --execute"), "{text}");
     let only_line = text.lines().find(|l| l.contains(&only[..12])).unwrap();
     assert!(only_line.contains("only copy"), "{only_line}");
     let spare_line = text.lines().find(|l| l.contains(&spare[..12])).unwrap();

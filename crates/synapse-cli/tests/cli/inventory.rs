@@ -210,7 +210,7 @@ fn human_listing_is_a_table() {
         assert!(header.contains(col), "{header}");
     }
     let lora = text.lines().find(|l| l.contains("alpha-lora.safetensors")).unwrap();
-    assert!(lora.contains("2.93 KiB") && lora.contains("referenced") && lora.contains("local_only") && lora.contains("Alpha"), "{lora}");
+    assert!(lora.contains("3.0 kB") && lora.contains("referenced") && lora.contains("local_only") && lora.contains("Alpha"), "{lora}");
     assert!(!text.contains('\u{1b}'), "no colour when stdout is not a terminal");
     let empty = s.env.cmd().args(["inventory", "--kind", "vae"]).output().unwrap();
     assert!(String::from_utf8_lossy(&empty.stdout).contains("no blobs match"));

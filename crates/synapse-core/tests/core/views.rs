@@ -92,6 +92,13 @@ fn use_then_unuse_leaves_the_ui_folder_exactly_as_before() {
     let impacts = guard::impacts(&inv, &lora).unwrap();
     assert!(impacts.affected_packs.iter().all(|p| p.is_active));
     assert_eq!(ui::list(&f.store).unwrap().ui_targets[0].active_links, 2);
+    // The detail names every path of the model, the link in the UI too.
+    let d = guard::detail(&inv, &lora).unwrap();
+    assert_eq!(d.autov2, lora.as_str()[..10].to_ascii_uppercase());
+    assert_eq!(d.links.iter().map(|l| (l.ui.as_str(), l.path.clone())).collect::<Vec<_>>(), vec![("comfy", link.clone())]);
+    assert_eq!(d.names, vec!["detail.safetensors".to_owned()], "the link's name is its display name: listed once");
+    assert!(d.local.is_some() && d.backup.is_some());
+    assert!(guard::detail(&f.inventory(), &ckpt).unwrap().backup.is_none());
 
     // A second use changes nothing.
     let again = use_pack(&f, "Styles", false).unwrap();

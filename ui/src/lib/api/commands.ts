@@ -93,6 +93,8 @@ export function inventoryStream(sort: SortKey, first: number, onItems: (items: I
 }
 /** One blob: item, impacts, local/backup file info. Accepts a unique hash prefix (≥ 8 chars). */
 export const blobDetail = (sha256: string) => call<BlobDetail>('inventory_detail', { sha256 });
+/** Shows a file in the desktop's file manager, selected (never runs it). */
+export const showInFolder = (path: string) => call<null>('show_in_folder', { path });
 /** What deleting the blob would affect (packs, UIs, last copy). */
 export const blobImpacts = (sha256: string) => call<Impacts>('inventory_impacts', { sha256 });
 /**

@@ -8,6 +8,7 @@ import { SvelteSet } from 'svelte/reactivity';
 import * as api from '$lib/api';
 import type { AssetKind, DeleteTarget, InventoryItem, UsePlan, WireError } from '$lib/api';
 import { kindInfo } from '$lib/components/inventory/present';
+import type { BlobAction } from '$lib/components/inventory/actions';
 import { unuseSummary, useBlockers, useSummary } from '$lib/components/packs/use';
 import { formatBytes, num, plural } from '$lib/utils';
 import { app, type AppState } from './app.svelte';
@@ -36,6 +37,8 @@ export const viewKey = (pack: string, ui: string) => `${pack}\n${ui}`;
 export class Ops {
   deleteReq = $state.raw<DeleteRequest | null>(null);
   impactsReq = $state.raw<InventoryItem | null>(null);
+  /** The model whose detail panel is open. */
+  detailReq = $state.raw<InventoryItem | null>(null);
   bulkReq = $state.raw<BulkRequest | null>(null);
   verifyReq = $state.raw<VerifyRequest | null>(null);
   syncReq = $state.raw<SyncRequest | null>(null);
@@ -65,6 +68,42 @@ export class Ops {
   }
   showImpacts(item: InventoryItem) {
     this.impactsReq = item;
+  }
+  showDetail(item: InventoryItem) {
+    this.detailReq = item;
+  }
+
+  /** Runs one of a model's actions (row button, menu, detail panel, keyboard): one place, one meaning. */
+  act(action: BlobAction, item: InventoryItem) {
+    switch (action) {
+      case 'copy_sha':
+        return void this.copySha(item);
+      case 'impacts':
+        return this.showImpacts(item);
+      case 'backup':
+        return void this.backup([item]);
+      case 'restore':
+        return void this.restore([item]);
+      case 'delete_local':
+        return this.requestDelete(item, 'local');
+      case 'delete_backup':
+        return this.requestDelete(item, 'backup');
+      case 'delete_both':
+        return this.requestDelete(item, 'both');
+      case 'redownload':
+        return this.requestRedownload(item);
+      case 'repair':
+        return void this.repair(item);
+    }
+  }
+
+  /** Opens the desktop's file manager on a file, selected. */
+  async showInFolder(path: string) {
+    try {
+      await api.showInFolder(path);
+    } catch (e) {
+      this.#toasts.error('Could not open the file manager', describeError(e));
+    }
   }
   requestBulk(kind: BulkKind, items: InventoryItem[]) {
     if (items.length > 0) this.bulkReq = { kind, items };

@@ -2,5 +2,20 @@
 import type { FileInfo } from "./FileInfo";
 import type { Impacts } from "./Impacts";
 import type { InventoryItem } from "./InventoryItem";
+import type { UiLink } from "./UiLink";
 
-export type BlobDetail = { item: InventoryItem, impacts: Impacts, local: FileInfo | null, backup: FileInfo | null, };
+export type BlobDetail = { item: InventoryItem, 
+/**
+ * The first 10 hex characters, upper case: the short hash A1111, Forge
+ * and Civitai show ("Model hash", SPEC §3.15).
+ */
+autov2: string, 
+/**
+ * Every name the model goes by: its display name, its origin's file
+ * name and the names of its links in UI folders, each once.
+ */
+names: Array<string>, impacts: Impacts, local: FileInfo | null, backup: FileInfo | null, 
+/**
+ * Its links in UI folders that exist now (`use`, `adopt --link`).
+ */
+links: Array<UiLink>, };

@@ -71,7 +71,7 @@ describe('deletePlan (guard-rail wording, SPEC §3.3)', () => {
   });
   it('both + local keeps the backup copy; referenced needs force', () => {
     const p = deletePlan(item({ location: 'both', status: 'referenced', used_by_packs: ['P1', 'P2'] }), 'local');
-    expect(p).toMatchObject({ lastCopy: false, referenced: true, keptNote: 'The backup copy will be kept.', force: true, confirmLabel: 'Delete from local' });
+    expect(p).toMatchObject({ lastCopy: false, referenced: true, keptNote: 'The backup copy will be kept.', force: true, confirmLabel: 'Delete from this disk' });
   });
   it('both + backup keeps the local copy; an orphan needs no force', () => {
     const p = deletePlan(item({ location: 'both', status: 'orphan', used_by_packs: [] }), 'backup');

@@ -58,6 +58,19 @@ export function menuActions(item: ActionItem): BlobAction[] {
   return out;
 }
 
+/** The words of each action, the same in the row menu and the detail panel. */
+export const actionLabel: Record<BlobAction, string> = {
+  copy_sha: 'Copy SHA-256',
+  impacts: 'Show impacts',
+  backup: 'Back up now',
+  restore: 'Restore from backup',
+  delete_local: 'Delete from this disk',
+  delete_backup: 'Delete from backup',
+  delete_both: 'Delete everywhere',
+  redownload: 'Re-download',
+  repair: 'Repair from a good copy',
+};
+
 function corrupt(item: ActionItem): boolean {
   return (item.copies ?? []).some((c) => c.corrupt);
 }
@@ -126,6 +139,6 @@ export function deletePlan(item: Pick<InventoryItem, 'on_local' | 'on_backup' | 
     keptNote: remainsBackup ? 'The backup copy will be kept.' : remainsLocal ? 'The local copy will be kept.' : null,
     force: lastCopy || referenced,
     title: `Delete ${TARGET_WORDS[target]}?`,
-    confirmLabel: lastCopy ? 'Delete permanently' : target === 'local' ? 'Delete from local' : target === 'backup' ? 'Delete from backup' : 'Delete everywhere',
+    confirmLabel: lastCopy ? 'Delete permanently' : target === 'local' ? 'Delete from this disk' : target === 'backup' ? 'Delete from backup' : 'Delete everywhere',
   };
 }

@@ -161,4 +161,57 @@ describe('BlobsTable', () => {
     setup({ items: [], emptyText: 'Nothing here' });
     expect(screen.getByTestId(TestId.InventoryEmpty)).toHaveTextContent('Nothing here');
   });
+
+  it('a click on a row opens the model, a click on its checkbox or buttons does not', async () => {
+    const onopen = vi.fn();
+    const p = setup({ onopen });
+    await fireEvent.click(within(rowOf('local.safetensors')).getByTestId(TestId.RowName));
+    expect(onopen).toHaveBeenCalledWith(p.items[1]);
+    await fireEvent.click(within(rowOf('local.safetensors')).getByTestId(TestId.RowCheckbox));
+    await fireEvent.click(within(rowOf('local.safetensors')).getByTestId(TestId.RowQuickAction));
+    expect(onopen).toHaveBeenCalledTimes(1);
+  });
+
+  it('keyboard: arrows move the focused row, Enter opens, Space selects, Delete asks to delete through the menu’s action', async () => {
+    const onopen = vi.fn();
+    const p = setup({ onopen });
+    const grid = screen.getByTestId(TestId.InventoryTable);
+    grid.focus();
+    await fireEvent.focus(grid);
+    const focusedName = () => rows().find((r) => r.dataset.focused === 'true')?.querySelector(`[data-testid="${TestId.RowName}"] [title]`)?.getAttribute('title');
+    expect(focusedName()).toBe('big.safetensors');
+    expect(grid).toHaveAttribute('aria-activedescendant', `row-${p.items[0].sha256}`);
+    await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    expect(focusedName()).toBe('orphan_vae');
+    await fireEvent.keyDown(grid, { key: 'ArrowUp' });
+    expect(focusedName()).toBe('local.safetensors');
+    await fireEvent.keyDown(grid, { key: 'Enter' });
+    expect(onopen).toHaveBeenCalledWith(p.items[1]);
+    await fireEvent.keyDown(grid, { key: ' ' });
+    expect(p.ontoggle).toHaveBeenCalledWith(p.items[1].sha256, false);
+    // A referenced local-only model offers no delete: Delete does nothing.
+    await fireEvent.keyDown(grid, { key: 'Delete' });
+    expect(p.onaction).not.toHaveBeenCalled();
+    // The backup-only orphan: Delete asks to delete its backup copy (the dialog guards it).
+    await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    await fireEvent.keyDown(grid, { key: 'Delete' });
+    expect(p.onaction).toHaveBeenCalledWith('delete_backup', p.items[2]);
+    await fireEvent.keyDown(grid, { key: 'End' });
+    expect(focusedName()).toBe('missing.ckpt');
+    await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    expect(focusedName()).toBe('missing.ckpt');
+    await fireEvent.keyDown(grid, { key: 'Home' });
+    expect(focusedName()).toBe('big.safetensors');
+  });
+
+  it('Delete does not ask for a backup delete while the drive is away', async () => {
+    const p = setup({ backupConnected: false });
+    const grid = screen.getByTestId(TestId.InventoryTable);
+    await fireEvent.focus(grid);
+    await fireEvent.keyDown(grid, { key: 'End' });
+    await fireEvent.keyDown(grid, { key: 'ArrowUp' });
+    await fireEvent.keyDown(grid, { key: 'Delete' });
+    expect(p.onaction).not.toHaveBeenCalled();
+  });
 });

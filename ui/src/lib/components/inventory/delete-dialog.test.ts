@@ -54,7 +54,7 @@ describe('DeleteDialog', () => {
     expect(ref).toHaveTextContent('Portraits');
     expect(screen.getByTestId(TestId.DeleteKeptNote)).toHaveTextContent('The backup copy will be kept.');
     expect(screen.queryByTestId(TestId.DeleteLastCopyWarning)).toBeNull();
-    expect(screen.getByTestId(TestId.DeleteConfirm)).toHaveTextContent('Delete from local');
+    expect(screen.getByTestId(TestId.DeleteConfirm)).toHaveTextContent('Delete from this disk');
   });
 
   it('deleting the backup copy of an orphan that is also local keeps the local copy, without force', async () => {

@@ -15,6 +15,6 @@ describe('adopt helpers', () => {
     expect(adoptSummary(result({})).title).toBe('Folder adopted');
     expect(adoptSummary(result({ errors: [{ sha256: null, path: '/x', code: 'io', message: 'denied' }] as AdoptResult['errors'] })).title).toBe('Adopted with errors');
     expect(adoptSummary(result({ cancelled: true })).kind).toBe('info');
-    expect(adoptSummary(result({ link: true, files_linked: 2, bytes_freed: 5000 })).detail).toContain('2 originals replaced by links, 5.0 KB freed');
+    expect(adoptSummary(result({ link: true, files_linked: 2, bytes_freed: 5000 })).detail).toContain('2 originals replaced by links, 5.0 kB freed');
   });
 });
