@@ -97,6 +97,34 @@ export class Ops {
     }
   }
 
+  /** Renames a pack (its profiles and UI links follow); toasts the outcome. */
+  async renamePack(from: string, to: string): Promise<boolean> {
+    try {
+      const r = await api.renamePack(from, to);
+      const links = r.links > 0 ? `; ${plural(r.links, 'link')} in UI folders follow` : '';
+      this.#toasts.success(`Renamed ${from} to ${r.to}`, `Profiles updated: ${r.profiles.length}${links}`);
+      await Promise.all([packs.load(), this.refreshViews()]);
+      return true;
+    } catch (e) {
+      this.#toasts.error(`Could not rename ${from}`, describeError(e));
+      return false;
+    }
+  }
+
+  /** Deletes a pack's metadata (its models stay); toasts how many became orphans. */
+  async deletePack(name: string): Promise<boolean> {
+    try {
+      const r = await api.deletePack(name);
+      const orphans = r.orphaned.length > 0 ? `${plural(r.orphaned.length, 'model')} no other pack uses ${r.orphaned.length === 1 ? 'is an orphan' : 'are orphans'} now (not deleted).` : 'Its models are still used by other packs.';
+      this.#toasts.success(`Deleted pack ${name}`, orphans);
+      await Promise.all([packs.load(), this.refreshViews()]);
+      return true;
+    } catch (e) {
+      this.#toasts.error(`Could not delete pack ${name}`, describeError(e));
+      return false;
+    }
+  }
+
   /** Opens the desktop's file manager on a file, selected. */
   async showInFolder(path: string) {
     try {

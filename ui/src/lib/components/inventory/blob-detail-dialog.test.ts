@@ -36,7 +36,10 @@ function detail(it: InventoryItem, over: Partial<BlobDetail> = {}): BlobDetail {
   };
 }
 
-beforeEach(() => vi.mocked(api.blobDetail).mockReset());
+// A block, not an expression: a function returned from beforeEach is run as a cleanup hook.
+beforeEach(() => {
+  vi.mocked(api.blobDetail).mockReset();
+});
 
 describe('BlobDetailDialog', () => {
   it('shows names, SHA-256 with AutoV2, every path with Show in folder, copies with their verification, impacts and actions', async () => {
@@ -75,6 +78,12 @@ describe('BlobDetailDialog', () => {
     await fireEvent.click(repair);
     expect(onaction).toHaveBeenCalledWith('repair', it);
     expect(onclose).toHaveBeenCalled();
+  });
+
+  it('says the detail could not be read, by reason', async () => {
+    vi.mocked(api.blobDetail).mockRejectedValue({ code: 'not_found', message: 'no blob 0000 in this store', details: {} });
+    render(BlobDetailDialog, { item: item(), backupConnected: true, onaction: vi.fn(), onshow: vi.fn(), onclose: vi.fn() });
+    expect(await screen.findByRole('alert')).toHaveTextContent('no blob 0000 in this store');
   });
 
   it('actions that need the drive are disabled while it is away', async () => {
