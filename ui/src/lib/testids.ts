@@ -271,6 +271,10 @@ export const TestId = {
 
   // Settings
   SettingsPage: 'settings-page',
+  SettingsOpenStore: 'settings-open-store',
+  SettingsCreateStore: 'settings-create-store',
+  SettingsDemoStore: 'settings-demo-store',
+  SettingsSwitchBlocked: 'settings-switch-blocked',
   SettingsStoreRoot: 'settings-store-root',
   SettingsBackupEnabled: 'settings-backup-enabled',
   SettingsBackupPath: 'settings-backup-path',

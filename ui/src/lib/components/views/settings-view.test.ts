@@ -12,6 +12,11 @@ vi.mock('$lib/api', async (importOriginal) => ({
   getSettings: vi.fn(),
   saveSettings: vi.fn(),
   pickFolder: vi.fn(),
+  openStore: vi.fn(),
+  createStore: vi.fn(),
+  openDemoStore: vi.fn(),
+  listPacks: vi.fn(async () => ({ packs: [], pack_errors: [] })),
+  uiTargets: vi.fn(async () => ({ ui_targets: [] })),
   inventoryStream: vi.fn(() => new Promise(() => {})),
   backupStatus: vi.fn(() => new Promise(() => {})),
 }));
@@ -96,5 +101,36 @@ describe('SettingsView', () => {
     await fireEvent.click(screen.getByTestId(TestId.SettingsSave));
     await waitFor(() => expect(toasts.items.at(-1)).toMatchObject({ kind: 'success', title: 'Settings saved' }));
     expect(api.saveSettings).toHaveBeenLastCalledWith(saved);
+  });
+
+  it('opens another store: picks a folder, switches, reloads the settings of the new store and toasts', async () => {
+    const app = new AppState();
+    render(SettingsView, { app });
+    await waitFor(() => expect(screen.getByTestId(TestId.SettingsStoreRoot)).toHaveValue('/home/u/.synapse/store'));
+    vi.mocked(api.pickFolder).mockResolvedValue('/mnt/big/store');
+    const info = { store_root: '/mnt/big/store', store_exists: true, version: '0.1.0', backup: { state: 'disabled', path: null, reason: null }, running: [] };
+    vi.mocked(api.openStore).mockResolvedValue(info as unknown as api.AppInfo);
+    vi.mocked(api.getSettings).mockResolvedValue({ ...settings(), store_root: '/mnt/big/store' });
+    await fireEvent.click(screen.getByTestId(TestId.SettingsOpenStore));
+    await waitFor(() => expect(api.openStore).toHaveBeenCalledWith('/mnt/big/store'));
+    await waitFor(() => expect(screen.getByTestId(TestId.SettingsStoreRoot)).toHaveValue('/mnt/big/store'));
+    expect(app.info?.store_root).toBe('/mnt/big/store');
+    expect(toasts.items.at(-1)).toMatchObject({ kind: 'success', title: 'Store opened' });
+  });
+
+  it('a folder that is no store says so and stays on the current store; unsaved changes block switching', async () => {
+    const app = new AppState();
+    render(SettingsView, { app });
+    await waitFor(() => expect(screen.getByTestId(TestId.SettingsStoreRoot)).toHaveValue('/home/u/.synapse/store'));
+    vi.mocked(api.pickFolder).mockResolvedValue('/tmp/empty');
+    vi.mocked(api.openStore).mockRejectedValue({ code: 'not_found', message: 'no Synapse store at /tmp/empty', details: {} });
+    await fireEvent.click(screen.getByTestId(TestId.SettingsOpenStore));
+    await waitFor(() => expect(toasts.items.at(-1)).toMatchObject({ kind: 'error', title: 'Could not open the store' }));
+    expect(toasts.items.at(-1)?.detail).toContain('no Synapse store at /tmp/empty');
+    expect(screen.getByTestId(TestId.SettingsStoreRoot)).toHaveValue('/home/u/.synapse/store');
+
+    await fireEvent.click(screen.getByTestId(TestId.SettingsBackupEnabled));
+    expect(screen.getByTestId(TestId.SettingsSwitchBlocked)).toHaveTextContent('Save or discard your changes first');
+    expect(screen.getByTestId(TestId.SettingsCreateStore)).toBeDisabled();
   });
 });
