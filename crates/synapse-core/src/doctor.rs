@@ -172,7 +172,7 @@ fn check_lock(layout: &StoreLayout, state: &LockState, out: &mut Vec<Item>) {
             "stale_lock",
             Severity::Warning,
             format!(
-                "lock file names pid {} ({}, since {}) but that process is gone; the lock itself is free. `synapse doctor --fix` clears the record",
+                "lock file names pid {} ({}, since {}) but that process is gone; the lock itself is free; fixing clears the record",
                 info.pid, info.operation, info.since
             ),
             path,
@@ -240,7 +240,7 @@ fn check_links_and_shared_inodes(scan: &blobs::BlobScan, out: &mut Vec<Item>) {
             "shared_inode",
             Severity::Warning,
             format!(
-                "blob {} shares its bytes with {} other path(s) (hard links): writing to one of them would corrupt the blob. `synapse doctor --fix` gives the blob a copy of its own; the other files keep their bytes",
+                "blob {} shares its bytes with {} other path(s) (hard links): writing to one of them would corrupt the blob; fixing gives the blob a copy of its own, and the other files keep their bytes",
                 b.sha256.short(),
                 b.nlink - 1
             ),
@@ -279,7 +279,7 @@ fn check_partials(layout: &StoreLayout, scan: &blobs::BlobScan, state: &LockStat
                 "stale_partial",
                 Severity::Warning,
                 format!(
-                    "stale partial file ({size} bytes) left by an interrupted download, copy or write: `synapse doctor --fix` deletes it"
+                    "stale partial file ({size} bytes) left by an interrupted download, copy or write; fixing deletes it"
                 ),
                 Some(path.clone()),
                 Repair::RemovePartial(path),
@@ -324,7 +324,7 @@ fn check_strays(scan: &blobs::BlobScan, out: &mut Vec<Item>) {
                     "bad_blob_name",
                     Severity::Warning,
                     format!(
-                        "{what} (it belongs at {}/{claimed}), so Synapse does not see it: `synapse doctor --fix` checks its hash and moves it there",
+                        "{what} (it belongs at {}/{claimed}), so Synapse does not see it; fixing checks its hash and moves it there",
                         claimed.fanout()
                     ),
                     Some(path.clone()),
@@ -408,11 +408,10 @@ fn check_ui_targets(config: &ConfigFile, blobs: &BlobDir, out: &mut Vec<Item>) {
                 "ui_target_missing",
                 Severity::Warning,
                 format!(
-                    "UI target {:?} ({}) points at {}, which is not a folder (drive not mounted, or the UI moved?): fix the path with `synapse ui remove {}` and `synapse ui add`",
+                    "UI target {:?} ({}) points at {}, which is not a folder (drive not mounted, or the UI moved?): mount the drive, or remove the target and add it again with its new folder",
                     target.name,
                     target.kind,
                     root.display(),
-                    target.name
                 ),
                 Some(root),
             ));
@@ -442,7 +441,7 @@ fn check_ui_targets(config: &ConfigFile, blobs: &BlobDir, out: &mut Vec<Item>) {
                 "broken_ui_link",
                 Severity::Warning,
                 format!(
-                    "UI {:?} links to blob {} which is no longer in the store: the UI will fail to load it. Restore the blob (`synapse backup pull <pack>`) or let `synapse doctor --fix` remove the link",
+                    "UI {:?} links to blob {} which is no longer in the store: the UI will fail to load it. Restore the blob (pull its pack from the backup), or fix to remove the link",
                     target.name,
                     dest.display()
                 ),
@@ -543,7 +542,7 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
         BackupState::NoPath => out.push(Item::report(
             "backup_no_path",
             Severity::Warning,
-            "backup storage is enabled but no backup path is configured: set one with `synapse backup config --path <dir> --enable`, or turn backup off with `synapse backup config --disable`".to_owned(),
+            "backup storage is enabled but no backup folder is configured: choose one, or turn backup storage off".to_owned(),
             Some(layout.config()),
         )),
         BackupState::Connected { layout: drive } => {
@@ -638,7 +637,7 @@ fn check_integrity(layout: &StoreLayout, scan: &blobs::BlobScan, out: &mut Vec<I
 /// the local blob's own inode seen from the drive (a hard link). Neither
 /// counts as a backup copy; the next sync writes a real one over it.
 fn check_backup_copies(layout: &StoreLayout, live: &blobs::BlobScan, out: &mut Vec<Item>) {
-    let what = "is not a copy: Synapse does not count it as backed up. `synapse backup sync --execute` writes a real copy in its place";
+    let what = "is not a copy: Synapse does not count it as backed up; a backup sync writes a real copy in its place";
     for link in &live.links {
         out.push(Item::report(
             "backup_not_a_copy",
@@ -789,7 +788,7 @@ fn move_stray(blobs: &BlobDir, path: &Path, claimed: &Sha256) -> Result<Fix> {
     let (actual, _) = blobs::hash_file(path, None, &never)?;
     if &actual != claimed {
         return Ok(Fix::Refused(format!(
-            "named like blob {claimed} but its content hashes to {actual}: a damaged or misnamed file, left alone. Move it out of the store; if it is a model you need, adopt it (`synapse pack create`)"
+            "named like blob {claimed} but its content hashes to {actual}: a damaged or misnamed file, left alone. Move it out of the store; if it is a model you need, add it to a pack"
         )));
     }
     let dest = blobs.blob(&actual);
@@ -800,7 +799,7 @@ fn move_stray(blobs: &BlobDir, path: &Path, claimed: &Sha256) -> Result<Fix> {
             let (existing, _) = blobs::hash_reader(blobs::open(blobs, &actual)?, &dest, None, &never)?;
             if existing != actual {
                 return Ok(Fix::Refused(format!(
-                    "this file is a good copy of blob {actual}, but the blob at {} is damaged (it hashes to {existing}): both left alone. Check with `synapse verify {actual}`, then replace the damaged blob with this file by hand",
+                    "this file is a good copy of blob {actual}, but the blob at {} is damaged (it hashes to {existing}): both left alone. Verify blob {actual}; repairing it replaces the damaged copy from a good one",
                     dest.display()
                 )));
             }
@@ -812,7 +811,7 @@ fn move_stray(blobs: &BlobDir, path: &Path, claimed: &Sha256) -> Result<Fix> {
         }
         blobs::BlobAt::NotAFile(_) => {
             return Ok(Fix::Refused(format!(
-                "this file is a good copy of blob {actual}, but a link or folder is where that blob belongs ({}): left alone. Remove what is there (it is not a blob), then run `synapse doctor --fix` again",
+                "this file is a good copy of blob {actual}, but a link or folder is where that blob belongs ({}): left alone. Remove what is there (it is not a blob), then fix again",
                 dest.display()
             )));
         }

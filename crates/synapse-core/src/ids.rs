@@ -82,7 +82,7 @@ pub fn parse_prefix(input: &str) -> Result<String, IdError> {
         return Err(err("give the full 64-character hash or a prefix of at least 8 characters"));
     }
     if !input.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(err("only hexadecimal characters 0-9 and a-f are allowed (`synapse inventory --search <name>` shows a blob's hash)"));
+        return Err(err("only hexadecimal characters 0-9 and a-f are allowed (search by name to find a model's hash)"));
     }
     Ok(input.to_ascii_lowercase())
 }

@@ -130,8 +130,8 @@ fn overrides<'a>(config: &'a ConfigFile, name: &str, kind: UiKind) -> Option<&'a
 pub fn target(config: &ConfigFile, t: &UiTarget) -> Result<Target> {
     let kind: UiKind = t.kind.parse().map_err(|e| {
         Error::invalid(format!(
-            "UI target {:?} in config.json: {e}; fix it with `synapse ui remove {}` and `synapse ui add`",
-            t.name, t.name
+            "UI target {:?} in config.json: {e}; remove the target and add it again as comfyui, forge, a1111 or sdnext",
+            t.name
         ))
     })?;
     let mut folders: BTreeMap<AssetKind, String> =

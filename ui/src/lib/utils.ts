@@ -28,6 +28,11 @@ export function num(v: number | bigint | null | undefined): number {
   return typeof v === 'bigint' ? Number(v) : v;
 }
 
+/** A count with thousands separators ("20,005"), as every number in the app is shown. */
+export function count(n: number | bigint): string {
+  return num(n).toLocaleString('en-US');
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }

@@ -75,7 +75,7 @@ pub fn export(store: &Store, options: &ExportOptions, ctl: Control) -> Result<Ex
         }
     }
     if names.is_empty() {
-        return Err(Error::invalid("name at least one pack to export (`synapse pack list` shows them)"));
+        return Err(Error::invalid("choose at least one pack to export"));
     }
     let mut warnings = Vec::new();
     let mut pack_files = Vec::new();
@@ -309,7 +309,7 @@ fn blob_sources(store: &Store, refs: &[(PackName, BlobRef)]) -> Result<Vec<BlobS
                         pack: pack.to_string(),
                         sha256: sha.to_string(),
                         reason: format!(
-                            "is neither in the local store nor on the backup drive: restore or re-download it (`synapse redownload {sha}`), or export with --no-blobs"
+                            "is neither in the local store nor on the backup drive: restore or re-download it, or export without model files"
                         ),
                     })
                 }

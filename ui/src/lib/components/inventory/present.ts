@@ -17,7 +17,7 @@ import Cpu from '@lucide/svelte/icons/cpu';
 import FileQuestion from '@lucide/svelte/icons/file-question';
 import CircleCheck from '@lucide/svelte/icons/circle-check';
 import HardDrive from '@lucide/svelte/icons/hard-drive';
-import Cloud from '@lucide/svelte/icons/cloud';
+import Archive from '@lucide/svelte/icons/archive';
 import TriangleAlert from '@lucide/svelte/icons/triangle-alert';
 import type { AssetKind, BlobStatus, Location } from '$lib/api';
 import type { BadgeVariant } from '$lib/components/ui/badge.svelte';
@@ -42,19 +42,20 @@ export const KINDS: readonly AssetKind[] = [
 export const STATUSES: readonly BlobStatus[] = ['referenced', 'orphan', 'backup_only', 'missing'];
 export const LOCATIONS: readonly Location[] = ['both', 'local_only', 'backup_only', 'nowhere'];
 
-export const kindInfo: Record<AssetKind, { label: string; short: string; icon: Icon }> = {
-  checkpoint: { label: 'Checkpoint', short: 'ckpt', icon: Box as Icon },
-  lora: { label: 'LoRA', short: 'lora', icon: Layers as Icon },
-  vae: { label: 'VAE', short: 'vae', icon: Palette as Icon },
-  controlnet: { label: 'ControlNet', short: 'cnet', icon: Spline as Icon },
-  upscaler: { label: 'Upscaler', short: 'upsc', icon: ZoomIn as Icon },
-  clip: { label: 'CLIP', short: 'clip', icon: Type as Icon },
-  text_encoder: { label: 'Text encoder', short: 'te', icon: TextCursorInput as Icon },
-  diffusion_model: { label: 'Diffusion model', short: 'diff', icon: Waves as Icon },
-  embedding: { label: 'Embedding', short: 'emb', icon: Sparkles as Icon },
-  custom_node: { label: 'Custom node', short: 'node', icon: Puzzle as Icon },
-  unet: { label: 'UNet', short: 'unet', icon: Cpu as Icon },
-  unknown: { label: 'Unknown', short: '?', icon: FileQuestion as Icon },
+/** One word per kind, everywhere in the app (issue 11: not `cnet` in one place and `diffusion_model` in another). */
+export const kindInfo: Record<AssetKind, { label: string; icon: Icon }> = {
+  checkpoint: { label: 'Checkpoint', icon: Box as Icon },
+  lora: { label: 'LoRA', icon: Layers as Icon },
+  vae: { label: 'VAE', icon: Palette as Icon },
+  controlnet: { label: 'ControlNet', icon: Spline as Icon },
+  upscaler: { label: 'Upscaler', icon: ZoomIn as Icon },
+  clip: { label: 'CLIP', icon: Type as Icon },
+  text_encoder: { label: 'Text encoder', icon: TextCursorInput as Icon },
+  diffusion_model: { label: 'Diffusion model', icon: Waves as Icon },
+  embedding: { label: 'Embedding', icon: Sparkles as Icon },
+  custom_node: { label: 'Custom node', icon: Puzzle as Icon },
+  unet: { label: 'UNet', icon: Cpu as Icon },
+  unknown: { label: 'Unknown', icon: FileQuestion as Icon },
 };
 
 export const statusInfo: Record<BlobStatus, { label: string; variant: BadgeVariant; color: string; help: string }> = {
@@ -100,7 +101,7 @@ export const locationInfo: Record<Location, { label: string; tooltip: string; ic
   backup_only: {
     label: 'Backup only',
     tooltip: 'Only on the backup drive — can be restored',
-    icon: Cloud as Icon,
+    icon: Archive as Icon,
     tone: 'text-info bg-info/10',
   },
   nowhere: {
@@ -110,3 +111,9 @@ export const locationInfo: Record<Location, { label: string; tooltip: string; ic
     tone: 'text-destructive bg-destructive/10',
   },
 };
+
+/** A pack type as the app shows it: a kind's label when it names a kind, else as written. */
+export function packTypeLabel(t: string | null | undefined): string {
+  if (!t) return '—';
+  return (kindInfo as Record<string, { label: string } | undefined>)[t]?.label ?? t;
+}
