@@ -278,9 +278,7 @@ fn check_partials(layout: &StoreLayout, scan: &blobs::BlobScan, state: &LockStat
             None => Item::new(
                 "stale_partial",
                 Severity::Warning,
-                format!(
-                    "stale partial file ({size} bytes) left by an interrupted download, copy or write; fixing deletes it"
-                ),
+                format!("stale partial file ({size} bytes) left by an interrupted download, copy or write; fixing deletes it"),
                 Some(path.clone()),
                 Repair::RemovePartial(path),
             ),

@@ -45,6 +45,9 @@ export const TestId = {
   // Inventory page
   InventoryPage: 'inventory-page',
   InventoryHelp: 'inventory-help',
+  Dashboard: 'dashboard',
+  DashboardToggle: 'dashboard-toggle',
+  DashboardStrip: 'dashboard-strip',
   InventoryRefresh: 'inventory-refresh',
   InventoryError: 'inventory-error',
   PackErrors: 'pack-errors',
