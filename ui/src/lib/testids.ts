@@ -132,6 +132,9 @@ export const TestId = {
   CleanupExecute: 'cleanup-execute',
   CleanupCancel: 'cleanup-cancel',
   CleanupDone: 'cleanup-done',
+  CleanupChosen: 'cleanup-chosen',
+  CleanupAll: 'cleanup-all',
+  CleanupList: 'cleanup-list',
   CleanupItem: 'cleanup-item',
   CleanupSkipped: 'cleanup-skipped',
 
@@ -161,6 +164,10 @@ export const TestId = {
   VerifyClose: 'verify-close',
   DoctorDialog: 'doctor-dialog',
   BulkDialog: 'bulk-dialog',
+  BulkChosen: 'bulk-chosen',
+  BulkAll: 'bulk-all',
+  BulkList: 'bulk-list',
+  BulkItem: 'bulk-item',
   BulkConfirm: 'bulk-confirm',
   ProgressBar: 'progress-bar',
 

@@ -65,7 +65,8 @@ describe('CleanupWizard', () => {
     await waitFor(() => expect(step()).toBe('review'));
     expect(api.cleanupPlan).toHaveBeenCalledTimes(1);
     expect(api.cleanupApply).not.toHaveBeenCalled();
-    expect(screen.getAllByTestId(TestId.CleanupItem)).toHaveLength(2);
+    // Two orphans and the partial download, each with its own checkbox.
+    expect(screen.getAllByTestId(TestId.CleanupItem)).toHaveLength(3);
     expect(screen.getByTestId(TestId.CleanupWizard)).toHaveTextContent('1 orphan has no backup copy: deleting it is final.');
     expect(screen.getByTestId(TestId.CleanupWizard)).toHaveTextContent('partial download');
 
@@ -125,5 +126,39 @@ describe('CleanupWizard', () => {
     expect(api.cleanupApply).not.toHaveBeenCalled();
     await fireEvent.click(screen.getByTestId(TestId.CleanupExecute));
     await waitFor(() => expect(step()).toBe('complete'));
+  });
+
+  it('unticking items narrows the plan that is applied: nothing unticked is sent, the totals follow', async () => {
+    vi.mocked(api.cleanupPlan).mockResolvedValueOnce(plan());
+    vi.mocked(api.cleanupApply).mockResolvedValueOnce(result());
+    render(CleanupWizard, { open: true, onclose: vi.fn() });
+    await waitFor(() => expect(step()).toBe('review'));
+    const box = (key: string) => screen.getAllByTestId(TestId.CleanupItem).find((el) => el.dataset.key === key)!.querySelector('input')!;
+    await fireEvent.click(box(`blob:${sha(901)}`));
+    expect(screen.getByTestId(TestId.CleanupChosen)).toHaveTextContent('1 orphan and 1 partial download of 3 chosen — 1.0 MB will be freed');
+    expect(screen.getByTestId(TestId.CleanupWizard)).not.toHaveTextContent('no backup copy');
+    expect(screen.getByTestId(TestId.CleanupExecute)).toHaveTextContent('Delete 1 orphan and 1 partial file (1.0 MB)');
+    await fireEvent.click(screen.getByTestId(TestId.CleanupExecute));
+    await waitFor(() => expect(api.cleanupApply).toHaveBeenCalled());
+    const sent = vi.mocked(api.cleanupApply).mock.calls[0][0];
+    expect(sent.orphans.map((o) => o.sha256)).toEqual([sha(902)]);
+    expect(sent.partial_files).toHaveLength(1);
+    expect(sent.bytes_to_free).toBe(1_000_000);
+    expect(sent.plan).toEqual(plan().plan);
+  });
+
+  it('untick all leaves nothing to delete; the review of 20,000 orphans lists every one (virtualised)', async () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => ({ sha256: sha(10_000 + i), display_name: `o${i}.safetensors`, kind: 'lora' as const, size_bytes: 1000, on_backup: true }));
+    vi.mocked(api.cleanupPlan).mockResolvedValueOnce(plan({ orphans: many, partial_files: [], orphans_found: 20_000, bytes_to_free: 20_000_000 }));
+    render(CleanupWizard, { open: true, onclose: vi.fn() });
+    await waitFor(() => expect(step()).toBe('review'));
+    const list = screen.getByTestId(TestId.CleanupList);
+    expect(list.dataset.count).toBe('20000');
+    expect(list.querySelector('ul')!.style.height).toBe(`${20_000 * 34}px`);
+    expect(screen.getAllByTestId(TestId.CleanupItem).length).toBeLessThan(60);
+    expect(screen.getByTestId(TestId.CleanupWizard)).not.toHaveTextContent('more');
+    await fireEvent.click(screen.getByTestId(TestId.CleanupAll));
+    expect(screen.getByTestId(TestId.CleanupExecute)).toBeDisabled();
+    expect(screen.getByTestId(TestId.CleanupExecute)).toHaveTextContent('Nothing to delete');
   });
 });
