@@ -262,6 +262,7 @@ pub fn cli_hint(err: &Error) -> Option<String> {
             format!("fetch it again with `synapse redownload {}`", first.sha256.short())
         }
         Error::PackageInvalid { .. } => "`synapse package validate` lists every problem".into(),
+        Error::PackageBlobMissing { .. } => "--no-blobs exports the packs' metadata only".into(),
         Error::LinkInTree { .. } => "`synapse doctor` lists every such link".into(),
         Error::CopyCorrupt { sha256, .. } => format!("`synapse repair {}` replaces it from a good copy", &sha256[..12.min(sha256.len())]),
         _ => return None,

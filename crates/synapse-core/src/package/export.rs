@@ -299,7 +299,7 @@ fn blob_sources(store: &Store, refs: &[(PackName, BlobRef)]) -> Result<Vec<BlobS
                     return Err(Error::BackupNotConnected {
                         path: path.clone(),
                         reason: format!(
-                            "{reason}; blob {sha} of pack {:?} is not in the local store, so it can only come from the drive (or export with --no-blobs)",
+                            "{reason}; blob {sha} of pack {:?} is not in the local store, so it can only come from the drive (or export without model files)",
                             pack.as_str()
                         ),
                     })
@@ -308,9 +308,8 @@ fn blob_sources(store: &Store, refs: &[(PackName, BlobRef)]) -> Result<Vec<BlobS
                     return Err(Error::PackageBlobMissing {
                         pack: pack.to_string(),
                         sha256: sha.to_string(),
-                        reason: format!(
-                            "is neither in the local store nor on the backup drive: restore or re-download it, or export without model files"
-                        ),
+                        reason: "is neither in the local store nor on the backup drive: restore or re-download it, or export without model files"
+                            .to_owned(),
                     })
                 }
             }
