@@ -310,6 +310,71 @@ def packs_settings_and_help_pages(c):
 
 
 @test
+def a_click_on_a_row_opens_the_model_detail_with_every_path(c):
+    blob = next(b for b in c.blobs(location="both"))
+    c.search(blob["sha256"][:16])
+    row = c.wait_row(blob["sha256"])
+    c.s.click(tid("row-name"), within=row)
+    panel = c.s.wait(tid("blob-detail"), 5, "the model detail panel")
+    c.s.wait_until(lambda: blob["sha256"] in (c.s.find(tid("detail-sha")).text() or ""), 5, "the full SHA-256 in the detail")
+    assert c.s.find(tid("detail-autov2")).text().strip() == blob["sha256"][:10].upper()
+    c.s.wait_until(lambda: len(c.s.find_all(tid("detail-path"))) >= 2, 10, "the local and backup paths")
+    paths = [e.text() for e in c.s.find_all(tid("detail-path"))]
+    assert any(p.startswith(c.store) for p in paths), paths
+    assert any(p.startswith(c.backup) for p in paths), paths
+    c.shot("07b-model-detail.png")
+    c.s.key(ESCAPE)
+    c.s.wait_gone(tid("blob-detail"), 5, "the detail to close on Escape")
+    c.search("")
+
+
+AXE = os.path.join(REPO, "ui", "node_modules", "axe-core", "axe.min.js")
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(
+  (r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}))),
+  (e) => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));
+"""
+
+
+def axe_violations(c, screen):
+    if not c.s.js("return typeof window.axe !== 'undefined'"):
+        c.s.js(open(AXE, encoding="utf-8").read())
+    c.s.d.request("POST", c.s._p("/timeouts"), {"script": 60000})
+    found = c.s.d.request("POST", c.s._p("/execute/async"), {"script": AXE_RUN, "args": []}) or []
+    return [f"{screen}: {v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'])}" for v in found]
+
+
+@test
+def every_screen_passes_an_accessibility_check(c):
+    """axe-core (WCAG rules) in the real window on each screen and on an open dialog."""
+    problems = []
+    c.s.click(tid("tab-inventory"))
+    c.s.wait(tid("inventory-row"), 10, "the inventory rows")
+    problems += axe_violations(c, "inventory")
+    c.s.click(tid("row-name"), within=c.s.find(tid("inventory-row")))
+    c.s.wait(tid("detail-copies"), 10, "the model detail")
+    problems += axe_violations(c, "model detail")
+    c.s.key(ESCAPE)
+    c.s.wait_gone(tid("blob-detail"), 5)
+    c.s.click(tid("tab-packs"))
+    c.s.wait(tid("pack-row"), 10, "a pack row")
+    problems += axe_violations(c, "packs")
+    c.s.click("button", within=c.s.find(tid("pack-row")))
+    c.s.wait(tid("pack-detail"), 10, "the pack detail")
+    problems += axe_violations(c, "pack detail")
+    c.s.click(tid("tab-settings"))
+    c.s.wait(tid("settings-backup-path"), 10, "the loaded settings")
+    problems += axe_violations(c, "settings")
+    c.s.click(tid("help-link"))
+    c.s.wait(tid("help-page"), 10, "the Help page")
+    problems += axe_violations(c, "help")
+    c.s.click(tid("tab-inventory"))
+    c.s.wait(tid("inventory-page"), 10)
+    assert not problems, "accessibility violations:\n  " + "\n  ".join(problems)
+
+
+@test
 def export_a_pack_and_import_it_back(c):
     """Packages (SPEC §3.10): export one demo pack to a typed folder, check it
     on disk, then import it back: it classifies as duplicate_same_version and

@@ -73,7 +73,7 @@ describe('App', () => {
     expect(screen.getByTestId(TestId.HelpPage)).toBeInTheDocument();
     await fireEvent.click(screen.getByTestId(TestId.TabInventory));
     await fireEvent.click(screen.getByTestId(TestId.InventoryHelp));
-    expect(within(screen.getByTestId(TestId.HelpPage)).getByRole('heading', { level: 2 })).toHaveTextContent('Statuses and locations');
+    expect(within(screen.getByTestId(TestId.HelpPage)).getByRole('heading', { level: 1 })).toHaveTextContent('Statuses and locations');
   });
 
   it('inventory://changed and coming back to the window both reload what the disk holds', async () => {
