@@ -331,17 +331,19 @@ def a_click_on_a_row_opens_the_model_detail_with_every_path(c):
 AXE = os.path.join(REPO, "ui", "node_modules", "axe-core", "axe.min.js")
 AXE_RUN = """
 const done = arguments[arguments.length - 1];
-axe.run(document, {resultTypes: ['violations']}).then(
+const context = arguments[0] ? document.querySelector(arguments[0]) : document;
+axe.run(context, {resultTypes: ['violations']}).then(
   (r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}))),
   (e) => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));
 """
 
 
-def axe_violations(c, screen):
+def axe_violations(c, screen, within=None):
+    """Violations on the page, or inside `within` (a dialog: the page behind its backdrop is checked on its own)."""
     if not c.s.js("return typeof window.axe !== 'undefined'"):
         c.s.js(open(AXE, encoding="utf-8").read())
     c.s.d.request("POST", c.s._p("/timeouts"), {"script": 60000})
-    found = c.s.d.request("POST", c.s._p("/execute/async"), {"script": AXE_RUN, "args": []}) or []
+    found = c.s.d.request("POST", c.s._p("/execute/async"), {"script": AXE_RUN, "args": [within]}) or []
     return [f"{screen}: {v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'])}" for v in found]
 
 
@@ -354,7 +356,7 @@ def every_screen_passes_an_accessibility_check(c):
     problems += axe_violations(c, "inventory")
     c.s.click(tid("row-name"), within=c.s.find(tid("inventory-row")))
     c.s.wait(tid("detail-copies"), 10, "the model detail")
-    problems += axe_violations(c, "model detail")
+    problems += axe_violations(c, "model detail", tid("blob-detail"))
     c.s.key(ESCAPE)
     c.s.wait_gone(tid("blob-detail"), 5)
     c.s.click(tid("tab-packs"))
