@@ -99,7 +99,7 @@ describe('App', () => {
     await waitFor(() => expect(screen.getByTestId(TestId.QuickCleanup)).toBeInTheDocument());
     await fireEvent.click(screen.getByTestId(TestId.QuickCleanup));
     await waitFor(() => expect(screen.getByTestId(TestId.CleanupStep).dataset.step).toBe('review'));
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(screen.queryByTestId(TestId.CleanupWizard)).toBeNull();
   });
 });

@@ -132,7 +132,7 @@ describe('BlobsTable', () => {
     await fireEvent.click(within(rowOf('orphan_vae')).getByTestId(TestId.RowMenuButton));
     const menu = screen.getByTestId(TestId.ContextMenu);
     expect(within(menu).getAllByRole('menuitem').map((b) => b.textContent?.trim())).toEqual(['Copy SHA-256', 'Restore from backup', 'Delete from backup']);
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(screen.queryByTestId(TestId.ContextMenu)).toBeNull();
   });
 

@@ -97,7 +97,7 @@ describe('CleanupWizard', () => {
     render(CleanupWizard, { open: true, onclose });
     await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('pack Broken cannot be read'));
     expect(step()).toBe('scan');
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(onclose).toHaveBeenCalled();
     expect(document.querySelector(`[data-testid="${TestId.DialogBackdrop}"]`)).toBeNull();
   });

@@ -85,7 +85,7 @@ describe('DeleteDialog', () => {
     vi.mocked(api.blobImpacts).mockResolvedValue(impacts(it));
     const onclose = vi.fn();
     render(DeleteDialog, { props: { item: it, target: 'both', onclose } });
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(onclose).toHaveBeenCalled();
     expect(api.deleteBlob).not.toHaveBeenCalled();
     expect(screen.queryByTestId(TestId.DeleteDialog)).toBeNull();

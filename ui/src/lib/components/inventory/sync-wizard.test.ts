@@ -94,7 +94,7 @@ describe('SyncWizard', () => {
     render(SyncWizard, { open: true, direction: 'to_backup', onclose });
     await waitFor(() => expect(screen.getByTestId(TestId.SyncStart)).toBeEnabled());
     await fireEvent.click(screen.getByTestId(TestId.SyncStart));
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(signal?.aborted).toBe(true);
     await waitFor(() => expect(step()).toBe('complete'));
     expect(onclose).not.toHaveBeenCalled();

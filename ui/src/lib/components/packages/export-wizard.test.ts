@@ -170,13 +170,13 @@ describe('ExportWizard', () => {
     await fireEvent.input(input, { target: { value: '/tmp/out' } });
     await fireEvent.keyDown(input, { key: 'Enter' });
     expect(step()).toBe('progress');
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(signal?.aborted).toBe(true);
     await waitFor(() => expect(step()).toBe('complete'));
     expect(onclose).not.toHaveBeenCalled();
     expect(screen.getByTestId(TestId.ExportWizard)).toHaveTextContent('Export cancelled');
     expect(toasts.items.at(-1)).toMatchObject({ kind: 'info', title: 'Export cancelled' });
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(onclose).toHaveBeenCalled();
     expect(document.querySelector(`[data-testid="${TestId.DialogBackdrop}"]`)).toBeNull();
   });

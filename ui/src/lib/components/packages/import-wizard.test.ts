@@ -200,12 +200,12 @@ describe('ImportWizard', () => {
     await fireEvent.input(screen.getByTestId(TestId.ImportPath), { target: { value: '/tmp/pkg' } });
     await fireEvent.click(screen.getByTestId(TestId.ImportValidate));
     expect(step()).toBe('validate');
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(signal?.aborted).toBe(true);
     await waitFor(() => expect(step()).toBe('choose'));
     expect(onclose).not.toHaveBeenCalled();
     expect(screen.queryByRole('alert')).toBeNull();
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(onclose).toHaveBeenCalled();
     expect(document.querySelector(`[data-testid="${TestId.DialogBackdrop}"]`)).toBeNull();
   });

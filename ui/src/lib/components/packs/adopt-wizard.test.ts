@@ -161,7 +161,7 @@ describe('AdoptWizard', () => {
     await fireEvent.input(screen.getByTestId(TestId.AdoptPath), { target: { value: '/comfy/models' } });
     await fireEvent.click(screen.getByTestId(TestId.AdoptPreview));
     expect(step()).toBe('scan');
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(signal!.aborted).toBe(true);
     await waitFor(() => expect(step()).toBe('choose'));
     expect(onclose).not.toHaveBeenCalled();

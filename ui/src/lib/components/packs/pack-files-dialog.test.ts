@@ -95,7 +95,7 @@ describe('PackFilesDialog (New pack…)', () => {
     await waitFor(() => expect(screen.getByTestId(TestId.PackFilesProgress)).toBeInTheDocument());
     onProgress!({ operation: 'adopt', items_done: 0, items_total: 1, bytes_done: 50_000_000, bytes_total: 100_000_000, current: 'a.safetensors' });
     await waitFor(() => expect(screen.getByTestId(TestId.PackFilesProgress)).toHaveTextContent('50.0 MB of 100 MB'));
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(signal!.aborted).toBe(true);
     await waitFor(() => expect(screen.getByTestId(TestId.PackFilesName)).toBeInTheDocument());
     expect(onclose).not.toHaveBeenCalled();

@@ -92,7 +92,7 @@ describe('PackOpDialog', () => {
     const onclose = vi.fn();
     render(PackOpDialog, { request: { pack: 'P', kind: 'push' }, onclose });
     await waitFor(() => expect(screen.getByTestId(TestId.PackOpConfirm)).toBeDisabled());
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(onclose).toHaveBeenCalled();
     expect(document.querySelector(`[data-testid="${TestId.DialogBackdrop}"]`)).toBeNull();
   });

@@ -15,7 +15,7 @@ describe('Dialog primitive', () => {
   it('Escape closes and removes the backdrop with the panel', async () => {
     const onclose = vi.fn();
     render(DialogHarness, { onclose });
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(onclose).toHaveBeenCalledOnce();
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(backdrops()).toHaveLength(0);
@@ -75,10 +75,10 @@ describe('Dialog primitive', () => {
   it('with two dialogs open, Escape closes only the top one', async () => {
     render(DialogHarness, { second: true });
     expect(screen.getAllByRole('dialog')).toHaveLength(2);
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(screen.getAllByRole('dialog')).toHaveLength(1);
     expect(screen.getByRole('dialog', { name: 'Harness' })).toBeInTheDocument();
-    await fireEvent.keyDown(window, { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(screen.queryAllByRole('dialog')).toHaveLength(0);
     expect(backdrops()).toHaveLength(0);
   });
