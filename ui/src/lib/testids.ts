@@ -140,6 +140,7 @@ export const TestId = {
 
   // Backup sync wizard
   SyncWizard: 'sync-wizard',
+  SyncList: 'sync-list',
   SyncStep: 'sync-step',
   SyncStart: 'sync-start',
   SyncCancel: 'sync-cancel',
