@@ -6,6 +6,10 @@
 //! actions on Linux through the notification server's `ActionInvoked` signal;
 //! servers without action support show a plain notification, and the tray's
 //! "Back up now" and the window's toast do the same).
+//!
+//! Every notification carries the app's icon: notification servers take an
+//! icon as a file, so the bundled PNG is written once to the app's cache
+//! folder and named by its path.
 
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::{Action, ActionPerformed, ActionType, NotificationExt};
@@ -20,6 +24,9 @@ const TAP: &str = "tap";
 /// Registers the notification buttons and what they do. Must run before the
 /// first notification: the plugin shows buttons only while a handler exists.
 pub fn init(app: &AppHandle) {
+    if let Some(path) = write_icon(app) {
+        let _ = ICON.set(path);
+    }
     let notifications = app.notification();
     let attach = ActionType::builder(ATTACH_ACTIONS).actions(vec![Action::builder(BACK_UP_NOW, "Back up now").build()]).build();
     let _ = notifications.register_action_types(vec![attach]);
@@ -59,10 +66,33 @@ fn on_action(app: &AppHandle, performed: &ActionPerformed) {
     }
 }
 
+/// The app icon as a file for notification servers, written when missing or different.
+static ICON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn write_icon(app: &AppHandle) -> Option<String> {
+    const PNG: &[u8] = include_bytes!("../../icons/128x128.png");
+    let dir = app.path().app_cache_dir().ok()?;
+    let path = dir.join("synapse-notification-icon.png");
+    if std::fs::read(&path).ok().as_deref() != Some(PNG) {
+        std::fs::create_dir_all(&dir).ok()?;
+        synapse_core::fsutil::write_atomic(&path, PNG).ok()?;
+    }
+    Some(path.to_string_lossy().into_owned())
+}
+
+/// A notification builder with the app's icon.
+fn builder(app: &AppHandle) -> tauri_plugin_notification::NotificationBuilder<tauri::Wry> {
+    let b = app.notification().builder();
+    match ICON.get() {
+        Some(icon) => b.icon(icon.clone()),
+        None => b,
+    }
+}
+
 /// "Backup drive connected — 12 models (45 GB) not backed up", with a "Back up
 /// now" button when something is not backed up.
 pub fn show_attach(app: &AppHandle, body: &str, offer_backup: bool) {
-    let builder = app.notification().builder().title("Backup drive connected").body(body);
+    let builder = builder(app).title("Backup drive connected").body(body);
     let builder = if offer_backup { builder.action_type_id(ATTACH_ACTIONS) } else { builder };
     let _ = builder.show();
 }
@@ -70,7 +100,7 @@ pub fn show_attach(app: &AppHandle, body: &str, offer_backup: bool) {
 /// Shows an OS notification. Failing to show one (no notification daemon) is
 /// not an error the user could act on.
 pub fn show(app: &AppHandle, title: &str, body: &str) {
-    let _ = app.notification().builder().title(title).body(body).show();
+    let _ = builder(app).title(title).body(body).show();
 }
 
 /// Reports an operation's outcome natively when the user would not see it in

@@ -251,7 +251,10 @@ def unplugging_the_backup_turns_the_card_disconnected_and_replugging_notifies(c)
 
     c.s.wait_until(notified, 5, "the 'Backup drive connected' notification on D-Bus")
     with open(c.monitor_log, encoding="utf-8", errors="replace") as f:
-        assert '"backup_now"' in f.read(), "the attach notification has no 'Back up now' button"
+        log = f.read()
+    assert '"backup_now"' in log, "the attach notification has no 'Back up now' button"
+    icon = next((line.split('"')[1] for line in log.splitlines() if "synapse-notification-icon.png" in line), None)
+    assert icon and os.path.isfile(icon), f"the notification carries the app's icon as a file (app_icon {icon!r})"
     time.sleep(0.5)
     c.root_shot("07-attach-notification.png")
 

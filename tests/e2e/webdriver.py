@@ -137,7 +137,14 @@ class Session:
     def wait_until(self, predicate, timeout=10.0, what="condition", interval=0.1):
         deadline = time.time() + timeout
         while True:
-            value = predicate()
+            try:
+                value = predicate()
+            except WebDriverError as e:
+                # An element found a moment ago was re-rendered (toasts animate in and
+                # re-stack): look again rather than fail.
+                if "stale element" not in str(e):
+                    raise
+                value = None
             if value:
                 return value
             if time.time() > deadline:

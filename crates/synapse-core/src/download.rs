@@ -188,6 +188,25 @@ fn manifest(filename: &str, kind: AssetKind, origin: Option<&Origin>) -> BlobMan
     }
 }
 
+const NAME_NOT_FOUND: &str = "the server's name could not be found: this computer may be offline, or the address is wrong";
+
+/// What went wrong with a request, in words a user can act on (issue 11:
+/// not "io: failed to lookup address information").
+fn plain(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::HostNotFound => NAME_NOT_FOUND.into(),
+        // The system resolver's failure has no error kind of its own, only its text.
+        ureq::Error::Io(io) if io.to_string().contains("lookup address") => NAME_NOT_FOUND.into(),
+        ureq::Error::ConnectionFailed => "the server could not be reached: this computer may be offline, or the server is down".into(),
+        ureq::Error::Timeout(_) | ureq::Error::BodyStalled => "the server stopped answering: try again later".into(),
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => "the server sent the download round in circles (redirects)".into(),
+        ureq::Error::Io(io) if io.kind() == io::ErrorKind::ConnectionRefused => "the server refused the connection".into(),
+        ureq::Error::Io(io) => format!("the connection failed ({io})"),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => format!("the secure connection could not be set up ({e})"),
+        other => other.to_string(),
+    }
+}
+
 fn download_error(url: &str, status: Option<u16>, reason: impl Into<String>) -> Error {
     Error::Download { url: url.to_owned(), status, reason: reason.into() }
 }
@@ -235,7 +254,7 @@ fn fetch(
     if resumed_from > 0 {
         request = request.header("Range", format!("bytes={resumed_from}-"));
     }
-    let mut response = request.call().map_err(|e| download_error(url, None, e.to_string()))?;
+    let mut response = request.call().map_err(|e| download_error(url, None, plain(&e)))?;
     let status = response.status().as_u16();
     let restart = |hasher: &mut Hasher, resumed_from: &mut u64| -> Result<()> {
         *hasher = Hasher::new();
@@ -294,7 +313,10 @@ fn fetch(
                     return Err(download_error(
                         url,
                         Some(status),
-                        format!("connection lost after {} bytes ({e}); run redownload again to resume", resumed_from + downloaded),
+                        format!(
+                            "the connection broke off after {} bytes ({e}); download it again to resume from there",
+                            resumed_from + downloaded
+                        ),
                     ));
                 }
             };

@@ -168,6 +168,25 @@ fn a_server_error_is_reported_with_its_status() {
 }
 
 #[test]
+fn a_server_that_cannot_be_reached_is_said_in_plain_words() {
+    let f = Fixture::new();
+    let wanted = content("nobody listens", 5000);
+    let sha = sha_of(&wanted);
+    // A port nothing listens on: the connection is refused at once.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    pack_wanting(&f, &sha, wanted.len() as u64, &format!("http://127.0.0.1:{port}/model.safetensors"));
+    let err = redownload(&f, &sha).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("refused") || text.contains("could not be reached"), "{text}");
+    assert!(!text.contains("io:"), "{text}");
+    // A name that cannot resolve (.invalid never does, RFC 2606).
+    pack_wanting(&f, &sha, wanted.len() as u64, "http://models.example.invalid/model.safetensors");
+    let text = redownload(&f, &sha).unwrap_err().to_string();
+    assert!(text.contains("could not be found") || text.contains("could not be reached"), "{text}");
+    assert!(!f.local_path(&sha).exists());
+}
+
+#[test]
 fn a_blob_without_url_cannot_be_redownloaded() {
     let f = Fixture::new();
     let sha = sha_of(b"never downloadable");
