@@ -87,7 +87,7 @@ function summarize(items: InventoryItem[], o: Options): InventorySummary {
     blobs_corrupt: count((i) => i.copies.some((c) => c.corrupt)),
     cleanup_orphans: count((i) => i.status === 'orphan' && i.on_local && i.active_in_uis.length === 0),
     cleanup_bytes: sum((i) => i.status === 'orphan' && i.on_local && i.active_in_uis.length === 0),
-    bytes_total: sum(() => true),
+    bytes_total: sum((i) => i.on_local),
     bytes_referenced: sum((i) => i.status === 'referenced'),
     bytes_orphan: sum((i) => i.status === 'orphan'),
     bytes_by_kind: {},

@@ -118,7 +118,3 @@ export function packTypeLabel(t: string | null | undefined): string {
   return (kindInfo as Record<string, { label: string } | undefined>)[t]?.label ?? t;
 }
 
-/** Bytes of the models on this disk (today's `bytes_total` also counts backup-only ones). */
-export function localStoreBytes(summary: { bytes_total: number | bigint; backup: { bytes_backup_only: number | bigint } }): number {
-  return Number(summary.bytes_total) - Number(summary.backup.bytes_backup_only);
-}
