@@ -52,6 +52,7 @@ export const TestId = {
   InventoryError: 'inventory-error',
   PackErrors: 'pack-errors',
   LocalDiskCard: 'local-disk-card',
+  BackupOnlyCount: 'backup-only-count',
   BackupCard: 'backup-card',
   StatusCard: 'status-card',
   QuickActionsCard: 'quick-actions-card',

@@ -36,4 +36,11 @@ describe('BackupCard', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Sync…' }));
     expect(onsync).toHaveBeenCalled();
   });
+
+  it('says how many of the backup-only models no pack uses, so it adds up with the Status card', () => {
+    const s = summary({ blobs_backup_only: 3 });
+    s.backup.blobs_backup_only = 4;
+    render(BackupCard, { state: 'connected', summary: s, status: null, onsettings: vi.fn(), onsync: vi.fn() });
+    expect(screen.getByTestId(TestId.BackupOnlyCount)).toHaveTextContent('4 models only on the backup (1 no pack uses)');
+  });
 });
