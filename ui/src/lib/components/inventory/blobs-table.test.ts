@@ -170,6 +170,10 @@ describe('BlobsTable', () => {
     const p = setup({ onopen });
     await fireEvent.click(within(rowOf('local.safetensors')).getByTestId(TestId.RowName));
     expect(onopen).toHaveBeenCalledWith(p.items[1]);
+    // The grid has the keyboard after the click: the arrows go on from that row.
+    expect(document.activeElement).toBe(screen.getByTestId(TestId.InventoryTable));
+    await fireEvent.keyDown(screen.getByTestId(TestId.InventoryTable), { key: 'ArrowDown' });
+    expect(rows().find((r) => r.dataset.focused === 'true')?.dataset.sha256).toBe(p.items[2].sha256);
     await fireEvent.click(within(rowOf('local.safetensors')).getByTestId(TestId.RowCheckbox));
     await fireEvent.click(within(rowOf('local.safetensors')).getByTestId(TestId.RowQuickAction));
     expect(onopen).toHaveBeenCalledTimes(1);
