@@ -181,8 +181,8 @@ pub enum Error {
     #[error("package {} is not valid ({} error(s); first: {}): nothing was imported", path.display(), issues.iter().filter(|i| i.severity == IssueSeverity::Error).count(), first_error(issues))]
     PackageInvalid { path: PathBuf, issues: Vec<PackageIssue> },
 
-    #[error("cannot export pack {pack:?}: blob {sha256} {reason}")]
-    PackageBlobMissing { pack: String, sha256: String, reason: String },
+    #[error("cannot export pack {pack:?}: {name} (blob {sha256}) {reason}")]
+    PackageBlobMissing { pack: String, name: String, sha256: String, reason: String },
 
     #[error("{} already exists: choose a path that does not exist yet (or an empty folder)", path.display())]
     OutputExists { path: PathBuf },

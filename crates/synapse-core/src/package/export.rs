@@ -289,6 +289,13 @@ fn blob_sources(store: &Store, refs: &[(PackName, BlobRef)]) -> Result<Vec<BlobS
             continue;
         }
         let sha = &r.sha256;
+        // The model by the name its pack gives it; the hash follows for the CLI.
+        let name = || {
+            r.expose_filename
+                .clone()
+                .or_else(|| r.origin.as_ref().and_then(|o| o.filename.clone()))
+                .unwrap_or_else(|| r.dependency_id.clone())
+        };
         let local = layout.blobs();
         let (dir, from_backup) = if blobs::exists(&local, sha) {
             (local, false)
@@ -299,7 +306,8 @@ fn blob_sources(store: &Store, refs: &[(PackName, BlobRef)]) -> Result<Vec<BlobS
                     return Err(Error::BackupNotConnected {
                         path: path.clone(),
                         reason: format!(
-                            "{reason}; blob {sha} of pack {:?} is not in the local store, so it can only come from the drive (or export without model files)",
+                            "{reason}; {} (blob {sha}) of pack {:?} is not in the local store, so it can only come from the drive (or export without model files)",
+                            name(),
                             pack.as_str()
                         ),
                     })
@@ -307,6 +315,7 @@ fn blob_sources(store: &Store, refs: &[(PackName, BlobRef)]) -> Result<Vec<BlobS
                 _ => {
                     return Err(Error::PackageBlobMissing {
                         pack: pack.to_string(),
+                        name: name(),
                         sha256: sha.to_string(),
                         reason: "is neither in the local store nor on the backup drive: restore or re-download it, or export without model files"
                             .to_owned(),

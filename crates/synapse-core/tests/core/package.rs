@@ -206,6 +206,7 @@ fn export_refuses_missing_blobs_existing_targets_and_unknown_packs() {
     let err = export_to(&src.f.store, &["Broken"], &src.f.dir.path().join("b.tar"), true).unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
     assert!(err.to_string().contains(gone.as_str()) && err.to_string().contains("export without model files"), "{err}");
+    assert!(err.to_string().contains("x.bin"), "the model is named as its pack names it: {err}");
 
     let taken = src.f.dir.path().join("taken");
     fs::create_dir_all(&taken).unwrap();
