@@ -1,8 +1,9 @@
 //! Free and total space of the filesystem holding a path: `statvfs` of that
-//! path alone (fs4, as the copy engine's space checks). Asking the system for every mounted filesystem (sysinfo's disk
-//! list) hung `inventory --summary` whenever any FUSE mount on the machine was
-//! dead, even one Synapse never uses (issue 13); a path of the store's own
-//! filesystem answers without touching the others.
+//! path alone (fs4, as the copy engine's space checks). Asking the system for
+//! every mounted filesystem (sysinfo's disk list) hung `inventory --summary`
+//! whenever any FUSE mount on the machine was dead, even one Synapse never
+//! uses (issue 13); a path on the store's own filesystem answers without
+//! touching the others.
 
 use std::path::Path;
 

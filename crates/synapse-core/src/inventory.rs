@@ -214,7 +214,7 @@ pub fn build(store: &Store) -> Result<Inventory> {
     }
     let index: HashMap<Sha256, usize> = items.iter().enumerate().map(|(i, it)| (it.sha256.clone(), i)).collect();
     let mut ui_links: HashMap<Sha256, Vec<UiLink>> = HashMap::new();
-    for link in crate::views::active_links(layout) {
+    for link in crate::link_record::active_links(layout) {
         if let Some(&i) = index.get(&link.sha256) {
             if !items[i].active_in_uis.contains(&link.ui) {
                 items[i].active_in_uis.push(link.ui.clone());

@@ -43,6 +43,14 @@ pub struct BlobRef {
     pub urls: Vec<String>,
 }
 
+impl BlobRef {
+    /// The file name the pack gives the blob: its expose name, else its origin's
+    /// (a name that is empty is none).
+    pub fn file_name(&self) -> Option<String> {
+        self.expose_filename.clone().or_else(|| self.origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()))
+    }
+}
+
 impl Pack {
     /// Every blob reference of the lock, in lock order. Fails on a malformed hash.
     pub fn blob_refs(&self) -> std::result::Result<Vec<BlobRef>, String> {
@@ -384,11 +392,7 @@ impl PackInfo {
             .map(|r| {
                 let local_size = blobs::size(&blobs_dir, &r.sha256).ok().flatten();
                 PackBlob {
-                    display_name: r
-                        .expose_filename
-                        .clone()
-                        .or_else(|| r.origin.as_ref().and_then(|o| o.filename.clone()))
-                        .unwrap_or_else(|| r.sha256.short().to_owned()),
+                    display_name: r.file_name().unwrap_or_else(|| r.sha256.short().to_owned()),
                     dependency_id: r.dependency_id,
                     kind: r.kind,
                     size_bytes: r.size_bytes.or(local_size),

@@ -620,12 +620,7 @@ fn pack_status_in(store: &Store, inv: &Inventory, name: &PackName) -> Result<Pac
         let (on_local, on_backup) = item.map_or((false, false), |i| (i.on_local, i.on_backup));
         let size = item.filter(|i| i.on_local || i.on_backup).map(|i| i.size_bytes).or(r.size_bytes).unwrap_or(0);
         let kind = if r.kind != AssetKind::Unknown { r.kind } else { item.map_or(AssetKind::Unknown, |i| i.kind) };
-        let display_name = r
-            .expose_filename
-            .clone()
-            .or_else(|| r.origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()))
-            .or_else(|| item.map(|i| i.display_name.clone()))
-            .unwrap_or_else(|| r.sha256.short().to_owned());
+        let display_name = r.file_name().or_else(|| item.map(|i| i.display_name.clone())).unwrap_or_else(|| r.sha256.short().to_owned());
         let location = Location::from_sides(on_local, on_backup);
         if counted.insert(r.sha256.clone()) {
             match location {

@@ -12,10 +12,10 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::link_record;
 use crate::model::{AssetKind, UiKind, UiRemoveResult, UiTargetInfo, UiTargetList};
 use crate::schema::{ConfigFile, Extra, UiTarget};
 use crate::store::Store;
-use crate::views;
 
 /// The default folder of each asset kind in a UI of `kind` (SPEC §3.8), or
 /// `None` for kinds the UI has no model folder for (`custom_node`, `unknown`).
@@ -166,8 +166,8 @@ pub fn find(config: &ConfigFile, name: &str) -> Result<Target> {
 /// `ui list`.
 pub fn list(store: &Store) -> Result<UiTargetList> {
     let config = store.config()?;
-    let active = views::active_links(store.layout());
-    let used = views::active_use_links(store.layout());
+    let active = link_record::active_links(store.layout());
+    let used = link_record::active_use_links(store.layout());
     let ui_targets = targets(&config)?
         .iter()
         .map(|t| {
@@ -297,7 +297,7 @@ pub fn remove(store: &Store, name: &str) -> Result<UiRemoveResult> {
         return Err(Error::UiTargetNotFound { name: name.to_owned() });
     }
     store.save_config(&config)?;
-    let links_remaining = views::active_links(store.layout()).into_iter().filter(|l| l.ui == name).map(|l| l.path).collect();
+    let links_remaining = link_record::active_links(store.layout()).into_iter().filter(|l| l.ui == name).map(|l| l.path).collect();
     Ok(UiRemoveResult { name: name.to_owned(), links_remaining })
 }
 

@@ -35,7 +35,7 @@ use crate::progress::{Control, Tracker};
 use crate::store::Store;
 use crate::ui::{self, Target};
 
-pub use crate::link_record::{active_links, active_use_links, DirEntry, LinkEntry, LinkRecord, MadeBy};
+use crate::link_record::{DirEntry, LinkEntry, LinkRecord, MadeBy};
 
 /// Records links `adopt --link` is about to make (the caller holds the store lock).
 pub(crate) fn record_adopt_links(layout: &StoreLayout, links: &[UiLink]) -> Result<()> {

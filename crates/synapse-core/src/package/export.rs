@@ -290,12 +290,7 @@ fn blob_sources(store: &Store, refs: &[(PackName, BlobRef)]) -> Result<Vec<BlobS
         }
         let sha = &r.sha256;
         // The model by the name its pack gives it; the hash follows for the CLI.
-        let name = || {
-            r.expose_filename
-                .clone()
-                .or_else(|| r.origin.as_ref().and_then(|o| o.filename.clone()))
-                .unwrap_or_else(|| r.dependency_id.clone())
-        };
+        let name = || r.file_name().unwrap_or_else(|| r.dependency_id.clone());
         let local = layout.blobs();
         let (dir, from_backup) = if blobs::exists(&local, sha) {
             (local, false)
@@ -339,12 +334,8 @@ fn blob_sources(store: &Store, refs: &[(PackName, BlobRef)]) -> Result<Vec<BlobS
 }
 
 fn descriptor(r: &BlobRef, size: u64, mtime: Option<SystemTime>, manifest: Option<&BlobManifest>) -> Descriptor {
-    let file_name = r
-        .expose_filename
-        .clone()
-        .or_else(|| r.origin.as_ref().and_then(|o| o.filename.clone()))
-        .or_else(|| manifest.and_then(|m| m.original_filename.clone()))
-        .unwrap_or_else(|| r.sha256.short().to_owned());
+    let file_name =
+        r.file_name().or_else(|| manifest.and_then(|m| m.original_filename.clone())).unwrap_or_else(|| r.sha256.short().to_owned());
     let mut custom = Extra::new();
     custom.insert("kind".into(), json!(r.kind.as_str()));
     custom.insert("blob_manifest".into(), manifest.and_then(|m| serde_json::to_value(m).ok()).unwrap_or(Value::Null));

@@ -103,7 +103,7 @@ export class Ops {
       const r = await api.renamePack(from, to);
       const links = r.links > 0 ? `; ${plural(r.links, 'link')} in UI folders follow` : '';
       this.#toasts.success(`Renamed ${from} to ${r.to}`, `Profiles updated: ${r.profiles.length}${links}`);
-      await Promise.all([packs.load(), this.refreshViews()]);
+      await this.refreshViews();
       return true;
     } catch (e) {
       this.#toasts.error(`Could not rename ${from}`, describeError(e));
@@ -115,9 +115,9 @@ export class Ops {
   async deletePack(name: string): Promise<boolean> {
     try {
       const r = await api.deletePack(name);
-      const orphans = r.orphaned.length > 0 ? `${plural(r.orphaned.length, 'model')} no other pack uses ${r.orphaned.length === 1 ? 'is an orphan' : 'are orphans'} now (not deleted).` : 'Its models are still used by other packs.';
+      const orphans = r.orphaned.length > 0 ? `${plural(r.orphaned.length, 'model')} no other pack uses ${r.orphaned.length === 1 ? 'is an orphan' : 'are orphans'} now (not deleted).` : 'No model became an orphan.';
       this.#toasts.success(`Deleted pack ${name}`, orphans);
-      await Promise.all([packs.load(), this.refreshViews()]);
+      await this.refreshViews();
       return true;
     } catch (e) {
       this.#toasts.error(`Could not delete pack ${name}`, describeError(e));

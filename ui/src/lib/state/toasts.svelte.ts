@@ -6,17 +6,17 @@ export type Toast = {
   kind: ToastKind;
   title: string;
   detail?: string;
+  /** How long it stays, in ms (0: until dismissed); the toaster counts it, pausing while hovered. */
+  ttlMs: number;
 };
 
 export class Toasts {
   items = $state<Toast[]>([]);
   #next = 1;
-  #timers = new Map<number, ReturnType<typeof setTimeout>>();
 
   push(kind: ToastKind, title: string, detail?: string, ttlMs = kind === 'error' ? 10000 : 5000): number {
     const id = this.#next++;
-    this.items = [...this.items, { id, kind, title, detail }].slice(-6);
-    if (ttlMs > 0) this.#timers.set(id, setTimeout(() => this.dismiss(id), ttlMs));
+    this.items = [...this.items, { id, kind, title, detail, ttlMs }].slice(-6);
     return id;
   }
 
@@ -31,14 +31,10 @@ export class Toasts {
   }
 
   dismiss(id: number) {
-    const t = this.#timers.get(id);
-    if (t) clearTimeout(t);
-    this.#timers.delete(id);
     this.items = this.items.filter((x) => x.id !== id);
   }
 
   clear() {
-    for (const id of [...this.#timers.keys()]) this.dismiss(id);
     this.items = [];
   }
 }

@@ -4,7 +4,7 @@ import * as api from '$lib/api';
 import type { BlobDetail, InventoryItem } from '$lib/api';
 import BlobDetailDialog from './blob-detail-dialog.svelte';
 import { TestId } from '$lib/testids';
-import { item } from '../../../test/fixtures';
+import { impacts, item } from '../../../test/fixtures';
 
 vi.mock('$lib/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/api')>()),
@@ -16,19 +16,7 @@ function detail(it: InventoryItem, over: Partial<BlobDetail> = {}): BlobDetail {
     item: it,
     autov2: it.sha256.slice(0, 10).toUpperCase(),
     names: [it.display_name, 'juggernaut_v9.safetensors'],
-    impacts: {
-      sha256: it.sha256,
-      display_name: it.display_name,
-      status: it.status,
-      location: it.location,
-      size_bytes: it.size_bytes,
-      used_by_packs: it.used_by_packs,
-      affected_packs: [{ name: 'PackA', dependency_id: 'main', is_active: true }],
-      active_in_uis: ['comfyui'],
-      is_last_copy: false,
-      can_delete_safely: false,
-      warning: null,
-    },
+    impacts: impacts(it, { affected_packs: [{ name: 'PackA', dependency_id: 'main', is_active: true }], active_in_uis: ['comfyui'], is_last_copy: false, can_delete_safely: false }),
     local: { path: `/store/data/blobs/sha256/${it.sha256.slice(0, 2)}/${it.sha256}`, size_bytes: it.size_bytes, created: null, modified: null, accessed: null },
     backup: { path: `/media/T7/synapse-backup/blobs/sha256/${it.sha256.slice(0, 2)}/${it.sha256}`, size_bytes: it.size_bytes, created: null, modified: null, accessed: null },
     links: [{ ui: 'comfyui', pack: 'PackA', dependency_id: 'main', sha256: it.sha256, kind: it.kind, path: '/home/u/ComfyUI/models/checkpoints/jugg.safetensors', target: '/store/blob' }],

@@ -19,4 +19,12 @@ describe('Toaster (svelte-sonner)', () => {
     await waitFor(() => expect(screen.getAllByTestId(TestId.Toast)).toHaveLength(1));
     expect(screen.getByTestId(TestId.Toast)).toHaveAttribute('role', 'alert');
   });
+
+  it('a toast leaves the screen and the list when its time is up (sonner counts it)', async () => {
+    const toasts = new Toasts();
+    render(Toaster, { toasts });
+    toasts.push('info', 'Cancelled', undefined, 200);
+    await waitFor(() => expect(screen.getAllByTestId(TestId.Toast)).toHaveLength(1));
+    await waitFor(() => expect(toasts.items).toHaveLength(0), { timeout: 3000 });
+  });
 });
