@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use synapse_core::inventory::SortKey;
-use synapse_core::model::{AssetKind, BlobStatus, DeleteTarget, ImportStrategy, Location, SyncDirection, UiKind};
+use synapse_core::model::{AssetKind, BlobStatus, ImportStrategy, Location, SyncDirection, UiKind};
 
 /// Synapse: every model file exactly once, on disk or on a backup drive.
 #[derive(Debug, Parser)]
@@ -51,8 +51,21 @@ pub enum Command {
     },
     /// The backup drive: status, configuration, backup and restore of blobs and packs, sync, state backup.
     Backup {
+        /// The backup target to work on (default: the original's, `backup`); see `synapse target list`.
+        #[arg(long, global = true, value_name = "NAME")]
+        target: Option<String>,
         #[command(subcommand)]
         command: BackupCommand,
+    },
+    /// Backup targets: the drives and folders besides this disk that hold copies, and the copies policy.
+    Target {
+        #[command(subcommand)]
+        command: TargetCommand,
+    },
+    /// Every copy of a blob: on this disk and on each target, when each was last verified, whether its target is connected.
+    Whereis {
+        /// Full SHA-256, a unique prefix of at least 8 characters, or a name (file name, display name).
+        blob: String,
     },
     /// Bring a UI's model folder into the store: one blob per distinct file, a pack per file (dry run unless --execute).
     Adopt {
@@ -139,7 +152,7 @@ pub struct InventoryArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Print the summary of the whole store instead of the list.
-    #[arg(long, conflicts_with_all = ["kind", "status", "location", "search", "corrupt", "sort", "limit", "offset"])]
+    #[arg(long, conflicts_with_all = ["kind", "status", "location", "search", "corrupt", "copies_below", "below_policy", "sort", "limit", "offset"])]
     pub summary: bool,
 
     /// Only this kind (checkpoint, lora, vae, controlnet, upscaler, clip, text_encoder,
@@ -162,6 +175,14 @@ pub struct ListArgs {
     /// Only blobs with a copy known to be corrupt (found by verify; `synapse repair` replaces them).
     #[arg(long)]
     pub corrupt: bool,
+
+    /// Only blobs with fewer good copies than N (this disk and every target counted).
+    #[arg(long, value_name = "N")]
+    pub copies_below: Option<u32>,
+
+    /// Only referenced blobs with fewer good copies than the copies policy asks.
+    #[arg(long)]
+    pub below_policy: bool,
 
     /// size_desc, size_asc, name_asc, name_desc, kind, status or location.
     #[arg(long, value_name = "KEY", default_value = "size_desc")]
@@ -205,9 +226,10 @@ pub enum InventoryCommand {
     Delete {
         /// Full SHA-256 or a unique prefix of at least 8 characters.
         sha256: String,
-        /// Which copies to delete.
-        #[arg(long, value_name = "local|backup|both", default_value = "local")]
-        target: DeleteTarget,
+        /// Which copies to delete: local, backup (the original's target), both (those two),
+        /// a target's name, or everywhere (this disk and every target).
+        #[arg(long, value_name = "local|backup|both|NAME|everywhere", default_value = "local")]
+        target: String,
         /// Delete even the last copy, or a blob packs still use.
         #[arg(long)]
         force: bool,
@@ -351,6 +373,43 @@ pub enum BackupCommand {
         /// Compare file contents, not only sizes and times.
         #[arg(long)]
         checksum: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TargetCommand {
+    /// Add a folder target (usually on another drive): it is initialised as a backup there.
+    Add {
+        name: String,
+        /// The folder (made absolute); `<DIR>/.synapse/store` holds the copies.
+        #[arg(long, value_name = "DIR")]
+        path: PathBuf,
+    },
+    /// Every target: where it is, whether it is connected, what it holds; and the policy.
+    List,
+    /// Forget a target (nothing on it is deleted); refused while the copies policy needs its copies.
+    Remove {
+        name: String,
+        /// Remove it even if blobs fall below the copies policy.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Rename a target (its catalog and records follow).
+    Rename { old: String, new: String },
+    /// Show or change the copies policy.
+    Policy {
+        /// Good copies every referenced blob keeps (this disk counted); 1 is the last-copy rule.
+        #[arg(long, value_name = "N")]
+        min_copies: Option<u32>,
+        /// Per kind: KIND=N (N=0 removes the override).
+        #[arg(long = "kind", value_name = "KIND=N")]
+        kinds: Vec<String>,
+        /// Per pack: PACK=N (N=0 removes the override).
+        #[arg(long = "pack", value_name = "PACK=N")]
+        packs: Vec<String>,
+        /// With 2 or more copies, only copies verified this recently count (e.g. 90d).
+        #[arg(long, value_name = "DAYS")]
+        verify_max_age: Option<String>,
     },
 }
 

@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     let Cli { root, json, quiet, yes, command } = cli;
     let cancel = CancelToken::new();
     progress::install_ctrlc(cancel.clone(), quiet || json);
-    let ctx = Ctx { root: default_root(root.as_deref()), json, quiet, yes, cancel };
+    let ctx = Ctx { root: default_root(root.as_deref()), json, quiet, yes, cancel, target: None };
     let code = match commands::run(&ctx, command) {
         Ok(Done::Ok) => 0,
         Ok(Done::Failed { code, message }) => {

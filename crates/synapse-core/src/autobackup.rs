@@ -45,6 +45,8 @@ fn save_queue(layout: &StoreLayout, blobs: Vec<Sha256>) -> Result<()> {
 ///
 /// Call it *without* holding the store lock (it takes the locks it needs).
 pub fn after_adopt(store: &Store, new: &[Sha256], ctl: Control) -> Option<AutoBackupReport> {
+    // `auto_backup_new` is the original's setting, about the original's target.
+    let store = &store.on_target(None).ok()?;
     let config = store.config().ok()?;
     if !config.backup.enabled || !config.backup.auto_backup_new || new.is_empty() {
         return None;
@@ -94,6 +96,7 @@ pub fn run_queued_first(store: &Store, ctl: Control) -> Option<AutoBackupReport>
 /// queue as it is otherwise (not an error: the drive simply is not here).
 /// Blobs no longer in the store, or already on the drive, leave the queue.
 pub fn process_backup_queue(store: &Store, ctl: Control) -> Result<AutoBackupReport> {
+    let store = &store.on_target(None)?;
     let layout = store.layout();
     let pending = queued(layout);
     if pending.is_empty() {

@@ -28,6 +28,7 @@ use crate::lock::{self, StoreLock};
 use crate::model::{BackupConfigResult, BackupSource, BackupStatus};
 use crate::schema::ConfigFile;
 use crate::store::Store;
+use crate::target::{self, Target};
 
 /// The backup storage's state right now.
 #[derive(Debug, Clone)]
@@ -51,13 +52,22 @@ pub enum BackupState {
 }
 
 impl BackupState {
-    /// Works out the state from the config by looking at the disk (without the
-    /// identity check of [`BackupState::detect_for`]).
+    /// Works out the state of the original's target from the config by
+    /// looking at the disk (without the identity check of [`BackupState::of`]).
     pub fn detect(config: &ConfigFile) -> BackupState {
         let path = config.backup.path.as_deref().filter(|p| !p.trim().is_empty()).map(PathBuf::from);
+        Self::look(path, config.backup.enabled)
+    }
+
+    /// The state of `target` by looking at the disk (without the identity check).
+    pub fn detect_target(target: &Target) -> BackupState {
+        Self::look(target.path.clone(), target.enabled)
+    }
+
+    fn look(path: Option<PathBuf>, enabled: bool) -> BackupState {
         let path = match path {
-            Some(p) if config.backup.enabled => p,
-            None if config.backup.enabled => return BackupState::NoPath,
+            Some(p) if enabled => p,
+            None if enabled => return BackupState::NoPath,
             other => return BackupState::Disabled { path: other },
         };
         match check(&path) {
@@ -66,9 +76,24 @@ impl BackupState {
         }
     }
 
-    /// Like [`BackupState::detect`], and a connected drive must also be the
-    /// one this store knows: its `backup-id` matches the one the store's
-    /// catalog recorded for that path (or one of them has none yet).
+    /// The state of the target `store` works on ([`Store::on_target`]), with
+    /// the checks of [`BackupState::of`].
+    pub fn for_store(store: &Store) -> Result<BackupState> {
+        Ok(Self::of(store.layout(), &store.target()?))
+    }
+
+    /// The state of the original's target, with the checks of [`BackupState::of`].
+    pub fn detect_for(store: &StoreLayout, config: &ConfigFile) -> BackupState {
+        match crate::target::load(store) {
+            Ok(file) => Self::of(store, &crate::target::primary_of(store, config, &file)),
+            // An unreadable targets file leaves the identity unchecked, never the drive unusable.
+            Err(_) => Self::detect(config),
+        }
+    }
+
+    /// Like [`BackupState::detect_target`], and a connected drive must also be
+    /// the one this store knows: its `backup-id` matches the one the store
+    /// recorded for the target (or one of them has none yet).
     ///
     /// The drive must also not *be* the store, whatever the paths say: a
     /// backup path that reaches the store through a symlink or a bind mount
@@ -77,15 +102,14 @@ impl BackupState {
     /// inode) every time, not only when it was configured. Otherwise every
     /// blob would look backed up, and deleting "the local copy" would delete
     /// the only one.
-    pub fn detect_for(store: &StoreLayout, config: &ConfigFile) -> BackupState {
-        let state = Self::detect(config);
+    pub fn of(store: &StoreLayout, target: &Target) -> BackupState {
+        let state = Self::detect_target(target);
         let BackupState::Connected { layout: drive } = &state else { return state };
         if let Some(reason) = aliasing(store.root(), drive) {
             return BackupState::Disconnected { path: drive.path().to_path_buf(), reason };
         }
-        let (Some(id), Some(known)) = (read_id(drive), catalog::header(store)) else { return state };
-        match known.backup_id {
-            Some(known_id) if known.path.as_deref() == Some(drive.path()) && known_id != id => {
+        match (read_id(drive), &target.backup_id) {
+            (Some(id), Some(known_id)) if &id != known_id => {
                 let shown = drive.path().display();
                 BackupState::Disconnected {
                     path: drive.path().to_path_buf(),
@@ -239,6 +263,8 @@ fn ensure_id(drive: &BackupLayout) -> Result<(String, bool)> {
 /// drive's lock, nobody else can own them).
 pub struct Session {
     pub config: ConfigFile,
+    /// The target this session holds (its id known from now on).
+    pub target: Target,
     pub drive: BackupLayout,
     /// The drive's store tree, `<path>/.synapse/store`.
     pub tree: StoreLayout,
@@ -249,14 +275,23 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens a session for `operation`. Errors: `busy`, `backup_not_enabled`,
-    /// `backup_not_connected`, or `io` when the drive cannot be written.
+    /// Opens a session for `operation` on the store's target ([`Store::on_target`]).
+    /// Errors: `busy`, `backup_not_enabled`, `backup_not_connected`, or `io`
+    /// when the drive cannot be written.
     pub fn open(store: &Store, operation: &str) -> Result<Session> {
         let store_lock = store.lock(operation)?;
         let config = store.config()?;
-        let drive = BackupState::detect_for(store.layout(), &config).require()?.clone();
+        let mut target = store.target_with(&config)?;
+        let drive = BackupState::of(store.layout(), &target).require()?.clone();
         let backup_lock = StoreLock::acquire(&drive.lock_file(), operation, lock::default_wait())?;
         let (backup_id, _) = ensure_id(&drive)?;
+        // What the store knows the drive by from now on; the first target's
+        // files from before there were several move to their names by id.
+        target::remember_id(store.layout(), &target, &backup_id)?;
+        target.backup_id = Some(backup_id.clone());
+        if target.primary {
+            target::migrate_legacy(store.layout(), &backup_id);
+        }
         let tree = drive.tree();
         crate::copy::remove_leftovers(&tree);
         // Manifests that earlier versions left beside the blobs move to data/meta
@@ -264,6 +299,7 @@ impl Session {
         let _ = crate::blobs::move_legacy_manifests(&tree);
         Ok(Session {
             config,
+            target,
             drive,
             tree,
             backup_id,
@@ -275,7 +311,7 @@ impl Session {
 
     /// The catalog of this drive, as recorded now.
     pub fn catalog(&self) -> Catalog {
-        Catalog::for_drive(&self.store_layout, self.drive.path(), Some(&self.backup_id)).0
+        Catalog::for_drive(&self.store_layout, &self.target, self.drive.path(), Some(&self.backup_id)).0
     }
 
     /// Saves the catalog; a failure only leaves a stale cache, so it is ignored.
@@ -285,12 +321,20 @@ impl Session {
 
     /// Records that a sync of `kind` completed now (a cache: failures are ignored).
     pub fn record_sync(&self, kind: catalog::SyncKind) {
-        let _ = catalog::record_sync(&self.store_layout, self.drive.path(), Some(&self.backup_id), kind);
+        let _ = catalog::record_sync(&self.store_layout, &self.target, self.drive.path(), Some(&self.backup_id), kind);
+    }
+
+    /// Records in both ledgers that the copies of `shas` were just hashed
+    /// right on both ends (a copy reads and checks what it copies, then
+    /// checks what it wrote): "verified when written" (SPEC §3.12).
+    pub(crate) fn record_verified(&self, shas: &[crate::ids::Sha256]) {
+        crate::ledger::Ledger::record_good(&self.store_layout.ledger(), &self.store_layout.blobs(), shas);
+        crate::ledger::Ledger::record_good(&self.target.ledger_file(&self.store_layout), &self.tree.blobs(), shas);
     }
 
     /// `Some(backup_not_connected)` when the drive has gone away since the session opened.
     pub fn gone(&self) -> Option<Error> {
-        BackupState::detect(&self.config).require().err()
+        BackupState::detect_target(&self.target).require().err()
     }
 
     /// Turns an error met while touching the drive into `backup_not_connected`
@@ -308,8 +352,9 @@ impl Session {
 pub fn status(store: &Store) -> Result<BackupStatus> {
     let layout = store.layout();
     let config = store.config()?;
-    let state = BackupState::detect_for(layout, &config);
-    let (local, remote) = rayon::join(|| blobs::scan(&layout.blobs()), || catalog::backup_blobs(layout, &state));
+    let target = store.target_with(&config)?;
+    let state = BackupState::of(layout, &target);
+    let (local, remote) = rayon::join(|| blobs::scan(&layout.blobs()), || catalog::backup_blobs(layout, &target, &state));
     let (local, remote) = (local?, remote?);
     let mut s = BackupStatus {
         enabled: state.enabled(),
@@ -340,7 +385,7 @@ pub fn status(store: &Store) -> Result<BackupStatus> {
             s.total_space = Some(stats.total_space());
         }
     } else if remote.source == BackupSource::Cached {
-        s.backup_id = catalog::header(layout).and_then(|h| h.backup_id);
+        s.backup_id = catalog::header(layout, &target).and_then(|h| h.backup_id);
     }
     let on_backup: HashMap<_, _> = remote.blobs.iter().map(|b| (&b.sha256, b.size)).collect();
     for b in &local.blobs {
@@ -426,10 +471,24 @@ pub(crate) fn configure_in(store: &Store, config: &mut ConfigFile, update: &Conf
             None => Ok(()),
         };
         refuse(&drive)?;
+        let targets = target::load(layout)?;
+        let mut primary = target::primary_of(layout, config, &targets);
+        if let Some(other) = target::same_place(&target::all_of(layout, config, &targets), path, Some(&primary.name)) {
+            return Err(Error::invalid(format!(
+                "refused: {} is the folder of the backup target {:?} already (the same folder, maybe through a link): one place holds one copy. Choose a folder on another drive",
+                path.display(),
+                other.name
+            )));
+        }
         (initialized, adopted) = initialise(&drive)?;
         refuse(&drive)?;
         let id = read_id(&drive);
-        let (mut catalog, _) = Catalog::for_drive(layout, drive.path(), id.as_deref());
+        primary.path = Some(path.clone());
+        primary.backup_id = id.clone();
+        if let Some(id) = &id {
+            target::remember_id(layout, &primary, id)?;
+        }
+        let (mut catalog, _) = Catalog::for_drive(layout, &primary, drive.path(), id.as_deref());
         catalog.replace_blobs(&blobs::scan(&drive.blobs())?.blobs);
         catalog.save(layout)?;
     }
@@ -459,7 +518,7 @@ pub(crate) fn finish(store: &Store, config: &ConfigFile, mut r: BackupConfigResu
 
 /// Creates the backup tree at the drive and gives it an id. Returns
 /// (`initialized`: the tree is new, `adopted`: an existing tree got an id).
-fn initialise(drive: &BackupLayout) -> Result<(bool, bool)> {
+pub(crate) fn initialise(drive: &BackupLayout) -> Result<(bool, bool)> {
     let path = drive.path();
     if !path.exists() {
         match path.parent() {

@@ -1,6 +1,7 @@
-//! The backup catalog (SPEC §3.2): a local record of what the backup drive
-//! holds — its identity, every blob with its size, the last syncs — kept in
-//! `data/cache/backup-catalog.json`, so the inventory can still show
+//! The backup catalogs (SPEC §3.2, §3.12): a local record of what each backup
+//! target holds — its identity, every blob with its size, the last syncs —
+//! kept in `data/cache/catalogs/<backup-id>.json` (see [`crate::target`]), so
+//! the inventory can still show
 //! `backup_only` and `both` (marked `source: "cached"`) while the drive is
 //! unplugged, like git-annex's location log.
 //!
@@ -14,7 +15,8 @@
 //!
 //! The file is written compactly (a 100,000-blob drive makes ~7 MB) and only
 //! when its content changes; the times of the last syncs live in a small file
-//! beside it (`backup-syncs.json`), so recording a sync does not rewrite it.
+//! of their own (`data/cache/syncs/<backup-id>.json`), so recording a sync
+//! does not rewrite it.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -30,6 +32,7 @@ use crate::fsutil::{now_rfc3339, read_json};
 use crate::ids::Sha256;
 use crate::layout::StoreLayout;
 use crate::model::BackupSource;
+use crate::target::Target;
 
 const VERSION: u32 = 1;
 
@@ -54,6 +57,9 @@ pub struct Catalog {
     /// Every blob on the drive and its size. Kept last in the file.
     #[serde(default)]
     pub blobs: BTreeMap<Sha256, u64>,
+    /// The file this record is read from and saved to.
+    #[serde(skip)]
+    file: PathBuf,
 }
 
 /// What the drive's manifest says about a blob, kept for when it is unplugged.
@@ -81,10 +87,14 @@ pub struct Header {
 /// without reading megabytes of blob list (it is checked on every detection
 /// of a connected drive). A key cannot hide inside a JSON string: its quotes
 /// would be escaped there.
-pub fn header(layout: &StoreLayout) -> Option<Header> {
-    let path = layout.backup_catalog();
+pub fn header(layout: &StoreLayout, target: &Target) -> Option<Header> {
+    header_of(&target.catalog_file(layout))
+}
+
+/// [`header`] of the catalog file at `path`.
+pub fn header_of(path: &Path) -> Option<Header> {
     let mut head = Vec::with_capacity(HEAD);
-    File::open(&path).ok()?.take(HEAD as u64).read_to_end(&mut head).ok()?;
+    File::open(path).ok()?.take(HEAD as u64).read_to_end(&mut head).ok()?;
     if let Some(at) = head.windows(BLOBS_KEY.len()).position(|w| w == BLOBS_KEY) {
         let mut prefix = head[..at].to_vec();
         prefix.push(b'}');
@@ -92,7 +102,7 @@ pub fn header(layout: &StoreLayout) -> Option<Header> {
             return Some(h);
         }
     }
-    read_json(&path).ok()
+    read_json(path).ok()
 }
 
 /// How much of the catalog the identity is looked for in.
@@ -100,17 +110,18 @@ const HEAD: usize = 16 << 10;
 const BLOBS_KEY: &[u8] = b",\"blobs\":";
 
 impl Catalog {
-    /// Loads the catalog; a missing or unreadable one is empty.
-    pub fn load(layout: &StoreLayout) -> Catalog {
-        read_json(&layout.backup_catalog()).unwrap_or_default()
+    /// Loads the target's catalog; a missing or unreadable one is empty.
+    pub fn load(layout: &StoreLayout, target: &Target) -> Catalog {
+        let file = target.catalog_file(layout);
+        Catalog { file: file.clone(), ..read_json(&file).unwrap_or_default() }
     }
 
-    /// The catalog of the drive at `path` with `backup_id`: the stored one when
-    /// it describes that drive, else a fresh, empty record for it (another
-    /// drive, or a new backup path). The flag is true when the record differs
-    /// from the file in its identity (it must be saved).
-    pub fn for_drive(layout: &StoreLayout, path: &Path, backup_id: Option<&str>) -> (Catalog, bool) {
-        let c = Catalog::load(layout);
+    /// The catalog of the target's drive at `path` with `backup_id`: the
+    /// stored one when it describes that drive, else a fresh, empty record
+    /// for it (another drive, or a new backup path). The flag is true when the
+    /// record differs from the file in its identity (it must be saved).
+    pub fn for_drive(layout: &StoreLayout, target: &Target, path: &Path, backup_id: Option<&str>) -> (Catalog, bool) {
+        let c = Catalog::load(layout, target);
         let same_path = c.path.as_deref() == Some(path);
         let same_id = match (&c.backup_id, backup_id) {
             (Some(a), Some(b)) => a == b,
@@ -123,8 +134,13 @@ impl Catalog {
             let backup_id = backup_id.map(str::to_owned).or(c.backup_id.clone());
             (Catalog { backup_id, version: VERSION, ..c }, changed)
         } else {
-            let fresh =
-                Catalog { version: VERSION, backup_id: backup_id.map(str::to_owned), path: Some(path.to_path_buf()), ..Catalog::default() };
+            let fresh = Catalog {
+                version: VERSION,
+                backup_id: backup_id.map(str::to_owned),
+                path: Some(path.to_path_buf()),
+                file: c.file,
+                ..Catalog::default()
+            };
             (fresh, true)
         }
     }
@@ -152,12 +168,15 @@ impl Catalog {
         }
     }
 
-    /// Writes the catalog atomically (compact JSON).
+    /// Writes the catalog atomically (compact JSON) to the file it came from.
     pub fn save(&self, layout: &StoreLayout) -> Result<()> {
-        let path = layout.backup_catalog();
+        let path = &self.file;
+        if let Some(dir) = path.parent() {
+            crate::copy::mkdirs_under(layout.root(), dir)?;
+        }
         let mut bytes = serde_json::to_vec(self).map_err(|e| Error::internal(format!("cannot serialise {}: {e}", path.display())))?;
         bytes.push(b'\n');
-        layout.tree()?.write_atomic(&path, &bytes)
+        layout.tree()?.write_atomic(path, &bytes)
     }
 
     /// The blobs as scan entries (no modification times: the drive is not here).
@@ -195,9 +214,9 @@ pub enum SyncKind {
 }
 
 impl Syncs {
-    /// The sync times of the drive at `path` with `backup_id` (none for another drive).
-    pub fn of(layout: &StoreLayout, path: &Path, backup_id: Option<&str>) -> Syncs {
-        let s: Syncs = read_json(&layout.backup_syncs()).unwrap_or_default();
+    /// The sync times of the target's drive at `path` with `backup_id` (none for another drive).
+    pub fn of(layout: &StoreLayout, target: &Target, path: &Path, backup_id: Option<&str>) -> Syncs {
+        let s: Syncs = read_json(&target.syncs_file(layout)).unwrap_or_default();
         let same = s.path.as_deref() == Some(path) && (s.backup_id.is_none() || backup_id.is_none() || s.backup_id.as_deref() == backup_id);
         if same {
             s
@@ -209,15 +228,19 @@ impl Syncs {
 
 /// Records that a sync of `kind` with the drive at `path` completed now (a
 /// cache: the caller may ignore a failure).
-pub fn record_sync(layout: &StoreLayout, path: &Path, backup_id: Option<&str>, kind: SyncKind) -> Result<()> {
-    let mut s = Syncs::of(layout, path, backup_id);
+pub fn record_sync(layout: &StoreLayout, target: &Target, path: &Path, backup_id: Option<&str>, kind: SyncKind) -> Result<()> {
+    let mut s = Syncs::of(layout, target, path, backup_id);
     s.backup_id = backup_id.map(str::to_owned).or(s.backup_id);
     let now = Some(now_rfc3339());
     match kind {
         SyncKind::Blobs => s.last_sync = now,
         SyncKind::State => s.state_last_sync = now,
     }
-    layout.write_json(&layout.backup_syncs(), &s)
+    let file = target.syncs_file(layout);
+    if let Some(dir) = file.parent() {
+        crate::copy::mkdirs_under(layout.root(), dir)?;
+    }
+    layout.write_json(&file, &s)
 }
 
 /// The backup half of an inventory: live from the drive, or from the catalog.
@@ -240,8 +263,8 @@ impl BackupBlobs {
 /// [`Catalog::labels`]); the caller compares with [`BackupBlobs::labels`]
 /// first, as this reads the whole catalog. A cache: a failure to write it is
 /// ignored.
-pub fn record_labels(layout: &StoreLayout, drive: &Path, labels: BTreeMap<Sha256, Label>) {
-    let mut catalog = Catalog::load(layout);
+pub fn record_labels(layout: &StoreLayout, target: &Target, drive: &Path, labels: BTreeMap<Sha256, Label>) {
+    let mut catalog = Catalog::load(layout, target);
     if catalog.path.as_deref() == Some(drive) && catalog.labels != labels {
         catalog.labels = labels;
         let _ = catalog.save(layout);
@@ -253,25 +276,25 @@ pub fn record_labels(layout: &StoreLayout, drive: &Path, labels: BTreeMap<Sha256
 /// written is only a stale cache, so that error is ignored), the catalog's
 /// record when the drive is configured but disconnected, nothing when backup
 /// is disabled or the catalog describes another drive or path.
-pub fn backup_blobs(layout: &StoreLayout, state: &BackupState) -> Result<BackupBlobs> {
+pub fn backup_blobs(layout: &StoreLayout, target: &Target, state: &BackupState) -> Result<BackupBlobs> {
     match state {
         BackupState::Disabled { .. } | BackupState::NoPath => Ok(BackupBlobs::none()),
         BackupState::Connected { layout: drive } => {
             let scan = blobs::scan(&drive.blobs())?;
             let id = crate::backup::read_id(drive);
-            let (mut catalog, changed) = Catalog::for_drive(layout, drive.path(), id.as_deref());
+            let (mut catalog, changed) = Catalog::for_drive(layout, target, drive.path(), id.as_deref());
             if catalog.replace_blobs(&scan.blobs) || changed {
                 let _ = catalog.save(layout);
             }
-            let last_sync = Syncs::of(layout, drive.path(), id.as_deref()).last_sync;
+            let last_sync = Syncs::of(layout, target, drive.path(), id.as_deref()).last_sync;
             Ok(BackupBlobs { blobs: scan.blobs, source: BackupSource::Live, last_sync, labels: catalog.labels })
         }
         BackupState::Disconnected { path, .. } => {
-            let catalog = Catalog::load(layout);
+            let catalog = Catalog::load(layout, target);
             if catalog.path.as_deref() != Some(path.as_path()) {
                 return Ok(BackupBlobs::none());
             }
-            let last_sync = Syncs::of(layout, path, catalog.backup_id.as_deref()).last_sync;
+            let last_sync = Syncs::of(layout, target, path, catalog.backup_id.as_deref()).last_sync;
             let blobs = catalog.entries();
             Ok(BackupBlobs { blobs, source: BackupSource::Cached, last_sync, labels: catalog.labels })
         }
@@ -282,6 +305,11 @@ pub fn backup_blobs(layout: &StoreLayout, state: &BackupState) -> Result<BackupB
 mod tests {
     use super::*;
 
+    /// The original's target before it has met its drive: the old single files.
+    fn primary() -> Target {
+        Target { name: "backup".into(), primary: true, kind: crate::target::TargetKind::Folder, path: None, enabled: true, backup_id: None }
+    }
+
     fn sha(n: u8) -> Sha256 {
         Sha256::parse(&format!("{n:02x}").repeat(32)).unwrap()
     }
@@ -290,30 +318,30 @@ mod tests {
     fn another_drive_or_path_starts_a_fresh_record() {
         let d = tempfile::tempdir().unwrap();
         let layout = StoreLayout::new(d.path());
-        let (mut c, new) = Catalog::for_drive(&layout, Path::new("/mnt/a"), Some("id-a"));
+        let (mut c, new) = Catalog::for_drive(&layout, &primary(), Path::new("/mnt/a"), Some("id-a"));
         assert!(new);
         c.insert(&sha(1), 10);
         c.save(&layout).unwrap();
-        assert_eq!(Catalog::for_drive(&layout, Path::new("/mnt/a"), Some("id-a")), (c.clone(), false));
-        assert!(Catalog::for_drive(&layout, Path::new("/mnt/a"), Some("id-b")).0.blobs.is_empty());
-        assert!(Catalog::for_drive(&layout, Path::new("/mnt/b"), Some("id-a")).0.blobs.is_empty());
-        let h = header(&layout).unwrap();
+        assert_eq!(Catalog::for_drive(&layout, &primary(), Path::new("/mnt/a"), Some("id-a")), (c.clone(), false));
+        assert!(Catalog::for_drive(&layout, &primary(), Path::new("/mnt/a"), Some("id-b")).0.blobs.is_empty());
+        assert!(Catalog::for_drive(&layout, &primary(), Path::new("/mnt/b"), Some("id-a")).0.blobs.is_empty());
+        let h = header(&layout, &primary()).unwrap();
         assert_eq!((h.backup_id.as_deref(), h.path.as_deref()), (Some("id-a"), Some(Path::new("/mnt/a"))));
         assert!(std::fs::read(layout.backup_catalog()).unwrap().windows(BLOBS_KEY.len()).any(|w| w == BLOBS_KEY));
         // A catalog written some other way (pretty-printed) is still read.
         crate::fsutil::write_json_atomic(&layout.backup_catalog(), &c).unwrap();
-        assert_eq!(header(&layout).unwrap().backup_id.as_deref(), Some("id-a"));
+        assert_eq!(header(&layout, &primary()).unwrap().backup_id.as_deref(), Some("id-a"));
     }
 
     #[test]
     fn sync_times_belong_to_their_drive() {
         let d = tempfile::tempdir().unwrap();
         let layout = StoreLayout::new(d.path());
-        record_sync(&layout, Path::new("/mnt/a"), Some("id-a"), SyncKind::Blobs).unwrap();
-        assert!(Syncs::of(&layout, Path::new("/mnt/a"), Some("id-a")).last_sync.is_some());
-        assert!(Syncs::of(&layout, Path::new("/mnt/a"), Some("id-a")).state_last_sync.is_none());
-        assert!(Syncs::of(&layout, Path::new("/mnt/a"), Some("id-b")).last_sync.is_none());
-        assert!(Syncs::of(&layout, Path::new("/mnt/b"), Some("id-a")).last_sync.is_none());
+        record_sync(&layout, &primary(), Path::new("/mnt/a"), Some("id-a"), SyncKind::Blobs).unwrap();
+        assert!(Syncs::of(&layout, &primary(), Path::new("/mnt/a"), Some("id-a")).last_sync.is_some());
+        assert!(Syncs::of(&layout, &primary(), Path::new("/mnt/a"), Some("id-a")).state_last_sync.is_none());
+        assert!(Syncs::of(&layout, &primary(), Path::new("/mnt/a"), Some("id-b")).last_sync.is_none());
+        assert!(Syncs::of(&layout, &primary(), Path::new("/mnt/b"), Some("id-a")).last_sync.is_none());
     }
 
     #[test]

@@ -32,6 +32,7 @@ use crate::packs;
 use crate::progress::CancelToken;
 use crate::schema::{ConfigFile, UiTarget};
 use crate::store::Store;
+use crate::target::Target;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -107,7 +108,9 @@ pub fn doctor(store: &Store, fix: bool) -> Result<DoctorReport> {
     check_integrity(layout, &scan, &mut items);
     if let Some(config) = &config {
         check_ui_targets(config, &blob_dir, &mut items);
-        check_backup(layout, config, &mut items)?;
+        for target in crate::target::all(layout, config)? {
+            check_backup(layout, &target, &mut items)?;
+        }
     }
 
     if fix {
@@ -139,12 +142,12 @@ enum Repair {
         link: PathBuf,
         target: PathBuf,
     },
-    /// The backup catalog of a connected drive is out of date: rescan the drive.
-    RefreshCatalog,
+    /// The catalog of a connected target is out of date: rescan its drive.
+    RefreshCatalog(Target),
     /// A blob sharing its inode with another path: replace it by a verified copy of its own.
     Unshare(Sha256),
-    /// Backup is disabled: the catalog describes no configured drive.
-    RemoveCatalog,
+    /// The target is disabled: its catalog describes no drive in use.
+    RemoveCatalog(Target),
 }
 
 impl Item {
@@ -523,17 +526,18 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) -> Result<()> {
-    let catalog_path = layout.backup_catalog();
-    match BackupState::detect_for(layout, config) {
+fn check_backup(layout: &StoreLayout, target: &Target, out: &mut Vec<Item>) -> Result<()> {
+    let catalog_path = target.catalog_file(layout);
+    let named = if target.primary { String::new() } else { format!(" ({:?})", target.name) };
+    match BackupState::of(layout, target) {
         BackupState::Disabled { .. } => {
             if catalog_path.exists() {
                 out.push(Item::new(
                     "stale_backup_catalog",
                     Severity::Info,
-                    "backup storage is disabled, but the record of a backup drive's contents is still kept; --fix deletes the record (a cache: nothing on any drive changes)".to_owned(),
+                    format!("backup storage{named} is disabled, but the record of a backup drive's contents is still kept; --fix deletes the record (a cache: nothing on any drive changes)"),
                     Some(catalog_path),
-                    Repair::RemoveCatalog,
+                    Repair::RemoveCatalog(target.clone()),
                 ));
             }
         }
@@ -545,7 +549,7 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
         )),
         BackupState::Connected { layout: drive } => {
             let id = crate::backup::read_id(&drive);
-            let (catalog, identity_changed) = Catalog::for_drive(layout, drive.path(), id.as_deref());
+            let (catalog, identity_changed) = Catalog::for_drive(layout, target, drive.path(), id.as_deref());
             let live = blobs::scan(&drive.blobs())?;
             check_backup_copies(layout, &live, out);
             let live: BTreeMap<Sha256, u64> = live.blobs.into_iter().map(|b| (b.sha256, b.size)).collect();
@@ -555,14 +559,14 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
                 let what = if identity_changed && catalog.blobs.is_empty() {
                     "no record of this drive's contents is kept yet".to_owned()
                 } else {
-                    format!("the record of the backup drive's contents is out of date ({differ} blob(s) differ from the drive)")
+                    format!("the record of the backup drive's contents{named} is out of date ({differ} blob(s) differ from the drive)")
                 };
                 out.push(Item::new(
                     "stale_backup_catalog",
                     Severity::Warning,
                     format!("{what}: while the drive is unplugged the inventory would show wrong backup locations. Any inventory with the drive plugged in refreshes it; --fix refreshes it now"),
                     Some(catalog_path),
-                    Repair::RefreshCatalog,
+                    Repair::RefreshCatalog(target.clone()),
                 ));
             }
         }
@@ -575,7 +579,7 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
             ));
         }
         BackupState::Disconnected { path, reason } => {
-            let catalog = Catalog::load(layout);
+            let catalog = Catalog::load(layout, target);
             let cached = if catalog.path.as_deref() == Some(path.as_path()) {
                 let when = catalog.updated_at.as_deref().unwrap_or("an unknown time");
                 format!(
@@ -588,7 +592,7 @@ fn check_backup(layout: &StoreLayout, config: &ConfigFile, out: &mut Vec<Item>) 
             out.push(Item::report(
                 "backup_disconnected",
                 Severity::Info,
-                format!("backup drive not connected: {reason}. {cached}"),
+                format!("backup drive{named} not connected: {reason}. {cached}"),
                 Some(path),
             ));
         }
@@ -611,10 +615,10 @@ fn check_integrity(layout: &StoreLayout, scan: &blobs::BlobScan, out: &mut Vec<I
     for (sha, copies) in record.blobs() {
         for (side, found) in copies {
             // A local record whose file is gone describes nothing any more.
-            if *side == crate::model::Side::Local && !local.contains(sha) {
+            if side == crate::target::LOCAL && !local.contains(sha) {
                 continue;
             }
-            let path = (*side == crate::model::Side::Local).then(|| layout.blobs().blob(sha));
+            let path = (side == crate::target::LOCAL).then(|| layout.blobs().blob(sha));
             out.push(Item::report(
                 "corrupt_copy",
                 Severity::Error,
@@ -685,8 +689,8 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
                 | Repair::Unshare(_)
                 | Repair::MoveStray { .. }
                 | Repair::RemoveLink { .. }
-                | Repair::RefreshCatalog
-                | Repair::RemoveCatalog
+                | Repair::RefreshCatalog(_)
+                | Repair::RemoveCatalog(_)
         )
     };
     if !items.iter().any(|i| needs_lock(&i.repair)) {
@@ -737,9 +741,8 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
                     Err(e) => set_failed(item, &format!("cannot remove the link: {e}")),
                 }
             }
-            Repair::RefreshCatalog => {
-                let refreshed =
-                    store.config().and_then(|c| catalog::backup_blobs(store.layout(), &BackupState::detect_for(store.layout(), &c)));
+            Repair::RefreshCatalog(target) => {
+                let refreshed = catalog::backup_blobs(store.layout(), &target, &BackupState::of(store.layout(), &target));
                 match refreshed {
                     Ok(b) if b.source == BackupSource::Live => {
                         set_fixed(item, format!("rescanned the drive: {} blob(s) recorded", b.blobs.len()))
@@ -748,9 +751,10 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
                     Err(e) => set_failed(item, &e.to_string()),
                 }
             }
-            Repair::RemoveCatalog => {
-                let removed = store.layout().tree().and_then(|t| {
-                    [store.layout().backup_catalog(), store.layout().backup_syncs()].iter().try_for_each(|p| t.remove_file(p).map(|_| ()))
+            Repair::RemoveCatalog(target) => {
+                let layout = store.layout();
+                let removed = layout.tree().and_then(|t| {
+                    [target.catalog_file(layout), target.syncs_file(layout)].iter().try_for_each(|p| t.remove_file(p).map(|_| ()))
                 });
                 match removed {
                     Ok(()) => set_fixed(item, "deleted the record".to_owned()),

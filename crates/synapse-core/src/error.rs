@@ -33,6 +33,8 @@ pub enum ErrorCode {
     /// Refused: blobs must be restored from the backup first and that was not confirmed.
     RestoreNeeded,
     LastCopy,
+    /// Refused: fewer good copies than the policy asks would remain (SPEC §3.12).
+    BelowMinCopies,
     PacksUnreadable,
     BackupNotEnabled,
     BackupNotConnected,
@@ -56,6 +58,7 @@ impl ErrorCode {
             | ErrorCode::GitWorkingTree
             | ErrorCode::RestoreNeeded
             | ErrorCode::LastCopy
+            | ErrorCode::BelowMinCopies
             | ErrorCode::PacksUnreadable => 3,
             ErrorCode::BackupNotEnabled | ErrorCode::BackupNotConnected => 4,
             ErrorCode::NotFound => 5,
@@ -77,6 +80,7 @@ impl ErrorCode {
             ErrorCode::GitWorkingTree => "git_working_tree",
             ErrorCode::RestoreNeeded => "restore_needed",
             ErrorCode::LastCopy => "last_copy",
+            ErrorCode::BelowMinCopies => "below_min_copies",
             ErrorCode::PacksUnreadable => "packs_unreadable",
             ErrorCode::BackupNotEnabled => "backup_not_enabled",
             ErrorCode::BackupNotConnected => "backup_not_connected",
@@ -126,6 +130,18 @@ pub enum Error {
 
     #[error("refused: this would delete the last copy of blob {} ({}); nothing else holds these bytes. Delete it only if you are sure", impacts.sha256, impacts_name(impacts))]
     LastCopy { impacts: Box<Impacts> },
+
+    #[error("refused: {} would keep {} good cop{} ({}) where the copies policy asks for {required}. Make another copy first (backup sync --all), or confirm going below the policy", impacts.display_name, remaining.len(), if remaining.len() == 1 { "y" } else { "ies" }, if remaining.is_empty() { "none".to_owned() } else { remaining.join(", ") })]
+    BelowMinCopies { impacts: Box<Impacts>, required: u32, remaining: Vec<String> },
+
+    #[error("refused: removing the backup target {target:?} would leave {blobs} blob(s) with fewer good copies than the copies policy asks (first: {first}, which needs {required}). Copy them to another target first, or confirm removing it anyway; nothing on the target is deleted either way")]
+    TargetNeeded { target: String, blobs: u64, first: String, required: u32 },
+
+    #[error("backup target {name:?} does not exist (targets: {})", known.join(", "))]
+    TargetNotFound { name: String, known: Vec<String> },
+
+    #[error("backup target {name:?} already exists: choose another name")]
+    TargetExists { name: String },
 
     #[error("refused: {} pack(s) cannot be read ({}); their blobs would look like orphans. Fix or delete the pack files first", packs.len(), packs.iter().map(|p| p.pack.as_str()).collect::<Vec<_>>().join(", "))]
     PacksUnreadable { packs: Vec<PackError> },
@@ -283,7 +299,9 @@ impl Error {
             Error::StoreNotFound { .. } | Error::BlobNotFound { .. } | Error::NoMatch { .. } | Error::PackNotFound { .. } => {
                 ErrorCode::NotFound
             }
-            Error::PackExists { .. } | Error::UiTargetExists { .. } => ErrorCode::AlreadyExists,
+            Error::PackExists { .. } | Error::UiTargetExists { .. } | Error::TargetExists { .. } => ErrorCode::AlreadyExists,
+            Error::TargetNotFound { .. } => ErrorCode::NotFound,
+            Error::BelowMinCopies { .. } | Error::TargetNeeded { .. } => ErrorCode::BelowMinCopies,
             Error::UiTargetNotFound { .. } | Error::NoDownloadUrl { .. } | Error::UseBlobsMissing { .. } => ErrorCode::NotFound,
             Error::UseClash { .. } => ErrorCode::NameClash,
             Error::RestoreNeeded { .. } => ErrorCode::RestoreNeeded,
@@ -335,6 +353,13 @@ impl Error {
             Error::Conflict { impacts } | Error::LastCopy { impacts } => D::Impacts { impacts: impacts.clone() },
             Error::PacksUnreadable { packs } => D::PacksUnreadable { pack_errors: packs.clone() },
             Error::UiTargetNotFound { name } | Error::UiTargetExists { name } => D::Ui { ui: name.clone() },
+            Error::TargetNotFound { name, known } => D::Target { target: name.clone(), targets: known.clone() },
+            Error::TargetExists { name } | Error::TargetNeeded { target: name, .. } => {
+                D::Target { target: name.clone(), targets: Vec::new() }
+            }
+            Error::BelowMinCopies { impacts, required, remaining } => {
+                D::Policy { impacts: impacts.clone(), required_copies: *required, remaining_copies: remaining.clone() }
+            }
             Error::UseClash { pack, clashes } => D::Clashes { pack: pack.clone(), clashes: clashes.clone() },
             Error::RestoreNeeded { pack, blobs, bytes } => D::Restore { pack: pack.clone(), blobs: blobs.clone(), bytes: *bytes },
             Error::UseBlobsMissing { pack, blobs } => D::Missing { pack: pack.clone(), blobs: blobs.clone() },
@@ -385,6 +410,12 @@ pub enum ErrorDetails {
     Impacts {
         impacts: Box<Impacts>,
     },
+    /// `below_min_copies`: the blob, the copies that would remain, and how many the policy asks for.
+    Policy {
+        impacts: Box<Impacts>,
+        required_copies: u32,
+        remaining_copies: Vec<String>,
+    },
     Clashes {
         pack: String,
         clashes: Vec<UseClash>,
@@ -421,6 +452,11 @@ pub enum ErrorDetails {
     },
     Ui {
         ui: String,
+    },
+    /// A backup target by name, and the names there are when it was not found.
+    Target {
+        target: String,
+        targets: Vec<String>,
     },
     Prefix {
         prefix: String,

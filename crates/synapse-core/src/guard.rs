@@ -17,14 +17,16 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::fsutil::rfc3339;
 use crate::ids::Sha256;
+use crate::inventory::TargetSeen;
 use crate::inventory::{self, Inventory};
 use crate::layout::BackupLayout;
 use crate::lock::{self, StoreLock};
 use crate::model::{
-    AffectedPack, BackupSource, BlobDetail, BlobStatus, DeleteResult, DeleteTarget, FileInfo, Impacts, InventoryItem, Location, Remaining,
-    Side,
+    AffectedPack, BackupSource, BlobCopy, BlobDetail, BlobStatus, CopySource, DeleteResult, DeleteTarget, FileInfo, Impacts, InventoryItem,
+    Location, Remaining, Side,
 };
 use crate::store::Store;
+use crate::target::{Target, LOCAL};
 
 /// The warning of a forced delete that removed the only copy.
 pub const LAST_COPY_WARNING: &str = "This was the last copy";
@@ -62,131 +64,233 @@ pub fn detail(inv: &Inventory, sha: &Sha256) -> Result<BlobDetail> {
 
 /// Deletes copies of a blob under the store lock, after the guard rails.
 ///
-/// Errors, in the order they are checked: `backup_not_enabled` /
-/// `backup_not_connected` when `target` involves the backup (`both` always
-/// does: it must know whether a backup copy exists); `not_found` when the blob
-/// is not on the side `target` names (nothing is deleted); `last_copy` (without
-/// `force`) when no copy would remain; `conflict` (without `force`) when packs or
-/// UIs use the blob.
+/// `target` names the copies: `local`; `backup`, the copy on the target the
+/// store value works on ([`Store::on_target`]); `both`, those two;
+/// `everywhere`, the local copy and every target's.
 ///
-/// `both` on a blob that exists on one side only removes that copy, which is a
-/// last-copy delete. The backup copy is removed before the local one, so a
-/// drive that disappears mid-way leaves the local copy untouched.
+/// Errors, in the order they are checked: `backup_not_enabled` /
+/// `backup_not_connected` when `target` involves a target that cannot be
+/// reached (`both` always does: it must know whether a copy is there;
+/// `everywhere` needs every target known to hold a copy); `not_found` when
+/// the blob is not where `target` names (nothing is deleted); `last_copy`
+/// (without `force`) when no good copy seen live would remain;
+/// `below_min_copies` (without `force`) when a referenced blob would keep
+/// fewer good copies than the policy asks — with a policy of 2 or more, only
+/// copies verified within `verify_max_age` count (SPEC §3.12); `conflict`
+/// (without `force`) when packs or UIs use the blob.
+///
+/// Target copies are removed before the local one, so a drive that
+/// disappears mid-way leaves the local copy untouched.
 pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) -> Result<DeleteResult> {
     let _store_lock = store.lock("delete")?;
+    let layout = store.layout();
     let config = store.config()?;
-    let backup = BackupState::detect_for(store.layout(), &config);
-    if target != DeleteTarget::Local {
-        backup.require()?;
+    let chosen = store.target_with(&config)?;
+    let targets: Vec<(Target, BackupState)> =
+        crate::target::all(layout, &config)?.into_iter().map(|t| (BackupState::of(layout, &t), t)).map(|(s, t)| (t, s)).collect();
+    let chosen_at = targets.iter().position(|(t, _)| t.name == chosen.name).unwrap_or(0);
+    if matches!(target, DeleteTarget::Backup | DeleteTarget::Both) {
+        targets[chosen_at].1.require()?;
     }
-    // Whenever the drive is there, hold its lock too, even for a local delete:
-    // "a copy remains on the backup" is what makes deleting the local copy safe,
-    // and another store sharing the drive must not remove it meanwhile.
-    let _backup_lock = match backup.connected().map(|b| StoreLock::acquire(&b.lock_file(), "delete", lock::default_wait())) {
-        None => None,
-        Some(Ok(held)) => Some(held),
-        // A drive we cannot write the lock file on (mounted read-only) cannot
-        // lose its copy either: a local delete may go ahead without its lock.
-        Some(Err(Error::Io { .. })) if target == DeleteTarget::Local => None,
-        Some(Err(e)) => return Err(e),
-    };
+    // Whenever a drive is there, hold its lock too, even for a local delete:
+    // "a copy remains on the backup" is what makes deleting the local copy
+    // safe, and another store sharing the drive must not remove it meanwhile.
+    let mut _drive_locks = Vec::new();
+    for (i, (_, state)) in targets.iter().enumerate() {
+        let Some(drive) = state.connected() else { continue };
+        let removes_here = match target {
+            DeleteTarget::Local => false,
+            DeleteTarget::Backup | DeleteTarget::Both => i == chosen_at,
+            DeleteTarget::Everywhere => true,
+        };
+        match StoreLock::acquire(&drive.lock_file(), "delete", lock::default_wait()) {
+            Ok(held) => _drive_locks.push(held),
+            // A drive we cannot write the lock file on (mounted read-only)
+            // cannot lose its copy either: deleting elsewhere may go ahead.
+            Err(Error::Io { .. }) if !removes_here => {}
+            Err(e) => return Err(e),
+        }
+    }
 
     let inv = inventory::build(store)?;
-    let backup_dir = match target {
-        DeleteTarget::Local => None,
-        // The drive may have gone between the check above and the scan.
-        DeleteTarget::Backup | DeleteTarget::Both => Some(inv.backup.require()?.blobs()),
-    };
     let item = inv.get(sha);
-    // A backup copy known only from the catalog of an unplugged drive is not
-    // trusted here: "a copy remains on the backup" must be seen live.
-    let live = inv.summary.backup.source == BackupSource::Live;
-    let (on_local, on_backup) = item.map_or((false, false), |i| (i.on_local, i.on_backup && live));
-    let corrupt = |side: Side| item.is_some_and(|i| i.copies.iter().any(|c| c.corrupt && c.target == side.to_string()));
-    let not_found = |side| match item.filter(|_| corrupt(side)) {
+    // Only copies seen live count: one known from the catalog of an unplugged
+    // drive is not trusted to keep the bytes.
+    let live_good =
+        |place: &str| item.is_some_and(|i| i.copies.iter().any(|c| c.target == place && !c.corrupt && c.source == CopySource::Live));
+    let on_local = item.is_some_and(|i| i.on_local);
+    let not_found = |side: Side, place: &str| match item.filter(|i| i.corrupt_on(place)) {
         // A corrupt copy is not a copy, and it is not deleted either: repair moves it aside.
         Some(i) => Error::CopyCorrupt { sha256: sha.to_string(), name: i.display_name.clone(), side },
         None => Error::BlobNotFound { sha256: sha.to_string(), side },
     };
-    let remove_local = match target {
-        DeleteTarget::Local if !on_local => return Err(not_found(Side::Local)),
-        DeleteTarget::Backup if !on_backup => return Err(not_found(Side::Backup)),
-        DeleteTarget::Both if !on_local && !on_backup => {
+    // The targets whose copies go.
+    let mut remove: Vec<&TargetSeen> = Vec::new();
+    match target {
+        DeleteTarget::Local => {}
+        DeleteTarget::Backup | DeleteTarget::Both => {
+            // The drive may have gone between the check above and the scan.
+            let seen = &inv.targets[chosen_at];
+            seen.state.require()?;
+            if live_good(&seen.target.name) {
+                remove.push(seen);
+            }
+        }
+        DeleteTarget::Everywhere => {
+            for seen in &inv.targets {
+                let holds = item.is_some_and(|i| i.good_on(&seen.target.name));
+                if holds && !seen.live() {
+                    // "Everywhere" cannot be done while a copy sits on a drive that is away.
+                    seen.state.require()?;
+                }
+                if live_good(&seen.target.name) {
+                    remove.push(seen);
+                }
+            }
+        }
+    }
+    let remove_local = target != DeleteTarget::Backup && on_local;
+    match target {
+        DeleteTarget::Local if !on_local => return Err(not_found(Side::Local, LOCAL)),
+        DeleteTarget::Backup if remove.is_empty() => return Err(not_found(Side::Backup, inv.target_name())),
+        DeleteTarget::Both | DeleteTarget::Everywhere if !remove_local && remove.is_empty() => {
             return Err(match item {
                 // Known (a pack wants it) but there is no copy to delete.
-                Some(_) => not_found(Side::Local),
+                Some(_) => not_found(Side::Local, LOCAL),
                 None => Error::NoMatch { prefix: sha.to_string() },
             });
         }
-        DeleteTarget::Local | DeleteTarget::Both => on_local,
-        DeleteTarget::Backup => false,
-    };
-    let remove_backup = target != DeleteTarget::Local && on_backup;
+        _ => {}
+    }
     let Some(item) = item else {
         // Unreachable: a blob on some side is in the inventory. Refuse rather than guess.
         return Err(Error::NoMatch { prefix: sha.to_string() });
     };
 
-    let remaining = match (on_local && !remove_local, on_backup && !remove_backup) {
-        (true, _) => Remaining::Local,
-        (false, true) => Remaining::Backup,
-        (false, false) => Remaining::Nowhere,
+    let removed = |name: &str| remove.iter().any(|t| t.target.name == name);
+    let remaining_copies: Vec<&BlobCopy> = item
+        .copies
+        .iter()
+        .filter(|c| !c.corrupt && c.source == CopySource::Live)
+        .filter(|c| if c.target == LOCAL { !remove_local } else { !removed(&c.target) })
+        .collect();
+    let remaining = if remaining_copies.iter().any(|c| c.target == LOCAL) {
+        Remaining::Local
+    } else if remaining_copies.is_empty() {
+        Remaining::Nowhere
+    } else {
+        Remaining::Backup
     };
     let in_use = !item.used_by_packs.is_empty() || !item.active_in_uis.is_empty();
+    let counted = counted(&remaining_copies, item.min_copies, &inv.policy);
     let warning = if remaining == Remaining::Nowhere {
         if !force {
             return Err(Error::LastCopy { impacts: Box::new(impacts_of(&inv, item)) });
         }
         Some(LAST_COPY_WARNING.to_owned())
+    } else if (counted.len() as u32) < item.min_copies && !force {
+        return Err(Error::BelowMinCopies {
+            impacts: Box::new(impacts_of(&inv, item)),
+            required: item.min_copies,
+            remaining: describe_copies(&remaining_copies, &counted),
+        });
     } else if in_use {
         if !force {
             return Err(Error::Conflict { impacts: Box::new(impacts_of(&inv, item)) });
         }
+        let below = ((counted.len() as u32) < item.min_copies).then(|| {
+            format!(
+                "{} good cop{} remain where the copies policy asks for {}",
+                counted.len(),
+                if counted.len() == 1 { "y" } else { "ies" },
+                item.min_copies
+            )
+        });
         // Only the local copy matters to a UI: without it the packs need a restore.
-        (remove_local && !item.used_by_packs.is_empty()).then(|| {
+        let restore = (remove_local && !item.used_by_packs.is_empty()).then(|| {
             let verb = if item.used_by_packs.len() == 1 { "needs" } else { "need" };
             format!("{} now {verb} this blob ({}) restored from the backup", packs_phrase(&item.used_by_packs), sha.short())
-        })
+        });
+        let parts: Vec<String> = below.into_iter().chain(restore).collect();
+        (!parts.is_empty()).then(|| parts.join("; "))
     } else {
         None
     };
 
-    let mut deleted_from = Vec::with_capacity(2);
+    let mut deleted_from = Vec::with_capacity(1 + remove.len());
     let mut bytes_freed = 0;
-    if let Some(dir) = backup_dir.filter(|_| remove_backup) {
-        bytes_freed = bytes_freed.max(blobs::remove(&dir, sha, Side::Backup).map_err(|e| backup_failure(e, store))?);
-        deleted_from.push(Side::Backup);
-        forget_backup_copy(store, sha);
+    for seen in &remove {
+        let drive = seen.state.require()?;
+        let freed = blobs::remove(&drive.blobs(), sha, Side::Backup).map_err(|e| target_failure(e, &seen.target))?;
+        bytes_freed = bytes_freed.max(freed);
+        deleted_from.push(seen.target.name.clone());
+        forget_copy(store, &seen.target, drive, sha);
     }
     if remove_local {
         let backup_gone = !deleted_from.is_empty();
-        let freed = blobs::remove(&store.layout().blobs(), sha, Side::Local).map_err(|e| match e {
+        let freed = blobs::remove(&layout.blobs(), sha, Side::Local).map_err(|e| match e {
             // Say what did happen: the caller must not think the backup copy is still there.
-            Error::Io { path, source, .. } if backup_gone => Error::Io { op: "delete (its backup copy is already deleted)", path, source },
+            Error::Io { path, source, .. } if backup_gone => {
+                Error::Io { op: "delete (its backup copies are already deleted)", path, source }
+            }
             e => e,
         })?;
         // The blob's size once, whichever sides it left (SPEC §3.3, the original's meaning).
         bytes_freed = bytes_freed.max(freed);
-        deleted_from.push(Side::Local);
+        deleted_from.push(LOCAL.to_owned());
     }
-    Ok(DeleteResult { deleted_from, sha256: sha.clone(), bytes_freed, remaining_on: remaining, warning })
+    let remaining_copies = remaining_copies.iter().map(|c| c.target.clone()).collect();
+    Ok(DeleteResult { deleted_from, sha256: sha.clone(), bytes_freed, remaining_on: remaining, remaining_copies, warning })
 }
 
-/// Removes a deleted backup copy from the catalog (a cache: failures are ignored).
-fn forget_backup_copy(store: &Store, sha: &Sha256) {
-    let Ok(config) = store.config() else { return };
-    if let BackupState::Connected { layout } = BackupState::detect(&config) {
-        let id = crate::backup::read_id(&layout);
-        let (mut catalog, _) = Catalog::for_drive(store.layout(), layout.path(), id.as_deref());
-        catalog.remove(sha);
-        let _ = catalog.save(store.layout());
+/// The copies that count for a policy of `required`: all good ones for 1; for
+/// 2 or more, those verified within the policy's `verify_max_age`.
+pub(crate) fn counted<'a>(copies: &[&'a BlobCopy], required: u32, policy: &crate::target::Policy) -> Vec<&'a BlobCopy> {
+    if required < 2 {
+        return copies.to_vec();
     }
+    let oldest = chrono::Utc::now() - chrono::Duration::from_std(policy.max_age()).unwrap_or(chrono::Duration::MAX);
+    copies
+        .iter()
+        .copied()
+        .filter(|c| {
+            c.verified_at
+                .as_deref()
+                .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+                .is_some_and(|at| at.with_timezone(&chrono::Utc) >= oldest)
+        })
+        .collect()
 }
 
-/// A failure on the backup side: `backup_not_connected` when the drive went away.
-fn backup_failure(e: Error, store: &Store) -> Error {
-    match store.config().map(|c| BackupState::detect(&c)) {
-        Ok(state @ (BackupState::Disconnected { .. } | BackupState::NoPath)) => state.require().err().unwrap_or(e),
+/// The remaining copies in words, those that do not count marked.
+fn describe_copies(copies: &[&BlobCopy], counted: &[&BlobCopy]) -> Vec<String> {
+    copies
+        .iter()
+        .map(|c| {
+            if counted.iter().any(|k| k.target == c.target) {
+                c.target.clone()
+            } else {
+                match &c.verified_at {
+                    Some(at) => format!("{} (last verified {at}, too long ago to count)", c.target),
+                    None => format!("{} (never verified, so it does not count)", c.target),
+                }
+            }
+        })
+        .collect()
+}
+
+/// Removes a deleted copy from its target's catalog (a cache: failures are ignored).
+fn forget_copy(store: &Store, target: &Target, drive: &BackupLayout, sha: &Sha256) {
+    let id = crate::backup::read_id(drive);
+    let (mut catalog, _) = Catalog::for_drive(store.layout(), target, drive.path(), id.as_deref());
+    catalog.remove(sha);
+    let _ = catalog.save(store.layout());
+}
+
+/// A failure on a target: `backup_not_connected` when its drive went away.
+fn target_failure(e: Error, target: &Target) -> Error {
+    match BackupState::detect_target(target) {
+        state @ (BackupState::Disconnected { .. } | BackupState::NoPath) => state.require().err().unwrap_or(e),
         _ => e,
     }
 }

@@ -21,7 +21,6 @@ use crate::error::{Error, Result};
 use crate::fsutil::now_rfc3339;
 use crate::ids::Sha256;
 use crate::layout::StoreLayout;
-use crate::model::Side;
 
 /// What is known about one corrupt copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,13 +34,13 @@ pub struct CorruptCopy {
     pub actual: String,
 }
 
-/// The record: blob → copy (`local`, `backup`) → what was found.
+/// The record: blob → copy (`local`, or the backup target's name) → what was found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IntegrityRecord {
     #[serde(default = "version")]
     pub version: u32,
     #[serde(default)]
-    pub corrupt: BTreeMap<Sha256, BTreeMap<Side, CorruptCopy>>,
+    pub corrupt: BTreeMap<Sha256, BTreeMap<String, CorruptCopy>>,
 }
 
 fn version() -> u32 {
@@ -65,30 +64,30 @@ impl IntegrityRecord {
         }
     }
 
-    /// Whether the copy of `sha` on `side` is known to be corrupt.
-    pub fn is_corrupt(&self, sha: &Sha256, side: Side) -> bool {
-        self.corrupt.get(sha).is_some_and(|c| c.contains_key(&side))
+    /// Whether the copy of `sha` on `place` (`local` or a target) is known to be corrupt.
+    pub fn is_corrupt(&self, sha: &Sha256, place: &str) -> bool {
+        self.corrupt.get(sha).is_some_and(|c| c.contains_key(place))
     }
 
     /// The corrupt copies of one blob.
-    pub fn copies(&self, sha: &Sha256) -> Option<&BTreeMap<Side, CorruptCopy>> {
+    pub fn copies(&self, sha: &Sha256) -> Option<&BTreeMap<String, CorruptCopy>> {
         self.corrupt.get(sha)
     }
 
     /// Every blob with at least one corrupt copy.
-    pub fn blobs(&self) -> impl Iterator<Item = (&Sha256, &BTreeMap<Side, CorruptCopy>)> {
+    pub fn blobs(&self) -> impl Iterator<Item = (&Sha256, &BTreeMap<String, CorruptCopy>)> {
         self.corrupt.iter()
     }
 
     fn set(&mut self, change: Change) {
         match change {
-            Change::Corrupt { sha, side, found_by, actual } => {
+            Change::Corrupt { sha, place, found_by, actual } => {
                 let copy = CorruptCopy { found_at: now_rfc3339(), found_by: found_by.to_owned(), actual: actual.to_string() };
-                self.corrupt.entry(sha).or_default().insert(side, copy);
+                self.corrupt.entry(sha).or_default().insert(place, copy);
             }
-            Change::Good { sha, side } => {
+            Change::Good { sha, place } => {
                 if let Some(copies) = self.corrupt.get_mut(&sha) {
-                    copies.remove(&side);
+                    copies.remove(&place);
                     if copies.is_empty() {
                         self.corrupt.remove(&sha);
                     }
@@ -102,9 +101,38 @@ impl IntegrityRecord {
 #[derive(Debug, Clone)]
 pub enum Change {
     /// The copy hashed to `actual`, not to its name.
-    Corrupt { sha: Sha256, side: Side, found_by: &'static str, actual: Sha256 },
+    Corrupt { sha: Sha256, place: String, found_by: &'static str, actual: Sha256 },
     /// The copy hashed right, was replaced, or is gone.
-    Good { sha: Sha256, side: Side },
+    Good { sha: Sha256, place: String },
+}
+
+/// Forgets a removed target's entries (under the store lock).
+pub(crate) fn forget_place(layout: &StoreLayout, place: &str) -> Result<()> {
+    let before = IntegrityRecord::load(layout)?;
+    let mut after = before.clone();
+    for copies in after.corrupt.values_mut() {
+        copies.remove(place);
+    }
+    after.corrupt.retain(|_, copies| !copies.is_empty());
+    if after == before {
+        return Ok(());
+    }
+    layout.write_json(&layout.integrity(), &after)
+}
+
+/// Renames a target's entries (`target rename`, under the store lock).
+pub(crate) fn rename_place(layout: &StoreLayout, from: &str, to: &str) -> Result<()> {
+    let before = IntegrityRecord::load(layout)?;
+    let mut after = before.clone();
+    for copies in after.corrupt.values_mut() {
+        if let Some(c) = copies.remove(from) {
+            copies.insert(to.to_owned(), c);
+        }
+    }
+    if after == before {
+        return Ok(());
+    }
+    layout.write_json(&layout.integrity(), &after)
 }
 
 /// Applies `changes` to the record on disk (read, change, write atomically).
@@ -135,14 +163,14 @@ mod tests {
         let layout = StoreLayout::new(dir.path());
         std::fs::create_dir_all(layout.data()).unwrap();
         assert_eq!(IntegrityRecord::load(&layout).unwrap(), IntegrityRecord::default());
-        let bad = Change::Corrupt { sha: sha('a'), side: Side::Local, found_by: "verify", actual: sha('b') };
+        let bad = Change::Corrupt { sha: sha('a'), place: "local".into(), found_by: "verify", actual: sha('b') };
         record(&layout, [bad]).unwrap();
         let r = IntegrityRecord::load(&layout).unwrap();
-        assert!(r.is_corrupt(&sha('a'), Side::Local));
-        assert!(!r.is_corrupt(&sha('a'), Side::Backup));
+        assert!(r.is_corrupt(&sha('a'), "local"));
+        assert!(!r.is_corrupt(&sha('a'), "backup"));
         let text = std::fs::read_to_string(layout.integrity()).unwrap();
         assert!(text.contains("\"local\"") && text.contains(&"b".repeat(64)), "{text}");
-        record(&layout, [Change::Good { sha: sha('a'), side: Side::Local }]).unwrap();
+        record(&layout, [Change::Good { sha: sha('a'), place: "local".into() }]).unwrap();
         assert!(IntegrityRecord::load(&layout).unwrap().corrupt.is_empty());
     }
 

@@ -16,10 +16,10 @@ use crate::integrity::IntegrityRecord;
 use crate::kind;
 use crate::layout::BlobDir;
 use crate::ledger::Ledger;
-use crate::model::Side as ModelSide;
 use crate::model::*;
 use crate::packs::{self, RefSet};
 use crate::store::Store;
+use crate::target::{self, Policy, Target, LOCAL};
 
 /// Sort orders of `inventory --sort`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -63,6 +63,10 @@ pub struct Query {
     pub search: Option<String>,
     /// Only blobs with a copy known to be corrupt.
     pub corrupt: bool,
+    /// Only blobs with fewer good copies than this (`--copies-below N`).
+    pub copies_below: Option<u32>,
+    /// Only referenced blobs with fewer good copies than the policy asks.
+    pub below_policy: bool,
     pub sort: SortKey,
     pub limit: usize,
     pub offset: usize,
@@ -70,7 +74,18 @@ pub struct Query {
 
 impl Default for Query {
     fn default() -> Self {
-        Self { kind: None, status: None, location: None, search: None, corrupt: false, sort: SortKey::SizeDesc, limit: 1000, offset: 0 }
+        Self {
+            kind: None,
+            status: None,
+            location: None,
+            search: None,
+            corrupt: false,
+            copies_below: None,
+            below_policy: false,
+            sort: SortKey::SizeDesc,
+            limit: 1000,
+            offset: 0,
+        }
     }
 }
 
@@ -86,7 +101,14 @@ pub struct Reference {
 pub struct Inventory {
     pub items: Vec<InventoryItem>,
     pub summary: InventorySummary,
+    /// The state of the target the store value works on ([`Store::on_target`]).
     pub backup: BackupState,
+    /// Every backup target, the original's first, as seen by this build.
+    pub targets: Vec<TargetSeen>,
+    /// Which of `targets` is the one the store value works on.
+    pub selected: usize,
+    /// The copies policy of `state/targets.json`.
+    pub policy: Policy,
     /// Every reference per blob, in pack order.
     pub references: HashMap<Sha256, Vec<Reference>>,
     /// Links in UI folders that exist now, per blob (`use`, `adopt --link`): what `active_in_uis` is made of.
@@ -101,7 +123,9 @@ pub struct Inventory {
 #[derive(Default)]
 struct Acc {
     local: Option<Side>,
-    backup: Option<Side>,
+    /// The copies on backup targets, by index into the targets (empty for most
+    /// blobs of a store without a backup, so it costs nothing there).
+    targets: Vec<(u16, Side)>,
     /// Indices of the referencing packs, in pack order (a pack may repeat).
     packs: Vec<u32>,
     kind: Option<AssetKind>,
@@ -160,37 +184,107 @@ pub fn resolve_hashes(store: &Store, inputs: &[&str]) -> Result<Vec<Sha256>> {
     prefixes.iter().map(|p| inv.resolve(p)).collect()
 }
 
+/// A backup target as one inventory build saw it.
+#[derive(Debug, Clone)]
+pub struct TargetSeen {
+    pub target: Target,
+    pub state: BackupState,
+    pub source: BackupSource,
+    pub last_sync: Option<String>,
+    /// Its blobs (live or from its catalog) and their bytes.
+    pub blobs: u64,
+    pub bytes: u64,
+}
+
+impl TargetSeen {
+    pub fn live(&self) -> bool {
+        self.state.connected().is_some()
+    }
+
+    fn summary(&self) -> TargetSummary {
+        TargetSummary {
+            name: self.target.name.clone(),
+            primary: self.target.primary,
+            kind: self.target.kind,
+            enabled: self.state.enabled(),
+            connected: self.live(),
+            source: self.source,
+            path: self.state.path(),
+            error: self.state.reason().map(str::to_owned),
+            blobs: self.blobs,
+            bytes: self.bytes,
+            last_sync: self.last_sync.clone(),
+        }
+    }
+}
+
+/// A referenced blob with fewer good copies than the policy asks (SPEC §3.12).
+pub fn below_policy(it: &InventoryItem) -> bool {
+    it.copies_count < it.min_copies
+}
+
 /// Builds the inventory of `store`.
 pub fn build(store: &Store) -> Result<Inventory> {
     let layout = store.layout();
     let config = store.config()?;
-    let backup = BackupState::detect_for(layout, &config);
+    let file = target::load(layout)?;
+    let all = target::all_of(layout, &config, &file);
+    let selected = store.target_with(&config)?;
+    let selected = all.iter().position(|t| t.name == selected.name).unwrap_or(0);
+    let states: Vec<BackupState> = all.iter().map(|t| BackupState::of(layout, t)).collect();
     let local_dir = layout.blobs();
-    let backup_dir = backup.connected().map(|b| b.blobs());
 
-    let (local, (remote, packs)) = rayon::join(
+    let (local, (remotes, packs)) = rayon::join(
         || blobs::scan(&local_dir),
-        // Live from the drive (refreshing the backup catalog), or the catalog while it is unplugged.
-        || rayon::join(|| crate::catalog::backup_blobs(layout, &backup), || packs::load_all_refs(layout)),
+        // Live from each drive (refreshing its catalog), or its catalog while it is unplugged.
+        || {
+            rayon::join(
+                || all.par_iter().zip(states.par_iter()).map(|(t, st)| crate::catalog::backup_blobs(layout, t, st)).collect::<Vec<_>>(),
+                || packs::load_all_refs(layout),
+            )
+        },
     );
-    let (local, mut remote, RefSet { packs, errors: pack_errors }) = (local?, remote?, packs?);
-    let ledgers = Ledgers { local: Ledger::load(&layout.ledger()), backup: Ledger::load(&layout.backup_ledger()) };
+    let (local, RefSet { packs, errors: pack_errors }) = (local?, packs?);
+    let mut remotes: Vec<_> = remotes.into_iter().collect::<Result<_>>()?;
+    let ledgers =
+        Ledgers { local: Ledger::load(&layout.ledger()), targets: all.iter().map(|t| Ledger::load(&t.ledger_file(layout))).collect() };
     let integrity = IntegrityRecord::load(layout)?;
-    let seen = Seen { ledgers: &ledgers, integrity: &integrity, backup_live: backup.connected().is_some() };
+    let targets: Vec<TargetSeen> = all
+        .into_iter()
+        .zip(states)
+        .zip(&remotes)
+        .map(|((target, state), r)| TargetSeen {
+            target,
+            state,
+            source: r.source,
+            last_sync: r.last_sync.clone(),
+            blobs: r.blobs.len() as u64,
+            bytes: r.blobs.iter().map(|b| b.size).sum(),
+        })
+        .collect();
+    let dirs: Vec<Option<BlobDir>> = targets.iter().map(|t| t.state.connected().map(|d| d.blobs())).collect();
+    let seen = Seen { ledgers: &ledgers, integrity: &integrity, targets: &targets, dirs: &dirs, policy: &file.policy };
 
     let mut acc: HashMap<Sha256, Acc> = HashMap::with_capacity(local.blobs.len());
     for (sha, side) in local.blobs.into_iter().map(Side::split) {
         acc.entry(sha).or_default().local = Some(side);
     }
-    for entry in std::mem::take(&mut remote.blobs) {
-        let (sha, side) = Side::split(entry);
-        let a = acc.entry(sha).or_default();
-        // The same file seen from both sides (a hard link, a bind mount) is one
-        // copy, not two: it never counts as the backup's (doctor reports it).
-        if side.id.is_some() && a.local.as_ref().is_some_and(|l| l.id == side.id) {
-            continue;
+    let mut labels = BTreeMap::new();
+    for (ti, remote) in remotes.iter_mut().enumerate() {
+        for entry in std::mem::take(&mut remote.blobs) {
+            let (sha, side) = Side::split(entry);
+            let a = acc.entry(sha).or_default();
+            // The same file seen from two places (a hard link, a bind mount) is
+            // one copy, not two: it counts only where it was seen first (doctor reports it).
+            let same_file = |other: &Side| side.id.is_some() && other.id == side.id;
+            if a.local.as_ref().is_some_and(same_file) || a.targets.iter().any(|(_, s)| same_file(s)) {
+                continue;
+            }
+            a.targets.push((ti as u16, side));
         }
-        a.backup = Some(side);
+        for (sha, label) in std::mem::take(&mut remote.labels) {
+            labels.entry(sha).or_insert(label);
+        }
     }
     let mut references: HashMap<Sha256, Vec<Reference>> = HashMap::new();
     let mut names = Vec::with_capacity(packs.len());
@@ -203,13 +297,14 @@ pub fn build(store: &Store) -> Result<Inventory> {
         names.push(name);
     }
 
-    let mut items: Vec<InventoryItem> =
-        acc.into_par_iter().map(|(sha, a)| make_item(sha, a, &names, &seen, &local_dir, backup_dir.as_ref(), &remote.labels)).collect();
+    let mut items: Vec<InventoryItem> = acc.into_par_iter().map(|(sha, a)| make_item(sha, a, &names, &seen, &local_dir, &labels)).collect();
     items.par_sort_unstable_by(|a, b| a.sha256.cmp(&b.sha256));
-    if let Some(drive) = backup.connected() {
-        let labels = drive_only_labels(&items);
-        if labels != remote.labels {
-            crate::catalog::record_labels(layout, drive.path(), labels);
+    for (t, remote) in targets.iter().zip(&remotes) {
+        if let Some(drive) = t.state.connected() {
+            let found = drive_only_labels(&items, &t.target.name);
+            if found != remote.labels {
+                crate::catalog::record_labels(layout, &t.target, drive.path(), found);
+            }
         }
     }
     let index: HashMap<Sha256, usize> = items.iter().enumerate().map(|(i, it)| (it.sha256.clone(), i)).collect();
@@ -222,18 +317,18 @@ pub fn build(store: &Store) -> Result<Inventory> {
         }
         ui_links.entry(link.sha256.clone()).or_default().push(link);
     }
-    let mut summary = summarise(&items, pack_errors, &backup, store);
-    (summary.backup.source, summary.backup.last_sync) = (remote.source, remote.last_sync);
-    Ok(Inventory { items, summary, backup, references, ui_links, index, local_dir })
+    let backup = targets[selected].state.clone();
+    let summary = summarise(&items, pack_errors, selected, &targets, store);
+    Ok(Inventory { items, summary, backup, targets, selected, policy: file.policy, references, ui_links, index, local_dir })
 }
 
-/// The names of the orphans only on the drive, which only the drive's
-/// manifests know: recorded in the catalog so they keep their names while the
-/// drive is unplugged (referenced blobs are named by their packs).
-fn drive_only_labels(items: &[InventoryItem]) -> BTreeMap<Sha256, Label> {
+/// The names of the orphans only on a drive, which only the drives'
+/// manifests know: recorded in the drive's catalog so they keep their names
+/// while it is unplugged (referenced blobs are named by their packs).
+fn drive_only_labels(items: &[InventoryItem], target: &str) -> BTreeMap<Sha256, Label> {
     items
         .iter()
-        .filter(|it| it.on_backup && !it.on_local && it.ref_count == 0 && it.display_name != it.sha256.short())
+        .filter(|it| !it.on_local && it.ref_count == 0 && it.display_name != it.sha256.short() && it.good_on(target))
         .map(|it| {
             let kind = (it.kind != AssetKind::Unknown).then(|| it.kind.as_str().to_owned());
             (it.sha256.clone(), Label { name: it.display_name.clone(), kind })
@@ -241,32 +336,37 @@ fn drive_only_labels(items: &[InventoryItem]) -> BTreeMap<Sha256, Label> {
         .collect()
 }
 
-/// The verification ledgers of both sides.
+/// The verification ledgers: the local one and one per target.
 struct Ledgers {
     local: Ledger,
-    backup: Ledger,
+    targets: Vec<Ledger>,
 }
 
 /// What the inventory knows about copies besides the files: when each was
-/// verified, which are corrupt, whether the backup half is seen live.
+/// verified, which are corrupt, which targets are seen live, the policy.
 struct Seen<'a> {
     ledgers: &'a Ledgers,
     integrity: &'a IntegrityRecord,
-    backup_live: bool,
+    targets: &'a [TargetSeen],
+    /// The blob folder of each target that is connected.
+    dirs: &'a [Option<BlobDir>],
+    policy: &'a Policy,
 }
 
 impl Seen<'_> {
-    /// The copies of `sha` found on the sides, corrupt ones marked.
-    fn copies(&self, sha: &Sha256, local: Option<&Side>, backup: Option<&Side>) -> Vec<BlobCopy> {
-        let mut copies = Vec::with_capacity(2);
-        let sides =
-            [(ModelSide::Local, local, &self.ledgers.local, true), (ModelSide::Backup, backup, &self.ledgers.backup, self.backup_live)];
-        for (side, found, ledger, live) in sides {
-            let Some(found) = found else { continue };
-            let corrupt = self.integrity.is_corrupt(sha, side);
+    /// The copies of `sha` found locally and on the targets, corrupt ones marked.
+    fn copies(&self, sha: &Sha256, local: Option<&Side>, on: &[(u16, Side)]) -> Vec<BlobCopy> {
+        let mut copies = Vec::with_capacity(1 + on.len());
+        let local = local.map(|l| (LOCAL, l, &self.ledgers.local, true));
+        let remote = on.iter().map(|(ti, side)| {
+            let t = &self.targets[*ti as usize];
+            (t.target.name.as_str(), side, &self.ledgers.targets[*ti as usize], t.live())
+        });
+        for (place, found, ledger, live) in local.into_iter().chain(remote) {
+            let corrupt = self.integrity.is_corrupt(sha, place);
             let verified_at = ledger.current(sha.as_str(), found.size, found.mtime).filter(|e| e.ok && !corrupt).map(|e| e.at.clone());
             let source = if live { CopySource::Live } else { CopySource::Cached };
-            copies.push(BlobCopy { target: side.to_string(), verified_at, source, corrupt });
+            copies.push(BlobCopy { target: place.to_owned(), verified_at, source, corrupt });
         }
         copies
     }
@@ -278,13 +378,12 @@ fn make_item(
     pack_names: &[String],
     seen: &Seen,
     local_dir: &BlobDir,
-    backup_dir: Option<&BlobDir>,
     labels: &BTreeMap<Sha256, Label>,
 ) -> InventoryItem {
-    let copies = seen.copies(&sha, a.local.as_ref(), a.backup.as_ref());
+    let copies = seen.copies(&sha, a.local.as_ref(), &a.targets);
     // A copy known to be corrupt is not a copy: only good ones make the location.
-    let good = |side: ModelSide| copies.iter().any(|c| c.target == side.to_string() && !c.corrupt);
-    let (on_local, on_backup) = (good(ModelSide::Local), good(ModelSide::Backup));
+    let on_local = copies.iter().any(|c| c.target == LOCAL && !c.corrupt);
+    let on_backup = copies.iter().any(|c| c.target != LOCAL && !c.corrupt);
     let referenced = !a.packs.is_empty();
     let status = match (referenced, on_local, on_backup) {
         (true, true, _) => BlobStatus::Referenced,
@@ -294,18 +393,13 @@ fn make_item(
     };
     let mut used_by: Vec<String> = a.packs.iter().map(|&pi| pack_names[pi as usize].clone()).collect();
     used_by.dedup();
-    let size = a.local.as_ref().or(a.backup.as_ref()).map(|b| b.size).or(a.size).unwrap_or(0);
+    let size = a.local.as_ref().or(a.targets.first().map(|(_, s)| s)).map(|b| b.size).or(a.size).unwrap_or(0);
     let mut kind = a.kind;
     let mut origin = a.origin.map(|o| *o);
     let mut name = a.expose_filename.or_else(|| origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()));
     if kind.is_none() || name.is_none() || origin.is_none() {
-        let dir = if a.local.is_some() {
-            Some(local_dir)
-        } else if a.backup.is_some() {
-            backup_dir
-        } else {
-            None
-        };
+        // The local copy, else the first connected target that holds one.
+        let dir = if a.local.is_some() { Some(local_dir) } else { a.targets.iter().find_map(|(ti, _)| seen.dirs[*ti as usize].as_ref()) };
         if let Some(m) = dir.and_then(|d| blobs::read_manifest(d, &sha)) {
             kind = kind.or_else(|| m.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
             name = name.or_else(|| m.original_filename.clone().filter(|f| !f.is_empty()));
@@ -322,6 +416,7 @@ fn make_item(
     }
     let verified = a.local.as_ref().and_then(|l| seen.ledgers.local.current(sha.as_str(), l.size, l.mtime));
     let copies_count = copies.iter().filter(|c| !c.corrupt).count() as u32;
+    let min_copies = if referenced { seen.policy.required(kind.unwrap_or(AssetKind::Unknown), &used_by) } else { 0 };
     InventoryItem {
         kind: kind.unwrap_or(AssetKind::Unknown),
         display_name: name.unwrap_or_else(|| sha.short().to_owned()),
@@ -338,6 +433,7 @@ fn make_item(
         verified_at: verified.map(|e| e.at.clone()),
         has_download_url: a.has_url,
         copies_count,
+        min_copies,
         copies,
         sha256: sha,
     }
@@ -350,7 +446,15 @@ pub fn cleanable(it: &InventoryItem) -> bool {
     it.status == BlobStatus::Orphan && it.on_local && it.active_in_uis.is_empty()
 }
 
-fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &BackupState, store: &Store) -> InventorySummary {
+fn summarise(
+    items: &[InventoryItem],
+    pack_errors: Vec<PackError>,
+    selected: usize,
+    targets: &[TargetSeen],
+    store: &Store,
+) -> InventorySummary {
+    let chosen = &targets[selected];
+    let backup = &chosen.state;
     let mut s = InventorySummary {
         blobs_total: 0,
         blobs_referenced: 0,
@@ -358,6 +462,7 @@ fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &Back
         blobs_missing: 0,
         blobs_backup_only: 0,
         blobs_corrupt: 0,
+        blobs_below_policy: 0,
         cleanup_orphans: 0,
         cleanup_bytes: 0,
         bytes_total: 0,
@@ -369,7 +474,7 @@ fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &Back
         backup: BackupSummary {
             enabled: backup.enabled(),
             connected: backup.connected().is_some(),
-            source: if backup.connected().is_some() { BackupSource::Live } else { BackupSource::None },
+            source: chosen.source,
             path: backup.path(),
             blobs_local_only: 0,
             blobs_backup_only: 0,
@@ -377,8 +482,9 @@ fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &Back
             bytes_local_only: 0,
             bytes_backup_only: 0,
             bytes_synced: 0,
-            last_sync: None,
+            last_sync: chosen.last_sync.clone(),
         },
+        targets: targets.iter().map(TargetSeen::summary).collect(),
     };
     // The byte fields keep the original program's meanings (SPEC §3.2), which
     // its UI and users' scripts read: the totals are the local disk's bytes;
@@ -388,6 +494,9 @@ fn summarise(items: &[InventoryItem], pack_errors: Vec<PackError>, backup: &Back
         s.blobs_total += 1;
         if it.copies.iter().any(|c| c.corrupt) {
             s.blobs_corrupt += 1;
+        }
+        if below_policy(it) {
+            s.blobs_below_policy += 1;
         }
         if cleanable(it) {
             s.cleanup_orphans += 1;
@@ -436,6 +545,8 @@ fn matches(it: &InventoryItem, q: &Query, needle: Option<&str>) -> bool {
         && q.status.is_none_or(|s| it.status == s)
         && q.location.is_none_or(|l| it.location == l)
         && (!q.corrupt || it.copies.iter().any(|c| c.corrupt))
+        && q.copies_below.is_none_or(|n| it.copies_count < n)
+        && (!q.below_policy || below_policy(it))
         && needle.is_none_or(|n| {
             it.display_name.to_lowercase().contains(n)
                 || it.sha256.as_str().starts_with(n)
@@ -461,6 +572,19 @@ impl Inventory {
         let total = hits.len() as u64;
         let items = hits.into_iter().skip(q.offset).take(q.limit).cloned().collect();
         InventoryPage { items, total_matching: total, limit: q.limit, offset: q.offset, summary: self.summary.clone() }
+    }
+
+    /// The name of the target the store value works on, as copies name it.
+    pub fn target_name(&self) -> &str {
+        &self.targets[self.selected].target.name
+    }
+
+    /// The place a side names for this build: `local`, or the target worked on.
+    pub fn place(&self, side: crate::model::Side) -> &str {
+        match side {
+            crate::model::Side::Local => LOCAL,
+            crate::model::Side::Backup => self.target_name(),
+        }
     }
 
     pub fn get(&self, sha: &Sha256) -> Option<&InventoryItem> {

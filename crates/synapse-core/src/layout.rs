@@ -179,6 +179,11 @@ impl StoreLayout {
         self.state().join("config.json")
     }
 
+    /// `state/targets.json`: the targets besides the original's, and the copies policy.
+    pub fn targets(&self) -> PathBuf {
+        self.state().join("targets.json")
+    }
+
     pub fn packs(&self) -> PathBuf {
         self.state().join("packs")
     }

@@ -36,7 +36,26 @@ impl Ledger {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
+        if let Some(parent) = path.parent().filter(|p| !p.exists()) {
+            std::fs::create_dir_all(parent).map_err(crate::error::Error::io("create directory", parent))?;
+        }
         write_json_atomic(path, self)
+    }
+
+    /// Records that the copies `shas` in `dir` hashed right just now (a copy
+    /// that hashed what it read and wrote). A cache: failures are ignored.
+    pub fn record_good(path: &Path, dir: &crate::layout::BlobDir, shas: &[crate::ids::Sha256]) {
+        if shas.is_empty() {
+            return;
+        }
+        let mut ledger = Ledger::load(path);
+        let at = crate::fsutil::now_rfc3339();
+        for sha in shas {
+            if let Ok(crate::blobs::BlobAt::File(st)) = crate::blobs::stat(dir, sha) {
+                ledger.0.insert(sha.to_string(), LedgerEntry { ok: true, at: at.clone(), size: st.size, mtime: mtime_secs(st.mtime) });
+            }
+        }
+        let _ = ledger.save(path);
     }
 
     /// The entry for a blob, if it still describes the file on disk (same size

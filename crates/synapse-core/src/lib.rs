@@ -58,6 +58,7 @@ pub mod settings;
 pub mod state_sync;
 pub mod store;
 pub mod sync;
+pub mod target;
 pub mod tree;
 pub mod ui;
 pub mod verify;

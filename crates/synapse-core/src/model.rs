@@ -203,9 +203,28 @@ pub struct InventoryItem {
     /// Good copies: those not known to be corrupt. `on_local`, `on_backup` and
     /// `location` count only these.
     pub copies_count: u32,
+    /// Good copies the copies policy asks this blob to keep (0 for an orphan, SPEC §3.12).
+    pub min_copies: u32,
 }
 
 /// One copy of a blob.
+impl InventoryItem {
+    /// A good copy is on `place` (`local` or a target's name).
+    pub fn good_on(&self, place: &str) -> bool {
+        self.copies.iter().any(|c| c.target == place && !c.corrupt)
+    }
+
+    /// A file is on `place`, a corrupt one too.
+    pub fn file_on(&self, place: &str) -> bool {
+        self.copies.iter().any(|c| c.target == place)
+    }
+
+    /// The copy on `place` is known to be corrupt.
+    pub fn corrupt_on(&self, place: &str) -> bool {
+        self.copies.iter().any(|c| c.target == place && c.corrupt)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BlobCopy {
@@ -283,6 +302,8 @@ pub struct InventorySummary {
     pub blobs_backup_only: u64,
     /// Blobs with at least one copy known to be corrupt.
     pub blobs_corrupt: u64,
+    /// Referenced blobs with fewer good copies than the policy asks.
+    pub blobs_below_policy: u64,
     /// What a cleanup would delete now (local orphans no UI links to), and their bytes.
     pub cleanup_orphans: u64,
     pub cleanup_bytes: u64,
@@ -296,7 +317,32 @@ pub struct InventorySummary {
     pub bytes_by_kind: BTreeMap<AssetKind, u64>,
     pub pack_errors: Vec<PackError>,
     pub disk: Option<DiskInfo>,
+    /// The target the command worked on (the original's unless `--target`);
+    /// its counts are over every target ("backup" = any of them).
     pub backup: BackupSummary,
+    /// Every backup target, the original's first.
+    pub targets: Vec<TargetSummary>,
+}
+
+/// One backup target in the summary.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TargetSummary {
+    pub name: String,
+    /// The original's target (`config.json` `backup`).
+    pub primary: bool,
+    pub kind: crate::target::TargetKind,
+    pub enabled: bool,
+    pub connected: bool,
+    pub source: BackupSource,
+    #[serde(serialize_with = "lossy::opt_path")]
+    pub path: Option<PathBuf>,
+    /// Why it cannot be used now.
+    pub error: Option<String>,
+    /// What it holds (live, or from its catalog).
+    pub blobs: u64,
+    pub bytes: u64,
+    pub last_sync: Option<String>,
 }
 
 /// A page of the inventory plus the summary of the whole store.
@@ -350,6 +396,67 @@ pub struct FileInfo {
     pub accessed: Option<String>,
 }
 
+/// `target list`: every target as the inventory sees it now, and the policy.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TargetList {
+    pub targets: Vec<TargetSummary>,
+    pub policy: crate::target::Policy,
+    /// Referenced blobs with fewer good copies than the policy asks.
+    pub blobs_below_policy: u64,
+}
+
+/// What `target add`, `remove` and `rename` did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TargetChange {
+    /// The target's name after the change (the removed one's for a remove).
+    pub name: String,
+    /// Its name before a rename.
+    pub old_name: Option<String>,
+    #[serde(serialize_with = "lossy::opt_path")]
+    pub path: Option<PathBuf>,
+    pub backup_id: Option<String>,
+    /// `add`: the folder had no backup yet and one was made there.
+    pub initialized: bool,
+    /// `add`: the blobs the folder already holds.
+    pub blobs: u64,
+    /// `remove`: blobs whose only copies beyond the policy were there (forced).
+    pub blobs_below_policy: u64,
+}
+
+/// `whereis`: every copy of one blob.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Whereis {
+    pub sha256: Sha256,
+    pub display_name: String,
+    pub kind: AssetKind,
+    pub size_bytes: u64,
+    pub status: BlobStatus,
+    pub copies_count: u32,
+    pub min_copies: u32,
+    pub copies: Vec<CopyPlace>,
+    /// Enabled targets that hold no copy of it.
+    pub not_on: Vec<String>,
+}
+
+/// One copy in `whereis`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CopyPlace {
+    /// `local` or the target's name.
+    pub target: String,
+    /// Its target is connected now (the local store always is).
+    pub connected: bool,
+    pub source: CopySource,
+    pub verified_at: Option<String>,
+    pub corrupt: bool,
+    /// Where the file is (on the drive, which may be unplugged).
+    #[serde(serialize_with = "lossy::opt_path")]
+    pub path: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BlobDetail {
@@ -367,7 +474,9 @@ pub struct BlobDetail {
     pub links: Vec<UiLink>,
 }
 
-/// Which copies `delete` removes.
+/// Which copies `delete` removes. `backup` is the target the store value
+/// works on (the original's unless another is chosen, SPEC §3.12), `both` the
+/// local copy and that one, `everywhere` every copy on every target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -375,9 +484,10 @@ pub enum DeleteTarget {
     Local,
     Backup,
     Both,
+    Everywhere,
 }
 
-str_enum_parse!(DeleteTarget, "local" => DeleteTarget::Local, "backup" => DeleteTarget::Backup, "both" => DeleteTarget::Both);
+str_enum_parse!(DeleteTarget, "local" => DeleteTarget::Local, "backup" => DeleteTarget::Backup, "both" => DeleteTarget::Both, "everywhere" => DeleteTarget::Everywhere);
 
 /// Where a blob still is after a delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -392,10 +502,13 @@ pub enum Remaining {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeleteResult {
-    pub deleted_from: Vec<Side>,
+    /// `local` and the targets' names, in the order they were deleted from.
+    pub deleted_from: Vec<String>,
     pub sha256: Sha256,
     pub bytes_freed: u64,
     pub remaining_on: Remaining,
+    /// Where good copies remain, seen live (`local` and targets' names).
+    pub remaining_copies: Vec<String>,
     pub warning: Option<String>,
 }
 

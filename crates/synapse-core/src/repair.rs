@@ -101,7 +101,7 @@ pub fn plan_repair(store: &Store, blobs: Option<&[Sha256]>) -> Result<RepairPlan
         None => inv.items.iter().filter(|it| it.copies.iter().any(|c| c.corrupt)).collect(),
     };
     for it in selected {
-        let corrupt: Vec<Side> = [Side::Local, Side::Backup].into_iter().filter(|s| is_corrupt(it, *s)).collect();
+        let corrupt: Vec<Side> = [Side::Local, Side::Backup].into_iter().filter(|s| it.corrupt_on(inv.place(*s))).collect();
         if corrupt.is_empty() {
             let reason = "no copy of it is known to be corrupt: nothing to repair (Verify checks the copies)".to_owned();
             not_corrupt.push(Skipped { sha256: Some(it.sha256.clone()), name: it.display_name.clone(), reason });
@@ -126,10 +126,6 @@ pub fn plan_repair(store: &Store, blobs: Option<&[Sha256]>) -> Result<RepairPlan
     Ok(RepairPlan { plan: PlanStamp::new(store, OPERATION)?, items, bytes_to_copy, cannot, not_corrupt })
 }
 
-fn is_corrupt(it: &InventoryItem, side: Side) -> bool {
-    it.copies.iter().any(|c| c.corrupt && c.target == side.to_string())
-}
-
 /// The side a good copy of `it` can be read from now to replace the corrupt
 /// copy on `side`, or why there is none.
 fn source_for(inv: &Inventory, it: &InventoryItem, side: Side) -> std::result::Result<Side, String> {
@@ -137,7 +133,7 @@ fn source_for(inv: &Inventory, it: &InventoryItem, side: Side) -> std::result::R
         Side::Local => Side::Backup,
         Side::Backup => Side::Local,
     };
-    let good = it.copies.iter().find(|c| c.target == other.to_string() && !c.corrupt);
+    let good = it.copies.iter().find(|c| c.target == inv.place(other) && !c.corrupt);
     match good {
         None => Err("no good copy exists anywhere: it stays where it is, marked corrupt".to_owned()),
         Some(c) if c.source == CopySource::Cached || (other == Side::Backup && inv.backup.connected().is_none()) => {
@@ -184,7 +180,7 @@ pub fn apply_repair(store: &Store, plan: &RepairPlan, ctl: Control) -> Result<Re
             result.skipped.push(skip("it is no longer known to the store".to_owned()));
             continue;
         };
-        if !is_corrupt(now, item.side) {
+        if !now.corrupt_on(inv.place(item.side)) {
             result.skipped.push(skip(format!("its {} copy is no longer recorded as corrupt", item.side)));
             continue;
         }
@@ -201,7 +197,7 @@ pub fn apply_repair(store: &Store, plan: &RepairPlan, ctl: Control) -> Result<Re
         };
         let aside = copy::quarantine_path(to, &item.sha256);
         let copied = copy::copy_blob(&item.sha256, from, to, &Existing::Quarantine(aside.clone()), Some(&tracker), ctl.cancel);
-        crate::sync::note_copy(store.layout(), &item.sha256, item.from, item.side, &copied);
+        crate::sync::note_copy(store.layout(), &item.sha256, inv.place(item.from), inv.place(item.side), &copied);
         match copied.map_err(|e| s.failure(e)) {
             Ok(c) => {
                 result.bytes_copied += c.bytes_copied();

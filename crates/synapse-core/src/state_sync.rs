@@ -172,8 +172,7 @@ fn bytes(tree: &BTreeMap<String, Entry>) -> u64 {
 /// `backup state-status`: the local and the backup `state/` compared (by size
 /// and time; `.git` left out). Needs the drive.
 pub fn state_status(store: &Store) -> Result<StateSyncStatus> {
-    let config = store.config()?;
-    let state = BackupState::detect_for(store.layout(), &config);
+    let state = BackupState::for_store(store)?;
     let drive = state.require()?;
     let local_root = store.layout().state();
     let backup_root = drive.state();
@@ -209,7 +208,8 @@ pub fn state_status(store: &Store) -> Result<StateSyncStatus> {
         local_bytes: bytes(&local),
         backup_bytes: bytes(&backup),
         has_git: local_root.join(".git").exists(),
-        last_sync: crate::catalog::Syncs::of(store.layout(), drive.path(), crate::backup::read_id(drive).as_deref()).state_last_sync,
+        last_sync: crate::catalog::Syncs::of(store.layout(), &store.target()?, drive.path(), crate::backup::read_id(drive).as_deref())
+            .state_last_sync,
     })
 }
 
@@ -235,8 +235,7 @@ struct Step {
 /// `errors`; a cancel stops between files (the result says so).
 pub fn state_sync(store: &Store, opts: StateSyncOptions, ctl: Control) -> Result<StateSyncResult> {
     if opts.dry_run {
-        let config = store.config()?;
-        let drive = BackupState::detect_for(store.layout(), &config).require()?.clone();
+        let drive = BackupState::for_store(store)?.require()?.clone();
         let tree = drive.tree();
         return plan(store, &tree, opts).map(|(r, _)| r);
     }

@@ -10,9 +10,14 @@ use crate::lock::StoreLock;
 use crate::schema::ConfigFile;
 
 /// An opened store. Cheap to clone; holds no open files.
+///
+/// A store value also names the backup target its backup operations work on
+/// ([`Store::on_target`]; the original's target unless another is chosen),
+/// the way `--target NAME` chooses one for every `backup …` command.
 #[derive(Debug, Clone)]
 pub struct Store {
     layout: StoreLayout,
+    target: Option<String>,
 }
 
 /// The store root from an explicit flag, `SYNAPSE_ROOT`, or `~/.synapse/store`.
@@ -38,7 +43,7 @@ impl Store {
         if !layout.config().exists() {
             layout.write_json(&layout.config(), &ConfigFile::default())?;
         }
-        Ok(Store { layout })
+        Ok(Store { layout, target: None })
     }
 
     /// Opens an existing store.
@@ -47,7 +52,25 @@ impl Store {
         if !layout.exists() {
             return Err(Error::StoreNotFound { root: root.to_path_buf() });
         }
-        Ok(Store { layout })
+        Ok(Store { layout, target: None })
+    }
+
+    /// The same store, its backup operations working on the target `name`
+    /// (`None`: the original's). `not_found` when there is no such target.
+    pub fn on_target(&self, name: Option<&str>) -> Result<Store> {
+        let store = Store { layout: self.layout.clone(), target: name.map(str::to_owned) };
+        store.target()?;
+        Ok(store)
+    }
+
+    /// The target backup operations on this value work on.
+    pub fn target(&self) -> Result<crate::target::Target> {
+        crate::target::find(&self.layout, &self.config()?, self.target.as_deref())
+    }
+
+    /// The target given the config already read.
+    pub fn target_with(&self, config: &ConfigFile) -> Result<crate::target::Target> {
+        crate::target::find(&self.layout, config, self.target.as_deref())
     }
 
     pub fn layout(&self) -> &StoreLayout {

@@ -44,6 +44,7 @@ use crate::packs;
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
 use crate::store::Store;
+use crate::target::LOCAL;
 use crate::tree::{FileId, Kind, Tree};
 use crate::verify::{self, Selection};
 
@@ -85,13 +86,15 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
     let auto_backup = autobackup::run_queued_first(store, ctl);
     let s = Session::open(store, operation)?;
     let inv = inventory::build(store)?;
-    let (side, at_destination) = match direction {
-        SyncDirection::ToBackup => (Side::Local, inv.get(sha).is_some_and(|i| i.on_backup)),
-        SyncDirection::FromBackup => (Side::Backup, inv.get(sha).is_some_and(|i| i.on_local)),
+    let (src, dst) = places(&s, direction);
+    let side = match direction {
+        SyncDirection::ToBackup => Side::Local,
+        SyncDirection::FromBackup => Side::Backup,
     };
+    let at_destination = inv.get(sha).is_some_and(|i| i.good_on(dst));
     // Any file on the source side, even one recorded corrupt: the copy hashes
     // it, so bad bytes never land, and a file fixed since proves itself good.
-    let present = inv.get(sha).is_some_and(|i| i.copies.iter().any(|c| c.target == side.to_string()));
+    let present = inv.get(sha).is_some_and(|i| i.file_on(src));
     let (from, to) = ends(store, &s.tree, direction);
     // Already where it is going: a no-op reported as such (SPEC §3.6), even
     // when the source side lacks it (restoring a blob that is only local).
@@ -113,12 +116,13 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
     let tracker = Tracker::new(ctl, operation, 1, item.size_bytes);
     tracker.start_item(&item.display_name);
     let started = Instant::now();
-    let (src_side, dst_side) = sides(direction);
-    let corrupt_there = item.copies.iter().any(|c| c.corrupt && c.target == dst_side.to_string());
-    let existing = Existing::unless_corrupt(corrupt_there, sha, to);
+    let existing = Existing::unless_corrupt(item.corrupt_on(dst), sha, to);
     let result = copy::copy_blob(sha, from, to, &existing, Some(&tracker), ctl.cancel);
-    note_copy(store.layout(), sha, src_side, dst_side, &result);
+    note_copy(store.layout(), sha, src, dst, &result);
     let copied = result.map_err(|e| s.failure(e))?;
+    if matches!(copied, Copied::Done { .. }) {
+        s.record_verified(std::slice::from_ref(sha));
+    }
     tracker.item_done();
     tracker.finish();
     if direction == SyncDirection::ToBackup {
@@ -140,27 +144,30 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
     })
 }
 
-/// The side copied from and the side copied to.
-fn sides(direction: SyncDirection) -> (Side, Side) {
+/// The places copied from and to (`local` and the session's target), as copies name them.
+fn places(s: &Session, direction: SyncDirection) -> (&str, &str) {
     match direction {
-        SyncDirection::ToBackup => (Side::Local, Side::Backup),
-        SyncDirection::FromBackup => (Side::Backup, Side::Local),
+        SyncDirection::ToBackup => (LOCAL, &s.target.name),
+        SyncDirection::FromBackup => (&s.target.name, LOCAL),
     }
 }
 
 /// Records what a copy learnt about integrity: a source that did not hash to
 /// its name is corrupt; a destination written by a hash-checked copy is good.
 /// (A copy found already present says nothing new.)
-pub(crate) fn note_copy(layout: &StoreLayout, sha: &Sha256, from: Side, to: Side, result: &Result<Copied>) {
+pub(crate) fn note_copy(layout: &StoreLayout, sha: &Sha256, from: &str, to: &str, result: &Result<Copied>) {
     let change = match result {
         // Both ends hashed right: the source's bytes were read and checked too.
         Ok(Copied::Done { .. }) => {
-            let good = [integrity::Change::Good { sha: sha.clone(), side: from }, integrity::Change::Good { sha: sha.clone(), side: to }];
+            let good = [
+                integrity::Change::Good { sha: sha.clone(), place: from.to_owned() },
+                integrity::Change::Good { sha: sha.clone(), place: to.to_owned() },
+            ];
             let _ = integrity::record(layout, good);
             return;
         }
         Err(Error::Integrity { actual, .. }) => match Sha256::parse(actual) {
-            Ok(actual) => integrity::Change::Corrupt { sha: sha.clone(), side: from, found_by: "copy", actual },
+            Ok(actual) => integrity::Change::Corrupt { sha: sha.clone(), place: from.to_owned(), found_by: "copy", actual },
             Err(_) => return,
         },
         _ => return,
@@ -205,8 +212,7 @@ pub struct SyncPlan {
 
 /// Plans a sync (reads only; the drive must be connected).
 pub fn plan_sync(store: &Store, opts: SyncOptions) -> Result<SyncPlan> {
-    let config = store.config()?;
-    let tree = BackupState::detect_for(store.layout(), &config).require()?.tree();
+    let tree = BackupState::for_store(store)?.require()?.tree();
     let opts = SyncOptions { dry_run: true, ..opts };
     let preview = plan(store, &tree, opts)?.into_result(opts);
     Ok(SyncPlan { plan: PlanStamp::new(store, "sync")?, options: opts, preview })
@@ -262,8 +268,7 @@ fn intersect(planned: &[SyncItem], fresh: Vec<SyncItem>, why: impl Fn(&SyncItem)
 /// result says `cancelled` when the user stopped it and lists what completed.
 pub fn sync(store: &Store, opts: SyncOptions, ctl: Control) -> Result<SyncResult> {
     if opts.dry_run {
-        let config = store.config()?;
-        let state = BackupState::detect_for(store.layout(), &config);
+        let state = BackupState::for_store(store)?;
         let tree = state.require()?.tree();
         let plan = plan(store, &tree, opts)?;
         return Ok(plan.into_result(opts));
@@ -311,6 +316,7 @@ impl Plan {
 
 fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
     let layout = store.layout();
+    let target = store.target()?.name;
     let mut orphans_skipped = (0, 0);
     let (candidates, inv): (Vec<(Sha256, u64)>, Option<Inventory>) = match opts.direction {
         SyncDirection::ToBackup => {
@@ -320,8 +326,8 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
             // kept in the drive's quarantine) from a good local one.
             let known = IntegrityRecord::load(layout)?;
             for (sha, copies) in known.blobs() {
-                let good_here = !copies.contains_key(&Side::Local);
-                if copies.contains_key(&Side::Backup) && good_here && !out.iter().any(|(s, _)| s == sha) {
+                let good_here = !copies.contains_key(LOCAL);
+                if copies.contains_key(&target) && good_here && !out.iter().any(|(s, _)| s == sha) {
                     if let Ok(stat) = blobs::stat(&layout.blobs(), sha) {
                         if let Some(f) = stat.file() {
                             out.push((sha.clone(), f.size));
@@ -337,7 +343,7 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
             // Said in the result, so a sync that copies nothing can tell the
             // user those orphans are there and how to bring them back.
             if !opts.include_orphans {
-                for i in inv.items.iter().filter(|i| i.on_backup && !i.on_local && i.used_by_packs.is_empty()) {
+                for i in inv.items.iter().filter(|i| i.good_on(&target) && !i.on_local && i.used_by_packs.is_empty()) {
                     orphans_skipped.0 += 1;
                     orphans_skipped.1 += i.size_bytes;
                 }
@@ -345,7 +351,7 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
             let wanted = inv
                 .items
                 .iter()
-                .filter(|i| i.on_backup && (!i.on_local || !opts.only_missing))
+                .filter(|i| i.good_on(&target) && (!i.on_local || !opts.only_missing))
                 .filter(|i| opts.include_orphans || !i.used_by_packs.is_empty())
                 .map(|i| (i.sha256.clone(), i.size_bytes))
                 .collect();
@@ -535,26 +541,24 @@ fn copy_items(
     ctl: Control,
 ) -> (Vec<(Sha256, Copied)>, Outcome) {
     let (from, to) = ends(store, &s.tree, direction);
-    let (src_side, dst_side) = sides(direction);
+    let (src, dst) = places(s, direction);
     // A copy known to be corrupt at the destination is replaced, and moved to quarantine.
     let known = IntegrityRecord::load(store.layout()).unwrap_or_default();
     let tracker = Tracker::new(ctl, operation, items.len() as u64, items.iter().map(|i| i.size_bytes).sum());
     let mut done = Vec::with_capacity(items.len());
     let mut outcome = Outcome { cancelled: false, errors: Vec::new() };
     let mut saved = Instant::now();
+    let mut verified = Vec::new();
     for item in items {
         if ctl.cancel.is_cancelled() {
             outcome.cancelled = true;
             break;
         }
         tracker.start_item(&item.display_name);
-        let existing = if overwrite {
-            Existing::Refresh
-        } else {
-            Existing::unless_corrupt(known.is_corrupt(&item.sha256, dst_side), &item.sha256, to)
-        };
+        let existing =
+            if overwrite { Existing::Refresh } else { Existing::unless_corrupt(known.is_corrupt(&item.sha256, dst), &item.sha256, to) };
         let result = copy::copy_blob(&item.sha256, from, to, &existing, Some(&tracker), ctl.cancel);
-        note_copy(store.layout(), &item.sha256, src_side, dst_side, &result);
+        note_copy(store.layout(), &item.sha256, src, dst, &result);
         match result {
             Ok(c) => {
                 if let Copied::AlreadyPresent { bytes } = c {
@@ -562,6 +566,9 @@ fn copy_items(
                 }
                 if direction == SyncDirection::ToBackup {
                     catalog.insert(&item.sha256, c.size());
+                }
+                if matches!(c, Copied::Done { .. }) {
+                    verified.push(item.sha256.clone());
                 }
                 done.push((item.sha256.clone(), c));
             }
@@ -580,11 +587,15 @@ fn copy_items(
             },
         }
         tracker.item_done();
-        if direction == SyncDirection::ToBackup && saved.elapsed() >= CATALOG_SAVE_EVERY {
-            s.save_catalog(catalog);
+        if saved.elapsed() >= CATALOG_SAVE_EVERY {
+            if direction == SyncDirection::ToBackup {
+                s.save_catalog(catalog);
+            }
+            s.record_verified(&std::mem::take(&mut verified));
             saved = Instant::now();
         }
     }
+    s.record_verified(&verified);
     tracker.finish();
     (done, outcome)
 }
@@ -617,7 +628,7 @@ fn pack_status_in(store: &Store, inv: &Inventory, name: &PackName) -> Result<Pac
     let mut counted = HashSet::new();
     for r in refs {
         let item = inv.get(&r.sha256);
-        let (on_local, on_backup) = item.map_or((false, false), |i| (i.on_local, i.on_backup));
+        let (on_local, on_backup) = item.map_or((false, false), |i| (i.on_local, i.good_on(inv.target_name())));
         let size = item.filter(|i| i.on_local || i.on_backup).map(|i| i.size_bytes).or(r.size_bytes).unwrap_or(0);
         let kind = if r.kind != AssetKind::Unknown { r.kind } else { item.map_or(AssetKind::Unknown, |i| i.kind) };
         let display_name = r.file_name().or_else(|| item.map(|i| i.display_name.clone())).unwrap_or_else(|| r.sha256.short().to_owned());
@@ -677,8 +688,7 @@ pub fn pull(store: &Store, name: &PackName, dry_run: bool, ctl: Control) -> Resu
 
 fn transfer(store: &Store, name: &PackName, direction: SyncDirection, opts: PushOptions, ctl: Control) -> Result<PackTransferResult> {
     if opts.dry_run {
-        let config = store.config()?;
-        BackupState::detect_for(store.layout(), &config).require()?;
+        BackupState::for_store(store)?.require()?;
         packs::load(store.layout(), name)?;
         return pack_plan(store, name, direction, opts);
     }
@@ -741,8 +751,7 @@ pub struct PackTransferPlan {
 /// Plans `push <pack> [--free]` (`ToBackup`) or `pull <pack>` (`FromBackup`); reads only.
 pub fn plan_transfer(store: &Store, name: &PackName, direction: SyncDirection, free: bool) -> Result<PackTransferPlan> {
     let free = free && direction == SyncDirection::ToBackup;
-    let config = store.config()?;
-    BackupState::detect_for(store.layout(), &config).require()?;
+    BackupState::for_store(store)?.require()?;
     packs::load(store.layout(), name)?;
     let preview = pack_plan(store, name, direction, PushOptions { dry_run: true, free })?;
     Ok(PackTransferPlan { plan: PlanStamp::new(store, operation_of(direction))?, pack: name.clone(), direction, free, preview })

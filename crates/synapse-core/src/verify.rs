@@ -37,7 +37,6 @@ use crate::layout::BlobDir;
 use crate::ledger::{mtime_secs, Ledger, LedgerEntry};
 use crate::model::{InvalidBlob, Side, VerifyResult};
 use crate::progress::{CancelToken, Control, Tracker};
-use crate::schema::ConfigFile;
 use crate::store::Store;
 
 /// Which blobs to verify.
@@ -76,19 +75,22 @@ pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: 
     let layout = store.layout();
     let (side, dir, ledger_path, backup) = match &selection {
         Selection::AllBackup | Selection::BackupBlobs(_) => {
-            let config = store.config()?;
-            let blobs = BackupState::detect_for(layout, &config).require()?.blobs();
-            (Side::Backup, blobs, layout.backup_ledger(), Some(config))
+            let target = store.target()?;
+            let blobs = BackupState::of(layout, &target).require()?.blobs();
+            (Side::Backup, blobs, target.ledger_file(layout), Some(target))
         }
         Selection::AllLocal | Selection::Blobs(_) => (Side::Local, layout.blobs(), layout.ledger(), None),
     };
+    let place = backup.as_ref().map_or(crate::target::LOCAL, |t| t.name.as_str()).to_owned();
 
     let (mut jobs, mut missing, mut invalid, listed_all) = match selection {
         Selection::AllLocal | Selection::AllBackup => {
             let scanned = blobs::scan(&dir)?.blobs;
             if side == Side::Backup {
                 // A full listing of the drive: the catalog learns it too.
-                refresh_catalog(store, &scanned);
+                if let Some(target) = &backup {
+                    refresh_catalog(store, target, &scanned);
+                }
             }
             let jobs = scanned.into_iter().map(|b| Job { path: dir.blob(&b.sha256), sha256: b.sha256, size: b.size }).collect();
             (jobs, Vec::new(), Vec::new(), true)
@@ -138,10 +140,15 @@ pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: 
                 let ok = actual == job.sha256;
                 entries.push((job.sha256.to_string(), LedgerEntry { ok, at: now_rfc3339(), size, mtime: mtime_secs(mtime) }));
                 if ok {
-                    found.push(integrity::Change::Good { sha: job.sha256.clone(), side });
+                    found.push(integrity::Change::Good { sha: job.sha256.clone(), place: place.clone() });
                     valid.push(job.sha256.clone());
                 } else {
-                    found.push(integrity::Change::Corrupt { sha: job.sha256.clone(), side, found_by: "verify", actual: actual.clone() });
+                    found.push(integrity::Change::Corrupt {
+                        sha: job.sha256.clone(),
+                        place: place.clone(),
+                        found_by: "verify",
+                        actual: actual.clone(),
+                    });
                     invalid.push(InvalidBlob {
                         sha256: job.sha256.clone(),
                         path: job.path.clone(),
@@ -195,12 +202,11 @@ pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: 
 
 /// Records a full listing of the backup drive in the catalog (a cache: a
 /// failure to write it is ignored).
-fn refresh_catalog(store: &Store, scanned: &[blobs::BlobEntry]) {
-    let Ok(config) = store.config() else { return };
-    let state = BackupState::detect_for(store.layout(), &config);
+fn refresh_catalog(store: &Store, target: &crate::target::Target, scanned: &[blobs::BlobEntry]) {
+    let state = BackupState::of(store.layout(), target);
     if let Some(drive) = state.connected() {
         let id = crate::backup::read_id(drive);
-        let (mut catalog, changed) = crate::catalog::Catalog::for_drive(store.layout(), drive.path(), id.as_deref());
+        let (mut catalog, changed) = crate::catalog::Catalog::for_drive(store.layout(), target, drive.path(), id.as_deref());
         if catalog.replace_blobs(scanned) || changed {
             let _ = catalog.save(store.layout());
         }
@@ -281,7 +287,7 @@ struct Run<'a> {
     threads: usize,
     bytes_total: u64,
     /// The config, when verifying the backup (to re-check the drive on errors).
-    backup: Option<&'a ConfigFile>,
+    backup: Option<&'a crate::target::Target>,
 }
 
 impl Run<'_> {
@@ -342,8 +348,8 @@ impl Run<'_> {
     /// On the backup side, after an error: is the drive still there? If not,
     /// records `backup_not_connected` and stops the other workers.
     fn drive_gone(&self) -> bool {
-        let Some(config) = self.backup else { return false };
-        match BackupState::detect(config).require() {
+        let Some(target) = self.backup else { return false };
+        match BackupState::detect_target(target).require() {
             Ok(_) => false,
             Err(e) => {
                 let mut fatal = self.fatal.lock().unwrap_or_else(|e| e.into_inner());

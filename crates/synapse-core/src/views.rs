@@ -169,7 +169,7 @@ fn plan(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Plan> {
         if item.on_local {
             continue;
         }
-        if !item.on_backup {
+        if !item.good_on(inv.target_name()) {
             missing.push(MissingBlob {
                 sha256: sha.clone(),
                 display_name: item.display_name.clone(),
@@ -439,10 +439,12 @@ fn restore(s: &Session, layout: &StoreLayout, items: &[SyncItem], ctl: Control) 
     for it in items {
         tracker.check()?;
         tracker.start_item(&it.display_name);
-        let existing = copy::Existing::unless_corrupt(known.is_corrupt(&it.sha256, crate::model::Side::Local), &it.sha256, layout);
+        let existing = copy::Existing::unless_corrupt(known.is_corrupt(&it.sha256, crate::target::LOCAL), &it.sha256, layout);
         let result = copy::copy_blob(&it.sha256, &s.tree, layout, &existing, Some(&tracker), ctl.cancel);
-        crate::sync::note_copy(layout, &it.sha256, crate::model::Side::Backup, crate::model::Side::Local, &result);
-        result.map_err(|e| s.failure(e))?;
+        crate::sync::note_copy(layout, &it.sha256, &s.target.name, crate::target::LOCAL, &result);
+        if matches!(result.map_err(|e| s.failure(e))?, copy::Copied::Done { .. }) {
+            s.record_verified(std::slice::from_ref(&it.sha256));
+        }
         tracker.item_done();
     }
     tracker.finish();

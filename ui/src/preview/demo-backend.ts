@@ -70,6 +70,7 @@ function makeItems(n: number, backup: Options['backup']): InventoryItem[] {
         ...(location === 'both' || location === 'backup_only' ? [{ target: 'backup', verified_at: null, source: (backup === 'connected' ? 'live' : 'cached') as 'live' | 'cached', corrupt: false }] : []),
       ],
       copies_count: location === 'both' ? 2 : location === 'nowhere' ? 0 : 1,
+      min_copies: status === 'orphan' ? 0 : 1,
     });
   }
   return out;
@@ -85,6 +86,7 @@ function summarize(items: InventoryItem[], o: Options): InventorySummary {
     blobs_missing: count((i) => i.status === 'missing'),
     blobs_backup_only: count((i) => i.status === 'backup_only'),
     blobs_corrupt: count((i) => i.copies.some((c) => c.corrupt)),
+    blobs_below_policy: count((i) => i.copies_count < i.min_copies),
     cleanup_orphans: count((i) => i.status === 'orphan' && i.on_local && i.active_in_uis.length === 0),
     cleanup_bytes: sum((i) => i.status === 'orphan' && i.on_local && i.active_in_uis.length === 0),
     bytes_total: sum((i) => i.on_local),
@@ -106,6 +108,21 @@ function summarize(items: InventoryItem[], o: Options): InventorySummary {
       bytes_synced: sum((i) => i.location === 'both'),
       last_sync: new Date(Date.now() - 3 * 3600_000).toISOString(),
     },
+    targets: [
+      {
+        name: 'backup',
+        primary: true,
+        kind: 'folder',
+        enabled: o.backup !== 'disabled',
+        connected: o.backup === 'connected',
+        source: o.backup === 'connected' ? 'live' : o.backup === 'disconnected' ? 'cached' : 'none',
+        path: o.backup === 'disabled' ? null : '/media/user/T7/synapse-backup',
+        error: o.backup === 'disconnected' ? 'the drive looks unplugged' : null,
+        blobs: count((i) => i.on_backup),
+        bytes: sum((i) => i.on_backup),
+        last_sync: new Date(Date.now() - 3 * 3600_000).toISOString(),
+      },
+    ],
   };
 }
 

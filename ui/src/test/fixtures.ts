@@ -28,6 +28,7 @@ export function item(over: Partial<InventoryItem> = {}): InventoryItem {
     has_download_url: false,
     copies: copiesOf(location),
     copies_count: location === 'both' ? 2 : location === 'nowhere' ? 0 : 1,
+    min_copies: 1,
     ...over,
   };
 }
@@ -49,6 +50,7 @@ export function summary(over: Partial<InventorySummary> = {}): InventorySummary 
     blobs_missing: 0,
     blobs_backup_only: 1,
     blobs_corrupt: 0,
+    blobs_below_policy: 0,
     cleanup_orphans: 1,
     cleanup_bytes: 500_000_000,
     bytes_total: 4_000_000_000,
@@ -70,6 +72,21 @@ export function summary(over: Partial<InventorySummary> = {}): InventorySummary 
       bytes_synced: 3_000_000_000,
       last_sync: null,
     },
+    targets: [
+      {
+        name: 'backup',
+        primary: true,
+        kind: 'folder',
+        enabled: true,
+        connected: true,
+        source: 'live',
+        path: '/media/backup',
+        error: null,
+        blobs: 3,
+        bytes: 3_200_000_000,
+        last_sync: null,
+      },
+    ],
     ...over,
   };
 }

@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, args: InventoryArgs) -> anyhow::Result<Done> {
         Some(InventoryCommand::Impacts { sha256 }) => impacts(ctx, &sha256),
         Some(InventoryCommand::Cleanup { execute, max_items, plan }) => cleanup(ctx, CleanupOptions { execute, max_items }, &plan),
         Some(InventoryCommand::Verify(v)) => verify(ctx, v),
-        Some(InventoryCommand::Delete { sha256, target, force }) => delete(ctx, &sha256, target, force),
+        Some(InventoryCommand::Delete { sha256, target, force }) => delete(ctx, &sha256, &target, force),
     }
 }
 
@@ -51,6 +51,8 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<Done> {
         location: a.location,
         search: a.search,
         corrupt: a.corrupt,
+        copies_below: a.copies_below,
+        below_policy: a.below_policy,
         sort: a.sort,
         limit: a.limit,
         offset: a.offset,
@@ -173,7 +175,13 @@ fn verify(ctx: &Ctx, v: VerifyArgs) -> anyhow::Result<Done> {
     Ok(Done::Ok)
 }
 
-fn delete(ctx: &Ctx, input: &str, target: DeleteTarget, force: bool) -> anyhow::Result<Done> {
+/// `--target`: a side (`local`, `backup`, `both`, `everywhere`) or a target's name.
+fn delete(ctx: &Ctx, input: &str, target: &str, force: bool) -> anyhow::Result<Done> {
+    let (ctx, target) = match target.parse::<DeleteTarget>() {
+        Ok(side) => (ctx.on_target(None), side),
+        Err(_) => (ctx.on_target(Some(target.to_owned())), DeleteTarget::Backup),
+    };
+    let ctx = &ctx;
     let (store, sha) = if input.len() == 64 {
         // A full hash needs no inventory to resolve.
         (ctx.open()?, Sha256::parse(input).map_err(Error::from)?)
@@ -566,11 +574,9 @@ pub(crate) fn render_verify(r: &VerifyResult) -> String {
 }
 
 pub(crate) fn render_delete(r: &DeleteResult) -> String {
-    let from: Vec<String> = r.deleted_from.iter().map(|s| s.to_string()).collect();
     let remaining = match r.remaining_on {
-        Remaining::Local => "local",
-        Remaining::Backup => "backup",
-        Remaining::Nowhere => "nowhere",
+        Remaining::Nowhere => "nowhere".to_owned(),
+        _ => r.remaining_copies.join(", "),
     };
-    format!("deleted {} from {} (freed {}); remaining on: {remaining}\n", r.sha256, from.join(" and "), size(r.bytes_freed))
+    format!("deleted {} from {} (freed {}); remaining on: {remaining}\n", r.sha256, r.deleted_from.join(" and "), size(r.bytes_freed))
 }

@@ -9,6 +9,7 @@ mod package;
 mod redownload;
 mod repair;
 mod store;
+mod target;
 mod ui;
 
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ pub struct Ctx {
     /// Answer yes to confirmations (`backup state-sync` into a git working tree, `use` restoring backup-only blobs).
     pub yes: bool,
     pub cancel: CancelToken,
+    /// The backup target of `backup … --target NAME` (`None`: the original's).
+    pub target: Option<String>,
 }
 
 /// How a command ended once its result was printed.
@@ -54,8 +57,14 @@ impl Done {
 }
 
 impl Ctx {
+    /// Opens the store, working on the chosen backup target.
     pub fn open(&self) -> Result<Store, Error> {
-        Store::open(&self.root)
+        Store::open(&self.root)?.on_target(self.target.as_deref())
+    }
+
+    /// The same flags, working on the backup target `target`.
+    pub fn on_target(&self, target: Option<String>) -> Ctx {
+        Ctx { root: self.root.clone(), json: self.json, quiet: self.quiet, yes: self.yes, cancel: self.cancel.clone(), target }
     }
 
     /// Chatter: confirmations and hints, silenced by `--quiet` and `--json`.
@@ -88,7 +97,9 @@ pub fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Package { command } => package::run(ctx, command),
         Command::Inventory(args) => inventory::run(ctx, args),
         Command::Pack { command } => pack::run(ctx, command),
-        Command::Backup { command } => backup::run(ctx, command),
+        Command::Backup { target, command } => backup::run(&ctx.on_target(target), command),
+        Command::Target { command } => target::run(ctx, command),
+        Command::Whereis { blob } => target::whereis(ctx, &blob),
         Command::Adopt { folder, execute, link, plan } => adopt::run(ctx, &folder, execute, link, &plan),
         Command::Ui { command } => ui::run(ctx, command),
         Command::Use { pack, ui, dry_run, plan } => ui::use_pack(ctx, &pack, ui, dry_run, &plan),

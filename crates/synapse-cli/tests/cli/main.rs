@@ -21,5 +21,6 @@ mod redownload;
 mod repair;
 mod resolve;
 mod shapes;
+mod targets;
 mod ui;
 mod verify;

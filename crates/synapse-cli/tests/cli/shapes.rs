@@ -99,6 +99,13 @@ fn every_json_result_shape_on_the_demo_store() {
     pin("package export", d.json(&["package", "export", &pack, "--out", s(&package)]));
     pin("package validate", d.json(&["package", "validate", s(&package)]));
     pin("package import", d.json(&["package", "import", s(&package)]));
+    pin("target list", d.json(&["target", "list"]));
+    pin("target policy", d.json(&["target", "policy"]));
+    pin("whereis", d.json(&["whereis", &referenced]));
+    let spare = d.path("spare-drive");
+    pin("target add", d.json(&["target", "add", "spare", "--path", s(&spare)]));
+    pin("target rename", d.json(&["target", "rename", "spare", "spare2"]));
+    pin("target remove", d.json(&["target", "remove", "spare2"]));
     pin("inventory delete", d.json(&["inventory", "delete", &orphan, "--target", "backup"]));
     insta::assert_json_snapshot!("json_shapes", Value::Object(shapes));
 }

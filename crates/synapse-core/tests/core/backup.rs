@@ -88,7 +88,7 @@ fn enabling_initialises_the_drive_once_with_an_id() {
     let again = backup::configure(&f.store, &update).unwrap();
     assert!(!again.initialized && !again.changed, "{again:?}");
     assert_eq!(fs::read_to_string(layout.id_file()).unwrap().trim(), id, "the id is written once");
-    assert_eq!(Catalog::load(f.store.layout()).backup_id.as_deref(), Some(id.as_str()));
+    assert_eq!(Catalog::load(f.store.layout(), &f.store.target().unwrap()).backup_id.as_deref(), Some(id.as_str()));
 
     let off = backup::configure(&f.store, &ConfigUpdate { enabled: Some(false), ..Default::default() }).unwrap();
     assert!(!off.enabled && off.changed && off.path.is_some());
@@ -268,11 +268,11 @@ fn deleting_from_the_backup_updates_the_catalog() {
     let f = enabled();
     let sha = f.put_local(&content("kept locally", 800));
     quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap();
-    assert!(Catalog::load(f.store.layout()).blobs.contains_key(&sha));
+    assert!(Catalog::load(f.store.layout(), &f.store.target().unwrap()).blobs.contains_key(&sha));
     let r = guard::delete(&f.store, &sha, DeleteTarget::Backup, false).unwrap();
-    assert_eq!(r.deleted_from, vec![synapse_core::model::Side::Backup]);
+    assert_eq!(r.deleted_from, ["backup"]);
     assert!(!f.backup_path(&sha).exists());
-    assert!(!Catalog::load(f.store.layout()).blobs.contains_key(&sha), "the catalog forgot it at once");
+    assert!(!Catalog::load(f.store.layout(), &f.store.target().unwrap()).blobs.contains_key(&sha), "the catalog forgot it at once");
     let away = f.unplug();
     assert_eq!(f.inventory().get(&sha).unwrap().location, Location::LocalOnly);
     f.replug(&away);
@@ -347,7 +347,7 @@ fn sync_plans_with_names_and_kinds_then_copies_then_is_already_synced() {
     assert!(done.errors.is_empty() && !done.cancelled);
     assert!(f.backup_path(&a).is_file() && f.backup_path(&b).is_file());
     assert_blob_tree_sound(f.backup_layout().blobs().root());
-    assert_eq!(Catalog::load(f.store.layout()).blobs.len(), 3);
+    assert_eq!(Catalog::load(f.store.layout(), &f.store.target().unwrap()).blobs.len(), 3);
     let last_sync = backup::status(&f.store).unwrap().last_sync;
     assert!(last_sync.is_some());
     assert_eq!(f.inventory().summary.backup.last_sync, last_sync);
@@ -442,7 +442,7 @@ fn verify_backup_reports_a_corrupt_copy_and_records_the_catalog() {
     assert_eq!(r.valid, vec![ok.clone()]);
     assert_eq!(r.invalid.len(), 1);
     assert_eq!(r.invalid[0].sha256, bad);
-    assert!(Catalog::load(f.store.layout()).blobs.contains_key(&ok));
+    assert!(Catalog::load(f.store.layout(), &f.store.target().unwrap()).blobs.contains_key(&ok));
     let some = quiet(|ctl| verify::verify(&f.store, Selection::BackupBlobs(vec![bad.clone(), sha_of(b"x")]), None, ctl)).unwrap();
     assert_eq!((some.invalid.len(), some.missing.len(), some.total), (1, 1, 2));
 }

@@ -289,7 +289,7 @@ fn summary_bytes_do_not_count_backup_only_blobs_as_local() {
 /// twice in `bytes_freed`; the original (and SPEC §3.3) reports it once.
 #[test]
 fn delete_from_both_sides_frees_the_size_once() {
-    use synapse_core::model::{DeleteTarget, Remaining, Side};
+    use synapse_core::model::{DeleteTarget, Remaining};
     let f = crate::support::Fixture::with_backup();
     let bytes = content("add-detail", 4096);
     let sha = f.put_local(&bytes);
@@ -297,7 +297,7 @@ fn delete_from_both_sides_frees_the_size_once() {
     write_original(&f, "Detail Tweaker", sha.as_str(), 4096);
 
     let r = synapse_core::guard::delete(&f.store, &sha, DeleteTarget::Both, true).unwrap();
-    assert_eq!(r.deleted_from, [Side::Backup, Side::Local]);
+    assert_eq!(r.deleted_from, ["backup", "local"]);
     assert_eq!(r.remaining_on, Remaining::Nowhere);
     assert_eq!(r.bytes_freed, 4096);
     assert!(!f.local_path(&sha).exists() && !f.backup_path(&sha).exists());

@@ -137,7 +137,7 @@ fn orphan_local_only_target_local_with_force_deletes_blob_and_manifest() {
     let dir = m.f.store.layout().blobs();
     blobs::write_manifest_if_absent(&dir, &m.orphan_local, &BlobManifest::local("lonely.safetensors", AssetKind::Lora)).unwrap();
     let r = m.delete(&m.orphan_local, DeleteTarget::Local, true).unwrap();
-    assert_eq!(r.deleted_from, [Side::Local]);
+    assert_eq!(r.deleted_from, ["local"]);
     assert_eq!(r.sha256, m.orphan_local);
     assert_eq!(r.bytes_freed, 400);
     assert_eq!(r.remaining_on, Remaining::Nowhere);
@@ -151,7 +151,7 @@ fn orphan_local_only_target_local_with_force_deletes_blob_and_manifest() {
 fn orphan_both_target_local_deletes_and_keeps_the_backup_copy() {
     let m = matrix();
     let r = m.delete(&m.orphan_both, DeleteTarget::Local, false).unwrap();
-    assert_eq!(r.deleted_from, [Side::Local]);
+    assert_eq!(r.deleted_from, ["local"]);
     assert_eq!(r.bytes_freed, 500);
     assert_eq!(r.remaining_on, Remaining::Backup);
     assert_eq!(r.warning, None);
@@ -164,7 +164,7 @@ fn orphan_both_target_local_deletes_and_keeps_the_backup_copy() {
 fn orphan_both_target_backup_deletes_and_keeps_the_local_copy() {
     let m = matrix();
     let r = m.delete(&m.orphan_both, DeleteTarget::Backup, false).unwrap();
-    assert_eq!(r.deleted_from, [Side::Backup]);
+    assert_eq!(r.deleted_from, ["backup"]);
     assert_eq!(r.bytes_freed, 500);
     assert_eq!(r.remaining_on, Remaining::Local);
     assert_eq!(r.warning, None);
@@ -180,7 +180,7 @@ fn orphan_both_target_both_is_last_copy_then_force_deletes_both() {
     assert!(m.on_local(&m.orphan_both) && m.on_backup(&m.orphan_both), "refused: nothing deleted");
 
     let r = m.delete(&m.orphan_both, DeleteTarget::Both, true).unwrap();
-    assert_eq!(r.deleted_from, [Side::Backup, Side::Local]);
+    assert_eq!(r.deleted_from, ["backup", "local"]);
     // The blob's size once, whichever sides it left (SPEC §3.3), not once per side.
     assert_eq!(r.bytes_freed, 500);
     assert_eq!(r.remaining_on, Remaining::Nowhere);
@@ -195,7 +195,8 @@ fn orphan_backup_only_target_backup_is_last_copy_then_force_deletes() {
     assert_eq!(err.code(), ErrorCode::LastCopy);
     assert!(m.on_backup(&m.orphan_backup));
     let r = m.delete(&m.orphan_backup, DeleteTarget::Backup, true).unwrap();
-    assert_eq!((r.deleted_from.as_slice(), r.remaining_on), ([Side::Backup].as_slice(), Remaining::Nowhere));
+    assert_eq!(r.deleted_from, ["backup"]);
+    assert_eq!(r.remaining_on, Remaining::Nowhere);
     assert_eq!(r.warning.as_deref(), Some(LAST_COPY_WARNING));
     assert!(!m.on_backup(&m.orphan_backup));
 }
@@ -215,7 +216,7 @@ fn referenced_both_target_local_is_conflict_then_force_deletes() {
     assert!(m.on_local(&m.ref_both), "refused: the file is still there");
 
     let r = m.delete(&m.ref_both, DeleteTarget::Local, true).unwrap();
-    assert_eq!(r.deleted_from, [Side::Local]);
+    assert_eq!(r.deleted_from, ["local"]);
     assert_eq!(r.remaining_on, Remaining::Backup);
     assert!(r.warning.unwrap().contains("restored from the backup"));
     assert!(!m.on_local(&m.ref_both));
@@ -230,7 +231,8 @@ fn referenced_both_target_backup_is_conflict_then_force_deletes() {
     assert_eq!(err.code(), ErrorCode::InUse);
     assert!(m.on_backup(&m.ref_both));
     let r = m.delete(&m.ref_both, DeleteTarget::Backup, true).unwrap();
-    assert_eq!((r.deleted_from.as_slice(), r.remaining_on), ([Side::Backup].as_slice(), Remaining::Local));
+    assert_eq!(r.deleted_from, ["backup"]);
+    assert_eq!(r.remaining_on, Remaining::Local);
     assert!(m.on_local(&m.ref_both));
     assert!(!m.on_backup(&m.ref_both));
 }
@@ -257,7 +259,7 @@ fn referenced_backup_only_target_backup_is_last_copy_then_force_deletes() {
     assert_eq!(err.code(), ErrorCode::LastCopy);
     assert!(m.on_backup(&m.ref_backup));
     let r = m.delete(&m.ref_backup, DeleteTarget::Backup, true).unwrap();
-    assert_eq!(r.deleted_from, [Side::Backup]);
+    assert_eq!(r.deleted_from, ["backup"]);
     assert_eq!(r.bytes_freed, 3000);
     assert_eq!(r.remaining_on, Remaining::Nowhere);
     assert!(!m.on_backup(&m.ref_backup));
@@ -314,7 +316,7 @@ fn target_both_on_a_one_sided_blob_removes_that_copy_as_a_last_copy_delete() {
         let err = m.delete(sha, DeleteTarget::Both, false).unwrap_err();
         assert_eq!(err.code(), ErrorCode::LastCopy, "{side}");
         let r = m.delete(sha, DeleteTarget::Both, true).unwrap();
-        assert_eq!(r.deleted_from, [side], "only the side that had a copy");
+        assert_eq!(r.deleted_from, [side.to_string()], "only the side that had a copy");
         assert_eq!(r.bytes_freed, size);
         assert_eq!(r.remaining_on, Remaining::Nowhere);
         assert_eq!(r.warning.as_deref(), Some(LAST_COPY_WARNING));

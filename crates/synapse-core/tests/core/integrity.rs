@@ -45,7 +45,7 @@ fn quarantined(root: &Path) -> Vec<std::path::PathBuf> {
 fn a_corrupt_local_copy_is_recorded_and_is_not_a_copy() {
     let (f, sha, _) = rotted_local();
     let record = IntegrityRecord::load(f.store.layout()).unwrap();
-    assert!(record.is_corrupt(&sha, Side::Local));
+    assert!(record.is_corrupt(&sha, "local"));
     // A record, not a cache: losing the caches changes nothing.
     fs::remove_dir_all(f.store.layout().cache()).unwrap();
     let inv = f.inventory();
@@ -134,7 +134,7 @@ fn restoring_over_a_corrupt_local_copy_replaces_it_instead_of_calling_it_present
     assert!(!r.already_present, "{r:?}");
     assert_eq!(fs::read(f.local_path(&sha)).unwrap(), good);
     assert_eq!(quarantined(f.store.root()).len(), 1);
-    assert!(!IntegrityRecord::load(f.store.layout()).unwrap().is_corrupt(&sha, Side::Local));
+    assert!(!IntegrityRecord::load(f.store.layout()).unwrap().is_corrupt(&sha, "local"));
 }
 
 #[test]
@@ -161,7 +161,7 @@ fn a_copy_that_fails_its_hash_while_being_copied_is_recorded_corrupt() {
     rot(&f.local_path(&sha));
     let err = quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Integrity);
-    assert!(IntegrityRecord::load(f.store.layout()).unwrap().is_corrupt(&sha, Side::Local));
+    assert!(IntegrityRecord::load(f.store.layout()).unwrap().is_corrupt(&sha, "local"));
     assert!(!f.backup_path(&sha).exists());
 }
 

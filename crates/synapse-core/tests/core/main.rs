@@ -20,5 +20,6 @@ mod package;
 mod plans;
 mod redownload;
 mod store;
+mod targets;
 mod verify;
 mod views;

@@ -16,6 +16,7 @@ export const ERROR_ADVICE: Record<ErrorCode, Advice> = {
   git_working_tree: { title: 'The state folder is a git working tree', action: 'Commit your changes first, then confirm the pull.' },
   restore_needed: { title: 'Models must be restored first', action: 'Confirm restoring them from the backup drive.' },
   last_copy: { title: 'This is the last copy', action: 'Back it up first, or confirm deleting it permanently.' },
+  below_min_copies: { title: 'Fewer copies than your policy asks', action: 'Copy it to another backup target first, or confirm going below the policy.' },
   packs_unreadable: { title: 'Some packs cannot be read', action: 'Fix or remove the broken pack files first (see Doctor).' },
   backup_not_enabled: { title: 'Backup storage is not enabled', action: 'Configure it in Settings.' },
   backup_not_connected: { title: 'Backup drive not connected', action: 'Plug in and mount the drive, then try again.' },

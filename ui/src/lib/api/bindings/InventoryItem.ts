@@ -22,4 +22,8 @@ copies: Array<BlobCopy>,
  * Good copies: those not known to be corrupt. `on_local`, `on_backup` and
  * `location` count only these.
  */
-copies_count: number, };
+copies_count: number, 
+/**
+ * Good copies the copies policy asks this blob to keep (0 for an orphan, SPEC §3.12).
+ */
+min_copies: number, };

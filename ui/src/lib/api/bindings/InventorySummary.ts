@@ -3,12 +3,17 @@ import type { AssetKind } from "./AssetKind";
 import type { BackupSummary } from "./BackupSummary";
 import type { DiskInfo } from "./DiskInfo";
 import type { PackError } from "./PackError";
+import type { TargetSummary } from "./TargetSummary";
 
 export type InventorySummary = { blobs_total: number, blobs_referenced: number, blobs_orphan: number, blobs_missing: number, blobs_backup_only: number, 
 /**
  * Blobs with at least one copy known to be corrupt.
  */
 blobs_corrupt: number, 
+/**
+ * Referenced blobs with fewer good copies than the policy asks.
+ */
+blobs_below_policy: number, 
 /**
  * What a cleanup would delete now (local orphans no UI links to), and their bytes.
  */
@@ -28,4 +33,13 @@ bytes_orphan: number,
 /**
  * Every item of each kind known anywhere; a missing blob at its lock's `size_bytes`.
  */
-bytes_by_kind: { [key in AssetKind]?: number }, pack_errors: Array<PackError>, disk: DiskInfo | null, backup: BackupSummary, };
+bytes_by_kind: { [key in AssetKind]?: number }, pack_errors: Array<PackError>, disk: DiskInfo | null, 
+/**
+ * The target the command worked on (the original's unless `--target`);
+ * its counts are over every target ("backup" = any of them).
+ */
+backup: BackupSummary, 
+/**
+ * Every backup target, the original's first.
+ */
+targets: Array<TargetSummary>, };

@@ -11,4 +11,12 @@ export type Query = { kind: AssetKind | null, status: BlobStatus | null, locatio
 /**
  * Only blobs with a copy known to be corrupt.
  */
-corrupt: boolean, sort: SortKey, limit: number, offset: number, };
+corrupt: boolean, 
+/**
+ * Only blobs with fewer good copies than this (`--copies-below N`).
+ */
+copies_below: number | null, 
+/**
+ * Only referenced blobs with fewer good copies than the policy asks.
+ */
+below_policy: boolean, sort: SortKey, limit: number, offset: number, };

@@ -101,6 +101,8 @@ export type * from './SyncItem';
 export type * from './SyncOptions';
 export type * from './SyncPlan';
 export type * from './SyncResult';
+export type * from './TargetKind';
+export type * from './TargetSummary';
 export type * from './UiKind';
 export type * from './UiLink';
 export type * from './UiTargetInfo';

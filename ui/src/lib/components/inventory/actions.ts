@@ -125,7 +125,7 @@ export type DeletePlan = {
   confirmLabel: string;
 };
 
-const TARGET_WORDS: Record<DeleteTarget, string> = { local: 'from this disk', backup: 'from the backup', both: 'everywhere' };
+const TARGET_WORDS: Record<DeleteTarget, string> = { local: 'from this disk', backup: 'from the backup', both: 'from this disk and the backup', everywhere: 'everywhere' };
 
 /** What the delete confirmation says and does for one blob and target. */
 export function deletePlan(item: Pick<InventoryItem, 'on_local' | 'on_backup' | 'used_by_packs' | 'status'>, target: DeleteTarget): DeletePlan {

@@ -24,7 +24,7 @@ describe('DeleteDialog', () => {
   it('last copy: red warning and "Delete permanently", deletes with force', async () => {
     const it = item({ location: 'local_only', status: 'orphan', used_by_packs: [] });
     vi.mocked(api.blobImpacts).mockResolvedValue(impacts(it, { is_last_copy: true }));
-    vi.mocked(api.deleteBlob).mockResolvedValue({ deleted_from: ['local'], sha256: it.sha256, bytes_freed: it.size_bytes, remaining_on: 'nowhere', warning: 'This was the last copy' });
+    vi.mocked(api.deleteBlob).mockResolvedValue({ deleted_from: ['local'], sha256: it.sha256, bytes_freed: it.size_bytes, remaining_on: 'nowhere', remaining_copies: [], warning: 'This was the last copy' });
     const onclose = vi.fn();
     const ondeleted = vi.fn();
     render(DeleteDialog, { props: { item: it, target: 'local', onclose, ondeleted } });
@@ -60,7 +60,7 @@ describe('DeleteDialog', () => {
   it('deleting the backup copy of an orphan that is also local keeps the local copy, without force', async () => {
     const it = item({ location: 'both', status: 'orphan', used_by_packs: [] });
     vi.mocked(api.blobImpacts).mockResolvedValue(impacts(it));
-    vi.mocked(api.deleteBlob).mockResolvedValue({ deleted_from: ['backup'], sha256: it.sha256, bytes_freed: 1, remaining_on: 'local', warning: null });
+    vi.mocked(api.deleteBlob).mockResolvedValue({ deleted_from: ['backup'], sha256: it.sha256, bytes_freed: 1, remaining_on: 'local', remaining_copies: ['local'], warning: null });
     render(DeleteDialog, { props: { item: it, target: 'backup', onclose: vi.fn() } });
     expect(screen.getByTestId(TestId.DeleteKeptNote)).toHaveTextContent('The local copy will be kept.');
     await fireEvent.click(screen.getByTestId(TestId.DeleteConfirm));

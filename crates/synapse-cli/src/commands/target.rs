@@ -1,0 +1,192 @@
+//! `synapse target add | list | remove | rename | policy` and `synapse whereis` (SPEC §3.12).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use comfy_table::Cell;
+use synapse_core::model::{AssetKind, BackupSource, TargetChange, TargetList, Whereis};
+use synapse_core::target::{self, Policy, PolicyUpdate};
+use synapse_core::Error;
+
+use super::{Ctx, Done};
+use crate::cli::TargetCommand;
+use crate::output::{self, bold, dim, red, size, yellow};
+
+pub fn run(ctx: &Ctx, command: TargetCommand) -> anyhow::Result<Done> {
+    let store = ctx.open()?;
+    match command {
+        TargetCommand::Add { name, path } => {
+            let path = absolute(&path)?;
+            let r = target::add(&store, &name, &path)?;
+            changed(ctx, &r, |r| {
+                let what = if r.initialized { "a new backup" } else { "the backup already there" };
+                format!("added backup target {} at {} ({what}, {} blob(s))\n", bold(&r.name), shown(r), r.blobs)
+            })
+        }
+        TargetCommand::List => {
+            let l = target::list_all(&store)?;
+            if ctx.json {
+                output::json(&l)?;
+            } else {
+                output::emit(&render_list(&l))?;
+            }
+            Ok(Done::Ok)
+        }
+        TargetCommand::Remove { name, force } => {
+            let r = target::remove(&store, &name, force)?;
+            changed(ctx, &r, |r| {
+                let mut s = format!("removed backup target {} ({}); nothing on it was deleted\n", bold(&r.name), shown(r));
+                if r.blobs_below_policy > 0 {
+                    let _ =
+                        writeln!(s, "{}", yellow(format!("{} blob(s) now have fewer copies than the policy asks", r.blobs_below_policy)));
+                }
+                s
+            })
+        }
+        TargetCommand::Rename { old, new } => {
+            let r = target::rename(&store, &old, &new)?;
+            changed(ctx, &r, |r| format!("renamed backup target {} to {}\n", r.old_name.as_deref().unwrap_or(""), bold(&r.name)))
+        }
+        TargetCommand::Policy { min_copies, kinds, packs, verify_max_age } => {
+            let update = PolicyUpdate {
+                min_copies,
+                verify_max_age_days: verify_max_age.as_deref().map(days).transpose()?,
+                kinds: pairs(&kinds, "--kind", |k| k.parse::<AssetKind>().map_err(Error::invalid))?,
+                packs: pairs(&packs, "--pack", |p| Ok(p.to_owned()))?,
+            };
+            let policy = if update.min_copies.is_none()
+                && update.verify_max_age_days.is_none()
+                && update.kinds.is_empty()
+                && update.packs.is_empty()
+            {
+                target::list(&store)?.1
+            } else {
+                target::set_policy(&store, &update)?
+            };
+            if ctx.json {
+                output::json(&policy)?;
+            } else if !ctx.quiet {
+                output::emit(&render_policy(&policy))?;
+            }
+            Ok(Done::Ok)
+        }
+    }
+}
+
+pub fn whereis(ctx: &Ctx, input: &str) -> anyhow::Result<Done> {
+    let store = ctx.open()?;
+    let w = target::whereis(&store, input)?;
+    if ctx.json {
+        output::json(&w)?;
+    } else {
+        output::emit(&render_whereis(&w))?;
+    }
+    Ok(Done::Ok)
+}
+
+fn changed(ctx: &Ctx, r: &TargetChange, human: impl FnOnce(&TargetChange) -> String) -> anyhow::Result<Done> {
+    if ctx.json {
+        output::json(r)?;
+    } else if !ctx.quiet {
+        output::emit(&human(r))?;
+    }
+    Ok(Done::Ok)
+}
+
+fn shown(r: &TargetChange) -> String {
+    r.path.as_deref().map_or_else(|| "no folder".to_owned(), |p| p.display().to_string())
+}
+
+/// A relative path is taken from the working directory, as a shell user means it.
+fn absolute(path: &Path) -> Result<std::path::PathBuf, Error> {
+    std::path::absolute(path).map_err(Error::io("resolve", path))
+}
+
+/// `90d` or `90`: a number of days.
+fn days(text: &str) -> Result<u32, Error> {
+    let digits = text.trim().trim_end_matches(['d', 'D']);
+    digits.parse::<u32>().map_err(|_| Error::invalid(format!("--verify-max-age {text:?}: give a number of days, e.g. 90d")))
+}
+
+/// `KEY=N` pairs of `--kind` and `--pack`.
+fn pairs<K: Ord>(list: &[String], flag: &str, key: impl Fn(&str) -> Result<K, Error>) -> Result<BTreeMap<K, u32>, Error> {
+    let mut out = BTreeMap::new();
+    for item in list {
+        let (k, n) = item.split_once('=').ok_or_else(|| Error::invalid(format!("{flag} {item:?}: expected NAME=N, e.g. lora=2")))?;
+        let n = n.trim().parse::<u32>().map_err(|_| Error::invalid(format!("{flag} {item:?}: {n:?} is not a number of copies")))?;
+        out.insert(key(k.trim())?, n);
+    }
+    Ok(out)
+}
+
+fn render_list(l: &TargetList) -> String {
+    let mut t = output::table(["NAME", "PATH", "STATE", "BLOBS", "SIZE", "LAST SYNC"]);
+    for x in &l.targets {
+        let state = if !x.enabled {
+            dim("disabled")
+        } else if x.connected {
+            "connected".to_owned()
+        } else if x.source == BackupSource::Cached {
+            yellow("not connected (contents from its catalog)")
+        } else {
+            yellow("not connected")
+        };
+        let name = if x.primary { format!("{} {}", x.name, dim("(original)")) } else { x.name.clone() };
+        t.add_row(vec![
+            Cell::new(name),
+            Cell::new(x.path.as_deref().map_or_else(|| "-".to_owned(), |p| p.display().to_string())),
+            Cell::new(state),
+            Cell::new(x.blobs),
+            Cell::new(size(x.bytes)),
+            Cell::new(x.last_sync.as_deref().unwrap_or("-")),
+        ]);
+    }
+    output::align_right(&mut t, &[3, 4]);
+    let mut s = output::render(&t);
+    s.push_str(&render_policy(&l.policy));
+    if l.blobs_below_policy > 0 {
+        let _ = writeln!(s, "{}", yellow(format!("{} referenced blob(s) have fewer copies than the policy asks", l.blobs_below_policy)));
+    }
+    s
+}
+
+fn render_policy(p: &Policy) -> String {
+    let mut s = format!("policy: {} good cop{} of every referenced blob", p.min_copies, if p.min_copies == 1 { "y" } else { "ies" });
+    if p.min_copies > 1 {
+        let _ = write!(s, ", verified within {} days", p.verify_max_age_days);
+    }
+    let overrides: Vec<String> =
+        p.kinds.iter().map(|(k, n)| format!("{k}={n}")).chain(p.packs.iter().map(|(pk, n)| format!("pack {pk}={n}"))).collect();
+    if !overrides.is_empty() {
+        let _ = write!(s, " ({})", overrides.join(", "));
+    }
+    s.push('\n');
+    s
+}
+
+fn render_whereis(w: &Whereis) -> String {
+    let mut s = format!("{} {} ({}, {})\n", bold(&w.display_name), dim(w.sha256.short()), w.kind, size(w.size_bytes));
+    let mut t = output::table(["COPY", "STATE", "VERIFIED", "PATH"]);
+    for c in &w.copies {
+        let state = match (c.corrupt, c.connected) {
+            (true, _) => red("corrupt: does not count"),
+            (false, true) => "connected".to_owned(),
+            (false, false) => yellow("not connected (known from its catalog)"),
+        };
+        t.add_row(vec![
+            Cell::new(&c.target),
+            Cell::new(state),
+            Cell::new(c.verified_at.as_deref().unwrap_or("never")),
+            Cell::new(c.path.as_deref().map_or_else(|| "-".to_owned(), |p| p.display().to_string())),
+        ]);
+    }
+    s.push_str(&output::render(&t));
+    let policy = if w.min_copies > 0 { format!(" (the policy asks for {})", w.min_copies) } else { String::new() };
+    let line = format!("{} good cop{}{policy}", w.copies_count, if w.copies_count == 1 { "y" } else { "ies" });
+    let _ = writeln!(s, "{}", if w.copies_count < w.min_copies { yellow(line) } else { line });
+    if !w.not_on.is_empty() {
+        let _ = writeln!(s, "not on: {}", w.not_on.join(", "));
+    }
+    s
+}

@@ -1,0 +1,257 @@
+//! Several backup targets and the copies policy (SPEC §3.12): copies counted
+//! per target, the policy on delete and on target removal, targets that are
+//! one place, names, whereis, and the records of the first target from
+//! before there were several.
+
+use std::fs;
+use std::path::PathBuf;
+
+use synapse_core::catalog::Catalog;
+use synapse_core::error::{Error, ErrorCode};
+use synapse_core::guard;
+use synapse_core::inventory;
+use synapse_core::layout::BackupLayout;
+use synapse_core::model::{AssetKind, CopySource, DeleteTarget, Location, Remaining};
+use synapse_core::sync;
+use synapse_core::target::{self, PolicyUpdate};
+use synapse_core::verify::{self, Selection};
+use synapse_core::Store;
+
+use crate::backup::{enabled, quiet};
+use crate::support::{content, Fixture};
+
+/// A store with its original backup at `<tmp>/drive` and further targets at `<tmp>/<name>`.
+fn with_targets(names: &[&str]) -> (Fixture, Vec<PathBuf>) {
+    let f = enabled();
+    let paths = names
+        .iter()
+        .map(|n| {
+            let p = f.dir.path().join(n);
+            target::add(&f.store, n, &p).unwrap();
+            p
+        })
+        .collect();
+    (f, paths)
+}
+
+/// A referenced blob, only local for now.
+fn referenced(f: &Fixture, tag: &str) -> synapse_core::Sha256 {
+    let bytes = content(tag, 2048);
+    let sha = f.put_local(&bytes);
+    f.write_pack(&format!("Pack {tag}"), &[(tag, &sha, AssetKind::Lora, bytes.len() as u64, &format!("{tag}.safetensors"))]);
+    sha
+}
+
+fn on(store: &Store, name: Option<&str>) -> Store {
+    store.on_target(name).unwrap()
+}
+
+fn policy(f: &Fixture, min: u32) {
+    target::set_policy(&f.store, &PolicyUpdate { min_copies: Some(min), ..Default::default() }).unwrap();
+}
+
+fn copies(f: &Fixture, sha: &synapse_core::Sha256) -> Vec<String> {
+    f.inventory().get(sha).unwrap().copies.iter().map(|c| c.target.clone()).collect()
+}
+
+#[test]
+fn copies_are_counted_per_target_over_two_and_three_targets() {
+    let (f, _) = with_targets(&["home", "nas"]);
+    let sha = referenced(&f, "lora-a");
+    assert_eq!(copies(&f, &sha), ["local"]);
+    quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap();
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("home")), &sha, ctl)).unwrap();
+    let it = f.inventory().get(&sha).unwrap().clone();
+    assert_eq!(it.copies.iter().map(|c| c.target.as_str()).collect::<Vec<_>>(), ["local", "backup", "home"]);
+    assert_eq!((it.copies_count, it.location, it.on_backup), (3, Location::Both, true));
+    assert!(it.copies.iter().all(|c| c.verified_at.is_some()), "a hash-checked copy is verified when written: {:?}", it.copies);
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("nas")), &sha, ctl)).unwrap();
+    assert_eq!(f.inventory().get(&sha).unwrap().copies_count, 4);
+
+    let s = f.inventory().summary;
+    let names: Vec<(&str, u64, bool)> = s.targets.iter().map(|t| (t.name.as_str(), t.blobs, t.connected)).collect();
+    assert_eq!(names, [("backup", 1, true), ("home", 1, true), ("nas", 1, true)]);
+    assert_eq!(inventory::build(&f.store).unwrap().query(&inventory::Query { copies_below: Some(4), ..Default::default() }).items.len(), 0);
+    assert_eq!(inventory::build(&f.store).unwrap().query(&inventory::Query { copies_below: Some(5), ..Default::default() }).items.len(), 1);
+}
+
+#[test]
+fn an_unplugged_target_keeps_its_copies_in_its_own_catalog() {
+    let (f, paths) = with_targets(&["home"]);
+    let sha = referenced(&f, "away");
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("home")), &sha, ctl)).unwrap();
+    fs::rename(&paths[0], f.dir.path().join("home-away")).unwrap();
+    let inv = f.inventory();
+    let c = inv.get(&sha).unwrap().copies.iter().find(|c| c.target == "home").cloned().unwrap();
+    assert_eq!(c.source, CopySource::Cached);
+    let home = inv.summary.targets.iter().find(|t| t.name == "home").unwrap();
+    assert!(!home.connected && home.error.is_some() && home.blobs == 1, "{home:?}");
+    // The original's target knows nothing of it.
+    assert!(Catalog::load(f.store.layout(), &f.store.target().unwrap()).blobs.is_empty());
+}
+
+#[test]
+fn a_local_delete_with_policy_two_is_allowed_with_two_copies_left_and_refused_with_policy_three() {
+    let (f, _) = with_targets(&["home"]);
+    let sha = referenced(&f, "lora-b");
+    quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap();
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("home")), &sha, ctl)).unwrap();
+
+    policy(&f, 3);
+    let err = guard::delete(&f.store, &sha, DeleteTarget::Local, false).unwrap_err();
+    assert_eq!((err.code(), err.code().exit_code()), (ErrorCode::BelowMinCopies, 3));
+    let Error::BelowMinCopies { required, remaining, .. } = &err else { panic!("{err:?}") };
+    assert_eq!((*required, remaining.as_slice()), (3, ["backup".to_owned(), "home".to_owned()].as_slice()));
+    assert!(f.local_path(&sha).exists(), "refused: nothing deleted");
+
+    policy(&f, 2);
+    // Still used by its pack: the in-use rule stands on its own.
+    assert_eq!(guard::delete(&f.store, &sha, DeleteTarget::Local, false).unwrap_err().code(), ErrorCode::InUse);
+    let r = guard::delete(&f.store, &sha, DeleteTarget::Local, true).unwrap();
+    assert_eq!((r.deleted_from.as_slice(), r.remaining_on), (["local".to_owned()].as_slice(), Remaining::Backup));
+    assert_eq!(r.remaining_copies, ["backup", "home"]);
+}
+
+#[test]
+fn a_peer_copy_verified_too_long_ago_does_not_count() {
+    let (f, _) = with_targets(&["home"]);
+    let sha = referenced(&f, "lora-c");
+    quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap();
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("home")), &sha, ctl)).unwrap();
+    policy(&f, 2);
+    // The only record of home's copy being good is 100 days old.
+    let home = target::find(f.store.layout(), &f.store.config().unwrap(), Some("home")).unwrap();
+    let ledger_path = home.ledger_file(f.store.layout());
+    let mut ledger = synapse_core::ledger::Ledger::load(&ledger_path);
+    let old = (chrono::Utc::now() - chrono::Duration::days(100)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    ledger.0.get_mut(sha.as_str()).unwrap().at = old.clone();
+    ledger.save(&ledger_path).unwrap();
+    // Deleting the original target's copy would leave local (fresh) and home (stale): one that counts.
+    let err = guard::delete(&f.store, &sha, DeleteTarget::Backup, false).unwrap_err();
+    let Error::BelowMinCopies { remaining, .. } = &err else { panic!("{err:?}") };
+    assert!(remaining.iter().any(|r| r.starts_with("home (last verified") && r.contains(&old)), "{remaining:?}");
+    // Verified again, it counts again.
+    quiet(|ctl| verify::verify(&on(&f.store, Some("home")), Selection::AllBackup, None, ctl)).unwrap();
+    assert_eq!(guard::delete(&f.store, &sha, DeleteTarget::Backup, false).unwrap_err().code(), ErrorCode::InUse);
+}
+
+#[test]
+fn everywhere_needs_every_target_with_a_copy_and_is_a_last_copy_delete() {
+    let (f, paths) = with_targets(&["home"]);
+    let bytes = content("orphan-everywhere", 900);
+    let sha = f.put_local(&bytes);
+    quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap();
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("home")), &sha, ctl)).unwrap();
+    fs::rename(&paths[0], f.dir.path().join("home-away")).unwrap();
+    let err = guard::delete(&f.store, &sha, DeleteTarget::Everywhere, true).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::BackupNotConnected);
+    assert!(f.local_path(&sha).exists() && f.backup_path(&sha).exists(), "nothing deleted");
+    fs::rename(f.dir.path().join("home-away"), &paths[0]).unwrap();
+    assert_eq!(guard::delete(&f.store, &sha, DeleteTarget::Everywhere, false).unwrap_err().code(), ErrorCode::LastCopy);
+    let r = guard::delete(&f.store, &sha, DeleteTarget::Everywhere, true).unwrap();
+    assert_eq!(r.deleted_from, ["backup", "home", "local"]);
+    assert_eq!((r.remaining_on, r.bytes_freed), (Remaining::Nowhere, 900));
+    assert!(!BackupLayout::new(&paths[0]).blobs().blob(&sha).exists());
+}
+
+#[test]
+fn removing_a_target_is_refused_while_the_policy_needs_its_copies_and_deletes_nothing_on_it() {
+    let (f, paths) = with_targets(&["home"]);
+    let sha = referenced(&f, "lora-d");
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("home")), &sha, ctl)).unwrap();
+    quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap();
+    policy(&f, 3);
+    let err = target::remove(&f.store, "home", false).unwrap_err();
+    assert_eq!((err.code(), err.code().exit_code()), (ErrorCode::BelowMinCopies, 3));
+    assert!(err.to_string().contains("home"), "{err}");
+    policy(&f, 2);
+    let r = target::remove(&f.store, "home", false).unwrap();
+    assert_eq!((r.name.as_str(), r.blobs_below_policy), ("home", 0));
+    assert!(BackupLayout::new(&paths[0]).blobs().blob(&sha).exists(), "nothing on the target is deleted");
+    assert_eq!(f.inventory().get(&sha).unwrap().copies_count, 2);
+    // The original's target is configured in config.json: not removed here.
+    assert_eq!(target::remove(&f.store, "backup", true).unwrap_err().code(), ErrorCode::InvalidArgument);
+}
+
+#[test]
+fn the_same_folder_through_a_link_or_as_the_original_target_is_refused_as_one() {
+    let (f, paths) = with_targets(&["home"]);
+    let link = f.dir.path().join("home-link");
+    std::os::unix::fs::symlink(&paths[0], &link).unwrap();
+    let err = target::add(&f.store, "again", &link).unwrap_err();
+    assert!(err.to_string().contains("\"home\""), "{err}");
+    let err = target::add(&f.store, "again", &f.drive).unwrap_err();
+    assert!(err.to_string().contains("\"backup\""), "{err}");
+    // A bind mount or a copied folder keeps the drive's id: still the same drive.
+    let twin = f.dir.path().join("twin");
+    fs::create_dir_all(twin.join(".synapse/store/data/blobs/sha256")).unwrap();
+    fs::copy(paths[0].join(".synapse/backup-id"), twin.join(".synapse/backup-id")).unwrap();
+    let err = target::add(&f.store, "twin", &twin).unwrap_err();
+    assert!(err.to_string().contains("same backup"), "{err}");
+    assert_eq!(target::list(&f.store).unwrap().0.len(), 2);
+}
+
+#[test]
+fn names_are_unique_and_reserved_words_are_refused() {
+    let (f, _) = with_targets(&["home"]);
+    let spare = f.dir.path().join("spare");
+    for bad in ["local", "everywhere", "both", "HOME", "backup"] {
+        assert!(target::add(&f.store, bad, &spare).is_err(), "{bad}");
+    }
+    assert_eq!(target::add(&f.store, "Home", &spare).unwrap_err().code(), ErrorCode::AlreadyExists);
+    assert_eq!(f.store.on_target(Some("nope")).unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn rename_keeps_the_catalog_and_the_corrupt_records() {
+    let (f, paths) = with_targets(&["home"]);
+    let sha = referenced(&f, "lora-e");
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("home")), &sha, ctl)).unwrap();
+    // Rot home's copy and let verify find it.
+    fs::write(BackupLayout::new(&paths[0]).blobs().blob(&sha), content("rotten", 2048)).unwrap();
+    quiet(|ctl| verify::verify(&on(&f.store, Some("home")), Selection::AllBackup, None, ctl)).unwrap();
+    assert!(f.inventory().get(&sha).unwrap().corrupt_on("home"));
+    target::rename(&f.store, "home", "Home NAS").unwrap();
+    let it = f.inventory().get(&sha).unwrap().clone();
+    assert!(it.corrupt_on("Home NAS") && !it.good_on("Home NAS"), "{:?}", it.copies);
+    fs::rename(&paths[0], f.dir.path().join("away")).unwrap();
+    let inv = f.inventory();
+    assert!(inv.get(&sha).unwrap().file_on("Home NAS"), "the catalog followed the rename");
+    // The original's target can be renamed too; config.json stays the original's.
+    target::rename(&f.store, "backup", "Work drive").unwrap();
+    assert_eq!(target::list(&f.store).unwrap().0[0].name, "Work drive");
+    assert!(f.store.config().unwrap().backup.enabled);
+}
+
+#[test]
+fn whereis_finds_a_blob_by_hash_prefix_or_name() {
+    let (f, _) = with_targets(&["home"]);
+    let sha = referenced(&f, "where");
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("home")), &sha, ctl)).unwrap();
+    let w = target::whereis(&f.store, &sha.as_str()[..10]).unwrap();
+    assert_eq!(w.copies.iter().map(|c| c.target.as_str()).collect::<Vec<_>>(), ["local", "home"]);
+    assert_eq!(w.not_on, ["backup"]);
+    assert!(w.copies.iter().all(|c| c.connected && c.path.as_ref().is_some_and(|p| p.is_file())));
+    assert_eq!(target::whereis(&f.store, "WHERE.safetensors").unwrap().sha256, sha);
+    assert!(target::whereis(&f.store, "nothing-called-this").is_err());
+}
+
+#[test]
+fn the_first_targets_files_from_before_several_targets_move_to_their_id() {
+    // A store of the previous release: one catalog, one ledger, no targets.json.
+    let f = enabled();
+    let sha = f.put_local(&content("legacy", 512));
+    quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap();
+    let layout = f.store.layout();
+    let id = fs::read_to_string(f.backup_layout().id_file()).unwrap().trim().to_owned();
+    let keyed = layout.cache().join("catalogs").join(format!("{id}.json"));
+    // Put the catalog back where the previous release kept it, and forget the id.
+    fs::rename(&keyed, layout.backup_catalog()).unwrap();
+    fs::remove_file(layout.targets()).unwrap();
+    let away = f.unplug();
+    assert_eq!(f.inventory().get(&sha).unwrap().location, Location::Both, "the old catalog is read while the drive is away");
+    f.replug(&away);
+    quiet(|ctl| sync::backup_blob(&f.store, &f.put_local(&content("legacy-2", 512)), ctl)).unwrap();
+    assert!(keyed.is_file() && !layout.backup_catalog().exists(), "moved by the first session");
+    assert_eq!(target::load(layout).unwrap().backup.backup_id.as_deref(), Some(id.as_str()));
+}
