@@ -318,13 +318,16 @@ pub enum BackupCommand {
     /// Copy every blob the other side lacks (dry run unless --execute).
     Sync {
         /// to_backup (every local blob the drive lacks) or from_backup (every referenced blob only the drive has).
-        #[arg(long, value_name = "to_backup|from_backup", default_value = "to_backup")]
-        direction: SyncDirection,
+        #[arg(long, value_name = "to_backup|from_backup")]
+        direction: Option<SyncDirection>,
         /// Really copy (default: only show what would be copied).
         #[arg(long)]
         execute: bool,
         /// Re-copy the blobs the destination already has too (each replacement is hash-checked first).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "all")]
+        refresh: bool,
+        /// Bring every blob up to the copies policy over every connected target (not only this one).
+        #[arg(long, conflicts_with = "direction")]
         all: bool,
         /// from_backup: restore backup-only orphans too.
         #[arg(long)]

@@ -256,6 +256,43 @@ fn ensure_id(drive: &BackupLayout) -> Result<(String, bool)> {
     result.map(|()| (id, true))
 }
 
+/// One target's drive held for writing: connected and ours, its lock taken,
+/// its identity known to the store. The caller holds the store lock (always
+/// taken first). Opening one gives a drive without an id its id, moves the
+/// first target's records from before there were several to their names by
+/// id, and removes the leftovers of interrupted copies from the drive's
+/// `data/tmp` (holding the drive's lock, nobody else can own them).
+pub struct Drive {
+    /// The target, its id known from now on.
+    pub target: Target,
+    pub drive: BackupLayout,
+    /// The drive's store tree, `<path>/.synapse/store`.
+    pub tree: StoreLayout,
+    pub backup_id: String,
+    _lock: StoreLock,
+}
+
+impl Drive {
+    /// Errors: `backup_not_enabled`, `backup_not_connected`, `busy` (the
+    /// drive's lock), or `io` when the drive cannot be written.
+    pub(crate) fn open(store: &Store, mut target: Target, operation: &str) -> Result<Drive> {
+        let drive = BackupState::of(store.layout(), &target).require()?.clone();
+        let lock = StoreLock::acquire(&drive.lock_file(), operation, lock::default_wait())?;
+        let (backup_id, _) = ensure_id(&drive)?;
+        target::remember_id(store.layout(), &target, &backup_id)?;
+        target.backup_id = Some(backup_id.clone());
+        if target.primary {
+            target::migrate_legacy(store.layout(), &backup_id);
+        }
+        let tree = drive.tree();
+        crate::copy::remove_leftovers(&tree);
+        // Manifests that earlier versions left beside the blobs move to data/meta
+        // (a failure only leaves them where the original program misreads them).
+        let _ = crate::blobs::move_legacy_manifests(&tree);
+        Ok(Drive { target, drive, tree, backup_id, _lock: lock })
+    }
+}
+
 /// A mutating backup operation's hold on both sides: the store lock, then the
 /// drive's lock (always in that order), on a drive that is connected and ours.
 /// Opening one also gives a drive without an id its id, and removes the
@@ -281,22 +318,8 @@ impl Session {
     pub fn open(store: &Store, operation: &str) -> Result<Session> {
         let store_lock = store.lock(operation)?;
         let config = store.config()?;
-        let mut target = store.target_with(&config)?;
-        let drive = BackupState::of(store.layout(), &target).require()?.clone();
-        let backup_lock = StoreLock::acquire(&drive.lock_file(), operation, lock::default_wait())?;
-        let (backup_id, _) = ensure_id(&drive)?;
-        // What the store knows the drive by from now on; the first target's
-        // files from before there were several move to their names by id.
-        target::remember_id(store.layout(), &target, &backup_id)?;
-        target.backup_id = Some(backup_id.clone());
-        if target.primary {
-            target::migrate_legacy(store.layout(), &backup_id);
-        }
-        let tree = drive.tree();
-        crate::copy::remove_leftovers(&tree);
-        // Manifests that earlier versions left beside the blobs move to data/meta
-        // (a failure only leaves them where the original program misreads them).
-        let _ = crate::blobs::move_legacy_manifests(&tree);
+        let target = store.target_with(&config)?;
+        let Drive { target, drive, tree, backup_id, _lock: backup_lock } = Drive::open(store, target, operation)?;
         Ok(Session {
             config,
             target,

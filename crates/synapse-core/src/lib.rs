@@ -53,6 +53,7 @@ pub mod packs;
 pub mod plan;
 pub mod progress;
 pub mod repair;
+pub mod replicate;
 pub mod schema;
 pub mod settings;
 pub mod state_sync;

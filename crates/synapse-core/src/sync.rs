@@ -830,6 +830,15 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
             }
             continue;
         }
+        // Said in the plan, before the user confirms: a copy the policy keeps stays.
+        let kept = (opts.free && direction == SyncDirection::ToBackup).then(|| policy_keeps(&inv, &item)).flatten();
+        if let Some(e) = kept {
+            errors.push(e);
+            if b.location == Location::LocalOnly {
+                items.push(item);
+            }
+            continue;
+        }
         match (direction, b.location) {
             (_, Location::Nowhere) => missing.push(item),
             (SyncDirection::ToBackup, Location::LocalOnly) => {
@@ -886,6 +895,36 @@ fn shared_frees(inv: &Inventory, pack: &PackName, to_free: &[SyncItem]) -> Vec<S
         .collect()
 }
 
+/// Why `push --free` keeps the local copy of `item` under the copies policy
+/// (SPEC §3.12), as planned: after the push, the target's copy (written and
+/// hash-checked now, or there already) and the other targets' live, good
+/// copies must make the policy without the local one.
+fn policy_keeps(inv: &Inventory, item: &SyncItem) -> Option<ItemError> {
+    let it = inv.get(&item.sha256)?;
+    if it.min_copies < 2 {
+        return None;
+    }
+    let here = inv.target_name();
+    let others: Vec<&crate::model::BlobCopy> = it
+        .copies
+        .iter()
+        .filter(|c| c.target != LOCAL && c.target != here && !c.corrupt && c.source == crate::model::CopySource::Live)
+        .collect();
+    let counted = crate::guard::counted(&others, it.min_copies, &inv.policy).len() as u32 + 1;
+    (counted < it.min_copies).then(|| ItemError {
+        sha256: Some(item.sha256.clone()),
+        display_name: Some(item.display_name.clone()),
+        path: None,
+        code: ErrorCode::BelowMinCopies,
+        message: format!(
+            "will keep the local copy of {}: without it {counted} good cop{} would remain where the copies policy asks for {} (copy it to another backup target first)",
+            item.display_name,
+            if counted == 1 { "y" } else { "ies" },
+            it.min_copies
+        ),
+    })
+}
+
 /// The free step of `push --free` (the session is held): re-hashes the backup
 /// copies this operation did not write, then deletes each local copy whose
 /// backup copy is known good and still there.
@@ -937,10 +976,39 @@ fn free_local(store: &Store, s: &Session, r: &mut PackTransferResult, written: &
         }
     }
     let local = store.layout().blobs();
+    // The copies policy (SPEC §3.12): the copies left once the local one goes,
+    // seen live now, must still be as many as it asks (verified, for 2 or more).
+    let inv = match inventory::build(store) {
+        Ok(inv) => inv,
+        Err(e) => {
+            r.errors.push(ItemError { sha256: None, display_name: None, path: None, code: e.code(), message: e.to_string() });
+            return;
+        }
+    };
     for item in candidates.iter().filter(|i| good.contains(&i.sha256)) {
         if ctl.cancel.is_cancelled() {
             r.cancelled = true;
             return;
+        }
+        if let Some(it) = inv.get(&item.sha256) {
+            let left: Vec<&crate::model::BlobCopy> =
+                it.copies.iter().filter(|c| c.target != LOCAL && !c.corrupt && c.source == crate::model::CopySource::Live).collect();
+            let counted = crate::guard::counted(&left, it.min_copies, &inv.policy).len() as u32;
+            if counted < it.min_copies {
+                r.errors.push(ItemError {
+                    sha256: Some(item.sha256.clone()),
+                    display_name: Some(item.display_name.clone()),
+                    path: None,
+                    code: ErrorCode::BelowMinCopies,
+                    message: format!(
+                        "kept the local copy of {}: without it {counted} good cop{} would remain where the copies policy asks for {} (copy it to another backup target first)",
+                        item.display_name,
+                        if counted == 1 { "y" } else { "ies" },
+                        it.min_copies
+                    ),
+                });
+                continue;
+            }
         }
         // The drive must still be here, and the copy still on it, at the moment of deleting.
         if let Some(e) = s.gone() {

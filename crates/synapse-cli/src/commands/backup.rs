@@ -14,6 +14,7 @@ use synapse_core::model::{
     StateSyncResult, StateSyncStatus, SyncDirection, SyncItem, SyncResult,
 };
 use synapse_core::plan;
+use synapse_core::replicate::{self, SyncAllOptions, SyncAllPlan, SyncAllResult};
 use synapse_core::state_sync::{self, StateSyncOptions};
 use synapse_core::sync::{self, PackTransferPlan, PushOptions, SyncOptions, SyncPlan};
 use synapse_core::verify::{self, Selection};
@@ -34,9 +35,19 @@ pub fn run(ctx: &Ctx, command: BackupCommand) -> anyhow::Result<Done> {
         BackupCommand::Blob { sha256 } => copy(ctx, &sha256, SyncDirection::ToBackup),
         BackupCommand::Restore { sha256 } => copy(ctx, &sha256, SyncDirection::FromBackup),
         BackupCommand::Delete { sha256, force } => delete(ctx, &sha256, force),
-        BackupCommand::Sync { direction, execute, all, include_orphans, plan } => {
-            sync(ctx, SyncOptions { direction, only_missing: !all, dry_run: !execute, include_orphans }, &plan)
+        BackupCommand::Sync { all: true, execute, include_orphans, plan, .. } => {
+            sync_all(ctx, SyncAllOptions { include_orphans }, !execute, &plan)
         }
+        BackupCommand::Sync { direction, execute, refresh, include_orphans, plan, .. } => sync(
+            ctx,
+            SyncOptions {
+                direction: direction.unwrap_or(SyncDirection::ToBackup),
+                only_missing: !refresh,
+                dry_run: !execute,
+                include_orphans,
+            },
+            &plan,
+        ),
         BackupCommand::Verify => verify(ctx),
         BackupCommand::Push { pack, execute, free, plan } => transfer(ctx, &pack, SyncDirection::ToBackup, !execute, free, &plan),
         BackupCommand::Pull { pack, execute, plan } => transfer(ctx, &pack, SyncDirection::FromBackup, !execute, false, &plan),
@@ -244,6 +255,76 @@ fn sync(ctx: &Ctx, opts: SyncOptions, plan_args: &PlanArgs) -> anyhow::Result<Do
         output::emit(&render_sync(&r))?;
     }
     Ok(outcome(r.cancelled, &r.errors))
+}
+
+fn sync_all(ctx: &Ctx, opts: SyncAllOptions, dry_run: bool, plan_args: &PlanArgs) -> anyhow::Result<Done> {
+    let store = ctx.open()?;
+    let r = if let Some(file) = &plan_args.apply {
+        let planned: SyncAllPlan = plan::read(file)?;
+        ctx.long(|ctl| replicate::apply_sync_all(&store, &planned, ctl))?
+    } else if let Some(file) = &plan_args.save_plan {
+        let planned = replicate::plan_sync_all(&store, opts)?;
+        plan::write(file, &planned)?;
+        saved_note(ctx, file, "backup sync --all");
+        planned.as_result()
+    } else if dry_run {
+        ctx.quick(|ctl| replicate::sync_all(&store, opts, true, ctl))?
+    } else {
+        ctx.long(|ctl| replicate::sync_all(&store, opts, false, ctl))?
+    };
+    if ctx.json {
+        output::json(&r)?;
+    } else {
+        output::emit(&render_sync_all(&r))?;
+    }
+    Ok(outcome(r.cancelled, &r.errors))
+}
+
+fn render_sync_all(r: &SyncAllResult) -> String {
+    let mut o = String::new();
+    let p = &r.plan;
+    if p.copies.is_empty() && p.short.is_empty() {
+        let _ = writeln!(o, "every blob has the copies the policy asks for");
+        return o;
+    }
+    if r.dry_run {
+        let _ = writeln!(
+            o,
+            "{} cop{} to make ({}) over {}:",
+            p.copies.len(),
+            if p.copies.len() == 1 { "y" } else { "ies" },
+            size(p.bytes_to_copy),
+            p.connected.join(", ")
+        );
+        for c in p.copies.iter().take(PREVIEW) {
+            let _ = writeln!(o, "  {} {} -> {} ({})", c.display_name, dim(&c.from), c.to, size(c.size_bytes));
+        }
+        if p.copies.len() > PREVIEW {
+            let _ = writeln!(o, "  ... and {} more", p.copies.len() - PREVIEW);
+        }
+        for d in p.destinations.iter().filter_map(|d| d.space_warning.as_ref()) {
+            let _ = writeln!(o, "{}", yellow(d));
+        }
+    } else {
+        let _ = writeln!(o, "made {} cop{} ({})", r.copied.len(), if r.copied.len() == 1 { "y" } else { "ies" }, size(r.bytes_copied));
+        for s in &r.skipped {
+            let _ = writeln!(o, "{}", dim(format!("skipped {}: {}", s.name, s.reason)));
+        }
+        list_errors(&mut o, &r.errors);
+    }
+    if !p.short.is_empty() {
+        let _ = writeln!(o, "{}", yellow(format!("{} blob(s) stay below the policy:", p.short.len())));
+        for s in p.short.iter().take(PREVIEW) {
+            let _ = writeln!(o, "  {} ({} of {}): {}", s.display_name, s.copies, s.min_copies, s.reason);
+        }
+        if p.short.len() > PREVIEW {
+            let _ = writeln!(o, "  ... and {} more", p.short.len() - PREVIEW);
+        }
+    }
+    if r.dry_run && !p.copies.is_empty() {
+        let _ = writeln!(o, "{}", dim("dry run: nothing copied; add --execute to make these copies"));
+    }
+    o
 }
 
 fn arrow(d: SyncDirection) -> &'static str {

@@ -70,20 +70,63 @@ fn kill_9_at_random_moments_never_leaves_a_torn_blob_and_the_next_sync_finishes(
         }
     }
     expected.sort();
-    let local_before = snapshot(&env.root);
-    let backup_blobs = env.backup_blobs_dir();
+    kill_9_trials(&env, &[env.drive()], &expected, || sync_command(&env));
+}
 
-    // How long a whole sync takes here (the faster of two), to spread the kills over it.
+/// `backup sync --all` over two targets (SPEC §3.12): the same guarantees
+/// when one run writes to several drives.
+#[test]
+fn kill_9_during_sync_all_over_two_targets_leaves_every_copy_whole() {
+    let env = with_backup();
+    let home = env.dir.path().join("home");
+    env.json(&["target", "add", "home", "--path", home.to_str().unwrap()]);
+    env.json(&["target", "policy", "--min-copies", "3"]);
+    let mut expected = Vec::new();
+    for i in 0..6 {
+        let bytes = content(&format!("policy-{i}"), (1 << 20) + i * 400_000);
+        expected.push(env.orphan(&bytes));
+    }
+    expected.sort();
+    kill_9_trials(&env, &[env.drive(), home], &expected, || {
+        let mut c = sync_command(&env);
+        c.arg("--all").arg("--include-orphans");
+        c
+    });
+}
+
+/// Kills `command` at random moments until at least 20 kills landed while it
+/// ran: after each, every blob on every drive hashes to its name, nothing
+/// local changed, the store's records are whole, and the next run completes
+/// the job and clears the leftovers.
+fn kill_9_trials(env: &Env, drives: &[PathBuf], expected: &[String], command: impl Fn() -> Command) {
+    let local_before = snapshot(&env.root);
+    let blobs_of = |d: &Path| d.join(".synapse/store/data/blobs/sha256");
+    let clear = || {
+        for d in drives {
+            let _ = fs::remove_dir_all(blobs_of(d));
+        }
+    };
+    let check_drives = |trial: usize, complete: bool| {
+        for d in drives {
+            let present = sound_blobs(&blobs_of(d));
+            if complete {
+                assert_eq!(present, expected, "trial {trial}: the next run completed the job on {}", d.display());
+            } else {
+                assert!(present.iter().all(|s| expected.contains(s)), "trial {trial}: {}", d.display());
+            }
+        }
+    };
+    // How long a whole run takes here (the faster of two), to spread the kills over it.
     let mut full = Duration::MAX;
     for _ in 0..2 {
-        let _ = fs::remove_dir_all(&backup_blobs);
+        clear();
         let started = Instant::now();
-        assert!(sync_command(&env).status().unwrap().success());
+        assert!(command().status().unwrap().success());
         full = full.min(started.elapsed());
-        assert_eq!(sound_blobs(&backup_blobs), expected);
+        check_drives(0, true);
     }
 
-    // At least 20 kills that land while the sync runs (a kill after it
+    // At least 20 kills that land while the run goes on (a kill after it
     // finished counts as a trial, not as one of those).
     let mut rng = Lcg(0x5eed_0b5e);
     let budget = Instant::now();
@@ -91,9 +134,9 @@ fn kill_9_at_random_moments_never_leaves_a_torn_blob_and_the_next_sync_finishes(
     while interrupted < 20 && trials < 60 {
         let trial = trials;
         trials += 1;
-        fs::remove_dir_all(&backup_blobs).unwrap();
+        clear();
         let delay = Duration::from_micros(rng.next() % (full.as_micros() as u64).max(1));
-        let mut child = sync_command(&env).spawn().unwrap();
+        let mut child = command().spawn().unwrap();
         std::thread::sleep(delay);
         let finished_first = child.try_wait().unwrap().is_some();
         let _ = child.kill(); // SIGKILL
@@ -102,24 +145,29 @@ fn kill_9_at_random_moments_never_leaves_a_torn_blob_and_the_next_sync_finishes(
             interrupted += 1;
         }
         // Whatever the moment: no torn blob, nothing local lost, readable state files.
-        let present = sound_blobs(&backup_blobs);
-        assert!(present.iter().all(|s| expected.contains(s)), "trial {trial} (kill after {delay:?})");
+        check_drives(trial, false);
         assert_eq!(snapshot(&env.root), local_before, "trial {trial}: nothing local changed");
         serde_json::from_slice::<Value>(&fs::read(env.root.join("state/config.json")).unwrap()).unwrap();
-        if let Ok(bytes) = fs::read(env.root.join("data/cache/backup-catalog.json")) {
-            serde_json::from_slice::<Value>(&bytes).unwrap_or_else(|e| panic!("trial {trial}: torn catalog: {e}"));
+        for dir in ["data/cache/catalogs", "data/cache/verified", "data/cache/syncs"] {
+            // A killed atomic write may leave its temporary file: never the record itself.
+            for p in Env::files_under(&env.root.join(dir)).into_iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+                let bytes = fs::read(&p).unwrap();
+                serde_json::from_slice::<Value>(&bytes).unwrap_or_else(|e| panic!("trial {trial}: torn {}: {e}", p.display()));
+            }
         }
-        // The next sync completes the job.
-        let out = sync_command(&env).stdout(Stdio::piped()).output().unwrap();
-        assert!(out.status.success(), "trial {trial}: the next sync failed: {}", String::from_utf8_lossy(&out.stdout));
+        // The next run completes the job.
+        let out = command().stdout(Stdio::piped()).output().unwrap();
+        assert!(out.status.success(), "trial {trial}: the next run failed: {}", String::from_utf8_lossy(&out.stdout));
         let r: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(r["errors"], serde_json::json!([]), "trial {trial}");
-        assert_eq!(sound_blobs(&backup_blobs), expected, "trial {trial}: the next sync completed the job");
-        let tmp = env.drive().join(".synapse/store/data/tmp");
-        assert_eq!(fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0), 0, "trial {trial}: leftovers of the killed copy were cleared");
+        check_drives(trial, true);
+        for d in drives {
+            let tmp = d.join(".synapse/store/data/tmp");
+            assert_eq!(fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0), 0, "trial {trial}: leftovers of the killed copy were cleared");
+        }
     }
-    eprintln!("{interrupted} of {trials} syncs killed mid-way (a full sync takes {full:?}), {:.1} s", budget.elapsed().as_secs_f64());
-    assert!(interrupted >= 20, "only {interrupted} of {trials} kills landed while the sync ran");
+    eprintln!("{interrupted} of {trials} runs killed mid-way (a full run takes {full:?}), {:.1} s", budget.elapsed().as_secs_f64());
+    assert!(interrupted >= 20, "only {interrupted} of {trials} kills landed while the run went on");
 }
 
 /// A file of `mib` MiB written fast from a repeated pattern; returns its hash.

@@ -99,3 +99,29 @@ fn human_output_names_the_targets() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("home") && text.contains("backup") && text.contains("policy: 1 good copy"), "{text}");
 }
+
+#[test]
+fn sync_all_is_a_plan_that_can_be_saved_and_applied() {
+    let env = Env::new();
+    env.enable_backup();
+    let home = add(&env, "home");
+    let shas = env.pack("Styles", &[("a.safetensors", &content("a", 3000)), ("b.safetensors", &content("b", 2000))], Some("lora"));
+    env.json(&["target", "policy", "--min-copies", "3"]);
+    let dry = env.json(&["backup", "sync", "--all"]);
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["plan"]["copies"].as_array().unwrap().len(), 4);
+    assert_eq!(dry["plan"]["copies"][0]["display_name"], "b.safetensors", "smallest first");
+    assert!(!env.backup_blob_path(&shas[0]).exists(), "a dry run copies nothing");
+    let file = env.dir.path().join("plan.json");
+    env.json(&["backup", "sync", "--all", "--save-plan", file.to_str().unwrap()]);
+    let applied = env.json(&["backup", "sync", "--all", "--apply", file.to_str().unwrap()]);
+    assert_eq!(applied["copied"].as_array().unwrap().len(), 4, "{applied}");
+    for sha in &shas {
+        assert!(env.backup_blob_path(sha).is_file());
+        assert!(home.join(".synapse/store/data/blobs/sha256").join(&sha[..2]).join(sha).is_file());
+        assert_eq!(env.item(sha)["copies_count"], 3);
+    }
+    let text = env.cmd().args(["backup", "sync", "--all"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("every blob has the copies the policy asks for"));
+    env.error(&["backup", "sync", "--all", "--direction", "from_backup"], 2, "invalid_argument");
+}

@@ -255,3 +255,83 @@ fn the_first_targets_files_from_before_several_targets_move_to_their_id() {
     assert!(keyed.is_file() && !layout.backup_catalog().exists(), "moved by the first session");
     assert_eq!(target::load(layout).unwrap().backup.backup_id.as_deref(), Some(id.as_str()));
 }
+
+#[test]
+fn sync_all_plans_the_copies_the_policy_needs_and_names_the_target_that_would_fix_the_rest() {
+    let (f, paths) = with_targets(&["home", "nas"]);
+    let small = referenced(&f, "small");
+    let big_bytes = content("big", 8192);
+    let big = f.put_local(&big_bytes);
+    f.write_pack("Big", &[("big", &big, AssetKind::Checkpoint, 8192, "big.safetensors")]);
+    let orphan = f.put_local(&content("orphan", 100));
+    policy(&f, 4);
+    // nas is unplugged: only backup and home can take copies now.
+    fs::rename(&paths[1], f.dir.path().join("nas-away")).unwrap();
+    let plan = synapse_core::replicate::plan_sync_all(&f.store, Default::default()).unwrap();
+    let planned: Vec<(&str, &str)> = plan.copies.iter().map(|c| (c.display_name.as_str(), c.to.as_str())).collect();
+    assert_eq!(
+        planned,
+        [("small.safetensors", "backup"), ("small.safetensors", "home"), ("big.safetensors", "backup"), ("big.safetensors", "home")],
+        "smallest first, never to the local disk, never the orphan"
+    );
+    assert!(plan.copies.iter().all(|c| c.from == "local"));
+    assert_eq!(plan.short.len(), 2, "four copies need nas too: {:?}", plan.short);
+    assert!(plan.short.iter().all(|s| s.would_fix == ["nas"] && s.copies == 3 && s.min_copies == 4), "{:?}", plan.short);
+    assert_eq!(plan.connected, ["backup", "home"]);
+
+    let r = quiet(|ctl| synapse_core::replicate::apply_sync_all(&f.store, &plan, ctl)).unwrap();
+    assert_eq!((r.copied.len(), r.errors.len(), r.skipped.len()), (4, 0, 0), "{r:?}");
+    for sha in [&small, &big] {
+        assert_eq!(copies(&f, sha), ["local", "backup", "home"]);
+    }
+    assert_eq!(copies(&f, &orphan), ["local"]);
+    // Applied again, the same plan skips what is done, with the reason.
+    let again = quiet(|ctl| synapse_core::replicate::apply_sync_all(&f.store, &plan, ctl)).unwrap();
+    assert!(again.copied.is_empty() && again.skipped.len() == 4, "{again:?}");
+    // nas back: the rest is planned from the nearest good copy.
+    fs::rename(f.dir.path().join("nas-away"), &paths[1]).unwrap();
+    let plan = synapse_core::replicate::plan_sync_all(&f.store, Default::default()).unwrap();
+    assert_eq!(plan.copies.iter().map(|c| c.to.as_str()).collect::<Vec<_>>(), ["nas", "nas"]);
+    assert!(plan.short.is_empty());
+    // Orphans only when asked, to the global policy.
+    let with = synapse_core::replicate::plan_sync_all(&f.store, synapse_core::replicate::SyncAllOptions { include_orphans: true }).unwrap();
+    assert_eq!(with.copies.iter().filter(|c| c.sha256 == orphan).count(), 3, "one per target, to the global four");
+}
+
+#[test]
+fn sync_all_copies_from_a_target_when_the_local_copy_is_gone() {
+    let (f, _) = with_targets(&["home"]);
+    let sha = referenced(&f, "far");
+    quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap();
+    fs::remove_file(f.local_path(&sha)).unwrap();
+    policy(&f, 2);
+    let plan = synapse_core::replicate::plan_sync_all(&f.store, Default::default()).unwrap();
+    assert_eq!(plan.copies.iter().map(|c| (c.from.as_str(), c.to.as_str())).collect::<Vec<_>>(), [("backup", "home")]);
+    quiet(|ctl| synapse_core::replicate::apply_sync_all(&f.store, &plan, ctl)).unwrap();
+    assert_eq!(copies(&f, &sha), ["backup", "home"]);
+    assert!(!f.local_path(&sha).exists(), "never written to the local disk");
+}
+
+#[test]
+fn push_free_keeps_the_local_copies_the_policy_needs_and_says_so_in_the_plan() {
+    let (f, _) = with_targets(&["home"]);
+    let sha = referenced(&f, "pushed");
+    policy(&f, 2);
+    let pack = synapse_core::PackName::parse("Pack pushed").unwrap();
+    let opts = sync::PushOptions { dry_run: true, free: true };
+    let plan = quiet(|ctl| sync::push(&f.store, &pack, opts, ctl)).unwrap();
+    assert!(plan.to_free.is_empty(), "{plan:?}");
+    assert!(
+        plan.errors.iter().any(|e| e.code == ErrorCode::BelowMinCopies && e.message.contains("pushed.safetensors")),
+        "{:?}",
+        plan.errors
+    );
+    let done = quiet(|ctl| sync::push(&f.store, &pack, sync::PushOptions { dry_run: false, free: true }, ctl)).unwrap();
+    assert!(done.freed.is_empty() && f.local_path(&sha).exists());
+    assert!(f.backup_path(&sha).exists(), "still backed up");
+    // With a second copy elsewhere the local one may go.
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("home")), &sha, ctl)).unwrap();
+    let done = quiet(|ctl| sync::push(&f.store, &pack, sync::PushOptions { dry_run: false, free: true }, ctl)).unwrap();
+    assert_eq!(done.freed, std::slice::from_ref(&sha));
+    assert!(!f.local_path(&sha).exists());
+}
