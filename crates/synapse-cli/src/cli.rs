@@ -62,6 +62,18 @@ pub enum Command {
         #[command(subcommand)]
         command: TargetCommand,
     },
+    /// Re-hash the copies on a target verified longest ago first, within a budget; --repair replaces corrupt ones from good copies.
+    Scrub {
+        /// The target to scrub (default: the original's, `backup`); `local` scrubs this disk.
+        #[arg(long, value_name = "NAME")]
+        target: Option<String>,
+        /// How much to read this time: a time (20min, 2h) or bytes (50GB). Default: every copy.
+        #[arg(long, value_name = "20min|2h|50GB")]
+        budget: Option<synapse_core::scrub::Budget>,
+        /// Replace the corrupt copies found from a good copy elsewhere (the bad file goes to quarantine).
+        #[arg(long)]
+        repair: bool,
+    },
     /// Every copy of a blob: on this disk and on each target, when each was last verified, whether its target is connected.
     Whereis {
         /// Full SHA-256, a unique prefix of at least 8 characters, or a name (file name, display name).

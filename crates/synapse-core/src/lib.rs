@@ -55,6 +55,7 @@ pub mod progress;
 pub mod repair;
 pub mod replicate;
 pub mod schema;
+pub mod scrub;
 pub mod settings;
 pub mod state_sync;
 pub mod store;

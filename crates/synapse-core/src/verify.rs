@@ -71,6 +71,17 @@ const PIPE_MIN_SIZE: u64 = 64 << 20;
 /// disappears mid-run), `cancelled` when `ctl` is cancelled before the last file
 /// is done — the files finished by then are recorded in the ledger first.
 pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: Control) -> Result<VerifyResult> {
+    verify_as(store, selection, threads, "verify", ctl)
+}
+
+/// [`verify`], recording `found_by` for the corrupt copies it finds (`scrub`).
+pub(crate) fn verify_as(
+    store: &Store,
+    selection: Selection,
+    threads: Option<usize>,
+    found_by: &'static str,
+    ctl: Control,
+) -> Result<VerifyResult> {
     let started = Instant::now();
     let layout = store.layout();
     let (side, dir, ledger_path, backup) = match &selection {
@@ -146,7 +157,7 @@ pub fn verify(store: &Store, selection: Selection, threads: Option<usize>, ctl: 
                     found.push(integrity::Change::Corrupt {
                         sha: job.sha256.clone(),
                         place: place.clone(),
-                        found_by: "verify",
+                        found_by,
                         actual: actual.clone(),
                     });
                     invalid.push(InvalidBlob {

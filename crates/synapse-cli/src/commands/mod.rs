@@ -100,6 +100,7 @@ pub fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Backup { target, command } => backup::run(&ctx.on_target(target), command),
         Command::Target { command } => target::run(ctx, command),
         Command::Whereis { blob } => target::whereis(ctx, &blob),
+        Command::Scrub { target, budget, repair } => target::scrub(ctx, target.as_deref(), budget, repair),
         Command::Adopt { folder, execute, link, plan } => adopt::run(ctx, &folder, execute, link, &plan),
         Command::Ui { command } => ui::run(ctx, command),
         Command::Use { pack, ui, dry_run, plan } => ui::use_pack(ctx, &pack, ui, dry_run, &plan),

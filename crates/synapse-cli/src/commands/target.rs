@@ -6,6 +6,7 @@ use std::path::Path;
 
 use comfy_table::Cell;
 use synapse_core::model::{AssetKind, BackupSource, TargetChange, TargetList, Whereis};
+use synapse_core::scrub::{Budget, ScrubOptions, ScrubResult};
 use synapse_core::target::{self, Policy, PolicyUpdate};
 use synapse_core::Error;
 
@@ -83,6 +84,56 @@ pub fn whereis(ctx: &Ctx, input: &str) -> anyhow::Result<Done> {
         output::emit(&render_whereis(&w))?;
     }
     Ok(Done::Ok)
+}
+
+pub fn scrub(ctx: &Ctx, place: Option<&str>, budget: Option<Budget>, repair: bool) -> anyhow::Result<Done> {
+    let store = ctx.open()?;
+    let r = ctx.long(|ctl| synapse_core::scrub::scrub(&store, place, ScrubOptions { budget, repair }, ctl))?;
+    if ctx.json {
+        output::json(&r)?;
+    } else {
+        output::emit(&render_scrub(&r))?;
+    }
+    if r.cancelled {
+        return Ok(Done::failed(&Error::Cancelled));
+    }
+    let kept = r.corrupt.iter().filter(|c| !r.repaired.iter().any(|x| x.sha256 == c.sha256)).count();
+    if kept > 0 {
+        return Ok(Done::failed(&Error::VerifyFailed { invalid: kept, total: r.scrubbed as usize }));
+    }
+    if let Some(e) = r.errors.first() {
+        return Ok(Done::Failed { code: e.code, message: e.message.clone() });
+    }
+    Ok(Done::Ok)
+}
+
+fn render_scrub(r: &ScrubResult) -> String {
+    let mut s = format!(
+        "scrubbed {} cop{} on {} ({})",
+        r.scrubbed,
+        if r.scrubbed == 1 { "y" } else { "ies" },
+        bold(&r.target),
+        size(r.bytes_scrubbed)
+    );
+    if r.left > 0 {
+        let _ = write!(s, "; {} left for the next scrub", r.left);
+    }
+    s.push('\n');
+    for c in &r.corrupt {
+        let found =
+            c.actual.as_deref().map_or_else(|| c.error.clone().unwrap_or_default(), |a| format!("hashes to {}", &a[..12.min(a.len())]));
+        let _ = writeln!(s, "{}", red(format!("corrupt: {} ({found})", c.path.display())));
+    }
+    for x in &r.repaired {
+        let _ = writeln!(s, "repaired {} from the {} copy; the bad file is kept at {}", x.display_name, x.from, x.quarantined.display());
+    }
+    for n in &r.not_repaired {
+        let _ = writeln!(s, "{}", yellow(format!("not repaired: {}: {}", n.name, n.reason)));
+    }
+    if !r.corrupt.is_empty() && r.repaired.is_empty() && r.not_repaired.is_empty() {
+        let _ = writeln!(s, "{}", dim("add --repair to replace the corrupt copies from good ones (the bad files are kept in quarantine)"));
+    }
+    s
 }
 
 fn changed(ctx: &Ctx, r: &TargetChange, human: impl FnOnce(&TargetChange) -> String) -> anyhow::Result<Done> {

@@ -100,6 +100,7 @@ fn every_json_result_shape_on_the_demo_store() {
     pin("package validate", d.json(&["package", "validate", s(&package)]));
     pin("package import", d.json(&["package", "import", s(&package)]));
     pin("backup sync --all", d.json(&["backup", "sync", "--all"]));
+    pin("scrub", d.json(&["scrub", "--budget", "10GB"]));
     pin("target list", d.json(&["target", "list"]));
     pin("target policy", d.json(&["target", "policy"]));
     pin("whereis", d.json(&["whereis", &referenced]));

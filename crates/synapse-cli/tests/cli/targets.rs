@@ -125,3 +125,22 @@ fn sync_all_is_a_plan_that_can_be_saved_and_applied() {
     assert!(String::from_utf8_lossy(&text.stdout).contains("every blob has the copies the policy asks for"));
     env.error(&["backup", "sync", "--all", "--direction", "from_backup"], 2, "invalid_argument");
 }
+
+#[test]
+fn scrub_reports_corrupt_copies_with_exit_7_and_repairs_them_when_asked() {
+    let env = Env::new();
+    env.enable_backup();
+    let shas = env.pack("Styles", &[("s.safetensors", &content("scrubbed", 4096))], Some("lora"));
+    let sha = &shas[0];
+    env.json(&["backup", "blob", sha]);
+    let r = env.json(&["scrub", "--budget", "1GB"]);
+    assert_eq!((r["target"].as_str(), r["scrubbed"].as_u64()), (Some("backup"), Some(1)));
+    std::fs::write(env.backup_blob_path(sha), content("rotted", 4096)).unwrap();
+    let r = env.json_exit(&["scrub"], 7);
+    assert_eq!(r["corrupt"][0]["sha256"].as_str(), Some(sha.as_str()));
+    let r = env.json(&["scrub", "--repair"]);
+    assert_eq!(r["repaired"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(std::fs::read(env.backup_blob_path(sha)).unwrap(), content("scrubbed", 4096));
+    env.error(&["scrub", "--budget", "soon"], 2, "invalid_argument");
+    env.error(&["scrub", "--target", "nope"], 5, "not_found");
+}

@@ -335,3 +335,92 @@ fn push_free_keeps_the_local_copies_the_policy_needs_and_says_so_in_the_plan() {
     assert_eq!(done.freed, std::slice::from_ref(&sha));
     assert!(!f.local_path(&sha).exists());
 }
+
+// ---- scrub ------------------------------------------------------------------
+
+fn verified_at(f: &Fixture, sha: &synapse_core::Sha256, place: &str) -> Option<String> {
+    f.inventory().get(sha).unwrap().copies.iter().find(|c| c.target == place).and_then(|c| c.verified_at.clone())
+}
+
+#[test]
+fn scrub_within_a_byte_budget_hashes_the_oldest_verified_first_and_updates_the_ledger() {
+    let (f, _) = with_targets(&["home"]);
+    let shas: Vec<_> = (0..4).map(|i| referenced(&f, &format!("scrub-{i}"))).collect();
+    let home = on(&f.store, Some("home"));
+    for sha in &shas {
+        quiet(|ctl| sync::backup_blob(&home, sha, ctl)).unwrap();
+    }
+    // Make the ledger say: 0 and 1 verified long ago (1 the oldest), 2 and 3 recently.
+    let target = home.target().unwrap();
+    let path = target.ledger_file(f.store.layout());
+    let mut ledger = synapse_core::ledger::Ledger::load(&path);
+    for (i, days) in [(0, 200), (1, 300), (2, 1), (3, 2)] {
+        let at = (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        ledger.0.get_mut(shas[i].as_str()).unwrap().at = at;
+    }
+    ledger.save(&path).unwrap();
+    let before: Vec<_> = shas.iter().map(|s| verified_at(&f, s, "home")).collect();
+    let local_before: Vec<_> = shas.iter().map(|s| verified_at(&f, s, "local")).collect();
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // a new verification gets a later second
+    let opts = synapse_core::scrub::ScrubOptions { budget: Some(synapse_core::scrub::Budget::Bytes(4096)), repair: false };
+    let r = quiet(|ctl| synapse_core::scrub::scrub(&f.store, Some("home"), opts, ctl)).unwrap();
+    assert_eq!((r.scrubbed, r.bytes_scrubbed, r.left, r.stopped_by_budget), (2, 4096, 2, true), "{r:?}");
+    let after: Vec<_> = shas.iter().map(|s| verified_at(&f, s, "home")).collect();
+    assert!(after[0] > before[0] && after[1] > before[1], "the two oldest were hashed: {after:?}");
+    assert_eq!((&after[2], &after[3]), (&before[2], &before[3]), "the recent ones were left for later");
+    let local_after: Vec<_> = shas.iter().map(|s| verified_at(&f, s, "local")).collect();
+    assert_eq!(local_after, local_before, "the local copies were not hashed");
+}
+
+#[test]
+fn scrub_finds_a_corrupt_copy_and_repair_replaces_it_from_a_good_one_keeping_the_bad_file() {
+    let (f, paths) = with_targets(&["home"]);
+    let sha = referenced(&f, "rotting");
+    let home = on(&f.store, Some("home"));
+    quiet(|ctl| sync::backup_blob(&home, &sha, ctl)).unwrap();
+    let on_home = BackupLayout::new(&paths[0]).blobs().blob(&sha);
+    let rotten = content("bit rot", 2048);
+    fs::write(&on_home, &rotten).unwrap();
+
+    let r = quiet(|ctl| synapse_core::scrub::scrub(&f.store, Some("home"), Default::default(), ctl)).unwrap();
+    assert_eq!(r.corrupt.iter().map(|c| &c.sha256).collect::<Vec<_>>(), [&sha]);
+    assert!(r.repaired.is_empty(), "without --repair nothing is replaced");
+    let record = synapse_core::integrity::IntegrityRecord::load(f.store.layout()).unwrap();
+    assert_eq!(record.copies(&sha).unwrap()["home"].found_by, "scrub");
+    assert_eq!(fs::read(&on_home).unwrap(), rotten, "nothing moved");
+
+    let opts = synapse_core::scrub::ScrubOptions { budget: None, repair: true };
+    let r = quiet(|ctl| synapse_core::scrub::scrub(&f.store, Some("home"), opts, ctl)).unwrap();
+    assert_eq!(r.repaired.len(), 1, "{r:?}");
+    assert_eq!(fs::read(&on_home).unwrap(), fs::read(f.local_path(&sha)).unwrap(), "replaced from the local copy");
+    assert_eq!(fs::read(&r.repaired[0].quarantined).unwrap(), rotten, "the bad bytes are kept in quarantine, never deleted");
+    assert!(f.inventory().get(&sha).unwrap().good_on("home"));
+}
+
+#[test]
+fn a_corrupt_only_copy_stays_where_it_is_marked() {
+    let (f, paths) = with_targets(&["home"]);
+    let sha = referenced(&f, "only");
+    let home = on(&f.store, Some("home"));
+    quiet(|ctl| sync::backup_blob(&home, &sha, ctl)).unwrap();
+    fs::remove_file(f.local_path(&sha)).unwrap();
+    let on_home = BackupLayout::new(&paths[0]).blobs().blob(&sha);
+    fs::write(&on_home, content("rot", 2048)).unwrap();
+    let opts = synapse_core::scrub::ScrubOptions { budget: None, repair: true };
+    let r = quiet(|ctl| synapse_core::scrub::scrub(&f.store, Some("home"), opts, ctl)).unwrap();
+    assert!(r.repaired.is_empty());
+    assert!(r.not_repaired.iter().any(|s| s.reason.contains("no good copy")), "{:?}", r.not_repaired);
+    assert!(on_home.is_file(), "the only copy stays");
+    let it = f.inventory().get(&sha).unwrap().clone();
+    assert!(it.corrupt_on("home") && it.copies_count == 0, "{:?}", it.copies);
+}
+
+#[test]
+fn scrub_of_an_unplugged_target_is_not_connected() {
+    let (f, paths) = with_targets(&["home"]);
+    fs::rename(&paths[0], f.dir.path().join("away")).unwrap();
+    let err = quiet(|ctl| synapse_core::scrub::scrub(&f.store, Some("home"), Default::default(), ctl)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::BackupNotConnected);
+    let r = quiet(|ctl| synapse_core::scrub::scrub(&f.store, Some("local"), Default::default(), ctl)).unwrap();
+    assert_eq!(r.target, "local");
+}
