@@ -7,7 +7,9 @@
 //! original `synapse.pack.v2` / `synapse.lock.v2` format with the provider
 //! fields, download URLs, previews and other fields real files carry.
 //! `<dir>/backup-drive` mirrors the layout of a backup drive, and the store's
-//! config points at it, enabled.
+//! config points at it, enabled. `<dir>/home-nas` is a second backup target,
+//! "Home NAS", holding a few of the models too, and the copies policy asks
+//! for two copies, so some models are below it (SPEC §3.12).
 //!
 //! The blobs are real content-addressed files: small safetensors files (whose
 //! tensor names make the kind sniffer classify them like the real thing)
@@ -49,6 +51,8 @@ use crate::store::Store;
 pub struct DemoInfo {
     pub store_root: PathBuf,
     pub backup_path: PathBuf,
+    /// The second backup target ("Home NAS").
+    pub nas_path: PathBuf,
     pub packs: usize,
     /// Distinct blobs whose bytes exist somewhere (locally and/or on the drive).
     pub blobs: usize,
@@ -114,11 +118,16 @@ pub fn create(dir: &Path) -> Result<DemoInfo> {
     store.save_config(&config)?;
 
     record_verified(layout, &made)?;
+    drop(_backup_lock);
+    drop(_lock);
+    let nas_path = dir.join("home-nas");
+    second_target(&store, &nas_path, &made)?;
 
     let referenced: HashSet<&str> = specs.iter().flat_map(|p| &p.deps).filter_map(|d| d.blob()).collect();
     let mut info = DemoInfo {
         store_root,
         backup_path,
+        nas_path,
         packs: specs.len(),
         blobs: 0,
         blobs_local: 0,
@@ -723,6 +732,32 @@ fn manifest(spec: &BlobSpec) -> BlobManifest {
     }
 }
 
+/// The name of the demo's second target.
+pub const NAS: &str = "Home NAS";
+
+/// How many of the blobs on both sides also have a copy on the NAS.
+const ON_NAS: usize = 3;
+
+/// Adds the second target, copies a few blobs that are on both sides onto
+/// it (hash-checked when written, so its ledger says verified), and sets the
+/// policy to two copies.
+fn second_target(store: &Store, path: &Path, made: &[Made]) -> Result<()> {
+    crate::target::add(store, NAS, path)?;
+    let nas = store.on_target(Some(NAS))?;
+    let drive = BackupLayout::new(path).tree();
+    let mut copied = Vec::new();
+    for m in made.iter().filter(|m| m.spec.place == Place::Both).take(ON_NAS) {
+        crate::copy::copy_blob(&m.sha256, store.layout(), &drive, &crate::copy::Existing::Keep, None, &CancelToken::new())?;
+        copied.push(m.sha256.clone());
+    }
+    let target = nas.target()?;
+    Ledger::record_good(&target.ledger_file(store.layout()), &drive.blobs(), &copied);
+    crate::target::set_policy(store, &crate::target::PolicyUpdate { min_copies: Some(2), ..Default::default() })?;
+    // Its catalog learns the copies now, so the inventory knows them even before a scan.
+    crate::catalog::backup_blobs(store.layout(), &target, &crate::backup::BackupState::of(store.layout(), &target))?;
+    Ok(())
+}
+
 /// Blobs on both sides were hash-checked when they were copied to the drive:
 /// the ledger says so, and the rest show as never verified.
 fn record_verified(layout: &StoreLayout, made: &[Made]) -> Result<()> {
@@ -736,7 +771,14 @@ fn record_verified(layout: &StoreLayout, made: &[Made]) -> Result<()> {
             LedgerEntry { ok: true, at: now_rfc3339(), size: meta.len(), mtime: mtime_secs(meta.modified().ok()) },
         );
     }
-    ledger.save(&layout.ledger())
+    ledger.save(&layout.ledger())?;
+    // The drive's copies were hash-checked when written, too.
+    let primary = crate::target::primary_of(layout, &Store::open(layout.root())?.config()?, &crate::target::load(layout)?);
+    let both: Vec<Sha256> = made.iter().filter(|m| m.spec.place == Place::Both).map(|m| m.sha256.clone()).collect();
+    if let Some(drive) = primary.drive() {
+        Ledger::record_good(&primary.ledger_file(layout), &drive.blobs(), &both);
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------

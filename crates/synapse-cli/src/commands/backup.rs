@@ -445,6 +445,10 @@ fn transfer(ctx: &Ctx, pack: &str, direction: SyncDirection, dry_run: bool, free
     } else {
         output::emit(&render_transfer(&r))?;
     }
+    // A plan's refusals (what it will keep, and why) are part of a dry run's answer, not a failure.
+    if r.dry_run {
+        return Ok(Done::Ok);
+    }
     Ok(outcome(r.cancelled, &r.errors))
 }
 

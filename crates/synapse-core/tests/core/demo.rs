@@ -172,3 +172,21 @@ fn demo_is_the_same_every_time() {
     };
     assert_eq!(hashes(a.path()), hashes(b.path()));
 }
+
+#[test]
+fn demo_has_a_second_target_and_a_policy_some_models_fall_short_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = demo::create(dir.path()).unwrap();
+    assert_eq!(assert_content_addressed(&BackupLayout::new(&info.nas_path).blobs().root().to_path_buf()), 3);
+    let store = Store::open(&info.store_root).unwrap();
+    let inv = inventory::build(&store).unwrap();
+    let names: Vec<&str> = inv.summary.targets.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["backup", demo::NAS]);
+    assert!(inv.summary.targets.iter().all(|t| t.connected));
+    assert_eq!(inv.policy.min_copies, 2);
+    let three = inv.items.iter().filter(|it| it.copies_count == 3).count();
+    assert_eq!(three, 3, "three models are on both drives and this disk");
+    assert!(inv.items.iter().filter(|it| it.good_on(demo::NAS)).all(|it| it.copies.iter().all(|c| c.verified_at.is_some())));
+    assert!(inv.summary.blobs_below_policy > 0, "some referenced models have one copy only");
+    assert!(inv.items.iter().any(|it| it.min_copies == 2 && it.copies_count == 1 && it.location == Location::LocalOnly));
+}
