@@ -117,7 +117,7 @@ pub fn create(dir: &Path) -> Result<DemoInfo> {
     }
     store.save_config(&config)?;
 
-    record_verified(layout, &made)?;
+    record_verified(layout, &config, &made)?;
     drop(_backup_lock);
     drop(_lock);
     let nas_path = dir.join("home-nas");
@@ -760,7 +760,7 @@ fn second_target(store: &Store, path: &Path, made: &[Made]) -> Result<()> {
 
 /// Blobs on both sides were hash-checked when they were copied to the drive:
 /// the ledger says so, and the rest show as never verified.
-fn record_verified(layout: &StoreLayout, made: &[Made]) -> Result<()> {
+fn record_verified(layout: &StoreLayout, config: &crate::schema::ConfigFile, made: &[Made]) -> Result<()> {
     let mut ledger = Ledger::load(&layout.ledger());
     let dir = layout.blobs();
     for m in made.iter().filter(|m| m.spec.place == Place::Both) {
@@ -773,7 +773,7 @@ fn record_verified(layout: &StoreLayout, made: &[Made]) -> Result<()> {
     }
     ledger.save(&layout.ledger())?;
     // The drive's copies were hash-checked when written, too.
-    let primary = crate::target::primary_of(layout, &Store::open(layout.root())?.config()?, &crate::target::load(layout)?);
+    let primary = crate::target::primary_of(layout, config, &crate::target::load(layout)?);
     let both: Vec<Sha256> = made.iter().filter(|m| m.spec.place == Place::Both).map(|m| m.sha256.clone()).collect();
     if let Some(drive) = primary.drive() {
         Ledger::record_good(&primary.ledger_file(layout), &drive.blobs(), &both);

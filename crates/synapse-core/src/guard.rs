@@ -22,8 +22,8 @@ use crate::inventory::{self, Inventory};
 use crate::layout::BackupLayout;
 use crate::lock::{self, StoreLock};
 use crate::model::{
-    AffectedPack, BackupSource, BlobCopy, BlobDetail, BlobStatus, CopySource, DeleteResult, DeleteTarget, FileInfo, Impacts, InventoryItem,
-    Location, Remaining, Side,
+    AffectedPack, BackupSource, BlobCopy, BlobDetail, BlobStatus, DeleteResult, DeleteTarget, FileInfo, Impacts, InventoryItem, Location,
+    Remaining, Side,
 };
 use crate::store::Store;
 use crate::target::{Target, LOCAL};
@@ -85,10 +85,15 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
     let _store_lock = store.lock("delete")?;
     let layout = store.layout();
     let config = store.config()?;
-    let chosen = store.target_with(&config)?;
-    let targets: Vec<(Target, BackupState)> =
-        crate::target::all(layout, &config)?.into_iter().map(|t| (BackupState::of(layout, &t), t)).map(|(s, t)| (t, s)).collect();
-    let chosen_at = targets.iter().position(|(t, _)| t.name == chosen.name).unwrap_or(0);
+    let all = crate::target::all(layout, &config)?;
+    let chosen_at = crate::target::position(&all, store.target_name())?;
+    let targets: Vec<(Target, BackupState)> = all
+        .into_iter()
+        .map(|t| {
+            let state = BackupState::of(layout, &t);
+            (t, state)
+        })
+        .collect();
     if matches!(target, DeleteTarget::Backup | DeleteTarget::Both) {
         targets[chosen_at].1.require()?;
     }
@@ -116,8 +121,7 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
     let item = inv.get(sha);
     // Only copies seen live count: one known from the catalog of an unplugged
     // drive is not trusted to keep the bytes.
-    let live_good =
-        |place: &str| item.is_some_and(|i| i.copies.iter().any(|c| c.target == place && !c.corrupt && c.source == CopySource::Live));
+    let live_good = |place: &str| item.is_some_and(|i| i.live_good_on(place));
     let on_local = item.is_some_and(|i| i.on_local);
     let not_found = |side: Side, place: &str| match item.filter(|i| i.corrupt_on(place)) {
         // A corrupt copy is not a copy, and it is not deleted either: repair moves it aside.
@@ -171,7 +175,7 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
     let remaining_copies: Vec<&BlobCopy> = item
         .copies
         .iter()
-        .filter(|c| !c.corrupt && c.source == CopySource::Live)
+        .filter(|c| c.live_good())
         .filter(|c| if c.target == LOCAL { !remove_local } else { !removed(&c.target) })
         .collect();
     let remaining = if remaining_copies.iter().any(|c| c.target == LOCAL) {

@@ -229,8 +229,7 @@ pub fn build(store: &Store) -> Result<Inventory> {
     let config = store.config()?;
     let file = target::load(layout)?;
     let all = target::all_of(layout, &config, &file);
-    let selected = store.target_with(&config)?;
-    let selected = all.iter().position(|t| t.name == selected.name).unwrap_or(0);
+    let selected = target::position(&all, store.target_name())?;
     let states: Vec<BackupState> = all.iter().map(|t| BackupState::of(layout, t)).collect();
     let local_dir = layout.blobs();
 

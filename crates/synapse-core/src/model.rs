@@ -223,6 +223,19 @@ impl InventoryItem {
     pub fn corrupt_on(&self, place: &str) -> bool {
         self.copies.iter().any(|c| c.target == place && c.corrupt)
     }
+
+    /// A good copy on `place` seen on disk now: the only kind a decision that
+    /// removes a copy may count on (one known from an unplugged drive's catalog is not).
+    pub fn live_good_on(&self, place: &str) -> bool {
+        self.copies.iter().any(|c| c.target == place && c.live_good())
+    }
+}
+
+impl BlobCopy {
+    /// Not known to be corrupt, and seen on disk now.
+    pub fn live_good(&self) -> bool {
+        !self.corrupt && self.source == CopySource::Live
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

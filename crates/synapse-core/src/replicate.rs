@@ -20,7 +20,7 @@ use crate::integrity::IntegrityRecord;
 use crate::inventory::{self, Inventory};
 use crate::layout::StoreLayout;
 use crate::ledger::Ledger;
-use crate::model::{AssetKind, CopySource, InventoryItem, ItemError};
+use crate::model::{AssetKind, InventoryItem, ItemError};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
 use crate::store::Store;
@@ -166,7 +166,7 @@ fn choose(inv: &Inventory, opts: SyncAllOptions) -> (Vec<PlannedCopy>, Vec<Short
     items.sort_by(|a, b| a.size_bytes.cmp(&b.size_bytes).then_with(|| a.sha256.cmp(&b.sha256)));
     for it in items {
         let need = required(it, inv, opts);
-        let live_good = |place: &str| it.copies.iter().any(|c| c.target == place && !c.corrupt && c.source == CopySource::Live);
+        let live_good = |place: &str| it.live_good_on(place);
         // Read from the local copy when there is one: it is the fastest disk.
         let from = if live_good(LOCAL) {
             Some(LOCAL.to_owned())
@@ -250,6 +250,9 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
     let tracker = Tracker::new(ctl, OPERATION, planned.copies.len() as u64, planned.bytes_to_copy);
     let mut have: BTreeMap<&Sha256, u32> = BTreeMap::new();
     let mut verified: BTreeMap<String, Vec<Sha256>> = BTreeMap::new();
+    // Each destination's catalog is read once and saved once at the end (a cache:
+    // a run killed before that only leaves it stale until the next scan).
+    let mut catalogs: BTreeMap<String, crate::catalog::Catalog> = BTreeMap::new();
     for c in &planned.copies {
         if ctl.cancel.is_cancelled() {
             r.cancelled = true;
@@ -269,8 +272,7 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
             r.skipped.push(skip(format!("{} has a good copy of it already", c.to)));
             continue;
         }
-        let live = |place: &str| it.copies.iter().any(|k| k.target == place && !k.corrupt && k.source == CopySource::Live);
-        if !live(&c.from) {
+        if !it.live_good_on(&c.from) {
             r.skipped.push(skip(format!("its good copy on {} is not there any more", c.from)));
             continue;
         }
@@ -301,9 +303,10 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
                     tracker.add_bytes(bytes);
                 }
                 if let Some(Ok(d)) = drives.get(&c.to) {
-                    let mut catalog = crate::catalog::Catalog::for_drive(layout, &d.target, d.drive.path(), Some(&d.backup_id)).0;
-                    catalog.insert(&c.sha256, done.size());
-                    let _ = catalog.save(layout);
+                    catalogs
+                        .entry(c.to.clone())
+                        .or_insert_with(|| crate::catalog::Catalog::for_drive(layout, &d.target, d.drive.path(), Some(&d.backup_id)).0)
+                        .insert(&c.sha256, done.size());
                 }
                 if matches!(done, Copied::Done { .. }) {
                     for place in [&c.from, &c.to] {
@@ -323,6 +326,9 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
         tracker.item_done();
     }
     tracker.finish();
+    for catalog in catalogs.values() {
+        let _ = catalog.save(layout);
+    }
     for (place, shas) in verified {
         if place == LOCAL {
             Ledger::record_good(&layout.ledger(), &layout.blobs(), &shas);

@@ -63,6 +63,11 @@ impl Store {
         Ok(store)
     }
 
+    /// The name of the target chosen with [`Store::on_target`] (`None`: the original's).
+    pub fn target_name(&self) -> Option<&str> {
+        self.target.as_deref()
+    }
+
     /// The target backup operations on this value work on.
     pub fn target(&self) -> Result<crate::target::Target> {
         crate::target::find(&self.layout, &self.config()?, self.target.as_deref())

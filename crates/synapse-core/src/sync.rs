@@ -831,7 +831,7 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
             continue;
         }
         // Said in the plan, before the user confirms: a copy the policy keeps stays.
-        let kept = (opts.free && direction == SyncDirection::ToBackup).then(|| policy_keeps(&inv, &item)).flatten();
+        let kept = (opts.free && direction == SyncDirection::ToBackup).then(|| policy_keeps(&inv, &item, true)).flatten();
         if let Some(e) = kept {
             errors.push(e);
             if b.location == Location::LocalOnly {
@@ -896,28 +896,27 @@ fn shared_frees(inv: &Inventory, pack: &PackName, to_free: &[SyncItem]) -> Vec<S
 }
 
 /// Why `push --free` keeps the local copy of `item` under the copies policy
-/// (SPEC §3.12), as planned: after the push, the target's copy (written and
-/// hash-checked now, or there already) and the other targets' live, good
-/// copies must make the policy without the local one.
-fn policy_keeps(inv: &Inventory, item: &SyncItem) -> Option<ItemError> {
+/// (SPEC §3.12): without it, the live, good copies on the targets must still
+/// make the policy. `planned`: said in the plan, before the push, so this
+/// target's copy counts as the one the push writes and hash-checks; else
+/// checked at the moment of freeing, from what is there now.
+fn policy_keeps(inv: &Inventory, item: &SyncItem, planned: bool) -> Option<ItemError> {
     let it = inv.get(&item.sha256)?;
     if it.min_copies < 2 {
         return None;
     }
     let here = inv.target_name();
-    let others: Vec<&crate::model::BlobCopy> = it
-        .copies
-        .iter()
-        .filter(|c| c.target != LOCAL && c.target != here && !c.corrupt && c.source == crate::model::CopySource::Live)
-        .collect();
-    let counted = crate::guard::counted(&others, it.min_copies, &inv.policy).len() as u32 + 1;
+    let others: Vec<&crate::model::BlobCopy> =
+        it.copies.iter().filter(|c| c.target != LOCAL && !(planned && c.target == here) && c.live_good()).collect();
+    let counted = crate::guard::counted(&others, it.min_copies, &inv.policy).len() as u32 + u32::from(planned);
     (counted < it.min_copies).then(|| ItemError {
         sha256: Some(item.sha256.clone()),
         display_name: Some(item.display_name.clone()),
         path: None,
         code: ErrorCode::BelowMinCopies,
         message: format!(
-            "will keep the local copy of {}: without it {counted} good cop{} would remain where the copies policy asks for {} (copy it to another backup target first)",
+            "{} the local copy of {}: without it {counted} good cop{} would remain where the copies policy asks for {} (copy it to another backup target first)",
+            if planned { "will keep" } else { "kept" },
             item.display_name,
             if counted == 1 { "y" } else { "ies" },
             it.min_copies
@@ -990,25 +989,9 @@ fn free_local(store: &Store, s: &Session, r: &mut PackTransferResult, written: &
             r.cancelled = true;
             return;
         }
-        if let Some(it) = inv.get(&item.sha256) {
-            let left: Vec<&crate::model::BlobCopy> =
-                it.copies.iter().filter(|c| c.target != LOCAL && !c.corrupt && c.source == crate::model::CopySource::Live).collect();
-            let counted = crate::guard::counted(&left, it.min_copies, &inv.policy).len() as u32;
-            if counted < it.min_copies {
-                r.errors.push(ItemError {
-                    sha256: Some(item.sha256.clone()),
-                    display_name: Some(item.display_name.clone()),
-                    path: None,
-                    code: ErrorCode::BelowMinCopies,
-                    message: format!(
-                        "kept the local copy of {}: without it {counted} good cop{} would remain where the copies policy asks for {} (copy it to another backup target first)",
-                        item.display_name,
-                        if counted == 1 { "y" } else { "ies" },
-                        it.min_copies
-                    ),
-                });
-                continue;
-            }
+        if let Some(e) = policy_keeps(&inv, item, false) {
+            r.errors.push(e);
+            continue;
         }
         // The drive must still be here, and the copy still on it, at the moment of deleting.
         if let Some(e) = s.gone() {

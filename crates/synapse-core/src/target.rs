@@ -270,13 +270,20 @@ pub fn primary_of(layout: &StoreLayout, config: &ConfigFile, file: &TargetsFile)
 /// The target called `name` (`None`: the original's). `not_found` names the
 /// targets there are.
 pub fn find(layout: &StoreLayout, config: &ConfigFile, name: Option<&str>) -> Result<Target> {
-    let all = all(layout, config)?;
+    let mut all = all(layout, config)?;
+    let at = position(&all, name)?;
+    Ok(all.swap_remove(at))
+}
+
+/// Where the target called `name` (`None`: the original's, always first) is
+/// in `all`; `not_found` names the targets there are.
+pub fn position(all: &[Target], name: Option<&str>) -> Result<usize> {
     match name {
-        None => Ok(all.into_iter().next().expect("the original's target is always listed")),
-        Some(n) => {
-            let names: Vec<String> = all.iter().map(|t| t.name.clone()).collect();
-            all.into_iter().find(|t| t.name == n).ok_or_else(|| Error::TargetNotFound { name: n.to_owned(), known: names })
-        }
+        None => Ok(0),
+        Some(n) => all
+            .iter()
+            .position(|t| t.name == n)
+            .ok_or_else(|| Error::TargetNotFound { name: n.to_owned(), known: all.iter().map(|t| t.name.clone()).collect() }),
     }
 }
 
@@ -327,7 +334,8 @@ pub(crate) fn migrate_legacy(layout: &StoreLayout, id: &str) {
             && !keyed.exists()
             && crate::copy::mkdirs_under(layout.root(), keyed.parent().expect("keyed files sit in a folder")).is_ok()
         {
-            let _ = std::fs::rename(&legacy, &keyed);
+            // Through the store's tree: never through a link inside it.
+            let _ = layout.tree().and_then(|t| t.rename_noreplace(&legacy, &keyed));
         }
     }
 }
@@ -620,7 +628,7 @@ fn by_name(inv: &crate::inventory::Inventory, name: &str) -> Result<crate::ids::
         })
         .collect();
     match hits.as_slice() {
-        [] => Err(Error::invalid(format!("no blob is named {name:?}, and it is not a hash or a hash prefix either: check the name (synapse inventory --search finds parts of names)"))),
+        [] => Err(Error::invalid(format!("no blob is named {name:?}, and it is not a hash or a hash prefix either: check the name (searching the inventory finds parts of names)"))),
         [one] => Ok(one.sha256.clone()),
         many => Err(Error::AmbiguousPrefix { prefix: name.to_owned(), matches: many.iter().map(|it| it.sha256.to_string()).collect() }),
     }

@@ -177,7 +177,7 @@ fn demo_is_the_same_every_time() {
 fn demo_has_a_second_target_and_a_policy_some_models_fall_short_of() {
     let dir = tempfile::tempdir().unwrap();
     let info = demo::create(dir.path()).unwrap();
-    assert_eq!(assert_content_addressed(&BackupLayout::new(&info.nas_path).blobs().root().to_path_buf()), 3);
+    assert_eq!(assert_content_addressed(BackupLayout::new(&info.nas_path).blobs().root()), 3);
     let store = Store::open(&info.store_root).unwrap();
     let inv = inventory::build(&store).unwrap();
     let names: Vec<&str> = inv.summary.targets.iter().map(|t| t.name.as_str()).collect();
