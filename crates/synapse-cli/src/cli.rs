@@ -411,6 +411,10 @@ pub enum TargetCommand {
     },
     /// Rename a target (its catalog and records follow).
     Rename { old: String, new: String },
+    /// Use the target again (its copies count again when it is connected).
+    Enable { name: String },
+    /// Stop using the target; nothing on it is touched, its copies stop counting until it is enabled.
+    Disable { name: String },
     /// Show or change the copies policy.
     Policy {
         /// Good copies every referenced blob keeps (this disk counted); 1 is the last-copy rule.

@@ -499,6 +499,39 @@ pub fn rename(store: &Store, old: &str, new: &str) -> Result<TargetChange> {
     })
 }
 
+/// `target enable|disable NAME`: whether Synapse uses the target. Nothing on
+/// it is touched either way; a disabled target's copies are not counted
+/// while it stays off (its catalog is kept), so the result says how many
+/// referenced blobs are below the policy afterwards. The original's target is
+/// switched in `config.json`, as `backup config --enable/--disable` does.
+pub fn set_enabled(store: &Store, name: &str, enabled: bool) -> Result<TargetChange> {
+    let target = find(store.layout(), &store.config()?, Some(name))?;
+    if target.primary {
+        let update = crate::backup::ConfigUpdate { enabled: Some(enabled), ..Default::default() };
+        crate::backup::configure(store, &update)?;
+    } else {
+        let _lock = store.lock(if enabled { "target enable" } else { "target disable" })?;
+        let mut file = load(store.layout())?;
+        let entry = file
+            .targets
+            .iter_mut()
+            .find(|t| t.name == target.name)
+            .ok_or_else(|| Error::TargetNotFound { name: name.to_owned(), known: Vec::new() })?;
+        entry.enabled = enabled;
+        save(store.layout(), &file)?;
+    }
+    let inv = crate::inventory::build(&store.on_target(None)?)?;
+    Ok(TargetChange {
+        name: target.name,
+        old_name: None,
+        path: target.path,
+        backup_id: target.backup_id,
+        initialized: false,
+        blobs: 0,
+        blobs_below_policy: inv.summary.blobs_below_policy,
+    })
+}
+
 fn find_in(all: &[Target], name: &str) -> Result<Target> {
     all.iter()
         .find(|t| t.name == name)

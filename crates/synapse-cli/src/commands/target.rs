@@ -49,6 +49,21 @@ pub fn run(ctx: &Ctx, command: TargetCommand) -> anyhow::Result<Done> {
             let r = target::rename(&store, &old, &new)?;
             changed(ctx, &r, |r| format!("renamed backup target {} to {}\n", r.old_name.as_deref().unwrap_or(""), bold(&r.name)))
         }
+        TargetCommand::Enable { ref name } | TargetCommand::Disable { ref name } => {
+            let enabled = matches!(command, TargetCommand::Enable { .. });
+            let r = target::set_enabled(&store, name, enabled)?;
+            changed(ctx, &r, |r| {
+                let mut s = format!(
+                    "backup target {} {}\n",
+                    bold(&r.name),
+                    if enabled { "enabled" } else { "disabled (nothing on it was touched)" }
+                );
+                if r.blobs_below_policy > 0 {
+                    let _ = writeln!(s, "{}", yellow(format!("{} blob(s) have fewer copies than the policy asks", r.blobs_below_policy)));
+                }
+                s
+            })
+        }
         TargetCommand::Policy { min_copies, kinds, packs, verify_max_age } => {
             let update = PolicyUpdate {
                 min_copies,

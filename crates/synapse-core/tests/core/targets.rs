@@ -424,3 +424,28 @@ fn scrub_of_an_unplugged_target_is_not_connected() {
     let r = quiet(|ctl| synapse_core::scrub::scrub(&f.store, Some("local"), Default::default(), ctl)).unwrap();
     assert_eq!(r.target, "local");
 }
+
+#[test]
+fn a_disabled_target_is_left_alone_and_its_copies_stop_counting_until_enabled() {
+    let (f, paths) = with_targets(&["home"]);
+    let sha = referenced(&f, "lora-d");
+    quiet(|ctl| sync::backup_blob(&on(&f.store, Some("home")), &sha, ctl)).unwrap();
+    policy(&f, 2);
+    let blob = BackupLayout::new(&paths[0]).blobs().blob(&sha);
+
+    let r = target::set_enabled(&f.store, "home", false).unwrap();
+    assert_eq!(r.blobs_below_policy, 1, "the only other copy is on the disabled target");
+    assert!(blob.is_file(), "disabling touches nothing on the target");
+    assert_eq!(copies(&f, &sha), ["local"]);
+    let err = guard::delete(&f.store, &sha, DeleteTarget::Local, false).unwrap_err();
+    assert!(matches!(err, Error::LastCopy { .. }), "{err:?}");
+    assert_eq!(target::list(&f.store).unwrap().0[1].enabled, false);
+
+    let r = target::set_enabled(&f.store, "home", true).unwrap();
+    assert_eq!((r.blobs_below_policy, copies(&f, &sha)), (0, vec!["local".to_owned(), "home".to_owned()]));
+
+    // The original's target is switched in config.json, as the original reads it.
+    target::set_enabled(&f.store, "backup", false).unwrap();
+    assert!(!f.store.config().unwrap().backup.enabled);
+    assert!(matches!(target::set_enabled(&f.store, "nope", true), Err(Error::TargetNotFound { .. })));
+}
