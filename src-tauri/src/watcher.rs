@@ -58,6 +58,12 @@ pub fn backup_watch(store: &Store) -> BackupWatch {
             BackupState::Connected { layout } => {
                 BackupWatch { enabled: true, connected: true, path: Some(layout.path().display().to_string()), reason: None }
             }
+            unresponsive @ BackupState::Unresponsive { .. } => BackupWatch {
+                enabled: true,
+                connected: false,
+                path: unresponsive.path().map(|p| p.display().to_string()),
+                reason: unresponsive.reason(),
+            },
         },
         Err(e) => BackupWatch { enabled: false, connected: false, path: None, reason: Some(e.to_string()) },
     }

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 
 use crate::blobs;
 use crate::catalog::{self, Catalog};
@@ -25,7 +26,8 @@ use crate::error::{Error, Result};
 use crate::fsutil::fsync_dir;
 use crate::layout::{BackupLayout, StoreLayout};
 use crate::lock::{self, StoreLock};
-use crate::model::{BackupConfigResult, BackupSource, BackupStatus};
+use crate::model::{BackupConfigResult, BackupSource, BackupStatus, TargetState};
+use crate::probe;
 use crate::schema::ConfigFile;
 use crate::store::Store;
 use crate::target::{self, Target};
@@ -49,6 +51,12 @@ pub enum BackupState {
     Connected {
         layout: BackupLayout,
     },
+    /// Its filesystem did not answer within the time limit (a hung network
+    /// or FUSE mount, SPEC §3.12): treated as not connected, and nothing waits for it.
+    Unresponsive {
+        path: PathBuf,
+        waited: Duration,
+    },
 }
 
 impl BackupState {
@@ -56,20 +64,35 @@ impl BackupState {
     /// looking at the disk (without the identity check of [`BackupState::of`]).
     pub fn detect(config: &ConfigFile) -> BackupState {
         let path = config.backup.path.as_deref().filter(|p| !p.trim().is_empty()).map(PathBuf::from);
-        Self::look(path, config.backup.enabled)
+        Self::probed(path, config.backup.enabled, probe::metadata_timeout(), Self::look)
     }
 
     /// The state of `target` by looking at the disk (without the identity check).
     pub fn detect_target(target: &Target) -> BackupState {
-        Self::look(target.path.clone(), target.enabled)
+        Self::probed(target.path.clone(), target.enabled, probe::metadata_timeout(), Self::look)
     }
 
-    fn look(path: Option<PathBuf>, enabled: bool) -> BackupState {
-        let path = match path {
-            Some(p) if enabled => p,
-            None if enabled => return BackupState::NoPath,
-            other => return BackupState::Disabled { path: other },
-        };
+    /// The state without touching the disk when that says enough (switched
+    /// off, no folder); otherwise `ask` about the folder on a probe thread,
+    /// unresponsive when it does not answer within `limit`.
+    fn probed(
+        path: Option<PathBuf>,
+        enabled: bool,
+        limit: Duration,
+        ask: impl FnOnce(PathBuf) -> BackupState + Send + 'static,
+    ) -> BackupState {
+        match path {
+            Some(p) if enabled => probe::within(&p, limit, {
+                let p = p.clone();
+                move || ask(p)
+            })
+            .unwrap_or(BackupState::Unresponsive { path: p, waited: limit }),
+            None if enabled => BackupState::NoPath,
+            other => BackupState::Disabled { path: other },
+        }
+    }
+
+    fn look(path: PathBuf) -> BackupState {
         match check(&path) {
             Ok(()) => BackupState::Connected { layout: BackupLayout::new(path) },
             Err(reason) => BackupState::Disconnected { path, reason },
@@ -102,14 +125,37 @@ impl BackupState {
     /// inode) every time, not only when it was configured. Otherwise every
     /// blob would look backed up, and deleting "the local copy" would delete
     /// the only one.
+    ///
+    /// The disk is asked on a probe thread: a drive that does not answer
+    /// within the metadata timeout (5 s) is [`BackupState::Unresponsive`].
     pub fn of(store: &StoreLayout, target: &Target) -> BackupState {
-        let state = Self::detect_target(target);
+        Self::of_within(store, target, probe::metadata_timeout())
+    }
+
+    /// [`BackupState::of`] waiting at most `limit` for the drive.
+    pub fn of_within(store: &StoreLayout, target: &Target, limit: Duration) -> BackupState {
+        let root = store.root().to_path_buf();
+        let known = target.backup_id.clone();
+        Self::probed(target.path.clone(), target.enabled, limit, move |path| Self::checked(&root, Self::look(path), known.as_deref()))
+    }
+
+    /// [`BackupState::of`] on the calling thread, for a caller that runs it on a probe of its own.
+    pub(crate) fn checked_now(store_root: &Path, target: &Target) -> BackupState {
+        match &target.path {
+            Some(p) if target.enabled => Self::checked(store_root, Self::look(p.clone()), target.backup_id.as_deref()),
+            None if target.enabled => BackupState::NoPath,
+            other => BackupState::Disabled { path: other.clone() },
+        }
+    }
+
+    /// The identity checks of [`BackupState::of`] on a drive found connected.
+    fn checked(store_root: &Path, state: BackupState, known_id: Option<&str>) -> BackupState {
         let BackupState::Connected { layout: drive } = &state else { return state };
-        if let Some(reason) = aliasing(store.root(), drive) {
+        if let Some(reason) = aliasing(store_root, drive) {
             return BackupState::Disconnected { path: drive.path().to_path_buf(), reason };
         }
-        match (read_id(drive), &target.backup_id) {
-            (Some(id), Some(known_id)) if &id != known_id => {
+        match (read_id(drive), known_id) {
+            (Some(id), Some(known_id)) if id != known_id => {
                 let shown = drive.path().display();
                 BackupState::Disconnected {
                     path: drive.path().to_path_buf(),
@@ -126,6 +172,17 @@ impl BackupState {
         !matches!(self, BackupState::Disabled { .. })
     }
 
+    /// The state in one word, as the summary shows it.
+    pub fn word(&self) -> TargetState {
+        match self {
+            BackupState::Disabled { .. } => TargetState::Disabled,
+            BackupState::NoPath => TargetState::NoPath,
+            BackupState::Disconnected { .. } => TargetState::Disconnected,
+            BackupState::Unresponsive { .. } => TargetState::Unresponsive,
+            BackupState::Connected { .. } => TargetState::Connected,
+        }
+    }
+
     pub fn connected(&self) -> Option<&BackupLayout> {
         match self {
             BackupState::Connected { layout } => Some(layout),
@@ -139,14 +196,16 @@ impl BackupState {
             BackupState::NoPath => None,
             BackupState::Disconnected { path, .. } => Some(path.clone()),
             BackupState::Connected { layout } => Some(layout.path().to_path_buf()),
+            BackupState::Unresponsive { path, .. } => Some(path.clone()),
         }
     }
 
     /// Why the drive cannot be used, for status displays.
-    pub fn reason(&self) -> Option<&str> {
+    pub fn reason(&self) -> Option<String> {
         match self {
-            BackupState::Disconnected { reason, .. } => Some(reason),
-            BackupState::NoPath => Some(NO_PATH),
+            BackupState::Disconnected { reason, .. } => Some(reason.clone()),
+            BackupState::NoPath => Some(NO_PATH.to_owned()),
+            BackupState::Unresponsive { .. } => self.require().err().map(|e| e.to_string()),
             _ => None,
         }
     }
@@ -160,6 +219,7 @@ impl BackupState {
             }
             BackupState::Disconnected { path, reason } => Err(Error::BackupNotConnected { path: path.clone(), reason: reason.clone() }),
             BackupState::Connected { layout } => Ok(layout),
+            BackupState::Unresponsive { path, waited } => Err(Error::Unresponsive { path: path.clone(), seconds: waited.as_secs_f64() }),
         }
     }
 }
@@ -382,8 +442,9 @@ pub fn status(store: &Store) -> Result<BackupStatus> {
     let mut s = BackupStatus {
         enabled: state.enabled(),
         connected: state.connected().is_some(),
+        state: state.word(),
         path: state.path(),
-        error: state.reason().map(str::to_owned),
+        error: state.reason(),
         backup_id: None,
         source: remote.source,
         total_blobs: remote.blobs.len() as u64,
@@ -535,7 +596,7 @@ pub(crate) fn finish(store: &Store, config: &ConfigFile, mut r: BackupConfigResu
     let state = BackupState::detect_for(store.layout(), config);
     r.backup_id = state.connected().and_then(read_id);
     r.connected = state.connected().is_some();
-    r.error = state.reason().map(str::to_owned);
+    r.error = state.reason();
     r
 }
 

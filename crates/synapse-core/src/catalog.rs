@@ -289,7 +289,8 @@ pub fn backup_blobs(layout: &StoreLayout, target: &Target, state: &BackupState) 
             let last_sync = Syncs::of(layout, target, drive.path(), id.as_deref()).last_sync;
             Ok(BackupBlobs { blobs: scan.blobs, source: BackupSource::Live, last_sync, labels: catalog.labels })
         }
-        BackupState::Disconnected { path, .. } => {
+        // A hung drive is never asked: what its catalog recorded, as while it is unplugged.
+        BackupState::Disconnected { path, .. } | BackupState::Unresponsive { path, .. } => {
             let catalog = Catalog::load(layout, target);
             if catalog.path.as_deref() != Some(path.as_path()) {
                 return Ok(BackupBlobs::none());

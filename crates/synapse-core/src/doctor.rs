@@ -570,6 +570,16 @@ fn check_backup(layout: &StoreLayout, target: &Target, out: &mut Vec<Item>) -> R
                 ));
             }
         }
+        BackupState::Unresponsive { path, waited } => out.push(Item::report(
+            "backup_unresponsive",
+            Severity::Warning,
+            format!(
+                "backup drive{named} at {} did not answer within {} s: a hung network or FUSE mount? Nothing waits for it; the inventory shows its contents from its record until it answers again",
+                path.display(),
+                waited.as_secs()
+            ),
+            Some(path),
+        )),
         BackupState::Disconnected { path, reason } if crate::backup::aliasing(layout.root(), &BackupLayout::new(&path)).is_some() => {
             out.push(Item::report(
                 "backup_aliases_store",

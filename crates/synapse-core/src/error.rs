@@ -38,6 +38,8 @@ pub enum ErrorCode {
     PacksUnreadable,
     BackupNotEnabled,
     BackupNotConnected,
+    /// A target's filesystem did not answer in time (a hung mount, SPEC §3.12).
+    Unresponsive,
     InsufficientSpace,
     Integrity,
     Busy,
@@ -60,7 +62,7 @@ impl ErrorCode {
             | ErrorCode::LastCopy
             | ErrorCode::BelowMinCopies
             | ErrorCode::PacksUnreadable => 3,
-            ErrorCode::BackupNotEnabled | ErrorCode::BackupNotConnected => 4,
+            ErrorCode::BackupNotEnabled | ErrorCode::BackupNotConnected | ErrorCode::Unresponsive => 4,
             ErrorCode::NotFound => 5,
             ErrorCode::InsufficientSpace => 6,
             ErrorCode::Integrity => 7,
@@ -84,6 +86,7 @@ impl ErrorCode {
             ErrorCode::PacksUnreadable => "packs_unreadable",
             ErrorCode::BackupNotEnabled => "backup_not_enabled",
             ErrorCode::BackupNotConnected => "backup_not_connected",
+            ErrorCode::Unresponsive => "unresponsive",
             ErrorCode::InsufficientSpace => "insufficient_space",
             ErrorCode::Integrity => "integrity",
             ErrorCode::Busy => "busy",
@@ -151,6 +154,9 @@ pub enum Error {
 
     #[error("backup drive not connected: {reason}")]
     BackupNotConnected { path: PathBuf, reason: String },
+
+    #[error("{} is unresponsive: it did not answer within {seconds:.0} s (a hung network or FUSE mount?). Synapse is not waiting for it; check that the server or drive is up (or unmount it) and try again", path.display())]
+    Unresponsive { path: PathBuf, seconds: f64 },
 
     #[error("not enough space on {}: {needed} bytes needed, {available} available", path.display())]
     InsufficientSpace { path: PathBuf, needed: u64, available: u64 },
@@ -313,6 +319,7 @@ impl Error {
             Error::PacksUnreadable { .. } => ErrorCode::PacksUnreadable,
             Error::BackupNotEnabled => ErrorCode::BackupNotEnabled,
             Error::BackupNotConnected { .. } => ErrorCode::BackupNotConnected,
+            Error::Unresponsive { .. } => ErrorCode::Unresponsive,
             Error::InsufficientSpace { .. } => ErrorCode::InsufficientSpace,
             Error::Integrity { .. } | Error::VerifyFailed { .. } | Error::CopyCorrupt { .. } => ErrorCode::Integrity,
             Error::Busy { .. } => ErrorCode::Busy,
@@ -367,6 +374,9 @@ impl Error {
             // No path configured (`BackupState::NoPath`): null, not "".
             Error::BackupNotConnected { path: p, reason } => {
                 D::Drive { path: (!p.as_os_str().is_empty()).then(|| path(p)), reason: reason.clone() }
+            }
+            Error::Unresponsive { path: p, seconds } => {
+                D::Drive { path: Some(path(p)), reason: format!("no answer within {seconds:.0} s") }
             }
             Error::InsufficientSpace { path: p, needed, available } => {
                 D::Space { path: path(p), needed_bytes: *needed, available_bytes: *available }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::ids::{parse_prefix, Sha256};
 use crate::integrity::IntegrityRecord;
 use crate::kind;
-use crate::layout::BlobDir;
+use crate::layout::{BlobDir, StoreLayout};
 use crate::ledger::Ledger;
 use crate::model::*;
 use crate::packs::{self, RefSet};
@@ -189,6 +189,8 @@ pub fn resolve_hashes(store: &Store, inputs: &[&str]) -> Result<Vec<Sha256>> {
 pub struct TargetSeen {
     pub target: Target,
     pub state: BackupState,
+    /// Space on its drive, while it is connected.
+    pub disk: Option<DiskInfo>,
     pub source: BackupSource,
     pub last_sync: Option<String>,
     /// Its blobs (live or from its catalog) and their bytes.
@@ -210,12 +212,50 @@ impl TargetSeen {
             connected: self.live(),
             source: self.source,
             path: self.state.path(),
-            error: self.state.reason().map(str::to_owned),
+            state: self.state.word(),
+            error: self.state.reason(),
             blobs: self.blobs,
             bytes: self.bytes,
             last_sync: self.last_sync.clone(),
+            free_bytes: self.disk.as_ref().map(|d| d.free_bytes),
+            total_bytes: self.disk.as_ref().map(|d| d.total_bytes),
         }
     }
+}
+
+/// Every target's state and free space, asked of all the drives at once on
+/// probe threads: a drive that has not answered within the glance timeout
+/// (0.7 s) is unresponsive for this build and shown from its catalog, so the
+/// inventory answers while a mount hangs (SPEC §3.12).
+fn look_at_targets(layout: &StoreLayout, all: &[Target]) -> (Vec<BackupState>, Vec<Option<DiskInfo>>) {
+    let limit = crate::probe::glance_timeout();
+    let deadline = std::time::Instant::now() + limit;
+    let asked: Vec<_> = all
+        .iter()
+        .map(|t| {
+            let (enabled, path) = (t.enabled, t.path.clone());
+            let pending = path.as_ref().filter(|_| enabled).map(|p| {
+                let (root, target) = (layout.root().to_path_buf(), t.clone());
+                crate::probe::start(p, move || {
+                    let state = BackupState::checked_now(&root, &target);
+                    let disk = state.connected().and_then(|d| crate::disk::disk_info(d.path()));
+                    (state, disk)
+                })
+            });
+            (t, pending)
+        })
+        .collect();
+    asked
+        .into_iter()
+        .map(|(t, pending)| match pending {
+            // Switched off or without a folder: nothing to ask.
+            None => (BackupState::of_within(layout, t, limit), None),
+            Some(p) => p.wait(deadline).unwrap_or_else(|| {
+                let path = t.path.clone().expect("only a target with a folder is asked");
+                (BackupState::Unresponsive { path, waited: limit }, None)
+            }),
+        })
+        .unzip()
 }
 
 /// A referenced blob with fewer good copies than the policy asks (SPEC §3.12).
@@ -230,7 +270,7 @@ pub fn build(store: &Store) -> Result<Inventory> {
     let file = target::load(layout)?;
     let all = target::all_of(layout, &config, &file);
     let selected = target::position(&all, store.target_name())?;
-    let states: Vec<BackupState> = all.iter().map(|t| BackupState::of(layout, t)).collect();
+    let (states, disks) = look_at_targets(layout, &all);
     let local_dir = layout.blobs();
 
     let (local, (remotes, packs)) = rayon::join(
@@ -252,9 +292,11 @@ pub fn build(store: &Store) -> Result<Inventory> {
         .into_iter()
         .zip(states)
         .zip(&remotes)
-        .map(|((target, state), r)| TargetSeen {
+        .zip(disks)
+        .map(|(((target, state), r), disk)| TargetSeen {
             target,
             state,
+            disk,
             source: r.source,
             last_sync: r.last_sync.clone(),
             blobs: r.blobs.len() as u64,

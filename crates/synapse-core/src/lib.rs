@@ -51,6 +51,7 @@ pub mod model;
 pub mod package;
 pub mod packs;
 pub mod plan;
+pub mod probe;
 pub mod progress;
 pub mod repair;
 pub mod replicate;

@@ -350,12 +350,33 @@ pub struct TargetSummary {
     pub source: BackupSource,
     #[serde(serialize_with = "lossy::opt_path")]
     pub path: Option<PathBuf>,
+    /// Whether it can be used now, in one word.
+    pub state: TargetState,
     /// Why it cannot be used now.
     pub error: Option<String>,
     /// What it holds (live, or from its catalog).
     pub blobs: u64,
     pub bytes: u64,
     pub last_sync: Option<String>,
+    /// Space on its drive, while it is connected.
+    pub free_bytes: Option<u64>,
+    pub total_bytes: Option<u64>,
+}
+
+/// A target's state right now (SPEC §3.12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum TargetState {
+    /// Switched off.
+    Disabled,
+    /// Enabled without a folder (the original's target only).
+    NoPath,
+    /// Its drive is not there, or another drive is.
+    Disconnected,
+    /// Its filesystem did not answer in time (a hung network or FUSE mount): nothing waits for it.
+    Unresponsive,
+    Connected,
 }
 
 /// A page of the inventory plus the summary of the whole store.
@@ -638,6 +659,8 @@ impl std::fmt::Display for SyncDirection {
 pub struct BackupStatus {
     pub enabled: bool,
     pub connected: bool,
+    /// The target's state in one word (`unresponsive` when its mount hangs).
+    pub state: TargetState,
     #[serde(serialize_with = "lossy::opt_path")]
     pub path: Option<PathBuf>,
     /// Why the drive is not connected (it looks unplugged, another drive, ...).

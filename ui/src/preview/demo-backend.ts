@@ -117,10 +117,13 @@ function summarize(items: InventoryItem[], o: Options): InventorySummary {
         connected: o.backup === 'connected',
         source: o.backup === 'connected' ? 'live' : o.backup === 'disconnected' ? 'cached' : 'none',
         path: o.backup === 'disabled' ? null : '/media/user/T7/synapse-backup',
+        state: o.backup,
         error: o.backup === 'disconnected' ? 'the drive looks unplugged' : null,
         blobs: count((i) => i.on_backup),
         bytes: sum((i) => i.on_backup),
         last_sync: new Date(Date.now() - 3 * 3600_000).toISOString(),
+        free_bytes: o.backup === 'connected' ? 1_400_000_000_000 : null,
+        total_bytes: o.backup === 'connected' ? 2_000_000_000_000 : null,
       },
     ],
   };
@@ -158,6 +161,7 @@ export function demoBackend(o: Options) {
         return {
           enabled: watch.enabled,
           connected: watch.connected,
+          state: !watch.enabled ? 'disabled' : watch.connected ? 'connected' : 'disconnected',
           path: watch.path,
           error: watch.reason,
           backup_id: 'b7c1',

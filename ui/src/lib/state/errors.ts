@@ -20,6 +20,10 @@ export const ERROR_ADVICE: Record<ErrorCode, Advice> = {
   packs_unreadable: { title: 'Some packs cannot be read', action: 'Fix or remove the broken pack files first (see Doctor).' },
   backup_not_enabled: { title: 'Backup storage is not enabled', action: 'Configure it in Settings.' },
   backup_not_connected: { title: 'Backup drive not connected', action: 'Plug in and mount the drive, then try again.' },
+  unresponsive: {
+    title: 'The drive does not answer',
+    action: 'Its mount looks hung (a network or FUSE server that stopped). Check the server or drive, or unmount it, then try again.',
+  },
   insufficient_space: { title: 'Not enough free space', action: 'Free some space on the destination first.' },
   integrity: { title: 'Integrity check failed', action: 'Run Verify integrity to see which files are damaged.' },
   busy: { title: 'The store is busy', action: 'Another operation is running; try again when it finishes.' },

@@ -102,6 +102,7 @@ export type * from './SyncOptions';
 export type * from './SyncPlan';
 export type * from './SyncResult';
 export type * from './TargetKind';
+export type * from './TargetState';
 export type * from './TargetSummary';
 export type * from './UiKind';
 export type * from './UiLink';
