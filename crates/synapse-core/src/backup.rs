@@ -530,6 +530,7 @@ pub(crate) fn configure_in(store: &Store, config: &mut ConfigFile, update: &Conf
     let layout = store.layout();
     let before = config.backup.clone();
     if let Some(p) = &update.path {
+        probe::answers(p)?;
         config.backup.path = Some(validate_path(store.root(), p)?.to_string_lossy().into_owned());
     }
     if let Some(enabled) = update.enabled {
@@ -548,6 +549,7 @@ pub(crate) fn configure_in(store: &Store, config: &mut ConfigFile, update: &Conf
         let Some(path) = &path else {
             return Err(Error::invalid("backup storage needs a folder: choose where the backup goes"));
         };
+        probe::answers(path)?;
         validate_path(store.root(), path)?;
         let drive = BackupLayout::new(path);
         let refuse = |drive: &BackupLayout| match aliasing(store.root(), drive) {

@@ -106,6 +106,19 @@ pub fn within<T: Send + 'static>(place: &Path, limit: Duration, question: impl F
     start(place, question).wait(Instant::now() + limit)
 }
 
+/// Whether the filesystem at `path` answers at all (a `stat` of the path,
+/// or of its parent when it does not exist yet) within the metadata timeout;
+/// `unresponsive` otherwise. For a command about to work on a place it has
+/// not been told is a target yet (adding one, configuring the backup).
+pub fn answers(path: &Path) -> crate::error::Result<()> {
+    let limit = metadata_timeout();
+    let asked = path.to_path_buf();
+    let answered = within(path, limit, move || {
+        let _ = std::fs::symlink_metadata(&asked).or_else(|_| std::fs::symlink_metadata(asked.parent().unwrap_or(&asked)));
+    });
+    answered.ok_or_else(|| crate::error::Error::Unresponsive { path: path.to_path_buf(), seconds: limit.as_secs_f64() })
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::mpsc;

@@ -342,13 +342,18 @@ pub(crate) fn migrate_legacy(layout: &StoreLayout, id: &str) {
 
 /// Whether `path` is the folder of a target other than `except`, by identity
 /// (a link or bind mount to the same folder is the same target).
+///
+/// Each folder is asked on a probe thread: a target whose mount hangs does
+/// not answer within the glance timeout and is not taken for `path` (which
+/// did answer, so it is not on that mount).
 pub fn same_place<'a>(targets: &'a [Target], path: &Path, except: Option<&str>) -> Option<&'a Target> {
-    let want = crate::tree::ancestry(path);
+    let want = crate::tree::ancestry_within(path, crate::probe::metadata_timeout())?;
     let want = want.first()?;
-    targets
-        .iter()
-        .filter(|t| Some(t.name.as_str()) != except)
-        .find(|t| t.path.as_ref().is_some_and(|p| crate::tree::ancestry(p).first() == Some(want)))
+    targets.iter().filter(|t| Some(t.name.as_str()) != except).find(|t| {
+        t.path
+            .as_ref()
+            .is_some_and(|p| crate::tree::ancestry_within(p, crate::probe::glance_timeout()).is_some_and(|a| a.first() == Some(want)))
+    })
 }
 
 /// The store's targets and policy, for `target list`.
@@ -370,6 +375,7 @@ pub fn add(store: &Store, name: &str, path: &Path) -> Result<TargetChange> {
     let mut file = load(layout)?;
     let all = all_of(layout, &config, &file);
     validate_name(name, &all)?;
+    crate::probe::answers(path)?;
     let path = crate::backup::validate_path(store.root(), path)?;
     if let Some(other) = same_place(&all, &path, None) {
         return Err(Error::invalid(format!(

@@ -502,6 +502,13 @@ pub fn ancestry(dir: &Path) -> Vec<FileId> {
     out
 }
 
+/// [`ancestry`] asked on a probe thread (a target's folder may sit on a hung
+/// mount): `None` when it did not answer within `limit`.
+pub fn ancestry_within(dir: &Path, limit: std::time::Duration) -> Option<Vec<FileId>> {
+    let asked = dir.to_path_buf();
+    crate::probe::within(dir, limit, move || ancestry(&asked))
+}
+
 /// The directory holding an entry: the tree's own root, or one opened for it.
 enum ParentFd<'t> {
     Root(&'t OwnedFd),

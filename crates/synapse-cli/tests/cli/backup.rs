@@ -73,13 +73,14 @@ fn config_initialises_the_drive_and_status_describes_it() {
             "path",
             "queued_auto_backups",
             "source",
+            "state",
             "total_blobs",
             "total_bytes",
             "total_space",
             "warn_before_delete_last_copy"
         ]
     );
-    assert_eq!((s["connected"].clone(), s["source"].clone()), (json!(true), json!("live")));
+    assert_eq!((s["connected"].clone(), s["source"].clone(), s["state"].clone()), (json!(true), json!("live"), json!("connected")));
     assert_eq!(
         (s["blobs_local_only"].clone(), s["blobs_backup_only"].clone(), s["total_bytes"].clone()),
         (json!(1), json!(1), json!(3000))

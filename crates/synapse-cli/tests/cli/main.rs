@@ -13,6 +13,7 @@ mod delete;
 mod demo;
 mod doctor;
 mod errors;
+mod hung;
 mod init;
 mod inventory;
 mod package;

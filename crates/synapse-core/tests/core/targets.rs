@@ -439,7 +439,7 @@ fn a_disabled_target_is_left_alone_and_its_copies_stop_counting_until_enabled() 
     assert_eq!(copies(&f, &sha), ["local"]);
     let err = guard::delete(&f.store, &sha, DeleteTarget::Local, false).unwrap_err();
     assert!(matches!(err, Error::LastCopy { .. }), "{err:?}");
-    assert_eq!(target::list(&f.store).unwrap().0[1].enabled, false);
+    assert!(!target::list(&f.store).unwrap().0[1].enabled);
 
     let r = target::set_enabled(&f.store, "home", true).unwrap();
     assert_eq!((r.blobs_below_policy, copies(&f, &sha)), (0, vec!["local".to_owned(), "home".to_owned()]));
