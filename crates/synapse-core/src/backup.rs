@@ -353,6 +353,45 @@ impl Drive {
     }
 }
 
+/// The drives one operation over several targets works on, each opened once
+/// ([`Drive::open`], under the store lock the caller holds); a target that
+/// cannot be opened keeps its error, so its items fail with it and the rest go on.
+pub(crate) struct Drives {
+    opened: std::collections::BTreeMap<String, Result<Drive>>,
+}
+
+impl Drives {
+    /// Opens every target named in `places` (`local` is the store itself).
+    pub(crate) fn open<'a>(store: &Store, places: impl IntoIterator<Item = &'a str>, operation: &str) -> Result<Drives> {
+        let config = store.config()?;
+        let mut opened = std::collections::BTreeMap::new();
+        for name in places.into_iter().filter(|n| *n != target::LOCAL) {
+            if !opened.contains_key(name) {
+                let drive = target::find(store.layout(), &config, Some(name)).and_then(|t| Drive::open(store, t, operation));
+                opened.insert(name.to_owned(), drive);
+            }
+        }
+        Ok(Drives { opened })
+    }
+
+    /// The drive of target `name`, when it opened.
+    pub(crate) fn get(&self, name: &str) -> Option<&Drive> {
+        self.opened.get(name).and_then(|d| d.as_ref().ok())
+    }
+
+    /// The tree a copy on `place` lives in: the store's own for `local`.
+    pub(crate) fn tree<'a>(&'a self, store: &'a StoreLayout, place: &str) -> Result<&'a StoreLayout> {
+        if place == target::LOCAL {
+            return Ok(store);
+        }
+        match self.opened.get(place) {
+            Some(Ok(d)) => Ok(&d.tree),
+            Some(Err(e)) => Err(Error::invalid(format!("target {place:?} cannot be used: {e}"))),
+            None => Err(Error::internal(format!("target {place:?} was not opened"))),
+        }
+    }
+}
+
 /// A mutating backup operation's hold on both sides: the store lock, then the
 /// drive's lock (always in that order), on a drive that is connected and ours.
 /// Opening one also gives a drive without an id its id, and removes the

@@ -1,8 +1,10 @@
 //! Repair of corrupt copies (SPEC §3.12, `synapse repair`): plan, then apply.
 //!
-//! A copy recorded as corrupt in `data/integrity.json` is replaced by a
-//! hash-checked copy of a good one from the other side, and the corrupt file
-//! is moved to that side's `data/quarantine/`, never deleted. A corrupt copy
+//! A copy recorded as corrupt in `data/integrity.json` — on the local disk or
+//! on any target — is replaced by a hash-checked copy of a good one from
+//! another place (the local copy first, then the targets in their order),
+//! and the corrupt file is moved to its own place's `data/quarantine/`, never
+//! deleted. A corrupt copy
 //! with no good copy anywhere stays where it is, marked: the plan says so and
 //! the user decides. The plan ([`RepairPlan`], SPEC §3.11) names each copy to
 //! replace and where its good bytes come from; apply re-checks each one under
@@ -12,15 +14,18 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::backup::Session;
+use crate::backup::Drives;
+use crate::catalog::Catalog;
 use crate::copy::{self, Existing};
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
 use crate::inventory::{self, Inventory};
-use crate::model::{AssetKind, CopySource, InventoryItem, ItemError, Side};
+use crate::ledger::Ledger;
+use crate::model::{AssetKind, InventoryItem, ItemError};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
 use crate::store::Store;
+use crate::target::LOCAL;
 
 const OPERATION: &str = "repair";
 
@@ -32,10 +37,10 @@ pub struct RepairItem {
     pub display_name: String,
     pub kind: AssetKind,
     pub size_bytes: u64,
-    /// The side of the corrupt copy.
-    pub side: Side,
-    /// The side of the good copy it is replaced from.
-    pub from: Side,
+    /// Where the corrupt copy is: `local` or a target's name.
+    pub side: String,
+    /// Where the good copy it is replaced from is (`local` or a target's name).
+    pub from: String,
 }
 
 /// What a repair would do (SPEC §3.11).
@@ -59,8 +64,9 @@ pub struct RepairPlan {
 pub struct RepairedCopy {
     pub sha256: Sha256,
     pub display_name: String,
-    pub side: Side,
-    pub from: Side,
+    /// `local` or a target's name.
+    pub side: String,
+    pub from: String,
     /// Where the corrupt file is now.
     #[serde(serialize_with = "crate::model::lossy::path")]
     pub quarantined: PathBuf,
@@ -101,23 +107,23 @@ pub fn plan_repair(store: &Store, blobs: Option<&[Sha256]>) -> Result<RepairPlan
         None => inv.items.iter().filter(|it| it.copies.iter().any(|c| c.corrupt)).collect(),
     };
     for it in selected {
-        let corrupt: Vec<Side> = [Side::Local, Side::Backup].into_iter().filter(|s| it.corrupt_on(inv.place(*s))).collect();
+        let corrupt: Vec<&str> = it.copies.iter().filter(|c| c.corrupt).map(|c| c.target.as_str()).collect();
         if corrupt.is_empty() {
             let reason = "no copy of it is known to be corrupt: nothing to repair (Verify checks the copies)".to_owned();
             not_corrupt.push(Skipped { sha256: Some(it.sha256.clone()), name: it.display_name.clone(), reason });
         }
-        for side in corrupt {
-            match source_for(&inv, it, side) {
+        for place in corrupt {
+            match source_for(&inv, it, place) {
                 Ok(from) => items.push(RepairItem {
                     sha256: it.sha256.clone(),
                     display_name: it.display_name.clone(),
                     kind: it.kind,
                     size_bytes: it.size_bytes,
-                    side,
+                    side: place.to_owned(),
                     from,
                 }),
                 Err(reason) => {
-                    cannot.push(Skipped { sha256: Some(it.sha256.clone()), name: format!("{} ({side} copy)", it.display_name), reason })
+                    cannot.push(Skipped { sha256: Some(it.sha256.clone()), name: format!("{} ({place} copy)", it.display_name), reason })
                 }
             }
         }
@@ -126,23 +132,21 @@ pub fn plan_repair(store: &Store, blobs: Option<&[Sha256]>) -> Result<RepairPlan
     Ok(RepairPlan { plan: PlanStamp::new(store, OPERATION)?, items, bytes_to_copy, cannot, not_corrupt })
 }
 
-/// The side a good copy of `it` can be read from now to replace the corrupt
-/// copy on `side`, or why there is none.
-fn source_for(inv: &Inventory, it: &InventoryItem, side: Side) -> std::result::Result<Side, String> {
-    let other = match side {
-        Side::Local => Side::Backup,
-        Side::Backup => Side::Local,
-    };
-    let good = it.copies.iter().find(|c| c.target == inv.place(other) && !c.corrupt);
-    match good {
+/// The place a good copy of `it` can be read from now to replace the
+/// corrupt copy on `place` (the local copy first, then the targets in their
+/// order), or why there is none.
+fn source_for(inv: &Inventory, it: &InventoryItem, place: &str) -> std::result::Result<String, String> {
+    let connected = |name: &str| name == LOCAL || inv.targets.iter().any(|t| t.target.name == name && t.live());
+    if !connected(place) {
+        return Err(format!("the corrupt copy is on {place}, which is not connected: connect it and repair again"));
+    }
+    let others = || it.copies.iter().filter(|c| c.target != place && !c.corrupt);
+    if let Some(c) = others().find(|c| c.live_good() && connected(&c.target)) {
+        return Ok(c.target.clone());
+    }
+    match others().next() {
         None => Err("no good copy exists anywhere: it stays where it is, marked corrupt".to_owned()),
-        Some(c) if c.source == CopySource::Cached || (other == Side::Backup && inv.backup.connected().is_none()) => {
-            Err("the good copy is on the backup drive, which is not connected: plug it in and repair again".to_owned())
-        }
-        Some(_) if side == Side::Backup && inv.backup.connected().is_none() => {
-            Err("the corrupt copy is on the backup drive, which is not connected".to_owned())
-        }
-        Some(_) => Ok(other),
+        Some(c) => Err(format!("the good copy is on {}, which is not connected: plug it in and repair again", c.target)),
     }
 }
 
@@ -168,8 +172,11 @@ pub fn apply_repair(store: &Store, plan: &RepairPlan, ctl: Control) -> Result<Re
     if plan.items.is_empty() {
         return Ok(result);
     }
-    // Every repair reads from or writes to the drive: both locks.
-    let s = Session::open(store, OPERATION)?;
+    // Every repair reads from or writes to a drive: the store lock, then each drive's.
+    let store = &store.on_target(None)?;
+    let _lock = store.lock(OPERATION)?;
+    let layout = store.layout();
+    let drives = Drives::open(store, plan.items.iter().flat_map(|i| [i.side.as_str(), i.from.as_str()]), OPERATION)?;
     let inv = inventory::build(store)?;
     let tracker = Tracker::new(ctl, OPERATION, plan.items.len() as u64, plan.bytes_to_copy);
     for item in &plan.items {
@@ -180,42 +187,45 @@ pub fn apply_repair(store: &Store, plan: &RepairPlan, ctl: Control) -> Result<Re
             result.skipped.push(skip("it is no longer known to the store".to_owned()));
             continue;
         };
-        if !now.corrupt_on(inv.place(item.side)) {
+        if !now.corrupt_on(&item.side) {
             result.skipped.push(skip(format!("its {} copy is no longer recorded as corrupt", item.side)));
             continue;
         }
-        match source_for(&inv, now, item.side) {
-            Ok(from) if from == item.from => {}
-            Ok(_) | Err(_) => {
-                result.skipped.push(skip(format!("its good {} copy is not there any more", item.from)));
-                continue;
-            }
+        if !now.live_good_on(&item.from) {
+            result.skipped.push(skip(format!("its good {} copy is not there any more", item.from)));
+            continue;
         }
-        let (from, to) = match item.side {
-            Side::Local => (&s.tree, store.layout()),
-            Side::Backup => (store.layout(), &s.tree),
-        };
-        let aside = copy::quarantine_path(to, &item.sha256);
-        let copied = copy::copy_blob(&item.sha256, from, to, &Existing::Quarantine(aside.clone()), Some(&tracker), ctl.cancel);
-        crate::sync::note_copy(store.layout(), &item.sha256, inv.place(item.from), inv.place(item.side), &copied);
-        match copied.map_err(|e| s.failure(e)) {
-            Ok(c) => {
+        let ends = drives.tree(layout, &item.from).and_then(|f| Ok((f, drives.tree(layout, &item.side)?)));
+        let copied = ends.and_then(|(from, to)| {
+            let aside = copy::quarantine_path(to, &item.sha256);
+            let c = copy::copy_blob(&item.sha256, from, to, &Existing::Quarantine(aside.clone()), Some(&tracker), ctl.cancel);
+            crate::sync::note_copy(layout, &item.sha256, &item.from, &item.side, &c);
+            c.map(|c| (c, aside))
+        });
+        match copied {
+            Ok((c, aside)) => {
                 result.bytes_copied += c.bytes_copied();
                 result.repaired.push(RepairedCopy {
                     sha256: item.sha256.clone(),
                     display_name: item.display_name.clone(),
-                    side: item.side,
-                    from: item.from,
+                    side: item.side.clone(),
+                    from: item.from.clone(),
                     quarantined: aside,
                 });
-                if item.side == Side::Backup {
-                    let mut catalog = s.catalog();
+                if let Some(d) = drives.get(&item.side) {
+                    let (mut catalog, _) = Catalog::for_drive(layout, &d.target, d.drive.path(), Some(&d.backup_id));
                     catalog.insert(&item.sha256, c.size());
-                    s.save_catalog(&catalog);
+                    let _ = catalog.save(layout);
+                }
+                for place in [&item.from, &item.side] {
+                    let (ledger, blobs) = match drives.get(place) {
+                        Some(d) => (d.target.ledger_file(layout), d.tree.blobs()),
+                        None => (layout.ledger(), layout.blobs()),
+                    };
+                    Ledger::record_good(&ledger, &blobs, std::slice::from_ref(&item.sha256));
                 }
             }
             Err(Error::Cancelled) => return Err(Error::Cancelled),
-            Err(e @ Error::BackupNotConnected { .. }) => return Err(e),
             Err(e) => result.errors.push(ItemError {
                 sha256: Some(item.sha256.clone()),
                 display_name: Some(item.display_name.clone()),

@@ -12,13 +12,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::backup::Drive;
+use crate::backup::Drives;
 use crate::copy::{self, Copied, Existing};
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
 use crate::integrity::IntegrityRecord;
 use crate::inventory::{self, Inventory};
-use crate::layout::StoreLayout;
 use crate::ledger::Ledger;
 use crate::model::{AssetKind, InventoryItem, ItemError};
 use crate::plan::{PlanStamp, Skipped};
@@ -236,15 +235,8 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
     }
     let store = &store.on_target(None)?;
     let _lock = store.lock(OPERATION)?;
-    let config = store.config()?;
     let layout = store.layout();
-    let mut drives: BTreeMap<String, Result<Drive>> = BTreeMap::new();
-    for name in planned.copies.iter().flat_map(|c| [&c.from, &c.to]).filter(|n| *n != LOCAL) {
-        if !drives.contains_key(name) {
-            let opened = crate::target::find(layout, &config, Some(name)).and_then(|t| Drive::open(store, t, OPERATION));
-            drives.insert(name.clone(), opened);
-        }
-    }
+    let drives = Drives::open(store, planned.copies.iter().flat_map(|c| [c.from.as_str(), c.to.as_str()]), OPERATION)?;
     let inv = inventory::build(store)?;
     let known = IntegrityRecord::load(layout).unwrap_or_default();
     let tracker = Tracker::new(ctl, OPERATION, planned.copies.len() as u64, planned.bytes_to_copy);
@@ -276,17 +268,7 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
             r.skipped.push(skip(format!("its good copy on {} is not there any more", c.from)));
             continue;
         }
-        let end = |name: &str| -> std::result::Result<&StoreLayout, Error> {
-            if name == LOCAL {
-                return Ok(layout);
-            }
-            match drives.get(name) {
-                Some(Ok(d)) => Ok(&d.tree),
-                Some(Err(e)) => Err(Error::invalid(format!("target {name:?} cannot be used: {e}"))),
-                None => Err(Error::internal(format!("target {name:?} was not opened"))),
-            }
-        };
-        let (from, to) = match (end(&c.from), end(&c.to)) {
+        let (from, to) = match (drives.tree(layout, &c.from), drives.tree(layout, &c.to)) {
             (Ok(f), Ok(t)) => (f, t),
             (Err(e), _) | (_, Err(e)) => {
                 r.errors.push(item_error(c, &e));
@@ -302,7 +284,7 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
                 if let Copied::AlreadyPresent { bytes } = done {
                     tracker.add_bytes(bytes);
                 }
-                if let Some(Ok(d)) = drives.get(&c.to) {
+                if let Some(d) = drives.get(&c.to) {
                     catalogs
                         .entry(c.to.clone())
                         .or_insert_with(|| crate::catalog::Catalog::for_drive(layout, &d.target, d.drive.path(), Some(&d.backup_id)).0)
@@ -332,7 +314,7 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
     for (place, shas) in verified {
         if place == LOCAL {
             Ledger::record_good(&layout.ledger(), &layout.blobs(), &shas);
-        } else if let Some(Ok(d)) = drives.get(&place) {
+        } else if let Some(d) = drives.get(&place) {
             Ledger::record_good(&d.target.ledger_file(layout), &d.tree.blobs(), &shas);
         }
     }

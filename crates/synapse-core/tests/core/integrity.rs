@@ -8,7 +8,7 @@ use std::path::Path;
 
 use synapse_core::integrity::IntegrityRecord;
 use synapse_core::inventory::Query;
-use synapse_core::model::{AssetKind, BlobStatus, DeleteTarget, Location, Side, SyncDirection};
+use synapse_core::model::{AssetKind, BlobStatus, DeleteTarget, Location, SyncDirection};
 use synapse_core::repair;
 use synapse_core::verify::{verify, Selection};
 use synapse_core::{doctor, guard, sync, ErrorCode, Sha256};
@@ -91,7 +91,7 @@ fn repair_replaces_the_corrupt_copy_and_keeps_it_in_quarantine() {
     let bad = fs::read(f.local_path(&sha)).unwrap();
     let plan = repair::plan_repair(&f.store, Some(std::slice::from_ref(&sha))).unwrap();
     assert_eq!(plan.items.len(), 1);
-    assert_eq!((plan.items[0].side, plan.items[0].from), (Side::Local, Side::Backup));
+    assert_eq!((plan.items[0].side.as_str(), plan.items[0].from.as_str()), ("local", "backup"));
     assert_eq!(plan.items[0].display_name, "vae.safetensors");
     let r = quiet(|ctl| repair::apply_repair(&f.store, &plan, ctl)).unwrap();
     assert_eq!(r.repaired.len(), 1, "{r:?}");

@@ -449,3 +449,37 @@ fn a_disabled_target_is_left_alone_and_its_copies_stop_counting_until_enabled() 
     assert!(!f.store.config().unwrap().backup.enabled);
     assert!(matches!(target::set_enabled(&f.store, "nope", true), Err(Error::TargetNotFound { .. })));
 }
+
+#[test]
+fn a_corrupt_copy_on_one_target_is_repaired_from_another_when_the_local_copy_is_gone() {
+    let (f, paths) = with_targets(&["home", "nas"]);
+    let sha = referenced(&f, "far-rot");
+    for name in ["home", "nas"] {
+        quiet(|ctl| sync::backup_blob(&on(&f.store, Some(name)), &sha, ctl)).unwrap();
+    }
+    let good = fs::read(f.local_path(&sha)).unwrap();
+    fs::remove_file(f.local_path(&sha)).unwrap();
+    let on_home = BackupLayout::new(&paths[0]).blobs().blob(&sha);
+    let rotten = content("far bit rot", 2048);
+    fs::write(&on_home, &rotten).unwrap();
+
+    let opts = synapse_core::scrub::ScrubOptions { budget: None, repair: true };
+    let r = quiet(|ctl| synapse_core::scrub::scrub(&f.store, Some("home"), opts, ctl)).unwrap();
+    assert_eq!(r.repaired.len(), 1, "{r:?}");
+    assert_eq!((r.repaired[0].side.as_str(), r.repaired[0].from.as_str()), ("home", "nas"));
+    assert_eq!(fs::read(&on_home).unwrap(), good, "replaced from the nas copy");
+    assert_eq!(fs::read(&r.repaired[0].quarantined).unwrap(), rotten, "the bad bytes are kept, never deleted");
+    assert!(r.repaired[0].quarantined.starts_with(&paths[0]), "quarantined on its own drive: {:?}", r.repaired[0].quarantined);
+    assert!(!f.local_path(&sha).exists(), "nothing is written to the local disk");
+    let it = f.inventory().get(&sha).unwrap().clone();
+    assert!(it.good_on("home") && it.good_on("nas") && it.copies_count == 2, "{:?}", it.copies);
+
+    // With the only good copy's drive unplugged, the plan says which drive to plug in.
+    fs::write(&on_home, &rotten).unwrap();
+    quiet(|ctl| synapse_core::scrub::scrub(&f.store, Some("home"), Default::default(), ctl)).unwrap();
+    fs::rename(&paths[1], f.dir.path().join("nas-away")).unwrap();
+    let plan = synapse_core::repair::plan_repair(&f.store, Some(std::slice::from_ref(&sha))).unwrap();
+    assert!(plan.items.is_empty(), "{plan:?}");
+    assert!(plan.cannot[0].reason.contains("nas, which is not connected"), "{:?}", plan.cannot);
+    assert_eq!(fs::read(&on_home).unwrap(), rotten, "the corrupt copy stays until it can be replaced");
+}
