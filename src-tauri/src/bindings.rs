@@ -17,8 +17,11 @@ use synapse_core::package::{ExportOptions, ImportOptions};
 use synapse_core::packs::{PackDeleteResult, PackInfo, PackList, PackRenameResult, PackWriteResult, SetKindResult};
 use synapse_core::progress::ProgressUpdate;
 use synapse_core::repair::{RepairPlan, RepairResult};
+use synapse_core::replicate::{SyncAllOptions, SyncAllPlan, SyncAllResult};
+use synapse_core::scrub::{Budget, ScrubResult};
 use synapse_core::state_sync::StateSyncOptions;
 use synapse_core::sync::{PackTransferPlan, PushOptions, SyncOptions, SyncPlan};
+use synapse_core::target::{Policy, PolicyUpdate};
 use synapse_core::views::UsePlan;
 use synapse_core::{ErrorCode, WireError};
 use ts_rs::{Config, TS};
@@ -26,7 +29,9 @@ use ts_rs::{Config, TS};
 use crate::commands::operations::VerifyScope;
 use crate::commands::settings::{Settings, SettingsSaved};
 use crate::commands::store::AppInfo;
-use crate::events::{BackupWatch, InventoryChanged, OpenRequest, OperationFinished};
+use crate::commands::targets::RemovableDrive;
+use crate::events::{BackupWatch, InventoryChanged, OpenRequest, OperationFinished, TargetWatch};
+use crate::scrubber::{BackgroundScrub, ScrubStatus};
 
 /// Writes the bindings of every root type (and, through ts-rs, their dependencies) into `dir`.
 fn export_into(dir: &Path) {
@@ -87,6 +92,16 @@ fn export_into(dir: &Path) {
         CommitResult,
         AdoptOptions,
         AdoptResult,
+        TargetList,
+        TargetChange,
+        Policy,
+        PolicyUpdate,
+        Whereis,
+        Budget,
+        ScrubResult,
+        SyncAllOptions,
+        SyncAllPlan,
+        SyncAllResult,
         // the shell
         AppInfo,
         BackupWatch,
@@ -99,6 +114,10 @@ fn export_into(dir: &Path) {
         PackRenameResult,
         Settings,
         SettingsSaved,
+        TargetWatch,
+        RemovableDrive,
+        ScrubStatus,
+        BackgroundScrub,
     );
     // One module to import every type from.
     let names: Vec<String> = files(dir).into_keys().filter_map(|k| k.strip_suffix(".ts").map(str::to_owned)).collect();

@@ -7,6 +7,10 @@ use tauri::{AppHandle, Emitter};
 
 /// The backup drive was attached, detached, enabled or re-pointed.
 pub const BACKUP_STATUS: &str = "backup://status";
+/// A backup target's state changed (every enabled target, not only the original's).
+pub const TARGETS_STATUS: &str = "targets://status";
+/// The background scrub started, paused, went on or ended.
+pub const SCRUB_BACKGROUND: &str = "scrub://background";
 /// Something changed blobs or packs on disk: lists should reload.
 pub const INVENTORY_CHANGED: &str = "inventory://changed";
 /// The tray asked the window to open a dialog (destructive actions always confirm in the window).
@@ -25,6 +29,19 @@ pub struct BackupWatch {
     pub reason: Option<String>,
 }
 
+/// One backup target as the watcher sees it (payload of `targets://status`: every target).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TargetWatch {
+    pub name: String,
+    /// The original's target (`config.json`).
+    pub primary: bool,
+    pub state: synapse_core::model::TargetState,
+    pub path: Option<String>,
+    /// Why it cannot be used now.
+    pub reason: Option<String>,
+}
+
 /// Payload of `inventory://changed`.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -40,6 +57,8 @@ pub struct InventoryChanged {
 pub enum OpenTarget {
     CleanupWizard,
     BackupSyncWizard,
+    /// The plan of `backup sync --all` (copies that bring every model up to the policy).
+    SyncAllDialog,
     Settings,
 }
 

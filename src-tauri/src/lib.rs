@@ -8,6 +8,7 @@
 //! - [`store_watch`]: reloads the window when something else changes the store
 //!   (a `synapse` command in a terminal); [`fswatch`] says which events count;
 //! - [`tray`] and [`notifications`]: the system tray and OS notifications;
+//! - [`scrubber`]: the last scrub of each target and the background scrub of attached drives;
 //! - [`state`] and [`prefs`]: the open store and the running operations.
 
 pub mod commands;
@@ -15,6 +16,7 @@ pub mod events;
 pub mod fswatch;
 pub mod notifications;
 pub mod prefs;
+pub mod scrubber;
 pub mod state;
 pub mod store_watch;
 pub mod tray;
@@ -50,6 +52,7 @@ pub fn run() {
             set_title(app.handle(), &root);
             tray::build(app.handle())?;
             notifications::init(app.handle());
+            scrubber::init(app.handle());
             watcher::start(app.handle());
             store_watch::start(app.handle());
             Ok(())
@@ -112,6 +115,22 @@ pub fn run() {
             commands::views::pack_use_apply,
             commands::views::pack_unuse,
             commands::views::blob_redownload,
+            commands::targets::target_list,
+            commands::targets::target_add,
+            commands::targets::target_remove,
+            commands::targets::target_rename,
+            commands::targets::target_set_enabled,
+            commands::targets::removable_drives,
+            commands::targets::policy_get,
+            commands::targets::policy_set,
+            commands::targets::whereis,
+            commands::targets::scrub_run,
+            commands::targets::scrub_status,
+            commands::targets::scrub_background_enable,
+            commands::targets::scrub_background_pause,
+            commands::targets::scrub_background_cancel,
+            commands::targets::sync_all_plan,
+            commands::targets::sync_all_apply,
         ])
         .run(tauri::generate_context!())
         .expect("the Synapse desktop app failed to start");

@@ -18,6 +18,10 @@ use tauri_plugin_notification::{Action, ActionPerformed, ActionType, Notificatio
 const ATTACH_ACTIONS: &str = "backup-attach";
 /// Its button: the tray's "Back up now".
 const BACK_UP_NOW: &str = "backup_now";
+/// The action type of a drive's attach notification when models are below the copies policy.
+const TARGET_ATTACH_ACTIONS: &str = "target-attach";
+/// Its button: the plan of `backup sync --all` in the window.
+const COPY_TO_TARGETS: &str = "sync_all";
 /// What the plugin reports for a click on the notification itself.
 const TAP: &str = "tap";
 
@@ -29,7 +33,9 @@ pub fn init(app: &AppHandle) {
     }
     let notifications = app.notification();
     let attach = ActionType::builder(ATTACH_ACTIONS).actions(vec![Action::builder(BACK_UP_NOW, "Back up now").build()]).build();
-    let _ = notifications.register_action_types(vec![attach]);
+    let target_attach =
+        ActionType::builder(TARGET_ATTACH_ACTIONS).actions(vec![Action::builder(COPY_TO_TARGETS, "Copy to targets").build()]).build();
+    let _ = notifications.register_action_types(vec![attach, target_attach]);
     let app = app.clone();
     let _ = notifications.on_action(move |performed| on_action(&app, performed));
 }
@@ -41,6 +47,8 @@ enum Reaction {
     BackUpNow,
     /// Bring the window forward with the sync wizard open (a click on the attach notification).
     OpenSyncWizard,
+    /// Bring the window forward with the plan of `backup sync --all` (copies up to the policy).
+    OpenSyncAll,
     /// Bring the window forward.
     ShowWindow,
     Nothing,
@@ -49,6 +57,7 @@ enum Reaction {
 fn reaction(action_id: &str, action_type: Option<&str>) -> Reaction {
     match (action_id, action_type) {
         (BACK_UP_NOW, _) => Reaction::BackUpNow,
+        (COPY_TO_TARGETS, _) | (TAP, Some(TARGET_ATTACH_ACTIONS)) => Reaction::OpenSyncAll,
         (TAP, Some(ATTACH_ACTIONS)) => Reaction::OpenSyncWizard,
         (TAP, _) => Reaction::ShowWindow,
         _ => Reaction::Nothing,
@@ -61,6 +70,7 @@ fn on_action(app: &AppHandle, performed: &ActionPerformed) {
     match reaction(performed.action_id(), action_type) {
         Reaction::BackUpNow => crate::tray::on_menu(app, "backup_now"),
         Reaction::OpenSyncWizard => crate::tray::open_in_window(app, crate::events::OpenTarget::BackupSyncWizard),
+        Reaction::OpenSyncAll => crate::tray::open_in_window(app, crate::events::OpenTarget::SyncAllDialog),
         Reaction::ShowWindow => crate::tray::show_window(app),
         Reaction::Nothing => {}
     }
@@ -89,11 +99,25 @@ fn builder(app: &AppHandle) -> tauri_plugin_notification::NotificationBuilder<ta
     }
 }
 
-/// "Backup drive connected — 12 models (45 GB) not backed up", with a "Back up
-/// now" button when something is not backed up.
-pub fn show_attach(app: &AppHandle, body: &str, offer_backup: bool) {
-    let builder = builder(app).title("Backup drive connected").body(body);
-    let builder = if offer_backup { builder.action_type_id(ATTACH_ACTIONS) } else { builder };
+/// The button an attach notification offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachOffer {
+    /// "Back up now": models are not on the original's backup.
+    BackUpNow,
+    /// "Copy to targets": models are below the copies policy.
+    CopyToTargets,
+    Nothing,
+}
+
+/// "Backup drive 'Home NAS' connected" — "12 models below 2 copies", with
+/// the button that fixes what the body names.
+pub fn show_attach(app: &AppHandle, title: &str, body: &str, offer: AttachOffer) {
+    let builder = builder(app).title(title).body(body);
+    let builder = match offer {
+        AttachOffer::BackUpNow => builder.action_type_id(ATTACH_ACTIONS),
+        AttachOffer::CopyToTargets => builder.action_type_id(TARGET_ATTACH_ACTIONS),
+        AttachOffer::Nothing => builder,
+    };
     let _ = builder.show();
 }
 
@@ -134,7 +158,7 @@ pub fn human_bytes(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{human_bytes, reaction, Reaction, ATTACH_ACTIONS};
+    use super::{human_bytes, reaction, Reaction, ATTACH_ACTIONS, TARGET_ATTACH_ACTIONS};
 
     #[test]
     fn the_attach_button_backs_up_and_a_click_opens_the_sync_wizard() {
@@ -143,6 +167,8 @@ mod tests {
         assert_eq!(reaction("tap", Some(ATTACH_ACTIONS)), Reaction::OpenSyncWizard);
         assert_eq!(reaction("tap", None), Reaction::ShowWindow, "a click on any other notification shows the window");
         assert_eq!(reaction("dismiss", Some(ATTACH_ACTIONS)), Reaction::Nothing);
+        assert_eq!(reaction("sync_all", Some(TARGET_ATTACH_ACTIONS)), Reaction::OpenSyncAll);
+        assert_eq!(reaction("tap", Some(TARGET_ATTACH_ACTIONS)), Reaction::OpenSyncAll, "a click on a drive's notification opens the plan");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The app's own preferences (not the store's config): which store was open
-//! last. Kept in the platform's config directory as a small JSON file.
+//! last, and whether attached drives are scrubbed in the background. Kept in the platform's config directory as a small JSON file.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +10,9 @@ use synapse_core::fsutil::{read_json, write_json_atomic};
 pub struct Prefs {
     #[serde(default)]
     pub last_store: Option<PathBuf>,
+    /// The user switched the background scrub of attached drives off.
+    #[serde(default)]
+    pub background_scrub_off: bool,
 }
 
 const FILE: &str = "desktop.json";
@@ -22,6 +25,15 @@ pub fn load(config_dir: &Path) -> Prefs {
 pub fn remember_store(config_dir: &Path, root: &Path) {
     let mut prefs = load(config_dir);
     prefs.last_store = Some(root.to_path_buf());
+    if std::fs::create_dir_all(config_dir).is_ok() {
+        let _ = write_json_atomic(&config_dir.join(FILE), &prefs);
+    }
+}
+
+/// Remembers whether attached drives are scrubbed in the background.
+pub fn set_background_scrub(config_dir: &Path, enabled: bool) {
+    let mut prefs = load(config_dir);
+    prefs.background_scrub_off = !enabled;
     if std::fs::create_dir_all(config_dir).is_ok() {
         let _ = write_json_atomic(&config_dir.join(FILE), &prefs);
     }
@@ -56,5 +68,9 @@ mod tests {
         assert_eq!(load(&config).last_store, None);
         remember_store(&config, Path::new("/data/store"));
         assert_eq!(load(&config).last_store.as_deref(), Some(Path::new("/data/store")));
+        set_background_scrub(&config, false);
+        let prefs = load(&config);
+        assert!(prefs.background_scrub_off);
+        assert_eq!(prefs.last_store.as_deref(), Some(Path::new("/data/store")), "one preference keeps the other");
     }
 }

@@ -1,11 +1,24 @@
-//! Backup-drive watching (SPEC §6): `notify` on the backup path and its parent
-//! as a fast path, plus a 1-second poll of `/proc/self/mountinfo` and of the
-//! path itself, because mounting or unmounting a drive produces no inotify
-//! event and network mounts send none either. A change of the backup's state
-//! is emitted as `backup://status` within about a second; an attach also runs
-//! the queued auto-backups, refreshes the backup catalog and shows an OS
-//! notification with a "Back up now" button.
+//! Backup-drive watching (SPEC §6, §3.12): every enabled backup target is
+//! watched, not only the original's. `notify` on each target's path and its
+//! parent is the fast path, plus a 1-second poll of `/proc/self/mountinfo`
+//! and of each path, because mounting or unmounting a drive produces no
+//! inotify event and network mounts send none either.
+//!
+//! Each target's state comes from [`BackupState::of`] (which never waits
+//! more than 5 s on a hung mount) asked on a thread of its own, so a target
+//! that hangs never holds up the others: the loop takes the answers that
+//! came within a second, and a question still out is not asked again until
+//! it returns. A hung target shows as `unresponsive`; its path is not
+//! touched by the loop (no inotify arming, no `exists`).
+//!
+//! A change of any target's state is emitted as `targets://status` (every
+//! target) and, for the original's, `backup://status`, within about a
+//! second. An attach runs the queued auto-backups (the original's target),
+//! refreshes the catalogs, shows an OS notification naming the drive
+//! ("Backup drive 'Home NAS' connected — 12 models below 2 copies") and
+//! queues the drive's background scrub.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Mutex;
@@ -14,17 +27,22 @@ use std::time::{Duration, Instant};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use synapse_core::autobackup;
 use synapse_core::backup::BackupState;
+use synapse_core::layout::StoreLayout;
+use synapse_core::model::TargetState;
 use synapse_core::progress::{Control, NoProgress};
+use synapse_core::target::{self, Target};
 use synapse_core::{inventory, Store};
 use tauri::{AppHandle, Manager};
 
-use crate::events::{self, BackupWatch};
+use crate::events::{self, BackupWatch, TargetWatch};
 use crate::fswatch;
 use crate::state::AppState;
-use crate::{notifications, tray};
+use crate::{notifications, scrubber, tray};
 
-/// How often the path and the mount table are re-checked.
+/// How often the paths and the mount table are re-checked.
 const POLL: Duration = Duration::from_secs(1);
+/// How long one pass waits for the targets' answers (a slower one is taken on a later pass).
+const ANSWER_WAIT: Duration = Duration::from_secs(1);
 /// When the tray first counts the blobs that are not backed up.
 const FIRST_COUNT_DELAY: Duration = Duration::from_secs(5);
 
@@ -42,30 +60,32 @@ enum Wake {
 /// The sender that wakes the watcher thread, managed by Tauri.
 pub struct WatcherHandle(Mutex<Sender<Wake>>);
 
-/// The backup's state as the UI shows it.
+/// A target's state as the UI's original `backup://status` shows it.
+pub fn watch_of(state: &BackupState) -> BackupWatch {
+    let path = state.path().map(|p| p.display().to_string());
+    match state {
+        BackupState::Disabled { .. } => BackupWatch { enabled: false, connected: false, path, reason: None },
+        BackupState::Connected { .. } => BackupWatch { enabled: true, connected: true, path, reason: None },
+        other => BackupWatch { enabled: true, connected: false, path, reason: other.reason() },
+    }
+}
+
+/// The original's target as the UI shows it.
 pub fn backup_watch(store: &Store) -> BackupWatch {
     match store.config() {
-        Ok(config) => match BackupState::detect_for(store.layout(), &config) {
-            BackupState::Disabled { path } => {
-                BackupWatch { enabled: false, connected: false, path: path.map(|p| p.display().to_string()), reason: None }
-            }
-            BackupState::NoPath => {
-                BackupWatch { enabled: true, connected: false, path: None, reason: Some(synapse_core::backup::NO_PATH.to_owned()) }
-            }
-            BackupState::Disconnected { path, reason } => {
-                BackupWatch { enabled: true, connected: false, path: Some(path.display().to_string()), reason: Some(reason) }
-            }
-            BackupState::Connected { layout } => {
-                BackupWatch { enabled: true, connected: true, path: Some(layout.path().display().to_string()), reason: None }
-            }
-            unresponsive @ BackupState::Unresponsive { .. } => BackupWatch {
-                enabled: true,
-                connected: false,
-                path: unresponsive.path().map(|p| p.display().to_string()),
-                reason: unresponsive.reason(),
-            },
-        },
+        Ok(config) => watch_of(&BackupState::detect_for(store.layout(), &config)),
         Err(e) => BackupWatch { enabled: false, connected: false, path: None, reason: Some(e.to_string()) },
+    }
+}
+
+/// One target's state for `targets://status`.
+pub fn target_watch(target: &Target, state: &BackupState) -> TargetWatch {
+    TargetWatch {
+        name: target.name.clone(),
+        primary: target.primary,
+        state: state.word(),
+        path: state.path().or_else(|| target.path.clone()).map(|p| p.display().to_string()),
+        reason: state.reason(),
     }
 }
 
@@ -101,11 +121,89 @@ pub fn start(app: &AppHandle) {
         .expect("cannot start the backup watcher thread");
 }
 
+/// Asks every target's state on threads of their own and keeps the last answers.
+struct Probes {
+    tx: Sender<(PathBuf, String, BackupState)>,
+    rx: Receiver<(PathBuf, String, BackupState)>,
+    /// Questions still out, by (store root, target name).
+    inflight: HashSet<(PathBuf, String)>,
+    known: HashMap<(PathBuf, String), BackupState>,
+}
+
+impl Probes {
+    fn new() -> Self {
+        let (tx, rx) = mpsc::channel();
+        Self { tx, rx, inflight: HashSet::new(), known: HashMap::new() }
+    }
+
+    fn take(&mut self, (root, name, state): (PathBuf, String, BackupState)) {
+        self.inflight.remove(&(root.clone(), name.clone()));
+        self.known.insert((root, name), state);
+    }
+
+    /// The state of each target: asked again now (unless the last question
+    /// is still out), waiting at most [`ANSWER_WAIT`] for the answers; a
+    /// target with no answer yet is left out of this pass.
+    fn states(&mut self, layout: &StoreLayout, targets: &[Target]) -> Vec<(Target, BackupState)> {
+        let root = layout.root().to_path_buf();
+        let mut asked = Vec::new();
+        for t in targets {
+            let key = (root.clone(), t.name.clone());
+            if self.inflight.contains(&key) {
+                continue;
+            }
+            // Switched off or without a folder: the answer needs no disk.
+            if !t.enabled || t.path.is_none() {
+                self.known.insert(key, BackupState::of(layout, t));
+                continue;
+            }
+            let (tx, layout, t2) = (self.tx.clone(), layout.clone(), t.clone());
+            let spawned = std::thread::Builder::new().name("target-probe".into()).spawn(move || {
+                let state = BackupState::of(&layout, &t2);
+                let _ = tx.send((layout.root().to_path_buf(), t2.name.clone(), state));
+            });
+            if spawned.is_ok() {
+                self.inflight.insert(key.clone());
+                asked.push(key);
+            }
+        }
+        let deadline = Instant::now() + ANSWER_WAIT;
+        while asked.iter().any(|k| self.inflight.contains(k)) {
+            match self.rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(answer) => self.take(answer),
+                Err(_) => break,
+            }
+        }
+        while let Ok(answer) = self.rx.try_recv() {
+            self.take(answer);
+        }
+        // Forget what no longer is a target of this store.
+        let names: HashSet<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+        self.known.retain(|(r, n), _| r != &root || names.contains(n.as_str()));
+        targets.iter().filter_map(|t| self.known.get(&(root.clone(), t.name.clone())).map(|s| (t.clone(), s.clone()))).collect()
+    }
+}
+
+/// Every target of the store (the original's first).
+fn targets_of(store: &Store) -> Vec<Target> {
+    match (store.config(), target::load(store.layout())) {
+        (Ok(config), Ok(file)) => target::all_of(store.layout(), &config, &file),
+        (Ok(config), Err(_)) => {
+            // An unreadable targets file: the original's target still shows.
+            let file = target::TargetsFile::default();
+            target::all_of(store.layout(), &config, &file).into_iter().filter(|t| t.primary).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn run(app: AppHandle, tx: Sender<Wake>, rx: Receiver<Wake>) {
     let state = app.state::<AppState>().inner().clone();
-    let mut last: Option<(PathBuf, BackupWatch)> = None;
+    let mut last: Option<(PathBuf, Vec<TargetWatch>)> = None;
+    let mut last_primary: Option<BackupWatch> = None;
     let mut mounts = read_mountinfo();
     let mut inotify = Inotify::new(tx);
+    let mut probes = Probes::new();
     let mut recount_due = true;
     let mut announce = false;
     // The first count waits until the window has painted: on two cores a
@@ -114,22 +212,41 @@ fn run(app: AppHandle, tx: Sender<Wake>, rx: Receiver<Wake>) {
     loop {
         let root = state.root().unwrap_or_default();
         let store = Store::open(&root).ok();
-        let watch = store.as_ref().map(backup_watch).unwrap_or_else(no_store);
-        inotify.follow(watch.path.as_deref().map(Path::new));
+        let targets = store.as_ref().map(targets_of).unwrap_or_default();
+        let states = store.as_ref().map(|s| probes.states(s.layout(), &targets)).unwrap_or_default();
+        let watches: Vec<TargetWatch> = states.iter().map(|(t, s)| target_watch(t, s)).collect();
+        let primary = match (&store, states.iter().find(|(t, _)| t.primary)) {
+            (None, _) => Some(no_store()),
+            (Some(_), Some((_, s))) => Some(watch_of(s)),
+            // The original's answer is not in yet: keep what was shown.
+            (Some(_), None) => last_primary.clone(),
+        };
+        inotify.follow(&states);
 
-        let changed = last.as_ref().is_none_or(|(r, w)| r != &root || w != &watch);
-        if changed | std::mem::take(&mut announce) {
-            let attached = is_attach(last.as_ref(), &root, &watch);
-            events::emit(&app, events::BACKUP_STATUS, watch.clone());
-            if attached && store.is_some() {
-                on_attach(&app, root.clone());
+        let changed = last.as_ref().is_none_or(|(r, w)| r != &root || w != &watches);
+        let announce_now = std::mem::take(&mut announce);
+        if changed | announce_now {
+            events::emit(&app, events::TARGETS_STATUS, watches.clone());
+            if let Some(store) = store.as_ref() {
+                for w in &watches {
+                    if is_attach(last.as_ref(), &root, w) {
+                        on_attach(&app, root.clone(), w.clone(), store);
+                    }
+                }
             }
-            last = Some((root.clone(), watch.clone()));
+            last = Some((root.clone(), watches.clone()));
             recount_due = true;
+        }
+        if let Some(p) = primary {
+            if last_primary.as_ref() != Some(&p) || announce_now {
+                events::emit(&app, events::BACKUP_STATUS, p.clone());
+                last_primary = Some(p);
+            }
         }
         if recount_due {
             let count = Instant::now() >= counts_from;
-            tray::set_status(&app, &tray_line(store.as_ref().filter(|_| count), &watch, &state));
+            let counts = store.as_ref().filter(|_| count).and_then(counts_of);
+            tray::set_status(&app, &tray_line(counts.as_ref(), &watches, &state.running()));
             recount_due = !count;
         }
 
@@ -157,35 +274,73 @@ fn run(app: AppHandle, tx: Sender<Wake>, rx: Receiver<Wake>) {
     }
 }
 
-/// True when the same store's backup went from disconnected to connected (not
-/// on start, not when switching stores or enabling a backup in Settings).
-fn is_attach(last: Option<&(PathBuf, BackupWatch)>, root: &Path, now: &BackupWatch) -> bool {
-    matches!(last, Some((r, w)) if r == root && w.enabled && !w.connected && w.path == now.path) && now.connected
+/// True when a target of the same store went from not connected to
+/// connected at the same path (not on start, not when switching stores,
+/// not when enabling a target or adding one).
+fn is_attach(last: Option<&(PathBuf, Vec<TargetWatch>)>, root: &Path, now: &TargetWatch) -> bool {
+    let Some((r, before)) = last else { return false };
+    let Some(was) = before.iter().find(|w| w.name == now.name) else { return false };
+    r == root
+        && now.state == TargetState::Connected
+        && matches!(was.state, TargetState::Disconnected | TargetState::Unresponsive)
+        && was.path == now.path
 }
 
-/// The drive came back: run the queued auto-backups, refresh the backup
-/// catalog (building the inventory scans the drive and rewrites it), tell the
-/// user what is not backed up with a "Back up now" button, and have the window
-/// reload. Runs on a thread of its own so the watcher keeps polling: a drive
-/// pulled again during a long auto-backup still shows within the 3 seconds.
-fn on_attach(app: &AppHandle, root: PathBuf) {
+/// What the tray and the attach notification count.
+struct Counts {
+    local_only: u64,
+    bytes_local_only: u64,
+    below_policy: u64,
+    /// The global `min_copies`, and whether kinds or packs override it.
+    min_copies: u32,
+    overrides: bool,
+}
+
+fn counts_of(store: &Store) -> Option<Counts> {
+    let inv = inventory::build(store).ok()?;
+    Some(Counts {
+        local_only: inv.summary.backup.blobs_local_only,
+        bytes_local_only: inv.summary.backup.bytes_local_only,
+        below_policy: inv.summary.blobs_below_policy,
+        min_copies: inv.policy.min_copies,
+        overrides: !inv.policy.kinds.is_empty() || !inv.policy.packs.is_empty(),
+    })
+}
+
+/// A drive came back: run the queued auto-backups (the original's target),
+/// refresh the catalogs (building the inventory scans the drives and
+/// rewrites them), tell the user with a notification naming the drive, have
+/// the window reload, and queue the drive's background scrub. Runs on a
+/// thread of its own so the watcher keeps polling: a drive pulled again
+/// during a long auto-backup still shows within the 3 seconds.
+fn on_attach(app: &AppHandle, root: PathBuf, target: TargetWatch, _store: &Store) {
     let worker = app.clone();
     let spawned = std::thread::Builder::new().name("backup-attach".into()).spawn(move || {
         let app = worker;
         let Ok(store) = Store::open(&root) else { return };
-        run_queue(&app, &store);
-        match inventory::build(&store) {
-            Ok(inv) => {
-                let b = &inv.summary.backup;
-                notifications::show_attach(&app, &attach_body(b.blobs_local_only, b.bytes_local_only), b.blobs_local_only > 0);
+        if target.primary {
+            run_queue(&app, &store);
+        }
+        let title = format!("Backup drive '{}' connected", target.name);
+        match counts_of(&store) {
+            Some(c) => {
+                let offer = if target.primary && c.local_only > 0 {
+                    notifications::AttachOffer::BackUpNow
+                } else if c.below_policy > 0 {
+                    notifications::AttachOffer::CopyToTargets
+                } else {
+                    notifications::AttachOffer::Nothing
+                };
+                notifications::show_attach(&app, &title, &attach_body(&c, target.primary), offer);
             }
-            Err(e) => notifications::show(&app, "Backup drive connected", &e.to_string()),
+            None => notifications::show(&app, &title, "The inventory could not be read: open Synapse to see why."),
         }
         // The drive's totals and the catalog changed: the cards and the table
         // reload. The watcher re-sends the status it holds, so a drive pulled
         // again meanwhile is never announced as connected from here.
         send(&app, Wake::Announce);
         events::inventory_changed(&app, "backup");
+        scrubber::on_attach(&app, &root, &target.name);
     });
     if spawned.is_err() {
         // No thread to spare: the window still reloads and shows the drive.
@@ -215,28 +370,75 @@ fn run_queue(app: &AppHandle, store: &Store) {
     events::emit(app, events::OPERATION_FINISHED, events::OperationFinished { operation: "auto_backup".into(), ok, message });
 }
 
-/// The attach notification's body.
-fn attach_body(local_only: u64, bytes: u64) -> String {
-    match local_only {
-        0 => "Everything is backed up.".to_owned(),
-        1 => format!("1 model ({}) not backed up", notifications::human_bytes(bytes)),
-        n => format!("{n} models ({}) not backed up", notifications::human_bytes(bytes)),
+fn models(n: u64) -> String {
+    if n == 1 {
+        "1 model".to_owned()
+    } else {
+        format!("{n} models")
     }
 }
 
-/// The tray's status line (without the count when `store` is `None`).
-fn tray_line(store: Option<&Store>, watch: &BackupWatch, state: &AppState) -> String {
-    let running = state.running();
-    let backup = match (watch.enabled, watch.connected) {
-        (false, _) => "Backup not configured".to_owned(),
-        (true, false) => "Backup drive disconnected".to_owned(),
-        (true, true) => "Backup drive connected".to_owned(),
+/// "12 models below 2 copies" (or "below the copies policy" when kinds or packs override it).
+fn below_text(c: &Counts) -> String {
+    if c.overrides {
+        format!("{} below the copies policy", models(c.below_policy))
+    } else {
+        format!("{} below {} copies", models(c.below_policy), c.min_copies)
+    }
+}
+
+/// The attach notification's body: what is not backed up (the original's
+/// target) and what is below the copies policy.
+fn attach_body(c: &Counts, primary: bool) -> String {
+    let mut parts = Vec::new();
+    if primary && c.local_only > 0 {
+        parts.push(format!("{} ({}) not backed up", models(c.local_only), notifications::human_bytes(c.bytes_local_only)));
+    }
+    if c.below_policy > 0 {
+        parts.push(below_text(c));
+    }
+    if parts.is_empty() {
+        "Everything is backed up.".to_owned()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// A target's state in the tray's words.
+fn state_words(state: TargetState) -> &'static str {
+    match state {
+        TargetState::Connected => "connected",
+        TargetState::Disconnected => "disconnected",
+        TargetState::Unresponsive => "not answering",
+        TargetState::NoPath => "has no folder",
+        TargetState::Disabled => "off",
+    }
+}
+
+/// The tray's status line, naming the drives: "Backup drive 'Home NAS'
+/// connected — 12 models below 2 copies" (without the count when `counts`
+/// is `None`).
+fn tray_line(counts: Option<&Counts>, targets: &[TargetWatch], running: &[String]) -> String {
+    let enabled: Vec<&TargetWatch> = targets.iter().filter(|t| t.state != TargetState::Disabled).collect();
+    let mut line = match enabled.as_slice() {
+        [] => "Backup not configured".to_owned(),
+        [one] => format!("Backup drive '{}' {}", one.name, state_words(one.state)),
+        many => format!(
+            "Backup drives: {}",
+            many.iter().map(|t| format!("'{}' {}", t.name, state_words(t.state))).collect::<Vec<_>>().join(", ")
+        ),
     };
-    let local_only = store.and_then(|s| inventory::build(s).ok()).map(|inv| inv.summary.backup.blobs_local_only);
-    let mut line = match local_only {
-        Some(n) if watch.enabled => format!("{backup} — {n} not backed up"),
-        _ => backup,
-    };
+    if let (Some(c), false) = (counts, enabled.is_empty()) {
+        let tail = if c.below_policy > 0 && (c.min_copies > 1 || c.overrides) {
+            below_text(c)
+        } else if c.local_only > 0 {
+            format!("{} not backed up", models(c.local_only))
+        } else {
+            "everything backed up".to_owned()
+        };
+        line.push_str(" — ");
+        line.push_str(&tail);
+    }
     if !running.is_empty() {
         line.push_str(&format!(" — running: {}", running.join(", ")));
     }
@@ -247,52 +449,64 @@ fn read_mountinfo() -> String {
     std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default()
 }
 
-/// inotify on the backup path and its parent; a created, removed, renamed or
-/// re-permissioned entry wakes the loop (never an open or a read).
+/// inotify on each target's path and its parent; a created, removed,
+/// renamed or re-permissioned entry wakes the loop (never an open or a read).
 struct Inotify {
     tx: Sender<Wake>,
-    watcher: Option<RecommendedWatcher>,
-    watching: Option<PathBuf>,
+    /// Path → its watcher and whether the path itself was there when armed.
+    armed: HashMap<PathBuf, (RecommendedWatcher, bool)>,
 }
 
 impl Inotify {
     fn new(tx: Sender<Wake>) -> Self {
-        Self { tx, watcher: None, watching: None }
+        Self { tx, armed: HashMap::new() }
     }
 
     fn reset(&mut self) {
-        self.watcher = None;
+        self.armed.clear();
     }
 
-    /// Watches `path` and its parent (re-armed when the path changes or
-    /// appears, since a directory that did not exist could not be watched).
-    fn follow(&mut self, path: Option<&Path>) {
-        let want = path.map(Path::to_path_buf);
-        let armed_on_existing = self.watching.as_ref().is_some_and(|p| p.exists());
-        if want == self.watching && (armed_on_existing || want.as_ref().is_none_or(|p| !p.exists())) && self.watcher.is_some() {
-            return;
+    /// Follows the paths of the targets: a watch is (re-)armed when a path
+    /// appears (a directory that did not exist could not be watched) and
+    /// dropped when it is no longer a target's. An unresponsive target's
+    /// path is never touched (a `stat` there would block the loop).
+    fn follow(&mut self, states: &[(Target, BackupState)]) {
+        let mut wanted: HashSet<PathBuf> = HashSet::new();
+        for (_, state) in states {
+            let Some(path) = state.path() else { continue };
+            if !state.enabled() || matches!(state, BackupState::Unresponsive { .. }) {
+                continue;
+            }
+            wanted.insert(path.clone());
+            let exists = matches!(state, BackupState::Connected { .. }) || path.exists();
+            if self.armed.get(&path).is_some_and(|(_, was)| *was == exists) {
+                continue;
+            }
+            if let Some(w) = self.arm(&path, exists) {
+                self.armed.insert(path, (w, exists));
+            }
         }
-        self.watcher = None;
-        self.watching = want.clone();
-        let Some(path) = want else { return };
+        self.armed.retain(|p, _| wanted.contains(p));
+    }
+
+    fn arm(&self, path: &Path, exists: bool) -> Option<RecommendedWatcher> {
         let tx = self.tx.clone();
-        let Ok(mut watcher) = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             // Only a change of the folder tree may wake the loop: the loop's
             // own look at the path opens it, which raises IN_OPEN on the parent
             // watch, and waking on that re-opened it at once (a full core, issue 11).
             if res.is_ok_and(|e| fswatch::is_backup_change(&e.kind)) {
                 let _ = tx.send(Wake::Check);
             }
-        }) else {
-            return;
-        };
+        })
+        .ok()?;
         if let Some(parent) = path.parent().filter(|p| p.exists()) {
             let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
         }
-        if path.exists() {
-            let _ = watcher.watch(&path, RecursiveMode::NonRecursive);
+        if exists {
+            let _ = watcher.watch(path, RecursiveMode::NonRecursive);
         }
-        self.watcher = Some(watcher);
+        Some(watcher)
     }
 }
 
@@ -300,26 +514,76 @@ impl Inotify {
 mod tests {
     use super::*;
 
-    fn watch(connected: bool) -> BackupWatch {
-        BackupWatch { enabled: true, connected, path: Some("/media/drive".into()), reason: None }
+    fn watch(name: &str, state: TargetState) -> TargetWatch {
+        TargetWatch { name: name.into(), primary: name == "backup", state, path: Some(format!("/media/{name}")), reason: None }
+    }
+
+    fn counts(local_only: u64, below_policy: u64, min_copies: u32) -> Counts {
+        Counts { local_only, bytes_local_only: 45_000_000_000, below_policy, min_copies, overrides: false }
     }
 
     #[test]
-    fn an_attach_is_a_disconnected_to_connected_change_of_the_same_backup() {
+    fn an_attach_is_a_disconnected_to_connected_change_of_the_same_target() {
         let root = PathBuf::from("/store");
-        assert!(is_attach(Some(&(root.clone(), watch(false))), &root, &watch(true)));
-        assert!(!is_attach(None, &root, &watch(true)), "not on start");
-        assert!(!is_attach(Some(&(root.clone(), watch(true))), &root, &watch(true)), "no change");
-        assert!(!is_attach(Some(&(root.clone(), watch(true))), &root, &watch(false)), "a detach");
-        assert!(!is_attach(Some(&(PathBuf::from("/other"), watch(false))), &root, &watch(true)), "another store");
-        let disabled = BackupWatch { enabled: false, connected: false, path: None, reason: None };
-        assert!(!is_attach(Some(&(root.clone(), disabled)), &root, &watch(true)), "enabled in Settings");
+        let before = |s| Some((root.clone(), vec![watch("backup", TargetState::Connected), watch("Home NAS", s)]));
+        let nas = watch("Home NAS", TargetState::Connected);
+        assert!(is_attach(before(TargetState::Disconnected).as_ref(), &root, &nas));
+        assert!(is_attach(before(TargetState::Unresponsive).as_ref(), &root, &nas), "a hung mount that answers again");
+        assert!(!is_attach(None, &root, &nas), "not on start");
+        assert!(!is_attach(before(TargetState::Connected).as_ref(), &root, &nas), "no change");
+        assert!(!is_attach(before(TargetState::Disabled).as_ref(), &root, &nas), "enabled in Settings");
+        assert!(
+            !is_attach(Some(&(PathBuf::from("/other"), vec![watch("Home NAS", TargetState::Disconnected)])), &root, &nas),
+            "another store"
+        );
+        assert!(!is_attach(Some(&(root.clone(), vec![watch("backup", TargetState::Connected)])), &root, &nas), "a target just added");
+        let moved = TargetWatch { path: Some("/elsewhere".into()), ..nas.clone() };
+        assert!(!is_attach(before(TargetState::Disconnected).as_ref(), &root, &moved), "a new folder");
     }
 
     #[test]
-    fn the_attach_notification_says_what_is_not_backed_up() {
-        assert_eq!(attach_body(0, 0), "Everything is backed up.");
-        assert_eq!(attach_body(1, 3_200_000_000), "1 model (3.2 GB) not backed up");
-        assert_eq!(attach_body(12, 45_000_000_000), "12 models (45 GB) not backed up");
+    fn the_attach_notification_says_what_is_not_backed_up_and_below_the_policy() {
+        assert_eq!(attach_body(&counts(0, 0, 1), true), "Everything is backed up.");
+        assert_eq!(attach_body(&Counts { bytes_local_only: 3_200_000_000, ..counts(1, 0, 1) }, true), "1 model (3.2 GB) not backed up");
+        assert_eq!(attach_body(&counts(12, 0, 1), true), "12 models (45 GB) not backed up");
+        assert_eq!(attach_body(&counts(12, 3, 2), true), "12 models (45 GB) not backed up; 3 models below 2 copies");
+        assert_eq!(attach_body(&counts(12, 3, 2), false), "3 models below 2 copies", "another drive does not hold the original's backup");
+        assert_eq!(attach_body(&Counts { overrides: true, ..counts(0, 1, 2) }, false), "1 model below the copies policy");
+    }
+
+    #[test]
+    fn the_tray_line_names_the_drives() {
+        let nas = [watch("Home NAS", TargetState::Connected)];
+        assert_eq!(tray_line(Some(&counts(0, 12, 2)), &nas, &[]), "Backup drive 'Home NAS' connected — 12 models below 2 copies");
+        let two = [watch("backup", TargetState::Disconnected), watch("Home NAS", TargetState::Unresponsive)];
+        assert_eq!(
+            tray_line(Some(&counts(4, 0, 1)), &two, &["Sync".into()]),
+            "Backup drives: 'backup' disconnected, 'Home NAS' not answering — 4 models not backed up — running: Sync"
+        );
+        assert_eq!(tray_line(None, &[watch("backup", TargetState::Disabled)], &[]), "Backup not configured");
+        assert_eq!(tray_line(Some(&counts(0, 0, 2)), &nas, &[]), "Backup drive 'Home NAS' connected — everything backed up");
+        assert_eq!(tray_line(None, &nas, &[]), "Backup drive 'Home NAS' connected", "before the first count");
+    }
+
+    #[test]
+    fn a_hung_target_does_not_hold_up_the_others() {
+        // A target whose question is still out keeps its last answer and is
+        // not asked again; the loop does not wait for it.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let made = synapse_core::demo::create(dir.path()).expect("demo store");
+        let store = Store::open(&made.store_root).expect("open");
+        let targets = targets_of(&store);
+        assert!(targets.len() >= 2, "the demo store has two targets");
+        let mut probes = Probes::new();
+        let first = probes.states(store.layout(), &targets);
+        assert_eq!(first.len(), targets.len());
+        assert!(first.iter().all(|(_, s)| s.word() == TargetState::Connected), "{first:?}");
+        // Pretend the NAS's question never came back.
+        let nas = targets.iter().find(|t| !t.primary).expect("a second target");
+        probes.inflight.insert((store.root().to_path_buf(), nas.name.clone()));
+        let t0 = Instant::now();
+        let again = probes.states(store.layout(), &targets);
+        assert!(t0.elapsed() < Duration::from_millis(900), "the pass waited on the hung target: {:?}", t0.elapsed());
+        assert_eq!(again.len(), targets.len(), "the hung target keeps its last state");
     }
 }

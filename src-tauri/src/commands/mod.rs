@@ -10,6 +10,7 @@ pub mod package;
 pub mod packs;
 pub mod settings;
 pub mod store;
+pub mod targets;
 pub mod views;
 
 use synapse_core::progress::{Control, ProgressUpdate};

@@ -3,4 +3,4 @@
 /**
  * What the tray asks the window to show.
  */
-export type OpenTarget = "cleanup_wizard" | "backup_sync_wizard" | "settings";
+export type OpenTarget = "cleanup_wizard" | "backup_sync_wizard" | "sync_all_dialog" | "settings";
