@@ -46,6 +46,7 @@ import type { RedownloadResult, UiTargetList, UnuseResult, UsePlan, UseResult } 
 import type { InventoryItem, SortKey } from './bindings';
 import type { AdoptOptions, AdoptPlan, AdoptResult } from './bindings';
 import type { RepairPlan, RepairResult } from './bindings';
+import type { Policy, PolicyUpdate, RemovableDrive, ScrubResult, ScrubStatus, SyncAllOptions, SyncAllPlan, SyncAllResult, TargetChange, TargetList, Whereis } from './bindings';
 import { toWireError } from './errors';
 import { operationArgs, type OperationOptions } from './progress';
 
@@ -210,6 +211,49 @@ export const stateSync = (options: Partial<StateSyncOptions> = {}, opts?: Operat
   );
 /** Back up the blobs queued by auto-backup (also done automatically on drive attach). */
 export const runBackupQueue = (opts?: OperationOptions) => long<AutoBackupReport>('backup_queue_run', {}, opts);
+
+// ---- backup targets and the copies policy (SPEC §3.12) ----------------------------
+
+/** Every target as the inventory sees it now (state, contents, free space), the policy, the blobs below it. */
+export const targetList = () => call<TargetList>('target_list');
+/** Adds a target in `path` (an absolute folder): a backup is made there, or the one there adopted. */
+export const addTarget = (name: string, path: string) => call<TargetChange>('target_add', { name, path });
+/**
+ * Forgets a target; nothing on its drive is deleted. Rejects `below_min_copies`
+ * while the policy needs its copies, unless `force`.
+ */
+export const removeTarget = (name: string, force = false) => call<TargetChange>('target_remove', { name, force });
+/** Renames a target; its catalog, ledger and records follow. */
+export const renameTarget = (name: string, newName: string) => call<TargetChange>('target_rename', { name, newName });
+/** Switches a target on or off (nothing on it is touched); the result counts the blobs below the policy. */
+export const setTargetEnabled = (name: string, enabled: boolean) => call<TargetChange>('target_set_enabled', { name, enabled });
+/** The removable drives mounted now (empty when the system does not answer in time). */
+export const removableDrives = () => call<RemovableDrive[]>('removable_drives');
+/** The copies policy as saved. */
+export const getPolicy = () => call<Policy>('policy_get');
+/** Saves a change of the policy (null fields stay as they are; a kind or pack set to 0 loses its override). */
+export const setPolicy = (update: PolicyUpdate) => call<Policy>('policy_set', { update });
+/** Every copy of one blob (hash, unique prefix or name) and whether its target is connected. */
+export const whereis = (input: string) => call<Whereis>('whereis', { input });
+/**
+ * Re-hashes the copies on `target` (`local` or a target's name) verified
+ * longest ago first, within `budget` ("20min", "50GB"; null: every copy);
+ * with `repair`, corrupt copies are replaced from good ones.
+ */
+export const scrubRun = (target: string, budget: string | null, repair: boolean, opts?: OperationOptions) =>
+  long<ScrubResult>('scrub_run', { target, budget, repair }, opts);
+/** The last scrub of each target and the background scrub's state. */
+export const scrubStatus = () => call<ScrubStatus>('scrub_status');
+/** Switches the background scrub of attached drives on or off. */
+export const setBackgroundScrub = (enabled: boolean) => call<ScrubStatus>('scrub_background_enable', { enabled });
+/** Pauses or resumes the background scrub that runs. */
+export const pauseBackgroundScrub = (paused: boolean) => call<null>('scrub_background_pause', { paused });
+/** Stops the background scrub (what it verified is kept). */
+export const cancelBackgroundScrub = () => call<null>('scrub_background_cancel');
+/** The plan of `backup sync --all`: copies that bring every blob up to the policy, and what still falls short. */
+export const syncAllPlan = (options: SyncAllOptions = { include_orphans: false }) => call<SyncAllPlan>('sync_all_plan', { options });
+/** Applies exactly the plan shown; copies no longer needed are in `skipped`. */
+export const syncAllApply = (plan: SyncAllPlan, opts?: OperationOptions) => long<SyncAllResult>('sync_all_apply', { plan }, opts);
 
 // ---- packages (SPEC §3.10) -----------------------------------------------------
 

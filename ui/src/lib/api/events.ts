@@ -3,12 +3,14 @@
  * stops listening (call it from an `$effect` cleanup).
  */
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { BackupWatch, InventoryChanged, OpenRequest, OperationFinished } from './bindings';
+import type { BackgroundScrub, BackupWatch, InventoryChanged, OpenRequest, OperationFinished, TargetWatch } from './bindings';
 
 export type { UnlistenFn };
 
 export const EVENTS = {
   backupStatus: 'backup://status',
+  targetsStatus: 'targets://status',
+  scrubBackground: 'scrub://background',
   inventoryChanged: 'inventory://changed',
   open: 'app://open',
   operationFinished: 'operation://finished',
@@ -24,3 +26,7 @@ export const onOpenRequest = (cb: (request: OpenRequest) => void) => listen<Open
 /** An operation the window did not start (tray, drive attach) finished: show a toast. */
 export const onOperationFinished = (cb: (result: OperationFinished) => void) =>
   listen<OperationFinished>(EVENTS.operationFinished, (e) => cb(e.payload));
+/** Every backup target's state, sent again whenever one of them changes (attach, detach, unresponsive). */
+export const onTargetsStatus = (cb: (targets: TargetWatch[]) => void) => listen<TargetWatch[]>(EVENTS.targetsStatus, (e) => cb(e.payload));
+/** The background scrub of an attached drive started, paused, went on or ended. */
+export const onBackgroundScrub = (cb: (scrub: BackgroundScrub) => void) => listen<BackgroundScrub>(EVENTS.scrubBackground, (e) => cb(e.payload));

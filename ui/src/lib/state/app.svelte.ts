@@ -3,7 +3,7 @@
  * status (pushed by `backup://status`), and the inventory.
  */
 import * as api from '$lib/api';
-import type { AppInfo, BackupStatus, BackupWatch } from '$lib/api';
+import type { AppInfo, BackgroundScrub, BackupStatus, BackupWatch, TargetWatch } from '$lib/api';
 import { InventoryState } from './inventory.svelte';
 import { describeError } from './errors';
 
@@ -34,6 +34,11 @@ export class AppState {
   watch = $state.raw<BackupWatch | null>(null);
   /** The backup's full status (space, counts, last sync), refreshed with the inventory. */
   backup = $state.raw<BackupStatus | null>(null);
+
+  /** Every target's state, pushed by `targets://status` (null until the first push: the summary's `targets` speak). */
+  targetWatch = $state.raw<TargetWatch[] | null>(null);
+  /** The background scrub of an attached drive, pushed by `scrub://background`. */
+  scrub = $state.raw<BackgroundScrub | null>(null);
 
   inventory = new InventoryState();
 
@@ -86,6 +91,11 @@ export class AppState {
   async refresh(): Promise<void> {
     await this.inventory.load();
     await this.refreshBackup();
+  }
+
+  /** A `targets://status` event: the target cards change at once, the counts follow with the next reload. */
+  onTargetsWatch(targets: TargetWatch[]) {
+    this.targetWatch = targets;
   }
 
   /** A `backup://status` event: the card changes at once, the details follow. */

@@ -47,6 +47,10 @@ export class Ops {
   /** The missing blob whose re-download runs in the progress dialog. */
   redownloadReq = $state.raw<InventoryItem | null>(null);
   cleanupOpen = $state(false);
+  /** The plan of `backup sync --all` (copies up to the policy) is open. */
+  syncAllOpen = $state(false);
+  /** The scrub dialog, for this place (`local` or a target's name). */
+  scrubReq = $state.raw<{ target: string } | null>(null);
   doctorOpen = $state(false);
   /** Hashes with an operation running (rows show a spinner, buttons disable). */
   busy = new SvelteSet<string>();
@@ -61,6 +65,15 @@ export class Ops {
     this.#app = appState;
     this.#toasts = toastState;
     this.#targets = targets;
+  }
+
+  /** Opens the plan of copies that bring every model up to the copies policy. */
+  openSyncAll() {
+    this.syncAllOpen = true;
+  }
+  /** Opens the scrub dialog for `target` (`local` or a target's name). */
+  openScrub(target: string) {
+    this.scrubReq = { target };
   }
 
   requestDelete(item: InventoryItem, target: DeleteTarget) {
