@@ -1,5 +1,5 @@
 /** Test data built from the generated wire types (never hand-copied shapes). */
-import type { InventoryItem, InventorySummary, Impacts, BlobStatus, Location, AssetKind, UiTargetInfo, UsePlan, UseResult } from '$lib/api';
+import type { InventoryItem, InventorySummary, Impacts, TargetSummary, BlobStatus, Location, AssetKind, UiTargetInfo, UsePlan, UseResult } from '$lib/api';
 
 let n = 0;
 
@@ -135,4 +135,25 @@ export function usePlan(preview: UseResult = useResult(), ui: string | null = 'c
 
 export function uiTarget(over: Partial<UiTargetInfo> = {}): UiTargetInfo {
   return { name: 'comfyui', kind: 'comfyui', path: '/home/you/ComfyUI', exists: true, folders: {}, active_links: 0, active_packs: [], ...over };
+}
+
+/** A backup target beyond the original's ("Home NAS" on a NAS mount, connected). */
+export function targetSummary(over: Partial<TargetSummary> = {}): TargetSummary {
+  return {
+    name: 'Home NAS',
+    primary: false,
+    kind: 'folder',
+    enabled: true,
+    connected: true,
+    source: 'live',
+    path: '/mnt/nas/synapse',
+    state: 'connected',
+    error: null,
+    blobs: 2,
+    bytes: 2_500_000_000,
+    last_sync: null,
+    free_bytes: 300_000_000_000,
+    total_bytes: 2_000_000_000_000,
+    ...over,
+  };
 }

@@ -221,4 +221,31 @@ describe('BlobsTable', () => {
     await fireEvent.keyDown(grid, { key: 'Delete' });
     expect(p.onaction).not.toHaveBeenCalled();
   });
+
+  it('the Copies column counts good copies against the policy, one square per copy, and names each in its tooltip', () => {
+    setup({
+      items: [
+        item({
+          display_name: 'short.safetensors',
+          location: 'local_only',
+          copies: [
+            { target: 'local', verified_at: null, source: 'live', corrupt: false },
+            { target: 'Home NAS', verified_at: null, source: 'cached', corrupt: true },
+          ],
+          copies_count: 1,
+          min_copies: 2,
+        }),
+        item({ display_name: 'fine.safetensors', location: 'both', copies_count: 2, min_copies: 2 }),
+      ],
+    });
+    const short = within(rowOf('short.safetensors')).getByTestId(TestId.RowCopies);
+    expect(short).toHaveTextContent('1/2');
+    expect(short.dataset.below).toBe('true');
+    expect(short.title).toContain('1 good copy of 2 the policy asks');
+    expect(short.title).toContain("Target 'Home NAS': CORRUPT — does not count (drive not connected: from its catalog)");
+    expect(short.querySelectorAll('span[aria-hidden] > span')).toHaveLength(2);
+    const fine = within(rowOf('fine.safetensors')).getByTestId(TestId.RowCopies);
+    expect(fine).toHaveTextContent('2/2');
+    expect(fine.dataset.below).toBe('false');
+  });
 });

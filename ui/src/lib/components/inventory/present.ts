@@ -19,7 +19,8 @@ import CircleCheck from '@lucide/svelte/icons/circle-check';
 import HardDrive from '@lucide/svelte/icons/hard-drive';
 import Archive from '@lucide/svelte/icons/archive';
 import TriangleAlert from '@lucide/svelte/icons/triangle-alert';
-import type { AssetKind, BlobStatus, Location } from '$lib/api';
+import type { AssetKind, BlobStatus, InventoryItem, Location } from '$lib/api';
+import { formatWhen } from '$lib/utils';
 import type { BadgeVariant } from '$lib/components/ui/badge.svelte';
 
 type Icon = Component<{ class?: string }>;
@@ -118,3 +119,25 @@ export function packTypeLabel(t: string | null | undefined): string {
   return (kindInfo as Record<string, { label: string } | undefined>)[t]?.label ?? t;
 }
 
+
+/** A place's name as people read it: `local` is this disk. */
+export const placeLabel = (target: string) => (target === 'local' ? 'this disk' : `'${target}'`);
+
+/**
+ * The Copies cell's tooltip: every copy, where it is, when it was last
+ * verified, and whether it counts (a corrupt copy does not; a cached one is
+ * known from an unplugged drive's catalog).
+ */
+export function copiesTooltip(it: Pick<InventoryItem, 'copies' | 'copies_count' | 'min_copies'>, now: Date = new Date()): string {
+  const head =
+    it.min_copies > 0
+      ? `${it.copies_count} good cop${it.copies_count === 1 ? 'y' : 'ies'} of ${it.min_copies} the policy asks`
+      : `${it.copies_count} good cop${it.copies_count === 1 ? 'y' : 'ies'} (no pack uses it: the policy asks none)`;
+  const lines = it.copies.map((c) => {
+    const where = c.target === 'local' ? 'This disk' : `Target '${c.target}'`;
+    const state = c.corrupt ? 'CORRUPT — does not count' : `verified ${formatWhen(c.verified_at, now)}`;
+    const cached = c.source === 'cached' ? ' (drive not connected: from its catalog)' : '';
+    return `• ${where}: ${state}${cached}`;
+  });
+  return [head, ...lines].join('\n');
+}

@@ -73,3 +73,12 @@ describe('the corrupt filter', () => {
     expect(names(filterItems([...all, bad], { ...EMPTY_FILTERS, status: 'corrupt' }))).toEqual(['rotten.safetensors']);
   });
 });
+
+describe('the below-policy filter', () => {
+  it('keeps the models with fewer good copies than the policy asks; an orphan asks none', () => {
+    const one = item({ display_name: 'one_copy.safetensors', copies_count: 1, min_copies: 2 });
+    const two = item({ display_name: 'two_copies.safetensors', copies_count: 2, min_copies: 2 });
+    const orphan = item({ display_name: 'orphan.safetensors', status: 'orphan', copies_count: 1, min_copies: 0 });
+    expect(names(filterItems([one, two, orphan], { ...EMPTY_FILTERS, status: 'below_policy' }))).toEqual(['one_copy.safetensors']);
+  });
+});

@@ -11,8 +11,11 @@ export const DEFAULT_SORT: Sort = { key: 'size', dir: 'desc' };
 
 export type Filters = {
   kind: AssetKind | 'all';
-  /** A status, or `corrupt`: models with a copy known to be corrupt (SPEC §3.12). */
-  status: BlobStatus | 'all' | 'corrupt';
+  /**
+   * A status, `corrupt` (models with a copy known to be corrupt) or
+   * `below_policy` (fewer good copies than the copies policy asks, SPEC §3.12).
+   */
+  status: BlobStatus | 'all' | 'corrupt' | 'below_policy';
   location: Location | 'all';
   search: string;
 };
@@ -58,12 +61,24 @@ export function hasCorruptCopy(it: Pick<InventoryItem, 'copies'>): boolean {
   return (it.copies ?? []).some((c) => c.corrupt);
 }
 
+/** Fewer good copies than the copies policy asks (an orphan asks for none). */
+export function belowPolicy(it: Pick<InventoryItem, 'copies_count' | 'min_copies'>): boolean {
+  return num(it.copies_count) < num(it.min_copies);
+}
+
+function statusMatches(it: InventoryItem, status: Filters['status']): boolean {
+  if (status === 'all') return true;
+  if (status === 'corrupt') return hasCorruptCopy(it);
+  if (status === 'below_policy') return belowPolicy(it);
+  return it.status === status;
+}
+
 export function filterItems(items: readonly InventoryItem[], f: Filters): InventoryItem[] {
   const q = f.search.trim().toLowerCase();
   return items.filter(
     (it) =>
       (f.kind === 'all' || it.kind === f.kind) &&
-      (f.status === 'all' || (f.status === 'corrupt' ? hasCorruptCopy(it) : it.status === f.status)) &&
+      statusMatches(it, f.status) &&
       (f.location === 'all' || it.location === f.location) &&
       (q === '' ||
         it.display_name.toLowerCase().includes(q) ||
