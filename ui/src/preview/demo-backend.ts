@@ -20,6 +20,11 @@ import type {
   UseResult,
   WireError,
 } from '$lib/api';
+// targets and policy (settings)
+import type { Policy, PolicyUpdate, RemovableDrive, ScrubStatus, TargetChange, TargetList, TargetSummary } from '$lib/api';
+
+// sync --all and scrub
+import type { Budget, PlannedCopy, RepairPlan, RepairResult, ScrubResult, Shortfall, SyncAllPlan, SyncAllResult } from '$lib/api';
 
 export type Options = { rows: number; backup: 'connected' | 'disconnected' | 'disabled'; firstRun: boolean };
 
@@ -143,6 +148,61 @@ export function demoBackend(o: Options) {
   const fail = (code: WireError['code'], message: string): never => {
     throw { code, message, details: {} } satisfies WireError;
   };
+
+  // targets and policy (settings): two targets, the original's "backup" and "Home NAS" (unplugged), changed by the Settings page.
+  const nasHas = (i: InventoryItem, k: number) => i.on_backup && k % 3 !== 0;
+  const demoTargets: TargetSummary[] = [
+    { ...summary.targets[0] },
+    {
+      name: 'Home NAS',
+      primary: false,
+      kind: 'folder',
+      enabled: true,
+      connected: false,
+      source: 'cached',
+      path: '/mnt/nas/synapse-backup',
+      state: 'disconnected',
+      error: '/mnt/nas/synapse-backup does not exist (is the share mounted?)',
+      blobs: items.filter(nasHas).length,
+      bytes: items.filter(nasHas).reduce((s, i) => s + i.size_bytes, 0),
+      last_sync: new Date(Date.now() - 6 * 86400_000).toISOString(),
+      free_bytes: null,
+      total_bytes: null,
+    },
+  ];
+  /** The state each target has while it is on (`disabled` while off). */
+  const onState = new Map(demoTargets.map((t) => [t.name, t.state === 'disabled' ? ('connected' as const) : t.state]));
+  const policy: Policy = { min_copies: 2, verify_max_age_days: 90, kinds: { checkpoint: 3 }, packs: { Flux_Dev: 3 } };
+  const scrub: ScrubStatus = {
+    last: [
+      { target: 'backup', at: new Date(Date.now() - 2 * 86400_000).toISOString(), scrubbed: 412, bytes_scrubbed: 910_000_000_000, corrupt: 0, left: 30, cancelled: false, background: true, duration_ms: 1_800_000 },
+      { target: 'Home NAS', at: new Date(Date.now() - 9 * 86400_000).toISOString(), scrubbed: 120, bytes_scrubbed: 240_000_000_000, corrupt: 1, left: 0, cancelled: false, background: false, duration_ms: 900_000 },
+    ],
+    background: { enabled: false, phase: 'idle', target: null, reason: null, scrubbed: 0, bytes_scrubbed: 0, to_check: 0, corrupt: [], queued: [] },
+  };
+  const policyFor = (i: InventoryItem) => Math.max(i.used_by_packs.reduce((m, p) => Math.max(m, policy.packs[p] ?? 0), 0), policy.kinds[i.kind] ?? policy.min_copies);
+  const copiesOf = (i: InventoryItem, k: number, without?: string) =>
+    (i.on_local ? 1 : 0) +
+    demoTargets.filter((t) => t.enabled && t.name !== without && (t.primary ? i.on_backup : nasHas(i, k))).length;
+  const belowPolicy = (without?: string) => items.filter((i, k) => i.status !== 'orphan' && copiesOf(i, k, without) < policyFor(i)).length;
+  const targetNamed = (name: unknown) =>
+    demoTargets.find((t) => t.name === name) ??
+    fail('not_found', `backup target ${JSON.stringify(name)} does not exist (targets: ${demoTargets.map((t) => t.name).join(', ')})`);
+  const checkName = (name: string, except?: string) => {
+    if (!name) fail('invalid_argument', 'a target needs a name');
+    if (['local', 'both', 'everywhere'].includes(name)) fail('invalid_argument', `${JSON.stringify(name)} is reserved and cannot name a target`);
+    if (demoTargets.some((t) => t.name === name && t.name !== except)) fail('already_exists', `backup target ${JSON.stringify(name)} already exists: choose another name`);
+  };
+  const change = (t: TargetSummary, over: Partial<TargetChange> = {}): TargetChange => ({
+    name: t.name,
+    old_name: null,
+    path: t.path,
+    backup_id: t.primary ? 'b7c1' : `id-${t.name.length}`,
+    initialized: false,
+    blobs: 0,
+    blobs_below_policy: 0,
+    ...over,
+  });
 
   return (cmd: string, args: Record<string, unknown>): unknown => {
     const watch = watchNow();
@@ -307,6 +367,190 @@ export function demoBackend(o: Options) {
           preview,
         } satisfies SyncPlan;
       }
+      // targets and policy (settings)
+      case 'target_list':
+        return { targets: demoTargets.map((t) => ({ ...t })), policy: structuredClone(policy), blobs_below_policy: belowPolicy() } satisfies TargetList;
+      case 'target_add': {
+        const name = String(args.name ?? '').trim();
+        const path = String(args.path ?? '').trim();
+        checkName(name);
+        if (!path.startsWith('/')) fail('invalid_argument', `${path}: choose the folder with Browse…, or type its full path`);
+        if (demoTargets.some((t) => t.path === path)) fail('already_exists', `${path} is already the folder of another target`);
+        const t: TargetSummary = { name, primary: false, kind: 'folder', enabled: true, connected: true, source: 'live', path, state: 'connected', error: null, blobs: 0, bytes: 0, last_sync: null, free_bytes: 58_000_000_000, total_bytes: 64_000_000_000 };
+        demoTargets.push(t);
+        onState.set(name, 'connected');
+        return change(t, { initialized: true }) satisfies TargetChange;
+      }
+      case 'target_remove': {
+        const t = targetNamed(args.name);
+        if (t.primary) fail('invalid_argument', `${JSON.stringify(t.name)} is the original program's backup (config.json), which it shares with this store: turn it off in the backup settings instead of removing it`);
+        const short = belowPolicy(t.name) - belowPolicy();
+        const first = items.find((i, k) => i.status !== 'orphan' && copiesOf(i, k, t.name) < policyFor(i) && copiesOf(i, k) >= policyFor(i));
+        if (short > 0 && !args.force) {
+          throw {
+            code: 'below_min_copies',
+            message: `refused: removing the backup target ${JSON.stringify(t.name)} would leave ${short} blob(s) with fewer good copies than the copies policy asks (first: ${first?.display_name ?? '?'}, which needs ${first ? policyFor(first) : policy.min_copies}). Copy them to another target first, or confirm removing it anyway; nothing on the target is deleted either way`,
+            details: { target: t.name, targets: [] },
+          } satisfies WireError;
+        }
+        demoTargets.splice(demoTargets.indexOf(t), 1);
+        scrub.last = scrub.last.filter((r) => r.target !== t.name);
+        return change(t, { blobs_below_policy: Math.max(short, 0) }) satisfies TargetChange;
+      }
+      case 'target_rename': {
+        const t = targetNamed(args.name);
+        const next = String(args.newName ?? '').trim();
+        checkName(next, t.name);
+        const old = t.name;
+        onState.set(next, onState.get(old) ?? 'connected');
+        t.name = next;
+        for (const r of scrub.last) if (r.target === old) r.target = next;
+        return change(t, { old_name: old }) satisfies TargetChange;
+      }
+      case 'target_set_enabled': {
+        const t = targetNamed(args.name);
+        t.enabled = Boolean(args.enabled);
+        t.state = t.enabled ? (onState.get(t.name) ?? 'connected') : 'disabled';
+        t.connected = t.state === 'connected';
+        return change(t, { blobs_below_policy: belowPolicy() }) satisfies TargetChange;
+      }
+      case 'removable_drives':
+        return [{ mount_point: '/media/user/SANDISK', name: 'SANDISK', free_bytes: 58_000_000_000, total_bytes: 64_000_000_000 }] satisfies RemovableDrive[];
+      case 'policy_get':
+        return structuredClone(policy) satisfies Policy;
+      case 'policy_set': {
+        const u = args.update as PolicyUpdate;
+        const check = (what: string, n: number) => n > 16 && fail('invalid_argument', `${what}: ${n} copies is more than Synapse can keep track of; use 1 to 16`);
+        if (u.min_copies !== null) {
+          if (u.min_copies < 1) fail('invalid_argument', 'min copies must be at least 1 (1 is the last-copy rule)');
+          check('min copies', u.min_copies);
+          policy.min_copies = u.min_copies;
+        }
+        if (u.verify_max_age_days !== null) {
+          if (u.verify_max_age_days < 1) fail('invalid_argument', 'the verification age must be at least 1 day');
+          policy.verify_max_age_days = u.verify_max_age_days;
+        }
+        for (const [k, n] of Object.entries(u.kinds) as [AssetKind, number][]) {
+          check(k, n);
+          if (n === 0) delete policy.kinds[k];
+          else policy.kinds[k] = n;
+        }
+        for (const [p, n] of Object.entries(u.packs)) {
+          check(p, n);
+          if (n === 0) delete policy.packs[p];
+          else policy.packs[p] = n;
+        }
+        return structuredClone(policy) satisfies Policy;
+      }
+      case 'scrub_status':
+        return structuredClone(scrub) satisfies ScrubStatus;
+      case 'scrub_background_enable':
+        scrub.background = { ...scrub.background, enabled: Boolean(args.enabled) };
+        return structuredClone(scrub) satisfies ScrubStatus;
+      // end of targets and policy (settings)
+      // sync --all and scrub: the original's "backup" when connected is the one place copies can go; "Home NAS" stays unplugged.
+      case 'sync_all_plan': {
+        const includeOrphans = Boolean((args.options as { include_orphans?: boolean } | undefined)?.include_orphans);
+        const connected = o.backup === 'connected' ? ['backup'] : [];
+        const wanted = (i: InventoryItem) => i.status !== 'missing' && (includeOrphans || i.status !== 'orphan');
+        const copies: PlannedCopy[] = connected.length === 0 ? [] : items
+          .filter((i) => wanted(i) && i.location === 'local_only')
+          .sort((a, b) => a.size_bytes - b.size_bytes)
+          .map((i) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes, from: 'local', to: 'backup' }));
+        const planned = new Set(copies.map((c) => c.sha256));
+        const short: Shortfall[] = items
+          .filter((i) => wanted(i) && i.location !== 'both' && !planned.has(i.sha256))
+          .slice(0, 60)
+          .map((i) => ({
+            sha256: i.sha256,
+            display_name: i.display_name,
+            copies: i.copies_count,
+            min_copies: 2,
+            reason: i.location === 'backup_only' ? 'sync --all never writes to this disk, and no other connected target lacks it' : 'no connected target lacks it',
+            would_fix: i.location === 'backup_only' ? ['Home NAS'] : connected.length === 0 ? ['backup', 'Home NAS'] : ['Home NAS'],
+          }));
+        const bytes = copies.reduce((s, c) => s + c.size_bytes, 0);
+        return {
+          plan: { operation: 'sync_all', store: root, store_id: '1:2', made_at: new Date().toISOString() },
+          options: { include_orphans: includeOrphans },
+          copies,
+          bytes_to_copy: bytes,
+          destinations: copies.length === 0 ? [] : [{ target: 'backup', bytes, free_space: 1_400_000_000_000, space_warning: null }],
+          short,
+          connected,
+        } satisfies SyncAllPlan;
+      }
+      case 'sync_all_apply': {
+        const plan = args.plan as SyncAllPlan;
+        return { dry_run: false, plan, copied: plan.copies, bytes_copied: plan.bytes_to_copy, skipped: [], errors: [], cancelled: false } satisfies SyncAllResult;
+      }
+      case 'scrub_run': {
+        const target = String(args.target ?? 'backup');
+        const text = args.budget == null ? '' : String(args.budget).trim();
+        let budget: Budget | null = null;
+        if (text !== '') {
+          const m = /^(\d+(?:\.\d+)?)\s*(s|min|h|MB|GB|TB)$/i.exec(text);
+          if (!m) fail('invalid_argument', `budget ${JSON.stringify(text)}: use s, min or h for time, MB, GB or TB for bytes (e.g. 20min, 50GB)`);
+          const n = Number(m![1]);
+          const unit = m![2].toLowerCase();
+          budget = unit === 's' || unit === 'min' || unit === 'h' ? { seconds: Math.round(n * (unit === 'h' ? 3600 : unit === 'min' ? 60 : 1)) } : { bytes: Math.round(n * (unit === 'tb' ? 1e12 : unit === 'gb' ? 1e9 : 1e6)) };
+        }
+        if (target !== 'local' && target !== 'backup') fail('backup_not_connected', `backup target ${JSON.stringify(target)} is not connected: /mnt/nas/synapse-backup does not exist (is the share mounted?)`);
+        if (target === 'backup' && o.backup !== 'connected') fail('backup_not_connected', 'the backup drive is not connected: /media/user/T7/synapse-backup does not exist (is the drive plugged in and mounted?)');
+        const on = items.filter((i) => (target === 'local' ? i.on_local : i.on_backup));
+        const limit = budget === null ? on.length : 'bytes' in budget ? on.length : Math.min(on.length, Math.max(1, Math.floor(budget.seconds / 3)));
+        let read = 0;
+        const done = on.filter((i) => {
+          if (budget && 'bytes' in budget && read + i.size_bytes > budget.bytes) return false;
+          read += i.size_bytes;
+          return true;
+        }).slice(0, limit);
+        const bad = done[3];
+        const repair = Boolean(args.repair) && bad !== undefined && bad.location === 'both';
+        return {
+          target,
+          budget,
+          scrubbed: done.length,
+          bytes_scrubbed: done.reduce((s, i) => s + i.size_bytes, 0),
+          valid: done.length - (bad ? 1 : 0),
+          corrupt: bad ? [{ sha256: bad.sha256, path: `${target === 'local' ? root + '/data' : '/media/user/T7/synapse-backup'}/blobs/sha256/${bad.sha256.slice(0, 2)}/${bad.sha256}`, expected: bad.sha256, actual: hex(7, 7), error: null }] : [],
+          missing: [],
+          left: on.length - done.length,
+          stopped_by_budget: done.length < on.length,
+          cancelled: false,
+          repaired: repair ? [{ sha256: bad.sha256, display_name: bad.display_name, side: target, from: target === 'local' ? 'backup' : 'local', quarantined: `${root}/data/quarantine/${bad.sha256}` }] : [],
+          not_repaired: bad && !repair && args.repair ? [{ sha256: bad.sha256, name: bad.display_name, reason: 'no verified good copy elsewhere: it stays where it is, marked corrupt' }] : [],
+          errors: [],
+          duration_ms: 4_000 + done.length * 3_000,
+        } satisfies ScrubResult;
+      }
+      case 'repair_plan': {
+        const wanted = (args.sha256 as string[] | null) ?? [];
+        const found = wanted.map((s) => items.find((i) => i.sha256 === s)).filter((i): i is InventoryItem => i !== undefined);
+        const fixable = found.filter((i) => i.location === 'both');
+        return {
+          plan: { operation: 'repair', store: root, store_id: '1:2', made_at: new Date().toISOString() },
+          items: fixable.map((i) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes, side: 'backup', from: 'local' })),
+          bytes_to_copy: fixable.reduce((s, i) => s + i.size_bytes, 0),
+          cannot: found.filter((i) => i.location !== 'both').map((i) => ({ sha256: i.sha256, name: i.display_name, reason: "its only good copy is on 'Home NAS', which is not connected" })),
+          not_corrupt: [],
+        } satisfies RepairPlan;
+      }
+      case 'repair_apply': {
+        const plan = args.plan as RepairPlan;
+        return {
+          dry_run: false,
+          plan,
+          repaired: plan.items.map((i) => ({ sha256: i.sha256, display_name: i.display_name, side: i.side, from: i.from, quarantined: `/media/user/T7/synapse-backup/quarantine/${i.sha256}` })),
+          bytes_copied: plan.bytes_to_copy,
+          skipped: [],
+          errors: [],
+        } satisfies RepairResult;
+      }
+      case 'scrub_background_pause':
+      case 'scrub_background_cancel':
+        return null;
+      // end of sync --all and scrub
       case 'blob_delete':
         return fail('backup_not_connected', 'preview: the mocked backend does not delete anything');
       case 'plugin:event|listen':
