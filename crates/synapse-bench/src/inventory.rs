@@ -1,15 +1,19 @@
 //! Inventory benchmark (SPEC §7): `synapse --json inventory --summary` on a
-//! store of 100,000 blobs and 5,000 packs, warm — time (< 1 s) and peak RSS
-//! (< 200 MB) — against a stat-walk of the same blob tree.
+//! store of 100,000 blobs and 5,000 packs with copies on two backup targets,
+//! warm — time (second release: ≤ 1.0 × a `find -type f -printf %s`
+//! stat-walk of the local blob tree in the same run) and peak RSS (< 150 MB).
 //!
 //! The data set is generated once per parameter set into
-//! `<dir>/inventory-v1-<blobs>blobs-<packs>packs/` and reused by later runs
+//! `<dir>/inventory-v2-<blobs>blobs-<packs>packs/` and reused by later runs
 //! (writing 180,000 files takes a while). Its shape: small safetensors blobs of
 //! five kinds named by their real hashes; packs of 10–20 dependencies in the
 //! original lock format; a pool of popular blobs (VAEs, base models) shared by
 //! many packs; about 38 % of the blobs orphans, half of them with a manifest
 //! and half recognisable only from their safetensors header; a few missing
 //! blobs. Every blob that entered through a pack has its `.meta` manifest.
+//! Two folder targets beside the store: the original's `backup` (`drive-a/`)
+//! holds every blob, the second (`drive-b/`) every other one (distinct
+//! files, as a real backup).
 
 use std::collections::HashSet;
 use std::fs;
@@ -20,7 +24,9 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context};
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
+use synapse_core::backup::{self, ConfigUpdate};
 use synapse_core::inventory;
+use synapse_core::target;
 use synapse_core::{Sha256, Store};
 
 use crate::data::{fill, sha_of};
@@ -28,7 +34,7 @@ use crate::report::{self, bytes, emit, ms, Outcome};
 use crate::Opts;
 
 /// Bump when the generated shape changes, so stale caches are not reused.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MARKER: &str = "bench-complete.json";
 
 /// What a correct inventory of the data set reports.
@@ -139,21 +145,25 @@ pub fn run(opts: &Opts, dir: &Path) -> anyhow::Result<Vec<Outcome>> {
             for _ in 0..opts.runs {
                 best = best.min(run_cli()?.0);
             }
+            let meets = match walked {
+                Some((t, _)) => best <= t,
+                None => best < Duration::from_secs(1),
+            };
             out.push(emit(Outcome::target(
-                format!("{what}: `synapse --json inventory --summary` {} (target < 1 s); {}", ms(best), anchor_text(best)),
-                best < Duration::from_secs(1),
+                format!("{what}: `synapse --json inventory --summary` {} (target <= 1.0x the stat-walk); {}", ms(best), anchor_text(best)),
+                meets,
             )));
             let summary_rss = report::peak_rss(&bin, &summary_args)?;
             let list_rss = report::peak_rss(&bin, &list_args)?;
             let worst = summary_rss.bytes.max(list_rss.bytes);
             out.push(emit(Outcome::target(
                 format!(
-                    "inventory peak RSS in the CLI, {n_blobs} blobs: `inventory --summary` {:.0} MB, `inventory` (first page) {:.0} MB (target < 200 MB; {})",
+                    "inventory peak RSS in the CLI, {n_blobs} blobs: `inventory --summary` {:.0} MB, `inventory` (first page) {:.0} MB (target < 150 MB; {})",
                     summary_rss.bytes as f64 / 1e6,
                     list_rss.bytes as f64 / 1e6,
                     summary_rss.method
                 ),
-                worst < 200_000_000,
+                worst < 150_000_000,
             )));
         }
         None => {
@@ -213,9 +223,39 @@ fn dataset(opts: &Opts, dir: &Path) -> anyhow::Result<(PathBuf, Expected)> {
     eprintln!("  generating {} blobs and {} packs in {} (kept for later runs)...", opts.blobs, opts.packs, base.display());
     let started = Instant::now();
     let expected = generate(&root, opts.blobs, opts.packs)?;
+    add_targets(&base, &root)?;
     fs::write(&marker, serde_json::to_vec_pretty(&expected.to_json())?)?;
     eprintln!("  generated in {:.1} s", started.elapsed().as_secs_f64());
     Ok((root, expected))
+}
+
+/// The two folder targets: `backup` in `drive-a/` with a copy of every blob,
+/// `second` in `drive-b/` with every other one.
+fn add_targets(base: &Path, root: &Path) -> anyhow::Result<()> {
+    let store = Store::open(root)?;
+    let (a, b) = (base.join("drive-a"), base.join("drive-b"));
+    fs::create_dir_all(&a)?;
+    fs::create_dir_all(&b)?;
+    backup::configure(&store, &ConfigUpdate { path: Some(a.clone()), enabled: Some(true), ..Default::default() })?;
+    target::add(&store, "second", &b)?;
+    let local = store.layout().blobs();
+    let trees = [a, b].map(|d| synapse_core::layout::BlobDir::new(d.join(".synapse/store/data/blobs/sha256")));
+    for tree in &trees {
+        for f in 0..256 {
+            fs::create_dir_all(tree.root().join(format!("{f:02x}")))?;
+        }
+    }
+    let shas: Vec<Sha256> = synapse_core::blobs::scan(&local)?.blobs.into_iter().map(|b| b.sha256).collect();
+    shas.par_iter().enumerate().try_for_each(|(i, sha)| -> anyhow::Result<()> {
+        let bytes = fs::read(local.blob(sha))?;
+        fs::write(trees[0].blob(sha), &bytes)?;
+        if i % 2 == 0 {
+            fs::write(trees[1].blob(sha), &bytes)?;
+        }
+        Ok(())
+    })?;
+    eprintln!("  copied {} blobs to target 'backup' and {} to 'second'", shas.len(), shas.len().div_ceil(2));
+    Ok(())
 }
 
 /// One of the five kinds of generated blob, with tensor names the kind sniffer knows.

@@ -341,7 +341,7 @@ pub enum BackupCommand {
         /// Bring every blob up to the copies policy over every connected target (not only this one).
         #[arg(long, conflicts_with = "direction")]
         all: bool,
-        /// from_backup: restore backup-only orphans too.
+        /// from_backup: restore backup-only orphans too; with --all: bring orphans up to the global min_copies too.
         #[arg(long)]
         include_orphans: bool,
         #[command(flatten)]
