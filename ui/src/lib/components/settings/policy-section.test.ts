@@ -182,4 +182,16 @@ describe('PolicySection', () => {
     await waitFor(() => expect(toasts.items.at(-1)).toMatchObject({ kind: 'error', title: 'Could not turn the background scrub off' }));
     expect(screen.getByTestId(TestId.SettingsScrubBackground)).toHaveAttribute('aria-checked', 'true');
   });
+
+  it('the switch follows the background scrub state the shell pushes', async () => {
+    const { app } = await setup();
+    const sw = await screen.findByTestId(TestId.SettingsScrubBackground);
+    expect(sw).toHaveAttribute('aria-checked', 'false');
+    app.scrub = { ...scrub(true).background, phase: 'running', target: 'Home NAS' };
+    await waitFor(() => expect(screen.getByTestId(TestId.SettingsScrubBackground)).toHaveAttribute('aria-checked', 'true'));
+    vi.mocked(api.setBackgroundScrub).mockResolvedValue(scrub(false));
+    await fireEvent.click(screen.getByTestId(TestId.SettingsScrubBackground));
+    await waitFor(() => expect(api.setBackgroundScrub).toHaveBeenCalledWith(false));
+    await waitFor(() => expect(screen.getByTestId(TestId.SettingsScrubBackground)).toHaveAttribute('aria-checked', 'false'));
+  });
 });
