@@ -79,14 +79,27 @@ pub struct StoreLayout {
     mirror: bool,
 }
 
+/// `path` made absolute against the current directory (no link is resolved);
+/// as it was when the current directory cannot be read.
+fn absolute(path: PathBuf) -> PathBuf {
+    if path.is_absolute() {
+        path
+    } else {
+        std::path::absolute(&path).unwrap_or(path)
+    }
+}
+
 impl StoreLayout {
+    /// A store at `root`; a relative root is taken from the current directory
+    /// now, so every path below it is absolute and means the same file
+    /// wherever it is used (the tree reads a relative path as relative to its root).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into(), mirror: false }
+        Self { root: absolute(root.into()), mirror: false }
     }
 
     /// The store tree of a backup mirror (`<backup>/.synapse/store`).
     pub fn mirror(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into(), mirror: true }
+        Self { root: absolute(root.into()), mirror: true }
     }
 
     /// Opens the tree: every file below the root is reached through it.

@@ -44,3 +44,39 @@ fn demo_says_what_to_try_next() {
     let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert!(v["error"]["code"].is_string());
 }
+
+#[test]
+fn a_relative_root_means_the_folder_below_the_current_directory() {
+    // `--root dm/store` from the folder holding `dm` once read the config at
+    // dm/store/dm/store/state/config.json: every store file is reached through
+    // the store's tree, which took the relative path as relative to itself.
+    let dir = tempfile::tempdir().unwrap();
+    let out = synapse(&dir.path().join("unused")).args(["--json", "demo"]).arg(dir.path().join("dm")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    for args in [
+        &["target", "list"][..],
+        &["backup", "status"],
+        &["inventory", "--summary"],
+        &["whereis", "juggernautXL_v9Rundiffusionphoto2.safetensors"],
+    ] {
+        let out = std::process::Command::new(crate::support::bin())
+            .current_dir(dir.path())
+            .env_remove("SYNAPSE_ROOT")
+            .args(["--root", "dm/store", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
+        assert!(!v["error"].is_object() && v.is_object(), "{args:?} with a relative root: {stdout}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}");
+    }
+    let out = std::process::Command::new(crate::support::bin())
+        .current_dir(dir.path().join("dm"))
+        .env_remove("SYNAPSE_ROOT")
+        .args(["--root", "store", "--json", "target", "list"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list["targets"].as_array().map(Vec::len), Some(2), "{list}");
+}
