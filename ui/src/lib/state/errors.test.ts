@@ -13,3 +13,15 @@ describe('error table', () => {
     expect(errorCode({ code: 'cancelled', message: 'cancelled', details: {} })).toBe('cancelled');
   });
 });
+
+describe('wire errors of the several-targets release', () => {
+  it('keeps below_min_copies and unresponsive as themselves, not io', async () => {
+    const { toWireError } = await import('$lib/api/errors');
+    for (const code of ['below_min_copies', 'unresponsive'] as const) {
+      const e = toWireError({ code, message: `${code} message`, details: { blobs: 3 } });
+      expect(e.code).toBe(code);
+      expect(e.message).toBe(`${code} message`);
+      expect(toUiError(e).title).not.toBe(toUiError({ code: 'io', message: 'x', details: {} }).title);
+    }
+  });
+});
