@@ -122,6 +122,7 @@ export const TestId = {
   StatusBelowPolicy: 'status-below-policy',
   StripBelowPolicy: 'strip-below-policy',
   QuickSyncAll: 'quick-sync-all',
+  BackupCardSync: 'backup-card-sync',
   QuickScrub: 'quick-scrub',
   StatusCorrupt: 'status-corrupt',
   RedownloadDialog: 'redownload-dialog',
