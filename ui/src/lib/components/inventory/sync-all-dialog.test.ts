@@ -49,8 +49,8 @@ describe('SyncAllDialog', () => {
     expect(groups[0]).toHaveTextContent('5.0 GB free');
     expect(within(groups[0]).getByTestId(TestId.SyncAllSpaceWarning)).toHaveTextContent('7.0 GB are needed');
     const nasCopies = within(groups[0]).getAllByTestId(TestId.SyncAllCopy);
-    expect(nasCopies[0]).toHaveTextContent("juggernaut_xl.safetensors — this disk → 'Home NAS', 6.8 GB");
-    expect(nasCopies[1]).toHaveTextContent("detail_tweaker.safetensors — 'backup' → 'Home NAS', 200 MB");
+    expect(nasCopies[0]).toHaveTextContent("juggernaut_xl.safetensors — this disk → 'Home NAS' 6.8 GB");
+    expect(nasCopies[1]).toHaveTextContent("detail_tweaker.safetensors — 'backup' → 'Home NAS' 200 MB");
     expect(within(groups[1]).getAllByTestId(TestId.SyncAllCopy)).toHaveLength(1);
 
     await fireEvent.click(screen.getByTestId(TestId.SyncAllStart));
