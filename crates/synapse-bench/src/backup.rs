@@ -29,7 +29,7 @@ use crate::data::{self, fill, sha_of};
 use crate::report::{self, bytes, emit, gbps, ms, Outcome};
 use crate::Opts;
 
-const NOOP_FORMAT: u32 = 2;
+const NOOP_FORMAT: u32 = 3;
 /// The second target of the no-op data set (the original's `backup` is the first).
 const SECOND: &str = "second";
 const MARKER: &str = "bench-complete.json";
@@ -301,8 +301,13 @@ fn noop_dataset(opts: &Opts, dir: &Path) -> anyhow::Result<PathBuf> {
             fill(&mut bytes, i as u64 ^ 0xb0_b0);
             let sha = sha_of(&bytes);
             fs::write(local.blob(&sha), &bytes)?;
-            fs::write(remote.blob(&sha), &bytes)?;
-            fs::write(remote2.blob(&sha), &bytes)?;
+            // Each copy carries the local file's mtime, as a copy that keeps
+            // times does: rsync's quick check compares size and mtime.
+            let mtime = fs::metadata(local.blob(&sha))?.modified()?;
+            for tree in [&remote, &remote2] {
+                fs::write(tree.blob(&sha), &bytes)?;
+                fs::File::options().write(true).open(tree.blob(&sha))?.set_modified(mtime)?;
+            }
             Ok(sha)
         })
         .collect::<anyhow::Result<_>>()?;
