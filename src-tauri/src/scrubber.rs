@@ -91,6 +91,23 @@ pub struct BackgroundScrub {
     pub queued: Vec<String>,
 }
 
+impl BackgroundScrub {
+    /// Nothing scrubbing now; `queued` targets wait for their turn.
+    fn idle(enabled: bool, queued: Vec<String>) -> Self {
+        Self {
+            enabled,
+            phase: BackgroundPhase::Idle,
+            target: None,
+            reason: None,
+            scrubbed: 0,
+            bytes_scrubbed: 0,
+            to_check: 0,
+            corrupt: Vec::new(),
+            queued,
+        }
+    }
+}
+
 /// What `scrub_status` answers.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -217,17 +234,7 @@ impl Scrubber {
         let bg = self.lock();
         let queued = bg.queue.iter().map(|(_, t)| t.clone()).collect();
         match &bg.current {
-            None => BackgroundScrub {
-                enabled: !bg.disabled,
-                phase: BackgroundPhase::Idle,
-                target: None,
-                reason: None,
-                scrubbed: 0,
-                bytes_scrubbed: 0,
-                to_check: 0,
-                corrupt: Vec::new(),
-                queued,
-            },
+            None => BackgroundScrub::idle(!bg.disabled, queued),
             Some(c) => BackgroundScrub {
                 enabled: !bg.disabled,
                 phase: if c.reason.is_some() { BackgroundPhase::Paused } else { BackgroundPhase::Running },
@@ -335,17 +342,7 @@ pub fn status(app: &AppHandle, root: Option<&Path>) -> ScrubStatus {
         (Some(file), Some(root)) => last_of(&file, root),
         _ => Vec::new(),
     };
-    let background = scrubber(app).map(|s| s.snapshot()).unwrap_or(BackgroundScrub {
-        enabled: false,
-        phase: BackgroundPhase::Idle,
-        target: None,
-        reason: None,
-        scrubbed: 0,
-        bytes_scrubbed: 0,
-        to_check: 0,
-        corrupt: Vec::new(),
-        queued: Vec::new(),
-    });
+    let background = scrubber(app).map(|s| s.snapshot()).unwrap_or_else(|| BackgroundScrub::idle(false, Vec::new()));
     ScrubStatus { last, background }
 }
 

@@ -19,7 +19,7 @@ import CircleCheck from '@lucide/svelte/icons/circle-check';
 import HardDrive from '@lucide/svelte/icons/hard-drive';
 import Archive from '@lucide/svelte/icons/archive';
 import TriangleAlert from '@lucide/svelte/icons/triangle-alert';
-import type { AssetKind, BlobStatus, InventoryItem, Location } from '$lib/api';
+import type { AssetKind, BlobStatus, InventoryItem, Location, TargetState } from '$lib/api';
 import { formatWhen } from '$lib/utils';
 import type { BadgeVariant } from '$lib/components/ui/badge.svelte';
 
@@ -141,3 +141,12 @@ export function copiesTooltip(it: Pick<InventoryItem, 'copies' | 'copies_count' 
   });
   return [head, ...lines].join('\n');
 }
+
+/** A backup target's state in words, and its tone (the dashboard's cards and Settings). */
+export const targetStateInfo: Record<TargetState, { label: string; tone: 'ok' | 'warn' | 'bad' | 'off' }> = {
+  connected: { label: 'Connected', tone: 'ok' },
+  disconnected: { label: 'Not connected', tone: 'warn' },
+  unresponsive: { label: 'Not answering', tone: 'bad' },
+  no_path: { label: 'No folder', tone: 'warn' },
+  disabled: { label: 'Off', tone: 'off' },
+};

@@ -113,7 +113,7 @@ describe('TargetsSection', () => {
     expect(within(primary).getByText('/media/u/T7/synapse-backup')).toBeInTheDocument();
 
     const nas = row('Home NAS');
-    expect(within(nas).getByTestId(TestId.SettingsTargetState)).toHaveTextContent('Disconnected');
+    expect(within(nas).getByTestId(TestId.SettingsTargetState)).toHaveTextContent('Not connected');
     expect(within(nas).queryByTestId(TestId.SettingsTargetPrimary)).toBeNull();
     expect(within(nas).queryByTestId(TestId.SettingsTargetSpace)).toBeNull();
     expect(within(nas).getByTestId(TestId.SettingsTargetContents)).toHaveTextContent('80 models · 200 GB (as last seen)');
