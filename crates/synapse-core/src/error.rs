@@ -218,6 +218,9 @@ pub enum Error {
     #[error("{} already exists", path.display())]
     AlreadyExists { path: PathBuf },
 
+    #[error("{} is not a workflow Synapse can read: {reason}", path.display())]
+    InvalidWorkflow { path: PathBuf, reason: String },
+
     #[error("internal error: {message} (this is a bug in Synapse, not something you did: please report it)")]
     Internal { message: String },
 
@@ -328,7 +331,7 @@ impl Error {
             Error::PackageBlobMissing { .. } => ErrorCode::NotFound,
             Error::OutputExists { .. } | Error::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             Error::LinkInTree { .. } => ErrorCode::InvalidFile,
-            Error::InvalidJson { .. } => ErrorCode::InvalidFile,
+            Error::InvalidJson { .. } | Error::InvalidWorkflow { .. } => ErrorCode::InvalidFile,
             Error::Io { source, .. } if is_no_space(source) => ErrorCode::InsufficientSpace,
             Error::Io { .. } => ErrorCode::Io,
         }
@@ -349,6 +352,7 @@ impl Error {
             | Error::AlreadyExists { path: p }
             | Error::LinkInTree { path: p }
             | Error::NotAFile { path: p }
+            | Error::InvalidWorkflow { path: p, .. }
             | Error::GitWorkingTree { path: p } => D::Path { path: path(p) },
             Error::StoreNotFound { root } => D::Store { root: path(root) },
             Error::BlobNotFound { sha256, side } | Error::CopyCorrupt { sha256, side, .. } => {

@@ -16,6 +16,8 @@
 //! - moving packs between machines: [`package`] (export, validate, import);
 //! - model folders of the UIs: [`ui`] (targets and folder maps), [`views`]
 //!   (use/unuse links), [`adopt`] (bring a model tree in), [`download`] (redownload);
+//! - from a workflow (ComfyUI JSON or PNG, A1111/Forge infotext) to the models
+//!   it needs and where each stands: [`workflow`];
 //! - long operations report through [`progress`].
 //!
 //! This crate knows nothing of the CLI or the desktop shell: both call the same
@@ -66,6 +68,7 @@ pub mod tree;
 pub mod ui;
 pub mod verify;
 pub mod views;
+pub mod workflow;
 pub mod writeback;
 
 pub use error::{Error, ErrorCode, ErrorDetails, Result, WireError};

@@ -157,6 +157,38 @@ pub struct ConfigFile {
     pub backup: BackupConfig,
     #[serde(default)]
     pub ui_targets: Vec<UiTarget>,
+    /// `workflow {…}`: loader nodes of custom node packs (SPEC §3.15). Absent
+    /// from the original program's files, and written only when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<WorkflowConfig>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `config.json` `workflow`: what the workflow resolver reads besides its own table.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct WorkflowConfig {
+    /// Extra loader nodes, `[{"node": "MyLoader", "input": "model_file", "kind": "lora"}]`.
+    #[serde(default)]
+    pub loaders: Vec<LoaderRuleConfig>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One custom loader node: which input names a model file of which kind.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoaderRuleConfig {
+    /// The node's type (`class_type` in the API format).
+    pub node: String,
+    /// The input (API format) or widget (UI format) that holds the file name.
+    pub input: String,
+    /// An asset kind (`lora`, `checkpoint`, …), read loosely; unknown kinds match by name only.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Position of the widget in a UI-format node's `widgets_values`; without it
+    /// every value there that looks like a model file name is taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -167,7 +199,7 @@ fn config_schema() -> String {
 
 impl Default for ConfigFile {
     fn default() -> Self {
-        Self { schema: config_schema(), backup: BackupConfig::default(), ui_targets: Vec::new(), extra: Extra::new() }
+        Self { schema: config_schema(), backup: BackupConfig::default(), ui_targets: Vec::new(), workflow: None, extra: Extra::new() }
     }
 }
 
