@@ -634,7 +634,7 @@ fn apply_hint(reqs: &mut Vec<Requirement>, at: Option<NodeRef>, m: &Value) {
     let Some(raw) = m.get("name").and_then(Value::as_str).filter(|s| !s.trim().is_empty()) else { return };
     let str_of = |k: &str| m.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
     let hash = str_of("hash").map(|h| workflow_hash(h, str_of("hash_type")));
-    let url = str_of("url").map(|u| sanitise_name(u).0);
+    let url = str_of("url").map(sanitise_text);
     let directory = str_of("directory").map(|d| sanitise_name(d).0);
     let (name, _) = sanitise_name(raw);
     let key = file_key(&name);
@@ -933,6 +933,22 @@ pub fn sanitise_name(raw: &str) -> (String, Option<String>) {
     (name, warning)
 }
 
+/// Free text of a workflow (a URL) made safe to show: control characters
+/// become `?`, very long text is cut.
+fn sanitise_text(raw: &str) -> String {
+    let mut t: String = raw.trim().chars().take(MAX_NAME_CHARS * 4).map(|c| if c.is_control() { '?' } else { c }).collect();
+    if raw.trim().chars().count() > MAX_NAME_CHARS * 4 {
+        t.push('…');
+    }
+    t
+}
+
+/// Only http(s) URLs are ever downloaded (SPEC §3.15).
+fn is_http(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
 fn has_drive_prefix(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
@@ -1141,6 +1157,13 @@ fn resolve_one(inv: &Inventory, names: &NameIndex, r: Requirement, ui: Option<&s
     if let Some(w) = &r.name_warning {
         notes.push(w.clone());
     }
+    let url = r.url.filter(|u| {
+        let ok = is_http(u);
+        if !ok {
+            notes.push(format!("the workflow's URL {u:?} is not http(s): Synapse does not download from it"));
+        }
+        ok
+    });
 
     let mut m = RequiredModel {
         name: r.name,
@@ -1149,8 +1172,8 @@ fn resolve_one(inv: &Inventory, names: &NameIndex, r: Requirement, ui: Option<&s
         status: ModelStatus::Missing,
         used_by: r.used_by,
         hash: r.hash,
-        url: r.url.clone(),
-        url_source: r.url.as_ref().map(|_| UrlSource::Workflow),
+        url_source: url.as_ref().map(|_| UrlSource::Workflow),
+        url,
         directory: r.directory,
         blob: None,
         on_targets: Vec::new(),

@@ -23,3 +23,4 @@ mod store;
 mod targets;
 mod verify;
 mod views;
+mod workflow;

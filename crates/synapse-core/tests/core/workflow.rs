@@ -1,0 +1,425 @@
+//! The workflow resolver (SPEC §3.15): every input format, every status on
+//! one store, custom loaders from config.json, `--ui` links, hostile files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use synapse_core::model::{AssetKind, UiKind};
+use synapse_core::progress::{CancelToken, Control, NoProgress};
+use synapse_core::views::{self, UseOptions};
+use synapse_core::workflow::{self, HashAlgorithm, MatchedBy, ModelStatus, RequiredModel, UrlSource, WorkflowCheck, WorkflowFormat};
+use synapse_core::{ui, ErrorCode, PackName, Sha256};
+
+use crate::support::{content, Fixture};
+
+/// A store where each status occurs: `base_xl.safetensors` local,
+/// `detail.safetensors` only on the backup target, two different blobs both
+/// named `4x_ultra.pth`, and `custom_thing.safetensors` local for a custom node.
+struct World {
+    f: Fixture,
+    base: Sha256,
+    detail: Sha256,
+    up_a: Sha256,
+    up_b: Sha256,
+    custom: Sha256,
+}
+
+fn world() -> World {
+    let f = Fixture::with_backup();
+    let base = f.put_local(&content("base", 1000));
+    let detail = f.put_backup(&content("detail", 800));
+    let up_a = f.put_local(&content("up-a", 300));
+    let up_b = f.put_local(&content("up-b", 301));
+    let custom = f.put_local(&content("custom", 500));
+    f.write_pack("Base", &[("ckpt", &base, AssetKind::Checkpoint, 1000, "base_xl.safetensors")]);
+    f.write_pack("Detail", &[("lora", &detail, AssetKind::Lora, 800, "detail.safetensors")]);
+    f.write_pack("Up A", &[("up", &up_a, AssetKind::Upscaler, 300, "4x_ultra.pth")]);
+    f.write_pack("Up B", &[("up", &up_b, AssetKind::Upscaler, 301, "4x_ultra.pth")]);
+    f.write_pack("Custom", &[("m", &custom, AssetKind::Lora, 500, "custom_thing.safetensors")]);
+    World { f, base, detail, up_a, up_b, custom }
+}
+
+/// A UI-format workflow naming every model of [`world`] and a few the store lacks.
+fn ui_workflow(w: &World) -> Value {
+    json!({
+        "last_node_id": 10,
+        "nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["SDXL/base_xl.safetensors"],
+             "properties": {"models": [{"name": "base_xl.safetensors", "url": "https://example.invalid/base",
+                                         "hash": w.base.as_str().to_uppercase(), "hash_type": "SHA256", "directory": "checkpoints"}]}},
+            {"id": 2, "type": "LoraLoader", "widgets_values": ["detail.safetensors", 1.0, 1.0]},
+            {"id": 3, "type": "VAELoader", "widgets_values": ["sdxl_vae.safetensors"],
+             "properties": {"models": [{"name": "sdxl_vae.safetensors", "url": "https://huggingface.co/x/sdxl_vae.safetensors", "directory": "vae"}]}},
+            {"id": 4, "type": "ControlNetLoader", "widgets_values": ["canny.safetensors"]},
+            {"id": 5, "type": "UpscaleModelLoader", "widgets_values": ["4x_ultra.pth"]},
+            {"id": 6, "type": "SomeoneElsesLoader", "widgets_values": ["strange.safetensors", 7, "a prompt"]},
+            {"id": 7, "type": "MyCustomLoader", "widgets_values": ["custom_thing.safetensors", 0.5]},
+            {"id": 8, "type": "Note", "widgets_values": ["remember notes.safetensors"]},
+            {"id": 9, "type": "LoraLoader", "widgets_values": ["detail.safetensors", 0.5, 0.5]},
+            {"id": 10, "type": "KSampler", "widgets_values": [1, "fixed", 20, 7, "euler", "normal", 1]}
+        ],
+        "links": [],
+        "version": 0.4
+    })
+}
+
+fn api_workflow() -> Value {
+    json!({
+        "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "base_xl.safetensors"}},
+        "2": {"class_type": "LoraLoaderModelOnly", "inputs": {"lora_name": "detail.safetensors", "strength_model": 1.0, "model": ["1", 0]}},
+        "3": {"class_type": "UNETLoader", "inputs": {"unet_name": "flux1-dev.safetensors", "weight_dtype": "default"}},
+        "4": {"class_type": "DualCLIPLoader", "inputs": {"clip_name1": "t5xxl_fp16.safetensors", "clip_name2": "clip_l.safetensors", "type": "flux"}},
+        "5": {"class_type": "KSampler", "inputs": {"seed": 1, "steps": 20, "model": ["2", 0]}},
+        "6": {"class_type": "WeirdNode", "inputs": {"file": "weird.gguf", "text": "hello"}},
+        "7": {"class_type": "UpscaleModelLoader", "inputs": {"model_name": "4x_ultra.pth"}}
+    })
+}
+
+fn infotext(w: &World) -> String {
+    format!(
+        "masterpiece, <lora:detail:0.7>, <lora:SDXL\\style:1>\n\
+         Negative prompt: blurry\n\
+         Steps: 30, Sampler: DPM++ 2M, CFG scale: 7, Seed: 1, Size: 1024x1024, Model hash: {}, Model: base_xl, \
+         VAE hash: 0123456789, VAE: sdxl_vae.safetensors, Lora hashes: \"detail: 0123456789ab, SDXL\\style: ba9876543210\", Version: v1.10.1",
+        w.base.autov2()
+    )
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// A 2×2 PNG with the given text chunks; `after` ones follow the image data.
+pub fn png_with(chunks: &[(&str, &str, &str)], after: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, 2, 2);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        for (how, k, v) in chunks {
+            match *how {
+                "tEXt" => enc.add_text_chunk(k.to_string(), v.to_string()).unwrap(),
+                "zTXt" => enc.add_ztxt_chunk(k.to_string(), v.to_string()).unwrap(),
+                _ => enc.add_itxt_chunk(k.to_string(), v.to_string()).unwrap(),
+            }
+        }
+        let mut w = enc.write_header().unwrap();
+        w.write_image_data(&[0u8; 12]).unwrap();
+        for (k, v) in after {
+            w.write_text_chunk(&png::text_metadata::TEXtChunk::new(*k, *v)).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    out
+}
+
+fn check(w: &World, file: &Path) -> WorkflowCheck {
+    workflow::check(&w.f.store, file, None).unwrap()
+}
+
+fn model<'a>(c: &'a WorkflowCheck, name: &str) -> &'a RequiredModel {
+    c.models
+        .iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("{name} not in {:#?}", c.models.iter().map(|m| &m.name).collect::<Vec<_>>()))
+}
+
+fn set_loaders(w: &World, loaders: Value) {
+    let path = w.f.store.layout().root().join("state/config.json");
+    let mut config: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    config["workflow"] = json!({ "loaders": loaders });
+    fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+}
+
+#[test]
+fn ui_format_every_status() {
+    let w = world();
+    let file = write(w.f.dir.path(), "wf.json", &serde_json::to_vec(&ui_workflow(&w)).unwrap());
+    let c = check(&w, &file);
+    assert_eq!(c.format, WorkflowFormat::ComfyuiUi);
+    assert!(!c.from_png);
+
+    let base = model(&c, "SDXL/base_xl.safetensors");
+    assert_eq!((base.status, base.kind), (ModelStatus::Present, AssetKind::Checkpoint));
+    let blob = base.blob.as_ref().unwrap();
+    assert_eq!((&blob.sha256, blob.matched_by), (&w.base, MatchedBy::Hash));
+    assert_eq!(base.hash.as_ref().unwrap().algorithm, HashAlgorithm::Sha256);
+    assert_eq!(base.directory.as_deref(), Some("checkpoints"));
+
+    let detail = model(&c, "detail.safetensors");
+    assert_eq!(detail.status, ModelStatus::OnBackup);
+    assert_eq!(detail.on_targets, vec!["backup".to_owned()]);
+    assert_eq!(detail.blob.as_ref().unwrap().sha256, w.detail);
+    assert_eq!(detail.used_by.iter().map(|u| u.id.as_deref().unwrap()).collect::<Vec<_>>(), ["2", "9"], "one entry for both nodes");
+
+    let vae = model(&c, "sdxl_vae.safetensors");
+    assert_eq!((vae.status, vae.kind, vae.url_source), (ModelStatus::Downloadable, AssetKind::Vae, Some(UrlSource::Workflow)));
+    assert_eq!(vae.url.as_deref(), Some("https://huggingface.co/x/sdxl_vae.safetensors"));
+
+    let canny = model(&c, "canny.safetensors");
+    assert_eq!((canny.status, canny.kind), (ModelStatus::Missing, AssetKind::Controlnet));
+    assert!(canny.candidates.is_empty());
+
+    let up = model(&c, "4x_ultra.pth");
+    assert_eq!(up.status, ModelStatus::Ambiguous);
+    let mut shas: Vec<&Sha256> = up.candidates.iter().map(|c| &c.sha256).collect();
+    shas.sort();
+    let mut want = vec![&w.up_a, &w.up_b];
+    want.sort();
+    assert_eq!(shas, want);
+    assert!(up.blob.is_none());
+
+    for name in ["strange.safetensors", "custom_thing.safetensors"] {
+        let m = model(&c, name);
+        assert_eq!((m.status, m.kind), (ModelStatus::Unrecognised, AssetKind::Unknown), "{name}");
+    }
+    // A name some unknown node gives is still shown with the blobs of that name.
+    assert_eq!(model(&c, "custom_thing.safetensors").candidates[0].sha256, w.custom);
+    assert!(!c.models.iter().any(|m| m.name.contains("notes")), "a Note's text is not a model");
+    assert_eq!(c.models.len(), 7);
+    assert_eq!(
+        (c.counts.present, c.counts.on_backup, c.counts.downloadable, c.counts.missing, c.counts.ambiguous, c.counts.unrecognised),
+        (1, 1, 1, 1, 1, 2)
+    );
+    assert!(!c.all_present);
+    // The result is one JSON object with the SPEC's enum values.
+    let v = serde_json::to_value(&c).unwrap();
+    assert_eq!(v["models"][1]["status"], "on_backup");
+    assert_eq!(v["format"], "comfyui_ui");
+}
+
+#[test]
+fn a_custom_node_from_config_json_is_resolved() {
+    let w = world();
+    let file = write(w.f.dir.path(), "wf.json", &serde_json::to_vec(&ui_workflow(&w)).unwrap());
+    set_loaders(&w, json!([{"node": "MyCustomLoader", "input": "model_file", "kind": "lora"}]));
+    let c = check(&w, &file);
+    let m = model(&c, "custom_thing.safetensors");
+    assert_eq!((m.status, m.kind), (ModelStatus::Present, AssetKind::Lora));
+    assert_eq!(m.blob.as_ref().unwrap().sha256, w.custom);
+    assert_eq!(m.used_by[0].input.as_deref(), Some("model_file"));
+    assert_eq!(model(&c, "strange.safetensors").status, ModelStatus::Unrecognised);
+
+    // The API format names the input; an index picks a UI widget.
+    let api = json!({"1": {"class_type": "MyCustomLoader", "inputs": {"model_file": "custom_thing.safetensors"}}});
+    let file = write(w.f.dir.path(), "api.json", &serde_json::to_vec(&api).unwrap());
+    assert_eq!(check(&w, &file).models[0].status, ModelStatus::Present);
+    set_loaders(&w, json!([{"node": "MyCustomLoader", "input": "model_file", "kind": "lora", "index": 1}, {"node": "", "input": "x"}]));
+    let ui = json!({"nodes": [{"id": 1, "type": "MyCustomLoader", "widgets_values": ["other.safetensors", "custom_thing.safetensors"]}]});
+    let file = write(w.f.dir.path(), "ui.json", &serde_json::to_vec(&ui).unwrap());
+    let c = check(&w, &file);
+    assert_eq!(c.models.len(), 1);
+    assert_eq!((c.models[0].name.as_str(), c.models[0].status), ("custom_thing.safetensors", ModelStatus::Present));
+    assert!(c.warnings.iter().any(|x| x.contains("workflow.loaders[1]")), "{:?}", c.warnings);
+
+    // The config still loads and keeps the field through a save.
+    let config = w.f.store.config().unwrap();
+    w.f.store.save_config(&config).unwrap();
+    let raw: Value = serde_json::from_slice(&fs::read(w.f.store.layout().root().join("state/config.json")).unwrap()).unwrap();
+    assert_eq!(raw["workflow"]["loaders"][0]["index"], 1);
+}
+
+#[test]
+fn api_format_kinds_from_class_types() {
+    let w = world();
+    let file = write(w.f.dir.path(), "api.json", &serde_json::to_vec(&api_workflow()).unwrap());
+    let c = check(&w, &file);
+    assert_eq!(c.format, WorkflowFormat::ComfyuiApi);
+    assert_eq!(model(&c, "base_xl.safetensors").status, ModelStatus::Present);
+    assert_eq!(model(&c, "base_xl.safetensors").blob.as_ref().unwrap().matched_by, MatchedBy::Name);
+    assert_eq!(model(&c, "detail.safetensors").status, ModelStatus::OnBackup);
+    assert_eq!(model(&c, "flux1-dev.safetensors").kind, AssetKind::DiffusionModel);
+    assert_eq!(model(&c, "t5xxl_fp16.safetensors").kind, AssetKind::TextEncoder);
+    assert_eq!(model(&c, "clip_l.safetensors").used_by[0].input.as_deref(), Some("clip_name2"));
+    assert_eq!(model(&c, "weird.gguf").status, ModelStatus::Unrecognised);
+    assert_eq!(model(&c, "4x_ultra.pth").status, ModelStatus::Ambiguous);
+    assert_eq!(c.models.len(), 7, "{:#?}", c.models.iter().map(|m| &m.name).collect::<Vec<_>>());
+
+    // The same prompt as a request body.
+    let file = write(w.f.dir.path(), "req.json", &serde_json::to_vec(&json!({"prompt": api_workflow(), "client_id": "x"})).unwrap());
+    assert_eq!(check(&w, &file).models.len(), 7);
+}
+
+#[test]
+fn png_chunks_workflow_prompt_and_parameters() {
+    let w = world();
+    let ui = serde_json::to_string(&ui_workflow(&w)).unwrap();
+    let api = serde_json::to_string(&api_workflow()).unwrap();
+    let dir = w.f.dir.path();
+
+    // ComfyUI writes both; the UI format (with its model lists) wins.
+    let file = write(dir, "comfy.png", &png_with(&[("tEXt", "prompt", &api), ("iTXt", "workflow", &ui)], &[]));
+    let c = check(&w, &file);
+    assert!(c.from_png);
+    assert_eq!(c.format, WorkflowFormat::ComfyuiUi);
+    assert_eq!(model(&c, "SDXL/base_xl.safetensors").blob.as_ref().unwrap().matched_by, MatchedBy::Hash);
+    assert_eq!(c.models.len(), 7);
+
+    // Only a prompt, compressed, after the image data.
+    let file = write(dir, "api.png", &png_with(&[], &[("prompt", &api)]));
+    let c = check(&w, &file);
+    assert_eq!((c.format, c.from_png), (WorkflowFormat::ComfyuiApi, true));
+    assert_eq!(model(&c, "detail.safetensors").status, ModelStatus::OnBackup);
+
+    // A1111/Forge: `parameters`, compressed.
+    let file = write(dir, "a1111.png", &png_with(&[("zTXt", "parameters", &infotext(&w))], &[]));
+    let c = check(&w, &file);
+    assert_eq!((c.format, c.from_png), (WorkflowFormat::Infotext, true));
+    assert_eq!(model(&c, "base_xl").status, ModelStatus::Present);
+
+    // A PNG without any of them says so.
+    let file = write(dir, "plain.png", &png_with(&[("tEXt", "Software", "GIMP")], &[]));
+    let e = workflow::check(&w.f.store, &file, None).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidFile);
+    assert!(e.to_string().contains("no \"workflow\", \"prompt\" or \"parameters\""), "{e}");
+    // A truncated PNG is an invalid file, not a crash.
+    let mut broken = png_with(&[], &[]);
+    broken.truncate(20);
+    let file = write(dir, "broken.png", &broken);
+    assert_eq!(workflow::check(&w.f.store, &file, None).unwrap_err().code(), ErrorCode::InvalidFile);
+}
+
+#[test]
+fn infotext_model_and_lora_hashes() {
+    let w = world();
+    let file = write(w.f.dir.path(), "params.txt", infotext(&w).as_bytes());
+    let c = check(&w, &file);
+    assert_eq!(c.format, WorkflowFormat::Infotext);
+
+    let base = model(&c, "base_xl");
+    assert_eq!((base.status, base.kind), (ModelStatus::Present, AssetKind::Checkpoint));
+    let h = base.hash.as_ref().unwrap();
+    assert_eq!((h.algorithm, h.checked, h.value.as_str()), (HashAlgorithm::AutoV2, true, &w.base.as_str()[..10]));
+    assert_eq!(base.blob.as_ref().unwrap().matched_by, MatchedBy::Hash);
+
+    // The VAE's AutoV2 matches nothing and no blob has its name.
+    assert_eq!(model(&c, "sdxl_vae.safetensors").status, ModelStatus::Missing);
+
+    let detail = model(&c, "detail");
+    assert_eq!((detail.status, detail.kind), (ModelStatus::OnBackup, AssetKind::Lora));
+    let h = detail.hash.as_ref().unwrap();
+    assert_eq!((h.algorithm, h.checked, h.value.as_str()), (HashAlgorithm::AutoV3, false, "0123456789ab"));
+    assert!(detail.notes.iter().any(|n| n == "matched by name; AutoV3 hash not checked"), "{:?}", detail.notes);
+
+    let style = model(&c, "SDXL/style");
+    assert_eq!(style.status, ModelStatus::Missing);
+    assert_eq!(style.hash.as_ref().unwrap().value, "ba9876543210");
+    assert!(style.notes.iter().any(|n| n.contains("AutoV3 hash not checked")));
+    assert_eq!(c.models.len(), 4);
+}
+
+#[test]
+fn a_hash_that_does_not_match_rejects_a_file_of_the_same_name() {
+    let w = world();
+    let other = "ab".repeat(32);
+    let wf = json!({"nodes": [{"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["base_xl.safetensors"],
+        "properties": {"models": [{"name": "base_xl.safetensors", "hash": other, "hash_type": "sha256"}]}}]});
+    let file = write(w.f.dir.path(), "wf.json", &serde_json::to_vec(&wf).unwrap());
+    let c = check(&w, &file);
+    let m = &c.models[0];
+    assert_eq!(m.status, ModelStatus::Missing);
+    assert_eq!(m.candidates.len(), 1);
+    assert_eq!(m.candidates[0].sha256, w.base);
+    assert!(m.candidates[0].rejected.as_deref().unwrap().contains("another hash"));
+
+    // A blob only a pack lock knows, nowhere on disk, is downloadable from the lock's URL.
+    let gone = crate::support::sha_of(b"gone");
+    w.f.write_pack("Gone", &[("g", &gone, AssetKind::Lora, 10, "gone.safetensors")]);
+    let wf = json!({"nodes": [{"id": 1, "type": "LoraLoader", "widgets_values": ["gone.safetensors", 1, 1]}]});
+    let file = write(w.f.dir.path(), "gone.json", &serde_json::to_vec(&wf).unwrap());
+    let m = check(&w, &file).models.remove(0);
+    assert_eq!((m.status, m.url_source), (ModelStatus::Downloadable, Some(UrlSource::PackLock)));
+    assert_eq!(m.url.as_deref(), Some("https://example.invalid/g"));
+}
+
+#[test]
+fn ui_links_are_reported_with_ui() {
+    let w = world();
+    let comfy = w.f.dir.path().join("ComfyUI");
+    fs::create_dir_all(&comfy).unwrap();
+    ui::add(&w.f.store, "comfy", UiKind::Comfyui, &comfy).unwrap();
+    let wf = json!({"nodes": [
+        {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["base_xl.safetensors"]},
+        {"id": 2, "type": "LoraLoader", "widgets_values": ["custom_thing.safetensors", 1, 1]}
+    ]});
+    let file = write(w.f.dir.path(), "wf.json", &serde_json::to_vec(&wf).unwrap());
+    let c = workflow::check(&w.f.store, &file, Some("comfy")).unwrap();
+    assert_eq!(c.ui.as_deref(), Some("comfy"));
+    assert_eq!(c.models.iter().map(|m| m.linked).collect::<Vec<_>>(), [Some(false), Some(false)]);
+    assert!(!c.all_present, "present but not linked into the UI");
+
+    let cancel = CancelToken::new();
+    let opts = UseOptions { ui: Some("comfy".into()), restore: false };
+    views::use_pack(&w.f.store, &PackName::parse("Base").unwrap(), &opts, Control::new(&NoProgress, &cancel)).unwrap();
+    let c = workflow::check(&w.f.store, &file, Some("comfy")).unwrap();
+    assert_eq!(c.models.iter().map(|m| m.linked).collect::<Vec<_>>(), [Some(true), Some(false)]);
+    let c = workflow::check(&w.f.store, &file, None).unwrap();
+    assert!(c.all_present && c.models.iter().all(|m| m.linked.is_none()));
+
+    let e = workflow::check(&w.f.store, &file, Some("nope")).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn hostile_workflows_are_refused_or_sanitised() {
+    let w = world();
+    let dir = w.f.dir.path();
+
+    // Nested far deeper than any workflow: refused before parsing.
+    let deep = format!("{{\"nodes\": {}{}}}", "[".repeat(200), "]".repeat(200));
+    let file = write(dir, "deep.json", deep.as_bytes());
+    let e = workflow::check(&w.f.store, &file, None).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidFile);
+    assert!(e.to_string().contains("nested more than 64 levels"), "{e}");
+    // The same inside a PNG chunk.
+    let file = write(dir, "deep.png", &png_with(&[("tEXt", "workflow", &deep)], &[]));
+    let e = workflow::check(&w.f.store, &file, None).unwrap_err();
+    assert!(e.to_string().contains("nested more than 64 levels"), "{e}");
+
+    // JSON that is no workflow, and a folder.
+    let file = write(dir, "other.json", br#"{"hello": "world"}"#);
+    assert_eq!(workflow::check(&w.f.store, &file, None).unwrap_err().code(), ErrorCode::InvalidFile);
+    assert_eq!(workflow::check(&w.f.store, dir, None).unwrap_err().code(), ErrorCode::InvalidArgument);
+
+    // Names that climb out, are absolute, or carry terminal escapes: shown
+    // sanitised, reported, only compared by their last component.
+    let wf = json!({"nodes": [
+        {"id": 1, "type": "LoraLoader", "widgets_values": ["../../../../outside/evil.safetensors", 1, 1]},
+        {"id": 2, "type": "CheckpointLoaderSimple", "widgets_values": ["/etc/base_xl.safetensors"]},
+        {"id": 3, "type": "VAELoader", "widgets_values": ["C:\\Windows\\vae.safetensors"]},
+        {"id": 4, "type": "ControlNetLoader", "widgets_values": ["\u{1b}]0;owned\u{7}cn.safetensors"]}
+    ], "models": [{"name": "../x.safetensors", "url": "file:///etc/x.safetensors", "directory": "../../loras"}]});
+    let file = write(dir, "evil.json", &serde_json::to_vec(&wf).unwrap());
+    check(&w, &file);
+    let before = crate::views::snapshot(dir);
+    let c = check(&w, &file);
+    assert_eq!(crate::views::snapshot(dir), before, "checking touches nothing");
+    let names: Vec<&str> = c.models.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["outside/evil.safetensors", "etc/base_xl.safetensors", "Windows/vae.safetensors", "?]0;owned?cn.safetensors", "x.safetensors"]
+    );
+    for m in &c.models {
+        assert!(m.name_warning.is_some(), "{}", m.name);
+        assert!(!m.name.contains(".."), "{}", m.name);
+    }
+    assert!(c.models[0].name_warning.as_deref().unwrap().contains("'..'"));
+    assert!(c.models[1].name_warning.as_deref().unwrap().contains("absolute"));
+    assert!(c.models[3].name_warning.as_deref().unwrap().contains("control characters"));
+    // Compared by the last component: the absolute name still finds the local checkpoint.
+    assert_eq!(c.models[1].status, ModelStatus::Present);
+    assert_eq!(c.models[4].directory.as_deref(), Some("loras"));
+    // Only http(s) URLs make a model downloadable.
+    assert_eq!((c.models[4].status, c.models[4].url.as_deref()), (ModelStatus::Missing, None));
+    assert!(c.models[4].notes.iter().any(|n| n.contains("not http(s)")), "{:?}", c.models[4].notes);
+
+    // Larger than 64 MiB (sparse: nothing is written): refused unread.
+    let big = dir.join("big.json");
+    fs::File::create(&big).unwrap().set_len(workflow::MAX_FILE_BYTES + 1).unwrap();
+    let e = workflow::check(&w.f.store, &big, None).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidFile);
+    assert!(e.to_string().contains("larger than 64 MiB"), "{e}");
+}
