@@ -138,6 +138,11 @@ pub enum Command {
         /// Full SHA-256 or a unique prefix of at least 8 characters.
         sha256: String,
     },
+    /// Workflows: which models a ComfyUI workflow (JSON or PNG) or an A1111/Forge image needs, and which the store has.
+    Workflow {
+        #[command(subcommand)]
+        command: WorkflowCommand,
+    },
     /// Packages: move packs and their blobs between machines (export, validate, import).
     Package {
         #[command(subcommand)]
@@ -526,4 +531,17 @@ pub struct PlanArgs {
     /// every item is checked again, and one that changed is skipped with its reason.
     #[arg(long, value_name = "FILE")]
     pub apply: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkflowCommand {
+    /// List the models a workflow needs and where each is: present, on a backup target, downloadable, missing,
+    /// ambiguous or unrecognised (reads only; exit 0 whatever the statuses, which the output gives).
+    Check {
+        /// A ComfyUI workflow (UI or API format .json), a PNG made by ComfyUI or A1111/Forge, or infotext (.txt).
+        file: PathBuf,
+        /// Also say whether each present model is linked into this UI target.
+        #[arg(long, value_name = "NAME")]
+        ui: Option<String>,
+    },
 }

@@ -11,6 +11,7 @@ mod repair;
 mod store;
 mod target;
 mod ui;
+mod workflow;
 
 use std::path::PathBuf;
 
@@ -106,6 +107,7 @@ pub fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Use { pack, ui, dry_run, plan } => ui::use_pack(ctx, &pack, ui, dry_run, &plan),
         Command::Unuse { pack, ui, dry_run } => ui::unuse(ctx, &pack, ui.as_deref(), dry_run),
         Command::Redownload { sha256 } => redownload::run(ctx, &sha256),
+        Command::Workflow { command } => workflow::run(ctx, command),
         Command::Repair { sha256, all, dry_run, plan } => repair::run(ctx, &sha256, all, dry_run, &plan),
     }
 }

@@ -25,3 +25,4 @@ mod shapes;
 mod targets;
 mod ui;
 mod verify;
+mod workflow;

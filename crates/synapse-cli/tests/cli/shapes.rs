@@ -94,6 +94,12 @@ fn every_json_result_shape_on_the_demo_store() {
     pin("adopt", d.json(&["adopt", s(&models)]));
     pin("ui add", d.json(&["ui", "add", "comfy", "--kind", "comfyui", "--path", s(&comfy)]));
     pin("ui list", d.json(&["ui", "list"]));
+    let workflow = d.path("workflow.json");
+    let first = items.iter().find(|i| i["on_local"] == true).unwrap();
+    let wf = json!({"nodes": [{"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": [first["display_name"]],
+        "properties": {"models": [{"name": first["display_name"], "url": "https://example.invalid/m", "hash": first["sha256"], "hash_type": "sha256", "directory": "checkpoints"}]}}]});
+    std::fs::write(&workflow, serde_json::to_vec(&wf).unwrap()).unwrap();
+    pin("workflow check", d.json(&["workflow", "check", s(&workflow), "--ui", "comfy"]));
     pin("use --dry-run", d.json(&["use", &pack, "--ui", "comfy", "--dry-run"]));
     pin("unuse --dry-run", d.json(&["unuse", &pack, "--dry-run"]));
     pin("package export", d.json(&["package", "export", &pack, "--out", s(&package)]));
