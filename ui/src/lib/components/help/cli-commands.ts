@@ -65,6 +65,7 @@ export const CLI_REFERENCE: CliGroup[] = [
       { cmd: 'synapse adopt <folder> [--execute] [--link]', what: 'Bring an existing models folder into the store, once per distinct file.' },
       { cmd: 'synapse ui add <name> --kind comfyui|forge|a1111|sdnext --path P', what: 'Register a UI installation (also ui list, ui remove).' },
       { cmd: 'synapse use <pack> [--ui NAME] [--yes] [--dry-run] / unuse <pack> [--dry-run]', what: 'Link a pack\u2019s models into a UI (restoring backup-only ones first); unuse removes exactly the links use made.' },
+      { cmd: 'synapse workflow check <file.json|file.png|infotext.txt> [--ui NAME]', what: 'Which models a ComfyUI workflow (UI or API JSON, or a PNG it made) or an A1111/Forge image needs: present, on_backup, downloadable, missing, ambiguous or unrecognised, matched by hash then by name; --ui also says whether each is linked into that UI. Reads only; exit 0 whatever the statuses (--json has all_present).' },
     ],
   },
   {
