@@ -1149,9 +1149,7 @@ fn resolve_one(inv: &Inventory, names: &NameIndex, r: Requirement, ui: Option<&s
             "matched by name; AutoV3 hash not checked".to_owned()
         }),
         Some(h) if !h.checked => notes.push(format!("hash {} not checked: not a SHA-256 or AutoV2 Synapse can compare", h.value)),
-        Some(_) if fits.iter().any(|(_, by)| *by == MatchedBy::Name) => {
-            notes.push("matched by name; the workflow's hash was not found".into())
-        }
+        // A checked hash that matches no blob: a file of the same name is another file (its candidate says so).
         _ => {}
     }
     if let Some(w) = &r.name_warning {
