@@ -36,11 +36,38 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The most a download of unknown size may fetch (SPEC §3.15): larger than
+/// any model file, small enough that a hostile server cannot fill the disk.
+pub const MAX_UNKNOWN_SIZE: u64 = 64 << 30;
+
 /// What one URL delivered.
-struct Fetched {
-    size: u64,
-    downloaded: u64,
-    resumed_from: u64,
+pub(crate) struct Fetched {
+    /// The SHA-256 of the bytes (equal to `Expect::sha` when one was given).
+    pub sha256: Sha256,
+    pub size: u64,
+    pub downloaded: u64,
+    pub resumed_from: u64,
+}
+
+/// What a download must turn out to be (`workflow use` knows a hash only sometimes).
+pub(crate) struct Expect<'a> {
+    /// The full hash, when known: other bytes are deleted and reported as `integrity`.
+    pub sha: Option<&'a Sha256>,
+    /// The exact size, when known: the download stops there.
+    pub size: Option<u64>,
+    /// The most bytes accepted (the size when known, else [`MAX_UNKNOWN_SIZE`]).
+    pub limit: u64,
+}
+
+/// The HTTP client of downloads (timeouts that notice a dead server, statuses as values).
+pub(crate) fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .timeout_recv_response(Some(RESPONSE_TIMEOUT))
+        .timeout_per_read(Some(READ_TIMEOUT))
+        .build()
+        .into()
 }
 
 /// Downloads blob `sha` again from the URLs of the locks that reference it.
@@ -104,17 +131,12 @@ pub fn redownload(store: &Store, sha: &Sha256, ctl: Control) -> Result<Redownloa
     }
     let tracker = Tracker::new(ctl, "redownload", 1, expected_size.unwrap_or(0));
     tracker.start_item(&display_name);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_connect(Some(CONNECT_TIMEOUT))
-        .timeout_recv_response(Some(RESPONSE_TIMEOUT))
-        .timeout_per_read(Some(READ_TIMEOUT))
-        .build()
-        .into();
+    let agent = agent();
     let mut last_error = None;
     let mut fetched = None;
     for url in &urls {
-        match fetch(&agent, &tree, url, &part, sha, expected_size, &tracker, ctl.cancel) {
+        let expect = Expect { sha: Some(sha), size: expected_size, limit: expected_size.unwrap_or(MAX_UNKNOWN_SIZE) };
+        match fetch(&agent, &tree, url, &part, &expect, &tracker, ctl.cancel) {
             Ok(f) => {
                 result.url = Some(url.clone());
                 fetched = Some(f);
@@ -169,7 +191,7 @@ fn unique_urls(refs: &[&BlobRef]) -> Vec<String> {
 }
 
 /// The blob manifest of a downloaded file: its name, kind and origin from the lock.
-fn manifest(filename: &str, kind: AssetKind, origin: Option<&Origin>) -> BlobManifest {
+pub(crate) fn manifest(filename: &str, kind: AssetKind, origin: Option<&Origin>) -> BlobManifest {
     let mut extra = Extra::new();
     if let Some(o) = origin {
         for (k, v) in [("model_id", &o.model_id), ("version_id", &o.version_id), ("file_id", &o.file_id)] {
@@ -232,20 +254,20 @@ fn hash_existing(tree: &Tree, part: &Path, tracker: &Tracker, cancel: &CancelTok
     Ok((hasher, total))
 }
 
-/// Downloads `url` into `part`, resuming from what `part` holds, and checks the hash.
-#[allow(clippy::too_many_arguments)]
-fn fetch(
+/// Downloads `url` into `part`, resuming from what `part` holds, stopping
+/// at `expect.limit` bytes, and checks the hash when one is expected.
+pub(crate) fn fetch(
     agent: &ureq::Agent,
     tree: &Tree,
     url: &str,
     part: &Path,
-    sha: &Sha256,
-    expected_size: Option<u64>,
+    expect: &Expect<'_>,
     tracker: &Tracker,
     cancel: &CancelToken,
 ) -> Result<Fetched> {
+    let expected_size = expect.size;
     let mut have = part_size(tree, part);
-    if expected_size.is_some_and(|s| have > s) {
+    if have > expected_size.unwrap_or(expect.limit) {
         tree.remove_file(part)?;
         have = 0;
     }
@@ -270,7 +292,7 @@ fn fetch(
                 return Err(download_error(
                     url,
                     Some(status),
-                    format!("the server sent range {range:?} instead of the rest of the file; run redownload again to start over"),
+                    format!("the server sent range {range:?} instead of the rest of the file; download it again to start over"),
                 ));
             }
             false
@@ -286,7 +308,7 @@ fn fetch(
             return Err(download_error(
                 url,
                 Some(status),
-                "the server refused to resume the earlier partial download; run redownload again to start over",
+                "the server refused to resume the earlier partial download; download it again to start over",
             ));
         }
         _ => return Err(download_error(url, Some(status), format!("the server answered HTTP {status} ({})", response.status()))),
@@ -329,7 +351,19 @@ fn fetch(
                 return Err(download_error(
                     url,
                     Some(status),
-                    format!("the server sent more than the {expected} bytes the lock records: this is not the blob; nothing was kept"),
+                    format!("the server sent more than the {expected} bytes expected: this is not the file; nothing was kept"),
+                ));
+            }
+            if resumed_from + downloaded > expect.limit {
+                drop(out);
+                let _ = tree.remove_file(part);
+                return Err(download_error(
+                    url,
+                    Some(status),
+                    format!(
+                        "the server sent more than {} GiB, the most Synapse downloads for a file of unknown size; nothing was kept",
+                        expect.limit >> 30
+                    ),
                 ));
             }
             tracker.add_bytes(n as u64);
@@ -342,19 +376,19 @@ fn fetch(
             return Err(download_error(
                 url,
                 Some(status),
-                format!("the download stopped after {size} of {expected} bytes; run redownload again to resume"),
+                format!("the download stopped after {size} of {expected} bytes; download it again to resume"),
             ));
         }
     }
     let actual = Sha256::from_digest(&hasher.finalize());
-    if &actual != sha {
+    if let Some(sha) = expect.sha.filter(|&sha| sha != &actual) {
         let _ = tree.remove_file(part);
         return Err(Error::Integrity { path: part.to_path_buf(), expected: sha.to_string(), actual: actual.to_string() });
     }
-    Ok(Fetched { size, downloaded, resumed_from })
+    Ok(Fetched { sha256: actual, size, downloaded, resumed_from })
 }
 
 /// The size of the partial file (0 when there is none, or it is not a regular file).
-fn part_size(tree: &Tree, part: &Path) -> u64 {
+pub(crate) fn part_size(tree: &Tree, part: &Path) -> u64 {
     tree.stat(part).ok().flatten().filter(|s| s.is_file()).map_or(0, |s| s.size)
 }

@@ -221,6 +221,9 @@ pub enum Error {
     #[error("{} is not a workflow Synapse can read: {reason}", path.display())]
     InvalidWorkflow { path: PathBuf, reason: String },
 
+    #[error("the pack was not written: {} model(s) of {} do not resolve to one blob: {}. Make them available first (workflow use), or write the pack without them", models.len(), path.display(), models.join("; "))]
+    WorkflowUnpinned { path: PathBuf, models: Vec<String> },
+
     #[error("internal error: {message} (this is a bug in Synapse, not something you did: please report it)")]
     Internal { message: String },
 
@@ -328,7 +331,7 @@ impl Error {
             Error::Busy { .. } => ErrorCode::Busy,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::PackageInvalid { .. } => ErrorCode::Integrity,
-            Error::PackageBlobMissing { .. } => ErrorCode::NotFound,
+            Error::PackageBlobMissing { .. } | Error::WorkflowUnpinned { .. } => ErrorCode::NotFound,
             Error::OutputExists { .. } | Error::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             Error::LinkInTree { .. } => ErrorCode::InvalidFile,
             Error::InvalidJson { .. } | Error::InvalidWorkflow { .. } => ErrorCode::InvalidFile,
@@ -353,6 +356,7 @@ impl Error {
             | Error::LinkInTree { path: p }
             | Error::NotAFile { path: p }
             | Error::InvalidWorkflow { path: p, .. }
+            | Error::WorkflowUnpinned { path: p, .. }
             | Error::GitWorkingTree { path: p } => D::Path { path: path(p) },
             Error::StoreNotFound { root } => D::Store { root: path(root) },
             Error::BlobNotFound { sha256, side } | Error::CopyCorrupt { sha256, side, .. } => {

@@ -69,6 +69,7 @@ pub mod ui;
 pub mod verify;
 pub mod views;
 pub mod workflow;
+pub mod workflow_use;
 pub mod writeback;
 
 pub use error::{Error, ErrorCode, ErrorDetails, Result, WireError};

@@ -423,3 +423,387 @@ fn hostile_workflows_are_refused_or_sanitised() {
     assert_eq!(e.code(), ErrorCode::InvalidFile);
     assert!(e.to_string().contains("larger than 64 MiB"), "{e}");
 }
+
+// ---------------------------------------------------------------------------
+// workflow use and workflow pack
+// ---------------------------------------------------------------------------
+
+mod using {
+    use std::collections::BTreeMap;
+    use std::fs;
+    use std::path::{Path, PathBuf};
+
+    use serde_json::{json, Value};
+    use synapse_core::model::{AssetKind, UiKind};
+    use synapse_core::progress::{CancelToken, Control, NoProgress};
+    use synapse_core::workflow::ModelStatus;
+    use synapse_core::workflow_use::{self, HashCheck, UseStep, WorkflowPackOptions, WorkflowUsePlan, WorkflowUseResult};
+    use synapse_core::{packs, ui, views, ErrorCode, PackName, Sha256};
+
+    use super::write;
+    use crate::redownload::{serve, Reply};
+    use crate::support::{content, sha_of, Fixture};
+
+    /// A store with a backup, a ComfyUI target, `base_xl.safetensors` local,
+    /// `detail.safetensors` only on the backup target, and two files on HTTP
+    /// servers: a VAE whose hash the workflow gives and an upscaler without one.
+    struct Scene {
+        f: Fixture,
+        comfy: PathBuf,
+        base: Sha256,
+        detail: Sha256,
+        vae: Vec<u8>,
+        vae_url: String,
+        up: Vec<u8>,
+        up_url: String,
+    }
+
+    fn scene() -> Scene {
+        let f = Fixture::with_backup();
+        let base = f.put_local(&content("base", 1000));
+        let detail = f.put_backup(&content("detail", 800));
+        f.write_pack("Base", &[("ckpt", &base, AssetKind::Checkpoint, 1000, "base_xl.safetensors")]);
+        f.write_pack("Detail", &[("lora", &detail, AssetKind::Lora, 800, "detail.safetensors")]);
+        let comfy = f.dir.path().join("ComfyUI");
+        fs::create_dir_all(comfy.join("models/checkpoints")).unwrap();
+        ui::add(&f.store, "comfy", UiKind::Comfyui, &comfy).unwrap();
+        let vae = content("vae", 700);
+        let up = content("upscaler", 600);
+        let vae_url = serve(vec![Reply::Serve(vae.clone())]).url;
+        let up_url = serve(vec![Reply::Serve(up.clone())]).url;
+        Scene { f, comfy, base, detail, vae, vae_url, up, up_url }
+    }
+
+    /// The workflow: the checkpoint under a sub-folder name, the LoRA under
+    /// `SDXL/`, the VAE with URL and hash, the upscaler with a URL only.
+    fn workflow(s: &Scene) -> Value {
+        json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["XL/base_xl.safetensors"]},
+            {"id": 2, "type": "LoraLoader", "widgets_values": ["SDXL/detail.safetensors", 1, 1]},
+            {"id": 3, "type": "VAELoader", "widgets_values": ["sdxl_vae.safetensors"],
+             "properties": {"models": [{"name": "sdxl_vae.safetensors", "url": s.vae_url, "hash": sha_of(&s.vae).as_str(), "hash_type": "SHA256", "directory": "vae"}]}},
+            {"id": 4, "type": "UpscaleModelLoader", "widgets_values": ["4x_new.pth"],
+             "properties": {"models": [{"name": "4x_new.pth", "url": s.up_url, "directory": "upscale_models"}]}}
+        ]})
+    }
+
+    fn ctl_run<T>(f: impl FnOnce(Control) -> T) -> T {
+        let cancel = CancelToken::new();
+        f(Control::new(&NoProgress, &cancel))
+    }
+
+    fn apply(s: &Scene, plan: &WorkflowUsePlan) -> synapse_core::Result<WorkflowUseResult> {
+        ctl_run(|c| workflow_use::apply_workflow_use(&s.f.store, plan, c))
+    }
+
+    fn link_of(p: &Path) -> Option<PathBuf> {
+        fs::read_link(p).ok()
+    }
+
+    /// Every path below `dir` with what it is (a file by its size and hash), less the store's rebuildable caches.
+    fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
+        let mut out = crate::views::snapshot(dir);
+        out.retain(|p, _| !p.starts_with("store/data/cache"));
+        for (p, what) in out.iter_mut() {
+            if what.starts_with("file") {
+                let bytes = fs::read(dir.join(p)).unwrap();
+                *what = format!("file {} {}", bytes.len(), &sha_of(&bytes).as_str()[..12]);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn use_restores_downloads_and_links_under_the_names_the_workflow_expects() {
+        let s = scene();
+        let file = write(s.f.dir.path(), "flow.json", &serde_json::to_vec(&workflow(&s)).unwrap());
+        let before = snapshot(s.f.dir.path());
+        let plan = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        assert_eq!(snapshot(s.f.dir.path()), before, "a plan changes nothing");
+        let steps: Vec<(&str, UseStep)> = plan.items.iter().map(|i| (i.name.as_str(), i.step)).collect();
+        assert_eq!(
+            steps,
+            [
+                ("XL/base_xl.safetensors", UseStep::Link),
+                ("SDXL/detail.safetensors", UseStep::Restore),
+                ("sdxl_vae.safetensors", UseStep::Download),
+                ("4x_new.pth", UseStep::Download)
+            ]
+        );
+        assert!(plan.runnable);
+        assert_eq!(plan.label, "workflow:flow.json");
+        assert_eq!(plan.bytes_to_restore, 800);
+        // The hosts are named before anything is fetched; the sizes are unknown (no lock says them).
+        let host = s.vae_url.split('/').nth(2).unwrap().to_owned();
+        assert!(plan.hosts.contains(&host), "{:?}", plan.hosts);
+        assert_eq!(plan.downloads_of_unknown_size, 2);
+        let vae = plan.items[2].download.as_ref().unwrap();
+        assert_eq!((vae.check, vae.limit_bytes), (HashCheck::Sha256, 64 << 30));
+        let up = &plan.items[3];
+        assert_eq!(up.download.as_ref().unwrap().check, HashCheck::None);
+        assert!(up.reason.as_deref().unwrap().contains("unverified"), "{:?}", up.reason);
+        assert_eq!(plan.items[1].restore_from, ["backup"]);
+        let m = s.comfy.join("models");
+        assert_eq!(plan.items[0].link.as_deref(), Some(m.join("checkpoints/XL/base_xl.safetensors").as_path()));
+        assert_eq!(plan.items[1].link.as_deref(), Some(m.join("loras/SDXL/detail.safetensors").as_path()));
+
+        // A saved plan round-trips.
+        let saved: WorkflowUsePlan = serde_json::from_slice(&serde_json::to_vec(&plan).unwrap()).unwrap();
+        assert_eq!(saved, plan);
+        let r = apply(&s, &saved).unwrap();
+        assert!(r.complete && r.skipped.is_empty() && r.failed.is_empty(), "{r:#?}");
+        assert_eq!(r.restored.iter().map(|x| (&x.sha256, x.from.as_str())).collect::<Vec<_>>(), [(&s.detail, "backup")]);
+        let got: Vec<(&str, &Sha256, bool)> = r.downloaded.iter().map(|d| (d.name.as_str(), &d.sha256, d.verified)).collect();
+        let (vae_sha, up_sha) = (sha_of(&s.vae), sha_of(&s.up));
+        assert_eq!(got, [("sdxl_vae.safetensors", &vae_sha, true), ("4x_new.pth", &up_sha, false)]);
+        assert_eq!(r.linked.len(), 4);
+
+        // Each link has the name the workflow expects and points at its blob.
+        let blob = |sha: &Sha256| views::link_blob_dir(s.f.store.layout()).unwrap().blob(sha);
+        assert_eq!(link_of(&m.join("checkpoints/XL/base_xl.safetensors")), Some(blob(&s.base)));
+        assert_eq!(link_of(&m.join("loras/SDXL/detail.safetensors")), Some(blob(&s.detail)));
+        assert_eq!(link_of(&m.join("vae/sdxl_vae.safetensors")), Some(blob(&vae_sha)));
+        assert_eq!(link_of(&m.join("upscale_models/4x_new.pth")), Some(blob(&up_sha)));
+        assert_eq!(fs::read(m.join("upscale_models/4x_new.pth")).unwrap(), s.up);
+        assert!(s.f.local_path(&s.detail).is_file(), "restored into the store");
+        // The unverified download keeps the name it was fetched for.
+        let inv = s.f.inventory();
+        assert_eq!(inv.get(&up_sha).unwrap().display_name, "4x_new.pth");
+
+        // Recorded like `use` records: the workflow check sees them linked, a second plan has nothing to do.
+        let c = synapse_core::workflow::check(&s.f.store, &file, Some("comfy")).unwrap();
+        assert!(c.all_present, "{:#?}", c.models);
+        let again = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        assert!(again.items.iter().all(|i| i.step == UseStep::AlreadyLinked), "{:#?}", again.items);
+        let r2 = apply(&s, &again).unwrap();
+        assert!(r2.linked.is_empty() && r2.already_linked.len() == 4 && r2.complete);
+
+        // `unuse <label>` removes exactly these links and the folders made for them.
+        let u = views::unuse(&s.f.store, &PackName::parse(&plan.label).unwrap(), None).unwrap();
+        assert_eq!(u.removed.len(), 4, "{u:#?}");
+        assert!(!m.join("loras/SDXL").exists() && !m.join("checkpoints/XL").exists());
+        assert!(m.join("checkpoints").is_dir(), "the UI's own folder stays");
+    }
+
+    #[test]
+    fn what_cannot_be_done_is_listed_with_why_and_the_rest_goes_ahead() {
+        let s = scene();
+        s.f.write_pack("Up A", &[("up", &s.f.put_local(b"a"), AssetKind::Upscaler, 1, "same.pth")]);
+        s.f.write_pack("Up B", &[("up", &s.f.put_local(b"b"), AssetKind::Upscaler, 1, "same.pth")]);
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["base_xl.safetensors"]},
+            {"id": 2, "type": "LoraLoader", "widgets_values": ["nowhere.safetensors", 1, 1]},
+            {"id": 3, "type": "UpscaleModelLoader", "widgets_values": ["same.pth"]},
+            {"id": 4, "type": "OddNode", "widgets_values": ["odd.safetensors"]}
+        ]});
+        let file = write(s.f.dir.path(), "partial.json", &serde_json::to_vec(&wf).unwrap());
+        let plan = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        let by: Vec<(ModelStatus, UseStep)> = plan.items.iter().map(|i| (i.status, i.step)).collect();
+        assert_eq!(
+            by,
+            [
+                (ModelStatus::Present, UseStep::Link),
+                (ModelStatus::Missing, UseStep::NotDoable),
+                (ModelStatus::Ambiguous, UseStep::NotDoable),
+                (ModelStatus::Unrecognised, UseStep::NotDoable)
+            ]
+        );
+        assert!(!plan.runnable && plan.not_doable == 3);
+        assert!(plan.items[1].reason.as_deref().unwrap().contains("no http(s) URL"), "{:?}", plan.items[1].reason);
+        assert!(plan.items[2].reason.as_deref().unwrap().contains("2 blobs fit"), "{:?}", plan.items[2].reason);
+        assert!(plan.items[3].reason.as_deref().unwrap().contains("workflow.loaders"), "{:?}", plan.items[3].reason);
+        let r = apply(&s, &plan).unwrap();
+        assert_eq!(r.linked.len(), 1);
+        assert_eq!(r.not_doable.len(), 3);
+        assert!(!r.complete);
+    }
+
+    #[test]
+    fn hostile_names_are_refused_and_nothing_is_written_outside_the_ui_folder() {
+        let s = scene();
+        let outside = s.f.dir.path().join("outside");
+        fs::create_dir_all(&outside).unwrap();
+        // A link planted below the kind folder, pointing out of it.
+        std::os::unix::fs::symlink(&outside, s.comfy.join("models/checkpoints/SDXL")).unwrap();
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["../../../outside/base_xl.safetensors"]},
+            {"id": 2, "type": "CheckpointLoaderSimple", "widgets_values": ["/tmp/base_xl.safetensors"]},
+            {"id": 3, "type": "CheckpointLoaderSimple", "widgets_values": ["SDXL/base_xl.safetensors"]}
+        ]});
+        let file = write(s.f.dir.path(), "evil.json", &serde_json::to_vec(&wf).unwrap());
+        let plan = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        assert!(plan.items.iter().all(|i| i.step == UseStep::NotDoable), "{:#?}", plan.items);
+        assert!(plan.items[0].reason.as_deref().unwrap().contains("'..'"));
+        assert!(plan.items[1].reason.as_deref().unwrap().contains("absolute"));
+        assert!(plan.items[2].reason.as_deref().unwrap().contains("symbolic link"), "{:?}", plan.items[2].reason);
+        let before = snapshot(s.f.dir.path());
+        let r = apply(&s, &plan).unwrap();
+        assert!(r.linked.is_empty() && r.not_doable.len() == 3);
+        assert_eq!(snapshot(s.f.dir.path()), before, "nothing was written anywhere");
+        assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+
+        // A link planted after the plan, on the way to a planned link: skipped, nothing written through it.
+        fs::remove_file(s.comfy.join("models/checkpoints/SDXL")).unwrap();
+        let wf = json!({"nodes": [{"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["XL/base_xl.safetensors"]}]});
+        let file = write(s.f.dir.path(), "ok.json", &serde_json::to_vec(&wf).unwrap());
+        let plan = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        assert_eq!(plan.items[0].step, UseStep::Link);
+        std::os::unix::fs::symlink(&outside, s.comfy.join("models/checkpoints/XL")).unwrap();
+        let r = apply(&s, &plan).unwrap();
+        assert!(r.linked.is_empty(), "{r:#?}");
+        assert!(r.skipped[0].reason.contains("symbolic link"), "{:?}", r.skipped);
+        assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_name_taken_by_another_file_is_a_clash_and_apply_refuses_it() {
+        let s = scene();
+        fs::create_dir_all(s.comfy.join("models/checkpoints/XL")).unwrap();
+        fs::write(s.comfy.join("models/checkpoints/XL/base_xl.safetensors"), b"the user's own file").unwrap();
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["XL/base_xl.safetensors"]},
+            {"id": 2, "type": "LoraLoader", "widgets_values": ["SDXL/detail.safetensors", 1, 1]}
+        ]});
+        let file = write(s.f.dir.path(), "clash.json", &serde_json::to_vec(&wf).unwrap());
+        let plan = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        assert_eq!(plan.items[0].step, UseStep::Clash);
+        assert_eq!(plan.clashes, 1);
+        let before = snapshot(s.f.dir.path());
+        let e = apply(&s, &plan).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::NameClash, "{e}");
+        assert_eq!(snapshot(s.f.dir.path()), before, "nothing changed, nothing restored");
+        assert_eq!(fs::read(s.comfy.join("models/checkpoints/XL/base_xl.safetensors")).unwrap(), b"the user's own file");
+    }
+
+    #[test]
+    fn a_store_changed_after_the_plan_skips_the_item_with_its_reason() {
+        let s = scene();
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["XL/base_xl.safetensors"]},
+            {"id": 2, "type": "LoraLoader", "widgets_values": ["SDXL/detail.safetensors", 1, 1]},
+            {"id": 3, "type": "VAELoader", "widgets_values": ["sdxl_vae.safetensors"],
+             "properties": {"models": [{"name": "sdxl_vae.safetensors", "url": s.vae_url}]}}
+        ]});
+        let file = write(s.f.dir.path(), "race.json", &serde_json::to_vec(&wf).unwrap());
+        let plan = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        assert_eq!(plan.items.iter().map(|i| i.step).collect::<Vec<_>>(), [UseStep::Link, UseStep::Restore, UseStep::Download]);
+
+        // After the plan: the checkpoint's pack now points at another blob, a
+        // file took the LoRA's name, and a blob called sdxl_vae appeared.
+        let other = s.f.put_local(&content("another base", 900));
+        s.f.write_pack("Base", &[("ckpt", &other, AssetKind::Checkpoint, 900, "base_xl.safetensors")]);
+        fs::create_dir_all(s.comfy.join("models/loras/SDXL")).unwrap();
+        fs::write(s.comfy.join("models/loras/SDXL/detail.safetensors"), b"mine").unwrap();
+        let vae_like = s.f.put_local(&content("not the vae", 10));
+        s.f.write_pack("Vae", &[("vae", &vae_like, AssetKind::Vae, 10, "sdxl_vae.safetensors")]);
+
+        let r = apply(&s, &plan).unwrap();
+        assert!(r.linked.is_empty() && r.restored.is_empty() && r.downloaded.is_empty(), "{r:#?}");
+        assert_eq!(r.skipped.len(), 3, "{:#?}", r.skipped);
+        let reason = |name: &str| r.skipped.iter().find(|k| k.name == name).map(|k| k.reason.clone()).unwrap_or_default();
+        assert!(reason("XL/base_xl.safetensors").contains("now resolves to blob"), "{:?}", r.skipped);
+        assert!(reason("SDXL/detail.safetensors").contains("already at"), "{:?}", r.skipped);
+        let vae = reason("sdxl_vae.safetensors");
+        assert!(vae.contains("a blob") && vae.contains("plan did not show"), "{vae}");
+        assert!(!s.f.local_path(&s.detail).exists(), "nothing restored for a skipped item");
+        assert_eq!(fs::read(s.comfy.join("models/loras/SDXL/detail.safetensors")).unwrap(), b"mine");
+        assert!(!s.comfy.join("models/checkpoints/XL").exists());
+
+        // A plan of another operation or store is refused.
+        let mut other_op = plan.clone();
+        other_op.plan.operation = "use".into();
+        assert_eq!(apply(&s, &other_op).unwrap_err().code(), ErrorCode::InvalidArgument);
+    }
+
+    #[test]
+    fn a_wrong_download_is_never_kept_and_a_cut_one_resumes() {
+        let s = scene();
+        let vae = content("vae", 5000);
+        let server = serve(vec![Reply::Cut(vae.clone(), 2000), Reply::Serve(vae.clone())]);
+        let wrong = serve(vec![Reply::Serve(content("wrong", 50))]);
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "VAELoader", "widgets_values": ["sdxl_vae.safetensors"],
+             "properties": {"models": [{"name": "sdxl_vae.safetensors", "url": server.url, "hash": sha_of(&vae).as_str()}]}},
+            {"id": 2, "type": "UpscaleModelLoader", "widgets_values": ["x.pth"],
+             "properties": {"models": [{"name": "x.pth", "url": wrong.url, "hash": "0123456789abcdef", "hash_type": "sha256"}]}}
+        ]});
+        let file = write(s.f.dir.path(), "dl.json", &serde_json::to_vec(&wf).unwrap());
+        let plan = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        assert_eq!(plan.items[1].download.as_ref().unwrap().check, HashCheck::Prefix);
+        let r = apply(&s, &plan).unwrap();
+        assert_eq!(r.failed.len(), 2, "{r:#?}");
+        assert!(r.failed[0].reason.contains("broke off"), "{:?}", r.failed);
+        assert!(r.failed[1].reason.contains("integrity"), "{:?}", r.failed);
+        assert!(r.linked.is_empty());
+        let part = s.f.store.layout().download_part(&sha_of(&vae));
+        assert_eq!(fs::metadata(&part).unwrap().len(), 2000, "the cut download is kept for resuming");
+        let tmp: Vec<_> = fs::read_dir(s.f.store.layout().tmp()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(tmp.len(), 1, "the wrong bytes are not kept: {tmp:?}");
+
+        let plan = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        let r = apply(&s, &plan).unwrap();
+        assert_eq!(r.downloaded.len(), 1, "{r:#?}");
+        assert_eq!(r.downloaded[0].resumed_from, 2000);
+        assert_eq!(server.ranges.lock().unwrap().last().unwrap().as_deref(), Some("bytes=2000-"));
+        assert_eq!(fs::read(s.comfy.join("models/vae/sdxl_vae.safetensors")).unwrap(), vae);
+    }
+
+    #[test]
+    fn workflow_pack_pins_the_resolved_blobs_and_carries_the_workflow() {
+        let s = scene();
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["XL/base_xl.safetensors"],
+             "properties": {"models": [{"name": "base_xl.safetensors", "url": "https://example.invalid/base"}]}},
+            {"id": 2, "type": "LoraLoader", "widgets_values": ["detail.safetensors", 1, 1]}
+        ]});
+        let bytes = serde_json::to_vec(&wf).unwrap();
+        let file = write(s.f.dir.path(), "my flow.json", &bytes);
+        let name = PackName::parse("My Flow").unwrap();
+        let opts = WorkflowPackOptions { name: name.clone(), ui: None, allow_missing: false };
+        let r = workflow_use::pack_workflow(&s.f.store, &file, &opts).unwrap();
+        assert!(r.not_pinned.is_empty());
+        assert_eq!(r.workflow_file, "workflows/my flow.json");
+        let pinned: Vec<(&str, &Sha256, AssetKind)> = r.pinned.iter().map(|p| (p.name.as_str(), &p.sha256, p.kind)).collect();
+        assert_eq!(
+            pinned,
+            [("XL/base_xl.safetensors", &s.base, AssetKind::Checkpoint), ("detail.safetensors", &s.detail, AssetKind::Lora)]
+        );
+        let dir = s.f.store.layout().pack_dir(&name);
+        assert_eq!(fs::read(dir.join("workflows/my flow.json")).unwrap(), bytes);
+        let lock: Value = serde_json::from_slice(&fs::read(dir.join("lock.json")).unwrap()).unwrap();
+        assert_eq!(lock["resolved"][0]["artifact"]["sha256"], s.base.as_str());
+        assert_eq!(lock["resolved"][0]["artifact"]["size_bytes"], 1000);
+        assert_eq!(lock["resolved"][0]["artifact"]["download"]["urls"][0], "https://example.invalid/base");
+        let pack: Value = serde_json::from_slice(&fs::read(dir.join("pack.json")).unwrap()).unwrap();
+        assert_eq!(pack["pack_type"], "workflow");
+        assert_eq!(pack["dependencies"][0]["expose"]["filename"], "XL/base_xl.safetensors");
+        // The pack reads back through the pack list: its blobs are referenced now.
+        let info = packs::PackInfo::of(s.f.store.layout(), &packs::load(s.f.store.layout(), &name).unwrap());
+        assert_eq!(info.blobs.len(), 2, "{info:#?}");
+
+        let e = workflow_use::pack_workflow(&s.f.store, &file, &opts).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::AlreadyExists);
+
+        // A model that resolves to no blob: refused, nothing written; allowed, listed in unresolved.
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["base_xl.safetensors"]},
+            {"id": 2, "type": "LoraLoader", "widgets_values": ["nowhere.safetensors", 1, 1]}
+        ]});
+        let file = write(s.f.dir.path(), "partial.json", &serde_json::to_vec(&wf).unwrap());
+        let name = PackName::parse("Partial").unwrap();
+        let mut opts = WorkflowPackOptions { name: name.clone(), ui: None, allow_missing: false };
+        let e = workflow_use::pack_workflow(&s.f.store, &file, &opts).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::NotFound);
+        assert!(e.to_string().contains("nowhere.safetensors"), "{e}");
+        assert!(!s.f.store.layout().pack_dir(&name).exists());
+        opts.allow_missing = true;
+        let r = workflow_use::pack_workflow(&s.f.store, &file, &opts).unwrap();
+        assert_eq!(r.pinned.len(), 1);
+        assert_eq!(
+            r.not_pinned.iter().map(|n| (n.name.as_str(), n.status)).collect::<Vec<_>>(),
+            [("nowhere.safetensors", ModelStatus::Missing)]
+        );
+        let lock: Value = serde_json::from_slice(&fs::read(s.f.store.layout().lock_json(&name)).unwrap()).unwrap();
+        assert_eq!(lock["unresolved"][0]["details"]["name"], "nowhere.safetensors");
+    }
+}
