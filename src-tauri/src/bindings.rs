@@ -23,6 +23,7 @@ use synapse_core::state_sync::StateSyncOptions;
 use synapse_core::sync::{PackTransferPlan, PushOptions, SyncOptions, SyncPlan};
 use synapse_core::target::{Policy, PolicyUpdate};
 use synapse_core::views::UsePlan;
+use synapse_core::workflow::WorkflowCheck;
 use synapse_core::{ErrorCode, WireError};
 use ts_rs::{Config, TS};
 
@@ -102,6 +103,7 @@ fn export_into(dir: &Path) {
         SyncAllOptions,
         SyncAllPlan,
         SyncAllResult,
+        WorkflowCheck,
         // the shell
         AppInfo,
         BackupWatch,

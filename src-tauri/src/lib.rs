@@ -131,6 +131,7 @@ pub fn run() {
             commands::targets::scrub_background_cancel,
             commands::targets::sync_all_plan,
             commands::targets::sync_all_apply,
+            commands::workflow::workflow_check,
         ])
         .run(tauri::generate_context!())
         .expect("the Synapse desktop app failed to start");

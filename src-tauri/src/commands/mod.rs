@@ -12,6 +12,7 @@ pub mod settings;
 pub mod store;
 pub mod targets;
 pub mod views;
+pub mod workflow;
 
 use synapse_core::progress::{Control, ProgressUpdate};
 use synapse_core::{Error, ErrorCode, PackName, Sha256, Store, WireError};

@@ -46,6 +46,7 @@ import type { RedownloadResult, UiTargetList, UnuseResult, UsePlan, UseResult } 
 import type { InventoryItem, SortKey } from './bindings';
 import type { AdoptOptions, AdoptPlan, AdoptResult } from './bindings';
 import type { RepairPlan, RepairResult } from './bindings';
+import type { WorkflowCheck } from './bindings';
 import type { Policy, PolicyUpdate, RemovableDrive, ScrubResult, ScrubStatus, SyncAllOptions, SyncAllPlan, SyncAllResult, TargetChange, TargetList, Whereis } from './bindings';
 import { toWireError } from './errors';
 import { operationArgs, type OperationOptions } from './progress';
@@ -255,6 +256,19 @@ export const syncAllPlan = (options: SyncAllOptions = { include_orphans: false }
 /** Applies exactly the plan shown; copies no longer needed are in `skipped`. */
 export const syncAllApply = (plan: SyncAllPlan, opts?: OperationOptions) => long<SyncAllResult>('sync_all_apply', { plan }, opts);
 
+// ---- workflows (SPEC §3.15) -----------------------------------------------------
+
+/**
+ * Which models the workflow in `path` needs (ComfyUI UI or API JSON, a PNG
+ * with the workflow or A1111 parameters embedded, or infotext) and where each
+ * stands in the store; with `ui`, whether each present model is linked into
+ * that UI target. The file is read locally, nothing is sent anywhere. Rejects
+ * `invalid_file` for a file that is no workflow (too big, too deep, no model
+ * loaders), `not_found` for a path
+ * or UI target that does not exist.
+ */
+export const workflowCheck = (path: string, ui: string | null = null) => call<WorkflowCheck>('workflow_check', { path, ui });
+
 // ---- packages (SPEC §3.10) -----------------------------------------------------
 
 /**
@@ -310,6 +324,16 @@ export async function pickPackageFile(title: string): Promise<string | null> {
 export async function pickSaveTar(title: string, defaultPath?: string): Promise<string | null> {
   try {
     const picked = await saveDialog({ title, defaultPath, filters: [{ name: 'Synapse package', extensions: ['tar'] }] });
+    return typeof picked === 'string' ? picked : null;
+  } catch (e) {
+    throw toWireError(e);
+  }
+}
+
+/** The native file picker for a workflow (`.json`, or a `.png` with it embedded); null when the user cancels. */
+export async function pickWorkflowFile(title: string): Promise<string | null> {
+  try {
+    const picked = await openDialog({ directory: false, multiple: false, title, filters: [{ name: 'Workflow (JSON or PNG)', extensions: ['json', 'png'] }] });
     return typeof picked === 'string' ? picked : null;
   } catch (e) {
     throw toWireError(e);

@@ -3,6 +3,7 @@
  * stops listening (call it from an `$effect` cleanup).
  */
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { BackgroundScrub, BackupWatch, InventoryChanged, OpenRequest, OperationFinished, TargetWatch } from './bindings';
 
 export type { UnlistenFn };
@@ -30,3 +31,21 @@ export const onOperationFinished = (cb: (result: OperationFinished) => void) =>
 export const onTargetsStatus = (cb: (targets: TargetWatch[]) => void) => listen<TargetWatch[]>(EVENTS.targetsStatus, (e) => cb(e.payload));
 /** The background scrub of an attached drive started, paused, went on or ended. */
 export const onBackgroundScrub = (cb: (scrub: BackgroundScrub) => void) => listen<BackgroundScrub>(EVENTS.scrubBackground, (e) => cb(e.payload));
+
+/** A file drag over the window: `enter` (with the paths), `leave`, or `drop` (with the paths). */
+export type FileDrag = { type: 'enter'; paths: string[] } | { type: 'leave' } | { type: 'drop'; paths: string[] };
+
+/**
+ * Files dragged over and dropped on the window (Tauri's webview drag-drop
+ * events, which carry the files' paths; `over` moves are left out).
+ */
+export async function onFileDrag(cb: (drag: FileDrag) => void): Promise<UnlistenFn> {
+  // Async, so that outside Tauri (no webview to ask) it rejects like the other listeners.
+  const unlisten = await getCurrentWebview().onDragDropEvent((e) => {
+    const p = e.payload;
+    if (p.type === 'enter' || p.type === 'drop') cb({ type: p.type, paths: p.paths });
+    else if (p.type === 'leave') cb({ type: 'leave' });
+  });
+  // Its unlisten is async: a window that is closing may no longer answer it, which is fine.
+  return () => void unlisten().catch(() => undefined);
+}
