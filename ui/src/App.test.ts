@@ -4,11 +4,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import App from './App.svelte';
 import { demoBackend, type Options } from './preview/demo-backend';
 import { app } from '$lib/state/app.svelte';
+import { workflow } from '$lib/state/workflow.svelte';
 import { TestId } from '$lib/testids';
 
 let options: Options;
@@ -25,7 +26,12 @@ function start(opts: Partial<Options> = {}) {
     },
     { shouldMockEvents: true },
   );
+  mockWindows('main');
   app.tab = 'inventory';
+  workflow.path = null;
+  workflow.check = null;
+  workflow.error = null;
+  workflow.ui = null;
   app.info = null;
   app.watch = null;
   app.backup = null;
@@ -101,5 +107,52 @@ describe('App', () => {
     await waitFor(() => expect(screen.getByTestId(TestId.CleanupStep).dataset.step).toBe('review'));
     await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(screen.queryByTestId(TestId.CleanupWizard)).toBeNull();
+  });
+
+  it('a typed workflow path opens the resolver table; a matched model opens its detail; the UI selector checks again', async () => {
+    start();
+    await waitFor(() => expect(screen.getAllByTestId(TestId.InventoryRow).length).toBeGreaterThan(0));
+    await fireEvent.click(screen.getByTestId(TestId.TabWorkflow));
+    expect(screen.getByTestId(TestId.WorkflowEmpty)).toHaveTextContent('nothing is sent anywhere');
+    await fireEvent.input(screen.getByTestId(TestId.WorkflowPath), { target: { value: '/home/user/portrait.json' } });
+    await fireEvent.click(screen.getByTestId(TestId.WorkflowPathSubmit));
+    await waitFor(() => expect(screen.getAllByTestId(TestId.WorkflowRow).length).toBeGreaterThan(3));
+    expect(screen.getByTestId(TestId.WorkflowCounts)).toHaveTextContent(/^6 models: 1 present, 1 on backup, 1 downloadable, 1 missing, 1 ambiguous, 1 unrecognised/);
+    // The first UI target is chosen: the links column is there.
+    expect(screen.getByTestId(TestId.WorkflowUi)).toHaveValue('comfyui');
+    expect(screen.getAllByTestId(TestId.WorkflowLinked).length).toBe(6);
+    const checks = () => calls.filter((c) => c === 'workflow_check').length;
+    expect(checks()).toBe(1);
+    await fireEvent.change(screen.getByTestId(TestId.WorkflowUi), { target: { value: '' } });
+    await waitFor(() => expect(screen.queryByTestId(TestId.WorkflowLinked)).toBeNull());
+    expect(checks()).toBe(2);
+    const present = screen.getAllByTestId(TestId.WorkflowRow).find((r) => r.dataset.status === 'present')!;
+    await fireEvent.click(within(within(present).getByTestId(TestId.WorkflowBlob)).getByRole('button'));
+    await waitFor(() => expect(screen.getByTestId(TestId.BlobDetail)).toBeInTheDocument());
+  });
+
+  it('a workflow that cannot be found says what to do', async () => {
+    start();
+    await waitFor(() => expect(screen.getAllByTestId(TestId.InventoryRow).length).toBeGreaterThan(0));
+    await fireEvent.click(screen.getByTestId(TestId.TabWorkflow));
+    await fireEvent.input(screen.getByTestId(TestId.WorkflowPath), { target: { value: '/nope/notes.doc' } });
+    await fireEvent.submit(screen.getByTestId(TestId.WorkflowPath).closest('form')!);
+    await waitFor(() => expect(screen.getByTestId(TestId.WorkflowError)).toHaveTextContent('/nope/notes.doc does not exist — check the path'));
+  });
+
+  it('a .png dropped on the window opens on the Workflow page; another file is refused with a toast', async () => {
+    start();
+    await waitFor(() => expect(screen.getAllByTestId(TestId.InventoryRow).length).toBeGreaterThan(0));
+    await emit('tauri://drag-enter', { paths: ['/home/user/ComfyUI_00042_.png'], position: { x: 10, y: 10 } });
+    await waitFor(() => expect(screen.getByTestId(TestId.WorkflowDropOverlay)).toBeInTheDocument());
+    await emit('tauri://drag-drop', { paths: ['/home/user/ComfyUI_00042_.png'], position: { x: 10, y: 10 } });
+    await waitFor(() => expect(screen.getByTestId(TestId.WorkflowFile).dataset.path).toBe('/home/user/ComfyUI_00042_.png'));
+    expect(screen.queryByTestId(TestId.WorkflowDropOverlay)).toBeNull();
+    expect(screen.getByTestId(TestId.TabWorkflow).dataset.active).toBe('true');
+    expect(screen.getByTestId(TestId.WorkflowFile)).toHaveTextContent('read from a PNG');
+    expect(screen.getByTestId(TestId.WorkflowPath)).toHaveValue('/home/user/ComfyUI_00042_.png');
+    await emit('tauri://drag-drop', { paths: ['/home/user/model.safetensors'], position: { x: 10, y: 10 } });
+    await waitFor(() => expect(screen.getAllByTestId(TestId.Toast).some((t) => t.textContent?.includes('Not a workflow file'))).toBe(true));
+    expect(screen.getByTestId(TestId.WorkflowFile).dataset.path).toBe('/home/user/ComfyUI_00042_.png');
   });
 });

@@ -23,12 +23,19 @@
  * - `AdoptStep` carries `data-step` = `choose` | `scan` | `preview` | `adopt` | `complete`;
  *   `AdoptTotals` carries `data-files`, `data-duplicates`, `data-saved` (bytes);
  *   `AdoptBlob` carries `data-sha256`, `data-pack`, `data-copies`.
+ * - `WorkflowRow` carries `data-status` (the resolver's status) and `data-name`
+ *   (the name as the workflow gives it); `WorkflowBlob`'s button and
+ *   `WorkflowCandidate` carry `data-sha256`; `WorkflowMatch` carries
+ *   `data-matched-by` = `hash` | `name` | empty; `WorkflowLinked` carries
+ *   `data-linked` = `true` | `false` | empty; `WorkflowCounts` carries
+ *   `data-all-present`; `WorkflowFile` carries `data-path`.
  */
 export const TestId = {
   // Header navigation
   TabPacks: 'tab-packs',
   TabInventory: 'tab-inventory',
   TabSettings: 'tab-settings',
+  TabWorkflow: 'tab-workflow',
   HelpLink: 'help-link',
   StorePath: 'store-path',
 
@@ -411,6 +418,30 @@ export const TestId = {
   BgScrubCorrupt: 'bg-scrub-corrupt',
   BgScrubPause: 'bg-scrub-pause',
   BgScrubStop: 'bg-scrub-stop',
+
+  // Workflow page (SPEC §3.15): open or drop a workflow, the resolver's table
+  WorkflowPage: 'workflow-page',
+  WorkflowOpen: 'workflow-open',
+  WorkflowPath: 'workflow-path',
+  WorkflowPathSubmit: 'workflow-path-submit',
+  WorkflowUi: 'workflow-ui',
+  WorkflowUiSettings: 'workflow-ui-settings',
+  WorkflowRefresh: 'workflow-refresh',
+  WorkflowLoading: 'workflow-loading',
+  WorkflowError: 'workflow-error',
+  WorkflowEmpty: 'workflow-empty',
+  WorkflowFile: 'workflow-file',
+  WorkflowDropOverlay: 'workflow-drop-overlay',
+  WorkflowTable: 'workflow-table',
+  WorkflowCounts: 'workflow-counts',
+  WorkflowRow: 'workflow-row',
+  WorkflowStatus: 'workflow-status',
+  WorkflowBlob: 'workflow-blob',
+  WorkflowMatch: 'workflow-match',
+  WorkflowLinked: 'workflow-linked',
+  WorkflowCandidates: 'workflow-candidates',
+  WorkflowCandidate: 'workflow-candidate',
+  WorkflowWarnings: 'workflow-warnings',
 } as const;
 
 export type TestIdName = keyof typeof TestId;

@@ -23,6 +23,9 @@ import type {
 // targets and policy (settings)
 import type { Policy, PolicyUpdate, RemovableDrive, ScrubStatus, TargetChange, TargetList, TargetSummary } from '$lib/api';
 
+// workflows
+import type { RequiredModel, WorkflowCheck } from '$lib/api';
+
 // sync --all and scrub
 import type { Budget, PlannedCopy, RepairPlan, RepairResult, ScrubResult, Shortfall, SyncAllPlan, SyncAllResult } from '$lib/api';
 
@@ -203,6 +206,35 @@ export function demoBackend(o: Options) {
     blobs_below_policy: 0,
     ...over,
   });
+
+  /**
+   * A workflow that needs one model of each status the store can give: a
+   * local checkpoint (by hash), a LoRA only on the backup, a missing model
+   * with a URL, one that is nowhere, a name two LoRAs share, and a custom node.
+   */
+  const workflowCheck = (path: string, ui: string | null): WorkflowCheck => {
+    if (!/\.(json|png|txt)$/i.test(path)) fail('not_found', `${path} does not exist`);
+    if (ui !== null && ui !== 'comfyui' && ui !== 'forge') fail('not_found', `UI target ${JSON.stringify(ui)} does not exist (targets: comfyui, forge)`);
+    const local = items.find((i) => i.kind === 'checkpoint' && i.on_local)!;
+    const parked = items.find((i) => i.kind === 'lora' && i.location === 'backup_only') ?? items.find((i) => i.location === 'backup_only')!;
+    const lost = items.find((i) => i.status === 'missing' && i.has_download_url);
+    const loras = items.filter((i) => i.kind === 'lora' && i.on_local).slice(0, 2);
+    const node = (id: number, n: string, input: string | null) => [{ id: String(id), node: n, input }];
+    const blob = (i: InventoryItem, by: 'hash' | 'name') => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, size_bytes: i.size_bytes, matched_by: by });
+    const cand = (i: InventoryItem) => ({ sha256: i.sha256, display_name: i.display_name, kind: i.kind, matched_by: 'name' as const, on_local: i.on_local, on_targets: i.on_backup ? ['backup'] : [], rejected: null });
+    const base = { name_warning: null, hash: null, url: null, url_source: null, directory: null, blob: null, on_targets: [], linked: null, candidates: [], notes: [] };
+    const models: RequiredModel[] = [
+      { ...base, name: local.display_name, kind: 'checkpoint', status: 'present', used_by: node(4, 'CheckpointLoaderSimple', 'ckpt_name'), hash: { value: local.sha256, algorithm: 'sha256', checked: true }, blob: blob(local, 'hash'), on_targets: local.on_backup ? ['backup'] : [], linked: ui === null ? null : local.active_in_uis.includes(ui), candidates: [{ ...cand(local), matched_by: 'hash' }] },
+      { ...base, name: `SDXL/${parked.display_name}`, kind: parked.kind, status: 'on_backup', used_by: node(7, 'LoraLoader', 'lora_name'), blob: blob(parked, 'name'), on_targets: ['backup'], candidates: [cand(parked)] },
+      ...(lost ? [{ ...base, name: lost.display_name, kind: lost.kind, status: 'downloadable' as const, used_by: node(9, 'VAELoader', 'vae_name'), url: `https://huggingface.co/demo/resolve/main/${lost.display_name}`, url_source: 'pack_lock' as const, blob: blob(lost, 'name'), candidates: [cand(lost)] }] : []),
+      { ...base, name: 'controlnet-depth-sdxl-1.0.safetensors', kind: 'controlnet', status: 'missing', used_by: node(12, 'ControlNetLoader', 'control_net_name') },
+      ...(loras.length === 2 ? [{ ...base, name: 'detail.safetensors', kind: 'lora' as const, status: 'ambiguous' as const, used_by: node(15, 'LoraLoaderModelOnly', 'lora_name'), candidates: loras.map(cand) }] : []),
+      { ...base, name: 'face_yolov8m.pt', kind: 'unknown', status: 'unrecognised', used_by: node(21, 'UltralyticsDetectorProvider', null), notes: ['named by a node Synapse does not know; add it to config.json workflow.loaders to resolve it'] },
+    ];
+    const counts = { present: 0, on_backup: 0, downloadable: 0, missing: 0, ambiguous: 0, unrecognised: 0 };
+    for (const m of models) counts[m.status]++;
+    return { file: path, format: 'comfyui_ui', from_png: /\.png$/i.test(path), ui, models, counts, all_present: false, warnings: [] };
+  };
 
   return (cmd: string, args: Record<string, unknown>): unknown => {
     const watch = watchNow();
@@ -551,6 +583,8 @@ export function demoBackend(o: Options) {
       case 'scrub_background_cancel':
         return null;
       // end of sync --all and scrub
+      case 'workflow_check':
+        return workflowCheck(String(args.path ?? ''), args.ui == null ? null : String(args.ui));
       case 'blob_delete':
         return fail('backup_not_connected', 'preview: the mocked backend does not delete anything');
       case 'plugin:event|listen':

@@ -2,7 +2,8 @@
  * Browser preview of the UI over a mocked backend (`npm run dev`, then open
  * http://localhost:1420/preview.html). Not part of the build: `vite build`
  * only bundles index.html. Query string: `?rows=50000` for a big inventory,
- * `?backup=disconnected|disabled`, `?firstrun`, `?tab=packs|settings|help`,
+ * `?backup=disconnected|disabled`, `?firstrun`, `?tab=packs|workflow|settings|help`,
+ * `?workflow=/any/file.json` (opens the demo workflow on the Workflow page),
  * `?theme=dark`, `?zoom=0.8`.
  */
 import { mount } from 'svelte';
@@ -12,6 +13,7 @@ import App from '../App.svelte';
 import { app } from '$lib/state/app.svelte';
 import { ops } from '$lib/state/ops.svelte';
 import { theme } from '$lib/state/theme.svelte';
+import { workflow } from '$lib/state/workflow.svelte';
 import { demoBackend } from './demo-backend';
 
 const q = new URLSearchParams(location.search);
@@ -23,7 +25,12 @@ const backend = demoBackend({
 mockIPC((cmd, args) => backend(cmd, args as Record<string, unknown>), { shouldMockEvents: true });
 
 const tab = q.get('tab');
-if (tab === 'packs' || tab === 'settings' || tab === 'help' || tab === 'inventory') app.tab = tab;
+if (tab === 'packs' || tab === 'workflow' || tab === 'settings' || tab === 'help' || tab === 'inventory') app.tab = tab;
+const wf = q.get('workflow');
+if (wf) {
+  app.tab = 'workflow';
+  void workflow.open(wf);
+}
 if (q.get('theme') === 'dark' || q.get('theme') === 'light') theme.set(q.get('theme') as 'dark' | 'light');
 
 // `?zoom=0.8` renders a 1024-px browser window as a 1280-px one (screenshots).

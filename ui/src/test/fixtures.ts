@@ -1,5 +1,6 @@
 /** Test data built from the generated wire types (never hand-copied shapes). */
 import type { InventoryItem, InventorySummary, Impacts, TargetSummary, BlobStatus, Location, AssetKind, UiTargetInfo, UsePlan, UseResult } from '$lib/api';
+import type { Candidate, RequiredModel, StatusCounts, WorkflowCheck } from '$lib/api';
 
 let n = 0;
 
@@ -154,6 +155,54 @@ export function targetSummary(over: Partial<TargetSummary> = {}): TargetSummary 
     last_sync: null,
     free_bytes: 300_000_000_000,
     total_bytes: 2_000_000_000_000,
+    ...over,
+  };
+}
+
+/** One model of a workflow check; `blob` is filled for the statuses that have one (present, on_backup) unless given. */
+export function requiredModel(over: Partial<RequiredModel> = {}): RequiredModel {
+  n++;
+  const status = over.status ?? 'present';
+  const name = over.name ?? `model_${n}.safetensors`;
+  const hasBlob = status === 'present' || status === 'on_backup';
+  return {
+    name,
+    name_warning: null,
+    kind: 'checkpoint',
+    status,
+    used_by: [{ id: String(n), node: 'CheckpointLoaderSimple', input: 'ckpt_name' }],
+    hash: null,
+    url: null,
+    url_source: null,
+    directory: null,
+    blob: hasBlob ? { sha256: sha(n), display_name: name, kind: over.kind ?? 'checkpoint', size_bytes: 2_000_000_000, matched_by: 'name' } : null,
+    on_targets: status === 'on_backup' ? ['backup'] : [],
+    linked: null,
+    candidates: [],
+    notes: [],
+    ...over,
+  };
+}
+
+/** A candidate blob of a workflow model (fits unless `rejected` is given). */
+export function candidate(over: Partial<Candidate> = {}): Candidate {
+  n++;
+  return { sha256: sha(n), display_name: `model_${n}.safetensors`, kind: 'checkpoint', matched_by: 'name', on_local: true, on_targets: [], rejected: null, ...over };
+}
+
+/** A workflow check over `models`, with the counts the core would compute. */
+export function workflowCheck(models: RequiredModel[], over: Partial<WorkflowCheck> = {}): WorkflowCheck {
+  const counts: StatusCounts = { present: 0, on_backup: 0, downloadable: 0, missing: 0, ambiguous: 0, unrecognised: 0 };
+  for (const m of models) counts[m.status]++;
+  return {
+    file: '/home/you/workflows/portrait.json',
+    format: 'comfyui_ui',
+    from_png: false,
+    ui: null,
+    models,
+    counts,
+    all_present: models.every((m) => m.status === 'present' && m.linked !== false),
+    warnings: [],
     ...over,
   };
 }

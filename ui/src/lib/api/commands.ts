@@ -263,9 +263,9 @@ export const syncAllApply = (plan: SyncAllPlan, opts?: OperationOptions) => long
  * with the workflow or A1111 parameters embedded, or infotext) and where each
  * stands in the store; with `ui`, whether each present model is linked into
  * that UI target. The file is read locally, nothing is sent anywhere. Rejects
- * `invalid_file` for a file that is no workflow (too big, too deep, no model
- * loaders), `not_found` for a path
- * or UI target that does not exist.
+ * `invalid_file` for a file that is no workflow (nor JSON, PNG or infotext,
+ * too big, nested too deep), `not_found` for a path or UI target that does
+ * not exist.
  */
 export const workflowCheck = (path: string, ui: string | null = null) => call<WorkflowCheck>('workflow_check', { path, ui });
 

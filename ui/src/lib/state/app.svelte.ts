@@ -7,13 +7,14 @@ import type { AppInfo, BackgroundScrub, BackupStatus, BackupWatch, TargetWatch }
 import { InventoryState } from './inventory.svelte';
 import { describeError } from './errors';
 
-export type Tab = 'inventory' | 'packs' | 'settings' | 'help';
+export type Tab = 'inventory' | 'packs' | 'workflow' | 'settings' | 'help';
 
 export const HELP_TOPICS = [
   { id: 'blob-store', title: 'How the blob store works' },
   { id: 'statuses', title: 'Statuses and locations' },
   { id: 'backup', title: 'Backup and sync' },
   { id: 'packages', title: 'Packages: export and import' },
+  { id: 'workflows', title: 'Workflows: which models they need' },
   { id: 'cli', title: 'Command line (CLI)' },
   { id: 'faq', title: 'FAQ' },
 ] as const;

@@ -1,0 +1,83 @@
+/**
+ * The workflow open on the Workflow page (SPEC §3.15): its path, the UI target
+ * chosen for "linked", and the resolver's table. A workflow comes in by a drop
+ * on the window, "Open workflow…" or a typed path; changing the UI, or any
+ * change of the store (`inventory://changed`), checks it again.
+ */
+import * as api from '$lib/api';
+import type { WorkflowCheck } from '$lib/api';
+import { uiTargets, type UiTargetsState } from './ui-targets.svelte';
+import { describeError, errorCode } from './errors';
+
+/** An error of a check, with what to do about it for the cases a workflow brings. */
+export function workflowError(e: unknown, path: string): string {
+  switch (errorCode(e)) {
+    case 'not_found':
+      return `${api.toWireError(e).message} — check the path, or choose the file with “Open workflow…”.`;
+    case 'invalid_file':
+      return `${api.toWireError(e).message} — open a ComfyUI workflow (.json, or a .png saved by ComfyUI) or an image made with A1111 / Forge.`;
+    case 'invalid_argument':
+      return `${api.toWireError(e).message} — ${path} must be a file, not a folder.`;
+    default:
+      return describeError(e);
+  }
+}
+
+export class WorkflowState {
+  /** The file being looked at (null: nothing opened yet). */
+  path = $state<string | null>(null);
+  /** The UI target whose links the table reports (null: none chosen). */
+  ui = $state<string | null>(null);
+  check = $state.raw<WorkflowCheck | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  /** Files are being dragged over the window. */
+  dragging = $state(false);
+
+  #targets: UiTargetsState;
+  /** Answers of older checks (another file, another UI) are dropped. */
+  #seq = 0;
+
+  constructor(targets: UiTargetsState = uiTargets) {
+    this.#targets = targets;
+  }
+
+  /** Opens the workflow in `path`; the first UI target is chosen when none is yet. */
+  async open(path: string): Promise<void> {
+    this.path = path.trim();
+    this.check = null;
+    if (!this.#targets.loaded) await this.#targets.load();
+    if (this.ui === null || !this.#targets.targets.some((t) => t.name === this.ui)) this.ui = this.#targets.targets[0]?.name ?? null;
+    await this.refresh();
+  }
+
+  /** Reports links in another UI target (or none). */
+  async chooseUi(ui: string | null): Promise<void> {
+    this.ui = ui;
+    await this.refresh();
+  }
+
+  /** Checks the open workflow again (the store or its UI links changed). */
+  async refresh(): Promise<void> {
+    const path = this.path;
+    if (!path) return;
+    // A UI target removed since it was chosen is no longer asked about.
+    if (this.ui !== null && this.#targets.loaded && !this.#targets.targets.some((t) => t.name === this.ui)) this.ui = this.#targets.targets[0]?.name ?? null;
+    const seq = ++this.#seq;
+    this.loading = true;
+    try {
+      const check = await api.workflowCheck(path, this.ui);
+      if (seq !== this.#seq) return;
+      this.check = check;
+      this.error = null;
+    } catch (e) {
+      if (seq !== this.#seq) return;
+      this.check = null;
+      this.error = workflowError(e, path);
+    } finally {
+      if (seq === this.#seq) this.loading = false;
+    }
+  }
+}
+
+export const workflow = new WorkflowState();
