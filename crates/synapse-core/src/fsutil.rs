@@ -18,6 +18,8 @@ pub const TMP_SUFFIX: &str = ".synapse-tmp";
 /// Writes `bytes` to `path` atomically, creating parent directories.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().ok_or_else(|| Error::invalid(format!("{} has no parent directory", path.display())))?;
+    // A bare file name (`--save-plan plan.json`) lives in the current directory.
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     fs::create_dir_all(dir).map_err(Error::io("create directory", dir))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.{}{TMP_SUFFIX}", uuid::Uuid::new_v4().simple()));
