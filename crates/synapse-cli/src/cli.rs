@@ -138,7 +138,8 @@ pub enum Command {
         /// Full SHA-256 or a unique prefix of at least 8 characters.
         sha256: String,
     },
-    /// Workflows: which models a ComfyUI workflow (JSON or PNG) or an A1111/Forge image needs, and which the store has.
+    /// Workflows: which models a ComfyUI workflow (JSON or PNG) or an A1111/Forge image needs (check),
+    /// getting and linking them into a UI (use), keeping them as a pack (pack).
     Workflow {
         #[command(subcommand)]
         command: WorkflowCommand,
@@ -543,5 +544,33 @@ pub enum WorkflowCommand {
         /// Also say whether each present model is linked into this UI target.
         #[arg(long, value_name = "NAME")]
         ui: Option<String>,
+    },
+    /// Make a workflow runnable in a UI: restore what is on backup targets, download (http(s) only) what has a URL,
+    /// and link every model into the UI's folder for its kind under the file name the workflow expects.
+    /// A dry run (the plan: hosts, sizes, free space, what cannot be done and why) unless --yes.
+    Use {
+        /// A ComfyUI workflow (.json), a PNG made by ComfyUI or A1111/Forge, or infotext (.txt).
+        file: PathBuf,
+        /// The UI target to link into (taken from the plan with --apply).
+        #[arg(long, value_name = "NAME", required_unless_present = "apply")]
+        ui: Option<String>,
+        #[command(flatten)]
+        plan: PlanArgs,
+    },
+    /// Write a pack (type `workflow`) whose lock pins the blobs the workflow's models resolve to, with the
+    /// workflow file in the pack's folder. Refused while a model does not resolve to one blob, unless --allow-missing.
+    Pack {
+        /// A ComfyUI workflow (.json), a PNG made by ComfyUI or A1111/Forge, or infotext (.txt).
+        file: PathBuf,
+        /// The new pack's name (an existing pack is never overwritten).
+        #[arg(long, value_name = "N")]
+        name: String,
+        /// Also match model names against this UI target's links.
+        #[arg(long, value_name = "NAME")]
+        ui: Option<String>,
+        /// Write the pack even when some models resolve to no blob or to several: they are listed in the
+        /// result as not pinned and in the lock's `unresolved`.
+        #[arg(long)]
+        allow_missing: bool,
     },
 }

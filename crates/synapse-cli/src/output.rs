@@ -264,6 +264,9 @@ pub fn cli_hint(err: &Error) -> Option<String> {
         Error::PackageInvalid { .. } => "`synapse package validate` lists every problem".into(),
         Error::PackageBlobMissing { .. } => "--no-blobs exports the packs' metadata only".into(),
         Error::LinkInTree { .. } => "`synapse doctor` lists every such link".into(),
+        Error::WorkflowUnpinned { .. } => {
+            "--allow-missing writes the pack without them; `synapse workflow use` fetches what can be fetched".into()
+        }
         Error::CopyCorrupt { sha256, .. } => format!("`synapse repair {}` replaces it from a good copy", &sha256[..12.min(sha256.len())]),
         _ => return None,
     })

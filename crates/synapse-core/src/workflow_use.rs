@@ -390,13 +390,16 @@ fn why_not(m: &RequiredModel) -> String {
             "named by a node Synapse does not know ({}); add it to config.json workflow.loaders to resolve it",
             m.used_by.first().map(|u| u.node.as_str()).unwrap_or("?")
         ),
-        _ => {
-            let rejected = m.candidates.iter().find_map(|c| c.rejected.as_ref().map(|r| format!(" ({}: {r})", c.display_name)));
-            format!(
-                "not in the store, on no backup target, and no http(s) URL is known{}: adopt or download the file, then plan again",
-                rejected.unwrap_or_default()
-            )
-        }
+        _ => match m.candidates.iter().find_map(|c| c.rejected.as_ref().map(|r| (c, r))) {
+            Some((c, r)) => format!(
+                "no blob fits: {} ({}) has the name but {r}; give the workflow the model's hash, or correct the kind of that blob's pack",
+                c.display_name,
+                c.sha256.short()
+            ),
+            None => {
+                "not in the store, on no backup target, and no http(s) URL is known: adopt or download the file, then plan again".to_owned()
+            }
+        },
     }
 }
 

@@ -4,15 +4,36 @@
 //! Exit code: 0 whatever the statuses. SPEC §5 gives no code for "a model is
 //! missing" (its `5 not found` is for a thing a command was asked to act on),
 //! so the statuses are in the output and `all_present` in `--json`.
+//!
+//! `synapse workflow use FILE --ui NAME [--yes] [--save-plan F | --apply F]`
+//! (SPEC §3.15, §3.11): without `--yes` a dry run printing the plan (`--json`:
+//! the `WorkflowUsePlan`), exit 0 even when some models cannot be done (the
+//! plan says which and why, `runnable` in `--json`); with `--yes` (or
+//! `--apply F`) the plan is applied and the result printed (`--json`: the
+//! `WorkflowUseResult`). Exit codes of the apply: 3 (`name_clash`) when the
+//! plan lists clashes, nothing changed; 1 when a restore or download failed
+//! (the others went ahead; the result lists them); 130 on Ctrl-C; 0
+//! otherwise, also when models the plan called not doable remain
+//! (`complete` in `--json` says whether everything is linked).
+//!
+//! `synapse workflow pack FILE --name N [--ui NAME] [--allow-missing]`: exit
+//! 5 (`not_found`, nothing written) when a model does not resolve to one blob
+//! unless `--allow-missing` (then they are listed as not pinned and kept in
+//! the lock's `unresolved`); an existing pack name is `already_exists` (exit 1).
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use comfy_table::{Cell, Color};
+use synapse_core::model::UiLink;
+use synapse_core::plan;
 use synapse_core::workflow::{self, MatchedBy, ModelStatus, RequiredModel, UrlSource, WorkflowCheck, WorkflowFormat};
+use synapse_core::workflow_use::{self, HashCheck, UseStep, WorkflowPackOptions, WorkflowPackResult, WorkflowUsePlan, WorkflowUseResult};
+use synapse_core::{Error, ErrorCode, PackName};
 
 use super::{Ctx, Done};
-use crate::cli::WorkflowCommand;
-use crate::output::{self, bold, dim, yellow};
+use crate::cli::{PlanArgs, WorkflowCommand};
+use crate::output::{self, bold, dim, size, yellow};
 
 pub fn run(ctx: &Ctx, command: WorkflowCommand) -> anyhow::Result<Done> {
     match command {
@@ -26,7 +47,267 @@ pub fn run(ctx: &Ctx, command: WorkflowCommand) -> anyhow::Result<Done> {
             }
             Ok(Done::Ok)
         }
+        WorkflowCommand::Use { file, ui, plan } => use_workflow(ctx, &file, ui.as_deref(), &plan),
+        WorkflowCommand::Pack { file, name, ui, allow_missing } => {
+            let name = PackName::parse(&name).map_err(Error::from)?;
+            let store = ctx.open()?;
+            let opts = WorkflowPackOptions { name, ui, allow_missing };
+            let r = workflow_use::pack_workflow(&store, &file, &opts)?;
+            if ctx.json {
+                output::json(&r)?;
+            } else if !ctx.quiet {
+                output::emit(&render_pack(&r))?;
+            }
+            Ok(Done::Ok)
+        }
     }
+}
+
+fn use_workflow(ctx: &Ctx, file: &Path, ui: Option<&str>, plan_args: &PlanArgs) -> anyhow::Result<Done> {
+    let store = ctx.open()?;
+    let planned = if let Some(saved) = &plan_args.apply {
+        let planned: WorkflowUsePlan = plan::read(saved)?;
+        // The plan is for one workflow file and one UI: applying it to another would run what nobody confirmed.
+        let same_file = Path::new(&planned.file) == file
+            || matches!((Path::new(&planned.file).canonicalize(), file.canonicalize()), (Ok(a), Ok(b)) if a == b);
+        if !same_file {
+            return Err(Error::invalid(format!(
+                "{} is a plan for the workflow {}, not {}: make a plan for this file",
+                saved.display(),
+                planned.file,
+                file.display()
+            ))
+            .into());
+        }
+        if ui.is_some_and(|u| u != planned.ui) {
+            return Err(Error::invalid(format!(
+                "{} is a plan for UI target {:?}, not {:?}",
+                saved.display(),
+                planned.ui,
+                ui.unwrap_or_default()
+            ))
+            .into());
+        }
+        planned
+    } else {
+        let ui = ui.ok_or_else(|| Error::invalid("--ui NAME is required: which UI target should the workflow run in?"))?;
+        let planned = ctx.quick(|_| workflow_use::plan_workflow_use(&store, file, ui))?;
+        if let Some(saved) = &plan_args.save_plan {
+            plan::write(saved, &planned)?;
+            super::backup::saved_note(ctx, saved, &format!("workflow use {}", file.display()));
+            return print_plan(ctx, &planned);
+        }
+        if !ctx.yes {
+            return print_plan(ctx, &planned);
+        }
+        planned
+    };
+    let r = ctx.long(|ctl| workflow_use::apply_workflow_use(&store, &planned, ctl))?;
+    if ctx.json {
+        output::json(&r)?;
+    } else if !ctx.quiet {
+        output::emit(&render_result(&r))?;
+    } else {
+        for f in &r.failed {
+            eprintln!("{}", yellow(format!("{}: {}", f.name, f.reason)));
+        }
+    }
+    Ok(match r.failed.first() {
+        Some(first) => Done::Failed {
+            code: ErrorCode::Io,
+            message: format!("{} model(s) could not be fetched; the first, {}: {}", r.failed.len(), first.name, first.reason),
+        },
+        None => Done::Ok,
+    })
+}
+
+fn print_plan(ctx: &Ctx, p: &WorkflowUsePlan) -> anyhow::Result<Done> {
+    if ctx.json {
+        output::json(p)?;
+    } else {
+        output::emit(&render_plan(p, ctx.quiet))?;
+    }
+    Ok(Done::Ok)
+}
+
+fn step_word(s: UseStep) -> &'static str {
+    match s {
+        UseStep::AlreadyLinked => "linked already",
+        UseStep::Link => "link",
+        UseStep::Restore => "restore, link",
+        UseStep::Download => "download, link",
+        UseStep::Clash => "clash",
+        UseStep::NotDoable => "cannot",
+    }
+}
+
+fn step_color(s: UseStep) -> Color {
+    match s {
+        UseStep::AlreadyLinked => Color::Green,
+        UseStep::Link => Color::Green,
+        UseStep::Restore => Color::Cyan,
+        UseStep::Download => Color::Yellow,
+        UseStep::Clash | UseStep::NotDoable => Color::Red,
+    }
+}
+
+fn render_plan(p: &WorkflowUsePlan, quiet: bool) -> String {
+    let mut s = String::new();
+    if p.items.is_empty() {
+        let _ = writeln!(s, "the workflow names no model files: nothing to do");
+        return s;
+    }
+    let mut t = output::table(["NAME", "KIND", "STEP", "SIZE", "FROM"]);
+    output::wrap_to_terminal(&mut t);
+    for it in &p.items {
+        let from = match it.step {
+            UseStep::Restore => it.restore_from.join(", "),
+            UseStep::Download => it.download.as_ref().map(|d| d.host.clone()).unwrap_or_default(),
+            _ => "-".to_owned(),
+        };
+        let sz = match (it.step, it.size_bytes) {
+            (UseStep::Restore | UseStep::Download, Some(b)) => size(b),
+            (UseStep::Download, None) => "unknown".to_owned(),
+            _ => "-".to_owned(),
+        };
+        t.add_row(vec![
+            Cell::new(&it.name),
+            Cell::new(it.kind.as_str()),
+            Cell::new(step_word(it.step)).fg(step_color(it.step)),
+            Cell::new(sz),
+            Cell::new(from),
+        ]);
+    }
+    output::align_right(&mut t, &[3]);
+    s.push_str(&output::render(&t));
+    for it in &p.items {
+        let mut lines: Vec<String> = Vec::new();
+        if let (Some(l), UseStep::Link | UseStep::Restore | UseStep::Download) = (&it.link, it.step) {
+            lines.push(format!("link {}", l.display()));
+        }
+        if let Some(d) = &it.download {
+            lines.push(format!("url {}", d.url));
+            lines.push(match d.check {
+                HashCheck::Sha256 => "hash-checked (SHA-256)".to_owned(),
+                HashCheck::Prefix => format!("checked against the hash prefix {}", d.expected_hash.as_deref().unwrap_or("?")),
+                HashCheck::None => format!("no hash known: adopted as an unverified download; stops at {}", size(d.limit_bytes)),
+            });
+        }
+        if let Some(r) = &it.reason {
+            if !(it.download.as_ref().is_some_and(|d| d.check == HashCheck::None) && r.contains("unverified")) {
+                lines.push(r.clone());
+            }
+        }
+        let notable = matches!(it.step, UseStep::Clash | UseStep::NotDoable);
+        if !lines.is_empty() && (!quiet || notable) {
+            let _ = writeln!(s, "{}", bold(&it.name));
+            for l in lines {
+                let _ = writeln!(s, "  {}", if notable { yellow(l) } else { dim(l) });
+            }
+        }
+    }
+    if !p.hosts.is_empty() {
+        let _ = writeln!(s, "downloads from: {}", p.hosts.join(", "));
+    }
+    let mut totals = Vec::new();
+    if p.to_restore > 0 {
+        totals.push(format!("restore {} ({})", p.to_restore, size(p.bytes_to_restore)));
+    }
+    if p.to_download > 0 {
+        let unknown =
+            if p.downloads_of_unknown_size > 0 { format!(", {} of unknown size", p.downloads_of_unknown_size) } else { String::new() };
+        totals.push(format!("download {} ({}{unknown})", p.to_download, size(p.bytes_to_download)));
+    }
+    totals.push(format!("link {}", p.to_link + p.to_restore + p.to_download));
+    if p.already_linked > 0 {
+        totals.push(format!("{} linked already", p.already_linked));
+    }
+    let _ = writeln!(s, "{} model(s) into {}: {}", p.items.len(), p.ui, totals.join(", "));
+    if let Some(free) = p.free_space {
+        let _ = writeln!(s, "{}", dim(format!("free space on the store's disk: {}", size(free))));
+    }
+    if let Some(w) = &p.space_warning {
+        let _ = writeln!(s, "{}", yellow(format!("warning: {w}")));
+    }
+    for w in &p.warnings {
+        let _ = writeln!(s, "{}", yellow(w));
+    }
+    if p.clashes > 0 {
+        let _ = writeln!(
+            s,
+            "{}",
+            yellow(format!("{} name(s) are taken in the UI folders: applying is refused until they are moved", p.clashes))
+        );
+    }
+    if p.not_doable > 0 {
+        let _ =
+            writeln!(s, "{}", yellow(format!("{} model(s) cannot be done (see above): the workflow will not run complete", p.not_doable)));
+    }
+    if !quiet {
+        let _ =
+            writeln!(s, "{}", dim("dry run: nothing was changed (run again with --yes to do it, or --save-plan FILE to review it first)"));
+    }
+    s
+}
+
+fn link_line(l: &UiLink) -> String {
+    format!("{} -> {}", l.path.display(), l.sha256.short())
+}
+
+fn render_result(r: &WorkflowUseResult) -> String {
+    let mut s = String::new();
+    for x in &r.restored {
+        let _ = writeln!(s, "restored {} ({}) from {}", x.name, size(x.size_bytes), x.from);
+    }
+    for d in &r.downloaded {
+        let resumed = if d.resumed_from > 0 { format!(", resumed from {}", size(d.resumed_from)) } else { String::new() };
+        let _ = writeln!(s, "downloaded {} ({}{resumed}) from {}", d.name, size(d.size_bytes), d.url);
+        if !d.verified {
+            let _ = writeln!(s, "{}", yellow(format!("  unverified: no hash was known; kept as blob {}", d.sha256.short())));
+        }
+    }
+    let _ =
+        writeln!(s, "workflow {} in {}: {} link(s) made, {} already there", bold(&r.file), r.ui, r.linked.len(), r.already_linked.len());
+    for l in &r.linked {
+        let _ = writeln!(s, "  {}", link_line(l));
+    }
+    for f in &r.not_doable {
+        let _ = writeln!(s, "{}", yellow(format!("not done {}: {}", f.name, f.reason)));
+    }
+    for f in &r.failed {
+        let _ = writeln!(s, "{}", yellow(format!("failed {}: {}", f.name, f.reason)));
+    }
+    for k in &r.skipped {
+        let _ = writeln!(s, "{}", yellow(format!("left out {}: {}", k.name, k.reason)));
+    }
+    if r.complete {
+        let _ = writeln!(s, "everything the workflow needs is linked");
+    }
+    let _ = writeln!(s, "{}", dim(format!("`synapse unuse {:?} --ui {}` removes these links", r.label, r.ui)));
+    s
+}
+
+fn render_pack(r: &WorkflowPackResult) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "pack {} written: {} model(s) pinned, the workflow kept as {}", bold(&r.pack), r.pinned.len(), r.workflow_file);
+    if !r.pinned.is_empty() {
+        let mut t = output::table(["DEPENDENCY", "NAME", "KIND", "BLOB", "SIZE"]);
+        for p in &r.pinned {
+            t.add_row(vec![
+                Cell::new(&p.dependency_id),
+                Cell::new(&p.name),
+                Cell::new(p.kind.as_str()),
+                Cell::new(&p.sha256.as_str()[..12]),
+                Cell::new(size(p.size_bytes)),
+            ]);
+        }
+        output::align_right(&mut t, &[4]);
+        s.push_str(&output::render(&t));
+    }
+    for n in &r.not_pinned {
+        let _ = writeln!(s, "{}", yellow(format!("not pinned {} ({}): {}", n.name, n.status.as_str(), n.reason)));
+    }
+    s
 }
 
 fn status_color(s: ModelStatus) -> Color {

@@ -270,3 +270,380 @@ fn hostile_files_are_refused_or_sanitised() {
     assert!(!outside.exists());
     assert_eq!(sha_hex(&fs::read(&file).unwrap()), sha_hex(&serde_json::to_vec(&wf).unwrap()));
 }
+
+// ---------------------------------------------------------------------------
+// workflow use and workflow pack
+// ---------------------------------------------------------------------------
+
+mod using {
+    use std::fs;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::path::{Path, PathBuf};
+    use std::time::{Duration, Instant};
+
+    use serde_json::{json, Value};
+
+    use crate::support::{content, sha_hex, Env};
+
+    /// How the test server answers: the whole body (honouring `Range: bytes=N-`), or the
+    /// body announced in full but trickled out slowly (to be killed in the middle of).
+    #[derive(Clone)]
+    enum Reply {
+        Serve(Vec<u8>),
+        Slow(Vec<u8>),
+    }
+
+    /// An HTTP/1.1 server on 127.0.0.1 answering the n-th request with the n-th reply
+    /// (the last one repeats), each connection on its own thread; returns its URL.
+    fn serve(replies: Vec<Reply>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/model.safetensors", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for (i, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { continue };
+                let reply = replies.get(i).or(replies.last()).unwrap().clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut from = 0usize;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                            break;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("range: bytes=") {
+                            from = v.trim().trim_end_matches('-').parse().unwrap_or(0);
+                        }
+                    }
+                    let _ = match reply {
+                        Reply::Serve(body) if from > 0 => {
+                            let head = format!(
+                                "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {from}-{}/{}\r\nConnection: close\r\n\r\n",
+                                body.len() - from,
+                                body.len() - 1,
+                                body.len()
+                            );
+                            stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body[from..]))
+                        }
+                        Reply::Serve(body) => {
+                            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                            stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body))
+                        }
+                        Reply::Slow(body) => {
+                            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                            let mut r = stream.write_all(head.as_bytes());
+                            for chunk in body.chunks(4096) {
+                                if r.is_err() {
+                                    break;
+                                }
+                                r = stream.write_all(chunk).and_then(|()| stream.flush());
+                                std::thread::sleep(Duration::from_millis(25));
+                            }
+                            r
+                        }
+                    };
+                    let _ = stream.flush();
+                });
+            }
+        });
+        url
+    }
+
+    /// A store with a backup drive and a ComfyUI target: `base_xl.safetensors`
+    /// local, `detail.safetensors` only on the backup drive.
+    struct Scene {
+        env: Env,
+        comfy: PathBuf,
+        base: String,
+        detail: String,
+    }
+
+    fn scene() -> Scene {
+        let env = Env::new();
+        env.enable_backup();
+        let base = env.pack("Base", &[("base_xl.safetensors", &content("base", 1000))], Some("checkpoint")).remove(0);
+        let detail = env.pack("Detail", &[("detail.safetensors", &content("detail", 800))], Some("lora")).remove(0);
+        env.copy_to_backup(&detail);
+        fs::remove_file(env.blob_path(&detail)).unwrap();
+        let comfy = env.dir.path().join("ComfyUI");
+        fs::create_dir_all(&comfy).unwrap();
+        env.json(&["ui", "add", "comfy", "--kind", "comfyui", "--path", comfy.to_str().unwrap()]);
+        Scene { env, comfy, base, detail }
+    }
+
+    impl Scene {
+        fn write(&self, name: &str, v: &Value) -> PathBuf {
+            let p = self.env.dir.path().join(name);
+            fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
+            p
+        }
+
+        fn models(&self) -> PathBuf {
+            self.comfy.join("models")
+        }
+
+        fn blob(&self, sha: &str) -> PathBuf {
+            self.env.blob_path(sha).canonicalize().unwrap()
+        }
+    }
+
+    fn s(p: &Path) -> &str {
+        p.to_str().unwrap()
+    }
+
+    fn steps(plan: &Value) -> Vec<(String, String)> {
+        plan["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["name"].as_str().unwrap().to_owned(), i["step"].as_str().unwrap().to_owned()))
+            .collect()
+    }
+
+    /// Every path below `dir` (links not followed), with what it is.
+    fn tree(dir: &Path) -> Vec<(PathBuf, String)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = fs::read_dir(&d) else { continue };
+            for e in entries.flatten() {
+                let p = e.path();
+                let m = fs::symlink_metadata(&p).unwrap();
+                let what = if m.is_symlink() {
+                    format!("link {}", fs::read_link(&p).unwrap().display())
+                } else if m.is_dir() {
+                    stack.push(p.clone());
+                    "dir".to_owned()
+                } else {
+                    format!("file {}", m.len())
+                };
+                out.push((p, what));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn use_restores_one_model_downloads_another_and_links_them_as_the_workflow_names_them() {
+        let sc = scene();
+        let vae = content("vae", 3000);
+        let url = serve(vec![Reply::Serve(vae.clone())]);
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["base_xl.safetensors"]},
+            {"id": 2, "type": "LoraLoader", "widgets_values": ["SDXL/detail.safetensors", 1, 1]},
+            {"id": 3, "type": "VAELoader", "widgets_values": ["sdxl_vae.safetensors"],
+             "properties": {"models": [{"name": "sdxl_vae.safetensors", "url": url, "hash": sha_hex(&vae), "hash_type": "SHA256"}]}}
+        ]});
+        let file = sc.write("flow.json", &wf);
+
+        // Without --yes: the plan, exit 0, nothing changed.
+        let plan = sc.env.json(&["workflow", "use", s(&file), "--ui", "comfy"]);
+        assert_eq!(
+            steps(&plan),
+            [
+                ("base_xl.safetensors".to_owned(), "link".to_owned()),
+                ("SDXL/detail.safetensors".to_owned(), "restore".to_owned()),
+                ("sdxl_vae.safetensors".to_owned(), "download".to_owned())
+            ]
+        );
+        let host = url.split('/').nth(2).unwrap();
+        assert_eq!(plan["hosts"], json!([host]));
+        assert_eq!(plan["items"][2]["download"]["check"], "sha256");
+        assert_eq!(plan["bytes_to_restore"], 800);
+        assert_eq!(plan["runnable"], true);
+        assert!(!sc.models().exists(), "a dry run makes nothing");
+        assert!(!sc.env.blob_path(&sc.detail).exists());
+        let human = sc.env.cmd().args(["workflow", "use", s(&file), "--ui", "comfy"]).output().unwrap();
+        let text = String::from_utf8_lossy(&human.stdout);
+        assert!(text.contains(host) && text.contains("dry run") && text.contains("--yes"), "{text}");
+
+        let r = sc.env.json(&["--yes", "workflow", "use", s(&file), "--ui", "comfy"]);
+        assert_eq!(r["complete"], true, "{r}");
+        assert_eq!(r["restored"][0]["sha256"], sc.detail.as_str());
+        assert_eq!(r["downloaded"][0]["sha256"], sha_hex(&vae));
+        assert_eq!(r["downloaded"][0]["verified"], true);
+        let m = sc.models();
+        assert_eq!(fs::read_link(m.join("checkpoints/base_xl.safetensors")).unwrap(), sc.blob(&sc.base));
+        assert_eq!(fs::read_link(m.join("loras/SDXL/detail.safetensors")).unwrap(), sc.blob(&sc.detail));
+        assert_eq!(fs::read(m.join("vae/sdxl_vae.safetensors")).unwrap(), vae);
+
+        // Known to the rest of Synapse: check says linked, ui list counts them, unuse removes them.
+        let c = sc.env.json(&["workflow", "check", s(&file), "--ui", "comfy"]);
+        assert_eq!(c["all_present"], true, "{c}");
+        let l = sc.env.json(&["ui", "list"]);
+        assert_eq!(l["ui_targets"][0]["active_links"], 3, "{l}");
+        let u = sc.env.json(&["unuse", "workflow:flow.json"]);
+        assert_eq!(u["removed"].as_array().unwrap().len(), 3, "{u}");
+        assert!(!m.join("loras/SDXL").exists());
+    }
+
+    #[test]
+    fn kill_9_mid_download_leaves_no_half_made_link_and_a_rerun_finishes() {
+        let sc = scene();
+        let big = content("big vae", 2 << 20);
+        let sha = sha_hex(&big);
+        let url = serve(vec![Reply::Slow(big.clone()), Reply::Serve(big.clone())]);
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["base_xl.safetensors"]},
+            {"id": 2, "type": "VAELoader", "widgets_values": ["XL/big_vae.safetensors"],
+             "properties": {"models": [{"name": "XL/big_vae.safetensors", "url": url, "hash": sha, "hash_type": "SHA256"}]}}
+        ]});
+        let file = sc.write("slow.json", &wf);
+        let part = sc.env.root.join("data/tmp").join(format!("{sha}.download.part"));
+        let mut child = std::process::Command::new(crate::support::bin())
+            .arg("--root")
+            .arg(&sc.env.root)
+            .env("SYNAPSE_LOCK_WAIT_MS", "300")
+            .env_remove("SYNAPSE_ROOT")
+            .args(["--yes", "--quiet", "workflow", "use", s(&file), "--ui", "comfy"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while fs::metadata(&part).map(|m| m.len()).unwrap_or(0) < 64 * 1024 {
+            assert!(started.elapsed() < Duration::from_secs(30), "the download never started");
+            assert!(child.try_wait().unwrap().is_none(), "the command ended before it was killed");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let link = sc.models().join("vae/XL/big_vae.safetensors");
+        assert!(fs::symlink_metadata(&link).is_err(), "no link to a blob that is not there");
+        assert!(!sc.env.blob_path(&sha).exists(), "no half blob");
+        let had = fs::metadata(&part).unwrap().len();
+        assert!(had > 0 && had < big.len() as u64);
+        // Links are made after every download: the checkpoint's is not there either, or it is whole.
+        let ckpt = sc.models().join("checkpoints/base_xl.safetensors");
+        assert!(fs::read_link(&ckpt).map(|t| t == sc.blob(&sc.base)).unwrap_or(true));
+
+        // The store lock died with the process; a re-run resumes and finishes.
+        let r = sc.env.json(&["--yes", "workflow", "use", s(&file), "--ui", "comfy"]);
+        assert_eq!(r["complete"], true, "{r}");
+        assert!(r["downloaded"][0]["resumed_from"].as_u64().unwrap() >= had, "{r}");
+        assert_eq!(fs::read(&link).unwrap(), big);
+        assert!(!part.exists());
+    }
+
+    #[test]
+    fn a_saved_plan_applied_after_the_store_changed_skips_the_item_with_its_reason() {
+        let sc = scene();
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["base_xl.safetensors"]},
+            {"id": 2, "type": "LoraLoader", "widgets_values": ["detail.safetensors", 1, 1]}
+        ]});
+        let file = sc.write("race.json", &wf);
+        // A bare file name: the plan lands in the current directory.
+        let out = sc
+            .env
+            .cmd()
+            .current_dir(sc.env.dir.path())
+            .args(["--json", "workflow", "use", s(&file), "--ui", "comfy", "--save-plan", "plan.json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let saved = sc.env.dir.path().join("plan.json");
+        assert!(saved.is_file());
+
+        // Meanwhile the user puts a file of their own where the checkpoint's link would go.
+        fs::create_dir_all(sc.models().join("checkpoints")).unwrap();
+        fs::write(sc.models().join("checkpoints/base_xl.safetensors"), b"mine").unwrap();
+        let r = sc.env.json(&["workflow", "use", s(&file), "--apply", s(&saved)]);
+        assert_eq!(r["skipped"].as_array().unwrap().len(), 1, "{r}");
+        assert_eq!(r["skipped"][0]["name"], "base_xl.safetensors");
+        assert!(r["skipped"][0]["reason"].as_str().unwrap().contains("already at"), "{r}");
+        assert_eq!(r["linked"].as_array().unwrap().len(), 1, "the other model went ahead: {r}");
+        assert_eq!(fs::read(sc.models().join("checkpoints/base_xl.safetensors")).unwrap(), b"mine");
+
+        // A plan is for its own workflow file.
+        let other = sc.write("other.json", &wf);
+        sc.env.error(&["workflow", "use", s(&other), "--apply", s(&saved)], 2, "invalid_argument");
+        // Without --ui and without a plan: a usage error.
+        sc.env.cmd().args(["workflow", "use", s(&file)]).assert().code(2);
+    }
+
+    #[test]
+    fn a_clash_refuses_the_apply_with_exit_3() {
+        let sc = scene();
+        fs::create_dir_all(sc.models().join("loras")).unwrap();
+        fs::write(sc.models().join("loras/detail.safetensors"), b"someone else's").unwrap();
+        let wf = json!({"nodes": [{"id": 1, "type": "LoraLoader", "widgets_values": ["detail.safetensors", 1, 1]}]});
+        let file = sc.write("clash.json", &wf);
+        let plan = sc.env.json(&["workflow", "use", s(&file), "--ui", "comfy"]);
+        assert_eq!(steps(&plan), [("detail.safetensors".to_owned(), "clash".to_owned())]);
+        sc.env.error(&["--yes", "workflow", "use", s(&file), "--ui", "comfy"], 3, "name_clash");
+        assert!(!sc.env.blob_path(&sc.detail).exists(), "nothing restored");
+        assert_eq!(fs::read(sc.models().join("loras/detail.safetensors")).unwrap(), b"someone else's");
+    }
+
+    #[test]
+    fn a_hostile_workflow_never_writes_outside_the_ui_folder() {
+        let sc = scene();
+        let outside = sc.env.dir.path().join("outside");
+        fs::create_dir_all(&outside).unwrap();
+        fs::create_dir_all(sc.models().join("checkpoints")).unwrap();
+        std::os::unix::fs::symlink(&outside, sc.models().join("checkpoints/sub")).unwrap();
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["../../../outside/base_xl.safetensors"]},
+            {"id": 2, "type": "CheckpointLoaderSimple", "widgets_values": ["/etc/base_xl.safetensors"]},
+            {"id": 3, "type": "CheckpointLoaderSimple", "widgets_values": ["sub/base_xl.safetensors"]},
+            {"id": 4, "type": "LoraLoader", "widgets_values": ["..\\..\\detail.safetensors", 1, 1]}
+        ]});
+        let file = sc.write("evil.json", &wf);
+        let before = tree(sc.env.dir.path());
+        let plan = sc.env.json(&["workflow", "use", s(&file), "--ui", "comfy"]);
+        assert!(steps(&plan).iter().all(|(_, st)| st == "not_doable"), "{plan}");
+        assert_eq!(plan["runnable"], false);
+        let r = sc.env.json(&["--yes", "workflow", "use", s(&file), "--ui", "comfy"]);
+        assert_eq!(r["not_doable"].as_array().unwrap().len(), 4, "{r}");
+        assert!(r["linked"].as_array().unwrap().is_empty());
+        let after: Vec<_> = tree(sc.env.dir.path()).into_iter().filter(|(p, _)| !p.starts_with(&sc.env.root)).collect();
+        let before: Vec<_> = before.into_iter().filter(|(p, _)| !p.starts_with(&sc.env.root)).collect();
+        assert_eq!(after, before, "nothing written outside the store");
+        assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_workflow_pack_is_read_by_pack_list_and_show_and_pins_the_blobs() {
+        let sc = scene();
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["XL/base_xl.safetensors"]},
+            {"id": 2, "type": "LoraLoader", "widgets_values": ["detail.safetensors", 1, 1]}
+        ]});
+        let file = sc.write("flow.json", &wf);
+        let r = sc.env.json(&["workflow", "pack", s(&file), "--name", "Flow"]);
+        assert_eq!(r["pinned"].as_array().unwrap().len(), 2, "{r}");
+        assert_eq!(r["workflow_file"], "workflows/flow.json");
+        let list = sc.env.json(&["pack", "list"]);
+        let pack = list["packs"].as_array().unwrap().iter().find(|p| p["name"] == "Flow").unwrap_or_else(|| panic!("{list}"));
+        assert_eq!(pack["pack_type"], "workflow");
+        let show = sc.env.json(&["pack", "show", "Flow"]);
+        let blobs: Vec<&str> = show["blobs"].as_array().unwrap().iter().map(|b| b["sha256"].as_str().unwrap()).collect();
+        assert_eq!(blobs, [sc.base.as_str(), sc.detail.as_str()], "{show}");
+        let dir = sc.env.root.join("state/packs/Flow");
+        assert_eq!(fs::read(dir.join("workflows/flow.json")).unwrap(), fs::read(&file).unwrap());
+        let lock: Value = serde_json::from_slice(&fs::read(dir.join("lock.json")).unwrap()).unwrap();
+        assert_eq!(lock["resolved"][0]["artifact"]["sha256"], sc.base.as_str());
+        assert_eq!(lock["resolved"][1]["artifact"]["size_bytes"], 800);
+        let human = sc.env.cmd().args(["pack", "show", "Flow"]).output().unwrap();
+        assert!(String::from_utf8_lossy(&human.stdout).contains("XL/base_xl.safetensors"));
+
+        sc.env.error(&["workflow", "pack", s(&file), "--name", "Flow"], 1, "already_exists");
+        let partial = sc.write(
+            "partial.json",
+            &json!({"nodes": [
+                {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["base_xl.safetensors"]},
+                {"id": 2, "type": "VAELoader", "widgets_values": ["nowhere.safetensors"]}
+            ]}),
+        );
+        let e = sc.env.error(&["workflow", "pack", s(&partial), "--name", "Partial"], 5, "not_found");
+        assert!(e["message"].as_str().unwrap().contains("nowhere.safetensors"), "{e}");
+        assert!(!sc.env.root.join("state/packs/Partial").exists());
+        let out = sc.env.cmd().args(["workflow", "pack", s(&partial), "--name", "Partial"]).output().unwrap();
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-missing"), "the CLI names the flag");
+        let r = sc.env.json(&["workflow", "pack", s(&partial), "--name", "Partial", "--allow-missing"]);
+        assert_eq!(r["not_pinned"][0]["name"], "nowhere.safetensors");
+        assert_eq!(r["not_pinned"][0]["status"], "missing");
+        sc.env.error(&["workflow", "pack", s(&partial), "--name", "../x"], 2, "invalid_argument");
+    }
+}
