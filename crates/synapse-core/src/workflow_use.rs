@@ -657,7 +657,13 @@ pub fn apply_workflow_use(store: &Store, planned: &WorkflowUsePlan, ctl: Control
         let mut reasons = Vec::new();
         let mut done = false;
         for t in p.restore_from.iter().filter(|t| now.restore_from.contains(t)) {
-            let on = store.on_target(Some(t))?;
+            let on = match store.on_target(Some(t)) {
+                Ok(on) => on,
+                Err(e) => {
+                    reasons.push(format!("from {t}: {e}"));
+                    continue;
+                }
+            };
             match crate::sync::restore_blob(&on, &sha, ctl) {
                 Ok(c) => {
                     r.restored.push(RestoredModel { name: p.name.clone(), sha256: sha.clone(), size_bytes: c.size_bytes, from: t.clone() });
@@ -691,6 +697,10 @@ pub fn apply_workflow_use(store: &Store, planned: &WorkflowUsePlan, ctl: Control
         }
         let Some(now) = matching(&fresh, p, &mut r.skipped) else { continue };
         match (p.step, now.step) {
+            // The plan had nothing to do here; what is to do now was not confirmed.
+            (UseStep::AlreadyLinked, step) if step != UseStep::AlreadyLinked => {
+                r.skipped.push(skip(p, format!("its link is gone since the plan (it now needs {}): make a new plan", step_word(step))));
+            }
             (_, UseStep::AlreadyLinked) => {
                 r.already_linked.push(ui_link(planned, now, layout)?);
             }
@@ -734,7 +744,7 @@ pub fn apply_workflow_use(store: &Store, planned: &WorkflowUsePlan, ctl: Control
                     Err(e) => r.failed.push(FailedModel { name: p.name.clone(), reason: e.to_string() }),
                 }
             }
-            (_, UseStep::Restore) => {
+            (UseStep::Restore, UseStep::Restore) => {
                 r.skipped.push(skip(p, "its blob is still only on backup targets (the restore did not happen)".to_owned()));
             }
             (_, step) => r

@@ -749,6 +749,33 @@ mod using {
     }
 
     #[test]
+    fn a_cancelled_download_leaves_no_partial_file_and_no_link() {
+        let s = scene();
+        let vae = content("vae", 5000);
+        let server = serve(vec![Reply::Cut(vae.clone(), 1500)]);
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["base_xl.safetensors"]},
+            {"id": 2, "type": "VAELoader", "widgets_values": ["sdxl_vae.safetensors"],
+             "properties": {"models": [{"name": "sdxl_vae.safetensors", "url": server.url, "hash": sha_of(&vae).as_str()}]}}
+        ]});
+        let file = write(s.f.dir.path(), "cancel.json", &serde_json::to_vec(&wf).unwrap());
+        let plan = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        apply(&s, &plan).unwrap();
+        let part = s.f.store.layout().download_part(&sha_of(&vae));
+        assert!(part.is_file(), "the cut download is kept");
+        // Cancelled while it resumes: the partial file goes (SPEC §4), no link is made for it.
+        fs::remove_file(s.comfy.join("models/checkpoints/base_xl.safetensors")).unwrap();
+        let plan = workflow_use::plan_workflow_use(&s.f.store, &file, "comfy").unwrap();
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        let e = workflow_use::apply_workflow_use(&s.f.store, &plan, Control::new(&NoProgress, &cancel)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Cancelled);
+        assert!(!part.exists(), "no partial file after a cancel");
+        assert!(fs::symlink_metadata(s.comfy.join("models/vae/sdxl_vae.safetensors")).is_err());
+        assert!(fs::symlink_metadata(s.comfy.join("models/checkpoints/base_xl.safetensors")).is_err(), "links come after the downloads");
+    }
+
+    #[test]
     fn workflow_pack_pins_the_resolved_blobs_and_carries_the_workflow() {
         let s = scene();
         let wf = json!({"nodes": [
