@@ -100,6 +100,7 @@ fn every_json_result_shape_on_the_demo_store() {
         "properties": {"models": [{"name": first["display_name"], "url": "https://example.invalid/m", "hash": first["sha256"], "hash_type": "sha256", "directory": "checkpoints"}]}}]});
     std::fs::write(&workflow, serde_json::to_vec(&wf).unwrap()).unwrap();
     pin("workflow check", d.json(&["workflow", "check", s(&workflow), "--ui", "comfy"]));
+    pin("workflow use", d.json(&["workflow", "use", s(&workflow), "--ui", "comfy"]));
     pin("use --dry-run", d.json(&["use", &pack, "--ui", "comfy", "--dry-run"]));
     pin("unuse --dry-run", d.json(&["unuse", &pack, "--dry-run"]));
     pin("package export", d.json(&["package", "export", &pack, "--out", s(&package)]));
@@ -115,5 +116,7 @@ fn every_json_result_shape_on_the_demo_store() {
     pin("target rename", d.json(&["target", "rename", "spare", "spare2"]));
     pin("target remove", d.json(&["target", "remove", "spare2"]));
     pin("inventory delete", d.json(&["inventory", "delete", &orphan, "--target", "backup"]));
+    pin("workflow use --yes", d.json(&["--yes", "workflow", "use", s(&workflow), "--ui", "comfy"]));
+    pin("workflow pack", d.json(&["workflow", "pack", s(&workflow), "--name", "Workflow pack"]));
     insta::assert_json_snapshot!("json_shapes", Value::Object(shapes));
 }
