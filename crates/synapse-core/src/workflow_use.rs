@@ -158,7 +158,7 @@ pub struct WorkflowUseItem {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WorkflowUsePlan {
     pub plan: PlanStamp,
-    /// The workflow file, as given.
+    /// The workflow file (made absolute).
     pub file: String,
     /// The UI target.
     pub ui: String,
@@ -336,7 +336,8 @@ fn finish_plan(store: &Store, file: &Path, target: &Target, check: &WorkflowChec
     let (clashes, not_doable) = (count(UseStep::Clash), count(UseStep::NotDoable));
     Ok(WorkflowUsePlan {
         plan: PlanStamp::new(store, OPERATION)?,
-        file: file.to_string_lossy().into_owned(),
+        // Absolute: a saved plan applied from another directory reads the same file.
+        file: std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()).to_string_lossy().into_owned(),
         ui: target.name.clone(),
         label: link_label(file),
         hosts,
