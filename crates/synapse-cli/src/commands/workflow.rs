@@ -190,7 +190,7 @@ fn render_plan(p: &WorkflowUsePlan, quiet: bool) -> String {
             lines.push(match d.check {
                 HashCheck::Sha256 => "hash-checked (SHA-256)".to_owned(),
                 HashCheck::Prefix => format!("checked against the hash prefix {}", d.expected_hash.as_deref().unwrap_or("?")),
-                HashCheck::None => format!("no hash known: adopted as an unverified download; stops at {}", size(d.limit_bytes)),
+                HashCheck::None => format!("no hash known: adopted as an unverified download; stops at {}", limit(d.limit_bytes)),
             });
         }
         if let Some(r) = &it.reason {
@@ -214,9 +214,12 @@ fn render_plan(p: &WorkflowUsePlan, quiet: bool) -> String {
         totals.push(format!("restore {} ({})", p.to_restore, size(p.bytes_to_restore)));
     }
     if p.to_download > 0 {
-        let unknown =
-            if p.downloads_of_unknown_size > 0 { format!(", {} of unknown size", p.downloads_of_unknown_size) } else { String::new() };
-        totals.push(format!("download {} ({}{unknown})", p.to_download, size(p.bytes_to_download)));
+        let what = match (p.downloads_of_unknown_size, p.to_download) {
+            (0, _) => size(p.bytes_to_download),
+            (u, n) if u == n => "size unknown".to_owned(),
+            (u, _) => format!("{} + {u} of unknown size", size(p.bytes_to_download)),
+        };
+        totals.push(format!("download {} ({what})", p.to_download));
     }
     totals.push(format!("link {}", p.to_link + p.to_restore + p.to_download));
     if p.already_linked > 0 {
@@ -248,6 +251,15 @@ fn render_plan(p: &WorkflowUsePlan, quiet: bool) -> String {
             writeln!(s, "{}", dim("dry run: nothing was changed (run again with --yes to do it, or --save-plan FILE to review it first)"));
     }
     s
+}
+
+/// The most a download takes (64 GiB when the size is unknown, said in the unit it is set in).
+fn limit(bytes: u64) -> String {
+    if bytes == synapse_core::download::MAX_UNKNOWN_SIZE {
+        format!("{} GiB", bytes >> 30)
+    } else {
+        size(bytes)
+    }
 }
 
 fn link_line(l: &UiLink) -> String {
