@@ -107,10 +107,6 @@ fn use_workflow(ctx: &Ctx, file: &Path, ui: Option<&str>, plan_args: &PlanArgs) 
         output::json(&r)?;
     } else if !ctx.quiet {
         output::emit(&render_result(&r))?;
-    } else {
-        for f in &r.failed {
-            eprintln!("{}", yellow(format!("{}: {}", f.name, f.reason)));
-        }
     }
     Ok(match r.failed.first() {
         Some(first) => Done::Failed {

@@ -563,6 +563,29 @@ mod using {
     }
 
     #[test]
+    fn a_failed_download_is_exit_1_and_the_rest_goes_ahead() {
+        let sc = scene();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        // A port nobody listens on: the connection is refused.
+        let dead = format!("http://{}/gone.safetensors", listener.local_addr().unwrap());
+        drop(listener);
+        let wf = json!({"nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["base_xl.safetensors"]},
+            {"id": 2, "type": "VAELoader", "widgets_values": ["gone.safetensors"],
+             "properties": {"models": [{"name": "gone.safetensors", "url": dead}]}}
+        ]});
+        let file = sc.write("fails.json", &wf);
+        let r = sc.env.json_exit(&["--yes", "workflow", "use", s(&file), "--ui", "comfy"], 1);
+        assert_eq!(r["failed"][0]["name"], "gone.safetensors", "{r}");
+        assert!(r["failed"][0]["reason"].as_str().unwrap().contains("refused"), "{r}");
+        assert_eq!(r["linked"].as_array().unwrap().len(), 1, "the checkpoint was linked: {r}");
+        assert_eq!(r["complete"], false);
+        let out = sc.env.cmd().args(["--yes", "workflow", "use", s(&file), "--ui", "comfy"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("could not be fetched"), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    #[test]
     fn a_clash_refuses_the_apply_with_exit_3() {
         let sc = scene();
         fs::create_dir_all(sc.models().join("loras")).unwrap();
