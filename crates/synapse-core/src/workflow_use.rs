@@ -611,6 +611,8 @@ struct Todo {
 /// restore that fails is reported in `failed` and the others go ahead.
 pub fn apply_workflow_use(store: &Store, planned: &WorkflowUsePlan, ctl: Control) -> Result<WorkflowUseResult> {
     planned.plan.check(store, OPERATION)?;
+    // The label is worked out again from the file: an edited plan cannot file links under another pack.
+    let planned = &WorkflowUsePlan { label: link_label(Path::new(&planned.file)), ..planned.clone() };
     let clashes: Vec<UseClash> = planned
         .items
         .iter()

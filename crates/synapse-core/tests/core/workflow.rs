@@ -550,7 +550,12 @@ mod using {
         // A saved plan round-trips.
         let saved: WorkflowUsePlan = serde_json::from_slice(&serde_json::to_vec(&plan).unwrap()).unwrap();
         assert_eq!(saved, plan);
-        let r = apply(&s, &saved).unwrap();
+        // An edited label cannot file the links under a real pack's name.
+        let mut edited = saved.clone();
+        edited.label = "Base".into();
+        let r = apply(&s, &edited).unwrap();
+        assert_eq!(r.label, "workflow:flow.json");
+        assert!(r.linked.iter().all(|l| l.pack == "workflow:flow.json"));
         assert!(r.complete && r.skipped.is_empty() && r.failed.is_empty(), "{r:#?}");
         assert_eq!(r.restored.iter().map(|x| (&x.sha256, x.from.as_str())).collect::<Vec<_>>(), [(&s.detail, "backup")]);
         let got: Vec<(&str, &Sha256, bool)> = r.downloaded.iter().map(|d| (d.name.as_str(), &d.sha256, d.verified)).collect();
