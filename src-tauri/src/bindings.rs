@@ -24,6 +24,7 @@ use synapse_core::sync::{PackTransferPlan, PushOptions, SyncOptions, SyncPlan};
 use synapse_core::target::{Policy, PolicyUpdate};
 use synapse_core::views::UsePlan;
 use synapse_core::workflow::WorkflowCheck;
+use synapse_core::workflow_use::{WorkflowPackResult, WorkflowUsePlan, WorkflowUseResult};
 use synapse_core::{ErrorCode, WireError};
 use ts_rs::{Config, TS};
 
@@ -104,6 +105,9 @@ fn export_into(dir: &Path) {
         SyncAllPlan,
         SyncAllResult,
         WorkflowCheck,
+        WorkflowUsePlan,
+        WorkflowUseResult,
+        WorkflowPackResult,
         // the shell
         AppInfo,
         BackupWatch,

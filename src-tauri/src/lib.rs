@@ -132,6 +132,9 @@ pub fn run() {
             commands::targets::sync_all_plan,
             commands::targets::sync_all_apply,
             commands::workflow::workflow_check,
+            commands::workflow::workflow_use_plan,
+            commands::workflow::workflow_use_apply,
+            commands::workflow::workflow_pack,
         ])
         .run(tauri::generate_context!())
         .expect("the Synapse desktop app failed to start");

@@ -46,7 +46,7 @@ import type { RedownloadResult, UiTargetList, UnuseResult, UsePlan, UseResult } 
 import type { InventoryItem, SortKey } from './bindings';
 import type { AdoptOptions, AdoptPlan, AdoptResult } from './bindings';
 import type { RepairPlan, RepairResult } from './bindings';
-import type { WorkflowCheck } from './bindings';
+import type { WorkflowCheck, WorkflowPackResult, WorkflowUsePlan, WorkflowUseResult } from './bindings';
 import type { Policy, PolicyUpdate, RemovableDrive, ScrubResult, ScrubStatus, SyncAllOptions, SyncAllPlan, SyncAllResult, TargetChange, TargetList, Whereis } from './bindings';
 import { toWireError } from './errors';
 import { operationArgs, type OperationOptions } from './progress';
@@ -268,6 +268,27 @@ export const syncAllApply = (plan: SyncAllPlan, opts?: OperationOptions) => long
  * not exist.
  */
 export const workflowCheck = (path: string, ui: string | null = null) => call<WorkflowCheck>('workflow_check', { path, ui });
+/**
+ * What making the workflow runnable in `ui` would do (reads only): per model
+ * a link under the name the workflow expects, a restore or a download first
+ * (every host and size named), a clash, or why it cannot be done; the free
+ * space. Rejects `not_found` for an unknown UI, `invalid_argument` when its folder is gone.
+ */
+export const workflowUsePlan = (path: string, ui: string) => call<WorkflowUsePlan>('workflow_use_plan', { path, ui });
+/**
+ * Applies exactly the plan shown (SPEC §3.11): its restores and downloads
+ * with progress (cancellable), then its links; what changed since is in
+ * `skipped`, a step that failed in `failed`. Rejects `name_clash` when the plan lists clashes.
+ */
+export const workflowUseApply = (plan: WorkflowUsePlan, opts?: OperationOptions) => long<WorkflowUseResult>('workflow_use_apply', { plan }, opts);
+/**
+ * Writes a pack of type `workflow` whose lock pins the resolved models and
+ * which carries the workflow file. Without `allowMissing`, a model that
+ * resolves to no single blob refuses it (`not_found`, nothing written); with
+ * it, such models are listed in the lock as unresolved. `already_exists` for a taken name.
+ */
+export const workflowPack = (path: string, name: string, ui: string | null, allowMissing: boolean) =>
+  call<WorkflowPackResult>('workflow_pack', { path, name, ui, allowMissing });
 
 // ---- packages (SPEC §3.10) -----------------------------------------------------
 
