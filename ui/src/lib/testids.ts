@@ -29,6 +29,9 @@
  *   `data-matched-by` = `hash` | `name` | empty; `WorkflowLinked` carries
  *   `data-linked` = `true` | `false` | empty; `WorkflowCounts` carries
  *   `data-all-present`; `WorkflowFile` carries `data-path`.
+ * - `WorkflowUseStep` carries `data-step` = `plan` | `progress` | `done`;
+ *   `WorkflowUseItem` carries `data-step` (the plan's step) and `data-name`;
+ *   `WorkflowUseSummary` carries `data-complete`.
  */
 export const TestId = {
   // Header navigation
@@ -442,6 +445,28 @@ export const TestId = {
   WorkflowCandidates: 'workflow-candidates',
   WorkflowCandidate: 'workflow-candidate',
   WorkflowWarnings: 'workflow-warnings',
+  WorkflowMakeRunnable: 'workflow-make-runnable',
+  WorkflowSavePack: 'workflow-save-pack',
+  WorkflowUseDialog: 'workflow-use-dialog',
+  WorkflowUseStep: 'workflow-use-step',
+  WorkflowUsePlanLine: 'workflow-use-plan-line',
+  WorkflowUseItems: 'workflow-use-items',
+  WorkflowUseItem: 'workflow-use-item',
+  WorkflowUseHosts: 'workflow-use-hosts',
+  WorkflowUseFreeSpace: 'workflow-use-free-space',
+  WorkflowUseBlocker: 'workflow-use-blocker',
+  WorkflowUseConfirm: 'workflow-use-confirm',
+  WorkflowUseCancel: 'workflow-use-cancel',
+  WorkflowUseProgress: 'workflow-use-progress',
+  WorkflowUseSummary: 'workflow-use-summary',
+  WorkflowUseDone: 'workflow-use-done',
+  WorkflowPackDialog: 'workflow-pack-dialog',
+  WorkflowPackName: 'workflow-pack-name',
+  WorkflowPackNameError: 'workflow-pack-name-error',
+  WorkflowPackUnpinned: 'workflow-pack-unpinned',
+  WorkflowPackAllowMissing: 'workflow-pack-allow-missing',
+  WorkflowPackConfirm: 'workflow-pack-confirm',
+  WorkflowPackCancel: 'workflow-pack-cancel',
 } as const;
 
 export type TestIdName = keyof typeof TestId;

@@ -24,7 +24,7 @@ import type {
 import type { Policy, PolicyUpdate, RemovableDrive, ScrubStatus, TargetChange, TargetList, TargetSummary } from '$lib/api';
 
 // workflows
-import type { RequiredModel, WorkflowCheck } from '$lib/api';
+import type { RequiredModel, WorkflowCheck, WorkflowPackResult, WorkflowUseItem, WorkflowUsePlan, WorkflowUseResult } from '$lib/api';
 
 // sync --all and scrub
 import type { Budget, PlannedCopy, RepairPlan, RepairResult, ScrubResult, Shortfall, SyncAllPlan, SyncAllResult } from '$lib/api';
@@ -234,6 +234,48 @@ export function demoBackend(o: Options) {
     const counts = { present: 0, on_backup: 0, downloadable: 0, missing: 0, ambiguous: 0, unrecognised: 0 };
     for (const m of models) counts[m.status]++;
     return { file: path, format: 'comfyui_ui', from_png: /\.png$/i.test(path), ui, models, counts, all_present: false, warnings: [] };
+  };
+
+  /** The plan of making the demo workflow runnable: a step per model, as the core decides them. */
+  const workflowUsePlan = (path: string, ui: string): WorkflowUsePlan => {
+    const check = workflowCheck(path, ui);
+    const folder = ui === 'forge' ? '/home/user/stable-diffusion-webui-forge/models' : '/home/user/ComfyUI/models';
+    const items: WorkflowUseItem[] = check.models.map((m) => {
+      const base = { name: m.name, kind: m.kind, status: m.status, sha256: m.blob?.sha256 ?? null, display_name: m.blob?.display_name ?? null, size_bytes: null, link: `${folder}/${m.kind}s/${m.name}`, link_exists: false, restore_from: [], download: null, reason: null };
+      switch (m.status) {
+        case 'present':
+          return m.linked ? { ...base, step: 'already_linked' as const, link_exists: true } : { ...base, step: 'link' as const };
+        case 'on_backup':
+          return { ...base, step: 'restore' as const, size_bytes: m.blob!.size_bytes, restore_from: m.on_targets };
+        case 'downloadable':
+          return { ...base, step: 'download' as const, size_bytes: m.blob?.size_bytes ?? null, download: { url: m.url!, host: new URL(m.url!).host, source: m.url_source ?? 'workflow', size_bytes: m.blob?.size_bytes ?? null, limit_bytes: m.blob?.size_bytes ?? 68_719_476_736, check: m.blob ? ('sha256' as const) : ('none' as const), expected_hash: m.blob?.sha256 ?? null } };
+        default:
+          return { ...base, step: 'not_doable' as const, link: null, reason: m.status === 'ambiguous' ? 'several models of the store fit the name: keep one, or give the workflow its hash' : m.status === 'unrecognised' ? 'named by a node Synapse does not know' : 'not in the store, on no backup target, and no http(s) URL is known' };
+      }
+    });
+    const n = (step: WorkflowUseItem['step']) => items.filter((i) => i.step === step).length;
+    const bytes = (step: WorkflowUseItem['step']) => items.filter((i) => i.step === step).reduce((s, i) => s + (i.size_bytes ?? 0), 0);
+    return {
+      plan: { operation: 'workflow use', store: root, store_id: '1:2', made_at: new Date().toISOString() },
+      file: path,
+      ui,
+      label: `workflow:${path.split('/').pop()}`,
+      items,
+      hosts: [...new Set(items.flatMap((i) => (i.download ? [i.download.host] : [])))],
+      bytes_to_restore: bytes('restore'),
+      bytes_to_download: bytes('download'),
+      downloads_of_unknown_size: items.filter((i) => i.download && i.download.size_bytes === null).length,
+      free_space: 312_000_000_000,
+      space_warning: null,
+      runnable: n('not_doable') + n('clash') === 0,
+      to_link: n('link'),
+      to_restore: n('restore'),
+      to_download: n('download'),
+      already_linked: n('already_linked'),
+      clashes: n('clash'),
+      not_doable: n('not_doable'),
+      warnings: [],
+    };
   };
 
   return (cmd: string, args: Record<string, unknown>): unknown => {
@@ -585,6 +627,40 @@ export function demoBackend(o: Options) {
       // end of sync --all and scrub
       case 'workflow_check':
         return workflowCheck(String(args.path ?? ''), args.ui == null ? null : String(args.ui));
+      case 'workflow_use_plan':
+        return workflowUsePlan(String(args.path ?? ''), String(args.ui ?? 'comfyui'));
+      case 'workflow_use_apply': {
+        const plan = args.plan as WorkflowUsePlan;
+        const doing = plan.items.filter((i) => i.step === 'link' || i.step === 'restore' || i.step === 'download');
+        const link = (i: WorkflowUseItem) => ({ ui: plan.ui, pack: plan.label, dependency_id: i.name, sha256: i.sha256 ?? hex(i.name.length, 9), kind: i.kind, path: i.link ?? '', target: `${root}/data/blobs/sha256/${(i.sha256 ?? '').slice(0, 2)}/${i.sha256}` });
+        return {
+          file: plan.file,
+          ui: plan.ui,
+          label: plan.label,
+          linked: doing.map(link),
+          already_linked: plan.items.filter((i) => i.step === 'already_linked').map(link),
+          restored: plan.items.filter((i) => i.step === 'restore').map((i) => ({ name: i.name, sha256: i.sha256!, size_bytes: i.size_bytes ?? 0, from: i.restore_from[0] ?? 'backup' })),
+          downloaded: plan.items.filter((i) => i.step === 'download').map((i) => ({ name: i.name, sha256: i.sha256 ?? hex(i.name.length, 9), url: i.download!.url, size_bytes: i.size_bytes ?? 0, bytes_downloaded: i.size_bytes ?? 0, resumed_from: 0, check: i.download!.check, verified: i.download!.check !== 'none' })),
+          not_doable: plan.items.filter((i) => i.step === 'not_doable').map((i) => ({ name: i.name, reason: i.reason ?? '' })),
+          failed: [],
+          skipped: [],
+          complete: plan.runnable,
+        } satisfies WorkflowUseResult;
+      }
+      case 'workflow_pack': {
+        const check = workflowCheck(String(args.path ?? ''), args.ui == null ? null : String(args.ui));
+        const pinnable = check.models.filter((m) => m.blob && (m.status === 'present' || m.status === 'on_backup' || m.status === 'downloadable') && !m.name_warning);
+        const rest = check.models.filter((m) => !pinnable.includes(m));
+        if (rest.length > 0 && !args.allowMissing) fail('not_found', `the pack was not written: ${rest.length} model(s) of ${check.file} do not resolve to one blob`);
+        if (PACKS.includes(String(args.name))) fail('already_exists', `pack ${JSON.stringify(args.name)} already exists`);
+        return {
+          pack: String(args.name),
+          file: check.file,
+          workflow_file: `workflows/${check.file.split('/').pop()}`,
+          pinned: pinnable.map((m) => ({ dependency_id: m.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase(), name: m.name, kind: m.kind, sha256: m.blob!.sha256, size_bytes: m.blob!.size_bytes, url: m.url })),
+          not_pinned: rest.map((m) => ({ name: m.name, kind: m.kind, status: m.status, reason: m.status })),
+        } satisfies WorkflowPackResult;
+      }
       case 'blob_delete':
         return fail('backup_not_connected', 'preview: the mocked backend does not delete anything');
       case 'plugin:event|listen':

@@ -1,6 +1,6 @@
 /** Test data built from the generated wire types (never hand-copied shapes). */
 import type { InventoryItem, InventorySummary, Impacts, TargetSummary, BlobStatus, Location, AssetKind, UiTargetInfo, UsePlan, UseResult } from '$lib/api';
-import type { Candidate, RequiredModel, StatusCounts, WorkflowCheck } from '$lib/api';
+import type { Candidate, RequiredModel, StatusCounts, WorkflowCheck, WorkflowUseItem, WorkflowUsePlan, WorkflowUseResult } from '$lib/api';
 
 let n = 0;
 
@@ -203,6 +203,74 @@ export function workflowCheck(models: RequiredModel[], over: Partial<WorkflowChe
     counts,
     all_present: models.every((m) => m.status === 'present' && m.linked !== false),
     warnings: [],
+    ...over,
+  };
+}
+
+/** One model of a "Make runnable" plan (a link by default). */
+export function useItem(over: Partial<WorkflowUseItem> = {}): WorkflowUseItem {
+  n++;
+  const name = over.name ?? `model_${n}.safetensors`;
+  return {
+    name,
+    kind: 'checkpoint',
+    status: 'present',
+    step: 'link',
+    sha256: sha(n),
+    display_name: name,
+    size_bytes: null,
+    link: `/home/you/ComfyUI/models/checkpoints/${name}`,
+    link_exists: false,
+    restore_from: [],
+    download: null,
+    reason: null,
+    ...over,
+  };
+}
+
+/** A "Make runnable" plan over `items`, with the counts and sizes the core would compute. */
+export function workflowUsePlan(items: WorkflowUseItem[], over: Partial<WorkflowUsePlan> = {}): WorkflowUsePlan {
+  const n = (step: WorkflowUseItem['step']) => items.filter((i) => i.step === step).length;
+  const bytes = (step: WorkflowUseItem['step']) => items.filter((i) => i.step === step).reduce((s, i) => s + (i.size_bytes ?? 0), 0);
+  return {
+    plan: { operation: 'workflow use', store: '/store', store_id: '1:2', made_at: '2026-12-04T10:00:00Z' },
+    file: '/home/you/workflows/portrait.json',
+    ui: 'comfyui',
+    label: 'workflow:portrait.json',
+    items,
+    hosts: [...new Set(items.flatMap((i) => (i.download ? [i.download.host] : [])))],
+    bytes_to_restore: bytes('restore'),
+    bytes_to_download: bytes('download'),
+    downloads_of_unknown_size: items.filter((i) => i.download && i.download.size_bytes === null).length,
+    free_space: 100_000_000_000,
+    space_warning: null,
+    runnable: n('clash') + n('not_doable') === 0,
+    to_link: n('link'),
+    to_restore: n('restore'),
+    to_download: n('download'),
+    already_linked: n('already_linked'),
+    clashes: n('clash'),
+    not_doable: n('not_doable'),
+    warnings: [],
+    ...over,
+  };
+}
+
+/** What applying `plan` did when every step went through. */
+export function workflowUseResult(plan: WorkflowUsePlan, over: Partial<WorkflowUseResult> = {}): WorkflowUseResult {
+  const link = (i: WorkflowUseItem) => ({ ui: plan.ui, pack: plan.label, dependency_id: i.name, sha256: i.sha256 ?? sha(999), kind: i.kind, path: i.link ?? '', target: `/store/data/blobs/${i.sha256}` });
+  return {
+    file: plan.file,
+    ui: plan.ui,
+    label: plan.label,
+    linked: plan.items.filter((i) => ['link', 'restore', 'download'].includes(i.step)).map(link),
+    already_linked: plan.items.filter((i) => i.step === 'already_linked').map(link),
+    restored: plan.items.filter((i) => i.step === 'restore').map((i) => ({ name: i.name, sha256: i.sha256!, size_bytes: i.size_bytes ?? 0, from: i.restore_from[0] ?? 'backup' })),
+    downloaded: [],
+    not_doable: plan.items.filter((i) => i.step === 'not_doable').map((i) => ({ name: i.name, reason: i.reason ?? '' })),
+    failed: [],
+    skipped: [],
+    complete: plan.runnable,
     ...over,
   };
 }

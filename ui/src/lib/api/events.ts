@@ -47,5 +47,5 @@ export async function onFileDrag(cb: (drag: FileDrag) => void): Promise<Unlisten
     else if (p.type === 'leave') cb({ type: 'leave' });
   });
   // Its unlisten is async: a window that is closing may no longer answer it, which is fine.
-  return () => void unlisten().catch(() => undefined);
+  return () => void Promise.resolve(unlisten()).catch(() => undefined);
 }

@@ -2,10 +2,15 @@
  * The workflow open on the Workflow page (SPEC §3.15): its path, the UI target
  * chosen for "linked", and the resolver's table. A workflow comes in by a drop
  * on the window, "Open workflow…" or a typed path; changing the UI, or any
- * change of the store (`inventory://changed`), checks it again.
+ * change of the store (`inventory://changed`), checks it again. "Make
+ * runnable in <UI>" plans first and opens the confirmation (`useReq`, the
+ * dialog App.svelte mounts); "Save as pack" opens its dialog (`packOpen`).
  */
+
+/** The plan of making the workflow runnable, or why there is none. */
+export type WorkflowUseRequest = { file: string; ui: string; plan: WorkflowUsePlan | null; error: WireError | null };
 import * as api from '$lib/api';
-import type { WorkflowCheck } from '$lib/api';
+import type { WireError, WorkflowCheck, WorkflowUsePlan } from '$lib/api';
 import { uiTargets, type UiTargetsState } from './ui-targets.svelte';
 import { describeError, errorCode } from './errors';
 
@@ -33,6 +38,12 @@ export class WorkflowState {
   error = $state<string | null>(null);
   /** Files are being dragged over the window. */
   dragging = $state(false);
+  /** The plan of "Make runnable" being confirmed. */
+  useReq = $state.raw<WorkflowUseRequest | null>(null);
+  /** A plan is being made. */
+  planning = $state(false);
+  /** The "Save as pack" dialog is open. */
+  packOpen = $state(false);
 
   #targets: UiTargetsState;
   /** Answers of older checks (another file, another UI) are dropped. */
@@ -42,11 +53,11 @@ export class WorkflowState {
     this.#targets = targets;
   }
 
-  /** Opens the workflow in `path`; the first UI target is chosen when none is yet. */
+  /** Opens the workflow in `path`, with the UI targets as they are now; the first is chosen when none is yet. */
   async open(path: string): Promise<void> {
     this.path = path.trim();
     this.check = null;
-    if (!this.#targets.loaded) await this.#targets.load();
+    await this.#targets.load();
     if (this.ui === null || !this.#targets.targets.some((t) => t.name === this.ui)) this.ui = this.#targets.targets[0]?.name ?? null;
     await this.refresh();
   }
@@ -55,6 +66,21 @@ export class WorkflowState {
   async chooseUi(ui: string | null): Promise<void> {
     this.ui = ui;
     await this.refresh();
+  }
+
+  /** Plans making the open workflow runnable in the chosen UI and opens the confirmation with it (or with why not). */
+  async planUse(): Promise<void> {
+    const path = this.path;
+    const ui = this.ui;
+    if (!path || !ui) return;
+    this.planning = true;
+    try {
+      this.useReq = { file: path, ui, plan: await api.workflowUsePlan(path, ui), error: null };
+    } catch (e) {
+      this.useReq = { file: path, ui, plan: null, error: api.toWireError(e) };
+    } finally {
+      this.planning = false;
+    }
   }
 
   /** Checks the open workflow again (the store or its UI links changed). */

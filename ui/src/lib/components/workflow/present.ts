@@ -5,10 +5,10 @@
  * the green of a referenced model, on a backup target the blue of backup-only,
  * missing the red of missing, ambiguous the amber that asks for a look.
  */
-import type { HashAlgorithm, MatchedBy, ModelStatus, RequiredModel, StatusCounts, WorkflowCheck, WorkflowFormat } from '$lib/api';
+import type { HashAlgorithm, HashCheck, MatchedBy, ModelStatus, RequiredModel, StatusCounts, UseStep, WorkflowCheck, WorkflowFormat, WorkflowUsePlan } from '$lib/api';
 import type { BadgeVariant } from '$lib/components/ui/badge.svelte';
 import { statusInfo } from '$lib/components/inventory/present';
-import { plural } from '$lib/utils';
+import { count, plural } from '$lib/utils';
 
 /** In the order the counts line and the Help page list them. */
 export const MODEL_STATUSES: readonly ModelStatus[] = ['present', 'on_backup', 'downloadable', 'missing', 'ambiguous', 'unrecognised'];
@@ -116,4 +116,49 @@ export function isWorkflowPath(path: string): boolean {
   const dot = path.lastIndexOf('.');
   if (dot < 0) return false;
   return (WORKFLOW_EXTENSIONS as readonly string[]).includes(path.slice(dot + 1).toLowerCase());
+}
+
+/** What "Make runnable" does for one model, in words and the colours of its status. */
+export const useStepInfo: Record<UseStep, { label: string; variant: BadgeVariant }> = {
+  already_linked: { label: 'Already linked', variant: 'secondary' },
+  link: { label: 'Link', variant: statusInfo.referenced.variant },
+  restore: { label: 'Restore, link', variant: statusInfo.backup_only.variant },
+  download: { label: 'Download, link', variant: 'default' },
+  clash: { label: 'Name taken', variant: statusInfo.missing.variant },
+  not_doable: { label: 'Cannot', variant: statusInfo.orphan.variant },
+};
+
+/** One line of what the plan does: "2 to link · 1 to restore · 1 to download · 3 already linked". */
+export function planLine(plan: Pick<WorkflowUsePlan, 'to_link' | 'to_restore' | 'to_download' | 'already_linked' | 'clashes' | 'not_doable'>): string {
+  const parts = [
+    plan.to_link > 0 ? `${count(plan.to_link)} to link` : null,
+    plan.to_restore > 0 ? `${count(plan.to_restore)} to restore first` : null,
+    plan.to_download > 0 ? `${count(plan.to_download)} to download first` : null,
+    plan.already_linked > 0 ? `${count(plan.already_linked)} already linked` : null,
+    plan.clashes > 0 ? `${count(plan.clashes)} name${plan.clashes === 1 ? '' : 's'} taken` : null,
+    plan.not_doable > 0 ? `${count(plan.not_doable)} cannot be made available` : null,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(' · ') : 'The workflow names no model.';
+}
+
+/** Whether the plan has anything to do (a link, a restore or a download). */
+export const planHasWork = (plan: Pick<WorkflowUsePlan, 'to_link' | 'to_restore' | 'to_download'>) => plan.to_link + plan.to_restore + plan.to_download > 0;
+
+/** How a download's bytes are checked, for the plan's download line. */
+export const hashCheckLabel: Record<HashCheck, string> = {
+  sha256: 'checked against its SHA-256',
+  prefix: 'checked against the hash prefix the workflow gives',
+  none: 'no hash known: kept as an unverified download',
+};
+
+/**
+ * Why a model of the check would not be pinned by "Save as pack" (null: it
+ * would be): the pack pins a model only when it resolved to one blob under a
+ * safe name. The core decides again when the pack is written.
+ */
+export function notPinnedReason(m: RequiredModel): string | null {
+  if (m.name_warning) return `unsafe name: ${m.name_warning}`;
+  if (m.blob && (m.status === 'present' || m.status === 'on_backup' || m.status === 'downloadable')) return null;
+  if (m.status === 'downloadable') return 'only a URL is known: make the workflow runnable first, which downloads it';
+  return modelStatusInfo[m.status].label.toLowerCase();
 }
