@@ -450,6 +450,13 @@ def every_screen_passes_an_accessibility_check(c):
     screen("pack detail", tid("pack-detail"))
     overlay("pack delete", lambda: c.s.click(tid("pack-delete")), tid("pack-delete-dialog"), tid("pack-delete-dialog"))
     overlay("pack rename", lambda: c.s.click(tid("pack-rename")), tid("pack-rename-dialog"), tid("pack-rename-dialog"))
+    path, _ = demo_workflow(c)
+    try:
+        open_workflow(c, path)
+        screen("workflow", tid("workflow-table"))
+        overlay("save workflow as pack", lambda: c.s.click(tid("workflow-save-pack")), tid("workflow-pack-name"), tid("workflow-pack-dialog"))
+    finally:
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
     c.s.click(tid("tab-settings"))
     screen("settings", tid("settings-backup-path"))
     c.s.click(tid("help-link"))
@@ -779,6 +786,153 @@ def adopt_a_folder_with_links_and_create_a_pack(c):
         c.s.wait(tid("inventory-page"), 10)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+def demo_workflow(c):
+    """A ComfyUI workflow (UI format) on the demo store: one checkpoint present
+    (named, and pinned by its SHA-256 in `properties.models`), one only on the
+    backup, and one LoRA the store has never seen. Returns (path, names)."""
+    items = {it["display_name"]: it for it in c.blobs()}
+    present = "juggernautXL_v9Rundiffusionphoto2.safetensors"
+    assert items[present]["on_local"], items[present]
+    # A checkpoint only on the backup (earlier scenarios may have restored one of them).
+    parked = next((n for n, it in sorted(items.items()) if it["kind"] == "checkpoint" and not it["on_local"] and it["on_backup"]), None)
+    assert parked, "the demo store has no checkpoint that is only on the backup"
+    missing = "SDXL/e2e_never_seen_lora.safetensors"
+    flow = {
+        "last_node_id": 3,
+        "nodes": [
+            {
+                "id": 1,
+                "type": "CheckpointLoaderSimple",
+                "widgets_values": [present],
+                "properties": {"models": [{"name": present, "hash": items[present]["sha256"], "hash_type": "SHA256", "directory": "checkpoints"}]},
+            },
+            {"id": 2, "type": "CheckpointLoaderSimple", "widgets_values": [parked]},
+            {"id": 3, "type": "LoraLoader", "widgets_values": [missing, 1.0, 1.0]},
+        ],
+        "links": [],
+    }
+    folder = tempfile.mkdtemp(prefix="synapse-e2e-workflow-")
+    path = os.path.join(folder, "portrait_flow.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(flow, f)
+    return path, {"present": present, "on_backup": parked, "missing": missing, "sha_present": items[present]["sha256"], "sha_parked": items[parked]["sha256"]}
+
+
+def open_workflow(c, path):
+    """The Workflow page with the workflow in `path` opened through the typed path (no native dialog)."""
+    c.s.click(tid("tab-workflow"))
+    box = c.s.wait(tid("workflow-path"), 10, "the workflow path box")
+    box.clear()
+    box.type(path)
+    c.s.click(tid("workflow-path-submit"))
+    c.s.wait(tid("workflow-file", f'[data-path="{path}"]'), 15, "the workflow's table")
+    c.s.wait(tid("workflow-row"), 10, "the first model row")
+
+
+def workflow_rows(c):
+    """name -> status of every row of the resolver's table."""
+    return {r.attr("data-name"): r.attr("data-status") for r in c.s.find_all(tid("workflow-row"))}
+
+
+@test
+def open_a_workflow_by_path_and_make_it_runnable_in_comfyui(c):
+    """Workflows (SPEC §3.15): open a ComfyUI workflow through the typed path
+    on the Workflow page; the table shows one model present (matched by
+    hash), one on the backup (naming the target) and one missing, with the
+    counts on top; "Make runnable in comfy" lists the link, the restore with
+    its size and the model that cannot be had; confirming it restores and
+    links both under the names the workflow expects; "linked" follows."""
+    path, names = demo_workflow(c)
+    comfy = os.path.join(os.path.dirname(c.store), "ComfyUI")
+    os.makedirs(os.path.join(comfy, "models"), exist_ok=True)
+    if "comfy" not in [t["name"] for t in c.synapse("ui", "list")["ui_targets"]]:
+        out = subprocess.run([c.cli, "--root", c.store, "ui", "add", "comfy", "--kind", "comfyui", "--path", comfy], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+    try:
+        # Opening a workflow reads the UI targets again: the one just added from the CLI is chosen.
+        open_workflow(c, path)
+        c.s.wait_until(lambda: len(workflow_rows(c)) == 3, 10, "three model rows")
+        rows = workflow_rows(c)
+        assert rows == {names["present"]: "present", names["on_backup"]: "on_backup", names["missing"]: "missing"}, rows
+        counts = c.s.find(tid("workflow-counts")).text()
+        assert counts.startswith("3 models: 1 present, 1 on backup, 1 missing"), counts
+        present = c.s.find(tid("workflow-row", f'[data-name="{names["present"]}"]'))
+        assert present.find(tid("workflow-match")).attr("data-matched-by") == "hash"
+        assert present.find(tid("workflow-blob")).find("button").attr("data-sha256") == names["sha_present"]
+        parked = c.s.find(tid("workflow-row", f'[data-name="{names["on_backup"]}"]'))
+        assert "on ‘backup’" in parked.find(tid("workflow-status")).text(), parked.text()
+        ui = c.s.find(tid("workflow-ui"))
+        assert ui.attr("value") == "comfy" or c.s.js("return arguments[0].value", ui.ref()) == "comfy"
+        assert present.find(tid("workflow-linked")).attr("data-linked") == "false"
+        time.sleep(1)  # let WebKit paint what the DOM already holds
+        c.shot("20-workflow-table.png")
+
+        # The matched blob opens the model's detail.
+        c.s.click("button", within=present.find(tid("workflow-blob")))
+        c.s.wait(tid("blob-detail"), 10, "the model detail of the matched blob")
+        c.s.key(ESCAPE)
+        c.s.wait_gone(tid("blob-detail"), 5, "the model detail to close")
+
+        # Make runnable: the plan names each step, then exactly it runs.
+        c.s.click(tid("workflow-make-runnable"))
+        c.s.wait(tid("workflow-use-step", '[data-step="plan"]'), 15, "the plan of making the workflow runnable")
+        steps = {i.attr("data-name"): i.attr("data-step") for i in c.s.find_all(tid("workflow-use-item"))}
+        assert steps == {names["present"]: "link", names["on_backup"]: "restore", names["missing"]: "not_doable"}, steps
+        restore = c.s.find(tid("workflow-use-item", '[data-step="restore"]')).text()
+        assert "backup" in restore and "MB" in restore, restore
+        assert "Free on this disk" in c.s.find(tid("workflow-use-free-space")).text()
+        problems = axe_violations(c, "make runnable plan", tid("workflow-use-dialog"))
+        assert not problems, "accessibility violations:\n  " + "\n  ".join(problems)
+        time.sleep(1)  # let WebKit paint what the DOM already holds
+        c.shot("21-workflow-make-runnable-plan.png")
+        c.s.click(tid("workflow-use-confirm"))
+        summary = c.s.wait(tid("workflow-use-summary"), 60, "the summary of making the workflow runnable")
+        assert summary.attr("data-complete") == "false", summary.text()
+        assert "1 model restored" in summary.text(), summary.text()
+        assert "e2e_never_seen_lora" in summary.text(), summary.text()
+        time.sleep(1)  # let WebKit paint what the DOM already holds
+        c.shot("22-workflow-make-runnable-done.png")
+        c.s.click(tid("workflow-use-done"))
+        c.s.wait_gone(tid("workflow-use-dialog"), 5, "the dialog to close")
+
+        # On disk: both links, named as the workflow names them, in the checkpoints folder.
+        links = links_into(comfy, c.store)
+        want = {os.path.join(comfy, "models", "checkpoints", names["present"]): names["sha_present"], os.path.join(comfy, "models", "checkpoints", names["on_backup"]): names["sha_parked"]}
+        assert {p: os.path.basename(t) for p, t in links.items()} == want, links
+        assert c.synapse("inventory", "show", names["sha_parked"])["item"]["on_local"] is True, "the backup-only checkpoint was not restored"
+        # The table follows: both present and linked now; the LoRA is still missing.
+        c.s.wait_until(lambda: workflow_rows(c).get(names["on_backup"]) == "present", 15, "the restored model to show as present")
+        for n in (names["present"], names["on_backup"]):
+            linked = tid("workflow-row", f'[data-name="{n}"]') + " " + tid("workflow-linked", '[data-linked="true"]')
+            c.s.wait(linked, 10, f"{n} linked in comfy")
+        assert workflow_rows(c)[names["missing"]] == "missing"
+        time.sleep(1)  # let WebKit paint what the DOM already holds
+        c.shot("23-workflow-linked.png")
+
+        # Save as pack: the missing LoRA is listed, and the pack is written without it only when ticked.
+        c.s.click(tid("workflow-save-pack"))
+        name = c.s.wait(tid("workflow-pack-name"), 10, "the pack name box")
+        assert c.s.js("return arguments[0].value", name.ref()) == "portrait_flow"
+        assert "e2e_never_seen_lora" in c.s.wait(tid("workflow-pack-unpinned"), 5, "the models that cannot be pinned").text()
+        c.s.wait_until(lambda: c.s.find(tid("workflow-pack-confirm")).attr("disabled") is not None, 5, "Save to wait for the tick")
+        c.s.click(tid("workflow-pack-allow-missing"))
+        c.s.wait_until(lambda: c.s.find(tid("workflow-pack-confirm")).attr("disabled") is None, 5, "Save to be enabled")
+        c.s.click(tid("workflow-pack-confirm"))
+        c.s.wait_gone(tid("workflow-pack-dialog"), 15, "the pack to be saved")
+        pack = c.synapse("pack", "show", "portrait_flow")
+        assert pack.get("pack_type") == "workflow", pack
+        assert sorted(b["sha256"] for b in pack["blobs"]) == sorted([names["sha_present"], names["sha_parked"]]), pack["blobs"]
+        assert os.path.isfile(os.path.join(c.store, "state", "packs", "portrait_flow", "workflows", "portrait_flow.json"))
+    finally:
+        subprocess.run([c.cli, "--root", c.store, "pack", "delete", "portrait_flow", "--yes"], capture_output=True)
+        # Leave the demo store as the other scenarios expect it: no workflow links.
+        subprocess.run([c.cli, "--root", c.store, "unuse", "workflow:portrait_flow.json", "--ui", "comfy", "--yes"], capture_output=True)
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+    assert links_into(comfy, c.store) == {}, links_into(comfy, c.store)
+    c.s.click(tid("tab-inventory"))
+    c.s.wait(tid("inventory-page"), 10)
+
 
 def first_run_offers_the_demo_store(driver_env, app, art):
     """A second app launch on a machine with no store: the first-run screen,
