@@ -172,7 +172,7 @@ pub fn copy_blob(
         dst_tree.check_still_there()?;
         match existing {
             Existing::Quarantine(aside) if found.is_some_and(|m| m.is_file()) => replace_corrupt(&dst_tree, &part, &dst, aside)?,
-            _ => place(&dst_tree, &part, &dst)?,
+            _ => place_blob(&dst_tree, &part, &dst)?,
         }
         Ok(Copied::Done { bytes })
     })();
@@ -250,7 +250,8 @@ fn copy_manifest(sha: &Sha256, from: &StoreLayout, to: &StoreLayout) -> Result<b
 }
 
 /// Renames a finished, fsynced `.part` to its blob name, read-only, and makes it durable.
-fn place(tree: &Tree, part: &Path, dst: &Path) -> Result<()> {
+/// Puts a verified `part` in place as blob `dst` (read-only, directory fsynced).
+pub(crate) fn place_blob(tree: &Tree, part: &Path, dst: &Path) -> Result<()> {
     let fan = dst.parent().expect("blob paths have a parent");
     tree.mkdirs(fan)?;
     tree.set_mode(part, crate::blobs::BLOB_MODE)?;

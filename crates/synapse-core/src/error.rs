@@ -9,7 +9,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::IdError;
 use crate::model::{Impacts, IssueSeverity, MissingBlob, PackError, PackageIssue, Side, SyncItem, UseClash};
@@ -36,6 +36,8 @@ pub enum ErrorCode {
     /// Refused: fewer good copies than the policy asks would remain (SPEC §3.12).
     BelowMinCopies,
     PacksUnreadable,
+    /// Refused: the target belongs to another store (read and restore only, SPEC §3.13).
+    ForeignTarget,
     BackupNotEnabled,
     BackupNotConnected,
     /// A target's filesystem did not answer in time (a hung mount, SPEC §3.12).
@@ -61,7 +63,8 @@ impl ErrorCode {
             | ErrorCode::RestoreNeeded
             | ErrorCode::LastCopy
             | ErrorCode::BelowMinCopies
-            | ErrorCode::PacksUnreadable => 3,
+            | ErrorCode::PacksUnreadable
+            | ErrorCode::ForeignTarget => 3,
             ErrorCode::BackupNotEnabled | ErrorCode::BackupNotConnected | ErrorCode::Unresponsive => 4,
             ErrorCode::NotFound => 5,
             ErrorCode::InsufficientSpace => 6,
@@ -84,6 +87,7 @@ impl ErrorCode {
             ErrorCode::LastCopy => "last_copy",
             ErrorCode::BelowMinCopies => "below_min_copies",
             ErrorCode::PacksUnreadable => "packs_unreadable",
+            ErrorCode::ForeignTarget => "foreign_target",
             ErrorCode::BackupNotEnabled => "backup_not_enabled",
             ErrorCode::BackupNotConnected => "backup_not_connected",
             ErrorCode::Unresponsive => "unresponsive",
@@ -224,6 +228,14 @@ pub enum Error {
     #[error("the pack was not written: {} model(s) of {} do not resolve to one blob: {}. Make them available first (workflow use), or write the pack without them", models.len(), path.display(), models.join("; "))]
     WorkflowUnpinned { path: PathBuf, models: Vec<String> },
 
+    /// An object-store target (SPEC §3.13) could not be used, and why.
+    #[error("target {target:?} ({endpoint}): {message}")]
+    Remote { target: String, endpoint: String, problem: RemoteProblem, message: String },
+
+    /// A target whose `backup-id` names another store: read and restore only (SPEC §3.13).
+    #[error("target {target:?} belongs to another store (its backup-id is {owner}, this store's is {ours}): Synapse reads and restores from it but never writes or deletes there")]
+    ForeignTarget { target: String, owner: String, ours: String },
+
     #[error("internal error: {message} (this is a bug in Synapse, not something you did: please report it)")]
     Internal { message: String },
 
@@ -326,6 +338,8 @@ impl Error {
             Error::BackupNotEnabled => ErrorCode::BackupNotEnabled,
             Error::BackupNotConnected { .. } => ErrorCode::BackupNotConnected,
             Error::Unresponsive { .. } => ErrorCode::Unresponsive,
+            Error::Remote { .. } => ErrorCode::BackupNotConnected,
+            Error::ForeignTarget { .. } => ErrorCode::ForeignTarget,
             Error::InsufficientSpace { .. } => ErrorCode::InsufficientSpace,
             Error::Integrity { .. } | Error::VerifyFailed { .. } | Error::CopyCorrupt { .. } => ErrorCode::Integrity,
             Error::Busy { .. } => ErrorCode::Busy,
@@ -383,6 +397,10 @@ impl Error {
             Error::BackupNotConnected { path: p, reason } => {
                 D::Drive { path: (!p.as_os_str().is_empty()).then(|| path(p)), reason: reason.clone() }
             }
+            Error::Remote { target, endpoint, problem, .. } => {
+                D::Remote { target: target.clone(), endpoint: endpoint.clone(), problem: *problem }
+            }
+            Error::ForeignTarget { target, owner, .. } => D::Foreign { target: target.clone(), owner: owner.clone() },
             Error::Unresponsive { path: p, seconds } => {
                 D::Drive { path: Some(path(p)), reason: format!("no answer within {seconds:.0} s") }
             }
@@ -533,7 +551,37 @@ pub enum ErrorDetails {
     Path {
         path: String,
     },
+    /// An object-store target that could not be used: which, and what is wrong.
+    Remote {
+        target: String,
+        endpoint: String,
+        problem: RemoteProblem,
+    },
+    /// A target owned by another store.
+    Foreign {
+        target: String,
+        owner: String,
+    },
     None {},
+}
+
+/// What is wrong with an object-store target (`target test`, SPEC §3.13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RemoteProblem {
+    /// Nothing answered at the endpoint (refused, no route, DNS, timeout, TLS).
+    Unreachable,
+    /// The key was refused (unknown access key, wrong secret, expired token), or none was found.
+    Credentials,
+    /// The bucket does not exist.
+    BucketMissing,
+    /// The server's clock and this machine's differ too much for a signed request.
+    ClockSkew,
+    /// The key is valid but may not do this (list, read, write or delete).
+    Permission,
+    /// The server failed (5xx after retries) or answered something Synapse cannot read.
+    Server,
 }
 
 impl ErrorDetails {

@@ -57,6 +57,7 @@ pub mod probe;
 pub mod progress;
 pub mod repair;
 pub mod replicate;
+pub mod s3;
 pub mod schema;
 pub mod scrub;
 pub mod settings;

@@ -1,6 +1,7 @@
 //! Integration tests of synapse-core on real temporary directories.
 //! One binary, one module per topic; shared fixtures in `support`.
 
+mod moto;
 mod support;
 
 mod adopt;
@@ -19,6 +20,7 @@ mod inventory;
 mod package;
 mod plans;
 mod redownload;
+mod s3;
 mod store;
 mod targets;
 mod verify;

@@ -1,0 +1,109 @@
+//! The object-store target's blob layer (SPEC §3.13) against a real
+//! S3-compatible server (moto, see `moto.rs`).
+
+use synapse_core::copy::Copied;
+use synapse_core::error::{Error, RemoteProblem};
+use synapse_core::progress::CancelToken;
+use synapse_core::s3::{Bucket, S3Location};
+
+use crate::moto;
+use crate::support::{content, Fixture};
+
+fn bucket(test: &str) -> Option<(Bucket, &'static moto::Moto)> {
+    let m = moto::server()?;
+    let name = m.bucket(test);
+    Some((Bucket::open("cloud", &m.location(&name, "lib/one"), Some(&m.credentials())).unwrap(), m))
+}
+
+#[test]
+fn a_blob_goes_up_is_listed_comes_back_and_rehashes_to_its_name() {
+    let Some((b, m)) = bucket("roundtrip") else { return };
+    let f = Fixture::new();
+    let bytes = content("small model", 300_000);
+    let sha = f.put_local(&bytes);
+    let cancel = CancelToken::new();
+    assert_eq!(b.upload(&sha, f.store.layout(), "id1", false, None, &cancel).unwrap(), Copied::Done { bytes: 300_000 });
+    // Again: the object of the right size is the blob.
+    assert_eq!(b.upload(&sha, f.store.layout(), "id1", false, None, &cancel).unwrap(), Copied::AlreadyPresent { bytes: 300_000 });
+    assert_eq!(b.list().unwrap(), vec![(sha.clone(), 300_000)]);
+    let key = format!("lib/one/data/blobs/sha256/{}/{}", sha.fanout(), sha);
+    assert!(m.boto("print([o['Key'] for o in s3.list_objects_v2(Bucket='roundtrip')['Contents']])").contains(&key));
+    assert_eq!(b.rehash(&sha, None, &cancel).unwrap(), Some(sha.clone()));
+
+    let other = Fixture::new();
+    assert_eq!(b.download(&sha, other.store.layout(), None, &cancel).unwrap(), Copied::Done { bytes: 300_000 });
+    assert_eq!(std::fs::read(other.local_path(&sha)).unwrap(), bytes);
+    assert_eq!(b.delete(&sha).unwrap(), 300_000);
+    assert_eq!(b.head(&sha).unwrap(), None);
+}
+
+#[test]
+fn a_large_blob_goes_up_in_checksummed_parts_and_only_completes_when_its_hash_matches() {
+    let Some((b, m)) = bucket("parts") else { return };
+    let b = b.with_part_bytes(5 << 20);
+    let f = Fixture::new();
+    let bytes: Vec<u8> = (0..13u32 << 20).map(|i| (i % 251) as u8).collect();
+    let sha = f.put_local(&bytes);
+    let cancel = CancelToken::new();
+    assert_eq!(b.upload(&sha, f.store.layout(), "id1", false, None, &cancel).unwrap(), Copied::Done { bytes: bytes.len() as u64 });
+    // Three parts: the object's ETag says so ("…-3").
+    let etag = m.boto(&format!("print(s3.head_object(Bucket='parts', Key='{}')['ETag'])", b.blob_key(&sha)));
+    assert!(etag.trim().trim_matches('"').ends_with("-3"), "{etag}");
+    assert_eq!(b.rehash(&sha, None, &cancel).unwrap(), Some(sha.clone()));
+    // No upload record is left behind.
+    assert!(std::fs::read_dir(f.store.layout().tmp()).map(|d| d.count()).unwrap_or(0) == 0);
+
+    // A local file that rotted is never completed under its name.
+    let rotten_sha = f.put_local(&bytes[..11 << 20]);
+    let p = f.local_path(&rotten_sha);
+    let mut rotten = std::fs::read(&p).unwrap();
+    rotten[7 << 20] ^= 1;
+    std::fs::write(&p, rotten).unwrap();
+    assert!(matches!(b.upload(&rotten_sha, f.store.layout(), "id1", false, None, &cancel), Err(Error::Integrity { .. })));
+    assert_eq!(b.head(&rotten_sha).unwrap(), None);
+    let open = m.boto("print(len(s3.list_multipart_uploads(Bucket='parts').get('Uploads', [])))");
+    assert_eq!(open.trim(), "0", "the failed upload was aborted");
+}
+
+#[test]
+fn a_download_of_other_bytes_than_the_name_is_refused_and_nothing_is_placed() {
+    let Some((b, m)) = bucket("lying") else { return };
+    let f = Fixture::new();
+    let sha = f.put_local(&content("honest", 1000));
+    let cancel = CancelToken::new();
+    b.upload(&sha, f.store.layout(), "id1", false, None, &cancel).unwrap();
+    // Overwritten through the server's own API, same size.
+    m.boto(&format!("s3.put_object(Bucket='lying', Key='{}', Body=b'x' * 1000)", b.blob_key(&sha)));
+    assert_ne!(b.rehash(&sha, None, &cancel).unwrap(), Some(sha.clone()));
+    let other = Fixture::new();
+    assert!(matches!(b.download(&sha, other.store.layout(), None, &cancel), Err(Error::Integrity { .. })));
+    assert!(!other.local_path(&sha).exists());
+    assert_eq!(std::fs::read_dir(other.store.layout().tmp()).map(|d| d.count()).unwrap_or(0), 0, "no part is kept of bad bytes");
+}
+
+#[test]
+fn wrong_keys_a_missing_bucket_and_no_server_each_say_what_is_wrong() {
+    let Some(m) = moto::server() else { return };
+    let bucket = m.bucket("diagnose");
+    let wrong =
+        synapse_core::s3::Credentials { access_key_id: "AKIANOSUCHKEY".into(), secret_access_key: "nope".into(), session_token: None };
+    let problem = |r: synapse_core::Result<()>| match r {
+        Err(Error::Remote { problem, message, .. }) => (problem, message),
+        other => panic!("expected a remote error, got {other:?}"),
+    };
+    let (p, msg) = problem(Bucket::open("cloud", &m.location(&bucket, ""), Some(&wrong)).unwrap().test());
+    assert_eq!(p, RemoteProblem::Credentials, "{msg}");
+    let (p, msg) = problem(Bucket::open("cloud", &m.location("no-such-bucket", ""), Some(&m.credentials())).unwrap().test());
+    assert_eq!(p, RemoteProblem::BucketMissing, "{msg}");
+    assert!(msg.contains("no-such-bucket"), "{msg}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let nowhere = S3Location { endpoint: format!("http://127.0.0.1:{port}"), ..m.location(&bucket, "") };
+    let (p, msg) = problem(Bucket::open("cloud", &nowhere, Some(&m.credentials())).unwrap().test());
+    assert_eq!(p, RemoteProblem::Unreachable, "{msg}");
+    assert!(Bucket::open("cloud", &m.location(&bucket, "x"), Some(&m.credentials())).unwrap().test().is_ok());
+    // No key at all is said before anything is sent.
+    assert!(matches!(
+        Bucket::open("cloud", &m.location(&bucket, ""), None),
+        Err(Error::Remote { problem: RemoteProblem::Credentials, .. })
+    ));
+}
