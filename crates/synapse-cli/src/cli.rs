@@ -399,13 +399,32 @@ pub enum BackupCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum TargetCommand {
-    /// Add a folder target (usually on another drive): it is initialised as a backup there.
+    /// Add a target: a folder (usually on another drive, initialised as a backup there) or an
+    /// S3-compatible bucket (the key from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws/credentials).
     Add {
         name: String,
         /// The folder (made absolute); `<DIR>/.synapse/store` holds the copies.
-        #[arg(long, value_name = "DIR")]
-        path: PathBuf,
+        #[arg(long, value_name = "DIR", required_unless_present = "s3", conflicts_with = "s3")]
+        path: Option<PathBuf>,
+        /// The bucket's server, e.g. https://s3.eu-central-1.amazonaws.com or http://nas.local:9000.
+        #[arg(long, value_name = "ENDPOINT", requires = "bucket")]
+        s3: Option<String>,
+        /// The bucket (with --s3).
+        #[arg(long, value_name = "BUCKET", requires = "s3")]
+        bucket: Option<String>,
+        /// A folder inside the bucket (with --s3; default: the bucket's root).
+        #[arg(long, value_name = "PREFIX", requires = "s3", default_value = "")]
+        prefix: String,
+        /// The bucket's region (with --s3).
+        #[arg(long, value_name = "REGION", requires = "s3", default_value = "us-east-1")]
+        region: String,
+        /// Address the bucket as ENDPOINT/BUCKET (MinIO, Garage, most NAS servers) instead of BUCKET.ENDPOINT.
+        #[arg(long, requires = "s3")]
+        path_style: bool,
     },
+    /// Check that a target can be used now, and say exactly what is wrong: unreachable, key
+    /// refused, bucket missing, clock skew, permissions.
+    Test { name: String },
     /// Every target: where it is, whether it is connected, what it holds; and the policy.
     List,
     /// Forget a target (nothing on it is deleted); refused while the copies policy needs its copies.

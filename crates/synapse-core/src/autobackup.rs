@@ -133,7 +133,7 @@ fn back_up(store: &Store, s: &Session, blobs: &[Sha256], report: &mut AutoBackup
         // Gone from the store (deleted since): nothing left to back up.
         let Some(size) = *size else { continue };
         tracker.start_item(sha.short());
-        match copy::copy_blob(sha, local, &s.tree, &copy::Existing::Keep, Some(&tracker), ctl.cancel) {
+        match s.transfer(sha, crate::model::SyncDirection::ToBackup, &copy::Existing::Keep, Some(&tracker), ctl.cancel) {
             Ok(c) => {
                 if let Copied::AlreadyPresent { bytes } = c {
                     tracker.add_bytes(bytes);

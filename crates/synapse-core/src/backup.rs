@@ -51,6 +51,14 @@ pub enum BackupState {
     Connected {
         layout: BackupLayout,
     },
+    /// A bucket target (SPEC §3.13) that answered, with its prefix's
+    /// identity (`None`: a prefix nobody has claimed yet).
+    Online {
+        bucket: std::sync::Arc<crate::s3::Bucket>,
+        identity: Option<crate::s3::Identity>,
+        /// Another store owns the prefix: read and restore only.
+        read_only: bool,
+    },
     /// Its filesystem did not answer within the time limit (a hung network
     /// or FUSE mount, SPEC §3.12): treated as not connected, and nothing waits for it.
     Unresponsive {
@@ -69,7 +77,48 @@ impl BackupState {
 
     /// The state of `target` by looking at the disk (without the identity check).
     pub fn detect_target(target: &Target) -> BackupState {
+        if target.s3.is_some() {
+            return Self::bucket_within(None, target, probe::metadata_timeout());
+        }
         Self::probed(target.path.clone(), target.enabled, probe::metadata_timeout(), Self::look)
+    }
+
+    /// A bucket target's state: asked on a probe thread (its identity object),
+    /// unresponsive when the server does not answer within `limit`; a prefix
+    /// with another id than the one this store knows is another target.
+    fn bucket_within(store_root: Option<&Path>, target: &Target, limit: Duration) -> BackupState {
+        let place = target.place().unwrap_or_default();
+        if !target.enabled {
+            return BackupState::Disabled { path: Some(place) };
+        }
+        let (t, root) = (target.clone(), store_root.map(Path::to_path_buf));
+        probe::within(&place, limit, move || Self::bucket_now(root.as_deref(), &t))
+            .unwrap_or(BackupState::Unresponsive { path: place, waited: limit })
+    }
+
+    fn bucket_now(store_root: Option<&Path>, target: &Target) -> BackupState {
+        let place = target.place().unwrap_or_default();
+        let looked = crate::s3::open_target(target).and_then(|b| Ok((b.identity()?, b)));
+        match looked {
+            Err(e) => BackupState::Disconnected { path: place, reason: e.to_string() },
+            Ok((Some(id), _)) if target.backup_id.as_deref().is_some_and(|known| known != id.backup_id) => {
+                BackupState::Disconnected {
+                    path: place,
+                    reason: format!(
+                        "{} holds another Synapse target (id {}) than the one this store knows (id {}): was the prefix emptied and used again? Remove the target and add it again to use it",
+                        target.place().unwrap_or_default().display(),
+                        id.backup_id,
+                        target.backup_id.as_deref().unwrap_or_default()
+                    ),
+                }
+            }
+            Ok((identity, bucket)) => {
+                // This store's id, if it has one yet (it is made when it first claims a prefix).
+                let ours = store_root.and_then(|r| fs::read_to_string(StoreLayout::new(r).store_id()).ok());
+                let read_only = identity.as_ref().is_some_and(|i| ours.as_deref().map(str::trim) != Some(i.owner.as_str()));
+                BackupState::Online { bucket: std::sync::Arc::new(bucket), identity, read_only }
+            }
+        }
     }
 
     /// The state without touching the disk when that says enough (switched
@@ -134,6 +183,9 @@ impl BackupState {
 
     /// [`BackupState::of`] waiting at most `limit` for the drive.
     pub fn of_within(store: &StoreLayout, target: &Target, limit: Duration) -> BackupState {
+        if target.s3.is_some() {
+            return Self::bucket_within(Some(store.root()), target, limit);
+        }
         let root = store.root().to_path_buf();
         let known = target.backup_id.clone();
         Self::probed(target.path.clone(), target.enabled, limit, move |path| Self::checked(&root, Self::look(path), known.as_deref()))
@@ -141,6 +193,13 @@ impl BackupState {
 
     /// [`BackupState::of`] on the calling thread, for a caller that runs it on a probe of its own.
     pub(crate) fn checked_now(store_root: &Path, target: &Target) -> BackupState {
+        if target.s3.is_some() {
+            return if target.enabled {
+                Self::bucket_now(Some(store_root), target)
+            } else {
+                BackupState::Disabled { path: target.place() }
+            };
+        }
         match &target.path {
             Some(p) if target.enabled => Self::checked(store_root, Self::look(p.clone()), target.backup_id.as_deref()),
             None if target.enabled => BackupState::NoPath,
@@ -179,7 +238,7 @@ impl BackupState {
             BackupState::NoPath => TargetState::NoPath,
             BackupState::Disconnected { .. } => TargetState::Disconnected,
             BackupState::Unresponsive { .. } => TargetState::Unresponsive,
-            BackupState::Connected { .. } => TargetState::Connected,
+            BackupState::Connected { .. } | BackupState::Online { .. } => TargetState::Connected,
         }
     }
 
@@ -196,6 +255,7 @@ impl BackupState {
             BackupState::NoPath => None,
             BackupState::Disconnected { path, .. } => Some(path.clone()),
             BackupState::Connected { layout } => Some(layout.path().to_path_buf()),
+            BackupState::Online { bucket, .. } => Some(PathBuf::from(bucket.location.url())),
             BackupState::Unresponsive { path, .. } => Some(path.clone()),
         }
     }
@@ -210,6 +270,23 @@ impl BackupState {
         }
     }
 
+    /// `Ok` when the target can be used now (a folder connected, a bucket
+    /// answering), else the error [`BackupState::require`] gives.
+    pub fn usable(&self) -> Result<()> {
+        match self {
+            BackupState::Online { .. } => Ok(()),
+            other => other.require().map(|_| ()),
+        }
+    }
+
+    /// The bucket, when this is a bucket target that answered.
+    pub fn bucket(&self) -> Option<&std::sync::Arc<crate::s3::Bucket>> {
+        match self {
+            BackupState::Online { bucket, .. } => Some(bucket),
+            _ => None,
+        }
+    }
+
     /// The backup layout, or the `backup_not_enabled` / `backup_not_connected` error.
     pub fn require(&self) -> Result<&BackupLayout> {
         match self {
@@ -219,6 +296,11 @@ impl BackupState {
             }
             BackupState::Disconnected { path, reason } => Err(Error::BackupNotConnected { path: path.clone(), reason: reason.clone() }),
             BackupState::Connected { layout } => Ok(layout),
+            BackupState::Online { bucket, .. } => Err(Error::invalid(format!(
+                "target {:?} is a bucket ({}): this works on folder targets only",
+                bucket.name,
+                bucket.location.url()
+            ))),
             BackupState::Unresponsive { path, waited } => Err(Error::Unresponsive { path: path.clone(), seconds: waited.as_secs_f64() }),
         }
     }
@@ -316,26 +398,82 @@ fn ensure_id(drive: &BackupLayout) -> Result<(String, bool)> {
     result.map(|()| (id, true))
 }
 
-/// One target's drive held for writing: connected and ours, its lock taken,
-/// its identity known to the store. The caller holds the store lock (always
-/// taken first). Opening one gives a drive without an id its id, moves the
-/// first target's records from before there were several to their names by
-/// id, and removes the leftovers of interrupted copies from the drive's
-/// `data/tmp` (holding the drive's lock, nobody else can own them).
+/// Where an opened target keeps its copies.
+pub enum Place {
+    /// A folder: the drive, and its store tree `<path>/.synapse/store`.
+    Folder { drive: BackupLayout, tree: StoreLayout },
+    /// An S3-compatible bucket (SPEC §3.13).
+    Bucket(std::sync::Arc<crate::s3::Bucket>),
+}
+
+impl Place {
+    /// The drive and its store tree; `invalid_argument` for a bucket, for the
+    /// operations that work on folders only (state backup).
+    pub fn folder(&self) -> Result<(&BackupLayout, &StoreLayout)> {
+        match self {
+            Place::Folder { drive, tree } => Ok((drive, tree)),
+            Place::Bucket(b) => {
+                Err(Error::invalid(format!("target {:?} is a bucket ({}): this works on folder targets only", b.name, b.location.url())))
+            }
+        }
+    }
+
+    /// The store tree of a folder target.
+    pub fn tree(&self) -> Option<&StoreLayout> {
+        self.folder().ok().map(|(_, t)| t)
+    }
+
+    /// Where the target's catalog says it is ([`Target::place`]).
+    pub fn path(&self) -> PathBuf {
+        match self {
+            Place::Folder { drive, .. } => drive.path().to_path_buf(),
+            Place::Bucket(b) => PathBuf::from(b.location.url()),
+        }
+    }
+
+    /// Whether the target holds blob `sha` (a regular file, or an object).
+    pub fn has(&self, sha: &crate::ids::Sha256) -> bool {
+        match self {
+            Place::Folder { tree, .. } => blobs::exists(&tree.blobs(), sha),
+            Place::Bucket(b) => b.head(sha).ok().flatten().is_some(),
+        }
+    }
+
+    /// Where blob `sha` is on the target, for messages.
+    pub fn blob_path(&self, sha: &crate::ids::Sha256) -> PathBuf {
+        match self {
+            Place::Folder { tree, .. } => tree.blobs().blob(sha),
+            Place::Bucket(b) => PathBuf::from(format!("{}/{}", b.location.url(), b.blob_key(sha))),
+        }
+    }
+}
+
+/// One target opened for an operation: connected and ours, its lock taken
+/// (a folder's), its identity known to the store. The caller holds the
+/// store lock (always taken first). Opening a folder gives a drive without
+/// an id its id, moves the first target's records from before there were
+/// several to their names by id, and removes the leftovers of interrupted
+/// copies from the drive's `data/tmp` (holding the drive's lock, nobody else
+/// can own them). Opening a bucket claims a prefix nobody owns yet; a prefix
+/// another store owns opens for reading only ([`Drive::writable`]).
 pub struct Drive {
     /// The target, its id known from now on.
     pub target: Target,
-    pub drive: BackupLayout,
-    /// The drive's store tree, `<path>/.synapse/store`.
-    pub tree: StoreLayout,
+    pub place: Place,
     pub backup_id: String,
-    _lock: StoreLock,
+    /// False for a bucket prefix another store owns: read and restore only.
+    pub owned: bool,
+    owner: String,
+    _lock: Option<StoreLock>,
 }
 
 impl Drive {
     /// Errors: `backup_not_enabled`, `backup_not_connected`, `busy` (the
     /// drive's lock), or `io` when the drive cannot be written.
     pub(crate) fn open(store: &Store, mut target: Target, operation: &str) -> Result<Drive> {
+        if target.s3.is_some() {
+            return Self::open_bucket(store, target);
+        }
         let drive = BackupState::of(store.layout(), &target).require()?.clone();
         let lock = StoreLock::acquire(&drive.lock_file(), operation, lock::default_wait())?;
         let (backup_id, _) = ensure_id(&drive)?;
@@ -349,7 +487,37 @@ impl Drive {
         // Manifests that earlier versions left beside the blobs move to data/meta
         // (a failure only leaves them where the original program misreads them).
         let _ = crate::blobs::move_legacy_manifests(&tree);
-        Ok(Drive { target, drive, tree, backup_id, _lock: lock })
+        Ok(Drive { target, place: Place::Folder { drive, tree }, backup_id, owned: true, owner: String::new(), _lock: Some(lock) })
+    }
+
+    fn open_bucket(store: &Store, mut target: Target) -> Result<Drive> {
+        let (bucket, identity) = match BackupState::of(store.layout(), &target) {
+            BackupState::Online { bucket, identity, .. } => (bucket, identity),
+            other => {
+                return Err(other.require().err().unwrap_or_else(|| Error::internal("a bucket's state was a folder's")));
+            }
+        };
+        let ours = crate::s3::store_identity(store.layout())?;
+        let identity = match identity {
+            Some(i) => i,
+            None => bucket.claim(&ours)?.0,
+        };
+        target::remember_id(store.layout(), &target, &identity.backup_id)?;
+        target.backup_id = Some(identity.backup_id.clone());
+        let owned = identity.owner == ours;
+        if owned {
+            // Multipart uploads this store began a week ago and never finished (a kill -9 long ago).
+            let _ = bucket.abort_stale(store.layout(), &identity.backup_id, Duration::from_secs(7 * 86_400));
+        }
+        Ok(Drive { target, place: Place::Bucket(bucket), backup_id: identity.backup_id, owned, owner: identity.owner, _lock: None })
+    }
+
+    /// `foreign_target` unless this store may write and delete on the target.
+    pub fn writable(&self) -> Result<()> {
+        if self.owned {
+            return Ok(());
+        }
+        Err(Error::ForeignTarget { target: self.target.name.clone(), owner: self.owner.clone(), ours: self.backup_id.clone() })
     }
 }
 
@@ -385,7 +553,7 @@ impl Drives {
             return Ok(store);
         }
         match self.opened.get(place) {
-            Some(Ok(d)) => Ok(&d.tree),
+            Some(Ok(d)) => d.place.folder().map(|(_, t)| t),
             Some(Err(e)) => Err(Error::invalid(format!("target {place:?} cannot be used: {e}"))),
             None => Err(Error::internal(format!("target {place:?} was not opened"))),
         }
@@ -393,21 +561,16 @@ impl Drives {
 }
 
 /// A mutating backup operation's hold on both sides: the store lock, then the
-/// drive's lock (always in that order), on a drive that is connected and ours.
-/// Opening one also gives a drive without an id its id, and removes the
-/// leftovers of interrupted copies from the drive's `data/tmp` (holding the
-/// drive's lock, nobody else can own them).
+/// target ([`Drive::open`]: a folder's lock, always in that order).
 pub struct Session {
     pub config: ConfigFile,
     /// The target this session holds (its id known from now on).
     pub target: Target,
-    pub drive: BackupLayout,
-    /// The drive's store tree, `<path>/.synapse/store`.
-    pub tree: StoreLayout,
+    pub place: Place,
     pub backup_id: String,
+    drive: Drive,
     store_layout: StoreLayout,
     _store_lock: StoreLock,
-    _backup_lock: StoreLock,
 }
 
 impl Session {
@@ -418,22 +581,27 @@ impl Session {
         let store_lock = store.lock(operation)?;
         let config = store.config()?;
         let target = store.target_with(&config)?;
-        let Drive { target, drive, tree, backup_id, _lock: backup_lock } = Drive::open(store, target, operation)?;
+        let mut drive = Drive::open(store, target, operation)?;
+        let place = std::mem::replace(&mut drive.place, Place::Folder { drive: BackupLayout::new(""), tree: StoreLayout::new("") });
         Ok(Session {
             config,
-            target,
+            target: drive.target.clone(),
+            place,
+            backup_id: drive.backup_id.clone(),
             drive,
-            tree,
-            backup_id,
             store_layout: store.layout().clone(),
             _store_lock: store_lock,
-            _backup_lock: backup_lock,
         })
     }
 
-    /// The catalog of this drive, as recorded now.
+    /// `foreign_target` unless this store may write and delete on the target.
+    pub fn writable(&self) -> Result<()> {
+        self.drive.writable()
+    }
+
+    /// The catalog of this target, as recorded now.
     pub fn catalog(&self) -> Catalog {
-        Catalog::for_drive(&self.store_layout, &self.target, self.drive.path(), Some(&self.backup_id)).0
+        Catalog::for_drive(&self.store_layout, &self.target, &self.place.path(), Some(&self.backup_id)).0
     }
 
     /// Saves the catalog; a failure only leaves a stale cache, so it is ignored.
@@ -443,7 +611,7 @@ impl Session {
 
     /// Records that a sync of `kind` completed now (a cache: failures are ignored).
     pub fn record_sync(&self, kind: catalog::SyncKind) {
-        let _ = catalog::record_sync(&self.store_layout, &self.target, self.drive.path(), Some(&self.backup_id), kind);
+        let _ = catalog::record_sync(&self.store_layout, &self.target, &self.place.path(), Some(&self.backup_id), kind);
     }
 
     /// Records in both ledgers that the copies of `shas` were just hashed
@@ -451,12 +619,27 @@ impl Session {
     /// checks what it wrote): "verified when written" (SPEC §3.12).
     pub(crate) fn record_verified(&self, shas: &[crate::ids::Sha256]) {
         crate::ledger::Ledger::record_good(&self.store_layout.ledger(), &self.store_layout.blobs(), shas);
-        crate::ledger::Ledger::record_good(&self.target.ledger_file(&self.store_layout), &self.tree.blobs(), shas);
+        let ledger = self.target.ledger_file(&self.store_layout);
+        match &self.place {
+            Place::Folder { tree, .. } => crate::ledger::Ledger::record_good(&ledger, &tree.blobs(), shas),
+            // The object was just written from, or read into, the local file: its size is the file's.
+            Place::Bucket(_) => {
+                let local = self.store_layout.blobs();
+                let sized: Vec<_> = shas
+                    .iter()
+                    .filter_map(|s| match blobs::stat(&local, s) {
+                        Ok(blobs::BlobAt::File(st)) => Some((s.clone(), st.size)),
+                        _ => None,
+                    })
+                    .collect();
+                crate::ledger::Ledger::record_good_sizes(&ledger, &sized);
+            }
+        }
     }
 
     /// `Some(backup_not_connected)` when the drive has gone away since the session opened.
     pub fn gone(&self) -> Option<Error> {
-        BackupState::detect_target(&self.target).require().err()
+        BackupState::detect_target(&self.target).require().err().filter(|_| self.place.tree().is_some())
     }
 
     /// Turns an error met while touching the drive into `backup_not_connected`
@@ -465,6 +648,31 @@ impl Session {
         match e {
             Error::Io { .. } | Error::BlobNotFound { .. } => self.gone().unwrap_or(e),
             e => e,
+        }
+    }
+
+    /// Copies blob `sha` between the local store and this target in
+    /// `direction`: [`crate::copy::copy_blob`] for a folder, an upload or a
+    /// download for a bucket (refused on a prefix another store owns).
+    pub(crate) fn transfer(
+        &self,
+        sha: &crate::ids::Sha256,
+        direction: crate::model::SyncDirection,
+        existing: &crate::copy::Existing,
+        tracker: Option<&crate::progress::Tracker>,
+        cancel: &crate::progress::CancelToken,
+    ) -> Result<crate::copy::Copied> {
+        use crate::model::SyncDirection::{FromBackup, ToBackup};
+        let local = &self.store_layout;
+        match (&self.place, direction) {
+            (Place::Folder { tree, .. }, ToBackup) => crate::copy::copy_blob(sha, local, tree, existing, tracker, cancel),
+            (Place::Folder { tree, .. }, FromBackup) => crate::copy::copy_blob(sha, tree, local, existing, tracker, cancel),
+            (Place::Bucket(b), ToBackup) => {
+                self.writable()?;
+                let refresh = !matches!(existing, crate::copy::Existing::Keep);
+                b.upload(sha, local, &self.backup_id, refresh, tracker, cancel)
+            }
+            (Place::Bucket(b), FromBackup) => b.download(sha, local, tracker, cancel),
         }
     }
 }

@@ -289,6 +289,17 @@ pub fn backup_blobs(layout: &StoreLayout, target: &Target, state: &BackupState) 
             let last_sync = Syncs::of(layout, target, drive.path(), id.as_deref()).last_sync;
             Ok(BackupBlobs { blobs: scan.blobs, source: BackupSource::Live, last_sync, labels: catalog.labels })
         }
+        // A bucket is listed by the operations that change it and by a refresh
+        // (a LIST of 100,000 objects is 100 requests): its catalog, as recorded.
+        BackupState::Online { .. } => {
+            let place = target.place().unwrap_or_default();
+            let catalog = Catalog::load(layout, target);
+            if catalog.path.as_deref() != Some(place.as_path()) {
+                return Ok(BackupBlobs::none());
+            }
+            let last_sync = Syncs::of(layout, target, &place, catalog.backup_id.as_deref()).last_sync;
+            Ok(BackupBlobs { blobs: catalog.entries(), source: BackupSource::Cached, last_sync, labels: catalog.labels })
+        }
         // A hung drive is never asked: what its catalog recorded, as while it is unplugged.
         BackupState::Disconnected { path, .. } | BackupState::Unresponsive { path, .. } => {
             let catalog = Catalog::load(layout, target);
@@ -302,13 +313,40 @@ pub fn backup_blobs(layout: &StoreLayout, target: &Target, state: &BackupState) 
     }
 }
 
+/// Lists a bucket target's prefix (paginated, SPEC §3.13) and records what
+/// it holds as its catalog. Returns the blobs listed.
+pub fn refresh_bucket(
+    layout: &StoreLayout,
+    target: &Target,
+    bucket: &crate::s3::Bucket,
+    backup_id: Option<&str>,
+) -> Result<Vec<BlobEntry>> {
+    let listed = bucket.list()?;
+    let entries: Vec<BlobEntry> =
+        listed.into_iter().map(|(sha256, size)| BlobEntry { sha256, size, mtime: None, id: None, nlink: 1 }).collect();
+    let place = target.place().unwrap_or_default();
+    let (mut catalog, changed) = Catalog::for_drive(layout, target, &place, backup_id);
+    if catalog.replace_blobs(&entries) || changed {
+        catalog.save(layout)?;
+    }
+    Ok(entries)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The original's target before it has met its drive: the old single files.
     fn primary() -> Target {
-        Target { name: "backup".into(), primary: true, kind: crate::target::TargetKind::Folder, path: None, enabled: true, backup_id: None }
+        Target {
+            name: "backup".into(),
+            primary: true,
+            kind: crate::target::TargetKind::Folder,
+            path: None,
+            s3: None,
+            enabled: true,
+            backup_id: None,
+        }
     }
 
     fn sha(n: u8) -> Sha256 {

@@ -570,6 +570,23 @@ fn check_backup(layout: &StoreLayout, target: &Target, out: &mut Vec<Item>) -> R
                 ));
             }
         }
+        BackupState::Online { bucket, identity, .. } => {
+            let place = target.place().unwrap_or_default();
+            let id = identity.map(|i| i.backup_id);
+            let (catalog, identity_changed) = Catalog::for_drive(layout, target, &place, id.as_deref());
+            let live: BTreeMap<Sha256, u64> = bucket.list()?.into_iter().collect();
+            let differ = live.iter().filter(|(sha, size)| catalog.blobs.get(*sha) != Some(size)).count()
+                + catalog.blobs.keys().filter(|sha| !live.contains_key(*sha)).count();
+            if identity_changed || differ > 0 {
+                out.push(Item::new(
+                    "stale_backup_catalog",
+                    Severity::Warning,
+                    format!("the record of the bucket's contents{named} is out of date ({differ} blob(s) differ from a listing): the inventory shows wrong copies until it is refreshed; --fix lists the bucket again now"),
+                    Some(catalog_path),
+                    Repair::RefreshCatalog(target.clone()),
+                ));
+            }
+        }
         BackupState::Unresponsive { path, waited } => out.push(Item::report(
             "backup_unresponsive",
             Severity::Warning,
@@ -751,6 +768,15 @@ fn repair(store: &Store, items: &mut [Item]) -> Result<()> {
                     Err(e) => set_failed(item, &format!("cannot remove the link: {e}")),
                 }
             }
+            Repair::RefreshCatalog(target) if target.s3.is_some() => match BackupState::of(store.layout(), &target) {
+                BackupState::Online { bucket, identity, .. } => {
+                    match catalog::refresh_bucket(store.layout(), &target, &bucket, identity.map(|i| i.backup_id).as_deref()) {
+                        Ok(b) => set_fixed(item, format!("listed the bucket: {} blob(s) recorded", b.len())),
+                        Err(e) => set_failed(item, &e.to_string()),
+                    }
+                }
+                _ => set_failed(item, "the bucket no longer answers"),
+            },
             Repair::RefreshCatalog(target) => {
                 let refreshed = catalog::backup_blobs(store.layout(), &target, &BackupState::of(store.layout(), &target));
                 match refreshed {

@@ -21,6 +21,7 @@ use crate::inventory::TargetSeen;
 use crate::inventory::{self, Inventory};
 use crate::layout::BackupLayout;
 use crate::lock::{self, StoreLock};
+use crate::model::CopySource;
 use crate::model::{
     AffectedPack, BackupSource, BlobCopy, BlobDetail, BlobStatus, DeleteResult, DeleteTarget, FileInfo, Impacts, InventoryItem, Location,
     Remaining, Side,
@@ -95,7 +96,7 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
         })
         .collect();
     if matches!(target, DeleteTarget::Backup | DeleteTarget::Both) {
-        targets[chosen_at].1.require()?;
+        targets[chosen_at].1.usable()?;
     }
     // Whenever a drive is there, hold its lock too, even for a local delete:
     // "a copy remains on the backup" is what makes deleting the local copy
@@ -117,7 +118,8 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
         }
     }
 
-    let inv = inventory::build(store)?;
+    let mut inv = inventory::build(store)?;
+    confirm_bucket_copies(&mut inv, sha)?;
     let item = inv.get(sha);
     // Only copies seen live count: one known from the catalog of an unplugged
     // drive is not trusted to keep the bytes.
@@ -135,7 +137,7 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
         DeleteTarget::Backup | DeleteTarget::Both => {
             // The drive may have gone between the check above and the scan.
             let seen = &inv.targets[chosen_at];
-            seen.state.require()?;
+            seen.state.usable()?;
             if live_good(&seen.target.name) {
                 remove.push(seen);
             }
@@ -145,7 +147,7 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
                 let holds = item.is_some_and(|i| i.good_on(&seen.target.name));
                 if holds && !seen.live() {
                     // "Everywhere" cannot be done while a copy sits on a drive that is away.
-                    seen.state.require()?;
+                    seen.state.usable()?;
                 }
                 if live_good(&seen.target.name) {
                     remove.push(seen);
@@ -224,11 +226,24 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
     let mut deleted_from = Vec::with_capacity(1 + remove.len());
     let mut bytes_freed = 0;
     for seen in &remove {
-        let drive = seen.state.require()?;
-        let freed = blobs::remove(&drive.blobs(), sha, Side::Backup).map_err(|e| target_failure(e, &seen.target))?;
+        let freed = match seen.state.bucket() {
+            Some(bucket) => {
+                owned_by_this_store(store, &seen.target, &seen.state)?;
+                let freed = bucket.delete(sha)?;
+                let mut catalog = Catalog::load(store.layout(), &seen.target);
+                catalog.remove(sha);
+                let _ = catalog.save(store.layout());
+                freed
+            }
+            None => {
+                let drive = seen.state.require()?;
+                let freed = blobs::remove(&drive.blobs(), sha, Side::Backup).map_err(|e| target_failure(e, &seen.target))?;
+                forget_copy(store, &seen.target, drive, sha);
+                freed
+            }
+        };
         bytes_freed = bytes_freed.max(freed);
         deleted_from.push(seen.target.name.clone());
-        forget_copy(store, &seen.target, drive, sha);
     }
     if remove_local {
         let backup_gone = !deleted_from.is_empty();
@@ -281,6 +296,40 @@ fn describe_copies(copies: &[&BlobCopy], counted: &[&BlobCopy]) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// Asks every bucket that answers whether it holds `sha` now: its copy,
+/// known from the catalog (a bucket is listed, not scanned), counts as seen
+/// live once a HEAD finds it at its size, and is no copy when the bucket
+/// lacks it. Nothing else is asked, so a delete costs one request per bucket.
+fn confirm_bucket_copies(inv: &mut Inventory, sha: &Sha256) -> Result<()> {
+    let Some(at) = inv.items.iter().position(|i| &i.sha256 == sha) else { return Ok(()) };
+    for seen in &inv.targets {
+        let Some(bucket) = seen.state.bucket() else { continue };
+        let item = &mut inv.items[at];
+        let size = item.size_bytes;
+        let found = bucket.head(sha)?;
+        let name = seen.target.name.clone();
+        match found {
+            Some(n) if n == size => {
+                if let Some(c) = item.copies.iter_mut().find(|c| c.target == name) {
+                    c.source = CopySource::Live;
+                }
+            }
+            _ => item.copies.retain(|c| c.target != name),
+        }
+    }
+    Ok(())
+}
+
+/// `foreign_target` unless the bucket of `state` belongs to this store.
+pub(crate) fn owned_by_this_store(store: &Store, target: &Target, state: &BackupState) -> Result<()> {
+    let BackupState::Online { identity, .. } = state else { return Ok(()) };
+    let ours = crate::s3::store_identity(store.layout())?;
+    match identity {
+        Some(i) if i.owner != ours => Err(Error::ForeignTarget { target: target.name.clone(), owner: i.owner.clone(), ours }),
+        _ => Ok(()),
+    }
 }
 
 /// Removes a deleted copy from its target's catalog (a cache: failures are ignored).

@@ -209,7 +209,7 @@ impl TargetSeen {
             primary: self.target.primary,
             kind: self.target.kind,
             enabled: self.state.enabled(),
-            connected: self.live(),
+            connected: self.state.usable().is_ok(),
             source: self.source,
             path: self.state.path(),
             state: self.state.word(),
@@ -219,6 +219,8 @@ impl TargetSeen {
             last_sync: self.last_sync.clone(),
             free_bytes: self.disk.as_ref().map(|d| d.free_bytes),
             total_bytes: self.disk.as_ref().map(|d| d.total_bytes),
+            s3: self.target.s3.clone(),
+            read_only: matches!(self.state, BackupState::Online { read_only: true, .. }),
         }
     }
 }

@@ -133,6 +133,12 @@ impl StoreLayout {
         self.root.join("data/tmp")
     }
 
+    /// `data/store-id`: this store's identity, written when it first claims a
+    /// bucket prefix (SPEC §3.13: a prefix belongs to one store).
+    pub fn store_id(&self) -> PathBuf {
+        self.data().join("store-id")
+    }
+
     pub fn cache(&self) -> PathBuf {
         self.root.join("data/cache")
     }

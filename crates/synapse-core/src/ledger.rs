@@ -58,6 +58,20 @@ impl Ledger {
         let _ = ledger.save(path);
     }
 
+    /// Records `(sha, size)` as verified now, for copies without a file here
+    /// to stat (objects in a bucket: no modification time is kept).
+    pub fn record_good_sizes(path: &Path, items: &[(crate::ids::Sha256, u64)]) {
+        if items.is_empty() {
+            return;
+        }
+        let mut ledger = Ledger::load(path);
+        let at = crate::fsutil::now_rfc3339();
+        for (sha, size) in items {
+            ledger.0.insert(sha.to_string(), LedgerEntry { ok: true, at: at.clone(), size: *size, mtime: None });
+        }
+        let _ = ledger.save(path);
+    }
+
     /// The entry for a blob, if it still describes the file on disk (same size
     /// and modification time); a changed file counts as never verified.
     pub fn current(&self, sha: &str, size: u64, mtime: Option<SystemTime>) -> Option<&LedgerEntry> {

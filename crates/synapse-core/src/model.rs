@@ -361,6 +361,33 @@ pub struct TargetSummary {
     /// Space on its drive, while it is connected.
     pub free_bytes: Option<u64>,
     pub total_bytes: Option<u64>,
+    /// The bucket of an `s3` target (SPEC §3.13).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub s3: Option<crate::s3::S3Location>,
+    /// A bucket prefix another store owns: read and restore only.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub read_only: bool,
+}
+
+/// What `target test` found: the target answers and may be used as it is.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TargetTest {
+    pub name: String,
+    pub kind: crate::target::TargetKind,
+    /// `s3://bucket/prefix` or the folder.
+    #[serde(serialize_with = "lossy::opt_path")]
+    pub path: Option<PathBuf>,
+    /// Where the key came from (a bucket); never the key.
+    pub credentials: Option<crate::s3::CredentialSource>,
+    /// What was checked, in order, each passed.
+    pub checks: Vec<String>,
+    /// Another store owns the prefix: this store may read and restore only.
+    pub read_only: bool,
+    /// The blobs it holds now.
+    pub blobs: u64,
 }
 
 /// A target's state right now (SPEC §3.12).
@@ -457,6 +484,10 @@ pub struct TargetChange {
     pub blobs: u64,
     /// `remove`: blobs whose only copies beyond the policy were there (forced).
     pub blobs_below_policy: u64,
+    /// `add` of a bucket prefix another store owns: read and restore only.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub read_only: bool,
 }
 
 /// `whereis`: every copy of one blob.

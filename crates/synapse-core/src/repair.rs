@@ -213,13 +213,13 @@ pub fn apply_repair(store: &Store, plan: &RepairPlan, ctl: Control) -> Result<Re
                     quarantined: aside,
                 });
                 if let Some(d) = drives.get(&item.side) {
-                    let (mut catalog, _) = Catalog::for_drive(layout, &d.target, d.drive.path(), Some(&d.backup_id));
+                    let (mut catalog, _) = Catalog::for_drive(layout, &d.target, &d.place.path(), Some(&d.backup_id));
                     catalog.insert(&item.sha256, c.size());
                     let _ = catalog.save(layout);
                 }
                 for place in [&item.from, &item.side] {
                     let (ledger, blobs) = match drives.get(place) {
-                        Some(d) => (d.target.ledger_file(layout), d.tree.blobs()),
+                        Some(d) => (d.target.ledger_file(layout), d.place.folder()?.1.blobs()),
                         None => (layout.ledger(), layout.blobs()),
                     };
                     Ledger::record_good(&ledger, &blobs, std::slice::from_ref(&item.sha256));

@@ -287,7 +287,7 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
                 if let Some(d) = drives.get(&c.to) {
                     catalogs
                         .entry(c.to.clone())
-                        .or_insert_with(|| crate::catalog::Catalog::for_drive(layout, &d.target, d.drive.path(), Some(&d.backup_id)).0)
+                        .or_insert_with(|| crate::catalog::Catalog::for_drive(layout, &d.target, &d.place.path(), Some(&d.backup_id)).0)
                         .insert(&c.sha256, done.size());
                 }
                 if matches!(done, Copied::Done { .. }) {
@@ -315,7 +315,9 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
         if place == LOCAL {
             Ledger::record_good(&layout.ledger(), &layout.blobs(), &shas);
         } else if let Some(d) = drives.get(&place) {
-            Ledger::record_good(&d.target.ledger_file(layout), &d.tree.blobs(), &shas);
+            if let Some(tree) = d.place.tree() {
+                Ledger::record_good(&d.target.ledger_file(layout), &tree.blobs(), &shas);
+            }
         }
     }
     Ok(r)

@@ -276,8 +276,34 @@ impl Bucket {
         remote_error(&self.name, &self.location, e)
     }
 
-    /// The `backup-id` object, `None` when there is none.
-    pub fn read_id(&self) -> Result<Option<String>> {
+    /// The prefix's identity, `None` when it has none yet (a new prefix).
+    pub fn identity(&self) -> Result<Option<Identity>> {
+        let Some(text) = self.read_id()? else { return Ok(None) };
+        serde_json::from_str(&text).map(Some).map_err(|_| Error::Remote {
+            target: self.name.clone(),
+            endpoint: self.location.endpoint.clone(),
+            problem: RemoteProblem::Server,
+            message: format!(
+                "{}/backup-id is not a Synapse target's identity: is this prefix used by something else?",
+                self.location.url()
+            ),
+        })
+    }
+
+    /// Makes the prefix this store's: writes a new identity when it has none.
+    /// Returns the identity and whether it was written now.
+    pub fn claim(&self, owner: &str) -> Result<(Identity, bool)> {
+        if let Some(id) = self.identity()? {
+            return Ok((id, false));
+        }
+        let id = Identity { backup_id: uuid::Uuid::new_v4().to_string(), owner: owner.to_owned() };
+        let text = serde_json::to_string(&id).map_err(|e| Error::internal(e.to_string()))?;
+        self.write_id(&text)?;
+        Ok((id, true))
+    }
+
+    /// The `backup-id` object's text, `None` when there is none.
+    fn read_id(&self) -> Result<Option<String>> {
         let key = self.key("backup-id");
         self.rt.block_on(async {
             match self.client.get(&key).await {
@@ -293,7 +319,7 @@ impl Bucket {
     }
 
     /// Writes the `backup-id` object (only where there is none: the caller checked).
-    pub fn write_id(&self, id: &str) -> Result<()> {
+    fn write_id(&self, id: &str) -> Result<()> {
         let key = self.key("backup-id");
         self.rt.block_on(self.client.put(&key, PutPayload::from(format!("{id}\n")))).map(|_| ()).map_err(|e| self.err(&e))
     }
@@ -726,6 +752,36 @@ impl Bucket {
             Ok(())
         })
     }
+}
+
+/// The `backup-id` object of a prefix: the target's id and the store that owns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub backup_id: String,
+    /// `data/store-id` of the store that may write and delete here.
+    pub owner: String,
+}
+
+/// This store's identity (`data/store-id`), made the first time it is asked for.
+pub fn store_identity(layout: &StoreLayout) -> Result<String> {
+    let tree = layout.tree()?;
+    let path = layout.store_id();
+    if let Ok(bytes) = tree.read(&path) {
+        let id = String::from_utf8_lossy(&bytes).trim().to_owned();
+        if !id.is_empty() {
+            return Ok(id);
+        }
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    tree.write_atomic(&path, format!("{id}\n").as_bytes())?;
+    Ok(id)
+}
+
+/// Opens the bucket of `target` with the key found for it ([`find_credentials`]).
+pub fn open_target(target: &crate::target::Target) -> Result<Bucket> {
+    let location = target.s3.as_ref().ok_or_else(|| Error::internal(format!("target {:?} is not a bucket", target.name)))?;
+    let found = find_credentials(|| None);
+    Bucket::open(&target.name, location, found.as_ref().map(|(c, _)| c))
 }
 
 /// A multipart upload in progress (`data/tmp/<sha>.<id>.s3upload.json`).

@@ -116,7 +116,7 @@ pub fn scrub(store: &Store, place: Option<&str>, opts: ScrubOptions, ctl: Contro
     let name = if local { LOCAL.to_owned() } else { store.target()?.name };
     let inv = inventory::build(&store)?;
     if !local {
-        inv.backup.require()?;
+        inv.backup.usable()?;
     }
     // Never verified first, then the oldest verification; bigger files first among equals.
     let mut copies: Vec<(Option<String>, u64, Sha256)> = inv

@@ -240,15 +240,16 @@ pub fn state_sync(store: &Store, opts: StateSyncOptions, ctl: Control) -> Result
         return plan(store, &tree, opts).map(|(r, _)| r);
     }
     let s = Session::open(store, "state sync")?;
-    let (mut r, steps) = plan(store, &s.tree, opts)?;
+    let (_, tree) = s.place.folder()?;
+    let (mut r, steps) = plan(store, tree, opts)?;
     let local_git = store.layout().state().join(".git").exists();
     if opts.direction == SyncDirection::FromBackup && local_git && !steps.is_empty() && !(opts.include_git || opts.allow_git_overwrite) {
         return Err(Error::GitWorkingTree { path: store.layout().state() });
     }
-    let (local_tree, drive_tree) = (store.layout().tree()?, s.tree.tree()?);
+    let (local_tree, drive_tree) = (store.layout().tree()?, tree.tree()?);
     let (src_tree, src_root, dst_tree, dst_root) = match opts.direction {
-        SyncDirection::ToBackup => (&local_tree, store.layout().state(), &drive_tree, s.tree.state()),
-        SyncDirection::FromBackup => (&drive_tree, s.tree.state(), &local_tree, store.layout().state()),
+        SyncDirection::ToBackup => (&local_tree, store.layout().state(), &drive_tree, tree.state()),
+        SyncDirection::FromBackup => (&drive_tree, tree.state(), &local_tree, store.layout().state()),
     };
     let tracker = Tracker::new(ctl, "state sync", steps.len() as u64, r.files.iter().map(|f| f.size_bytes).sum());
     let mut packs = HashSet::new();

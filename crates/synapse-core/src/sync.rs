@@ -70,11 +70,32 @@ pub fn restore_blob(store: &Store, sha: &Sha256, ctl: Control) -> Result<BlobCop
     copy_one(store, sha, SyncDirection::FromBackup, ctl)
 }
 
-/// The source and destination store trees of a direction.
-fn ends<'a>(store: &'a Store, tree: &'a StoreLayout, direction: SyncDirection) -> (&'a StoreLayout, &'a StoreLayout) {
+/// Where a copy in `direction` lands, for results and messages.
+fn destination(store: &Store, s: &Session, direction: SyncDirection, sha: &Sha256) -> std::path::PathBuf {
     match direction {
-        SyncDirection::ToBackup => (store.layout(), tree),
-        SyncDirection::FromBackup => (tree, store.layout()),
+        SyncDirection::ToBackup => s.place.blob_path(sha),
+        SyncDirection::FromBackup => store.layout().blobs().blob(sha),
+    }
+}
+
+/// What a copy does with a destination copy known to be `corrupt`: moved to
+/// that side's quarantine and replaced (a bucket's object is overwritten: a
+/// bucket has no quarantine folder, and its bad bytes are worth nothing).
+fn existing_for(store: &Store, s: &Session, direction: SyncDirection, corrupt: bool, sha: &Sha256) -> Existing {
+    match (direction, s.place.tree()) {
+        (SyncDirection::ToBackup, Some(tree)) => Existing::unless_corrupt(corrupt, sha, tree),
+        (SyncDirection::ToBackup, None) if corrupt => Existing::Refresh,
+        (SyncDirection::ToBackup, None) => Existing::Keep,
+        (SyncDirection::FromBackup, _) => Existing::unless_corrupt(corrupt, sha, store.layout()),
+    }
+}
+
+/// The place the store's target is at now, for plans made without a session.
+fn place_now(store: &Store) -> Result<crate::backup::Place> {
+    match BackupState::for_store(store)? {
+        BackupState::Connected { layout } => Ok(crate::backup::Place::Folder { tree: layout.tree(), drive: layout }),
+        BackupState::Online { bucket, .. } => Ok(crate::backup::Place::Bucket(bucket)),
+        other => Err(other.require().err().unwrap_or_else(|| Error::internal("a connected target without a place"))),
     }
 }
 
@@ -95,7 +116,6 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
     // Any file on the source side, even one recorded corrupt: the copy hashes
     // it, so bad bytes never land, and a file fixed since proves itself good.
     let present = inv.get(sha).is_some_and(|i| i.file_on(src));
-    let (from, to) = ends(store, &s.tree, direction);
     // Already where it is going: a no-op reported as such (SPEC §3.6), even
     // when the source side lacks it (restoring a blob that is only local).
     if let Some(item) = inv.get(sha).filter(|_| at_destination && !present) {
@@ -107,7 +127,7 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
             size_bytes: item.size_bytes,
             bytes_copied: 0,
             already_present: true,
-            path: to.blobs().blob(sha),
+            path: destination(store, &s, direction, sha),
             duration_ms: 0,
             auto_backup,
         });
@@ -116,8 +136,8 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
     let tracker = Tracker::new(ctl, operation, 1, item.size_bytes);
     tracker.start_item(&item.display_name);
     let started = Instant::now();
-    let existing = Existing::unless_corrupt(item.corrupt_on(dst), sha, to);
-    let result = copy::copy_blob(sha, from, to, &existing, Some(&tracker), ctl.cancel);
+    let existing = existing_for(store, &s, direction, item.corrupt_on(dst), sha);
+    let result = s.transfer(sha, direction, &existing, Some(&tracker), ctl.cancel);
     note_copy(store.layout(), sha, src, dst, &result);
     let copied = result.map_err(|e| s.failure(e))?;
     if matches!(copied, Copied::Done { .. }) {
@@ -138,7 +158,7 @@ fn copy_one(store: &Store, sha: &Sha256, direction: SyncDirection, ctl: Control)
         size_bytes: copied.size(),
         bytes_copied: copied.bytes_copied(),
         already_present: matches!(copied, Copied::AlreadyPresent { .. }),
-        path: to.blobs().blob(sha),
+        path: destination(store, &s, direction, sha),
         duration_ms: started.elapsed().as_millis() as u64,
         auto_backup,
     })
@@ -212,9 +232,9 @@ pub struct SyncPlan {
 
 /// Plans a sync (reads only; the drive must be connected).
 pub fn plan_sync(store: &Store, opts: SyncOptions) -> Result<SyncPlan> {
-    let tree = BackupState::for_store(store)?.require()?.tree();
+    let place = place_now(store)?;
     let opts = SyncOptions { dry_run: true, ..opts };
-    let preview = plan(store, &tree, opts)?.into_result(opts);
+    let preview = plan(store, &place, opts)?.into_result(opts);
     Ok(SyncPlan { plan: PlanStamp::new(store, "sync")?, options: opts, preview })
 }
 
@@ -228,9 +248,9 @@ pub fn apply_sync(store: &Store, planned: &SyncPlan, ctl: Control) -> Result<Syn
     let s = Session::open(store, "sync")?;
     planned.plan.check(store, "sync")?;
     let opts = SyncOptions { dry_run: false, ..planned.options };
-    let fresh = plan(store, &s.tree, opts)?;
+    let fresh = plan(store, &s.place, opts)?;
     let (keep, skipped) = intersect(&planned.preview.items, fresh.items, |item| match opts.direction {
-        SyncDirection::ToBackup if blobs::exists(&s.tree.blobs(), &item.sha256) => "it is already on the backup".to_owned(),
+        SyncDirection::ToBackup if s.place.has(&item.sha256) => "it is already on the backup".to_owned(),
         SyncDirection::FromBackup if blobs::exists(&store.layout().blobs(), &item.sha256) => "it is already in the store".to_owned(),
         _ => "it is no longer where the plan found it".to_owned(),
     });
@@ -268,14 +288,12 @@ fn intersect(planned: &[SyncItem], fresh: Vec<SyncItem>, why: impl Fn(&SyncItem)
 /// result says `cancelled` when the user stopped it and lists what completed.
 pub fn sync(store: &Store, opts: SyncOptions, ctl: Control) -> Result<SyncResult> {
     if opts.dry_run {
-        let state = BackupState::for_store(store)?;
-        let tree = state.require()?.tree();
-        let plan = plan(store, &tree, opts)?;
+        let plan = plan(store, &place_now(store)?, opts)?;
         return Ok(plan.into_result(opts));
     }
     let queue = autobackup::run_queued_first(store, ctl);
     let s = Session::open(store, "sync")?;
-    let plan = plan(store, &s.tree, opts)?;
+    let plan = plan(store, &s.place, opts)?;
     let mut r = apply(store, &s, plan, opts, ctl);
     r.auto_backup = queue;
     Ok(r)
@@ -314,14 +332,29 @@ impl Plan {
     }
 }
 
-fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
+fn plan(store: &Store, place: &crate::backup::Place, opts: SyncOptions) -> Result<Plan> {
     let layout = store.layout();
     let target = store.target()?.name;
     let mut orphans_skipped = (0, 0);
     let (candidates, inv): (Vec<(Sha256, u64)>, Option<Inventory>) = match opts.direction {
         SyncDirection::ToBackup => {
             // Names and sizes only: the no-op case never loads a pack.
-            let mut out = diff_trees(&layout.blobs(), &tree.blobs(), opts.only_missing)?;
+            let mut out = match place {
+                crate::backup::Place::Folder { tree, .. } => diff_trees(&layout.blobs(), &tree.blobs(), opts.only_missing)?,
+                // A LIST of the prefix (which also refreshes its catalog) against a scan of the store.
+                crate::backup::Place::Bucket(b) => {
+                    let target = store.target()?;
+                    let listed = crate::catalog::refresh_bucket(layout, &target, b, target.backup_id.as_deref())?;
+                    let there: std::collections::HashMap<&Sha256, u64> = listed.iter().map(|e| (&e.sha256, e.size)).collect();
+                    let local = blobs::scan(&layout.blobs())?;
+                    local
+                        .blobs
+                        .into_iter()
+                        .filter(|e| !opts.only_missing || there.get(&e.sha256) != Some(&e.size))
+                        .map(|e| (e.sha256, e.size))
+                        .collect()
+                }
+            };
             // A backup copy known to be corrupt is no copy: it is replaced (and
             // kept in the drive's quarantine) from a good local one.
             let known = IntegrityRecord::load(layout)?;
@@ -338,6 +371,10 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
             (out, None)
         }
         SyncDirection::FromBackup => {
+            if let crate::backup::Place::Bucket(b) = place {
+                let target = store.target()?;
+                crate::catalog::refresh_bucket(layout, &target, b, target.backup_id.as_deref())?;
+            }
             // Only the packs say which backup-only blobs are needed.
             let inv = inventory::build(store)?;
             // Said in the result, so a sync that copies nothing can tell the
@@ -367,12 +404,14 @@ fn plan(store: &Store, tree: &StoreLayout, opts: SyncOptions) -> Result<Plan> {
     };
     let mut items: Vec<SyncItem> = candidates.into_iter().map(|(sha, size)| describe(&inv, sha, size)).collect();
     items.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then_with(|| a.sha256.cmp(&b.sha256)));
-    let dest = match opts.direction {
-        SyncDirection::ToBackup => tree.root(),
-        SyncDirection::FromBackup => layout.root(),
+    let dest = match (opts.direction, place) {
+        (SyncDirection::ToBackup, crate::backup::Place::Folder { tree, .. }) => Some(tree.root()),
+        // A bucket has no free space to check.
+        (SyncDirection::ToBackup, crate::backup::Place::Bucket(_)) => None,
+        (SyncDirection::FromBackup, _) => Some(layout.root()),
     };
     let bytes: u64 = items.iter().map(|i| i.size_bytes).sum();
-    let (free_space, space_warning) = space(dest, bytes);
+    let (free_space, space_warning) = dest.map_or((None, None), |d| space(d, bytes));
     Ok(Plan { items, orphans_skipped, free_space, space_warning })
 }
 
@@ -540,7 +579,6 @@ fn copy_items(
     operation: &str,
     ctl: Control,
 ) -> (Vec<(Sha256, Copied)>, Outcome) {
-    let (from, to) = ends(store, &s.tree, direction);
     let (src, dst) = places(s, direction);
     // A copy known to be corrupt at the destination is replaced, and moved to quarantine.
     let known = IntegrityRecord::load(store.layout()).unwrap_or_default();
@@ -555,9 +593,12 @@ fn copy_items(
             break;
         }
         tracker.start_item(&item.display_name);
-        let existing =
-            if overwrite { Existing::Refresh } else { Existing::unless_corrupt(known.is_corrupt(&item.sha256, dst), &item.sha256, to) };
-        let result = copy::copy_blob(&item.sha256, from, to, &existing, Some(&tracker), ctl.cancel);
+        let existing = if overwrite {
+            Existing::Refresh
+        } else {
+            existing_for(store, s, direction, known.is_corrupt(&item.sha256, dst), &item.sha256)
+        };
+        let result = s.transfer(&item.sha256, direction, &existing, Some(&tracker), ctl.cancel);
         note_copy(store.layout(), &item.sha256, src, dst, &result);
         match result {
             Ok(c) => {
@@ -958,7 +999,7 @@ fn free_local(store: &Store, s: &Session, r: &mut PackTransferResult, written: &
                     r.errors.push(ItemError {
                         sha256: Some(gone.clone()),
                         display_name: item.map(|i| i.display_name.clone()),
-                        path: Some(s.tree.blobs().blob(gone)),
+                        path: Some(s.place.blob_path(gone)),
                         code: ErrorCode::NotFound,
                         message: format!("kept the local copy of {}: it is no longer on the backup", gone.short()),
                     });
@@ -998,11 +1039,11 @@ fn free_local(store: &Store, s: &Session, r: &mut PackTransferResult, written: &
             r.errors.push(item_error(item, &e));
             return;
         }
-        if !blobs::exists(&s.tree.blobs(), &item.sha256) {
+        if !s.place.has(&item.sha256) {
             r.errors.push(ItemError {
                 sha256: Some(item.sha256.clone()),
                 display_name: Some(item.display_name.clone()),
-                path: Some(s.tree.blobs().blob(&item.sha256)),
+                path: Some(s.place.blob_path(&item.sha256)),
                 code: ErrorCode::NotFound,
                 message: format!("kept the local copy of {}: its backup copy disappeared", item.display_name),
             });

@@ -94,7 +94,11 @@ pub struct TargetEntry {
     #[serde(default)]
     pub kind: TargetKind,
     /// The folder (a `folder` target): `<path>/.synapse/store` is its tree.
-    pub path: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    /// The bucket (an `s3` target, SPEC §3.13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<crate::s3::S3Location>,
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Written when the target is added (the drive's `backup-id`).
@@ -113,6 +117,8 @@ fn yes() -> bool {
 pub enum TargetKind {
     #[default]
     Folder,
+    /// An S3-compatible bucket (SPEC §3.13).
+    S3,
 }
 
 /// How many good copies must remain (SPEC §3.12).
@@ -169,8 +175,10 @@ pub struct Target {
     /// The original's target of `config.json`.
     pub primary: bool,
     pub kind: TargetKind,
-    /// None: enabled without a folder (the original's target only).
+    /// None: enabled without a folder (the original's target only), or a bucket.
     pub path: Option<PathBuf>,
+    /// The bucket of an `s3` target.
+    pub s3: Option<crate::s3::S3Location>,
     pub enabled: bool,
     /// The identity this store knows the drive by, if it has met it.
     pub backup_id: Option<String>,
@@ -180,6 +188,16 @@ impl Target {
     /// The drive's layout, when the target has a folder.
     pub fn drive(&self) -> Option<BackupLayout> {
         self.path.as_ref().map(BackupLayout::new)
+    }
+
+    /// Where the target is, as its catalog records it and messages show it:
+    /// the folder, or the bucket's `s3://bucket/prefix` (a bucket has no path
+    /// on this machine; its identity is its `backup-id`).
+    pub fn place(&self) -> Option<PathBuf> {
+        match &self.s3 {
+            Some(l) => Some(PathBuf::from(l.url())),
+            None => self.path.clone(),
+        }
     }
 
     /// The catalog file: named after the drive's id; the first target's old
@@ -247,7 +265,8 @@ pub fn all_of(layout: &StoreLayout, config: &ConfigFile, file: &TargetsFile) -> 
         name: t.name.clone(),
         primary: false,
         kind: t.kind,
-        path: Some(t.path.clone()),
+        path: t.path.clone().filter(|_| t.kind == TargetKind::Folder),
+        s3: t.s3.clone().filter(|_| t.kind == TargetKind::S3),
         enabled: t.enabled,
         backup_id: t.backup_id.clone(),
     }));
@@ -264,7 +283,15 @@ pub fn primary_of(layout: &StoreLayout, config: &ConfigFile, file: &TargetsFile)
         let h = crate::catalog::header_of(&layout.backup_catalog())?;
         (h.path.is_some() && h.path == path).then_some(h.backup_id).flatten()
     });
-    Target { name: file.backup.name.clone(), primary: true, kind: TargetKind::Folder, path, enabled: config.backup.enabled, backup_id }
+    Target {
+        name: file.backup.name.clone(),
+        primary: true,
+        kind: TargetKind::Folder,
+        path,
+        s3: None,
+        enabled: config.backup.enabled,
+        backup_id,
+    }
 }
 
 /// The target called `name` (`None`: the original's). `not_found` names the
@@ -401,8 +428,14 @@ pub fn add(store: &Store, name: &str, path: &Path) -> Result<TargetChange> {
             other.name
         )));
     }
-    let entry =
-        TargetEntry { name: name.to_owned(), kind: TargetKind::Folder, path: path.clone(), enabled: true, backup_id: Some(id.clone()) };
+    let entry = TargetEntry {
+        name: name.to_owned(),
+        kind: TargetKind::Folder,
+        path: Some(path.clone()),
+        s3: None,
+        enabled: true,
+        backup_id: Some(id.clone()),
+    };
     file.targets.push(entry);
     save(layout, &file)?;
     let target = all_of(layout, &config, &file).pop().expect("the target just added");
@@ -418,6 +451,137 @@ pub fn add(store: &Store, name: &str, path: &Path) -> Result<TargetChange> {
         initialized,
         blobs: scanned.blobs.len() as u64,
         blobs_below_policy: 0,
+        read_only: false,
+    })
+}
+
+/// `target add NAME --s3 ENDPOINT --bucket B [--prefix P]` (SPEC §3.13):
+/// records a bucket prefix as a target. A prefix nobody owns yet becomes this
+/// store's (its `backup-id` object is written); one another store owns is
+/// added read-only (restore from it, never write or delete there). Its
+/// catalog is filled from a listing. Refused: a bad or taken name, bad
+/// location fields, the same bucket prefix as another target, a prefix that
+/// is another target already (same `backup-id`); every problem reaching the
+/// bucket is an [`Error::Remote`] naming it.
+pub fn add_s3(store: &Store, name: &str, location: &crate::s3::S3Location) -> Result<TargetChange> {
+    let _lock = store.lock("target add")?;
+    let layout = store.layout();
+    let config = store.config()?;
+    let mut file = load(layout)?;
+    let all = all_of(layout, &config, &file);
+    validate_name(name, &all)?;
+    location.validate()?;
+    let same = |l: &crate::s3::S3Location| {
+        l.endpoint.trim_end_matches('/') == location.endpoint.trim_end_matches('/')
+            && l.bucket == location.bucket
+            && l.prefix.trim_matches('/') == location.prefix.trim_matches('/')
+    };
+    if let Some(other) = all.iter().find(|t| t.s3.as_ref().is_some_and(same)) {
+        return Err(Error::invalid(format!(
+            "refused: {} is the target {:?} already: one place holds one copy. Use another bucket or prefix",
+            location.url(),
+            other.name
+        )));
+    }
+    let (credentials, _) = crate::s3::find_credentials(|| None).unzip();
+    let bucket = crate::s3::Bucket::open(name, location, credentials.as_ref())?;
+    let ours = crate::s3::store_identity(layout)?;
+    let (identity, initialized) = bucket.claim(&ours)?;
+    if let Some(other) = all.iter().find(|t| t.backup_id.as_deref() == Some(identity.backup_id.as_str())) {
+        return Err(Error::invalid(format!(
+            "refused: {} holds the same target as {:?} (backup-id {}): it is that target, reached another way",
+            location.url(),
+            other.name,
+            identity.backup_id
+        )));
+    }
+    let read_only = identity.owner != ours;
+    file.targets.push(TargetEntry {
+        name: name.to_owned(),
+        kind: TargetKind::S3,
+        path: None,
+        s3: Some(location.clone()),
+        enabled: true,
+        backup_id: Some(identity.backup_id.clone()),
+    });
+    save(layout, &file)?;
+    let target = all_of(layout, &config, &file).pop().expect("the target just added");
+    let listed = crate::catalog::refresh_bucket(layout, &target, &bucket, Some(&identity.backup_id))?;
+    Ok(TargetChange {
+        name: name.to_owned(),
+        old_name: None,
+        path: target.place(),
+        backup_id: Some(identity.backup_id),
+        initialized,
+        blobs: listed.len() as u64,
+        blobs_below_policy: 0,
+        read_only,
+    })
+}
+
+/// `target test NAME`: checks that the target can be used now and says the
+/// first thing that is wrong (for a bucket: unreachable, key refused, bucket
+/// missing, clock skew, no permission to list, write, read or delete — the
+/// write probe only on a prefix this store owns). Refreshes a bucket's
+/// catalog from the listing it makes.
+pub fn test(store: &Store, name: &str) -> Result<crate::model::TargetTest> {
+    let layout = store.layout();
+    let config = store.config()?;
+    let target = find(layout, &config, Some(name))?;
+    let state = crate::backup::BackupState::of(layout, &target);
+    let mut checks = Vec::new();
+    let Some(location) = &target.s3 else {
+        state.require()?;
+        checks.push("the folder answers and holds a Synapse backup that is this target's".to_owned());
+        let blobs = crate::catalog::backup_blobs(layout, &target, &state)?.blobs.len() as u64;
+        return Ok(crate::model::TargetTest {
+            name: target.name.clone(),
+            kind: target.kind,
+            path: target.place(),
+            credentials: None,
+            checks,
+            read_only: false,
+            blobs,
+        });
+    };
+    let found = crate::s3::find_credentials(|| None);
+    let source = found.as_ref().map(|(_, s)| *s);
+    // The state's own open gave up on the first error: open again for the reason.
+    let bucket = crate::s3::Bucket::open(&target.name, location, found.as_ref().map(|(c, _)| c))?;
+    checks.push(format!(
+        "an access key was found ({})",
+        match source {
+            Some(crate::s3::CredentialSource::Environment) => "AWS_ACCESS_KEY_ID in the environment",
+            Some(crate::s3::CredentialSource::SharedFile) => "the shared credentials file",
+            Some(crate::s3::CredentialSource::Keyring) => "the OS keyring",
+            None => "none",
+        }
+    ));
+    let identity = bucket.identity()?;
+    checks.push(format!("{} answers, the key is accepted and bucket {:?} exists", location.endpoint, location.bucket));
+    let ours = crate::s3::store_identity(layout)?;
+    let read_only = identity.as_ref().is_some_and(|i| i.owner != ours);
+    if let (Some(i), Some(known)) = (&identity, &target.backup_id) {
+        if &i.backup_id != known {
+            state.usable()?;
+        }
+    }
+    if read_only {
+        checks.push("the prefix belongs to another store: listing and reading only (nothing is written there)".to_owned());
+    } else {
+        bucket.test()?;
+        checks.push("the key may list, write, read and delete under the prefix".to_owned());
+    }
+    let listed = crate::catalog::refresh_bucket(layout, &target, &bucket, identity.as_ref().map(|i| i.backup_id.as_str()))?;
+    checks.push(format!("{} blob(s) listed", listed.len()));
+    Ok(crate::model::TargetTest {
+        name: target.name.clone(),
+        kind: target.kind,
+        path: target.place(),
+        credentials: source,
+        checks,
+        read_only,
+        blobs: listed.len() as u64,
     })
 }
 
@@ -466,13 +630,14 @@ pub fn remove(store: &Store, name: &str, force: bool) -> Result<TargetChange> {
     }
     let _ = crate::integrity::forget_place(layout, &target.name);
     Ok(TargetChange {
-        name: target.name,
+        name: target.name.clone(),
         old_name: None,
-        path: target.path,
+        path: target.place(),
         backup_id: target.backup_id,
         initialized: false,
         blobs: 0,
         blobs_below_policy: short.len() as u64,
+        read_only: false,
     })
 }
 
@@ -496,12 +661,13 @@ pub fn rename(store: &Store, old: &str, new: &str) -> Result<TargetChange> {
     save(layout, &file)?;
     Ok(TargetChange {
         name: new.to_owned(),
-        old_name: Some(target.name),
-        path: target.path,
+        old_name: Some(target.name.clone()),
+        path: target.place(),
         backup_id: target.backup_id,
         initialized: false,
         blobs: 0,
         blobs_below_policy: 0,
+        read_only: false,
     })
 }
 
@@ -528,13 +694,14 @@ pub fn set_enabled(store: &Store, name: &str, enabled: bool) -> Result<TargetCha
     }
     let inv = crate::inventory::build(&store.on_target(None)?)?;
     Ok(TargetChange {
-        name: target.name,
+        name: target.name.clone(),
         old_name: None,
-        path: target.path,
+        path: target.place(),
         backup_id: target.backup_id,
         initialized: false,
         blobs: 0,
         blobs_below_policy: inv.summary.blobs_below_policy,
+        read_only: false,
     })
 }
 
@@ -629,11 +796,13 @@ pub fn whereis(store: &Store, input: &str) -> Result<Whereis> {
             let seen = inv.targets.iter().find(|t| t.target.name == c.target);
             let path = match seen {
                 None => Some(inv.local_path(&sha)),
-                Some(t) => t.target.drive().map(|d| d.blobs().blob(&sha)),
+                Some(t) => t.target.drive().map(|d| d.blobs().blob(&sha)).or_else(|| {
+                    t.target.s3.as_ref().map(|l| PathBuf::from(format!("{}/data/blobs/sha256/{}/{sha}", l.url(), sha.fanout())))
+                }),
             };
             CopyPlace {
                 target: c.target.clone(),
-                connected: seen.is_none_or(|t| t.live()),
+                connected: seen.is_none_or(|t| t.state.usable().is_ok()),
                 source: c.source,
                 verified_at: c.verified_at.clone(),
                 corrupt: c.corrupt,
@@ -694,8 +863,15 @@ mod tests {
 
     #[test]
     fn names_are_checked() {
-        let taken =
-            vec![Target { name: "Home NAS".into(), primary: false, kind: TargetKind::Folder, path: None, enabled: true, backup_id: None }];
+        let taken = vec![Target {
+            name: "Home NAS".into(),
+            primary: false,
+            kind: TargetKind::Folder,
+            path: None,
+            s3: None,
+            enabled: true,
+            backup_id: None,
+        }];
         assert!(validate_name("work", &taken).is_ok());
         assert!(validate_name("Work drive 2", &taken).is_ok());
         for bad in ["", "local", "Both", "everywhere", "a/b", "..", ".hidden", "x\n", &"x".repeat(65)] {

@@ -440,7 +440,7 @@ fn restore(s: &Session, layout: &StoreLayout, items: &[SyncItem], ctl: Control) 
         tracker.check()?;
         tracker.start_item(&it.display_name);
         let existing = copy::Existing::unless_corrupt(known.is_corrupt(&it.sha256, crate::target::LOCAL), &it.sha256, layout);
-        let result = copy::copy_blob(&it.sha256, &s.tree, layout, &existing, Some(&tracker), ctl.cancel);
+        let result = s.transfer(&it.sha256, crate::model::SyncDirection::FromBackup, &existing, Some(&tracker), ctl.cancel);
         crate::sync::note_copy(layout, &it.sha256, &s.target.name, crate::target::LOCAL, &result);
         if matches!(result.map_err(|e| s.failure(e))?, copy::Copied::Done { .. }) {
             s.record_verified(std::slice::from_ref(&it.sha256));

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use comfy_table::Cell;
 use synapse_core::model::{AssetKind, BackupSource, TargetChange, TargetList, Whereis};
+use synapse_core::s3::S3Location;
 use synapse_core::scrub::{Budget, ScrubOptions, ScrubResult};
 use synapse_core::target::{self, Policy, PolicyUpdate};
 use synapse_core::Error;
@@ -17,13 +18,39 @@ use crate::output::{self, bold, dim, red, size, yellow};
 pub fn run(ctx: &Ctx, command: TargetCommand) -> anyhow::Result<Done> {
     let store = ctx.open()?;
     match command {
-        TargetCommand::Add { name, path } => {
+        TargetCommand::Add { name, path: Some(path), .. } => {
             let path = absolute(&path)?;
             let r = target::add(&store, &name, &path)?;
             changed(ctx, &r, |r| {
                 let what = if r.initialized { "a new backup" } else { "the backup already there" };
                 format!("added backup target {} at {} ({what}, {} blob(s))\n", bold(&r.name), shown(r), r.blobs)
             })
+        }
+        TargetCommand::Add { name, path: None, s3, bucket, prefix, region, path_style } => {
+            let location = S3Location { endpoint: s3.unwrap_or_default(), bucket: bucket.unwrap_or_default(), prefix, region, path_style };
+            let r = target::add_s3(&store, &name, &location)?;
+            changed(ctx, &r, |r| {
+                let what = match (r.initialized, r.read_only) {
+                    (true, _) => "a new prefix, now this store's",
+                    (false, false) => "this store's prefix",
+                    (false, true) => "another store's prefix: read and restore only",
+                };
+                format!("added bucket target {} at {} ({what}, {} blob(s))\n", bold(&r.name), shown(r), r.blobs)
+            })
+        }
+        TargetCommand::Test { name } => {
+            let t = target::test(&store, &name)?;
+            if ctx.json {
+                output::json(&t)?;
+            } else if !ctx.quiet {
+                let mut s = String::new();
+                for c in &t.checks {
+                    let _ = writeln!(s, "ok  {c}");
+                }
+                let _ = writeln!(s, "{} can be used{}", bold(&t.name), if t.read_only { " for reading and restoring" } else { "" });
+                output::emit(&s)?;
+            }
+            Ok(Done::Ok)
         }
         TargetCommand::List => {
             let l = target::list_all(&store)?;
