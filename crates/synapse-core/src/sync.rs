@@ -729,7 +729,7 @@ pub fn pull(store: &Store, name: &PackName, dry_run: bool, ctl: Control) -> Resu
 
 fn transfer(store: &Store, name: &PackName, direction: SyncDirection, opts: PushOptions, ctl: Control) -> Result<PackTransferResult> {
     if opts.dry_run {
-        BackupState::for_store(store)?.require()?;
+        BackupState::for_store(store)?.usable()?;
         packs::load(store.layout(), name)?;
         return pack_plan(store, name, direction, opts);
     }
@@ -792,7 +792,7 @@ pub struct PackTransferPlan {
 /// Plans `push <pack> [--free]` (`ToBackup`) or `pull <pack>` (`FromBackup`); reads only.
 pub fn plan_transfer(store: &Store, name: &PackName, direction: SyncDirection, free: bool) -> Result<PackTransferPlan> {
     let free = free && direction == SyncDirection::ToBackup;
-    BackupState::for_store(store)?.require()?;
+    BackupState::for_store(store)?.usable()?;
     packs::load(store.layout(), name)?;
     let preview = pack_plan(store, name, direction, PushOptions { dry_run: true, free })?;
     Ok(PackTransferPlan { plan: PlanStamp::new(store, operation_of(direction))?, pack: name.clone(), direction, free, preview })
@@ -846,7 +846,7 @@ impl PackTransferResult {
 /// The plan of a push or pull, on a live view of the drive.
 fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: PushOptions) -> Result<PackTransferResult> {
     let inv = inventory::build(store)?;
-    inv.backup.require()?;
+    inv.backup.usable()?;
     let st = pack_status_in(store, &inv, name)?;
     let mut seen = HashSet::new();
     let (mut items, mut to_free, mut missing, mut errors) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -895,10 +895,11 @@ fn pack_plan(store: &Store, name: &PackName, direction: SyncDirection, opts: Pus
     }
     let bytes_to_copy: u64 = items.iter().map(|i| i.size_bytes).sum();
     let dest = match direction {
-        SyncDirection::ToBackup => inv.backup.require()?.store_root(),
-        SyncDirection::FromBackup => store.root().to_path_buf(),
+        // A bucket has no free space to check.
+        SyncDirection::ToBackup => inv.backup.connected().map(|d| d.store_root()),
+        SyncDirection::FromBackup => Some(store.root().to_path_buf()),
     };
-    let space_warning = if items.is_empty() { None } else { space(&dest, bytes_to_copy).1 };
+    let space_warning = dest.filter(|_| !items.is_empty()).and_then(|d| space(&d, bytes_to_copy).1);
     let frees_shared = shared_frees(&inv, name, &to_free);
     Ok(PackTransferResult {
         pack: name.to_string(),

@@ -2,6 +2,8 @@
 //! `--json` shapes, on real stores in temporary directories. One module per
 //! topic; the harness is in `support`.
 
+#[path = "../../../synapse-core/tests/core/moto.rs"]
+mod moto;
 mod support;
 
 mod adopt;
@@ -21,6 +23,7 @@ mod packs;
 mod redownload;
 mod repair;
 mod resolve;
+mod s3;
 mod shapes;
 mod targets;
 mod ui;

@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 pub struct Moto {
     pub endpoint: String,
+    /// The server's request log (one line per request, with its query string).
+    pub log: PathBuf,
     pub key_id: String,
     pub secret: String,
     python: PathBuf,
@@ -66,11 +68,12 @@ fn free_port() -> u16 {
 
 fn start(python: PathBuf) -> Moto {
     let port = free_port();
+    let log = std::env::temp_dir().join(format!("synapse-moto-{}-{port}.log", std::process::id()));
     let child = Command::new(&python)
         .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
         .env("INITIAL_NO_AUTH_ACTION_COUNT", "3")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("moto's log"))
         .spawn()
         .expect("start moto");
     let child = ChildGuard(child);
@@ -96,7 +99,7 @@ print(k['AccessKeyId'], k['SecretAccessKey'])
     );
     let mut it = out.split_whitespace();
     let (key_id, secret) = (it.next().unwrap().to_owned(), it.next().unwrap().to_owned());
-    Moto { endpoint, key_id, secret, python, _child: child }
+    Moto { endpoint, log, key_id, secret, python, _child: child }
 }
 
 fn run_python(python: &PathBuf, script: &str) -> String {
@@ -106,6 +109,12 @@ fn run_python(python: &PathBuf, script: &str) -> String {
 }
 
 impl Moto {
+    /// How many requests so far had all of `needles` in their log line.
+    pub fn requests(&self, needles: &[&str]) -> usize {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines().filter(|l| needles.iter().all(|n| l.contains(n))).count()
+    }
+
     /// A new empty bucket of its own for one test.
     pub fn bucket(&self, name: &str) -> String {
         self.boto(&format!("s3.create_bucket(Bucket='{name}')"));

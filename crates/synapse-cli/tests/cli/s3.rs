@@ -1,0 +1,232 @@
+//! S3-compatible bucket targets through the CLI (SPEC §3.13), against a real
+//! server (moto, started by the harness in the core's tests).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::moto::{self, Moto};
+use crate::support::{content, Env};
+
+/// `synapse` on `env` with the harness's key in the environment.
+fn cmd(env: &Env, m: &Moto) -> Command {
+    let mut c = Command::new(crate::support::bin());
+    c.arg("--root").arg(&env.root).env("SYNAPSE_LOCK_WAIT_MS", "300").env_remove("SYNAPSE_ROOT").env("NO_COLOR", "1");
+    c.envs(m.env()).env_remove("AWS_PROFILE").env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+    c
+}
+
+fn run(env: &Env, m: &Moto, args: &[&str], code: i32) -> Value {
+    let out = cmd(env, m).arg("--json").args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {stdout}"))
+}
+
+fn add_cloud(env: &Env, m: &Moto, bucket: &str, prefix: &str) -> Value {
+    run(env, m, &["target", "add", "cloud", "--s3", &m.endpoint, "--bucket", bucket, "--prefix", prefix, "--path-style"], 0)
+}
+
+fn copy_on(env: &Env, m: &Moto, sha: &str, target: &str) -> Option<Value> {
+    let w = run(env, m, &["whereis", sha], 0);
+    w["copies"].as_array().unwrap().iter().find(|c| c["target"] == target).cloned()
+}
+
+#[test]
+fn a_bucket_target_is_added_tested_backed_up_to_restored_from_and_guarded() {
+    let Some(m) = moto::server() else { return };
+    let bucket = m.bucket("cli-roundtrip");
+    let env = Env::new();
+    let added = add_cloud(&env, m, &bucket, "team/models");
+    assert_eq!((added["initialized"].as_bool(), added["path"].as_str()), (Some(true), Some("s3://cli-roundtrip/team/models")), "{added}");
+    let t = run(&env, m, &["target", "test", "cloud"], 0);
+    assert_eq!((t["credentials"].as_str(), t["read_only"].as_bool()), (Some("environment"), Some(false)), "{t}");
+    let list = run(&env, m, &["target", "list"], 0);
+    let cloud = list["targets"].as_array().unwrap().iter().find(|t| t["name"] == "cloud").unwrap().clone();
+    assert_eq!(
+        (cloud["kind"].as_str(), cloud["state"].as_str(), cloud["connected"].as_bool()),
+        (Some("s3"), Some("connected"), Some(true)),
+        "{cloud}"
+    );
+    assert_eq!(cloud["s3"]["bucket"], "cli-roundtrip");
+
+    let sha = env.orphan(&content("cloud-model", 700_000));
+    let r = run(&env, m, &["backup", "blob", &sha, "--target", "cloud"], 0);
+    assert_eq!(r["bytes_copied"], 700_000, "{r}");
+    let key = format!("team/models/data/blobs/sha256/{}/{sha}", &sha[..2]);
+    assert_eq!(m.boto(&format!("print(s3.head_object(Bucket='{bucket}', Key='{key}')['ContentLength'])")).trim(), "700000");
+    assert!(copy_on(&env, m, &sha, "cloud").is_some_and(|c| c["verified_at"].is_string()), "written and hash-checked counts as verified");
+    // The inventory knows the copy, from the bucket's catalog.
+    let item = env.item(&sha);
+    assert_eq!((item["on_backup"].as_bool(), item["copies_count"].as_u64()), (Some(true), Some(2)), "{item}");
+
+    // The bucket is the only other copy: deleting the local one is allowed, then restore brings it back.
+    run(&env, m, &["inventory", "delete", &sha, "--target", "local", "--yes"], 0);
+    assert!(!env.blob_path(&sha).exists());
+    let r = run(&env, m, &["backup", "restore", &sha, "--target", "cloud"], 0);
+    assert_eq!(r["bytes_copied"], 700_000, "{r}");
+    assert_eq!(std::fs::read(env.blob_path(&sha)).unwrap(), content("cloud-model", 700_000));
+
+    // Deleting the bucket copy, then the local one, meets the last-copy rule.
+    run(&env, m, &["inventory", "delete", &sha, "--target", "cloud", "--yes"], 0);
+    assert!(m.boto(&format!("print(s3.list_objects_v2(Bucket='{bucket}', Prefix='{key}').get('KeyCount'))")).trim() == "0");
+    let e = run(&env, m, &["inventory", "delete", &sha, "--target", "local", "--yes"], 3);
+    assert_eq!(e["error"]["code"], "last_copy");
+    assert!(env.blob_path(&sha).exists());
+}
+
+#[test]
+fn a_copy_deleted_behind_synapses_back_does_not_count_and_corruption_is_found_by_scrub() {
+    let Some(m) = moto::server() else { return };
+    let bucket = m.bucket("cli-behind");
+    let env = Env::new();
+    add_cloud(&env, m, &bucket, "");
+    let a = env.orphan(&content("gone-behind", 300_000));
+    let b = env.orphan(&content("rot-behind", 300_000));
+    run(&env, m, &["backup", "sync", "--target", "cloud", "--execute"], 0);
+    // Deleted through the server's own API: the catalog still lists it, but a delete checks live.
+    m.boto(&format!("s3.delete_object(Bucket='{bucket}', Key='data/blobs/sha256/{}/{a}')", &a[..2]));
+    let e = run(&env, m, &["inventory", "delete", &a, "--target", "local", "--yes"], 3);
+    assert_eq!(e["error"]["code"], "last_copy", "{e}");
+    // Overwritten with other bytes: scrub finds it corrupt, and it no longer counts.
+    m.boto(&format!("s3.put_object(Bucket='{bucket}', Key='data/blobs/sha256/{}/{b}', Body=b'x' * 300000)", &b[..2]));
+    let s = run(&env, m, &["scrub", "--target", "cloud", "--budget", "1GB"], 7);
+    assert!(s["corrupt"].as_array().unwrap().iter().any(|c| c["sha256"] == b.as_str()), "{s}");
+    assert_eq!(copy_on(&env, m, &b, "cloud").unwrap()["corrupt"], true);
+    let e = run(&env, m, &["inventory", "delete", &b, "--target", "local", "--yes"], 3);
+    assert_eq!(e["error"]["code"], "last_copy", "{e}");
+    // A sync replaces the corrupt object from the good local copy.
+    run(&env, m, &["backup", "sync", "--target", "cloud", "--execute"], 0);
+    let s = run(&env, m, &["scrub", "--target", "cloud", "--budget", "1GB"], 0);
+    assert!(s["corrupt"].as_array().unwrap().is_empty(), "{s}");
+}
+
+#[test]
+fn push_free_with_the_bucket_as_the_only_other_copy_follows_the_copies_policy() {
+    let Some(m) = moto::server() else { return };
+    let bucket = m.bucket("cli-policy");
+    let env = Env::new();
+    add_cloud(&env, m, &bucket, "p");
+    let shas = env.pack("Styles", &[("style.safetensors", &content("style-lora", 400_000))], Some("lora"));
+    run(&env, m, &["target", "policy", "--min-copies", "2"], 0);
+    let r = run(&env, m, &["backup", "push", "Styles", "--target", "cloud", "--free", "--execute"], 3);
+    let text = r.to_string();
+    assert!(text.contains("below_min_copies"), "{r}");
+    assert!(env.blob_path(&shas[0]).exists(), "the local copy stays under policy 2");
+    run(&env, m, &["target", "policy", "--min-copies", "1"], 0);
+    run(&env, m, &["backup", "push", "Styles", "--target", "cloud", "--free", "--execute"], 0);
+    assert!(!env.blob_path(&shas[0]).exists(), "freed under policy 1: the bucket holds a verified copy");
+    run(&env, m, &["backup", "pull", "Styles", "--target", "cloud", "--execute"], 0);
+    assert!(env.blob_path(&shas[0]).exists());
+}
+
+#[test]
+fn a_second_store_on_the_same_prefix_restores_but_never_writes_or_deletes() {
+    let Some(m) = moto::server() else { return };
+    let bucket = m.bucket("cli-shared");
+    let owner = Env::new();
+    add_cloud(&owner, m, &bucket, "lib");
+    let sha = owner.orphan(&content("shared-model", 200_000));
+    run(&owner, m, &["backup", "sync", "--target", "cloud", "--execute"], 0);
+
+    let keys =
+        || m.boto(&format!("print(sorted((o['Key'], o['ETag']) for o in s3.list_objects_v2(Bucket='{bucket}').get('Contents', [])))"));
+    let before = keys();
+    let other = Env::new();
+    let added = add_cloud(&other, m, &bucket, "lib");
+    assert_eq!((added["read_only"].as_bool(), added["blobs"].as_u64()), (Some(true), Some(1)), "{added}");
+    run(&other, m, &["backup", "restore", &sha, "--target", "cloud"], 0);
+    assert!(other.blob_path(&sha).exists());
+    let mine = other.orphan(&content("not-shared", 100_000));
+    let e = run(&other, m, &["backup", "blob", &mine, "--target", "cloud"], 3);
+    assert_eq!(e["error"]["code"], "foreign_target", "{e}");
+    let e = run(&other, m, &["inventory", "delete", &sha, "--target", "cloud", "--yes"], 3);
+    assert_eq!(e["error"]["code"], "foreign_target", "{e}");
+    let key = format!("lib/data/blobs/sha256/{}/{sha}", &sha[..2]);
+    assert_eq!(m.boto(&format!("print(s3.head_object(Bucket='{bucket}', Key='{key}')['ContentLength'])")).trim(), "200000");
+    assert_eq!(keys(), before, "nothing was written or deleted by the other store");
+}
+
+#[test]
+fn wrong_keys_and_a_missing_bucket_each_get_their_own_error() {
+    let Some(m) = moto::server() else { return };
+    let bucket = m.bucket("cli-errors");
+    let env = Env::new();
+    let mut c = env.cmd();
+    c.env("AWS_ACCESS_KEY_ID", "AKIANOSUCHKEY").env("AWS_SECRET_ACCESS_KEY", "x").env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+    let out = c.args(["--json", "target", "add", "cloud", "--s3", &m.endpoint, "--bucket", &bucket, "--path-style"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["error"]["code"].as_str(), v["error"]["details"]["problem"].as_str()),
+        (Some("backup_not_connected"), Some("credentials")),
+        "{v}"
+    );
+    let v = run(&env, m, &["target", "add", "cloud", "--s3", &m.endpoint, "--bucket", "no-such-bucket", "--path-style"], 4);
+    assert_eq!(v["error"]["details"]["problem"], "bucket_missing", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("no-such-bucket"), "{v}");
+    let v = run(&env, m, &["target", "add", "cloud", "--s3", "ftp://x", "--bucket", &bucket], 2);
+    assert_eq!(v["error"]["code"], "invalid_argument");
+    assert_eq!(run(&env, m, &["target", "list"], 0)["targets"].as_array().unwrap().len(), 1, "nothing was added");
+}
+
+#[test]
+fn a_multipart_upload_killed_midway_resumes_with_only_the_missing_parts() {
+    let Some(m) = moto::server() else { return };
+    let bucket = m.bucket("cli-resume");
+    let env = Env::new();
+    add_cloud(&env, m, &bucket, "");
+    let bytes: Vec<u8> = (0..200u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let sha = env.orphan(&bytes);
+    drop(bytes);
+    let part_puts = || m.requests(&["PUT", "partNumber=", "cli-resume"]);
+    let before = part_puts();
+    let mut child = cmd(&env, m)
+        .env("SYNAPSE_S3_PART_BYTES", (8u64 << 20).to_string())
+        .args(["--quiet", "backup", "blob", &sha, "--target", "cloud"])
+        .spawn()
+        .unwrap();
+    // Killed once several of the 25 parts are confirmed (the record lists them).
+    let tmp = env.root.join("data/tmp");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let confirmed = std::fs::read_dir(&tmp)
+            .ok()
+            .and_then(|d| d.flatten().find(|e| e.file_name().to_string_lossy().ends_with(".s3upload.json")))
+            .and_then(|e| std::fs::read_to_string(e.path()).ok())
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .map_or(0, |v| v["parts"].as_array().unwrap().iter().filter(|p| p.is_string()).count());
+        if confirmed >= 6 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the upload never got going");
+        assert!(child.try_wait().unwrap().is_none(), "the upload finished before it could be killed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let sent_first = part_puts() - before;
+    assert!(sent_first < 25, "killed midway ({sent_first} parts sent)");
+    let key = format!("data/blobs/sha256/{}/{sha}", &sha[..2]);
+    assert!(
+        m.boto(&format!("print(s3.list_objects_v2(Bucket='{bucket}', Prefix='{key}').get('KeyCount'))")).trim() == "0",
+        "no object under the blob's name yet"
+    );
+
+    let out = cmd(&env, m)
+        .env("SYNAPSE_S3_PART_BYTES", (8u64 << 20).to_string())
+        .args(["--json", "backup", "blob", &sha, "--target", "cloud"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let sent_again = part_puts() - before - sent_first;
+    // Only what was not confirmed goes up again (a part in flight at the kill may be sent twice).
+    assert!(sent_again <= 25 - 6 + 3 && sent_again + sent_first >= 25, "first {sent_first}, then {sent_again} of 25 parts");
+    assert_eq!(
+        m.boto(&format!("print(s3.head_object(Bucket='{bucket}', Key='{key}')['ContentLength'])")).trim(),
+        (200u64 << 20).to_string()
+    );
+    let s = run(&env, m, &["scrub", "--target", "cloud", "--budget", "1GB"], 0);
+    assert_eq!(s["valid"], 1, "the completed object hashes to its name: {s}");
+}
