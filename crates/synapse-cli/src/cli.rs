@@ -425,6 +425,14 @@ pub enum TargetCommand {
     /// Check that a target can be used now, and say exactly what is wrong: unreachable, key
     /// refused, bucket missing, clock skew, permissions.
     Test { name: String },
+    /// Keep a bucket target's access key in the OS keyring (read from stdin as
+    /// "ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN]"; never written to state/).
+    Key {
+        name: String,
+        /// Remove the kept key instead.
+        #[arg(long)]
+        forget: bool,
+    },
     /// Every target: where it is, whether it is connected, what it holds; and the policy.
     List,
     /// Forget a target (nothing on it is deleted); refused while the copies policy needs its copies.

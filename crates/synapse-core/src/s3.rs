@@ -159,6 +159,85 @@ pub fn find_credentials(keyring: impl FnOnce() -> Option<Credentials>) -> Option
     keyring().map(|c| (c, CredentialSource::Keyring))
 }
 
+/// The keyring entry's service name; its user is `endpoint bucket` (so a
+/// rename of the target keeps its key).
+const KEYRING_SERVICE: &str = "synapse-s3";
+/// How long the OS keyring may take to answer (a session bus without a
+/// Secret Service can leave a call waiting for activation).
+const KEYRING_WAIT: Duration = Duration::from_secs(5);
+
+fn keyring_user(location: &S3Location) -> String {
+    format!("{} {}", location.endpoint.trim_end_matches('/'), location.bucket)
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredKey {
+    access_key_id: String,
+    secret_access_key: String,
+    #[serde(default)]
+    session_token: Option<String>,
+}
+
+/// Runs `f` on a thread of its own, giving up after [`KEYRING_WAIT`].
+fn within_keyring_wait<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("keyring".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .ok()?;
+    rx.recv_timeout(KEYRING_WAIT).ok()
+}
+
+/// The key typed in Settings for the bucket at `location`, from the OS
+/// keyring; `None` when there is none or no keyring answers.
+pub fn keyring_credentials(location: &S3Location) -> Option<Credentials> {
+    let user = keyring_user(location);
+    within_keyring_wait(move || keyring::Entry::new(KEYRING_SERVICE, &user).and_then(|e| e.get_password()).ok())
+        .flatten()
+        .and_then(|text| serde_json::from_str::<StoredKey>(&text).ok())
+        .map(|k| Credentials { access_key_id: k.access_key_id, secret_access_key: k.secret_access_key, session_token: k.session_token })
+}
+
+fn keyring_failed(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::invalid(format!(
+        "cannot {what} the key in the OS keyring ({e}): is a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service) running and unlocked? Without one, give the key as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment or in ~/.aws/credentials"
+    ))
+}
+
+/// Keeps `credentials` for the bucket at `location` in the OS keyring (never in `state/`).
+pub fn save_key(location: &S3Location, credentials: &Credentials) -> Result<()> {
+    let user = keyring_user(location);
+    let stored = StoredKey {
+        access_key_id: credentials.access_key_id.clone(),
+        secret_access_key: credentials.secret_access_key.clone(),
+        session_token: credentials.session_token.clone(),
+    };
+    let text = serde_json::to_string(&stored).map_err(|e| Error::internal(e.to_string()))?;
+    match within_keyring_wait(move || keyring::Entry::new(KEYRING_SERVICE, &user).and_then(|e| e.set_password(&text))) {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(keyring_failed("store", e)),
+        None => Err(keyring_failed("store", format!("no answer within {} s", KEYRING_WAIT.as_secs()))),
+    }
+}
+
+/// Removes the key kept for the bucket at `location` (none there is fine).
+pub fn forget_key(location: &S3Location) -> Result<()> {
+    let user = keyring_user(location);
+    match within_keyring_wait(move || keyring::Entry::new(KEYRING_SERVICE, &user).and_then(|e| e.delete_credential())) {
+        Some(Ok(())) | Some(Err(keyring::Error::NoEntry)) => Ok(()),
+        Some(Err(e)) => Err(keyring_failed("remove", e)),
+        None => Err(keyring_failed("remove", format!("no answer within {} s", KEYRING_WAIT.as_secs()))),
+    }
+}
+
+/// The key for `location` and where it came from: the environment, the
+/// shared credentials file, then the OS keyring.
+pub fn credentials_for(location: &S3Location) -> Option<(Credentials, CredentialSource)> {
+    find_credentials(|| keyring_credentials(location))
+}
+
 /// The keys of `[profile]` in an AWS shared credentials file (INI).
 pub fn shared_profile(text: &str, profile: &str) -> Option<Credentials> {
     let mut in_profile = false;
@@ -780,7 +859,7 @@ pub fn store_identity(layout: &StoreLayout) -> Result<String> {
 /// Opens the bucket of `target` with the key found for it ([`find_credentials`]).
 pub fn open_target(target: &crate::target::Target) -> Result<Bucket> {
     let location = target.s3.as_ref().ok_or_else(|| Error::internal(format!("target {:?} is not a bucket", target.name)))?;
-    let found = find_credentials(|| None);
+    let found = credentials_for(location);
     Bucket::open(&target.name, location, found.as_ref().map(|(c, _)| c))
 }
 

@@ -483,7 +483,7 @@ pub fn add_s3(store: &Store, name: &str, location: &crate::s3::S3Location) -> Re
             other.name
         )));
     }
-    let (credentials, _) = crate::s3::find_credentials(|| None).unzip();
+    let (credentials, _) = crate::s3::credentials_for(location).unzip();
     let bucket = crate::s3::Bucket::open(name, location, credentials.as_ref())?;
     let ours = crate::s3::store_identity(layout)?;
     let (identity, initialized) = bucket.claim(&ours)?;
@@ -544,7 +544,7 @@ pub fn test(store: &Store, name: &str) -> Result<crate::model::TargetTest> {
             blobs,
         });
     };
-    let found = crate::s3::find_credentials(|| None);
+    let found = crate::s3::credentials_for(location);
     let source = found.as_ref().map(|(_, s)| *s);
     // The state's own open gave up on the first error: open again for the reason.
     let bucket = crate::s3::Bucket::open(&target.name, location, found.as_ref().map(|(c, _)| c))?;

@@ -38,6 +38,35 @@ pub fn run(ctx: &Ctx, command: TargetCommand) -> anyhow::Result<Done> {
                 format!("added bucket target {} at {} ({what}, {} blob(s))\n", bold(&r.name), shown(r), r.blobs)
             })
         }
+        TargetCommand::Key { name, forget } => {
+            let (all, _) = target::list(&store)?;
+            let t =
+                all.into_iter().find(|t| t.name == name).ok_or_else(|| Error::TargetNotFound { name: name.clone(), known: Vec::new() })?;
+            let location = t.s3.ok_or_else(|| Error::invalid(format!("target {name:?} is a folder: only bucket targets have keys")))?;
+            if forget {
+                synapse_core::s3::forget_key(&location)?;
+            } else {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+                let mut words = text.split_whitespace();
+                let (Some(id), Some(secret)) = (words.next(), words.next()) else {
+                    return Err(Error::invalid("give the key on stdin as: ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN]").into());
+                };
+                let key = synapse_core::s3::Credentials {
+                    access_key_id: id.to_owned(),
+                    secret_access_key: secret.to_owned(),
+                    session_token: words.next().map(str::to_owned),
+                };
+                synapse_core::s3::save_key(&location, &key)?;
+            }
+            if ctx.json {
+                output::json(&serde_json::json!({ "name": name, "kept": !forget }))?;
+            } else if !ctx.quiet {
+                let what = if forget { "removed from" } else { "kept in" };
+                output::emit(&format!("the key of {} is {what} the OS keyring\n", bold(&name)))?;
+            }
+            Ok(Done::Ok)
+        }
         TargetCommand::Test { name } => {
             let t = target::test(&store, &name)?;
             if ctx.json {

@@ -230,3 +230,60 @@ fn a_multipart_upload_killed_midway_resumes_with_only_the_missing_parts() {
     let s = run(&env, m, &["scrub", "--target", "cloud", "--budget", "1GB"], 0);
     assert_eq!(s["valid"], 1, "the completed object hashes to its name: {s}");
 }
+
+#[test]
+fn a_key_kept_in_the_os_keyring_is_used_and_a_machine_without_one_is_told_so() {
+    let Some(m) = moto::server() else { return };
+    let bucket = m.bucket("cli-keyring");
+    let env = Env::new();
+    add_cloud(&env, m, &bucket, "");
+    let bare = || {
+        let mut c = Command::new(crate::support::bin());
+        c.arg("--root").arg(&env.root).env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+        c.env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent").env("NO_COLOR", "1");
+        c
+    };
+    // No key anywhere: the test says where to put one.
+    let out = bare().args(["--json", "target", "test", "cloud"]).env_remove("DBUS_SESSION_BUS_ADDRESS").output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["details"]["problem"], "credentials", "{v}");
+    // No keyring on this machine: a clear message, nothing kept, no crash.
+    let mut c = bare();
+    c.args(["--json", "target", "key", "cloud"]).env_remove("DBUS_SESSION_BUS_ADDRESS").env("XDG_RUNTIME_DIR", env.dir.path());
+    let out = c.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().and_then(|mut ch| {
+        use std::io::Write;
+        ch.stdin.take().unwrap().write_all(format!("{} {}", m.key_id, m.secret).as_bytes())?;
+        ch.wait_with_output()
+    });
+    let out = out.unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("keyring"));
+
+    // With a Secret Service (gnome-keyring on a private session bus) the kept key is used.
+    let have = |p: &str| Command::new("sh").args(["-c", &format!("command -v {p}")]).output().is_ok_and(|o| o.status.success());
+    if !have("dbus-run-session") || !have("gnome-keyring-daemon") {
+        assert!(std::env::var("SYNAPSE_REQUIRE_S3").map_or(true, |v| v != "1"), "SYNAPSE_REQUIRE_S3=1 but gnome-keyring is not installed");
+        eprintln!("SKIPPED: the keyring half needs dbus-run-session and gnome-keyring-daemon");
+        return;
+    }
+    let bin = crate::support::bin().display().to_string();
+    let root = env.root.display().to_string();
+    let script = format!(
+        "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \
+         echo '{} {}' | {bin} --root {root} --quiet target key cloud && {bin} --root {root} --json target test cloud",
+        m.key_id, m.secret
+    );
+    let out = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", &script])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("HOME", env.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["credentials"], "keyring", "{v}");
+    assert!(!std::fs::read_to_string(env.root.join("state/targets.json")).unwrap().contains(&m.secret), "the key is never in state/");
+}
