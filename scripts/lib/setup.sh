@@ -40,3 +40,22 @@ ensure_ui_deps() {
     touch "$stamp"
   fi
 }
+
+# A Python virtualenv with the S3 test server (moto) at target/test-venv
+# (skipped when tests/s3/requirements.txt has not changed since).
+ensure_test_venv() {
+  local venv=target/test-venv stamp=target/test-venv/.synapse-pip
+  if [ ! -f "$stamp" ] || [ tests/s3/requirements.txt -nt "$stamp" ]; then
+    printf '\n\033[1m==> pip install moto (target/test-venv)\033[0m\n'
+    mkdir -p target
+    if ! python3 -m venv "$venv" 2>/dev/null; then
+      ensure_apt python3-venv
+      python3 -m venv "$venv"
+    fi
+    if ! "$venv/bin/pip" install -q --disable-pip-version-check -r tests/s3/requirements.txt; then
+      echo "error: pip could not install the S3 test server (tests/s3/requirements.txt)" >&2
+      return 1
+    fi
+    touch "$stamp"
+  fi
+}
