@@ -144,13 +144,15 @@ describe('App', () => {
     start();
     await waitFor(() => expect(screen.getAllByTestId(TestId.InventoryRow).length).toBeGreaterThan(0));
     await emit('tauri://drag-enter', { paths: ['/home/user/ComfyUI_00042_.png'], position: { x: 10, y: 10 } });
-    await waitFor(() => expect(screen.getByTestId(TestId.WorkflowDropOverlay)).toBeInTheDocument());
+    await waitFor(() => expect(screen.getByTestId(TestId.WorkflowDropOverlay)).toHaveTextContent('Drop a workflow to see which models it needs'));
     await emit('tauri://drag-drop', { paths: ['/home/user/ComfyUI_00042_.png'], position: { x: 10, y: 10 } });
     await waitFor(() => expect(screen.getByTestId(TestId.WorkflowFile).dataset.path).toBe('/home/user/ComfyUI_00042_.png'));
     expect(screen.queryByTestId(TestId.WorkflowDropOverlay)).toBeNull();
     expect(screen.getByTestId(TestId.TabWorkflow).dataset.active).toBe('true');
     expect(screen.getByTestId(TestId.WorkflowFile)).toHaveTextContent('read from a PNG');
     expect(screen.getByTestId(TestId.WorkflowPath)).toHaveValue('/home/user/ComfyUI_00042_.png');
+    await emit('tauri://drag-enter', { paths: ['/home/user/model.safetensors'], position: { x: 10, y: 10 } });
+    await waitFor(() => expect(screen.getByTestId(TestId.WorkflowDropOverlay)).toHaveTextContent('That is not a workflow file'));
     await emit('tauri://drag-drop', { paths: ['/home/user/model.safetensors'], position: { x: 10, y: 10 } });
     await waitFor(() => expect(screen.getAllByTestId(TestId.Toast).some((t) => t.textContent?.includes('Not a workflow file'))).toBe(true));
     expect(screen.getByTestId(TestId.WorkflowFile).dataset.path).toBe('/home/user/ComfyUI_00042_.png');

@@ -38,6 +38,8 @@ export class WorkflowState {
   error = $state<string | null>(null);
   /** Files are being dragged over the window. */
   dragging = $state(false);
+  /** Whether one of the dragged files is a workflow (`.json` or `.png`). */
+  dragOk = $state(false);
   /** The plan of "Make runnable" being confirmed. */
   useReq = $state.raw<WorkflowUseRequest | null>(null);
   /** A plan is being made. */
