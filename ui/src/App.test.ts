@@ -114,6 +114,8 @@ describe('App', () => {
     await waitFor(() => expect(screen.getAllByTestId(TestId.InventoryRow).length).toBeGreaterThan(0));
     await fireEvent.click(screen.getByTestId(TestId.TabWorkflow));
     expect(screen.getByTestId(TestId.WorkflowEmpty)).toHaveTextContent('nothing is sent anywhere');
+    // Before a workflow is opened, the selector shows the UI target the table will report.
+    await waitFor(() => expect(screen.getByTestId(TestId.WorkflowUi)).toHaveValue('comfyui'));
     await fireEvent.input(screen.getByTestId(TestId.WorkflowPath), { target: { value: '/home/user/portrait.json' } });
     await fireEvent.click(screen.getByTestId(TestId.WorkflowPathSubmit));
     await waitFor(() => expect(screen.getAllByTestId(TestId.WorkflowRow).length).toBeGreaterThan(3));

@@ -50,6 +50,8 @@ export class WorkflowState {
   #targets: UiTargetsState;
   /** Answers of older checks (another file, another UI) are dropped. */
   #seq = 0;
+  /** The user chose "No UI target": it is not replaced by the first target. */
+  #noUi = false;
 
   constructor(targets: UiTargetsState = uiTargets) {
     this.#targets = targets;
@@ -60,13 +62,24 @@ export class WorkflowState {
     this.path = path.trim();
     this.check = null;
     await this.#targets.load();
-    if (this.ui === null || !this.#targets.targets.some((t) => t.name === this.ui)) this.ui = this.#targets.targets[0]?.name ?? null;
+    this.defaultUi();
     await this.refresh();
+  }
+
+  /**
+   * The UI target the table reports when the user chose none yet: the first
+   * one; a target removed since it was chosen is replaced the same way.
+   */
+  defaultUi(): void {
+    const names = this.#targets.targets.map((t) => t.name);
+    if (this.ui !== null && !names.includes(this.ui)) this.ui = null;
+    if (this.ui === null && !this.#noUi) this.ui = names[0] ?? null;
   }
 
   /** Reports links in another UI target (or none). */
   async chooseUi(ui: string | null): Promise<void> {
     this.ui = ui;
+    this.#noUi = ui === null;
     await this.refresh();
   }
 
@@ -90,7 +103,7 @@ export class WorkflowState {
     const path = this.path;
     if (!path) return;
     // A UI target removed since it was chosen is no longer asked about.
-    if (this.ui !== null && this.#targets.loaded && !this.#targets.targets.some((t) => t.name === this.ui)) this.ui = this.#targets.targets[0]?.name ?? null;
+    if (this.#targets.loaded) this.defaultUi();
     const seq = ++this.#seq;
     this.loading = true;
     try {

@@ -75,4 +75,16 @@ describe('WorkflowState', () => {
     await wf.refresh();
     expect(api.workflowCheck).toHaveBeenLastCalledWith('/w/a.json', null);
   });
+
+  it('keeps "No UI target" once chosen, for the next workflow too', async () => {
+    const wf = setup();
+    vi.mocked(api.workflowCheck).mockResolvedValue(workflowCheck([]));
+    await wf.open('/w/a.json');
+    await wf.chooseUi(null);
+    await wf.open('/w/b.json');
+    expect(api.workflowCheck).toHaveBeenLastCalledWith('/w/b.json', null);
+    await wf.chooseUi('forge');
+    await wf.open('/w/c.json');
+    expect(api.workflowCheck).toHaveBeenLastCalledWith('/w/c.json', 'forge');
+  });
 });
