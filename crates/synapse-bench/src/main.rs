@@ -13,6 +13,7 @@ mod backup;
 mod data;
 mod inventory;
 mod report;
+mod s3;
 mod verify;
 
 use std::path::PathBuf;
@@ -49,6 +50,9 @@ enum Command {
     /// Backup of one large blob vs `cp` + `sync` (target ratio >= 0.65) and vs `rsync` (faster), and a no-op sync of
     /// 100,000 blobs vs `rsync -a --dry-run` over the same two trees (no slower).
     Backup,
+    /// Upload and download of one blob (--s3-size) to a bucket target on a local moto server vs boto3's own
+    /// multipart transfer on the same server (target ratio >= 1.0 both ways).
+    S3,
     /// Every benchmark above, then a summary of all the target lines.
     All,
 }
@@ -77,6 +81,9 @@ pub struct Opts {
     /// backup: number of blobs of the no-op sync.
     #[arg(long, global = true, default_value_t = 100_000)]
     pub sync_blobs: usize,
+    /// s3: size of the blob uploaded and downloaded.
+    #[arg(long, global = true, default_value = "1GiB", value_parser = report::parse_size)]
+    pub s3_size: u64,
     /// Timed runs of each side (the best one counts).
     #[arg(long, global = true, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
@@ -135,12 +142,14 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             outcomes.extend(backup::one(opts, &dir)?);
             outcomes.extend(backup::noop(opts, &dir)?);
         }
+        Command::S3 => outcomes.extend(s3::run(opts, &dir)?),
         Command::All => {
             outcomes.extend(verify::one(opts, &dir)?);
             outcomes.extend(verify::all(opts, &dir)?);
             outcomes.extend(inventory::run(opts, &dir)?);
             outcomes.extend(backup::one(opts, &dir)?);
             outcomes.extend(backup::noop(opts, &dir)?);
+            outcomes.extend(s3::run(opts, &dir)?);
             println!("\n== summary ==");
             for o in &outcomes {
                 println!("{o}");

@@ -308,6 +308,9 @@ impl Bucket {
             .with_access_key_id(&credentials.access_key_id)
             .with_secret_access_key(&credentials.secret_access_key)
             .with_checksum_algorithm(object_store::aws::Checksum::SHA256)
+            // The signed per-request SHA-256 checksum header already pins the
+            // body: hashing it a second time for the signature only costs time.
+            .with_unsigned_payload(true)
             .with_client_options(options)
             .with_retry(retry);
         if let Some(t) = &credentials.session_token {
