@@ -107,3 +107,120 @@ fn wrong_keys_a_missing_bucket_and_no_server_each_say_what_is_wrong() {
         Err(Error::Remote { problem: RemoteProblem::Credentials, .. })
     ));
 }
+
+/// A TCP proxy in front of the server that misbehaves on purpose: it cuts
+/// the first `cuts` connections once `after` bytes of a request went
+/// through, and answers the next `slow_downs` connections with a 503
+/// SlowDown. Counts what it did.
+struct Proxy {
+    endpoint: String,
+    cut: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    slowed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn proxy(upstream: &str, cuts: usize, after: usize, slow_downs: usize) -> Proxy {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    let (cut, slowed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (c, s) = (Arc::clone(&cut), Arc::clone(&slowed));
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let (c, s, upstream) = (Arc::clone(&c), Arc::clone(&s), upstream.clone());
+            std::thread::spawn(move || {
+                let mut client = client;
+                // Connections past the cuts, up to the slow-downs, get a 503 and are closed.
+                let n = c.load(Ordering::SeqCst);
+                if n >= cuts && s.load(Ordering::SeqCst) < slow_downs {
+                    let mut buf = [0u8; 4096];
+                    let _ = client.read(&mut buf);
+                    s.fetch_add(1, Ordering::SeqCst);
+                    let body =
+                        "<?xml version=\"1.0\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+                    let _ = write!(
+                        client,
+                        "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = client.shutdown(Shutdown::Both);
+                    return;
+                }
+                let Ok(server) = TcpStream::connect(&upstream) else { return };
+                let (mut from_client, mut to_server) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut from_server, mut to_client) = (server, client);
+                let down = std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from_server, &mut to_client);
+                    let _ = to_client.shutdown(Shutdown::Write);
+                });
+                let mut sent = 0usize;
+                let mut buf = vec![0u8; 64 << 10];
+                loop {
+                    let Ok(k) = from_client.read(&mut buf) else { break };
+                    if k == 0 {
+                        break;
+                    }
+                    sent += k;
+                    if sent > after && c.load(Ordering::SeqCst) < cuts {
+                        c.fetch_add(1, Ordering::SeqCst);
+                        let _ = to_server.shutdown(Shutdown::Both);
+                        let _ = from_client.shutdown(Shutdown::Both);
+                        break;
+                    }
+                    if to_server.write_all(&buf[..k]).is_err() {
+                        break;
+                    }
+                }
+                let _ = to_server.shutdown(Shutdown::Write);
+                let _ = down.join();
+            });
+        }
+    });
+    Proxy { endpoint, cut, slowed }
+}
+
+#[test]
+fn a_connection_cut_mid_part_and_a_slow_down_are_retried_and_the_upload_completes() {
+    use std::sync::atomic::Ordering;
+    let Some(m) = moto::server() else { return };
+    let name = m.bucket("flaky");
+    let p = proxy(&m.endpoint, 2, 2 << 20, 2);
+    let location = S3Location { endpoint: p.endpoint.clone(), ..m.location(&name, "") };
+    let b = Bucket::open("cloud", &location, Some(&m.credentials())).unwrap().with_part_bytes(5 << 20);
+    let f = Fixture::new();
+    let bytes: Vec<u8> = (0..12u32 << 20).map(|i| (i % 241) as u8).collect();
+    let sha = f.put_local(&bytes);
+    let cancel = CancelToken::new();
+    assert_eq!(b.upload(&sha, f.store.layout(), "id1", false, None, &cancel).unwrap(), Copied::Done { bytes: bytes.len() as u64 });
+    assert_eq!(p.cut.load(Ordering::SeqCst), 2, "two connections were cut mid-part");
+    assert_eq!(p.slowed.load(Ordering::SeqCst), 2, "two requests were told to slow down");
+    let direct = Bucket::open("cloud", &m.location(&name, ""), Some(&m.credentials())).unwrap();
+    assert_eq!(direct.rehash(&sha, None, &cancel).unwrap(), Some(sha.clone()), "the object is whole");
+}
+
+#[test]
+fn a_server_that_keeps_cutting_fails_the_item_with_a_clear_error_and_keeps_the_resume_record() {
+    let Some(m) = moto::server() else { return };
+    let name = m.bucket("dead");
+    let p = proxy(&m.endpoint, usize::MAX, 1 << 20, 0);
+    let location = S3Location { endpoint: p.endpoint.clone(), ..m.location(&name, "") };
+    let b = Bucket::open("cloud", &location, Some(&m.credentials())).unwrap().with_part_bytes(5 << 20);
+    let f = Fixture::new();
+    let bytes: Vec<u8> = (0..11u32 << 20).map(|i| (i % 239) as u8).collect();
+    let sha = f.put_local(&bytes);
+    let started = std::time::Instant::now();
+    let e = b.upload(&sha, f.store.layout(), "id1", false, None, &CancelToken::new()).unwrap_err();
+    assert!(matches!(e, Error::Remote { .. }), "{e:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(150), "retries are bounded");
+    assert!(e.to_string().contains("cloud"), "{e}");
+    assert_eq!(b.head(&sha).unwrap(), None, "no object under the blob's name");
+    let records: Vec<_> = std::fs::read_dir(f.store.layout().tmp())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".s3upload.json"))
+        .collect();
+    assert_eq!(records.len(), 1, "the upload id is kept for a resume");
+}
