@@ -842,7 +842,9 @@ def open_a_workflow_by_path_and_make_it_runnable_in_comfyui(c):
     hash), one on the backup (naming the target) and one missing, with the
     counts on top; "Make runnable in comfy" lists the link, the restore with
     its size and the model that cannot be had; confirming it restores and
-    links both under the names the workflow expects; "linked" follows."""
+    links both under the names the workflow expects; "linked" follows. Save
+    as pack writes a workflow pack without the missing model once ticked;
+    "Remove its links" takes exactly the workflow's links away again."""
     path, names = demo_workflow(c)
     comfy = os.path.join(os.path.dirname(c.store), "ComfyUI")
     os.makedirs(os.path.join(comfy, "models"), exist_ok=True)
@@ -924,9 +926,15 @@ def open_a_workflow_by_path_and_make_it_runnable_in_comfyui(c):
         assert pack.get("pack_type") == "workflow", pack
         assert sorted(b["sha256"] for b in pack["blobs"]) == sorted([names["sha_present"], names["sha_parked"]]), pack["blobs"]
         assert os.path.isfile(os.path.join(c.store, "state", "packs", "portrait_flow", "workflows", "portrait_flow.json"))
+
+        # The links Make runnable made go again from the same page, and only they.
+        c.s.click(tid("workflow-unlink"))
+        c.s.wait_gone(tid("workflow-unlink"), 15, "the workflow's links to be removed")
+        assert links_into(comfy, c.store) == {}, links_into(comfy, c.store)
+        c.s.wait(tid("workflow-row", f'[data-name="{names["present"]}"]') + " " + tid("workflow-linked", '[data-linked="false"]'), 10, "the table to say not linked")
     finally:
         subprocess.run([c.cli, "--root", c.store, "pack", "delete", "portrait_flow", "--yes"], capture_output=True)
-        # Leave the demo store as the other scenarios expect it: no workflow links.
+        # Leave the demo store as the other scenarios expect it (when a step above failed): no workflow links, no extra pack.
         subprocess.run([c.cli, "--root", c.store, "unuse", "workflow:portrait_flow.json", "--ui", "comfy", "--yes"], capture_output=True)
         shutil.rmtree(os.path.dirname(path), ignore_errors=True)
     assert links_into(comfy, c.store) == {}, links_into(comfy, c.store)

@@ -447,6 +447,7 @@ export const TestId = {
   WorkflowWarnings: 'workflow-warnings',
   WorkflowMakeRunnable: 'workflow-make-runnable',
   WorkflowSavePack: 'workflow-save-pack',
+  WorkflowUnlink: 'workflow-unlink',
   WorkflowUseDialog: 'workflow-use-dialog',
   WorkflowUseStep: 'workflow-use-step',
   WorkflowUsePlanLine: 'workflow-use-plan-line',

@@ -13,6 +13,8 @@ import * as api from '$lib/api';
 import type { WireError, WorkflowCheck, WorkflowUsePlan } from '$lib/api';
 import { uiTargets, type UiTargetsState } from './ui-targets.svelte';
 import { describeError, errorCode } from './errors';
+import { toasts } from './toasts.svelte';
+import { unuseSummary } from '$lib/components/packs/use';
 
 /** An error of a check, with what to do about it for the cases a workflow brings. */
 export function workflowError(e: unknown, path: string): string {
@@ -96,6 +98,37 @@ export class WorkflowState {
     } finally {
       this.planning = false;
     }
+  }
+
+  /**
+   * The label `workflow use` recorded the open workflow's links under in the
+   * chosen UI (`workflow:<file name>`), when that UI holds links under it.
+   */
+  linkedLabel = $derived.by(() => {
+    if (!this.path || !this.ui) return null;
+    const label = `workflow:${this.path.split(/[\\/]/).pop()}`;
+    return this.#targets.targets.some((t) => t.name === this.ui && t.active_packs.includes(label)) ? label : null;
+  });
+  /** The links are being removed. */
+  unlinking = $state(false);
+
+  /** Removes exactly the links "Make runnable" made for the open workflow in the chosen UI (never a file it did not make). */
+  async unlink(): Promise<void> {
+    const label = this.linkedLabel;
+    const ui = this.ui;
+    if (!label || !ui || this.unlinking) return;
+    this.unlinking = true;
+    try {
+      const r = await api.unusePack(label, ui);
+      if (r.changed.length > 0) toasts.info(`The workflow's links in ${ui} are removed`, unuseSummary(r));
+      else toasts.success(`The workflow's links in ${ui} are removed`, unuseSummary(r));
+    } catch (e) {
+      toasts.error(`Could not remove the workflow's links in ${ui}`, describeError(e));
+    } finally {
+      this.unlinking = false;
+    }
+    await this.#targets.load();
+    await this.refresh();
   }
 
   /** Checks the open workflow again (the store or its UI links changed). */

@@ -9,6 +9,7 @@ vi.mock('$lib/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/api')>()),
   workflowCheck: vi.fn(),
   uiTargets: vi.fn(),
+  unusePack: vi.fn(),
 }));
 
 function setup(targets = [uiTarget({ name: 'comfy' }), uiTarget({ name: 'forge' })]) {
@@ -86,5 +87,24 @@ describe('WorkflowState', () => {
     await wf.chooseUi('forge');
     await wf.open('/w/c.json');
     expect(api.workflowCheck).toHaveBeenLastCalledWith('/w/c.json', 'forge');
+  });
+
+  it('offers to remove the links Make runnable recorded for this workflow, and removes exactly those', async () => {
+    const wf = setup([uiTarget({ name: 'comfy', active_packs: ['Juggernaut_XL', 'workflow:portrait.json'] }), uiTarget({ name: 'forge' })]);
+    vi.mocked(api.workflowCheck).mockResolvedValue(workflowCheck([]));
+    vi.mocked(api.unusePack).mockResolvedValue({ pack: 'workflow:portrait.json', dry_run: false, removed: [], kept_for_other_packs: [], already_gone: [], changed: [], dirs_removed: [] });
+    await wf.open('/w/other.json');
+    expect(wf.linkedLabel).toBeNull();
+    await wf.open('/w/portrait.json');
+    expect(wf.linkedLabel).toBe('workflow:portrait.json');
+    await wf.chooseUi('forge');
+    expect(wf.linkedLabel).toBeNull();
+    await wf.chooseUi('comfy');
+    const reads = vi.mocked(api.uiTargets).mock.calls.length;
+    await wf.unlink();
+    expect(api.unusePack).toHaveBeenCalledWith('workflow:portrait.json', 'comfy');
+    // The targets and the table are read again.
+    expect(vi.mocked(api.uiTargets).mock.calls.length).toBe(reads + 1);
+    expect(api.workflowCheck).toHaveBeenLastCalledWith('/w/portrait.json', 'comfy');
   });
 });
