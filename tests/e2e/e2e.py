@@ -868,7 +868,7 @@ def open_a_workflow_by_path_and_make_it_runnable_in_comfyui(c):
         assert ui.attr("value") == "comfy" or c.s.js("return arguments[0].value", ui.ref()) == "comfy"
         assert present.find(tid("workflow-linked")).attr("data-linked") == "false"
         time.sleep(1)  # let WebKit paint what the DOM already holds
-        c.shot("20-workflow-table.png")
+        c.shot("40-workflow-table.png")
 
         # The matched blob opens the model's detail.
         c.s.click("button", within=present.find(tid("workflow-blob")))
@@ -887,14 +887,14 @@ def open_a_workflow_by_path_and_make_it_runnable_in_comfyui(c):
         problems = axe_violations(c, "make runnable plan", tid("workflow-use-dialog"))
         assert not problems, "accessibility violations:\n  " + "\n  ".join(problems)
         time.sleep(1)  # let WebKit paint what the DOM already holds
-        c.shot("21-workflow-make-runnable-plan.png")
+        c.shot("41-workflow-make-runnable-plan.png")
         c.s.click(tid("workflow-use-confirm"))
         summary = c.s.wait(tid("workflow-use-summary"), 60, "the summary of making the workflow runnable")
         assert summary.attr("data-complete") == "false", summary.text()
         assert "1 model restored" in summary.text(), summary.text()
         assert "e2e_never_seen_lora" in summary.text(), summary.text()
         time.sleep(1)  # let WebKit paint what the DOM already holds
-        c.shot("22-workflow-make-runnable-done.png")
+        c.shot("42-workflow-make-runnable-done.png")
         c.s.click(tid("workflow-use-done"))
         c.s.wait_gone(tid("workflow-use-dialog"), 5, "the dialog to close")
 
@@ -910,7 +910,7 @@ def open_a_workflow_by_path_and_make_it_runnable_in_comfyui(c):
             c.s.wait(linked, 10, f"{n} linked in comfy")
         assert workflow_rows(c)[names["missing"]] == "missing"
         time.sleep(1)  # let WebKit paint what the DOM already holds
-        c.shot("23-workflow-linked.png")
+        c.shot("43-workflow-linked.png")
 
         # Save as pack: the missing LoRA is listed, and the pack is written without it only when ticked.
         c.s.click(tid("workflow-save-pack"))
