@@ -7,7 +7,7 @@ import type { WorkflowUseItem } from "./WorkflowUseItem";
  */
 export type WorkflowUsePlan = { plan: PlanStamp, 
 /**
- * The workflow file, as given.
+ * The workflow file (made absolute).
  */
 file: string, 
 /**
