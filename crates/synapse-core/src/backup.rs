@@ -547,6 +547,53 @@ impl Drives {
         self.opened.get(name).and_then(|d| d.as_ref().ok())
     }
 
+    /// Copies blob `sha` from place `from` to place `to` (`local` or a
+    /// target's name): the copy engine between two trees, an upload from a
+    /// tree into a bucket, a download from a bucket into a tree (the local
+    /// store or a folder target's). Two buckets have no path between them
+    /// that would not write to this disk, so that copy is refused.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn transfer(
+        &self,
+        store: &StoreLayout,
+        sha: &crate::ids::Sha256,
+        from: &str,
+        to: &str,
+        existing: &crate::copy::Existing,
+        tracker: Option<&crate::progress::Tracker>,
+        cancel: &crate::progress::CancelToken,
+    ) -> Result<crate::copy::Copied> {
+        let bucket = |name: &str| -> Result<Option<(&Drive, &std::sync::Arc<crate::s3::Bucket>)>> {
+            if name == target::LOCAL {
+                return Ok(None);
+            }
+            match self.opened.get(name) {
+                Some(Ok(d)) => Ok(match &d.place {
+                    Place::Bucket(b) => Some((d, b)),
+                    Place::Folder { .. } => None,
+                }),
+                Some(Err(e)) => Err(Error::invalid(format!("target {name:?} cannot be used: {e}"))),
+                None => Err(Error::internal(format!("target {name:?} was not opened"))),
+            }
+        };
+        match (bucket(from)?, bucket(to)?) {
+            (None, None) => crate::copy::copy_blob(sha, self.tree(store, from)?, self.tree(store, to)?, existing, tracker, cancel),
+            (None, Some((d, b))) => {
+                d.writable()?;
+                let refresh = !matches!(existing, crate::copy::Existing::Keep);
+                b.upload(sha, self.tree(store, from)?, &d.backup_id, refresh, tracker, cancel)
+            }
+            (Some(_), None) if !matches!(existing, crate::copy::Existing::Keep) => Err(Error::invalid(format!(
+                "the copy of {} on {to} is known to be corrupt: repair it (synapse repair) from a copy on a folder or this disk",
+                sha.short()
+            ))),
+            (Some((_, b)), None) => b.download(sha, self.tree(store, to)?, tracker, cancel),
+            (Some(_), Some(_)) => Err(Error::invalid(format!(
+                "{from} and {to} are both buckets: a copy between them would pass through this disk; copy from a folder target or this disk instead"
+            ))),
+        }
+    }
+
     /// The tree a copy on `place` lives in: the store's own for `local`.
     pub(crate) fn tree<'a>(&'a self, store: &'a StoreLayout, place: &str) -> Result<&'a StoreLayout> {
         if place == target::LOCAL {

@@ -132,7 +132,7 @@ fn required(it: &InventoryItem, inv: &Inventory, opts: SyncAllOptions) -> u32 {
 pub fn plan_sync_all(store: &Store, opts: SyncAllOptions) -> Result<SyncAllPlan> {
     let inv = inventory::build(&store.on_target(None)?)?;
     let (copies, short) = choose(&inv, opts);
-    let connected: Vec<String> = inv.targets.iter().filter(|t| t.live()).map(|t| t.target.name.clone()).collect();
+    let connected: Vec<String> = inv.targets.iter().filter(|t| reachable(t)).map(|t| t.target.name.clone()).collect();
     let mut per: BTreeMap<&str, u64> = BTreeMap::new();
     for c in &copies {
         *per.entry(&c.to).or_default() += c.size_bytes;
@@ -170,11 +170,15 @@ fn choose(inv: &Inventory, opts: SyncAllOptions) -> (Vec<PlannedCopy>, Vec<Short
         let from = if live_good(LOCAL) {
             Some(LOCAL.to_owned())
         } else {
-            inv.targets.iter().find(|t| t.live() && live_good(&t.target.name)).map(|t| t.target.name.clone())
+            // A folder read now, or a bucket that answers (its download is hash-checked).
+            inv.targets
+                .iter()
+                .find(|t| (t.live() && live_good(&t.target.name)) || (t.state.bucket().is_some() && it.good_on(&t.target.name)))
+                .map(|t| t.target.name.clone())
         };
         let mut have = it.copies_count;
         let lacking = inv.targets.iter().filter(|t| t.state.enabled() && !it.good_on(&t.target.name));
-        let (live, away): (Vec<_>, Vec<_>) = lacking.partition(|t| t.live());
+        let (live, away): (Vec<_>, Vec<_>) = lacking.partition(|t| reachable(t));
         if let Some(from) = &from {
             for t in live.iter().take(need.saturating_sub(have) as usize) {
                 copies.push(PlannedCopy {
@@ -264,20 +268,20 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
             r.skipped.push(skip(format!("{} has a good copy of it already", c.to)));
             continue;
         }
-        if !it.live_good_on(&c.from) {
+        let from_bucket = inv.targets.iter().any(|t| t.target.name == c.from && t.state.bucket().is_some());
+        if !(it.live_good_on(&c.from) || (from_bucket && it.good_on(&c.from))) {
             r.skipped.push(skip(format!("its good copy on {} is not there any more", c.from)));
             continue;
         }
-        let (from, to) = match (drives.tree(layout, &c.from), drives.tree(layout, &c.to)) {
-            (Ok(f), Ok(t)) => (f, t),
-            (Err(e), _) | (_, Err(e)) => {
-                r.errors.push(item_error(c, &e));
-                continue;
-            }
-        };
         tracker.start_item(&c.display_name);
-        let existing = Existing::unless_corrupt(known.is_corrupt(&c.sha256, &c.to), &c.sha256, to);
-        let result = copy::copy_blob(&c.sha256, from, to, &existing, Some(&tracker), ctl.cancel);
+        let corrupt = known.is_corrupt(&c.sha256, &c.to);
+        let existing = match drives.tree(layout, &c.to) {
+            Ok(to) => Existing::unless_corrupt(corrupt, &c.sha256, to),
+            // A bucket's corrupt object is overwritten: it has no quarantine folder.
+            Err(_) if corrupt => Existing::Refresh,
+            Err(_) => Existing::Keep,
+        };
+        let result = drives.transfer(layout, &c.sha256, &c.from, &c.to, &existing, Some(&tracker), ctl.cancel);
         crate::sync::note_copy(layout, &c.sha256, &c.from, &c.to, &result);
         match result {
             Ok(done) => {
@@ -315,12 +319,22 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
         if place == LOCAL {
             Ledger::record_good(&layout.ledger(), &layout.blobs(), &shas);
         } else if let Some(d) = drives.get(&place) {
-            if let Some(tree) = d.place.tree() {
-                Ledger::record_good(&d.target.ledger_file(layout), &tree.blobs(), &shas);
+            match d.place.tree() {
+                Some(tree) => Ledger::record_good(&d.target.ledger_file(layout), &tree.blobs(), &shas),
+                None => {
+                    let sized: Vec<_> =
+                        r.copied.iter().filter(|c| shas.contains(&c.sha256)).map(|c| (c.sha256.clone(), c.size_bytes)).collect();
+                    Ledger::record_good_sizes(&d.target.ledger_file(layout), &sized);
+                }
             }
         }
     }
     Ok(r)
+}
+
+/// A target `sync --all` can copy to or from now: a folder seen now, or a bucket that answers.
+fn reachable(t: &crate::inventory::TargetSeen) -> bool {
+    t.live() || t.state.bucket().is_some()
 }
 
 fn item_error(c: &PlannedCopy, e: &Error) -> ItemError {

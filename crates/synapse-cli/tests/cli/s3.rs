@@ -287,3 +287,36 @@ fn a_key_kept_in_the_os_keyring_is_used_and_a_machine_without_one_is_told_so() {
     assert_eq!(v["credentials"], "keyring", "{v}");
     assert!(!std::fs::read_to_string(env.root.join("state/targets.json")).unwrap().contains(&m.secret), "the key is never in state/");
 }
+
+#[test]
+fn sync_all_copies_to_and_from_a_bucket_without_writing_to_this_disk() {
+    let Some(m) = moto::server() else { return };
+    let bucket = m.bucket("cli-sync-all");
+    let env = Env::new();
+    env.enable_backup();
+    add_cloud(&env, m, &bucket, "");
+    let shas = env.pack(
+        "Set",
+        &[("a.safetensors", &content("sync-all-a", 300_000)), ("b.safetensors", &content("sync-all-b", 200_000))],
+        Some("lora"),
+    );
+    run(&env, m, &["target", "policy", "--min-copies", "3"], 0);
+    let plan = run(&env, m, &["backup", "sync", "--all"], 0);
+    assert_eq!(plan["plan"]["copies"].as_array().unwrap().len(), 4, "each blob to the folder and to the bucket: {plan}");
+    run(&env, m, &["backup", "sync", "--all", "--execute"], 0);
+    for sha in &shas {
+        let w = run(&env, m, &["whereis", sha], 0);
+        let places: Vec<&str> = w["copies"].as_array().unwrap().iter().map(|c| c["target"].as_str().unwrap()).collect();
+        assert_eq!(places.len(), 3, "{w}");
+        assert!(w["copies"].as_array().unwrap().iter().all(|c| c["verified_at"].is_string()), "written and hash-checked: {w}");
+    }
+    // A blob whose copies are on the bucket only comes to the folder target from the bucket.
+    std::fs::remove_file(env.backup_blob_path(&shas[0])).unwrap();
+    run(&env, m, &["inventory", "delete", &shas[0], "--target", "local", "--yes", "--force"], 0);
+    let before: Vec<_> = crate::support::Env::files_under(&env.root.join("data/blobs"));
+    run(&env, m, &["target", "policy", "--min-copies", "2"], 0);
+    let r = run(&env, m, &["backup", "sync", "--all", "--execute"], 0);
+    assert!(r["copied"].as_array().unwrap().iter().any(|c| c["from"] == "cloud" && c["to"] == "backup"), "{r}");
+    assert_eq!(std::fs::read(env.backup_blob_path(&shas[0])).unwrap(), content("sync-all-a", 300_000));
+    assert_eq!(crate::support::Env::files_under(&env.root.join("data/blobs")), before, "nothing was written to this disk");
+}
