@@ -158,8 +158,7 @@ fn proxy(upstream: &str, cuts: usize, after: usize, slow_downs: usize) -> Proxy 
                 });
                 let mut sent = 0usize;
                 let mut buf = vec![0u8; 64 << 10];
-                loop {
-                    let Ok(k) = from_client.read(&mut buf) else { break };
+                while let Ok(k) = from_client.read(&mut buf) {
                     if k == 0 {
                         break;
                     }
