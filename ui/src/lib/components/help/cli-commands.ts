@@ -48,6 +48,9 @@ export const CLI_REFERENCE: CliGroup[] = [
     title: 'Backup targets and the copies policy',
     commands: [
       { cmd: 'synapse target add NAME --path DIR', what: 'Add another drive or folder as a backup target (a backup is made there, or the one there adopted). Every backup command takes --target NAME.' },
+      { cmd: 'synapse target add NAME --s3 ENDPOINT --bucket B [--prefix P] [--region R] [--path-style]', what: 'Add an S3-compatible bucket (MinIO, Garage, B2, R2, Wasabi, AWS) as a target. The key comes from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws/credentials or the OS keyring; a prefix another store owns is added read-only.' },
+      { cmd: 'synapse target test NAME', what: 'Check that a target can be used now and say exactly what is wrong: unreachable, key refused, bucket missing, clock skew, permissions.' },
+      { cmd: 'synapse target key NAME [--forget]', what: "Keep a bucket's key (\"ACCESS_KEY_ID SECRET\" on stdin) in the OS keyring, or remove it. It is never written to state/." },
       { cmd: 'synapse target list', what: 'Every target: where it is, connected / not connected / not answering, what it holds, free space; and the policy.' },
       { cmd: 'synapse target rename OLD NEW / enable NAME / disable NAME', what: 'Rename a target, or switch it off and on (nothing on it is touched; a switched-off target’s copies do not count).' },
       { cmd: 'synapse target remove NAME [--force]', what: 'Forget a target (nothing on it is deleted); refused with exit 3 while the copies policy needs its copies.' },
