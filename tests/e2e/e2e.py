@@ -819,6 +819,20 @@ def demo_workflow(c):
     return path, {"present": present, "on_backup": parked, "missing": missing, "sha_present": items[present]["sha256"], "sha_parked": items[parked]["sha256"]}
 
 
+def png_with_workflow(path, flow):
+    """A 1×1 PNG with the workflow in a `workflow` tEXt chunk, as ComfyUI saves its images."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    text = b"workflow\0" + json.dumps(flow).encode("latin-1")
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"tEXt", text) + chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b""))
+
+
 def open_workflow(c, path):
     """The Workflow page with the workflow in `path` opened through the typed path (no native dialog)."""
     c.s.click(tid("tab-workflow"))
@@ -869,6 +883,16 @@ def open_a_workflow_by_path_and_make_it_runnable_in_comfyui(c):
         assert present.find(tid("workflow-linked")).attr("data-linked") == "false"
         time.sleep(1)  # let WebKit paint what the DOM already holds
         c.shot("40-workflow-table.png")
+
+        # The same workflow inside a PNG (as ComfyUI saves its images) reads the same.
+        png = os.path.join(os.path.dirname(path), "ComfyUI_00042_.png")
+        with open(path, encoding="utf-8") as f:
+            png_with_workflow(png, json.load(f))
+        open_workflow(c, png)
+        assert "read from a PNG" in c.s.find(tid("workflow-file")).text(), c.s.find(tid("workflow-file")).text()
+        assert workflow_rows(c) == rows, workflow_rows(c)
+        open_workflow(c, path)
+        present = c.s.find(tid("workflow-row", f'[data-name="{names["present"]}"]'))
 
         # The matched blob opens the model's detail.
         c.s.click("button", within=present.find(tid("workflow-blob")))
