@@ -735,7 +735,7 @@ pub fn status(store: &Store) -> Result<BackupStatus> {
     let (local, remote) = (local?, remote?);
     let mut s = BackupStatus {
         enabled: state.enabled(),
-        connected: state.connected().is_some(),
+        connected: state.usable().is_ok(),
         state: state.word(),
         path: state.path(),
         error: state.reason(),
@@ -762,6 +762,8 @@ pub fn status(store: &Store) -> Result<BackupStatus> {
             s.free_space = Some(stats.available_space());
             s.total_space = Some(stats.total_space());
         }
+    } else if let BackupState::Online { identity, .. } = &state {
+        s.backup_id = identity.as_ref().map(|i| i.backup_id.clone());
     } else if remote.source == BackupSource::Cached {
         s.backup_id = catalog::header(layout, &target).and_then(|h| h.backup_id);
     }

@@ -629,6 +629,14 @@ pub fn remove(store: &Store, name: &str, force: bool) -> Result<TargetChange> {
         }
     }
     let _ = crate::integrity::forget_place(layout, &target.name);
+    // A bucket's key in the OS keyring goes with it, unless another target
+    // uses the same bucket (keys are kept per endpoint and bucket).
+    if let Some(location) = &target.s3 {
+        let same_bucket = |l: &crate::s3::S3Location| l.endpoint == location.endpoint && l.bucket == location.bucket;
+        if !file.targets.iter().any(|t| t.s3.as_ref().is_some_and(same_bucket)) {
+            let _ = crate::s3::forget_key(location);
+        }
+    }
     Ok(TargetChange {
         name: target.name.clone(),
         old_name: None,
