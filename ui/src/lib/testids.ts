@@ -429,6 +429,7 @@ export const TestId = {
   WorkflowPathSubmit: 'workflow-path-submit',
   WorkflowUi: 'workflow-ui',
   WorkflowUiSettings: 'workflow-ui-settings',
+  WorkflowUiMissing: 'workflow-ui-missing',
   WorkflowRefresh: 'workflow-refresh',
   WorkflowLoading: 'workflow-loading',
   WorkflowError: 'workflow-error',

@@ -236,12 +236,14 @@ export function demoBackend(o: Options) {
     return { file: path, format: 'comfyui_ui', from_png: /\.png$/i.test(path), ui, models, counts, all_present: false, warnings: [] };
   };
 
+  /** ComfyUI's model folders of the kinds the demo workflow names. */
+  const KIND_FOLDERS: Partial<Record<AssetKind, string>> = { checkpoint: 'checkpoints', lora: 'loras', vae: 'vae', controlnet: 'controlnet', upscaler: 'upscale_models', text_encoder: 'text_encoders', diffusion_model: 'diffusion_models' };
   /** The plan of making the demo workflow runnable: a step per model, as the core decides them. */
   const workflowUsePlan = (path: string, ui: string): WorkflowUsePlan => {
     const check = workflowCheck(path, ui);
     const folder = ui === 'forge' ? '/home/user/stable-diffusion-webui-forge/models' : '/home/user/ComfyUI/models';
     const items: WorkflowUseItem[] = check.models.map((m) => {
-      const base = { name: m.name, kind: m.kind, status: m.status, sha256: m.blob?.sha256 ?? null, display_name: m.blob?.display_name ?? null, size_bytes: null, link: `${folder}/${m.kind}s/${m.name}`, link_exists: false, restore_from: [], download: null, reason: null };
+      const base = { name: m.name, kind: m.kind, status: m.status, sha256: m.blob?.sha256 ?? null, display_name: m.blob?.display_name ?? null, size_bytes: null, link: `${folder}/${KIND_FOLDERS[m.kind] ?? m.kind}/${m.name}`, link_exists: false, restore_from: [], download: null, reason: null };
       switch (m.status) {
         case 'present':
           return m.linked ? { ...base, step: 'already_linked' as const, link_exists: true } : { ...base, step: 'link' as const };
