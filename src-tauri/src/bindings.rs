@@ -31,7 +31,7 @@ use ts_rs::{Config, TS};
 use crate::commands::operations::VerifyScope;
 use crate::commands::settings::{Settings, SettingsSaved};
 use crate::commands::store::AppInfo;
-use crate::commands::targets::RemovableDrive;
+use crate::commands::targets::{RemovableDrive, S3Key};
 use crate::events::{BackupWatch, InventoryChanged, OpenRequest, OperationFinished, TargetWatch};
 use crate::scrubber::{BackgroundScrub, ScrubStatus};
 
@@ -96,6 +96,7 @@ fn export_into(dir: &Path) {
         AdoptResult,
         TargetList,
         TargetChange,
+        TargetTest,
         Policy,
         PolicyUpdate,
         Whereis,
@@ -122,6 +123,7 @@ fn export_into(dir: &Path) {
         SettingsSaved,
         TargetWatch,
         RemovableDrive,
+        S3Key,
         ScrubStatus,
         BackgroundScrub,
     );

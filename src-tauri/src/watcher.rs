@@ -17,6 +17,13 @@
 //! refreshes the catalogs, shows an OS notification naming the drive
 //! ("Backup drive 'Home NAS' connected — 12 models below 2 copies") and
 //! queues the drive's background scrub.
+//!
+//! A bucket target (SPEC §3.13) has no path to watch: it is asked on a probe
+//! thread like the others (one small GET of its `backup-id` object), but
+//! every [`BUCKET_POLL`] rather than every second, and again at once when
+//! the targets or a key change ([`recheck`]). Its state goes out in the same
+//! `targets://status`; coming back online notifies like an attach, without a
+//! background scrub (a scrub of a bucket downloads every copy it checks).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -41,6 +48,10 @@ use crate::{notifications, scrubber, tray};
 
 /// How often the paths and the mount table are re-checked.
 const POLL: Duration = Duration::from_secs(1);
+/// How often a bucket target is asked whether it answers: each ask is a
+/// request to a server that may bill for it, and a bucket is not plugged
+/// in and out like a drive.
+const BUCKET_POLL: Duration = Duration::from_secs(30);
 /// How long one pass waits for the targets' answers (a slower one is taken on a later pass).
 const ANSWER_WAIT: Duration = Duration::from_secs(1);
 /// When the tray first counts the blobs that are not backed up.
@@ -52,6 +63,8 @@ enum Wake {
     Check,
     /// The inventory changed: recount what the tray shows.
     Recount,
+    /// The targets or a bucket's key changed: ask the buckets again now too.
+    Recheck,
     /// Emit `backup://status` again even if nothing changed (after an attach's
     /// auto-backups and catalog refresh changed what the drive holds).
     Announce,
@@ -99,6 +112,12 @@ pub fn poke(app: &AppHandle) {
     send(app, Wake::Check);
 }
 
+/// Asks the watcher to look again now, buckets included (after a target
+/// was added, removed, switched or given another key).
+pub fn recheck(app: &AppHandle) {
+    send(app, Wake::Recheck);
+}
+
 /// Asks the watcher to recount the tray's "not backed up" figure.
 pub fn recount(app: &AppHandle) {
     send(app, Wake::Recount);
@@ -128,12 +147,21 @@ struct Probes {
     /// Questions still out, by (store root, target name).
     inflight: HashSet<(PathBuf, String)>,
     known: HashMap<(PathBuf, String), BackupState>,
+    /// When each bucket target was last asked.
+    bucket_asked: HashMap<(PathBuf, String), Instant>,
+    /// How long a bucket's answer holds before it is asked again.
+    bucket_poll: Duration,
 }
 
 impl Probes {
     fn new() -> Self {
         let (tx, rx) = mpsc::channel();
-        Self { tx, rx, inflight: HashSet::new(), known: HashMap::new() }
+        Self { tx, rx, inflight: HashSet::new(), known: HashMap::new(), bucket_asked: HashMap::new(), bucket_poll: BUCKET_POLL }
+    }
+
+    /// Asks every bucket again on the next pass.
+    fn recheck_buckets(&mut self) {
+        self.bucket_asked.clear();
     }
 
     fn take(&mut self, (root, name, state): (PathBuf, String, BackupState)) {
@@ -152,10 +180,19 @@ impl Probes {
             if self.inflight.contains(&key) {
                 continue;
             }
-            // Switched off or without a folder: the answer needs no disk.
-            if !t.enabled || t.path.is_none() {
+            let bucket = t.s3.is_some();
+            // Switched off, or without a folder (the original's): the answer needs no disk.
+            if !t.enabled || (t.path.is_none() && !bucket) {
                 self.known.insert(key, BackupState::of(layout, t));
                 continue;
+            }
+            // A bucket keeps its last answer for a while (see BUCKET_POLL).
+            let now = Instant::now();
+            if bucket && self.known.contains_key(&key) && self.bucket_asked.get(&key).is_some_and(|at| now < *at + self.bucket_poll) {
+                continue;
+            }
+            if bucket {
+                self.bucket_asked.insert(key.clone(), now);
             }
             let (tx, layout, t2) = (self.tx.clone(), layout.clone(), t.clone());
             let spawned = std::thread::Builder::new().name("target-probe".into()).spawn(move || {
@@ -180,6 +217,7 @@ impl Probes {
         // Forget what no longer is a target of this store.
         let names: HashSet<&str> = targets.iter().map(|t| t.name.as_str()).collect();
         self.known.retain(|(r, n), _| r != &root || names.contains(n.as_str()));
+        self.bucket_asked.retain(|(r, n), _| r != &root || names.contains(n.as_str()));
         targets.iter().filter_map(|t| self.known.get(&(root.clone(), t.name.clone())).map(|s| (t.clone(), s.clone()))).collect()
     }
 }
@@ -228,9 +266,9 @@ fn run(app: AppHandle, tx: Sender<Wake>, rx: Receiver<Wake>) {
         if changed | announce_now {
             events::emit(&app, events::TARGETS_STATUS, watches.clone());
             if let Some(store) = store.as_ref() {
-                for w in &watches {
+                for ((t, _), w) in states.iter().zip(&watches) {
                     if is_attach(last.as_ref(), &root, w) {
-                        on_attach(&app, root.clone(), w.clone(), store);
+                        on_attach(&app, root.clone(), w.clone(), t.s3.is_some(), store);
                     }
                 }
             }
@@ -253,6 +291,7 @@ fn run(app: AppHandle, tx: Sender<Wake>, rx: Receiver<Wake>) {
         match rx.recv_timeout(POLL) {
             Ok(Wake::Recount) => recount_due = true,
             Ok(Wake::Announce) => announce = true,
+            Ok(Wake::Recheck) => probes.recheck_buckets(),
             Ok(Wake::Check) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
@@ -261,6 +300,7 @@ fn run(app: AppHandle, tx: Sender<Wake>, rx: Receiver<Wake>) {
             match wake {
                 Wake::Recount => recount_due = true,
                 Wake::Announce => announce = true,
+                Wake::Recheck => probes.recheck_buckets(),
                 Wake::Check => {}
             }
         }
@@ -313,7 +353,7 @@ fn counts_of(store: &Store) -> Option<Counts> {
 /// the window reload, and queue the drive's background scrub. Runs on a
 /// thread of its own so the watcher keeps polling: a drive pulled again
 /// during a long auto-backup still shows within the 3 seconds.
-fn on_attach(app: &AppHandle, root: PathBuf, target: TargetWatch, _store: &Store) {
+fn on_attach(app: &AppHandle, root: PathBuf, target: TargetWatch, bucket: bool, _store: &Store) {
     let worker = app.clone();
     let spawned = std::thread::Builder::new().name("backup-attach".into()).spawn(move || {
         let app = worker;
@@ -321,7 +361,8 @@ fn on_attach(app: &AppHandle, root: PathBuf, target: TargetWatch, _store: &Store
         if target.primary {
             run_queue(&app, &store);
         }
-        let title = format!("Backup drive '{}' connected", target.name);
+        let title =
+            if bucket { format!("Bucket '{}' online again", target.name) } else { format!("Backup drive '{}' connected", target.name) };
         match counts_of(&store) {
             Some(c) => {
                 let offer = if target.primary && c.local_only > 0 {
@@ -340,7 +381,9 @@ fn on_attach(app: &AppHandle, root: PathBuf, target: TargetWatch, _store: &Store
         // again meanwhile is never announced as connected from here.
         send(&app, Wake::Announce);
         events::inventory_changed(&app, "backup");
-        scrubber::on_attach(&app, &root, &target.name);
+        if !bucket {
+            scrubber::on_attach(&app, &root, &target.name);
+        }
     });
     if spawned.is_err() {
         // No thread to spare: the window still reloads and shows the drive.
@@ -585,5 +628,51 @@ mod tests {
         let again = probes.states(store.layout(), &targets);
         assert!(t0.elapsed() < Duration::from_millis(900), "the pass waited on the hung target: {:?}", t0.elapsed());
         assert_eq!(again.len(), targets.len(), "the hung target keeps its last state");
+    }
+
+    #[test]
+    fn a_bucket_is_asked_every_bucket_poll_not_every_pass() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let made = synapse_core::demo::create(dir.path()).expect("demo store");
+        let store = Store::open(&made.store_root).expect("open");
+        let bucket = Target {
+            name: "cloud".into(),
+            primary: false,
+            kind: target::TargetKind::S3,
+            path: None,
+            // Nothing listens on the discard port: the answer is quick and not connected.
+            s3: Some(synapse_core::s3::S3Location {
+                endpoint: "http://127.0.0.1:9".into(),
+                bucket: "lib".into(),
+                prefix: String::new(),
+                region: "us-east-1".into(),
+                path_style: true,
+            }),
+            enabled: true,
+            backup_id: Some("b-1".into()),
+        };
+        let key = (store.root().to_path_buf(), "cloud".to_owned());
+        let mut probes = Probes::new();
+        let targets = [bucket];
+        let t0 = Instant::now();
+        while probes.states(store.layout(), &targets).is_empty() {
+            assert!(t0.elapsed() < Duration::from_secs(20), "the bucket never answered");
+        }
+        let asked = probes.bucket_asked[&key];
+        let states = probes.states(store.layout(), &targets);
+        assert_eq!(states.len(), 1, "the last answer is kept");
+        assert_ne!(states[0].1.word(), TargetState::Connected, "{:?}", states[0].1);
+        assert_eq!(probes.bucket_asked[&key], asked, "asked again within {BUCKET_POLL:?}");
+        assert!(!probes.inflight.contains(&key));
+        probes.recheck_buckets();
+        probes.states(store.layout(), &targets);
+        assert!(probes.bucket_asked[&key] > asked, "a recheck asks the bucket at once");
+        probes.bucket_poll = Duration::ZERO;
+        let again = probes.bucket_asked[&key];
+        while probes.inflight.contains(&key) {
+            probes.states(store.layout(), &targets);
+        }
+        probes.states(store.layout(), &targets);
+        assert!(probes.bucket_asked[&key] > again, "asked again once the poll interval is over");
     }
 }

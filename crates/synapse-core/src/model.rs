@@ -367,7 +367,7 @@ pub struct TargetSummary {
     pub s3: Option<crate::s3::S3Location>,
     /// A bucket prefix another store owns: read and restore only.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub read_only: bool,
 }
 
@@ -486,7 +486,7 @@ pub struct TargetChange {
     pub blobs_below_policy: u64,
     /// `add` of a bucket prefix another store owns: read and restore only.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub read_only: bool,
 }
 

@@ -2,15 +2,18 @@
 //! of Settings and the dashboard, add / remove / rename / enable / disable,
 //! the policy, `whereis`, `scrub` (a long operation with progress and
 //! cancel), and `backup sync --all` as a plan the window shows and sends back.
+//! Bucket targets (SPEC §3.13): add, test (before and after adding), and the
+//! key kept in the OS keyring.
 
 use std::path::PathBuf;
 
-use synapse_core::model::{TargetChange, TargetList, Whereis};
+use synapse_core::model::{TargetChange, TargetList, TargetTest, Whereis};
 use synapse_core::progress::ProgressUpdate;
 use synapse_core::replicate::{self, SyncAllOptions, SyncAllPlan, SyncAllResult};
+use synapse_core::s3::{self, Credentials, S3Location};
 use synapse_core::scrub::{self, Budget, ScrubOptions, ScrubResult};
 use synapse_core::target::{self, Policy, PolicyUpdate};
-use synapse_core::{Error, WireError};
+use synapse_core::{Error, ErrorDetails, WireError};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -27,7 +30,7 @@ pub async fn target_list(state: State<'_, AppState>) -> Result<TargetList, WireE
 
 /// After a change of the targets: the watcher follows the new set, the window reloads.
 fn changed(app: &AppHandle) {
-    watcher::poke(app);
+    watcher::recheck(app);
     events::inventory_changed(app, "targets");
 }
 
@@ -42,6 +45,216 @@ pub async fn target_add(app: AppHandle, state: State<'_, AppState>, name: String
     let r = blocking(move || wire(target::add(&state.store()?, name.trim(), &path))).await?;
     changed(&app);
     Ok(r)
+}
+
+/// An access key pair as typed in Settings. It goes to the OS keyring and
+/// nowhere else: never logged (`Debug` shows the key id only), never in an
+/// event, a result or an error.
+#[derive(Clone, serde::Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct S3Key {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for S3Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Key").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
+    }
+}
+
+impl S3Key {
+    /// The key as the core takes it; both halves must be given.
+    fn credentials(self) -> Result<Credentials, WireError> {
+        let (id, secret) = (self.access_key_id.trim(), self.secret_access_key.trim());
+        if id.is_empty() || secret.is_empty() {
+            let (field, missing) =
+                if id.is_empty() { ("access_key_id", "access key id") } else { ("secret_access_key", "secret access key") };
+            return Err(field_error(
+                field,
+                Error::invalid(format!(
+                    "the {missing} is empty: give both halves of the key, or leave both empty to use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or ~/.aws/credentials"
+                )),
+            ));
+        }
+        Ok(Credentials { access_key_id: id.to_owned(), secret_access_key: secret.to_owned(), session_token: None })
+    }
+}
+
+/// A location as typed: the endpoint without blanks or a trailing `/`.
+fn typed(location: S3Location) -> S3Location {
+    S3Location {
+        endpoint: location.endpoint.trim().trim_end_matches('/').to_owned(),
+        bucket: location.bucket.trim().to_owned(),
+        prefix: location.prefix.trim().trim_matches('/').to_owned(),
+        region: Some(location.region.trim()).filter(|r| !r.is_empty()).unwrap_or("us-east-1").to_owned(),
+        path_style: location.path_style,
+    }
+}
+
+/// `invalid_argument` naming the form field it is about in `details.argument`,
+/// so the window shows the core's message beside that field.
+fn field_error(field: &str, e: Error) -> WireError {
+    let mut w = e.to_wire();
+    w.details = ErrorDetails::Usage { usage: "target add --s3".to_owned(), argument: Some(field.to_owned()), value: None };
+    w
+}
+
+/// The core's checks of a new bucket target, one field at a time (each
+/// checked beside values known to pass), so a refusal names its field: the
+/// name (valid and free), the endpoint, the bucket and the prefix.
+fn check_fields(store: &synapse_core::Store, name: &str, location: &S3Location) -> Result<(), WireError> {
+    let all = wire(store.config().and_then(|config| target::all(store.layout(), &config)))?;
+    target::validate_name(name, &all).map_err(|e| field_error("name", e))?;
+    let good = S3Location {
+        endpoint: "https://s3.amazonaws.com".to_owned(),
+        bucket: "bucket".to_owned(),
+        prefix: String::new(),
+        region: location.region.clone(),
+        path_style: location.path_style,
+    };
+    let one = [
+        ("endpoint", S3Location { endpoint: location.endpoint.clone(), ..good.clone() }),
+        ("bucket", S3Location { bucket: location.bucket.clone(), ..good.clone() }),
+        ("prefix", S3Location { prefix: location.prefix.clone(), ..good.clone() }),
+    ];
+    for (field, probe) in one {
+        probe.validate().map_err(|e| field_error(field, e))?;
+    }
+    Ok(())
+}
+
+/// Adds a bucket prefix as a target (SPEC §3.13): a prefix nobody owns
+/// becomes this store's, one another store owns is added read-only. A key
+/// typed in Settings is kept in the OS keyring first (per endpoint and
+/// bucket), so the add and every later use find it there.
+#[tauri::command]
+pub async fn target_add_s3(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    location: S3Location,
+    credentials: Option<S3Key>,
+) -> Result<TargetChange, WireError> {
+    let state = state.inner().clone();
+    let location = typed(location);
+    let r = blocking(move || {
+        let store = state.store()?;
+        check_fields(&store, name.trim(), &location)?;
+        if let Some(key) = credentials {
+            wire(s3::save_key(&location, &key.credentials()?))?;
+        }
+        wire(target::add_s3(&store, name.trim(), &location))
+    })
+    .await?;
+    changed(&app);
+    Ok(r)
+}
+
+/// Checks that a target can be used now (a bucket: the key, the bucket, the
+/// clock, list/write/read/delete) and says each check passed, or the first
+/// problem as the error (`backup_not_connected` with `details.problem`).
+#[tauri::command]
+pub async fn target_test(state: State<'_, AppState>, name: String) -> Result<TargetTest, WireError> {
+    let state = state.inner().clone();
+    blocking(move || wire(target::test(&state.store()?, &name))).await
+}
+
+/// The Add target dialog's Test connection: the same checks as
+/// [`target_test`] on a bucket not added yet, with the key as typed (not
+/// kept) or else the one the environment, `~/.aws/credentials` or the
+/// keyring has. Nothing is recorded; on a prefix another store owns nothing
+/// is written either.
+#[tauri::command]
+pub async fn target_test_location(
+    state: State<'_, AppState>,
+    name: String,
+    location: S3Location,
+    credentials: Option<S3Key>,
+) -> Result<TargetTest, WireError> {
+    let state = state.inner().clone();
+    let location = typed(location);
+    blocking(move || {
+        let store = state.store()?;
+        check_fields(&store, name.trim(), &location)?;
+        let key = credentials.map(S3Key::credentials).transpose()?;
+        wire(test_location(&store, name.trim(), &location, key))
+    })
+    .await
+}
+
+/// [`target::test`] for a location that is not a target yet, in the same
+/// words. It composes public core calls because the core has no such entry
+/// point yet (asked of the core as `target::test_location`); it decides
+/// nothing the core does not: the owner check is the core's `Identity`.
+fn test_location(
+    store: &synapse_core::Store,
+    name: &str,
+    location: &S3Location,
+    key: Option<Credentials>,
+) -> synapse_core::Result<TargetTest> {
+    location.validate()?;
+    let (key, source) = match key {
+        Some(k) => (Some(k), None),
+        None => s3::credentials_for(location).map(|(k, s)| (Some(k), Some(s))).unwrap_or((None, None)),
+    };
+    let bucket = s3::Bucket::open(name, location, key.as_ref())?;
+    let mut checks = vec![format!(
+        "an access key was found ({})",
+        match source {
+            None => "as typed here",
+            Some(s3::CredentialSource::Environment) => "AWS_ACCESS_KEY_ID in the environment",
+            Some(s3::CredentialSource::SharedFile) => "the shared credentials file",
+            Some(s3::CredentialSource::Keyring) => "the OS keyring",
+        }
+    )];
+    let identity = bucket.identity()?;
+    checks.push(format!("{} answers, the key is accepted and bucket {:?} exists", location.endpoint, location.bucket));
+    let ours = s3::store_identity(store.layout())?;
+    let read_only = identity.as_ref().is_some_and(|i| i.owner != ours);
+    if read_only {
+        checks.push("the prefix belongs to another store: listing and reading only (nothing is written there)".to_owned());
+    } else {
+        bucket.test()?;
+        checks.push("the key may list, write, read and delete under the prefix".to_owned());
+    }
+    let blobs = bucket.list()?.len() as u64;
+    checks.push(format!("{blobs} blob(s) listed"));
+    Ok(TargetTest {
+        name: name.to_owned(),
+        kind: target::TargetKind::S3,
+        path: Some(PathBuf::from(location.url())),
+        credentials: source,
+        checks,
+        read_only,
+        blobs,
+    })
+}
+
+/// The bucket of the target `name` (a folder target has no key).
+fn bucket_of(state: &AppState, name: &str) -> Result<S3Location, WireError> {
+    let store = state.store()?;
+    let t = wire(store.config().and_then(|config| target::find(store.layout(), &config, Some(name))))?;
+    t.s3.ok_or_else(|| Error::invalid(format!("target {name:?} is a folder: only bucket targets have keys")).to_wire())
+}
+
+/// Keeps a new key for the bucket target `name` in the OS keyring (Change key).
+#[tauri::command]
+pub async fn target_set_key(app: AppHandle, state: State<'_, AppState>, name: String, credentials: S3Key) -> Result<(), WireError> {
+    let state = state.inner().clone();
+    blocking(move || wire(s3::save_key(&bucket_of(&state, &name)?, &credentials.credentials()?))).await?;
+    watcher::recheck(&app);
+    Ok(())
+}
+
+/// Removes the key kept for the bucket target `name` from the OS keyring
+/// (the environment and `~/.aws/credentials` are then the only places looked at).
+#[tauri::command]
+pub async fn target_forget_key(app: AppHandle, state: State<'_, AppState>, name: String) -> Result<(), WireError> {
+    let state = state.inner().clone();
+    blocking(move || wire(s3::forget_key(&bucket_of(&state, &name)?))).await?;
+    watcher::recheck(&app);
+    Ok(())
 }
 
 /// A drive the Add target dialog offers (a removable disk mounted now).
@@ -251,7 +464,41 @@ pub async fn sync_all_apply(
 
 #[cfg(test)]
 mod tests {
-    use super::budget;
+    use super::{budget, check_fields, S3Key};
+    use synapse_core::s3::S3Location;
+
+    fn argument(e: &synapse_core::WireError) -> Option<String> {
+        match &e.details {
+            synapse_core::ErrorDetails::Usage { argument, .. } => argument.clone(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_refused_bucket_form_names_its_field() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let made = synapse_core::demo::create(dir.path()).expect("demo store");
+        let store = synapse_core::Store::open(&made.store_root).expect("open");
+        let ok = S3Location {
+            endpoint: "http://127.0.0.1:9000".into(),
+            bucket: "models".into(),
+            prefix: "synapse".into(),
+            region: "us-east-1".into(),
+            path_style: true,
+        };
+        check_fields(&store, "cloud", &ok).expect("a good form passes");
+        let field = |name: &str, l: S3Location| argument(&check_fields(&store, name, &l).expect_err("refused"));
+        assert_eq!(field("local", ok.clone()).as_deref(), Some("name"), "a reserved name");
+        assert_eq!(field("backup", ok.clone()).as_deref(), Some("name"), "a taken name");
+        assert_eq!(field("cloud", S3Location { endpoint: "nas.local:9000".into(), ..ok.clone() }).as_deref(), Some("endpoint"));
+        assert_eq!(field("cloud", S3Location { bucket: "My_Bucket".into(), ..ok.clone() }).as_deref(), Some("bucket"));
+        assert_eq!(field("cloud", S3Location { prefix: "a/../b".into(), ..ok.clone() }).as_deref(), Some("prefix"));
+        let half = S3Key { access_key_id: "AKIA".into(), secret_access_key: "  ".into() };
+        let e = half.credentials().expect_err("half a key");
+        assert_eq!(argument(&e).as_deref(), Some("secret_access_key"));
+        let key = S3Key { access_key_id: "AKIA1".into(), secret_access_key: "very-secret".into() };
+        assert!(!format!("{key:?}").contains("very-secret"), "the secret never reaches a log");
+    }
 
     #[test]
     fn a_budget_is_read_as_the_cli_reads_it() {

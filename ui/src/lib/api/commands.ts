@@ -48,6 +48,7 @@ import type { AdoptOptions, AdoptPlan, AdoptResult } from './bindings';
 import type { RepairPlan, RepairResult } from './bindings';
 import type { WorkflowCheck, WorkflowPackResult, WorkflowUsePlan, WorkflowUseResult } from './bindings';
 import type { Policy, PolicyUpdate, RemovableDrive, ScrubResult, ScrubStatus, SyncAllOptions, SyncAllPlan, SyncAllResult, TargetChange, TargetList, Whereis } from './bindings';
+import type { S3Key, S3Location, TargetTest } from './bindings';
 import { toWireError } from './errors';
 import { operationArgs, type OperationOptions } from './progress';
 
@@ -228,6 +229,27 @@ export const removeTarget = (name: string, force = false) => call<TargetChange>(
 export const renameTarget = (name: string, newName: string) => call<TargetChange>('target_rename', { name, newName });
 /** Switches a target on or off (nothing on it is touched); the result counts the blobs below the policy. */
 export const setTargetEnabled = (name: string, enabled: boolean) => call<TargetChange>('target_set_enabled', { name, enabled });
+/**
+ * Adds a bucket prefix as a target (SPEC §3.13). A `credentials` pair is kept
+ * in the OS keyring first (never in the store); null: the key comes from
+ * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, ~/.aws/credentials or the keyring.
+ * A prefix another store owns is added read-only (`read_only` in the result).
+ * A refusal about one field names it in `details.argument`.
+ */
+export const addBucketTarget = (name: string, location: S3Location, credentials: S3Key | null) =>
+  call<TargetChange>('target_add_s3', { name, location, credentials });
+/**
+ * Checks that target `name` can be used now: resolves with each check that
+ * passed, rejects with the first problem (`backup_not_connected` with `details.problem`).
+ */
+export const testTarget = (name: string) => call<TargetTest>('target_test', { name });
+/** The same checks on a bucket that is not a target yet (the Add dialog's Test connection); nothing is recorded. */
+export const testBucketLocation = (name: string, location: S3Location, credentials: S3Key | null) =>
+  call<TargetTest>('target_test_location', { name, location, credentials });
+/** Keeps a new key for bucket target `name` in the OS keyring. */
+export const setTargetKey = (name: string, credentials: S3Key) => call<void>('target_set_key', { name, credentials });
+/** Removes the key kept for bucket target `name` from the OS keyring. */
+export const forgetTargetKey = (name: string) => call<void>('target_forget_key', { name });
 /** The removable drives mounted now (empty when the system does not answer in time). */
 export const removableDrives = () => call<RemovableDrive[]>('removable_drives');
 /** The copies policy as saved. */

@@ -22,6 +22,7 @@ const KNOWN: Record<ErrorCode, true> = {
   last_copy: true,
   below_min_copies: true,
   packs_unreadable: true,
+  foreign_target: true,
   backup_not_enabled: true,
   backup_not_connected: true,
   unresponsive: true,

@@ -3,4 +3,4 @@
 /**
  * Stable machine-readable error codes (snake_case on the wire).
  */
-export type ErrorCode = "invalid_argument" | "not_found" | "already_exists" | "in_use" | "name_clash" | "git_working_tree" | "restore_needed" | "last_copy" | "below_min_copies" | "packs_unreadable" | "backup_not_enabled" | "backup_not_connected" | "unresponsive" | "insufficient_space" | "integrity" | "busy" | "cancelled" | "invalid_file" | "io" | "internal";
+export type ErrorCode = "invalid_argument" | "not_found" | "already_exists" | "in_use" | "name_clash" | "git_working_tree" | "restore_needed" | "last_copy" | "below_min_copies" | "packs_unreadable" | "foreign_target" | "backup_not_enabled" | "backup_not_connected" | "unresponsive" | "insufficient_space" | "integrity" | "busy" | "cancelled" | "invalid_file" | "io" | "internal";

@@ -23,4 +23,8 @@ blobs: number,
 /**
  * `remove`: blobs whose only copies beyond the policy were there (forced).
  */
-blobs_below_policy: number, };
+blobs_below_policy: number, 
+/**
+ * `add` of a bucket prefix another store owns: read and restore only.
+ */
+read_only?: boolean, };

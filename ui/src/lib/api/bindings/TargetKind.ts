@@ -3,4 +3,4 @@
 /**
  * What a target is made of.
  */
-export type TargetKind = "folder";
+export type TargetKind = "folder" | "s3";
