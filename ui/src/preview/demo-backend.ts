@@ -21,7 +21,7 @@ import type {
   WireError,
 } from '$lib/api';
 // targets and policy (settings)
-import type { Policy, PolicyUpdate, RemovableDrive, ScrubStatus, TargetChange, TargetList, TargetSummary } from '$lib/api';
+import type { Policy, PolicyUpdate, RemovableDrive, S3Key, S3Location, ScrubStatus, TargetChange, TargetList, TargetSummary, TargetTest } from '$lib/api';
 
 // workflows
 import type { RequiredModel, WorkflowCheck, WorkflowPackResult, WorkflowUseItem, WorkflowUsePlan, WorkflowUseResult } from '$lib/api';
@@ -195,6 +195,45 @@ export function demoBackend(o: Options) {
     if (!name) fail('invalid_argument', 'a target needs a name');
     if (['local', 'both', 'everywhere'].includes(name)) fail('invalid_argument', `${JSON.stringify(name)} is reserved and cannot name a target`);
     if (demoTargets.some((t) => t.name === name && t.name !== except)) fail('already_exists', `backup target ${JSON.stringify(name)} already exists: choose another name`);
+  };
+  /**
+   * A bucket (SPEC §3.13) as the demo's server answers: a bucket named
+   * "missing" does not exist, a key id "wrong" is refused; a prefix "shared"
+   * belongs to another store (read only). The key itself is never kept.
+   */
+  const field = (argument: string, message: string): never => {
+    throw { code: 'invalid_argument', message, details: { usage: 'target add --s3', argument, value: null } } satisfies WireError;
+  };
+  const remote = (target: string, l: S3Location, problem: 'credentials' | 'bucket_missing', message: string): never => {
+    throw { code: 'backup_not_connected', message: `target ${JSON.stringify(target)} (${l.endpoint}): ${message}`, details: { target, endpoint: l.endpoint, problem } } satisfies WireError;
+  };
+  const bucketTest = (name: string, l: S3Location, key: S3Key | null, checkNew: boolean): TargetTest => {
+    if (checkNew) {
+      try {
+        checkName(name);
+      } catch (e) {
+        field('name', (e as WireError).message);
+      }
+    }
+    if (!/^https?:\/\/./.test(l.endpoint)) field('endpoint', `S3 endpoint ${JSON.stringify(l.endpoint)} is not an http(s) URL: give it as https://host[:port] (for example https://s3.eu-central-1.amazonaws.com)`);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(l.bucket)) field('bucket', `bucket name ${JSON.stringify(l.bucket)} is not valid: 3–63 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`);
+    if (key?.access_key_id === 'wrong') remote(name, l, 'credentials', 'the server refused the access key (unknown key id or wrong secret): check the key for this target');
+    if (l.bucket === 'missing') remote(name, l, 'bucket_missing', `bucket ${JSON.stringify(l.bucket)} does not exist on this server: create it, or correct the bucket name`);
+    const readOnly = l.prefix === 'shared';
+    return {
+      name,
+      kind: 's3',
+      path: `s3://${l.bucket}${l.prefix ? `/${l.prefix}` : ''}`,
+      credentials: key ? null : 'keyring',
+      checks: [
+        `an access key was found (${key ? 'as typed here' : 'the OS keyring'})`,
+        `${l.endpoint} answers, the key is accepted and bucket ${JSON.stringify(l.bucket)} exists`,
+        readOnly ? 'the prefix belongs to another store: listing and reading only (nothing is written there)' : 'the key may list, write, read and delete under the prefix',
+        `${readOnly ? 12 : 0} blob(s) listed`,
+      ],
+      read_only: readOnly,
+      blobs: readOnly ? 12 : 0,
+    };
   };
   const change = (t: TargetSummary, over: Partial<TargetChange> = {}): TargetChange => ({
     name: t.name,
@@ -456,6 +495,29 @@ export function demoBackend(o: Options) {
         demoTargets.push(t);
         onState.set(name, 'connected');
         return change(t, { initialized: true }) satisfies TargetChange;
+      }
+      case 'target_test_location':
+        return bucketTest(String(args.name ?? '').trim(), args.location as S3Location, (args.credentials as S3Key | null) ?? null, true) satisfies TargetTest;
+      case 'target_add_s3': {
+        const name = String(args.name ?? '').trim();
+        const l = args.location as S3Location;
+        const found = bucketTest(name, l, (args.credentials as S3Key | null) ?? null, true);
+        if (demoTargets.some((t) => t.s3 && t.s3.endpoint === l.endpoint && t.s3.bucket === l.bucket && t.s3.prefix === l.prefix)) fail('invalid_argument', `refused: ${found.path} is a target already: one place holds one copy. Use another bucket or prefix`);
+        const t: TargetSummary = { name, primary: false, kind: 's3', enabled: true, connected: true, source: 'live', path: found.path, state: 'connected', error: null, blobs: found.blobs, bytes: found.blobs * 2_000_000_000, last_sync: null, free_bytes: null, total_bytes: null, s3: { ...l }, read_only: found.read_only };
+        demoTargets.push(t);
+        onState.set(name, 'connected');
+        return change(t, { initialized: !found.read_only, blobs: found.blobs, read_only: found.read_only }) satisfies TargetChange;
+      }
+      case 'target_test': {
+        const t = targetNamed(args.name);
+        if (!t.s3) return { name: t.name, kind: 'folder', path: t.path, credentials: null, checks: ['the folder answers and holds a Synapse backup that is this target\'s'], read_only: false, blobs: t.blobs } satisfies TargetTest;
+        return { ...bucketTest(t.name, t.s3, null, false), blobs: t.blobs } satisfies TargetTest;
+      }
+      case 'target_set_key':
+      case 'target_forget_key': {
+        const t = targetNamed(args.name);
+        if (!t.s3) fail('invalid_argument', `target ${JSON.stringify(t.name)} is a folder: only bucket targets have keys`);
+        return null;
       }
       case 'target_remove': {
         const t = targetNamed(args.name);

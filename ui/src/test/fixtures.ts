@@ -1,5 +1,5 @@
 /** Test data built from the generated wire types (never hand-copied shapes). */
-import type { InventoryItem, InventorySummary, Impacts, TargetSummary, BlobStatus, Location, AssetKind, UiTargetInfo, UsePlan, UseResult } from '$lib/api';
+import type { InventoryItem, InventorySummary, Impacts, TargetSummary, TargetTest, BlobStatus, Location, AssetKind, UiTargetInfo, UsePlan, UseResult } from '$lib/api';
 import type { Candidate, RequiredModel, StatusCounts, WorkflowCheck, WorkflowUseItem, WorkflowUsePlan, WorkflowUseResult } from '$lib/api';
 
 let n = 0;
@@ -271,6 +271,38 @@ export function workflowUseResult(plan: WorkflowUsePlan, over: Partial<WorkflowU
     failed: [],
     skipped: [],
     complete: plan.runnable,
+    ...over,
+  };
+}
+
+/** A bucket target (SPEC §3.13): "Cloud" on a MinIO server, online, this store's prefix. */
+export function bucketTarget(over: Partial<TargetSummary> = {}): TargetSummary {
+  return targetSummary({
+    name: 'Cloud',
+    kind: 's3',
+    path: 's3://models/synapse',
+    free_bytes: null,
+    total_bytes: null,
+    s3: { endpoint: 'http://nas.local:9000', bucket: 'models', prefix: 'synapse', region: 'us-east-1', path_style: true },
+    ...over,
+  });
+}
+
+/** What Test connection finds on a bucket that can be used. */
+export function targetTest(over: Partial<TargetTest> = {}): TargetTest {
+  return {
+    name: 'Cloud',
+    kind: 's3',
+    path: 's3://models/synapse',
+    credentials: 'keyring',
+    checks: [
+      'an access key was found (the OS keyring)',
+      'http://nas.local:9000 answers, the key is accepted and bucket "models" exists',
+      'the key may list, write, read and delete under the prefix',
+      '2 blob(s) listed',
+    ],
+    read_only: false,
+    blobs: 2,
     ...over,
   };
 }

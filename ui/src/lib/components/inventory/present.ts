@@ -19,7 +19,7 @@ import CircleCheck from '@lucide/svelte/icons/circle-check';
 import HardDrive from '@lucide/svelte/icons/hard-drive';
 import Archive from '@lucide/svelte/icons/archive';
 import TriangleAlert from '@lucide/svelte/icons/triangle-alert';
-import type { AssetKind, BlobStatus, InventoryItem, Location, TargetState } from '$lib/api';
+import type { AssetKind, BlobStatus, InventoryItem, Location, S3Location, TargetKind, TargetState } from '$lib/api';
 import { formatWhen } from '$lib/utils';
 import type { BadgeVariant } from '$lib/components/ui/badge.svelte';
 
@@ -120,6 +120,8 @@ export function packTypeLabel(t: string | null | undefined): string {
 }
 
 
+const NO_BUCKETS: ReadonlySet<string> = new Set();
+
 /** A place's name as people read it: `local` is this disk. */
 export const placeLabel = (target: string) => (target === 'local' ? 'this disk' : `'${target}'`);
 
@@ -128,15 +130,20 @@ export const placeLabel = (target: string) => (target === 'local' ? 'this disk' 
  * verified, and whether it counts (a corrupt copy does not; a cached one is
  * known from an unplugged drive's catalog).
  */
-export function copiesTooltip(it: Pick<InventoryItem, 'copies' | 'copies_count' | 'min_copies'>, now: Date = new Date()): string {
+export function copiesTooltip(
+  it: Pick<InventoryItem, 'copies' | 'copies_count' | 'min_copies'>,
+  now: Date = new Date(),
+  buckets: ReadonlySet<string> = NO_BUCKETS,
+): string {
   const head =
     it.min_copies > 0
       ? `${it.copies_count} good cop${it.copies_count === 1 ? 'y' : 'ies'} of ${it.min_copies} the policy asks`
       : `${it.copies_count} good cop${it.copies_count === 1 ? 'y' : 'ies'} (no pack uses it: the policy asks none)`;
   const lines = it.copies.map((c) => {
-    const where = c.target === 'local' ? 'This disk' : `Target '${c.target}'`;
+    const bucket = buckets.has(c.target);
+    const where = c.target === 'local' ? 'This disk' : bucket ? `Bucket '${c.target}'` : `Target '${c.target}'`;
     const state = c.corrupt ? 'CORRUPT — does not count' : `verified ${formatWhen(c.verified_at, now)}`;
-    const cached = c.source === 'cached' ? ' (drive not connected: from its catalog)' : '';
+    const cached = c.source === 'cached' ? (bucket ? ' (bucket offline: from its last listing)' : ' (drive not connected: from its catalog)') : '';
     return `• ${where}: ${state}${cached}`;
   });
   return [head, ...lines].join('\n');
@@ -150,3 +157,24 @@ export const targetStateInfo: Record<TargetState, { label: string; tone: 'ok' | 
   no_path: { label: 'No folder', tone: 'warn' },
   disabled: { label: 'Off', tone: 'off' },
 };
+
+/**
+ * The same for a bucket target (SPEC §3.13): it is online or offline, never
+ * plugged in; it has no folder to lack.
+ */
+export const bucketStateInfo: Record<TargetState, { label: string; tone: 'ok' | 'warn' | 'bad' | 'off' }> = {
+  connected: { label: 'Online', tone: 'ok' },
+  disconnected: { label: 'Offline', tone: 'warn' },
+  unresponsive: { label: 'Not answering', tone: 'bad' },
+  no_path: { label: 'Offline', tone: 'warn' },
+  disabled: { label: 'Off', tone: 'off' },
+};
+
+/** A target's state in words for its kind. */
+export const stateInfoOf = (kind: TargetKind, state: TargetState) => (kind === 's3' ? bucketStateInfo : targetStateInfo)[state];
+
+/** `s3://bucket/prefix`, as the core shows a bucket target. */
+export function bucketUrl(l: Pick<S3Location, 'bucket' | 'prefix'>): string {
+  const p = l.prefix.replace(/^\/+|\/+$/g, '');
+  return p ? `s3://${l.bucket}/${p}` : `s3://${l.bucket}`;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import TargetCard from './target-card.svelte';
 import { TestId } from '$lib/testids';
-import { targetSummary } from '../../../test/fixtures';
+import { bucketTarget, targetSummary } from '../../../test/fixtures';
 
 describe('TargetCard', () => {
   it('connected: contents, free space and a Scrub button for that target', async () => {
@@ -48,5 +48,31 @@ describe('TargetCard', () => {
     expect(screen.getByTestId(TestId.TargetCardState)).toHaveTextContent('Off');
     await fireEvent.click(screen.getByRole('button', { name: /Settings/ }));
     expect(onsettings).toHaveBeenCalled();
+  });
+
+  it('a bucket: a cloud icon, online, its s3:// address, no free-space bar', () => {
+    render(TargetCard, { props: { target: bucketTarget({ free_bytes: 1, total_bytes: 2 }), onscrub: vi.fn(), onsettings: vi.fn() } });
+    const card = screen.getByTestId(TestId.TargetCard);
+    expect(card.dataset.kind).toBe('s3');
+    expect(screen.getByTestId(TestId.TargetCardState)).toHaveTextContent('Online');
+    expect(screen.getByTestId(TestId.TargetCardCloud)).toHaveClass('lucide-cloud');
+    expect(card).toHaveTextContent('s3://models/synapse');
+    expect(screen.queryByTestId(TestId.TargetCardFree)).toBeNull();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+    expect(screen.queryByTestId(TestId.TargetCardReadOnly)).toBeNull();
+  });
+
+  it('a bucket that does not answer: offline with the reason, from its last listing; read only when another store owns it', () => {
+    render(TargetCard, { props: {
+      target: bucketTarget({ read_only: true }),
+      live: { name: 'Cloud', primary: false, state: 'disconnected', path: 's3://models/synapse', reason: 'nothing answered at http://nas.local:9000' },
+      onscrub: vi.fn(),
+      onsettings: vi.fn(),
+    } });
+    expect(screen.getByTestId(TestId.TargetCardState)).toHaveTextContent('Offline');
+    expect(screen.getByTestId(TestId.TargetCardCloud)).toHaveClass('lucide-cloud-off');
+    expect(screen.getByTestId(TestId.TargetCardReason)).toHaveTextContent('nothing answered');
+    expect(screen.getByTestId(TestId.TargetCard)).toHaveTextContent('(from its last listing)');
+    expect(screen.getByTestId(TestId.TargetCardReadOnly)).toHaveTextContent("Read only: another store's prefix");
   });
 });
