@@ -29,6 +29,7 @@
 
 pub mod adopt;
 pub mod autobackup;
+pub mod autov3;
 pub mod backup;
 pub mod blobs;
 pub mod catalog;

@@ -979,7 +979,9 @@ pub fn check(store: &Store, file: &Path, ui: Option<&str>) -> Result<WorkflowChe
     let (table, rule_warnings) = LoaderTable::from_config(&config);
     let parsed = read(file, &table)?;
     let inv = inventory::build(store)?;
-    let mut result = resolve(&inv, parsed, ui, &file.to_string_lossy());
+    let mut hashes = HashSource { layout: store.layout(), record: crate::autov3::AutoV3::load(store.layout()) };
+    let mut result = resolve_with(&inv, parsed, ui, &file.to_string_lossy(), Some(&mut hashes));
+    hashes.record.save(store.layout());
     result.warnings.splice(0..0, rule_warnings);
     // A lock's URL for a blob that is nowhere: name it, as the workflow's would be.
     for m in result.models.iter_mut().filter(|m| m.url_source == Some(UrlSource::PackLock)) {
@@ -1081,10 +1083,30 @@ fn candidate(it: &InventoryItem, by: MatchedBy, rejected: Option<String>) -> Can
     }
 }
 
-/// Resolves every requirement against an inventory (no disk access).
+/// Where the resolver gets the AutoV3 hashes of local blobs (`Lora hashes`):
+/// the store's record, hashing a candidate it lacks once ([`crate::autov3`]).
+pub struct HashSource<'a> {
+    layout: &'a crate::layout::StoreLayout,
+    record: crate::autov3::AutoV3,
+}
+
+/// Resolves every requirement against an inventory (no disk access; AutoV3
+/// hashes are then not checked).
 pub fn resolve(inv: &Inventory, parsed: ParsedWorkflow, ui: Option<&str>, file: &str) -> WorkflowCheck {
+    resolve_with(inv, parsed, ui, file, None)
+}
+
+/// [`resolve`], checking AutoV3 hashes against `hashes`.
+fn resolve_with(
+    inv: &Inventory,
+    parsed: ParsedWorkflow,
+    ui: Option<&str>,
+    file: &str,
+    mut hashes: Option<&mut HashSource>,
+) -> WorkflowCheck {
     let names = NameIndex::new(inv);
-    let models: Vec<RequiredModel> = parsed.requirements.into_iter().map(|r| resolve_one(inv, &names, r, ui)).collect();
+    let models: Vec<RequiredModel> =
+        parsed.requirements.into_iter().map(|r| resolve_one(inv, &names, r, ui, hashes.as_deref_mut())).collect();
     let mut counts = StatusCounts::default();
     for m in &models {
         *match m.status {
@@ -1109,10 +1131,17 @@ pub fn resolve(inv: &Inventory, parsed: ParsedWorkflow, ui: Option<&str>, file: 
     }
 }
 
-fn resolve_one(inv: &Inventory, names: &NameIndex, r: Requirement, ui: Option<&str>) -> RequiredModel {
+fn resolve_one(inv: &Inventory, names: &NameIndex, r: Requirement, ui: Option<&str>, mut hashes: Option<&mut HashSource>) -> RequiredModel {
     let mut notes = Vec::new();
     let mut candidates: Vec<Candidate> = Vec::new();
     let checked_hash = r.hash.as_ref().filter(|h| h.checked).map(|h| h.value.clone());
+    // An AutoV3 (12 hex or more) the store can compare, when it knows how.
+    let autov3 = r
+        .hash
+        .as_ref()
+        .filter(|h| h.algorithm == HashAlgorithm::AutoV3 && h.value.len() >= 10 && h.value.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|h| h.value.to_ascii_lowercase())
+        .filter(|_| hashes.is_some());
 
     // 1. By hash.
     let mut fits: Vec<(usize, MatchedBy)> = Vec::new();
@@ -1122,12 +1151,32 @@ fn resolve_one(inv: &Inventory, names: &NameIndex, r: Requirement, ui: Option<&s
             fits.push((i, MatchedBy::Hash));
         }
     }
+    // 1b. By an AutoV3 this store computed before (for any of its blobs).
+    if let (Some(h), Some(src)) = (&autov3, hashes.as_deref()) {
+        for sha in src.record.known_with_prefix(h) {
+            if let Some(i) = by_hash(inv, sha.as_str()).into_iter().next() {
+                candidates.push(candidate(&inv.items[i], MatchedBy::Hash, None));
+                fits.push((i, MatchedBy::Hash));
+            }
+        }
+    }
+    let mut autov3_unchecked = false;
     // 2. By name and kind, when the hash found nothing (or there is none to check).
     if fits.is_empty() {
         for i in names.lookup(&r.name) {
             let it = &inv.items[i];
             let rejected = if !r.recognised {
                 None
+            } else if let (Some(h), Some(src)) = (&autov3, hashes.as_deref_mut()) {
+                // The name's candidates are hashed (once per blob, then recorded).
+                match it.good_on(LOCAL).then(|| src.record.of(src.layout, &it.sha256)).flatten() {
+                    Some(actual) if actual.starts_with(h.as_str()) => None,
+                    Some(actual) => Some(format!("same name, another AutoV3 hash ({}): another version of the file?", &actual[..12])),
+                    None => {
+                        autov3_unchecked = true;
+                        (!kinds_fit(r.kind, it.kind)).then(|| format!("same name, but a {} where the workflow wants a {}", it.kind, r.kind))
+                    }
+                }
             } else if let Some(h) = checked_hash.as_deref().filter(|_| it.sha256.as_str().len() == 64) {
                 (!it.sha256.as_str().starts_with(h))
                     .then(|| format!("same name, another hash ({}): another version of the file?", it.sha256.short()))
@@ -1137,17 +1186,26 @@ fn resolve_one(inv: &Inventory, names: &NameIndex, r: Requirement, ui: Option<&s
                 None
             };
             if rejected.is_none() {
-                fits.push((i, MatchedBy::Name));
+                let by = if autov3.is_some() && !autov3_unchecked { MatchedBy::Hash } else { MatchedBy::Name };
+                fits.push((i, by));
+                candidates.push(candidate(it, by, rejected));
+            } else {
+                candidates.push(candidate(it, MatchedBy::Name, rejected));
             }
-            candidates.push(candidate(it, MatchedBy::Name, rejected));
         }
     }
     match &r.hash {
-        Some(h) if h.algorithm == HashAlgorithm::AutoV3 => notes.push(if fits.is_empty() {
-            "AutoV3 hash not checked (Synapse does not keep AutoV3 hashes yet)".to_owned()
+        Some(h) if h.algorithm == HashAlgorithm::AutoV3 && autov3.is_none() => notes.push(if fits.is_empty() {
+            "AutoV3 hash not checked".to_owned()
         } else {
             "matched by name; AutoV3 hash not checked".to_owned()
         }),
+        Some(_) if autov3_unchecked => {
+            notes.push("matched by name; AutoV3 hash not checked: the file is not on this disk (restore it to check)".to_owned())
+        }
+        Some(h) if autov3.is_some() && fits.is_empty() => {
+            notes.push(format!("no blob has AutoV3 {}: only files of the same name and files hashed before are compared", h.value))
+        }
         Some(h) if !h.checked => notes.push(format!("hash {} not checked: not a SHA-256 or AutoV2 Synapse can compare", h.value)),
         // A checked hash that matches no blob: a file of the same name is another file (its candidate says so).
         _ => {}

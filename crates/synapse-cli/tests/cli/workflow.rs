@@ -172,7 +172,10 @@ fn api_png_and_infotext() {
         assert_eq!(model(&v, "base_xl")["hash"], json!({"value": autov2.to_lowercase(), "algorithm": "auto_v2", "checked": true}));
         let detail = model(&v, "detail");
         assert_eq!(detail["hash"]["algorithm"], "auto_v3");
-        assert_eq!(detail["notes"], json!(["matched by name; AutoV3 hash not checked"]));
+        assert_eq!(
+            detail["notes"],
+            json!(["matched by name; AutoV3 hash not checked: the file is not on this disk (restore it to check)"])
+        );
     }
 }
 

@@ -302,13 +302,63 @@ fn infotext_model_and_lora_hashes() {
     assert_eq!((detail.status, detail.kind), (ModelStatus::OnBackup, AssetKind::Lora));
     let h = detail.hash.as_ref().unwrap();
     assert_eq!((h.algorithm, h.checked, h.value.as_str()), (HashAlgorithm::AutoV3, false, "0123456789ab"));
-    assert!(detail.notes.iter().any(|n| n == "matched by name; AutoV3 hash not checked"), "{:?}", detail.notes);
+    assert!(
+        detail.notes.iter().any(|n| n.starts_with("matched by name; AutoV3 hash not checked: the file is not on this disk")),
+        "{:?}",
+        detail.notes
+    );
 
     let style = model(&c, "SDXL/style");
     assert_eq!(style.status, ModelStatus::Missing);
     assert_eq!(style.hash.as_ref().unwrap().value, "ba9876543210");
-    assert!(style.notes.iter().any(|n| n.contains("AutoV3 hash not checked")));
+    assert!(style.notes.iter().any(|n| n.starts_with("no blob has AutoV3 ba9876543210")), "{:?}", style.notes);
     assert_eq!(c.models.len(), 4);
+}
+
+/// A safetensors file: its 8-byte header length, the JSON header, then `data`.
+fn safetensors(header: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = (header.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn lora_hashes_are_checked_as_autov3_of_the_local_file_and_remembered() {
+    let f = Fixture::new();
+    let data_a = content("lora tensors a", 5000);
+    let a = f.put_local(&safetensors(r#"{"__metadata__":{"ss_network_module":"networks.lora"}}"#, &data_a));
+    let b = f.put_local(&safetensors(r#"{"__metadata__":{"note":"another file of the same name"}}"#, &content("lora tensors b", 5000)));
+    f.write_pack("A", &[("l", &a, AssetKind::Lora, 0, "detail.safetensors")]);
+    f.write_pack("B", &[("l", &b, AssetKind::Lora, 0, "detail_v2.safetensors")]);
+    // AutoV3 is the SHA-256 of what follows the header, whatever the header says.
+    let autov3_a = sha256_hex(&data_a);
+    let text = |name: &str, h: &str| format!("<lora:{name}:0.8>\nSteps: 20, Lora hashes: \"{name}: {h}\"");
+    let file = write(f.dir.path(), "one.txt", text("detail", &autov3_a[..12]).as_bytes());
+    let c = workflow::check(&f.store, &file, None).unwrap();
+    let m = model(&c, "detail");
+    assert_eq!(m.status, ModelStatus::Present, "{m:#?}");
+    assert_eq!(m.blob.as_ref().map(|b| (&b.sha256, b.matched_by)), Some((&a, MatchedBy::Hash)));
+
+    // The same name with another AutoV3: the file of that name is another version, refused.
+    let file = write(f.dir.path(), "two.txt", text("detail", "0123456789ab").as_bytes());
+    let c = workflow::check(&f.store, &file, None).unwrap();
+    let m = model(&c, "detail");
+    assert_eq!(m.status, ModelStatus::Missing, "{m:#?}");
+    assert!(m.candidates.iter().any(|c| c.rejected.as_deref().is_some_and(|r| r.contains("another AutoV3 hash"))), "{m:#?}");
+
+    // Hashed once, remembered: a workflow naming the file otherwise finds it by its AutoV3 alone.
+    let record: Value = serde_json::from_slice(&fs::read(f.store.layout().root().join("data/cache/autov3.json")).unwrap()).unwrap();
+    assert_eq!(record[a.as_str()], autov3_a.as_str());
+    let file = write(f.dir.path(), "three.txt", text("renamed_lora", &autov3_a[..12]).as_bytes());
+    let c = workflow::check(&f.store, &file, None).unwrap();
+    let m = model(&c, "renamed_lora");
+    assert_eq!(m.blob.as_ref().map(|b| (&b.sha256, b.matched_by)), Some((&a, MatchedBy::Hash)), "{m:#?}");
 }
 
 #[test]
