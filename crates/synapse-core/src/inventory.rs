@@ -306,7 +306,8 @@ pub fn build(store: &Store) -> Result<Inventory> {
         })
         .collect();
     let dirs: Vec<Option<BlobDir>> = targets.iter().map(|t| t.state.connected().map(|d| d.blobs())).collect();
-    let seen = Seen { ledgers: &ledgers, integrity: &integrity, targets: &targets, dirs: &dirs, policy: &file.policy };
+    let metadata = crate::identify::load_index(layout);
+    let seen = Seen { ledgers: &ledgers, integrity: &integrity, targets: &targets, dirs: &dirs, policy: &file.policy, metadata: &metadata };
 
     let mut acc: HashMap<Sha256, Acc> = HashMap::with_capacity(local.blobs.len());
     for (sha, side) in local.blobs.into_iter().map(Side::split) {
@@ -394,6 +395,8 @@ struct Seen<'a> {
     /// The blob folder of each target that is connected.
     dirs: &'a [Option<BlobDir>],
     policy: &'a Policy,
+    /// What `identify` learnt, per blob (`data/cache/metadata/index.json`; empty when never run).
+    metadata: &'a HashMap<Sha256, crate::identify::ModelMetadata>,
 }
 
 impl Seen<'_> {
@@ -440,6 +443,7 @@ fn make_item(
     let mut kind = a.kind;
     let mut origin = a.origin.map(|o| *o);
     let mut name = a.expose_filename.or_else(|| origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()));
+    let metadata = seen.metadata.get(&sha).cloned();
     if kind.is_none() || name.is_none() || origin.is_none() {
         // The local copy, else the first connected target that holds one.
         let dir = if a.local.is_some() { Some(local_dir) } else { a.targets.iter().find_map(|(ti, _)| seen.dirs[*ti as usize].as_ref()) };
@@ -447,6 +451,10 @@ fn make_item(
             kind = kind.or_else(|| m.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
             name = name.or_else(|| m.original_filename.clone().filter(|f| !f.is_empty()));
             origin = origin.or_else(|| m.origin.as_ref().map(|o| o.origin()));
+        }
+        // Civitai's answer (identify) before the file header: no read, and it knows LoRAs from checkpoints.
+        if let Some(m) = &metadata {
+            kind = kind.or_else(|| (m.kind != AssetKind::Unknown).then_some(m.kind));
         }
         if kind.is_none() {
             kind = dir.and_then(|d| kind::kind_from_safetensors(&d.blob(&sha)));
@@ -456,6 +464,8 @@ fn make_item(
             name = name.or_else(|| Some(label.name.clone()));
             kind = kind.or_else(|| label.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
         }
+        // The file's name on Civitai, before the last resort of the hash.
+        name = name.or_else(|| metadata.as_ref().and_then(|m| m.file_name.clone()).filter(|f| !f.is_empty()));
     }
     let verified = a.local.as_ref().and_then(|l| seen.ledgers.local.current(sha.as_str(), l.size, l.mtime));
     let copies_count = copies.iter().filter(|c| !c.corrupt).count() as u32;
@@ -478,6 +488,7 @@ fn make_item(
         copies_count,
         min_copies,
         copies,
+        metadata,
         sha256: sha,
     }
 }
@@ -593,6 +604,10 @@ fn matches(it: &InventoryItem, q: &Query, needle: Option<&str>) -> bool {
         && needle.is_none_or(|n| {
             it.display_name.to_lowercase().contains(n)
                 || it.sha256.as_str().starts_with(n)
+                || it
+                    .metadata
+                    .as_ref()
+                    .is_some_and(|m| [&m.model_name, &m.version_name].into_iter().flatten().any(|s| s.to_lowercase().contains(n)))
                 || it.used_by_packs.iter().any(|p| p.to_lowercase().contains(n))
         })
 }

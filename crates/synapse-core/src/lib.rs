@@ -18,6 +18,7 @@
 //!   (use/unuse links), [`adopt`] (bring a model tree in), [`download`] (redownload);
 //! - from a workflow (ComfyUI JSON or PNG, A1111/Forge infotext) to the models
 //!   it needs and where each stands: [`workflow`];
+//! - what a model is, asked of Civitai by its hash only when the user asks: [`identify`];
 //! - long operations report through [`progress`].
 //!
 //! This crate knows nothing of the CLI or the desktop shell: both call the same
@@ -42,6 +43,7 @@ pub mod download;
 pub mod error;
 pub mod fsutil;
 pub mod guard;
+pub mod identify;
 pub mod ids;
 pub mod integrity;
 pub mod inventory;

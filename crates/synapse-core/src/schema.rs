@@ -193,6 +193,15 @@ pub struct LoaderRuleConfig {
     pub extra: Extra,
 }
 
+impl ConfigFile {
+    /// A text setting of `providers.<provider>.<key>` (the original program's
+    /// `providers` map, kept in `extra`), trimmed; `None` when absent or empty.
+    pub fn provider_setting(&self, provider: &str, key: &str) -> Option<String> {
+        let v = self.extra.get("providers")?.get(provider)?.get(key)?.as_str()?.trim();
+        (!v.is_empty()).then(|| v.to_owned())
+    }
+}
+
 fn config_schema() -> String {
     CONFIG_SCHEMA.to_owned()
 }

@@ -1,6 +1,7 @@
 //! Integration tests of synapse-core on real temporary directories.
 //! One binary, one module per topic; shared fixtures in `support`.
 
+mod civitai_stub;
 mod moto;
 mod support;
 
@@ -15,6 +16,7 @@ mod compat;
 mod demo;
 mod doctor;
 mod guard;
+mod identify;
 mod integrity;
 mod inventory;
 mod package;
