@@ -91,7 +91,7 @@ describe('Add target › S3-compatible bucket', () => {
     expect(d.getByTestId(TestId.BucketRegion)).toHaveValue('us-east-1');
     expect(d.getByTestId(TestId.BucketSecret)).toHaveAttribute('type', 'password');
     expect(d.getByLabelText('Path-style addressing')).not.toBeChecked();
-    expect(d.getByText(/MinIO, Garage, most NAS servers/)).toBeInTheDocument();
+    expect(d.getByText(/MinIO, Garage and most NAS servers need it/)).toBeInTheDocument();
     expect(d.getByText(/kept in your OS keyring, never in the store’s state folder/i)).toBeInTheDocument();
     expect(d.getByText(/AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY or ~\/.aws\/credentials/)).toBeInTheDocument();
     // Folder fields are gone while the bucket is chosen.
