@@ -133,6 +133,25 @@ pub enum Command {
         #[command(flatten)]
         plan: PlanArgs,
     },
+    /// Ask Civitai what models are, by their SHA-256 only (names, base model, trigger words, a preview);
+    /// cached in data/cache/metadata/, and nothing is sent unless you run this.
+    Identify {
+        /// Full SHA-256s, unique prefixes of at least 8 characters, or AutoV2 hashes (10 characters).
+        #[arg(required_unless_present_any = ["orphans", "unnamed", "all"], conflicts_with_all = ["orphans", "unnamed", "all"])]
+        sha256: Vec<String>,
+        /// Every blob no pack references.
+        #[arg(long, conflicts_with_all = ["unnamed", "all"])]
+        orphans: bool,
+        /// Every blob without a provider origin (no manifest, or one from a local file or a bare URL).
+        #[arg(long, conflicts_with = "all")]
+        unnamed: bool,
+        /// Every blob known anywhere.
+        #[arg(long)]
+        all: bool,
+        /// Ask again: blobs that already have a provider origin, cached answers and recent "not found" ones too.
+        #[arg(long)]
+        refresh: bool,
+    },
     /// Download a missing blob again from its lock's URLs (resumes an interrupted download, checks the hash).
     Redownload {
         /// Full SHA-256 or a unique prefix of at least 8 characters.

@@ -397,6 +397,20 @@ fn render_detail(d: &BlobDetail) -> String {
         }
         rows.push(("origin", parts.join(", ")));
     }
+    if let Some(m) = &it.metadata {
+        let name = [m.model_name.as_deref(), m.version_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" — ");
+        let ids = m.model_id.map(|id| format!(" (model {id}{})", m.version_id.map(|v| format!(", version {v}")).unwrap_or_default()));
+        rows.push(("civitai", format!("{}{}", if name.is_empty() { "-" } else { &name }, ids.unwrap_or_default())));
+        if let Some(b) = &m.base_model {
+            rows.push(("base model", b.clone()));
+        }
+        if !m.trained_words.is_empty() {
+            rows.push(("triggers", m.trained_words.join(", ")));
+        }
+        if let Some(p) = &m.preview {
+            rows.push(("preview", p.display().to_string()));
+        }
+    }
     if !it.active_in_uis.is_empty() {
         rows.push(("active in", it.active_in_uis.join(", ")));
     }

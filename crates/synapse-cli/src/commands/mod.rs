@@ -3,6 +3,7 @@
 
 mod adopt;
 mod backup;
+mod identify;
 mod inventory;
 mod pack;
 mod package;
@@ -106,6 +107,7 @@ pub fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Ui { command } => ui::run(ctx, command),
         Command::Use { pack, ui, dry_run, plan } => ui::use_pack(ctx, &pack, ui, dry_run, &plan),
         Command::Unuse { pack, ui, dry_run } => ui::unuse(ctx, &pack, ui.as_deref(), dry_run),
+        Command::Identify { sha256, orphans, unnamed, all, refresh } => identify::run(ctx, &sha256, orphans, unnamed, all, refresh),
         Command::Redownload { sha256 } => redownload::run(ctx, &sha256),
         Command::Workflow { command } => workflow::run(ctx, command),
         Command::Repair { sha256, all, dry_run, plan } => repair::run(ctx, &sha256, all, dry_run, &plan),

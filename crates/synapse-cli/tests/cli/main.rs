@@ -2,6 +2,8 @@
 //! `--json` shapes, on real stores in temporary directories. One module per
 //! topic; the harness is in `support`.
 
+#[path = "../../../synapse-core/tests/core/civitai_stub.rs"]
+mod civitai_stub;
 #[path = "../../../synapse-core/tests/core/moto.rs"]
 mod moto;
 mod support;
@@ -16,6 +18,7 @@ mod demo;
 mod doctor;
 mod errors;
 mod hung;
+mod identify;
 mod init;
 mod inventory;
 mod package;

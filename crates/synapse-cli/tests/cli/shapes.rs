@@ -118,5 +118,22 @@ fn every_json_result_shape_on_the_demo_store() {
     pin("inventory delete", d.json(&["inventory", "delete", &orphan, "--target", "backup"]));
     pin("workflow use --yes", d.json(&["--yes", "workflow", "use", s(&workflow), "--ui", "comfy"]));
     pin("workflow pack", d.json(&["workflow", "pack", s(&workflow), "--name", "Workflow pack"]));
+    // identify (SPEC §3.14) against a stand-in of Civitai, and the item it leaves with metadata.
+    let stub = crate::civitai_stub::Stub::start();
+    let img = stub.url("/img/p.png");
+    stub.on_path("/img/p.png", vec![crate::civitai_stub::Reply::Bytes("image/png", crate::civitai_stub::png_bytes())]);
+    stub.on_hash(
+        &orphan,
+        vec![crate::civitai_stub::Reply::Json(crate::civitai_stub::found(&orphan, 5, "Demo", "LORA", "v1", "SDXL 1.0", &[img]))],
+    );
+    let identified = synapse(&d.store)
+        .env("SYNAPSE_CIVITAI_URL", &stub.base)
+        .env_remove("CIVITAI_API_KEY")
+        .args(["--json", "identify", "--refresh", &orphan])
+        .output()
+        .unwrap();
+    assert_eq!(identified.status.code(), Some(0), "{}", String::from_utf8_lossy(&identified.stderr));
+    pin("identify", serde_json::from_slice(&identified.stdout).unwrap());
+    pin("inventory show (identified)", d.json(&["inventory", "show", &orphan]));
     insta::assert_json_snapshot!("json_shapes", Value::Object(shapes));
 }
