@@ -518,6 +518,31 @@ def a_bucket_target_added_in_settings_with_a_typed_key_is_online_with_a_cloud_ic
     time.sleep(0.3)
     c.shot("32-inventory-bucket-card.png")
 
+    # A copy on the bucket (made by the CLI, which finds the key in the keyring)
+    # is a round dot in the Copies column, named as the bucket's in its tooltip.
+    local = [it for it in c.blobs() if it["on_local"]][0]
+    out = subprocess.run([c.cli, "--root", c.store, "--json", "backup", "--target", "Cloud", "blob", local["sha256"]],
+                         capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    # A copy made on a target from a terminal changes no file of the store the app watches: Refresh.
+    c.s.click(tid("inventory-refresh"))
+    c.search(local["sha256"][:16])
+    copies = f'{tid("inventory-row")}[data-sha256="{local["sha256"]}"] {tid("row-copies")}'
+    c.s.wait(f"{copies} [data-bucket]", 20, "the bucket's copy in the Copies column")
+    assert "Bucket 'Cloud'" in c.s.find(copies).attr("title"), c.s.find(copies).attr("title")
+    c.search("")
+
+    # Help says where the key is kept and what verify and scrub do on a bucket.
+    c.s.click(tid("help-link"))
+    c.s.click(tid("help-nav") + ' [data-topic="backup"]')
+    heading = c.s.wait(tid("help-page") + " #help-buckets", 10, "the Help section on bucket targets")
+    c.s.js("arguments[0].scrollIntoView({block: 'start'})", heading.ref())
+    text = c.s.find(tid("help-page")).text()
+    assert "OS keyring" in text and "download every copy they check" in text, "the bucket section of Help"
+    time.sleep(1)
+    c.shot("33-help-buckets.png")
+    c.s.click(tid("tab-inventory"))
+
 
 @test
 def a_click_on_a_row_opens_the_model_detail_with_every_path(c):

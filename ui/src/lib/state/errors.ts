@@ -49,7 +49,7 @@ export const REMOTE_ADVICE: Record<RemoteProblem, Advice> = {
     action: 'Check the endpoint (scheme, host and port) and that the server is running and reachable from this machine.',
   },
   credentials: {
-    title: 'The access key was refused',
+    title: 'No access key, or the key was refused',
     action: 'Check the access key id and secret (Change key in Settings), or the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY this app sees.',
   },
   bucket_missing: {
