@@ -284,7 +284,8 @@ fn run(app: AppHandle, tx: Sender<Wake>, rx: Receiver<Wake>) {
         if recount_due {
             let count = Instant::now() >= counts_from;
             let counts = store.as_ref().filter(|_| count).and_then(counts_of);
-            tray::set_status(&app, &tray_line(counts.as_ref(), &watches, &state.running()));
+            let buckets: HashSet<String> = states.iter().filter(|(t, _)| t.s3.is_some()).map(|(t, _)| t.name.clone()).collect();
+            tray::set_status(&app, &tray_line(counts.as_ref(), &watches, &buckets, &state.running()));
             recount_due = !count;
         }
 
@@ -447,9 +448,11 @@ fn attach_body(c: &Counts, primary: bool) -> String {
     }
 }
 
-/// A target's state in the tray's words.
-fn state_words(state: TargetState) -> &'static str {
+/// A target's state in the tray's words (a bucket is online or offline, never plugged in).
+fn state_words(state: TargetState, bucket: bool) -> &'static str {
     match state {
+        TargetState::Connected if bucket => "online",
+        TargetState::Disconnected if bucket => "offline",
         TargetState::Connected => "connected",
         TargetState::Disconnected => "disconnected",
         TargetState::Unresponsive => "not answering",
@@ -460,15 +463,18 @@ fn state_words(state: TargetState) -> &'static str {
 
 /// The tray's status line, naming the drives: "Backup drive 'Home NAS'
 /// connected — 12 models below 2 copies" (without the count when `counts`
-/// is `None`).
-fn tray_line(counts: Option<&Counts>, targets: &[TargetWatch], running: &[String]) -> String {
+/// is `None`); the targets named in `buckets` are buckets ("Bucket 'Cloud' online").
+fn tray_line(counts: Option<&Counts>, targets: &[TargetWatch], buckets: &HashSet<String>, running: &[String]) -> String {
     let enabled: Vec<&TargetWatch> = targets.iter().filter(|t| t.state != TargetState::Disabled).collect();
+    let words = |t: &TargetWatch| state_words(t.state, buckets.contains(&t.name));
     let mut line = match enabled.as_slice() {
         [] => "Backup not configured".to_owned(),
-        [one] => format!("Backup drive '{}' {}", one.name, state_words(one.state)),
+        [one] if buckets.contains(&one.name) => format!("Bucket '{}' {}", one.name, words(one)),
+        [one] => format!("Backup drive '{}' {}", one.name, words(one)),
         many => format!(
-            "Backup drives: {}",
-            many.iter().map(|t| format!("'{}' {}", t.name, state_words(t.state))).collect::<Vec<_>>().join(", ")
+            "{}: {}",
+            if many.iter().any(|t| buckets.contains(&t.name)) { "Backup targets" } else { "Backup drives" },
+            many.iter().map(|t| format!("'{}' {}", t.name, words(t))).collect::<Vec<_>>().join(", ")
         ),
     };
     if let (Some(c), false) = (counts, enabled.is_empty()) {
@@ -596,16 +602,23 @@ mod tests {
 
     #[test]
     fn the_tray_line_names_the_drives() {
+        let none = HashSet::new();
         let nas = [watch("Home NAS", TargetState::Connected)];
-        assert_eq!(tray_line(Some(&counts(0, 12, 2)), &nas, &[]), "Backup drive 'Home NAS' connected — 12 models below 2 copies");
+        assert_eq!(tray_line(Some(&counts(0, 12, 2)), &nas, &none, &[]), "Backup drive 'Home NAS' connected — 12 models below 2 copies");
         let two = [watch("backup", TargetState::Disconnected), watch("Home NAS", TargetState::Unresponsive)];
         assert_eq!(
-            tray_line(Some(&counts(4, 0, 1)), &two, &["Sync".into()]),
+            tray_line(Some(&counts(4, 0, 1)), &two, &none, &["Sync".into()]),
             "Backup drives: 'backup' disconnected, 'Home NAS' not answering — 4 models not backed up — running: Sync"
         );
-        assert_eq!(tray_line(None, &[watch("backup", TargetState::Disabled)], &[]), "Backup not configured");
-        assert_eq!(tray_line(Some(&counts(0, 0, 2)), &nas, &[]), "Backup drive 'Home NAS' connected — everything backed up");
-        assert_eq!(tray_line(None, &nas, &[]), "Backup drive 'Home NAS' connected", "before the first count");
+        assert_eq!(tray_line(None, &[watch("backup", TargetState::Disabled)], &none, &[]), "Backup not configured");
+        assert_eq!(tray_line(Some(&counts(0, 0, 2)), &nas, &none, &[]), "Backup drive 'Home NAS' connected — everything backed up");
+        assert_eq!(tray_line(None, &nas, &none, &[]), "Backup drive 'Home NAS' connected", "before the first count");
+        let cloud: HashSet<String> = ["Cloud".to_owned()].into();
+        assert_eq!(tray_line(None, &[watch("Cloud", TargetState::Connected)], &cloud, &[]), "Bucket 'Cloud' online");
+        assert_eq!(
+            tray_line(None, &[watch("backup", TargetState::Connected), watch("Cloud", TargetState::Disconnected)], &cloud, &[]),
+            "Backup targets: 'backup' connected, 'Cloud' offline"
+        );
     }
 
     #[test]
