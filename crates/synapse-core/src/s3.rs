@@ -46,7 +46,7 @@ use crate::progress::{CancelToken, Tracker};
 /// a file up to this size goes up in one request.
 pub const PART_BYTES: u64 = 64 << 20;
 /// Parts uploaded at once.
-const IN_FLIGHT: usize = 3;
+const IN_FLIGHT: usize = 4;
 /// How long one request may take before it is retried.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -31,7 +31,7 @@ use crate::backup::{BackupState, Session};
 use crate::blobs;
 use crate::catalog::{Catalog, SyncKind};
 use crate::copy::{self, Copied, Existing};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, RemoteProblem, Result};
 use crate::ids::{PackName, Sha256};
 use crate::integrity::{self, IntegrityRecord};
 use crate::inventory::{self, Inventory};
@@ -619,7 +619,13 @@ fn copy_items(
                     break;
                 }
                 e => {
-                    let stop = e.code() == ErrorCode::BackupNotConnected;
+                    // A drive gone, or a server that does not answer (or refuses the key): the rest
+                    // would fail the same way. A bucket failing one object after its retries
+                    // (a 5xx, a cut connection) fails that item, and the others go on.
+                    let stop = match &e {
+                        Error::Remote { problem, .. } => matches!(problem, RemoteProblem::Unreachable | RemoteProblem::Credentials),
+                        _ => e.code() == ErrorCode::BackupNotConnected,
+                    };
                     outcome.errors.push(item_error(item, &e));
                     if stop {
                         break;
