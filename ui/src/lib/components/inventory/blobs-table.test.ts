@@ -248,4 +248,30 @@ describe('BlobsTable', () => {
     expect(fine).toHaveTextContent('2/2');
     expect(fine.dataset.below).toBe('false');
   });
+
+  it("a bucket's copy is a round dot, named as the bucket's (and, while it is offline, as from its last listing)", () => {
+    setup({
+      buckets: new Set(['Cloud']),
+      items: [
+        item({
+          display_name: 'up.safetensors',
+          location: 'both',
+          copies: [
+            { target: 'local', verified_at: null, source: 'live', corrupt: false },
+            { target: 'Home NAS', verified_at: null, source: 'live', corrupt: false },
+            { target: 'Cloud', verified_at: null, source: 'cached', corrupt: false },
+          ],
+          copies_count: 3,
+          min_copies: 2,
+        }),
+      ],
+    });
+    const cell = within(rowOf('up.safetensors')).getByTestId(TestId.RowCopies);
+    const dots = [...cell.querySelectorAll('span[aria-hidden] > span')];
+    expect(dots.map((d) => d.hasAttribute('data-bucket'))).toEqual([false, false, true]);
+    expect(dots[2]).toHaveClass('rounded-full');
+    expect(dots[1]).toHaveClass('rounded-[2px]');
+    expect(cell.title).toContain("Bucket 'Cloud': verified never (bucket offline: from its last listing)");
+    expect(cell.title).toContain("Target 'Home NAS': verified never");
+  });
 });
