@@ -496,6 +496,8 @@ def a_bucket_target_added_in_settings_with_a_typed_key_is_online_with_a_cloud_ic
             if os.path.getsize(path) < 4 << 20:
                 with open(path, "rb") as fh:
                     assert secret.encode() not in fh.read(), f"the secret is in {path}"
+    with open(c.monitor_log, "rb") as fh:
+        assert secret.encode() not in fh.read(), "the secret went out in a notification"
 
     # Its row: Test connection from Settings lists the checks again, now from the keyring.
     row = f'{tid("settings-target")}[data-target="Cloud"]'
