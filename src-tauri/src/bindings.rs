@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use synapse_core::adopt::{AdoptOptions, AdoptPlan};
 use synapse_core::cleanup::CleanupPlan;
 use synapse_core::doctor::DoctorReport;
+use synapse_core::identify::{IdentifyOptions, IdentifyResult, Selection};
 use synapse_core::inventory::{Query, SortKey};
 use synapse_core::model::*;
 use synapse_core::package::{ExportOptions, ImportOptions};
@@ -28,6 +29,7 @@ use synapse_core::workflow_use::{WorkflowPackResult, WorkflowUsePlan, WorkflowUs
 use synapse_core::{ErrorCode, WireError};
 use ts_rs::{Config, TS};
 
+use crate::commands::identify::CivitaiInfo;
 use crate::commands::operations::VerifyScope;
 use crate::commands::settings::{Settings, SettingsSaved};
 use crate::commands::store::AppInfo;
@@ -109,6 +111,9 @@ fn export_into(dir: &Path) {
         WorkflowUsePlan,
         WorkflowUseResult,
         WorkflowPackResult,
+        Selection,
+        IdentifyOptions,
+        IdentifyResult,
         // the shell
         AppInfo,
         BackupWatch,
@@ -126,6 +131,7 @@ fn export_into(dir: &Path) {
         S3Key,
         ScrubStatus,
         BackgroundScrub,
+        CivitaiInfo,
     );
     // One module to import every type from.
     let names: Vec<String> = files(dir).into_keys().filter_map(|k| k.strip_suffix(".ts").map(str::to_owned)).collect();

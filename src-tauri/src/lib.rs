@@ -140,6 +140,10 @@ pub fn run() {
             commands::workflow::workflow_use_plan,
             commands::workflow::workflow_use_apply,
             commands::workflow::workflow_pack,
+            commands::identify::identify_run,
+            commands::identify::preview_image,
+            commands::identify::civitai_info,
+            commands::identify::civitai_key_set,
         ])
         .run(tauri::generate_context!())
         .expect("the Synapse desktop app failed to start");

@@ -206,10 +206,9 @@ pub struct InventoryItem {
     /// Good copies the copies policy asks this blob to keep (0 for an orphan, SPEC §3.12).
     pub min_copies: u32,
     /// What Civitai says it is, once `identify` asked (SPEC §3.14); absent otherwise,
-    /// so the shape of an item nobody identified is unchanged. Not in the
-    /// TypeScript bindings yet: the app's side of identify adds it there.
+    /// so the shape of an item nobody identified is unchanged.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(skip))]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub metadata: Option<crate::identify::ModelMetadata>,
 }
 

@@ -4,6 +4,7 @@
 
 pub mod adopt;
 pub mod backup;
+pub mod identify;
 pub mod inventory;
 pub mod operations;
 pub mod package;

@@ -49,6 +49,7 @@ import type { RepairPlan, RepairResult } from './bindings';
 import type { WorkflowCheck, WorkflowPackResult, WorkflowUsePlan, WorkflowUseResult } from './bindings';
 import type { Policy, PolicyUpdate, RemovableDrive, ScrubResult, ScrubStatus, SyncAllOptions, SyncAllPlan, SyncAllResult, TargetChange, TargetList, Whereis } from './bindings';
 import type { S3Key, S3Location, TargetTest } from './bindings';
+import type { CivitaiInfo, IdentifyResult, Selection } from './bindings';
 import { toWireError } from './errors';
 import { operationArgs, type OperationOptions } from './progress';
 
@@ -311,6 +312,25 @@ export const workflowUseApply = (plan: WorkflowUsePlan, opts?: OperationOptions)
  */
 export const workflowPack = (path: string, name: string, ui: string | null, allowMissing: boolean) =>
   call<WorkflowPackResult>('workflow_pack', { path, name, ui, allowMissing });
+
+// ---- identify: metadata by hash (SPEC §3.14) -------------------------------------
+
+/**
+ * Asks Civitai what the selected blobs are, by SHA-256 only (nothing else is
+ * sent), and only now: the user pressed Identify. Answers are cached (a
+ * second run asks nothing), previews saved, manifests written for blobs
+ * without one. Offline is not a rejection: `offline` in the result says so;
+ * items Civitai does not know are `not_found`, failed ones `failed`.
+ * `refresh` asks again about blobs already identified or cached.
+ */
+export const identifyRun = (selection: Selection, refresh = false, opts?: OperationOptions) =>
+  long<IdentifyResult>('identify_run', { selection, refresh }, opts);
+/** The preview image identify saved for a blob, as a `data:` URL; null when it has none. */
+export const previewImage = (sha256: string) => call<string | null>('preview_image', { sha256 });
+/** Where identify asks Civitai, whether an API key is saved or comes from the environment (never the key). */
+export const civitaiInfo = () => call<CivitaiInfo>('civitai_info');
+/** Saves the Civitai API key in the store's config.json (null removes it); resolves with the new state, never the key. */
+export const setCivitaiKey = (key: string | null) => call<CivitaiInfo>('civitai_key_set', { key });
 
 // ---- packages (SPEC §3.10) -----------------------------------------------------
 

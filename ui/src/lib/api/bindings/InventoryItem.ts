@@ -3,6 +3,7 @@ import type { AssetKind } from "./AssetKind";
 import type { BlobCopy } from "./BlobCopy";
 import type { BlobStatus } from "./BlobStatus";
 import type { Location } from "./Location";
+import type { ModelMetadata } from "./ModelMetadata";
 import type { Origin } from "./Origin";
 import type { Sha256 } from "./Sha256";
 
@@ -26,4 +27,9 @@ copies_count: number,
 /**
  * Good copies the copies policy asks this blob to keep (0 for an orphan, SPEC §3.12).
  */
-min_copies: number, };
+min_copies: number, 
+/**
+ * What Civitai says it is, once `identify` asked (SPEC §3.14); absent otherwise,
+ * so the shape of an item nobody identified is unchanged.
+ */
+metadata?: ModelMetadata, };

@@ -83,6 +83,9 @@ export function filterItems(items: readonly InventoryItem[], f: Filters): Invent
       (q === '' ||
         it.display_name.toLowerCase().includes(q) ||
         it.sha256.startsWith(q) ||
+        // What Civitai calls it (identify), as the core's search does.
+        (it.metadata?.model_name ?? '').toLowerCase().includes(q) ||
+        (it.metadata?.version_name ?? '').toLowerCase().includes(q) ||
         it.used_by_packs.some((p) => p.toLowerCase().includes(q))),
   );
 }

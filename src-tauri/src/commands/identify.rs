@@ -1,0 +1,182 @@
+//! Identify (SPEC §3.14): what Civitai says a model is, asked by its SHA-256
+//! only and only when the user presses Identify (`identify_run`, a long
+//! operation with progress and cancel); the preview the core saved, read
+//! from `data/cache/previews/` by hash (`preview_image`: the window never
+//! names a path, and no asset-protocol scope reaches into the store); and
+//! the optional Civitai API key, kept where the core reads it
+//! (`config.json` `providers.civitai.api_key`), never sent back to the window.
+
+use std::io::Read;
+
+use serde::Serialize;
+use synapse_core::identify::{self, CivitaiSettings, IdentifyOptions, IdentifyResult, Selection};
+use synapse_core::progress::ProgressUpdate;
+use synapse_core::{Error, Store, WireError};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use super::{blocking, operation, sha, wire};
+use crate::events;
+use crate::notifications;
+use crate::state::AppState;
+
+/// Asks Civitai about the selected blobs (only their hashes are sent);
+/// answers are cached, previews saved, manifests written for blobs without
+/// one. Offline is not an error: the result's `offline` says so.
+#[tauri::command]
+pub async fn identify_run(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    selection: Selection,
+    refresh: bool,
+    op_id: String,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<IdentifyResult, WireError> {
+    let state = state.inner().clone();
+    let result = operation(state, op_id, "Identify models", on_progress, move |store, ctl| {
+        identify::identify(store, &selection, &IdentifyOptions { refresh }, ctl)
+    })
+    .await;
+    // What was learnt before a cancel is kept: the table shows it.
+    events::inventory_changed(&app, "identify");
+    let body = match &result {
+        Ok(r) if r.offline.is_some() => "Civitai could not be reached: nothing more was asked".to_owned(),
+        Ok(r) => format!("{} found, {} not found, {} failed", r.found, r.not_found, r.failed),
+        Err(e) => e.message.clone(),
+    };
+    notifications::result(&app, false, "Identify models", &body);
+    result
+}
+
+/// The largest preview handed to the window: what the core saves at most.
+const MAX_PREVIEW: u64 = identify::MAX_PREVIEW_BYTES;
+
+/// The preview image identify saved for blob `sha256`, as a `data:` URL;
+/// null when it has none. The file is the one the core's cache names for
+/// that hash (`<sha256>.<ext>` in `data/cache/previews/`), read through the
+/// store's tree (never through a link), at most [`MAX_PREVIEW`] bytes.
+#[tauri::command]
+pub async fn preview_image(state: State<'_, AppState>, sha256: String) -> Result<Option<String>, WireError> {
+    let state = state.inner().clone();
+    let sha = sha(&sha256)?;
+    blocking(move || {
+        let store = state.store()?;
+        let layout = store.layout();
+        let Some(path) = identify::cached(layout, &sha).and_then(|m| m.preview) else { return Ok(None) };
+        let mime = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("jpg" | "jpeg") => "image/jpeg",
+            Some("png") => "image/png",
+            Some("webp") => "image/webp",
+            Some("gif") => "image/gif",
+            Some("avif") => "image/avif",
+            _ => return Ok(None),
+        };
+        let tree = wire(layout.tree())?;
+        match wire(tree.stat(&path))? {
+            Some(s) if s.is_file() && s.size <= MAX_PREVIEW => {}
+            _ => return Ok(None),
+        }
+        let mut bytes = Vec::new();
+        let file = wire(tree.open_read(&path))?;
+        file.take(MAX_PREVIEW + 1).read_to_end(&mut bytes).map_err(|e| Error::io("read", &path)(e).to_wire())?;
+        if bytes.len() as u64 > MAX_PREVIEW {
+            return Ok(None);
+        }
+        use base64::Engine as _;
+        Ok(Some(format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes))))
+    })
+    .await
+}
+
+/// Where identify asks and whether a key is sent: what the Settings page
+/// shows (the key itself never leaves the shell).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CivitaiInfo {
+    /// The API asked (no key in it).
+    pub base_url: String,
+    /// What overrides Civitai's address, when something does:
+    /// `SYNAPSE_CIVITAI_URL` or `config.json providers.civitai.base_url`.
+    pub base_url_from: Option<String>,
+    /// A key is saved in `config.json` (`providers.civitai.api_key`).
+    pub key_saved: bool,
+    /// `CIVITAI_API_KEY` is set: that key is sent instead of the saved one.
+    pub key_from_env: bool,
+    /// Why identify could not run with these settings (an address that is not http(s), a key with spaces).
+    pub problem: Option<String>,
+}
+
+fn env_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.trim().is_empty())
+}
+
+fn info(store: &Store) -> Result<CivitaiInfo, WireError> {
+    let config = wire(store.config())?;
+    let base_url_from = if env_set(identify::BASE_URL_ENV) {
+        Some(identify::BASE_URL_ENV.to_owned())
+    } else if config.provider_setting("civitai", "base_url").is_some() {
+        Some("config.json providers.civitai.base_url".to_owned())
+    } else {
+        None
+    };
+    let (base_url, problem) = match CivitaiSettings::resolve(&config) {
+        Ok(s) => (s.base_url, None),
+        Err(e) => (identify::DEFAULT_BASE_URL.to_owned(), Some(e.to_string())),
+    };
+    Ok(CivitaiInfo {
+        base_url,
+        base_url_from,
+        key_saved: config.provider_setting("civitai", "api_key").is_some(),
+        key_from_env: env_set(identify::API_KEY_ENV),
+        problem,
+    })
+}
+
+/// Where identify asks Civitai and whether an API key is set.
+#[tauri::command]
+pub async fn civitai_info(state: State<'_, AppState>) -> Result<CivitaiInfo, WireError> {
+    let state = state.inner().clone();
+    blocking(move || info(&state.store()?)).await
+}
+
+/// Saves the Civitai API key in the store's `config.json`
+/// (`providers.civitai.api_key`, where the core and the CLI read it), or
+/// removes it (`key` null). Every other field of the file is kept. Errors
+/// never contain the key.
+#[tauri::command]
+pub async fn civitai_key_set(state: State<'_, AppState>, key: Option<String>) -> Result<CivitaiInfo, WireError> {
+    let state = state.inner().clone();
+    let key = key.map(|k| k.trim().to_owned());
+    if let Some(k) = &key {
+        if k.is_empty() || k.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(Error::invalid("the API key is empty or contains spaces or control characters: paste it again from civitai.com (Account settings → API keys)").to_wire());
+        }
+    }
+    blocking(move || {
+        let store = state.store()?;
+        {
+            let _lock = wire(store.lock("settings"))?;
+            let mut config = wire(store.config())?;
+            let providers = config.extra.entry("providers").or_insert_with(|| serde_json::json!({}));
+            if !providers.is_object() {
+                *providers = serde_json::json!({});
+            }
+            let civitai = providers.as_object_mut().expect("an object").entry("civitai").or_insert_with(|| serde_json::json!({}));
+            if !civitai.is_object() {
+                *civitai = serde_json::json!({});
+            }
+            let civitai = civitai.as_object_mut().expect("an object");
+            match key {
+                Some(k) => {
+                    civitai.insert("api_key".into(), serde_json::Value::String(k));
+                }
+                None => {
+                    civitai.remove("api_key");
+                }
+            }
+            wire(store.save_config(&config))?;
+        }
+        info(&store)
+    })
+    .await
+}
