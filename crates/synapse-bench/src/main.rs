@@ -11,6 +11,7 @@
 
 mod backup;
 mod data;
+mod identify;
 mod inventory;
 mod report;
 mod s3;
@@ -53,6 +54,8 @@ enum Command {
     /// Upload and download of one blob (--s3-size) to a bucket target on a local moto server vs boto3's own
     /// multipart transfer on the same server (target ratio >= 1.0 both ways).
     S3,
+    /// `identify` of 1,000 blobs against a local by-hash stub answering in 50 ms (target <= 15 s).
+    Identify,
     /// Every benchmark above, then a summary of all the target lines.
     All,
 }
@@ -143,6 +146,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             outcomes.extend(backup::noop(opts, &dir)?);
         }
         Command::S3 => outcomes.extend(s3::run(opts, &dir)?),
+        Command::Identify => outcomes.extend(identify::run(opts, &dir)?),
         Command::All => {
             outcomes.extend(verify::one(opts, &dir)?);
             outcomes.extend(verify::all(opts, &dir)?);
@@ -150,6 +154,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             outcomes.extend(backup::one(opts, &dir)?);
             outcomes.extend(backup::noop(opts, &dir)?);
             outcomes.extend(s3::run(opts, &dir)?);
+            outcomes.extend(identify::run(opts, &dir)?);
             println!("\n== summary ==");
             for o in &outcomes {
                 println!("{o}");

@@ -24,8 +24,8 @@
 //!   absent `original_filename`, `kind`, `origin`) are filled in.
 //!
 //! Every file inside the store is written through its [`Tree`] (never through
-//! a link); the network phase holds no lock, the writes of manifests and the
-//! index take the store lock briefly at the end.
+//! a link). The run holds the store lock, as `redownload` does: manifests are
+//! written as the answers arrive, overlapped with the requests still in flight.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -727,6 +727,8 @@ struct Outcome {
     source: Option<AnswerSource>,
     entry: Option<CacheEntry>,
     message: Option<String>,
+    /// The manifest, when the worker that got the answer already wrote or completed it.
+    manifest: Option<Result<Option<ManifestAction>>>,
 }
 
 fn read_cache(tree: &Tree, layout: &StoreLayout, sha: &Sha256) -> Option<CacheEntry> {
@@ -761,14 +763,16 @@ fn selected<'a>(inv: &'a Inventory, selection: &Selection) -> Result<Vec<&'a Inv
 /// Identifies the selected blobs (see the module docs).
 ///
 /// Errors: `invalid_argument` for a base URL that is not http(s); `not_found`
-/// for a hash no blob has; `busy` when the store lock cannot be had for the
-/// final writes; `cancelled` (what was learnt until then is cached and kept).
+/// for a hash no blob has; `busy` when another operation holds the store lock; `cancelled` (what was learnt until then is cached and kept).
 /// Offline, a failing API and hashes Civitai does not know are not errors:
 /// the result says so.
 pub fn identify(store: &Store, selection: &Selection, opts: &IdentifyOptions, ctl: Control) -> Result<IdentifyResult> {
     let started = Instant::now();
     let layout = store.layout();
     let settings = CivitaiSettings::resolve(&store.config()?)?;
+    // Held for the run, like redownload: manifests are written as answers arrive.
+    let _lock = store.lock("identify")?;
+    let local = layout.blobs();
     let inv = inventory::build(store)?;
     let items = selected(&inv, selection)?;
     let tree = layout.tree()?;
@@ -807,8 +811,13 @@ pub fn identify(store: &Store, selection: &Selection, opts: &IdentifyOptions, ct
             let written = tree.write_json_atomic(&cache_file(layout, &items[i].sha256), &entry);
             let status = if entry.not_found { IdentifyStatus::NotFound } else { IdentifyStatus::Found };
             let message = written.err().map(|e| format!("the answer could not be cached: {e}")).or_else(|| entry.preview_error.clone());
+            // The manifest now, while other answers are on their way (the store lock is held).
+            let manifest = entry.answer.as_ref().filter(|_| items[i].on_local).map(|a| {
+                let sha = &items[i].sha256;
+                complete_manifest(&local, sha, &a.metadata(sha, &entry.fetched_at, None))
+            });
             *outcomes[i].lock().unwrap_or_else(|e| e.into_inner()) =
-                Some(Outcome { status, source: Some(AnswerSource::Civitai), entry: Some(entry), message });
+                Some(Outcome { status, source: Some(AnswerSource::Civitai), entry: Some(entry), message, manifest });
         };
         std::thread::scope(|s| {
             for _ in 0..MAX_IN_FLIGHT.min(to_ask.len()) {
@@ -859,8 +868,13 @@ pub fn identify(store: &Store, selection: &Selection, opts: &IdentifyOptions, ct
                             break;
                         }
                         Err(AskError::Failed(message)) => {
-                            *outcomes[i].lock().unwrap_or_else(|e| e.into_inner()) =
-                                Some(Outcome { status: IdentifyStatus::Failed, source: None, entry: None, message: Some(message) });
+                            *outcomes[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(Outcome {
+                                status: IdentifyStatus::Failed,
+                                source: None,
+                                entry: None,
+                                message: Some(message),
+                                manifest: None,
+                            });
                         }
                         Err(AskError::Cancelled) => break,
                     }
@@ -884,10 +898,10 @@ pub fn identify(store: &Store, selection: &Selection, opts: &IdentifyOptions, ct
     tracker.finish();
 
     // What was learnt, whatever stopped the run, is written: manifests and the index.
-    let _lock = store.lock("identify")?;
-    let local = layout.blobs();
     let previews = previews_dir(layout);
     let mut index_changes: Vec<(Sha256, Option<ModelMetadata>)> = Vec::new();
+    // Items (by position in the result) whose local blob may need its manifest written or completed.
+    let mut manifest_work: Vec<usize> = Vec::new();
     let mut result = IdentifyResult {
         base_url: settings.base_url.clone(),
         api_key: settings.has_api_key(),
@@ -911,12 +925,14 @@ pub fn identify(store: &Store, selection: &Selection, opts: &IdentifyOptions, ct
                 source: None,
                 entry: None,
                 message: Some("it already has a provider origin (from a pack or its manifest): --refresh asks anyway".into()),
+                manifest: None,
             },
             Step::Cached(entry) => Outcome {
                 status: if entry.not_found { IdentifyStatus::NotFound } else { IdentifyStatus::Found },
                 source: Some(AnswerSource::Cache),
                 entry: Some(*entry),
                 message: None,
+                manifest: None,
             },
             Step::Ask => outcome.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or(Outcome {
                 status: IdentifyStatus::NotAsked,
@@ -925,6 +941,7 @@ pub fn identify(store: &Store, selection: &Selection, opts: &IdentifyOptions, ct
                 message: Some(
                     if result.offline.is_some() { "not asked: Civitai could not be reached" } else { "not asked: cancelled" }.into(),
                 ),
+                manifest: None,
             }),
         };
         let mut item = IdentifyItem {
@@ -947,15 +964,15 @@ pub fn identify(store: &Store, selection: &Selection, opts: &IdentifyOptions, ct
                 if outcome.source == Some(AnswerSource::Civitai) && preview.is_some() {
                     result.previews_saved += 1;
                 }
-                if it.on_local {
-                    match complete_manifest(&local, &it.sha256, &meta) {
-                        Ok(Some(action)) => {
-                            item.manifest = Some(action);
-                            result.manifests_written += 1;
-                        }
-                        Ok(None) => {}
-                        Err(e) => item.message = Some(format!("its manifest could not be written: {e}")),
+                match outcome.manifest {
+                    Some(Ok(Some(action))) => {
+                        item.manifest = Some(action);
+                        result.manifests_written += 1;
                     }
+                    Some(Err(e)) => item.message = Some(format!("its manifest could not be written: {e}")),
+                    Some(Ok(None)) => {}
+                    None if it.on_local => manifest_work.push(result.items.len()),
+                    None => {}
                 }
                 index_changes.push((it.sha256.clone(), Some(ModelMetadata { preview: preview.map(PathBuf::from), ..meta.clone() })));
                 item.metadata = Some(meta);
@@ -975,10 +992,45 @@ pub fn identify(store: &Store, selection: &Selection, opts: &IdentifyOptions, ct
         }
         result.items.push(item);
     }
+    // Manifests on several threads: each is an atomic write with two fsyncs, which a
+    // journal commits together, and a thousand of them one after the other take seconds.
+    let actions = in_parallel(&manifest_work, MANIFEST_WRITERS, |&i| {
+        let item = &result.items[i];
+        item.metadata.as_ref().map(|meta| complete_manifest(&local, &item.sha256, meta))
+    });
+    for (&i, action) in manifest_work.iter().zip(actions) {
+        match action {
+            Some(Ok(Some(action))) => {
+                result.items[i].manifest = Some(action);
+                result.manifests_written += 1;
+            }
+            Some(Err(e)) => result.items[i].message = Some(format!("its manifest could not be written: {e}")),
+            Some(Ok(None)) | None => {}
+        }
+    }
     update_index(&tree, layout, index_changes)?;
     ctl.cancel.check()?;
     result.duration_ms = started.elapsed().as_millis() as u64;
     Ok(result)
+}
+
+/// Threads writing manifests at the end of a run.
+const MANIFEST_WRITERS: usize = 8;
+
+/// `f` of every input on up to `threads` threads, results in input order.
+fn in_parallel<T: Sync, R: Send>(inputs: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let out: Vec<Mutex<Option<R>>> = inputs.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(inputs.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(i) else { break };
+                *out[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(f(input));
+            });
+        }
+    });
+    out.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()).expect("every input was mapped")).collect()
 }
 
 /// Writes a manifest for a blob without one, or adds what an existing one
