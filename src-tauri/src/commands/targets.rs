@@ -475,6 +475,33 @@ mod tests {
     }
 
     #[test]
+    fn testing_a_bucket_before_adding_it_records_nothing_and_names_the_problem() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let made = synapse_core::demo::create(dir.path()).expect("demo store");
+        let store = synapse_core::Store::open(&made.store_root).expect("open");
+        let targets = store.layout().root().join("state/targets.json");
+        let before = std::fs::read(&targets).ok();
+        // Nothing listens on the discard port.
+        let nowhere = S3Location {
+            endpoint: "http://127.0.0.1:9".into(),
+            bucket: "models".into(),
+            prefix: String::new(),
+            region: "us-east-1".into(),
+            path_style: true,
+        };
+        let key =
+            synapse_core::s3::Credentials { access_key_id: "AKIA1".into(), secret_access_key: "very-secret".into(), session_token: None };
+        let e = super::test_location(&store, "cloud", &nowhere, Some(key)).expect_err("nothing answers").to_wire();
+        assert_eq!(e.code, synapse_core::ErrorCode::BackupNotConnected, "{e:?}");
+        assert!(
+            matches!(e.details, synapse_core::ErrorDetails::Remote { problem: synapse_core::error::RemoteProblem::Unreachable, .. }),
+            "{e:?}"
+        );
+        assert!(!e.message.contains("very-secret"));
+        assert_eq!(std::fs::read(&targets).ok(), before, "a test before adding records no target");
+    }
+
+    #[test]
     fn a_refused_bucket_form_names_its_field() {
         let dir = tempfile::tempdir().expect("temp dir");
         let made = synapse_core::demo::create(dir.path()).expect("demo store");
