@@ -107,7 +107,7 @@ pub enum IdentifyStatus {
     NotFound,
     /// The request or the answer failed (`error` says why); asked again next time.
     Failed,
-    /// It already has a provider origin (a pack or its manifest says where it is from); `--refresh` asks anyway.
+    /// It already has a provider origin (a pack or its manifest says where it is from); a refresh asks anyway.
     Skipped,
     /// The run stopped (offline, cancelled) before it was asked.
     NotAsked,
@@ -288,7 +288,7 @@ struct CacheEntry {
     /// The saved preview's file name in `data/cache/previews/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     preview: Option<String>,
-    /// Why no preview was saved (not tried again until `--refresh`).
+    /// Why no preview was saved (not tried again until a refresh).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     preview_error: Option<String>,
 }
@@ -924,7 +924,7 @@ pub fn identify(store: &Store, selection: &Selection, opts: &IdentifyOptions, ct
                 status: IdentifyStatus::Skipped,
                 source: None,
                 entry: None,
-                message: Some("it already has a provider origin (from a pack or its manifest): --refresh asks anyway".into()),
+                message: Some("it already has a provider origin: a pack or its manifest says where it is from".into()),
                 manifest: None,
             },
             Step::Cached(entry) => Outcome {

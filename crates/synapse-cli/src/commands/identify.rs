@@ -16,6 +16,7 @@ use crate::output::{self, bold, dim, red, yellow};
 
 pub fn run(ctx: &Ctx, inputs: &[String], orphans: bool, unnamed: bool, all: bool, refresh: bool) -> anyhow::Result<Done> {
     let store = ctx.open()?;
+    let explicit = !(orphans || unnamed || all);
     let selection = if orphans {
         Selection::Orphans
     } else if unnamed {
@@ -30,7 +31,7 @@ pub fn run(ctx: &Ctx, inputs: &[String], orphans: bool, unnamed: bool, all: bool
     if ctx.json {
         output::json(&r)?;
     } else if !ctx.quiet {
-        output::emit(&render(&r))?;
+        output::emit(&render(&r, explicit))?;
     }
     Ok(if let Some(message) = &r.offline {
         Done::Failed { code: ErrorCode::Unresponsive, message: message.clone() }
@@ -54,14 +55,15 @@ fn status_word(s: IdentifyStatus) -> &'static str {
     }
 }
 
-fn render(r: &IdentifyResult) -> String {
+/// The table; blobs skipped as already identified are only counted unless they were named.
+fn render(r: &IdentifyResult, explicit: bool) -> String {
     let mut s = String::new();
     if r.items.is_empty() {
         let _ = writeln!(s, "no blob to identify");
         return s;
     }
     let mut t = output::table(["BLOB", "NAME", "BASE MODEL", "KIND", "STATUS"]);
-    for it in &r.items {
+    for it in r.items.iter().filter(|i| explicit || i.status != IdentifyStatus::Skipped) {
         let (name, base) = match &it.metadata {
             Some(m) => {
                 let name = match (&m.model_name, &m.version_name) {
@@ -99,7 +101,11 @@ fn render(r: &IdentifyResult) -> String {
         }
     }
     let mut counts = vec![format!("{} found", r.found), format!("{} not found", r.not_found)];
-    for (n, word) in [(r.failed, "failed"), (r.skipped, "skipped (already identified)"), (r.not_asked, "not asked")] {
+    for (n, word) in [
+        (r.failed, "failed"),
+        (r.skipped, "skipped (a pack or manifest already says what it is; --refresh asks anyway)"),
+        (r.not_asked, "not asked"),
+    ] {
         if n > 0 {
             counts.push(format!("{n} {word}"));
         }

@@ -133,6 +133,15 @@ fn failed_items_exit_1_and_the_run_goes_on() {
     let r = json_of(&out);
     assert_eq!((r["failed"].as_u64(), r["found"].as_u64()), (Some(2), Some(0)), "{r}");
     assert_eq!(r["skipped"], 1, "the one found has a manifest with its Civitai origin now");
+
+    // The table counts what was skipped instead of listing it, unless it was named.
+    let out = identify(&env, &stub.base, None, &["identify", "--all"]);
+    let (stdout, _) = text(&out);
+    assert!(!stdout.contains(&fine[..12]) && stdout.contains("1 skipped"), "{stdout}");
+    let out = identify(&env, &stub.base, None, &["identify", &fine]);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout.contains(&fine[..12]) && stdout.contains("skipped"), "{stdout}");
 }
 
 #[test]

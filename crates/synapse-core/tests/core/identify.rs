@@ -316,7 +316,10 @@ fn a_hash_no_blob_has_is_not_found_before_any_request() {
 fn hostile_answers_are_refused_or_capped() {
     let stub = Stub::start();
     let f = fixture(&stub.base, None);
-    let [huge, local_file, redirect, video] = ["huge", "file-url", "redirect", "video"].map(|t| f.put_local(&content(t, 100)));
+    let [huge, local_file, redirect, video, to_file] =
+        ["huge", "file-url", "redirect", "video", "redirect-to-file"].map(|t| f.put_local(&content(t, 100)));
+    stub.on_path("/images/sneaky.png", vec![Reply::Redirect("file:///etc/passwd".into())]);
+    stub.on_hash(to_file.as_str(), vec![Reply::Json(found(to_file.as_str(), 4, "S", "LORA", "v", "b", &[stub.url("/images/sneaky.png")]))]);
     stub.on_hash(huge.as_str(), vec![Reply::Endless("application/json")]);
     stub.on_hash(
         local_file.as_str(),
@@ -350,6 +353,11 @@ fn hostile_answers_are_refused_or_capped() {
     assert!(d.metadata.as_ref().unwrap().preview.is_none());
     assert!(d.message.as_deref().unwrap().contains("larger than 10 MiB"), "{:?}", d.message);
     assert_eq!(stub.requests_for("/images/endless.png"), 1, "the redirect was followed and the body cut off");
+
+    let t = item(&r, &to_file);
+    assert_eq!(t.status, IdentifyStatus::Found);
+    assert!(t.metadata.as_ref().unwrap().preview.is_none(), "a redirect to a local file is not followed");
+    assert!(t.message.is_some());
 
     let v = item(&r, &video);
     assert_eq!(stub.requests_for("/images/clip.mp4"), 0, "a video is never fetched");
