@@ -15,7 +15,7 @@ use synapse_core::progress::{CancelToken, Control, NoProgress};
 use synapse_core::schema::ConfigFile;
 use synapse_core::Sha256;
 
-use crate::civitai_stub::{found, png_bytes, refused_base, Reply, Stub};
+use crate::civitai_stub::{found, png_bytes, refused_base, Reply, Stub, BY_HASH};
 use crate::support::{content, Fixture};
 
 /// A store whose config points identify at `base` (and sends `key`, if any).
@@ -79,6 +79,11 @@ fn found_404_429_500_and_malformed_answers_each_end_as_they_should() {
     assert!(started.elapsed() >= Duration::from_millis(900), "the 429's Retry-After of 1 s was not honoured");
     assert_eq!((r.found, r.not_found, r.failed, r.skipped, r.not_asked), (2, 1, 2, 0, 0), "{r:#?}");
     assert_eq!(r.requests, 6, "five hashes, one asked twice after its 429");
+    // Nothing but the hash: the path is the endpoint and the hash, no query, nothing else asked.
+    for sha in [&a, &b, &c, &d] {
+        assert_eq!(stub.requests_for(&format!("{BY_HASH}{sha}")), 1);
+    }
+    assert_eq!(stub.requests_for(&format!("{BY_HASH}{e}")), 2);
     assert!(r.offline.is_none());
 
     let ia = item(&r, &a);
@@ -428,4 +433,34 @@ fn retry_after_as_an_http_date_is_honoured() {
 
 fn http_date(t: std::time::SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(t).format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+#[test]
+fn a_link_inside_the_store_is_never_written_through() {
+    let stub = Stub::start();
+    let f = fixture(&stub.base, None);
+    let sha = f.put_local(&content("linked cache", 100));
+    let img = stub.url("/images/l.png");
+    stub.on_path("/images/l.png", vec![Reply::Bytes("image/png", png_bytes())]);
+    stub.on_hash(sha.as_str(), vec![Reply::Json(found(sha.as_str(), 8, "L", "LORA", "v", "b", &[img]))]);
+    let outside = f.dir.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::create_dir_all(f.store.layout().cache()).unwrap();
+    std::os::unix::fs::symlink(&outside, identify::previews_dir(f.store.layout())).unwrap();
+    let r = run(&f, Selection::All, false);
+    let it = item(&r, &sha);
+    assert_eq!(it.status, IdentifyStatus::Found, "the answer is still kept");
+    assert!(it.metadata.as_ref().unwrap().preview.is_none());
+    assert!(it.message.as_deref().unwrap().contains("symbolic link"), "{:?}", it.message);
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0, "a file was written through the link");
+
+    // The metadata folder itself a link: refused before anything is asked.
+    let g = fixture(&stub.base, None);
+    g.put_local(&content("linked metadata", 100));
+    fs::create_dir_all(g.store.layout().cache()).unwrap();
+    std::os::unix::fs::symlink(&outside, identify::metadata_dir(g.store.layout())).unwrap();
+    let cancel = CancelToken::new();
+    let e = identify::identify(&g.store, &Selection::All, &IdentifyOptions::default(), Control::new(&NoProgress, &cancel)).unwrap_err();
+    assert!(e.to_string().contains("symbolic link"), "{e}");
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
 }
