@@ -141,10 +141,20 @@ pub async fn target_add_s3(
     let r = blocking(move || {
         let store = state.store()?;
         check_fields(&store, name.trim(), &location)?;
-        if let Some(key) = credentials {
-            wire(s3::save_key(&location, &key.credentials()?))?;
+        // A key typed for a bucket that had none is taken back when the add fails.
+        let saved_new = match credentials {
+            Some(key) => {
+                let had = s3::keyring_credentials(&location).is_some();
+                wire(s3::save_key(&location, &key.credentials()?))?;
+                !had
+            }
+            None => false,
+        };
+        let added = target::add_s3(&store, name.trim(), &location);
+        if added.is_err() && saved_new {
+            let _ = s3::forget_key(&location);
         }
-        wire(target::add_s3(&store, name.trim(), &location))
+        wire(added)
     })
     .await?;
     changed(&app);
