@@ -544,33 +544,13 @@ pub fn test(store: &Store, name: &str) -> Result<crate::model::TargetTest> {
             blobs,
         });
     };
-    let found = crate::s3::credentials_for(location);
-    let source = found.as_ref().map(|(_, s)| *s);
-    // The state's own open gave up on the first error: open again for the reason.
-    let bucket = crate::s3::Bucket::open(&target.name, location, found.as_ref().map(|(c, _)| c))?;
-    checks.push(format!(
-        "an access key was found ({})",
-        match source {
-            Some(crate::s3::CredentialSource::Environment) => "AWS_ACCESS_KEY_ID in the environment",
-            Some(crate::s3::CredentialSource::SharedFile) => "the shared credentials file",
-            Some(crate::s3::CredentialSource::Keyring) => "the OS keyring",
-            None => "none",
-        }
-    ));
-    let identity = bucket.identity()?;
-    checks.push(format!("{} answers, the key is accepted and bucket {:?} exists", location.endpoint, location.bucket));
-    let ours = crate::s3::store_identity(layout)?;
-    let read_only = identity.as_ref().is_some_and(|i| i.owner != ours);
+    let found = crate::s3::credentials_for(location).map(|(k, s)| (k, Some(s)));
+    let (bucket, mut more, identity, read_only) = check_bucket(store, &target.name, location, found.as_ref())?;
+    checks.append(&mut more);
     if let (Some(i), Some(known)) = (&identity, &target.backup_id) {
         if &i.backup_id != known {
             state.usable()?;
         }
-    }
-    if read_only {
-        checks.push("the prefix belongs to another store: listing and reading only (nothing is written there)".to_owned());
-    } else {
-        bucket.test()?;
-        checks.push("the key may list, write, read and delete under the prefix".to_owned());
     }
     let listed = crate::catalog::refresh_bucket(layout, &target, &bucket, identity.as_ref().map(|i| i.backup_id.as_str()))?;
     checks.push(format!("{} blob(s) listed", listed.len()));
@@ -578,11 +558,73 @@ pub fn test(store: &Store, name: &str) -> Result<crate::model::TargetTest> {
         name: target.name.clone(),
         kind: target.kind,
         path: target.place(),
-        credentials: source,
+        credentials: found.and_then(|(_, s)| s),
         checks,
         read_only,
         blobs: listed.len() as u64,
     })
+}
+
+/// `target test` for a bucket that is not a target yet (the Add dialog's
+/// Test connection): the same checks in the same words, with `key` as typed
+/// (not kept) or else the one found for the bucket. Nothing is recorded, and
+/// on a prefix another store owns nothing is written either.
+pub fn test_location(
+    store: &Store,
+    name: &str,
+    location: &crate::s3::S3Location,
+    key: Option<crate::s3::Credentials>,
+) -> Result<crate::model::TargetTest> {
+    location.validate()?;
+    let found = match key {
+        Some(k) => Some((k, None)),
+        None => crate::s3::credentials_for(location).map(|(k, s)| (k, Some(s))),
+    };
+    let (bucket, mut checks, _, read_only) = check_bucket(store, name, location, found.as_ref())?;
+    let blobs = bucket.list()?.len() as u64;
+    checks.push(format!("{blobs} blob(s) listed"));
+    Ok(crate::model::TargetTest {
+        name: name.to_owned(),
+        kind: TargetKind::S3,
+        path: Some(PathBuf::from(location.url())),
+        credentials: found.and_then(|(_, s)| s),
+        checks,
+        read_only,
+        blobs,
+    })
+}
+
+/// The checks of a bucket, in order, each in words: a key, the server, the
+/// bucket, the clock, and (on a prefix this store may write) list, write,
+/// read and delete. Returns the bucket, the checks passed, the prefix's
+/// identity and whether another store owns it; the first problem is the error.
+fn check_bucket(
+    store: &Store,
+    name: &str,
+    location: &crate::s3::S3Location,
+    found: Option<&(crate::s3::Credentials, Option<crate::s3::CredentialSource>)>,
+) -> Result<(crate::s3::Bucket, Vec<String>, Option<crate::s3::Identity>, bool)> {
+    use crate::s3::CredentialSource as C;
+    let bucket = crate::s3::Bucket::open(name, location, found.map(|(c, _)| c))?;
+    let from = match found.map(|(_, s)| *s) {
+        Some(None) => "as typed here",
+        Some(Some(C::Environment)) => "AWS_ACCESS_KEY_ID in the environment",
+        Some(Some(C::SharedFile)) => "the shared credentials file",
+        Some(Some(C::Keyring)) => "the OS keyring",
+        None => "none",
+    };
+    let mut checks = vec![format!("an access key was found ({from})")];
+    let identity = bucket.identity()?;
+    checks.push(format!("{} answers, the key is accepted and bucket {:?} exists", location.endpoint, location.bucket));
+    let ours = crate::s3::store_identity(store.layout())?;
+    let read_only = identity.as_ref().is_some_and(|i| i.owner != ours);
+    if read_only {
+        checks.push("the prefix belongs to another store: listing and reading only (nothing is written there)".to_owned());
+    } else {
+        bucket.test()?;
+        checks.push("the key may list, write, read and delete under the prefix".to_owned());
+    }
+    Ok((bucket, checks, identity, read_only))
 }
 
 /// `target remove NAME`: forgets a target; nothing on it is deleted. Refused

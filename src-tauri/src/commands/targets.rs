@@ -188,57 +188,9 @@ pub async fn target_test_location(
         let store = state.store()?;
         check_fields(&store, name.trim(), &location)?;
         let key = credentials.map(S3Key::credentials).transpose()?;
-        wire(test_location(&store, name.trim(), &location, key))
+        wire(target::test_location(&store, name.trim(), &location, key))
     })
     .await
-}
-
-/// [`target::test`] for a location that is not a target yet, in the same
-/// words. It composes public core calls because the core has no such entry
-/// point yet (asked of the core as `target::test_location`); it decides
-/// nothing the core does not: the owner check is the core's `Identity`.
-fn test_location(
-    store: &synapse_core::Store,
-    name: &str,
-    location: &S3Location,
-    key: Option<Credentials>,
-) -> synapse_core::Result<TargetTest> {
-    location.validate()?;
-    let (key, source) = match key {
-        Some(k) => (Some(k), None),
-        None => s3::credentials_for(location).map(|(k, s)| (Some(k), Some(s))).unwrap_or((None, None)),
-    };
-    let bucket = s3::Bucket::open(name, location, key.as_ref())?;
-    let mut checks = vec![format!(
-        "an access key was found ({})",
-        match source {
-            None => "as typed here",
-            Some(s3::CredentialSource::Environment) => "AWS_ACCESS_KEY_ID in the environment",
-            Some(s3::CredentialSource::SharedFile) => "the shared credentials file",
-            Some(s3::CredentialSource::Keyring) => "the OS keyring",
-        }
-    )];
-    let identity = bucket.identity()?;
-    checks.push(format!("{} answers, the key is accepted and bucket {:?} exists", location.endpoint, location.bucket));
-    let ours = s3::store_identity(store.layout())?;
-    let read_only = identity.as_ref().is_some_and(|i| i.owner != ours);
-    if read_only {
-        checks.push("the prefix belongs to another store: listing and reading only (nothing is written there)".to_owned());
-    } else {
-        bucket.test()?;
-        checks.push("the key may list, write, read and delete under the prefix".to_owned());
-    }
-    let blobs = bucket.list()?.len() as u64;
-    checks.push(format!("{blobs} blob(s) listed"));
-    Ok(TargetTest {
-        name: name.to_owned(),
-        kind: target::TargetKind::S3,
-        path: Some(PathBuf::from(location.url())),
-        credentials: source,
-        checks,
-        read_only,
-        blobs,
-    })
 }
 
 /// The bucket of the target `name` (a folder target has no key).

@@ -223,3 +223,22 @@ fn a_server_that_keeps_cutting_fails_the_item_with_a_clear_error_and_keeps_the_r
         .collect();
     assert_eq!(records.len(), 1, "the upload id is kept for a resume");
 }
+
+#[test]
+fn a_location_is_tested_before_it_is_added_and_nothing_is_recorded() {
+    let Some(m) = moto::server() else { return };
+    let name = m.bucket("before-add");
+    let f = Fixture::new();
+    let t = synapse_core::target::test_location(&f.store, "cloud", &m.location(&name, "lib"), Some(m.credentials())).unwrap();
+    assert!(t.checks[0].contains("as typed here"), "{:?}", t.checks);
+    assert!(!t.read_only);
+    assert!(!f.store.layout().root().join("state/targets.json").exists(), "no target was added");
+    assert_eq!(
+        m.boto("print(s3.list_objects_v2(Bucket='before-add').get('KeyCount'))").trim(),
+        "0",
+        "the probe object is gone, no backup-id claimed"
+    );
+    let wrong = synapse_core::s3::Credentials { access_key_id: "AKIANOSUCHKEY".into(), secret_access_key: "x".into(), session_token: None };
+    let e = synapse_core::target::test_location(&f.store, "cloud", &m.location(&name, "lib"), Some(wrong)).unwrap_err();
+    assert!(matches!(e, Error::Remote { problem: RemoteProblem::Credentials, .. }), "{e:?}");
+}
