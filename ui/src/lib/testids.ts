@@ -4,6 +4,9 @@
  * through these names only, so renaming one is a change to this file.
  *
  * Extra attributes the e2e tests may rely on:
+ * - `IdentifyStep` carries `data-step` = `confirm` | `progress` | `done`;
+ *   `IdentifySummary` carries `data-tone` = `success` | `warning` | `error`;
+ *   `RowThumb` and `DetailPreview` carry `data-state` = `loading` | `none` | `ready`.
  * - `InventoryRow` carries `data-sha256` (full lowercase hash), `data-status`
  *   and `data-location` (the SPEC's enum values).
  * - `BackupCard` carries `data-state` = `connected` | `disconnected` | `disabled`.
@@ -501,6 +504,33 @@ export const TestId = {
   WorkflowPackAllowMissing: 'workflow-pack-allow-missing',
   WorkflowPackConfirm: 'workflow-pack-confirm',
   WorkflowPackCancel: 'workflow-pack-cancel',
+  IdentifyDialog: 'identify-dialog',
+  IdentifyStep: 'identify-step',
+  IdentifyRefresh: 'identify-refresh',
+  IdentifyProgress: 'identify-progress',
+  IdentifySummary: 'identify-summary',
+  IdentifyFound: 'identify-found',
+  IdentifyConfirm: 'identify-confirm',
+  IdentifyCancel: 'identify-cancel',
+  IdentifyDone: 'identify-done',
+  QuickIdentify: 'quick-identify',
+  MenuIdentify: 'menu-identify',
+  RowModel: 'row-model',
+  RowThumb: 'row-thumb',
+  RowBaseModel: 'row-base-model',
+  DetailCivitai: 'detail-civitai',
+  DetailModelName: 'detail-model-name',
+  DetailBaseModel: 'detail-base-model',
+  DetailPreview: 'detail-preview',
+  DetailTriggerWord: 'detail-trigger-word',
+  DetailTriggerCopy: 'detail-trigger-copy',
+  DetailTriggerCopyAll: 'detail-trigger-copy-all',
+  SettingsCivitai: 'settings-civitai',
+  SettingsCivitaiBaseUrl: 'settings-civitai-base-url',
+  SettingsCivitaiKey: 'settings-civitai-key',
+  SettingsCivitaiKeyState: 'settings-civitai-key-state',
+  SettingsCivitaiKeySave: 'settings-civitai-key-save',
+  SettingsCivitaiKeyForget: 'settings-civitai-key-forget',
 } as const;
 
 export type TestIdName = keyof typeof TestId;

@@ -28,6 +28,7 @@ import type { RequiredModel, WorkflowCheck, WorkflowPackResult, WorkflowUseItem,
 
 // sync --all and scrub
 import type { Budget, PlannedCopy, RepairPlan, RepairResult, ScrubResult, Shortfall, SyncAllPlan, SyncAllResult } from '$lib/api';
+import type { CivitaiInfo, IdentifyItem, IdentifyResult, ModelMetadata, Selection } from '$lib/api';
 
 export type Options = { rows: number; backup: 'connected' | 'disconnected' | 'disabled'; firstRun: boolean };
 
@@ -43,6 +44,39 @@ function hex(i: number, salt: number): string {
     out += h.toString(16).padStart(8, '0');
   }
   return out.slice(0, 64);
+}
+
+const BASES = ['SDXL 1.0', 'Pony', 'SD 1.5', 'Flux.1 D', 'Illustrious'];
+const PREVIEW_COLOURS = ['#6d28d9', '#0e7490', '#b45309', '#be123c', '#15803d'];
+
+/** What Civitai would say about demo model `i` (every other one has a preview). */
+function demoMetadata(i: number, kind: AssetKind, sha: string): ModelMetadata {
+  const word = WORDS[i % WORDS.length];
+  const name = word.replace(/(^|_)([a-z])/g, (_, sep: string, c: string) => (sep ? ' ' : '') + c.toUpperCase());
+  return {
+    provider: 'civitai',
+    model_id: 1000 + (i % WORDS.length),
+    model_name: name,
+    version_id: 5000 + i,
+    version_name: `v${(i % 9) + 1}.0`,
+    model_type: kind === 'lora' ? 'LORA' : kind === 'checkpoint' ? 'Checkpoint' : 'Other',
+    kind,
+    base_model: BASES[i % BASES.length],
+    trained_words: kind === 'lora' ? [`${word} style`, 'masterpiece'] : [],
+    nsfw_level: 1,
+    file_id: i,
+    file_name: `${word}.safetensors`,
+    preview: i % 2 === 0 ? `/home/user/.synapse/store/data/cache/previews/${sha}.png` : null,
+    fetched_at: '2026-12-01T10:00:00Z',
+  };
+}
+
+/** A preview picture for the browser preview: a coloured square with the model's initial. */
+function demoPreview(it: InventoryItem): string {
+  const colour = PREVIEW_COLOURS[parseInt(it.sha256.slice(0, 2), 16) % PREVIEW_COLOURS.length];
+  const letter = (it.metadata?.model_name ?? '?').slice(0, 1);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" fill="${colour}"/><text x="32" y="42" font-size="30" text-anchor="middle" fill="white" font-family="sans-serif">${letter}</text></svg>`;
+  return `data:image/svg+xml;base64,${btoa(svg)}`;
 }
 
 function makeItems(n: number, backup: Options['backup']): InventoryItem[] {
@@ -68,7 +102,9 @@ function makeItems(n: number, backup: Options['backup']): InventoryItem[] {
       on_backup: location === 'both' || location === 'backup_only',
       used_by_packs: packs,
       ref_count: packs.length,
-      origin: { provider: 'civitai', model_id: 1000 + i, version_id: 5000 + i, file_id: i, filename: null, repo_id: null },
+      // Every fifth model came from a local file: nothing names it until Identify asks Civitai.
+      origin: i % 5 === 1 ? null : { provider: 'civitai', model_id: 1000 + i, version_id: 5000 + i, file_id: i, filename: null, repo_id: null },
+      ...(i % 5 !== 1 && i % 3 === 0 ? { metadata: demoMetadata(i, kind, hex(i, 1)) } : {}),
       active_in_uis: i % 11 === 0 ? ['comfyui'] : [],
       verified: i % 5 === 0 ? true : null,
       verified_at: null,
@@ -319,6 +355,7 @@ export function demoBackend(o: Options) {
     };
   };
 
+  let demoKeySaved = false;
   return (cmd: string, args: Record<string, unknown>): unknown => {
     const watch = watchNow();
     switch (cmd) {
@@ -724,6 +761,55 @@ export function demoBackend(o: Options) {
           pinned: pinnable.map((m) => ({ dependency_id: m.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase(), name: m.name, kind: m.kind, sha256: m.blob!.sha256, size_bytes: m.blob!.size_bytes, url: m.url })),
           not_pinned: rest.map((m) => ({ name: m.name, kind: m.kind, status: m.status, reason: m.status })),
         } satisfies WorkflowPackResult;
+      }
+      case 'identify_run': {
+        // Like Civitai: two of three unnamed models are known; the answers stay in the items.
+        const sel = args.selection as Selection;
+        const picked =
+          sel === 'all' ? items : sel === 'orphans' ? items.filter((i) => i.status === 'orphan') : sel === 'unnamed' ? items.filter((i) => !i.origin) : items.filter((i) => sel.blobs.includes(i.sha256));
+        const out: IdentifyItem[] = picked.map((it, k) => {
+          const known = it.metadata ?? (parseInt(it.sha256.slice(2, 4), 16) % 3 !== 0 ? demoMetadata(items.indexOf(it), it.kind, it.sha256) : null);
+          if (known && !it.metadata) it.metadata = known;
+          return {
+            sha256: it.sha256,
+            display_name: it.display_name,
+            kind: it.kind,
+            status: known ? 'found' : 'not_found',
+            source: k % 4 === 3 ? 'cache' : 'civitai',
+            metadata: known,
+            manifest: null,
+            message: null,
+          };
+        });
+        const found = out.filter((i) => i.status === 'found').length;
+        return {
+          base_url: 'https://civitai.com',
+          api_key: false,
+          items: out,
+          requests: out.filter((i) => i.source === 'civitai').length,
+          found,
+          not_found: out.length - found,
+          failed: 0,
+          skipped: 0,
+          not_asked: 0,
+          from_cache: out.filter((i) => i.source === 'cache').length,
+          manifests_written: 0,
+          previews_saved: out.filter((i) => i.metadata?.preview).length,
+          offline: null,
+          duration_ms: 300 * out.length,
+        } satisfies IdentifyResult;
+      }
+      case 'preview_image': {
+        const it = items.find((i) => i.sha256 === args.sha256);
+        return it?.metadata?.preview ? demoPreview(it) : null;
+      }
+      case 'civitai_info':
+        return { base_url: 'https://civitai.com', base_url_from: null, key_saved: demoKeySaved, key_from_env: false, problem: null } satisfies CivitaiInfo;
+      case 'civitai_key_set': {
+        const key = args.key == null ? null : String(args.key).trim();
+        if (key !== null && (key === '' || /\s/.test(key))) fail('invalid_argument', 'the API key is empty or contains spaces or control characters: paste it again from civitai.com (Account settings → API keys)');
+        demoKeySaved = key !== null;
+        return { base_url: 'https://civitai.com', base_url_from: null, key_saved: demoKeySaved, key_from_env: false, problem: null } satisfies CivitaiInfo;
       }
       case 'blob_delete':
         return fail('backup_not_connected', 'preview: the mocked backend does not delete anything');

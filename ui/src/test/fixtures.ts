@@ -1,5 +1,6 @@
 /** Test data built from the generated wire types (never hand-copied shapes). */
 import type { InventoryItem, InventorySummary, Impacts, TargetSummary, TargetTest, BlobStatus, Location, AssetKind, UiTargetInfo, UsePlan, UseResult } from '$lib/api';
+import type { IdentifyItem, IdentifyResult, ModelMetadata } from '$lib/api';
 import type { Candidate, RequiredModel, StatusCounts, WorkflowCheck, WorkflowUseItem, WorkflowUsePlan, WorkflowUseResult } from '$lib/api';
 
 let n = 0;
@@ -303,6 +304,54 @@ export function targetTest(over: Partial<TargetTest> = {}): TargetTest {
     ],
     read_only: false,
     blobs: 2,
+    ...over,
+  };
+}
+
+/** What Civitai said about a model (identify, SPEC §3.14). */
+export function metadata(over: Partial<ModelMetadata> = {}): ModelMetadata {
+  return {
+    provider: 'civitai',
+    model_id: 133005,
+    model_name: 'Juggernaut XL',
+    version_id: 456194,
+    version_name: 'Jugg_X_RunDiffusion',
+    model_type: 'Checkpoint',
+    kind: 'checkpoint',
+    base_model: 'SDXL 1.0',
+    trained_words: [],
+    nsfw_level: 1,
+    file_id: 1,
+    file_name: 'juggernautXL_juggXRundiffusion.safetensors',
+    preview: null,
+    fetched_at: '2026-12-04T20:00:00Z',
+    ...over,
+  };
+}
+
+/** One blob of an identify run. */
+export function identifyItem(over: Partial<IdentifyItem> = {}): IdentifyItem {
+  return { sha256: sha(900), display_name: 'model_v3_final.safetensors', kind: 'checkpoint', status: 'found', source: 'civitai', metadata: metadata(), manifest: null, message: null, ...over };
+}
+
+/** An identify run; the counts follow `items` unless given. */
+export function identifyResult(items: IdentifyItem[], over: Partial<IdentifyResult> = {}): IdentifyResult {
+  const count = (s: IdentifyItem['status']) => items.filter((i) => i.status === s).length;
+  return {
+    base_url: 'https://civitai.com',
+    api_key: false,
+    items,
+    requests: items.filter((i) => i.source === 'civitai').length,
+    found: count('found'),
+    not_found: count('not_found'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    not_asked: count('not_asked'),
+    from_cache: items.filter((i) => i.source === 'cache').length,
+    manifests_written: 0,
+    previews_saved: 0,
+    offline: null,
+    duration_ms: 120,
     ...over,
   };
 }

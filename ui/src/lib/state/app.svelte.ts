@@ -15,6 +15,7 @@ export const HELP_TOPICS = [
   { id: 'backup', title: 'Backup and sync' },
   { id: 'packages', title: 'Packages: export and import' },
   { id: 'workflows', title: 'Workflows: which models they need' },
+  { id: 'identify', title: 'Identifying models (Civitai)' },
   { id: 'cli', title: 'Command line (CLI)' },
   { id: 'faq', title: 'FAQ' },
 ] as const;

@@ -6,7 +6,9 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import * as api from '$lib/api';
-import type { AssetKind, DeleteTarget, InventoryItem, UsePlan, WireError } from '$lib/api';
+import type { AssetKind, DeleteTarget, IdentifyResult, InventoryItem, Selection, UsePlan, WireError } from '$lib/api';
+import type { IdentifyRequest } from '$lib/components/inventory/identify-dialog.svelte';
+import { hasProviderOrigin, identifySummary } from '$lib/components/inventory/identify';
 import { kindInfo } from '$lib/components/inventory/present';
 import type { BlobAction } from '$lib/components/inventory/actions';
 import { unuseSummary, useBlockers, useSummary } from '$lib/components/packs/use';
@@ -16,6 +18,7 @@ import { toasts, type Toasts } from './toasts.svelte';
 import { uiTargets, type UiTargetsState } from './ui-targets.svelte';
 import { packs } from './packs.svelte';
 import { describeError, errorCode } from './errors';
+import { previews } from './previews.svelte';
 
 export type DeleteRequest = { item: InventoryItem; target: DeleteTarget };
 export type BulkKind = 'backup' | 'restore' | 'delete';
@@ -52,6 +55,8 @@ export class Ops {
   /** The scrub dialog, for this place (`local` or a target's name). */
   scrubReq = $state.raw<{ target: string } | null>(null);
   doctorOpen = $state(false);
+  /** The identify dialog (SPEC §3.14): what it would ask Civitai about. */
+  identifyReq = $state.raw<IdentifyRequest | null>(null);
   /** Hashes with an operation running (rows show a spinner, buttons disable). */
   busy = new SvelteSet<string>();
   /** Pack × UI target pairs (`viewKey`) with a use / unuse running. */
@@ -107,6 +112,14 @@ export class Ops {
         return this.requestRedownload(item);
       case 'repair':
         return void this.repair(item);
+      case 'identify':
+        return this.openIdentify({
+          selection: { blobs: [item.sha256] },
+          what: item.display_name,
+          count: 1,
+          // One model that already has a name: the user asks for it again.
+          refresh: !!item.metadata || hasProviderOrigin(item.origin),
+        });
     }
   }
 
@@ -160,6 +173,32 @@ export class Ops {
   }
   openDoctor() {
     this.doctorOpen = true;
+  }
+  /** Opens the identify dialog; nothing is sent until the user presses Identify there. */
+  openIdentify(req: IdentifyRequest) {
+    this.identifyReq = req;
+  }
+
+  /**
+   * Asks Civitai about the models (by hash only), toasts what it came to,
+   * and reloads the inventory and the previews. Rejects like the command.
+   */
+  async identify(selection: Selection, refresh: boolean, opts?: api.OperationOptions): Promise<IdentifyResult> {
+    try {
+      const r = await api.identifyRun(selection, refresh, opts);
+      const s = identifySummary(r);
+      if (s.tone === 'error') this.#toasts.error(s.title, s.lines[0]);
+      else if (s.tone === 'warning') this.#toasts.error(s.title, s.lines.join('\n'));
+      else this.#toasts.success(s.title, s.lines.join('\n'));
+      return r;
+    } catch (e) {
+      if (errorCode(e) === 'cancelled') this.#toasts.info('Identify stopped', 'What Civitai had answered until then is kept.');
+      else this.#toasts.error('Could not identify the models', describeError(e));
+      throw e;
+    } finally {
+      previews.forget();
+      await this.#app.refresh();
+    }
   }
   requestPackOp(pack: string, kind: PackOpKind) {
     this.packOpReq = { pack, kind };

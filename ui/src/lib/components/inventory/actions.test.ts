@@ -5,21 +5,21 @@ import { item } from '../../../test/fixtures';
 
 describe('menuActions by location × status (SPEC §6, seeds §5.3.3)', () => {
   const cases: [Location, BlobStatus, string[]][] = [
-    ['both', 'referenced', ['copy_sha', 'impacts', 'delete_local', 'delete_backup']],
-    ['both', 'orphan', ['copy_sha', 'delete_local', 'delete_backup', 'delete_both']],
-    ['local_only', 'referenced', ['copy_sha', 'impacts', 'backup']],
-    ['local_only', 'orphan', ['copy_sha', 'backup', 'delete_local']],
-    ['backup_only', 'backup_only', ['copy_sha', 'impacts', 'restore', 'delete_backup']],
-    ['backup_only', 'orphan', ['copy_sha', 'restore', 'delete_backup']],
-    ['nowhere', 'missing', ['copy_sha', 'impacts']],
+    ['both', 'referenced', ['copy_sha', 'impacts', 'identify', 'delete_local', 'delete_backup']],
+    ['both', 'orphan', ['copy_sha', 'identify', 'delete_local', 'delete_backup', 'delete_both']],
+    ['local_only', 'referenced', ['copy_sha', 'impacts', 'identify', 'backup']],
+    ['local_only', 'orphan', ['copy_sha', 'identify', 'backup', 'delete_local']],
+    ['backup_only', 'backup_only', ['copy_sha', 'impacts', 'identify', 'restore', 'delete_backup']],
+    ['backup_only', 'orphan', ['copy_sha', 'identify', 'restore', 'delete_backup']],
+    ['nowhere', 'missing', ['copy_sha', 'impacts', 'identify']],
   ];
   it.each(cases)('%s + %s → %j', (location, status, expected) => {
     expect(menuActions(item({ location, status }))).toEqual(expected);
   });
 
   it('offers re-download for a missing blob only when a lock records a download URL', () => {
-    expect(menuActions(item({ location: 'nowhere', status: 'missing', has_download_url: true }))).toEqual(['copy_sha', 'impacts', 'redownload']);
-    expect(menuActions(item({ location: 'nowhere', status: 'missing', has_download_url: false }))).toEqual(['copy_sha', 'impacts']);
+    expect(menuActions(item({ location: 'nowhere', status: 'missing', has_download_url: true }))).toEqual(['copy_sha', 'impacts', 'identify', 'redownload']);
+    expect(menuActions(item({ location: 'nowhere', status: 'missing', has_download_url: false }))).toEqual(['copy_sha', 'impacts', 'identify']);
     expect(menuActions(item({ location: 'local_only', status: 'referenced', has_download_url: true }))).not.toContain('redownload');
   });
 

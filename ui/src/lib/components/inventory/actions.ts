@@ -15,7 +15,8 @@ export type BlobAction =
   | 'delete_backup'
   | 'delete_both'
   | 'redownload'
-  | 'repair';
+  | 'repair'
+  | 'identify';
 
 type ActionItem = Pick<InventoryItem, 'status' | 'location' | 'on_local' | 'on_backup'> & {
   /** Every copy; a corrupt one offers Repair. */
@@ -36,6 +37,8 @@ export function menuActions(item: ActionItem): BlobAction[] {
   // A corrupt copy is replaced from a good one (the bad file is kept in quarantine).
   if (corrupt(item)) out.push('repair');
   if (!orphan) out.push('impacts');
+  // Asked by hash: any model, wherever its copies are (SPEC §3.14).
+  out.push('identify');
   switch (item.location) {
     case 'both':
       out.push('delete_local', 'delete_backup');
@@ -69,6 +72,7 @@ export const actionLabel: Record<BlobAction, string> = {
   delete_both: 'Delete everywhere',
   redownload: 'Re-download',
   repair: 'Repair from a good copy',
+  identify: 'Identify on Civitai…',
 };
 
 function corrupt(item: ActionItem): boolean {

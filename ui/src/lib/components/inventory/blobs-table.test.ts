@@ -3,7 +3,8 @@ import { render, screen, fireEvent, within } from '@testing-library/svelte';
 import BlobsTable from './blobs-table.svelte';
 import type { Props } from './blobs-table.svelte';
 import { TestId } from '$lib/testids';
-import { item } from '../../../test/fixtures';
+import { item, metadata } from '../../../test/fixtures';
+import { Previews } from '$lib/state/previews.svelte';
 
 function setup(over: Partial<Props> = {}) {
   const props: Props = {
@@ -121,7 +122,7 @@ describe('BlobsTable', () => {
     await fireEvent.contextMenu(rowOf('big.safetensors'), { clientX: 10, clientY: 10 });
     const menu = screen.getByTestId(TestId.ContextMenu);
     const ids = within(menu).getAllByRole('menuitem').map((b) => b.dataset.testid);
-    expect(ids).toEqual([TestId.MenuCopySha, TestId.MenuImpacts, TestId.MenuDeleteLocal, TestId.MenuDeleteBackup]);
+    expect(ids).toEqual([TestId.MenuCopySha, TestId.MenuImpacts, TestId.MenuIdentify, TestId.MenuDeleteLocal, TestId.MenuDeleteBackup]);
     await fireEvent.click(within(menu).getByTestId(TestId.MenuDeleteBackup));
     expect(p.onaction).toHaveBeenCalledWith('delete_backup', p.items[0]);
     expect(screen.queryByTestId(TestId.ContextMenu)).toBeNull();
@@ -131,7 +132,7 @@ describe('BlobsTable', () => {
     setup();
     await fireEvent.click(within(rowOf('orphan_vae')).getByTestId(TestId.RowMenuButton));
     const menu = screen.getByTestId(TestId.ContextMenu);
-    expect(within(menu).getAllByRole('menuitem').map((b) => b.textContent?.trim())).toEqual(['Copy SHA-256', 'Restore from backup', 'Delete from backup']);
+    expect(within(menu).getAllByRole('menuitem').map((b) => b.textContent?.trim())).toEqual(['Copy SHA-256', 'Identify on Civitai…', 'Restore from backup', 'Delete from backup']);
     await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
     expect(screen.queryByTestId(TestId.ContextMenu)).toBeNull();
   });
@@ -273,5 +274,27 @@ describe('BlobsTable', () => {
     expect(dots[1]).toHaveClass('rounded-[2px]');
     expect(cell.title).toContain("Bucket 'Cloud': verified never (bucket offline: from its last listing)");
     expect(cell.title).toContain("Target 'Home NAS': verified never");
+  });
+
+  it('an identified row shows the model and version, its base model and the preview thumbnail (loaded by hash when in view)', async () => {
+    const items = [
+      item({ display_name: 'juggernaut.safetensors', metadata: metadata({ preview: '/store/data/cache/previews/a.jpg' }) }),
+      item({ display_name: 'mystery.safetensors', metadata: metadata({ model_name: 'Mystery', version_name: null, base_model: null, preview: null }) }),
+      item({ display_name: 'plain.safetensors' }),
+    ];
+    const load = vi.fn((sha: string) => Promise.resolve(sha === items[0].sha256 ? 'data:image/png;base64,iVBORw0KGgo=' : null));
+    const previews = new Previews(load);
+    setup({ previews, items });
+    const jug = rowOf('juggernaut.safetensors');
+    expect(within(jug).getByTestId(TestId.RowModel)).toHaveTextContent('Juggernaut XL — Jugg_X_RunDiffusion');
+    expect(within(jug).getByTestId(TestId.RowBaseModel)).toHaveTextContent('SDXL 1.0');
+    await vi.waitFor(() => expect(within(jug).getByTestId(TestId.RowThumb).dataset.state).toBe('ready'));
+    expect(jug.querySelector('img')).toHaveAttribute('src', 'data:image/png;base64,iVBORw0KGgo=');
+    // Only rows whose answer has a preview ask for one.
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(within(rowOf('mystery.safetensors')).getByTestId(TestId.RowThumb).dataset.state).toBe('none');
+    expect(within(rowOf('mystery.safetensors')).queryByTestId(TestId.RowBaseModel)).toBeNull();
+    // A model nobody identified keeps its file name.
+    expect(within(rowOf('plain.safetensors')).queryByTestId(TestId.RowModel)).toBeNull();
   });
 });
