@@ -35,9 +35,10 @@ def tid(name, extra=""):
 class Ctx:
     """What the tests share: the session, the demo store, the CLI, artefacts."""
 
-    def __init__(self, session, cli, store, backup, art, monitor_log, app, moto=None):
+    def __init__(self, session, cli, store, backup, art, monitor_log, app, moto=None, civitai=None):
         self.s = session
         self.moto = moto
+        self.civitai = civitai
         self.app = app
         self.cli = cli
         self.store = store
@@ -565,6 +566,175 @@ def a_click_on_a_row_opens_the_model_detail_with_every_path(c):
     c.search("")
 
 
+class CivitaiStub:
+    """A stand-in for Civitai's by-hash endpoint (SPEC §3.14) on a free port of
+    127.0.0.1, in a thread: `GET /api/v1/model-versions/by-hash/<sha>` answers
+    what `known[sha]` holds (404 for every other hash), `GET /images/<sha>.png`
+    a small PNG. It records every request (path, Authorization header)."""
+
+    BY_HASH = "/api/v1/model-versions/by-hash/"
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        self.known = {}
+        self.requests = []
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                stub.requests.append((self.path, self.headers.get("Authorization")))
+                if self.path.startswith(CivitaiStub.BY_HASH):
+                    answer = stub.known.get(self.path[len(CivitaiStub.BY_HASH):].lower())
+                    if answer is None:
+                        return self.send(404, "application/json", b'{"error":"Model not found"}')
+                    return self.send(200, "application/json", json.dumps(answer).encode())
+                if self.path.startswith("/images/") and self.path.endswith(".png"):
+                    return self.send(200, "image/png", png_square(48, (0x6D, 0x28, 0xD9)))
+                self.send(404, "text/plain", b"not found")
+
+            def send(self, code, mime, body):
+                self.send_response(code)
+                self.send_header("Content-Type", mime)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer_for(self, sha, model, version, base_model, words, file_name):
+        """A by-hash answer shaped like Civitai's (the fields Synapse reads)."""
+        return {
+            "id": 456194, "modelId": 133005, "name": version, "baseModel": base_model, "trainedWords": words,
+            "nsfwLevel": 1, "downloadUrl": f"{self.base}/api/download/models/456194",
+            "model": {"name": model, "type": "LORA", "nsfw": False},
+            "files": [{"id": 358471, "name": file_name, "type": "Model", "sizeKB": 1024.0,
+                       "hashes": {"SHA256": sha.upper(), "AutoV2": sha[:10].upper()}, "downloadUrl": f"{self.base}/api/download/models/456194"}],
+            "images": [{"url": f"{self.base}/images/{sha}.png", "type": "image", "nsfwLevel": 1}],
+        }
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def png_square(size, rgb):
+    """A `size`×`size` PNG of one colour with a lighter diagonal band (written by hand: no imaging library here)."""
+    import struct
+    import zlib
+
+    rows = b""
+    for y in range(size):
+        row = b"\x00"
+        for x in range(size):
+            row += bytes(min(255, c + 90) for c in rgb) if abs(x - y) < size // 6 else bytes(rgb)
+        rows += row
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@test
+def identify_a_blob_against_a_stub_shows_its_name_thumbnail_and_trigger_words(c):
+    """SPEC §3.14: Settings says what is sent and shows the overridden address;
+    an API key typed there is kept in config.json and shown only as "Set";
+    Identify from a row's menu says only the hash is sent, then the stub's
+    answer appears: the model's name, base model and thumbnail in the table,
+    the search finds it by that name, the detail lists its trigger words with
+    copy buttons. Only that hash (with the key) reached the stub."""
+    stub = c.civitai
+    key = "e2e-civitai-key-9c1d"
+    # A file nothing names (no manifest), as adopting a folder leaves them; any local one after a cleanup took those.
+    local = [b for b in c.blobs() if b["on_local"]]
+    blob = next((b for b in local if b["origin"] is None), local[0])
+    sha = blob["sha256"]
+    words = ["e2e_style", "sharp focus"]
+    stub.known[sha] = stub.answer_for(sha, "E2E Detail Slider", "v2.0", "SDXL 1.0", words, "e2e_detail_slider_v2.safetensors")
+
+    c.s.click(tid("tab-settings"))
+    section = c.s.wait(tid("settings-civitai"), 10, "the Civitai section of Settings")
+    c.s.js("arguments[0].scrollIntoView({block: 'center'})", section.ref())
+    assert "only the SHA-256 hash" in section.text() and "only when you press Identify" in section.text(), section.text()
+    assert c.s.wait(tid("settings-civitai-base-url")).attr("value") == stub.base, "the overridden address is shown"
+    assert c.s.find(tid("settings-civitai-key-state")).text().strip() == "Not set"
+    box = c.s.wait(tid("settings-civitai-key"))
+    assert box.attr("type") == "password"
+    box.type(key)
+    c.s.click(tid("settings-civitai-key-save"))
+    c.s.wait(tid("settings-civitai-key-state", '[data-set="true"]'), 10, "the key state to say Set")
+    assert c.s.find(tid("settings-civitai-key")).attr("value") in ("", None), "the typed key is cleared from the field"
+    with open(os.path.join(c.store, "state", "config.json")) as f:
+        assert json.load(f)["providers"]["civitai"]["api_key"] == key, "the key is where the core and the CLI read it"
+    assert key not in (c.s.js("return document.body.innerHTML") or ""), "the key is nowhere on the page"
+    for button in c.s.find_all(tid("toast-dismiss")):
+        button.click()
+    time.sleep(0.5)
+    c.shot("50-settings-civitai.png")
+    assert stub.requests == [], f"nothing is sent before Identify: {stub.requests}"
+
+    c.s.click(tid("tab-inventory"))
+    c.search(sha[:16])
+    row = c.wait_row(sha)
+    c.s.click(tid("row-menu-button"), within=row)
+    c.s.click(tid("menu-identify"))
+    dialog = c.s.wait(tid("identify-dialog"), 5, "the identify dialog")
+    c.s.wait_until(lambda: stub.base.split("//")[1] in dialog.text(), 5, "the address asked in the dialog")
+    assert "only the SHA-256 hash" in dialog.text(), dialog.text()
+    assert stub.requests == [], "the dialog sends nothing until Identify is pressed"
+    c.s.click(tid("identify-confirm"))
+    c.s.wait(tid("identify-step", '[data-step="done"]'), 30, "the identify summary")
+    summary = c.s.find(tid("identify-summary"))
+    assert summary.attr("data-tone") == "success", summary.text()
+    assert "1 model identified" in summary.text(), summary.text()
+    time.sleep(0.3)
+    c.shot("51-identify-summary.png")
+    c.s.click(tid("identify-done"))
+    c.s.wait_gone(tid("identify-dialog"), 5, "the identify dialog to close")
+
+    # Only this hash was asked, with the key; then its preview.
+    api = [(p, a) for p, a in stub.requests if p.startswith(CivitaiStub.BY_HASH)]
+    assert api == [(CivitaiStub.BY_HASH + sha, f"Bearer {key}")], stub.requests
+    assert [p for p, _ in stub.requests if not p.startswith(CivitaiStub.BY_HASH)] == [f"/images/{sha}.png"], stub.requests
+
+    # The table: name, base model, thumbnail; the search finds it by Civitai's name.
+    c.search("E2E Detail Slider")
+    c.wait_row(sha, 15)
+    in_row = tid("inventory-row", f'[data-sha256="{sha}"]') + " "
+    cell_text = "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null"
+    c.s.wait_until(lambda: c.s.js(cell_text, in_row + tid("row-model")) == "E2E Detail Slider — v2.0", 15,
+                   f"Civitai's name in the row (it shows {c.s.js(cell_text, in_row + tid('row-name'))!r})")
+    assert c.s.js(cell_text, in_row + tid("row-base-model")) == "SDXL 1.0"
+    c.s.wait(tid("inventory-row", f'[data-sha256="{sha}"]') + " " + tid("row-thumb", '[data-state="ready"]'), 15, "the row's thumbnail")
+    time.sleep(0.5)
+    c.shot("52-inventory-identified.png")
+
+    # The detail: the preview, the trigger words with copy buttons, AutoV2 beside the hash.
+    c.s.click(tid("row-name"), within=c.row(sha))
+    c.s.wait(tid("blob-detail"), 5, "the model detail")
+    c.s.wait(tid("detail-preview", '[data-state="ready"]'), 10, "the preview in the detail")
+    shown = c.s.js("return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent.trim())", tid("detail-trigger-word"))
+    assert shown == words, shown
+    assert len(c.s.find_all(tid("detail-trigger-copy"))) == len(words)
+    assert c.s.find(tid("detail-autov2")).text().strip() == sha[:10].upper()
+    assert c.s.js(cell_text, tid("detail-model-name")) == "E2E Detail Slider — v2.0"
+    time.sleep(0.5)
+    c.shot("53-model-detail-identified.png")
+    c.s.key(ESCAPE)
+    c.s.wait_gone(tid("blob-detail"), 5, "the detail to close")
+    c.search("")
+    # The CLI sees what was learnt: Civitai's ids in the blob's origin (its manifest).
+    if blob["origin"] is None:
+        origin = next(b for b in c.blobs() if b["sha256"] == sha).get("origin") or {}
+        assert origin.get("provider") == "civitai" and origin.get("model_id") == 133005, origin
+
+
 AXE = os.path.join(REPO, "ui", "node_modules", "axe-core", "axe.min.js")
 AXE_RUN = """
 const done = arguments[arguments.length - 1];
@@ -611,6 +781,8 @@ def every_screen_passes_an_accessibility_check(c):
     # The demo's missing model stays below the policy, so the quick action is enabled.
     overlay("copy to targets", lambda: c.s.click(tid("quick-sync-all")), tid("sync-all-step"), tid("sync-all-dialog"))
     overlay("row menu", lambda: c.s.click(tid("row-menu-button"), within=c.s.find(tid("inventory-row"))), tid("context-menu"), tid("context-menu"))
+    # Identify's confirmation (what is sent, before anything is).
+    overlay("identify", lambda: c.s.click(tid("quick-identify")), tid("identify-confirm"), tid("identify-dialog"))
     c.s.click(tid("tab-packs"))
     screen("packs", tid("pack-row"))
     c.s.click("button", within=c.s.find(tid("pack-row")))
@@ -1196,7 +1368,10 @@ def main():
             moto = Moto(tmp)
         except Exception as e:  # noqa: BLE001 - the bucket scenario fails saying why; the rest run
             print(f"the S3 test server is not available: {e}", flush=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # Identify asks this stub, never civitai.com (nothing is sent until a test presses Identify).
+    civitai = CivitaiStub()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "CIVITAI_API_KEY"}
+    env.update(SYNAPSE_CIVITAI_URL=civitai.base)
     env.update(SYNAPSE_ROOT=store, TAURI_WEBVIEW_AUTOMATION="true", XDG_CONFIG_HOME=os.path.join(tmp, "config"),
                AWS_SHARED_CREDENTIALS_FILE=os.path.join(tmp, "no-aws-credentials"))
     driver = Driver(env=env)
@@ -1206,7 +1381,7 @@ def main():
         t = time.time()
         session = driver.session(os.path.abspath(args.app))
         print(f"app session opened in {time.time() - t:.1f} s", flush=True)
-        c = Ctx(session, args.cli, store, backup, args.artifacts, monitor_log, os.path.abspath(args.app), moto)
+        c = Ctx(session, args.cli, store, backup, args.artifacts, monitor_log, os.path.abspath(args.app), moto, civitai)
         for fn in TESTS:
             if args.only and args.only not in fn.__name__:
                 continue
@@ -1252,6 +1427,7 @@ def main():
         monitor.terminate()
         if moto is not None:
             moto.stop()
+        civitai.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     if args.docs and not failed:
         docs = os.path.join(REPO, "docs", "screenshots")
