@@ -518,6 +518,7 @@ export const TestId = {
   RowModel: 'row-model',
   RowThumb: 'row-thumb',
   RowBaseModel: 'row-base-model',
+  RowVersions: 'row-versions',
   DetailCivitai: 'detail-civitai',
   DetailModelName: 'detail-model-name',
   DetailBaseModel: 'detail-base-model',

@@ -297,4 +297,21 @@ describe('BlobsTable', () => {
     // A model nobody identified keeps its file name.
     expect(within(rowOf('plain.safetensors')).queryByTestId(TestId.RowModel)).toBeNull();
   });
+
+  it('a version of a Civitai model with others in the store says how many, and shows them together on a click', async () => {
+    const onversions = vi.fn();
+    setup({
+      items: [item({ display_name: 'jugg_v9.safetensors', metadata: metadata({ model_id: 133005, version_name: 'v9' }) }), item({ display_name: 'solo.safetensors', metadata: metadata({ model_id: 7 }) })],
+      versions: new Map([
+        [133005, 3],
+        [7, 1],
+      ]),
+      onversions,
+    });
+    const badge = within(rowOf('jugg_v9.safetensors')).getByTestId(TestId.RowVersions);
+    expect(badge).toHaveTextContent('3 versions');
+    expect(within(rowOf('solo.safetensors')).queryByTestId(TestId.RowVersions)).toBeNull();
+    await fireEvent.click(badge);
+    expect(onversions).toHaveBeenCalledWith('Juggernaut XL');
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasProviderOrigin, identifySummary, modelTitle, unidentified } from './identify';
+import { hasProviderOrigin, identifySummary, modelTitle, unidentified, versionCounts } from './identify';
 import { identifyItem, identifyResult, item, metadata, sha } from '../../../test/fixtures';
 
 describe('identifySummary words each outcome (SPEC §3.14)', () => {
@@ -59,5 +59,15 @@ describe('unidentified and modelTitle', () => {
     expect(modelTitle(metadata())).toBe('Juggernaut XL — Jugg_X_RunDiffusion');
     expect(modelTitle(metadata({ version_name: null }))).toBe('Juggernaut XL');
     expect(modelTitle(null)).toBeNull();
+  });
+});
+
+describe('versionCounts', () => {
+  it('counts the models of the store per Civitai model id', () => {
+    const counts = versionCounts([item({ metadata: metadata({ model_id: 1 }) }), item({ metadata: metadata({ model_id: 1, version_id: 2 }) }), item({ metadata: metadata({ model_id: 5 }) }), item()]);
+    expect([...counts]).toEqual([
+      [1, 2],
+      [5, 1],
+    ]);
   });
 });

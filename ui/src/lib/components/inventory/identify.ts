@@ -69,3 +69,13 @@ export function identifySummary(r: IdentifyResult): IdentifySummary {
     r.failed > 0 ? `Identified ${found} of ${r.items.length}` : found > 0 ? `Identified ${plural(found, 'model')}` : r.not_found > 0 ? 'Civitai knows none of them' : 'Nothing new';
   return { tone: r.failed > 0 ? 'warning' : 'success', title, lines };
 }
+
+/** How many models of the store are versions of each Civitai model (model id → count): "3 versions of Juggernaut XL". */
+export function versionCounts(items: readonly Pick<InventoryItem, 'metadata'>[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const it of items) {
+    const id = it.metadata?.model_id;
+    if (id != null) out.set(id, (out.get(id) ?? 0) + 1);
+  }
+  return out;
+}
