@@ -673,8 +673,17 @@ def identify_a_blob_against_a_stub_shows_its_name_thumbnail_and_trigger_words(c)
     with open(os.path.join(c.store, "state", "config.json")) as f:
         assert json.load(f)["providers"]["civitai"]["api_key"] == key, "the key is where the core and the CLI read it"
     assert key not in (c.s.js("return document.body.innerHTML") or ""), "the key is nowhere on the page"
-    for button in c.s.find_all(tid("toast-dismiss")):
-        button.click()
+    c.s.wait(tid("toast", '[data-kind="success"]'), 5, "the toast saying the key was saved")
+    def no_toasts():
+        buttons = c.s.find_all(tid("toast-dismiss"))
+        for button in buttons:
+            try:
+                button.click()
+            except WebDriverError:
+                pass
+        return not buttons
+
+    c.s.wait_until(no_toasts, 10, "no toast over the section", interval=0.3)
     time.sleep(0.5)
     c.shot("50-settings-civitai.png")
     assert stub.requests == [], f"nothing is sent before Identify: {stub.requests}"

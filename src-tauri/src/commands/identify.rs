@@ -11,7 +11,7 @@ use std::io::Read;
 use serde::Serialize;
 use synapse_core::identify::{self, CivitaiSettings, IdentifyOptions, IdentifyResult, Selection};
 use synapse_core::progress::ProgressUpdate;
-use synapse_core::{Error, Store, WireError};
+use synapse_core::{Error, Sha256, Store, WireError};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -59,33 +59,33 @@ const MAX_PREVIEW: u64 = identify::MAX_PREVIEW_BYTES;
 pub async fn preview_image(state: State<'_, AppState>, sha256: String) -> Result<Option<String>, WireError> {
     let state = state.inner().clone();
     let sha = sha(&sha256)?;
-    blocking(move || {
-        let store = state.store()?;
-        let layout = store.layout();
-        let Some(path) = identify::cached(layout, &sha).and_then(|m| m.preview) else { return Ok(None) };
-        let mime = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-            Some("jpg" | "jpeg") => "image/jpeg",
-            Some("png") => "image/png",
-            Some("webp") => "image/webp",
-            Some("gif") => "image/gif",
-            Some("avif") => "image/avif",
-            _ => return Ok(None),
-        };
-        let tree = wire(layout.tree())?;
-        match wire(tree.stat(&path))? {
-            Some(s) if s.is_file() && s.size <= MAX_PREVIEW => {}
-            _ => return Ok(None),
-        }
-        let mut bytes = Vec::new();
-        let file = wire(tree.open_read(&path))?;
-        file.take(MAX_PREVIEW + 1).read_to_end(&mut bytes).map_err(|e| Error::io("read", &path)(e).to_wire())?;
-        if bytes.len() as u64 > MAX_PREVIEW {
-            return Ok(None);
-        }
-        use base64::Engine as _;
-        Ok(Some(format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes))))
-    })
-    .await
+    blocking(move || preview_data_url(&state.store()?, &sha)).await
+}
+
+fn preview_data_url(store: &Store, sha: &Sha256) -> Result<Option<String>, WireError> {
+    let layout = store.layout();
+    let Some(path) = identify::cached(layout, sha).and_then(|m| m.preview) else { return Ok(None) };
+    let mime = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("webp") => "image/webp",
+        Some("gif") => "image/gif",
+        Some("avif") => "image/avif",
+        _ => return Ok(None),
+    };
+    let tree = wire(layout.tree())?;
+    match wire(tree.stat(&path))? {
+        Some(s) if s.is_file() && s.size <= MAX_PREVIEW => {}
+        _ => return Ok(None),
+    }
+    let mut bytes = Vec::new();
+    let file = wire(tree.open_read(&path))?;
+    file.take(MAX_PREVIEW + 1).read_to_end(&mut bytes).map_err(|e| Error::io("read", &path)(e).to_wire())?;
+    if bytes.len() as u64 > MAX_PREVIEW {
+        return Ok(None);
+    }
+    use base64::Engine as _;
+    Ok(Some(format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes))))
 }
 
 /// Where identify asks and whether a key is sent: what the Settings page
@@ -146,37 +146,119 @@ pub async fn civitai_info(state: State<'_, AppState>) -> Result<CivitaiInfo, Wir
 #[tauri::command]
 pub async fn civitai_key_set(state: State<'_, AppState>, key: Option<String>) -> Result<CivitaiInfo, WireError> {
     let state = state.inner().clone();
+    blocking(move || save_key(&state.store()?, key)).await
+}
+
+fn save_key(store: &Store, key: Option<String>) -> Result<CivitaiInfo, WireError> {
     let key = key.map(|k| k.trim().to_owned());
     if let Some(k) = &key {
         if k.is_empty() || k.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(Error::invalid("the API key is empty or contains spaces or control characters: paste it again from civitai.com (Account settings → API keys)").to_wire());
+            return Err(Error::invalid(
+                "the API key is empty or contains spaces or control characters: paste it again from civitai.com (Account settings → API keys)",
+            )
+            .to_wire());
         }
     }
-    blocking(move || {
-        let store = state.store()?;
-        {
-            let _lock = wire(store.lock("settings"))?;
-            let mut config = wire(store.config())?;
-            let providers = config.extra.entry("providers").or_insert_with(|| serde_json::json!({}));
-            if !providers.is_object() {
-                *providers = serde_json::json!({});
-            }
-            let civitai = providers.as_object_mut().expect("an object").entry("civitai").or_insert_with(|| serde_json::json!({}));
-            if !civitai.is_object() {
-                *civitai = serde_json::json!({});
-            }
-            let civitai = civitai.as_object_mut().expect("an object");
-            match key {
-                Some(k) => {
-                    civitai.insert("api_key".into(), serde_json::Value::String(k));
-                }
-                None => {
-                    civitai.remove("api_key");
-                }
-            }
-            wire(store.save_config(&config))?;
+    {
+        let _lock = wire(store.lock("settings"))?;
+        let mut config = wire(store.config())?;
+        let providers = config.extra.entry("providers").or_insert_with(|| serde_json::json!({}));
+        if !providers.is_object() {
+            *providers = serde_json::json!({});
         }
-        info(&store)
-    })
-    .await
+        let civitai = providers.as_object_mut().expect("an object").entry("civitai").or_insert_with(|| serde_json::json!({}));
+        if !civitai.is_object() {
+            *civitai = serde_json::json!({});
+        }
+        let civitai = civitai.as_object_mut().expect("an object");
+        match key {
+            Some(k) => {
+                civitai.insert("api_key".into(), serde_json::Value::String(k));
+            }
+            None => {
+                civitai.remove("api_key");
+            }
+        }
+        wire(store.save_config(&config))?;
+    }
+    info(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::init(&dir.path().join("store")).expect("store");
+        (dir, store)
+    }
+
+    #[test]
+    fn the_key_is_kept_in_config_json_beside_everything_else_and_never_returned() {
+        let (_d, store) = store();
+        let mut config = store.config().unwrap();
+        config.backup.auto_backup_new = true;
+        config.extra.insert(
+            "providers".into(),
+            serde_json::json!({"civitai": {"base_url": "https://civitai.example"}, "huggingface": {"token": "x"}}),
+        );
+        store.save_config(&config).unwrap();
+
+        let info = save_key(&store, Some("  abc123secret ".into())).unwrap();
+        assert!(info.key_saved);
+        assert!(!serde_json::to_string(&info).unwrap().contains("abc123secret"), "the key is never sent back");
+        assert_eq!(info.base_url, "https://civitai.example");
+        let after = store.config().unwrap();
+        assert!(after.backup.auto_backup_new, "other settings are kept");
+        assert_eq!(after.provider_setting("civitai", "api_key").as_deref(), Some("abc123secret"));
+        assert_eq!(after.provider_setting("civitai", "base_url").as_deref(), Some("https://civitai.example"));
+        assert_eq!(after.provider_setting("huggingface", "token").as_deref(), Some("x"));
+
+        let e = save_key(&store, Some("abc 123".into())).expect_err("a key with a space");
+        assert!(!e.message.contains("abc"), "the error does not repeat the key: {}", e.message);
+        assert_eq!(
+            store.config().unwrap().provider_setting("civitai", "api_key").as_deref(),
+            Some("abc123secret"),
+            "a refused key changes nothing"
+        );
+
+        let info = save_key(&store, None).unwrap();
+        assert!(!info.key_saved);
+        assert_eq!(store.config().unwrap().provider_setting("civitai", "api_key"), None);
+        assert_eq!(store.config().unwrap().provider_setting("civitai", "base_url").as_deref(), Some("https://civitai.example"));
+    }
+
+    fn cache(store: &Store, sha: &Sha256, preview: &str) {
+        let dir = identify::metadata_dir(store.layout());
+        std::fs::create_dir_all(&dir).unwrap();
+        let entry = serde_json::json!({"sha256": sha.as_str(), "fetched_at": "2026-12-04T20:00:00Z", "answer": {"model_name": "M"}, "preview": preview});
+        std::fs::write(dir.join(format!("{sha}.json")), entry.to_string()).unwrap();
+    }
+
+    #[test]
+    fn the_preview_is_the_one_the_cache_names_for_the_hash_and_no_other_file() {
+        let (_d, store) = store();
+        let sha = Sha256::parse(&"ab".repeat(32)).unwrap();
+        assert_eq!(preview_data_url(&store, &sha).unwrap(), None, "never identified: no preview");
+        let previews = identify::previews_dir(store.layout());
+        std::fs::create_dir_all(&previews).unwrap();
+        std::fs::write(previews.join(format!("{sha}.png")), b"\x89PNG fake").unwrap();
+        cache(&store, &sha, &format!("{sha}.png"));
+        let url = preview_data_url(&store, &sha).unwrap().expect("a data URL");
+        assert_eq!(url, "data:image/png;base64,iVBORyBmYWtl");
+
+        // A cache entry naming another file (edited by hand) is not followed.
+        let other = Sha256::parse(&"cd".repeat(32)).unwrap();
+        cache(&store, &other, "../../../state/config.json");
+        assert_eq!(preview_data_url(&store, &other).unwrap(), None);
+        // A link in place of the preview is not read through.
+        std::fs::remove_file(previews.join(format!("{sha}.png"))).unwrap();
+        std::os::unix::fs::symlink(store.layout().config(), previews.join(format!("{sha}.png"))).unwrap();
+        assert!(preview_data_url(&store, &sha).map(|u| u.is_none()).unwrap_or(true), "a link is never read");
+        // Larger than the core ever saves: not handed to the window.
+        std::fs::remove_file(previews.join(format!("{sha}.png"))).unwrap();
+        std::fs::write(previews.join(format!("{sha}.png")), vec![0u8; MAX_PREVIEW as usize + 1]).unwrap();
+        assert_eq!(preview_data_url(&store, &sha).unwrap(), None);
+    }
 }
