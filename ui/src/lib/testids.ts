@@ -514,6 +514,7 @@ export const TestId = {
   IdentifyCancel: 'identify-cancel',
   IdentifyDone: 'identify-done',
   QuickIdentify: 'quick-identify',
+  BulkIdentify: 'bulk-identify',
   MenuIdentify: 'menu-identify',
   RowModel: 'row-model',
   RowThumb: 'row-thumb',
