@@ -206,6 +206,59 @@ pub fn run(opts: &Opts, dir: &Path) -> anyhow::Result<Vec<Outcome>> {
     Ok(out)
 }
 
+/// `synapse --json workflow check` of a 200-node API-format workflow on the
+/// inventory data set (SPEC §7: < 0.5 s). The nodes name blobs of the store
+/// by file name with the loader of their kind (every fifth a file the store
+/// lacks), so the check resolves all of them against the whole inventory.
+pub fn workflow(opts: &Opts, dir: &Path) -> anyhow::Result<Vec<Outcome>> {
+    let (n_blobs, n_packs) = (opts.blobs, opts.packs);
+    println!("== workflow check: 200 nodes on {n_blobs} blobs, {n_packs} packs ==");
+    ensure!(n_blobs >= 1000, "--blobs must be at least 1000 for the workflow benchmark");
+    let (root, _) = dataset(opts, dir)?;
+    let mut nodes = serde_json::Map::new();
+    for n in 0..200usize {
+        let i = (n * 7919) % n_blobs;
+        let (class, input) = match kind_of(i).name {
+            "lora" => ("LoraLoader", "lora_name"),
+            "checkpoint" => ("CheckpointLoaderSimple", "ckpt_name"),
+            "vae" => ("VAELoader", "vae_name"),
+            "controlnet" => ("ControlNetLoader", "control_net_name"),
+            _ => ("UpscaleModelLoader", "model_name"),
+        };
+        let file = if n % 5 == 4 { format!("not_in_the_store_{n}.safetensors") } else { file_name(i) };
+        nodes.insert(n.to_string(), serde_json::json!({"class_type": class, "inputs": {input: file}}));
+    }
+    let file = dir.join("workflow-200-nodes.json");
+    std::fs::write(&file, serde_json::to_vec(&Value::Object(nodes))?)?;
+    let Some(bin) = opts.synapse_bin().filter(|p| p.is_file()) else {
+        return Ok(vec![emit(Outcome::info("  no `synapse` binary beside this one: build it with `cargo build --release -p synapse-cli`".to_owned()))]);
+    };
+    let root_arg = root.to_string_lossy().into_owned();
+    let file_arg = file.to_string_lossy().into_owned();
+    let args = ["--root", root_arg.as_str(), "--json", "workflow", "check", file_arg.as_str()];
+    let run_cli = || -> anyhow::Result<(Duration, Value)> {
+        let (o, took) = report::timed(Command::new(&bin).args(args))?;
+        let v: Value = serde_json::from_slice(&o.stdout).context("`synapse --json workflow check` printed no JSON")?;
+        Ok((took, v))
+    };
+    let (_, first) = run_cli()?; // warm
+    let models = first["models"].as_array().map_or(0, Vec::len);
+    ensure!(models == 200, "the check listed {models} models, expected 200");
+    let mut best = Duration::MAX;
+    for _ in 0..opts.runs {
+        best = best.min(run_cli()?.0);
+    }
+    Ok(vec![emit(Outcome::target(
+        format!(
+            "workflow check of a 200-node workflow on {n_blobs} blobs: {} ({} present, {} missing; target < 500 ms)",
+            ms(best),
+            first["counts"]["present"],
+            first["counts"]["missing"]
+        ),
+        best < Duration::from_millis(500),
+    ))])
+}
+
 /// The cached data set for these parameters, generated when missing.
 fn dataset(opts: &Opts, dir: &Path) -> anyhow::Result<(PathBuf, Expected)> {
     let base = dir.join(format!("inventory-v{FORMAT}-{}blobs-{}packs", opts.blobs, opts.packs));

@@ -56,6 +56,8 @@ enum Command {
     S3,
     /// `identify` of 1,000 blobs against a local by-hash stub answering in 50 ms (target <= 15 s).
     Identify,
+    /// `synapse --json workflow check` of a 200-node workflow on the inventory data set (target < 0.5 s).
+    Workflow,
     /// Every benchmark above, then a summary of all the target lines.
     All,
 }
@@ -146,6 +148,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             outcomes.extend(backup::noop(opts, &dir)?);
         }
         Command::S3 => outcomes.extend(s3::run(opts, &dir)?),
+        Command::Workflow => outcomes.extend(inventory::workflow(opts, &dir)?),
         Command::Identify => outcomes.extend(identify::run(opts, &dir)?),
         Command::All => {
             outcomes.extend(verify::one(opts, &dir)?);
@@ -155,6 +158,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             outcomes.extend(backup::noop(opts, &dir)?);
             outcomes.extend(s3::run(opts, &dir)?);
             outcomes.extend(identify::run(opts, &dir)?);
+            outcomes.extend(inventory::workflow(opts, &dir)?);
             println!("\n== summary ==");
             for o in &outcomes {
                 println!("{o}");
