@@ -231,7 +231,9 @@ pub fn workflow(opts: &Opts, dir: &Path) -> anyhow::Result<Vec<Outcome>> {
     let file = dir.join("workflow-200-nodes.json");
     std::fs::write(&file, serde_json::to_vec(&Value::Object(nodes))?)?;
     let Some(bin) = opts.synapse_bin().filter(|p| p.is_file()) else {
-        return Ok(vec![emit(Outcome::info("  no `synapse` binary beside this one: build it with `cargo build --release -p synapse-cli`".to_owned()))]);
+        return Ok(vec![emit(Outcome::info(
+            "  no `synapse` binary beside this one: build it with `cargo build --release -p synapse-cli`".to_owned(),
+        ))]);
     };
     let root_arg = root.to_string_lossy().into_owned();
     let file_arg = file.to_string_lossy().into_owned();

@@ -453,7 +453,7 @@ mod tests {
         };
         let key =
             synapse_core::s3::Credentials { access_key_id: "AKIA1".into(), secret_access_key: "very-secret".into(), session_token: None };
-        let e = super::test_location(&store, "cloud", &nowhere, Some(key)).expect_err("nothing answers").to_wire();
+        let e = synapse_core::target::test_location(&store, "cloud", &nowhere, Some(key)).expect_err("nothing answers").to_wire();
         assert_eq!(e.code, synapse_core::ErrorCode::BackupNotConnected, "{e:?}");
         assert!(
             matches!(e.details, synapse_core::ErrorDetails::Remote { problem: synapse_core::error::RemoteProblem::Unreachable, .. }),
