@@ -199,6 +199,7 @@ export const TestId = {
   BulkItem: 'bulk-item',
   BulkConfirm: 'bulk-confirm',
   ProgressBar: 'progress-bar',
+  TransferRate: 'transfer-rate',
 
   // Packs page
   PacksPage: 'packs-page',
