@@ -644,7 +644,7 @@ def png_square(size, rgb):
 @test
 def identify_a_blob_against_a_stub_shows_its_name_thumbnail_and_trigger_words(c):
     """SPEC §3.14: Settings says what is sent and shows the overridden address;
-    an API key typed there is kept in config.json and shown only as "Set";
+    an API key typed there is kept in the OS keyring (never in state/) and shown only as "Set";
     Identify from a row's menu says only the hash is sent, then the stub's
     answer appears: the model's name, base model and thumbnail in the table,
     the search finds it by that name, the detail lists its trigger words with
@@ -670,8 +670,10 @@ def identify_a_blob_against_a_stub_shows_its_name_thumbnail_and_trigger_words(c)
     c.s.click(tid("settings-civitai-key-save"))
     c.s.wait(tid("settings-civitai-key-state", '[data-set="true"]'), 10, "the key state to say Set")
     assert c.s.find(tid("settings-civitai-key")).attr("value") in ("", None), "the typed key is cleared from the field"
-    with open(os.path.join(c.store, "state", "config.json")) as f:
-        assert json.load(f)["providers"]["civitai"]["api_key"] == key, "the key is where the core and the CLI read it"
+    for root, _, files in os.walk(os.path.join(c.store, "state")):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                assert key.encode() not in f.read(), f"the key is in no file of state/ ({name})"
     assert key not in (c.s.js("return document.body.innerHTML") or ""), "the key is nowhere on the page"
     c.s.wait(tid("toast", '[data-kind="success"]'), 5, "the toast saying the key was saved")
     def no_toasts():

@@ -221,9 +221,67 @@ impl std::fmt::Debug for CivitaiSettings {
     }
 }
 
+/// Where the Civitai API key comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum KeySource {
+    /// `CIVITAI_API_KEY`.
+    Environment,
+    /// The OS keyring (typed in Settings).
+    Keyring,
+    /// `config.json` `providers.civitai.api_key` (plain text in `state/`; saving a key in Settings moves it to the keyring).
+    Config,
+}
+
+const KEYRING_SERVICE: &str = "synapse-civitai";
+const KEYRING_FALLBACK: &str = "give the key as CIVITAI_API_KEY in the environment";
+
+fn keyring_user() -> String {
+    "api-key".to_owned()
+}
+
+/// The API key and where it came from: `CIVITAI_API_KEY`, the OS keyring, `config.json`.
+pub fn api_key(config: &ConfigFile) -> Option<(String, KeySource)> {
+    let env = std::env::var(API_KEY_ENV).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    env.map(|k| (k, KeySource::Environment))
+        .or_else(|| crate::s3::keyring_get(KEYRING_SERVICE, keyring_user()).map(|k| (k, KeySource::Keyring)))
+        .or_else(|| config.provider_setting("civitai", "api_key").map(|k| (k, KeySource::Config)))
+}
+
+/// Keeps the Civitai API key in the OS keyring (never in `state/`, which is
+/// meant for git), or removes it (`None`). A key `config.json` still holds
+/// is taken out of it, so the plain-text copy goes. Refused: an empty key or
+/// one with spaces or control characters (the message never repeats it); no
+/// keyring (then `CIVITAI_API_KEY` is the way).
+pub fn save_api_key(store: &Store, key: Option<&str>) -> Result<()> {
+    let key = key.map(str::trim);
+    match key {
+        Some(k) if k.is_empty() || k.chars().any(|c| c.is_control() || c.is_whitespace()) => return Err(Error::invalid(
+            "the API key is empty or contains spaces or control characters: paste it again from civitai.com (Account settings → API keys)",
+        )),
+        Some(k) => crate::s3::keyring_set(KEYRING_SERVICE, keyring_user(), k.to_owned(), KEYRING_FALLBACK)?,
+        None => crate::s3::keyring_delete(KEYRING_SERVICE, keyring_user(), KEYRING_FALLBACK)?,
+    }
+    let _lock = store.lock("settings")?;
+    let mut config = store.config()?;
+    let had = config
+        .extra
+        .get_mut("providers")
+        .and_then(|p| p.get_mut("civitai"))
+        .and_then(|c| c.as_object_mut())
+        .and_then(|c| c.remove("api_key"))
+        .is_some();
+    if had {
+        store.save_config(&config)?;
+    }
+    Ok(())
+}
+
 impl CivitaiSettings {
-    /// The environment first (`SYNAPSE_CIVITAI_URL`, `CIVITAI_API_KEY`), then
-    /// `config.json` `providers.civitai {base_url, api_key}`, then Civitai itself without a key.
+    /// The environment first (`SYNAPSE_CIVITAI_URL`, `CIVITAI_API_KEY`); for the
+    /// key then the OS keyring (typed in Settings), then `config.json`
+    /// `providers.civitai {base_url, api_key}`; then Civitai itself without a key.
     pub fn resolve(config: &ConfigFile) -> Result<CivitaiSettings> {
         let env = |k: &str| std::env::var(k).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let (base, from) = match env(BASE_URL_ENV) {
@@ -240,10 +298,10 @@ impl CivitaiSettings {
                 "the Civitai address {base_url:?} (from {from}) is not an http(s) URL like {DEFAULT_BASE_URL}: correct it"
             )));
         }
-        let api_key = env(API_KEY_ENV).or_else(|| config.provider_setting("civitai", "api_key"));
+        let api_key = api_key(config).map(|(k, _)| k);
         if api_key.as_deref().is_some_and(|k| k.chars().any(|c| c.is_control() || c == ' ')) {
             return Err(Error::invalid(format!(
-                "the Civitai API key (from {API_KEY_ENV} or config.json providers.civitai.api_key) contains spaces or control characters: paste it again"
+                "the Civitai API key (from {API_KEY_ENV}, the OS keyring or config.json providers.civitai.api_key) contains spaces or control characters: paste it again"
             )));
         }
         Ok(CivitaiSettings { base_url, api_key })

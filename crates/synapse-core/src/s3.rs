@@ -190,46 +190,62 @@ fn within_keyring_wait<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static
     rx.recv_timeout(KEYRING_WAIT).ok()
 }
 
+/// The secret kept as `service`/`user` in the OS keyring; `None` when there
+/// is none or no keyring answers within [`KEYRING_WAIT`].
+pub(crate) fn keyring_get(service: &'static str, user: String) -> Option<String> {
+    within_keyring_wait(move || keyring::Entry::new(service, &user).and_then(|e| e.get_password()).ok()).flatten()
+}
+
+/// Keeps `secret` as `service`/`user` in the OS keyring; `fallback` says
+/// where the secret can be given instead when there is no keyring.
+pub(crate) fn keyring_set(service: &'static str, user: String, secret: String, fallback: &str) -> Result<()> {
+    match within_keyring_wait(move || keyring::Entry::new(service, &user).and_then(|e| e.set_password(&secret))) {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(keyring_failed("store", e, fallback)),
+        None => Err(keyring_failed("store", format!("no answer within {} s", KEYRING_WAIT.as_secs()), fallback)),
+    }
+}
+
+/// Removes `service`/`user` from the OS keyring (none there is fine).
+pub(crate) fn keyring_delete(service: &'static str, user: String, fallback: &str) -> Result<()> {
+    match within_keyring_wait(move || keyring::Entry::new(service, &user).and_then(|e| e.delete_credential())) {
+        Some(Ok(())) | Some(Err(keyring::Error::NoEntry)) => Ok(()),
+        Some(Err(e)) => Err(keyring_failed("remove", e, fallback)),
+        None => Err(keyring_failed("remove", format!("no answer within {} s", KEYRING_WAIT.as_secs()), fallback)),
+    }
+}
+
+/// Where to give a bucket's key when there is no keyring.
+const S3_FALLBACK: &str = "give the key as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment or in ~/.aws/credentials";
+
 /// The key typed in Settings for the bucket at `location`, from the OS
 /// keyring; `None` when there is none or no keyring answers.
 pub fn keyring_credentials(location: &S3Location) -> Option<Credentials> {
-    let user = keyring_user(location);
-    within_keyring_wait(move || keyring::Entry::new(KEYRING_SERVICE, &user).and_then(|e| e.get_password()).ok())
-        .flatten()
+    keyring_get(KEYRING_SERVICE, keyring_user(location))
         .and_then(|text| serde_json::from_str::<StoredKey>(&text).ok())
         .map(|k| Credentials { access_key_id: k.access_key_id, secret_access_key: k.secret_access_key, session_token: k.session_token })
 }
 
-fn keyring_failed(what: &str, e: impl std::fmt::Display) -> Error {
+fn keyring_failed(what: &str, e: impl std::fmt::Display, fallback: &str) -> Error {
     Error::invalid(format!(
-        "cannot {what} the key in the OS keyring ({e}): is a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service) running and unlocked? Without one, give the key as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment or in ~/.aws/credentials"
+        "cannot {what} the key in the OS keyring ({e}): is a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service) running and unlocked? Without one, {fallback}"
     ))
 }
 
 /// Keeps `credentials` for the bucket at `location` in the OS keyring (never in `state/`).
 pub fn save_key(location: &S3Location, credentials: &Credentials) -> Result<()> {
-    let user = keyring_user(location);
     let stored = StoredKey {
         access_key_id: credentials.access_key_id.clone(),
         secret_access_key: credentials.secret_access_key.clone(),
         session_token: credentials.session_token.clone(),
     };
     let text = serde_json::to_string(&stored).map_err(|e| Error::internal(e.to_string()))?;
-    match within_keyring_wait(move || keyring::Entry::new(KEYRING_SERVICE, &user).and_then(|e| e.set_password(&text))) {
-        Some(Ok(())) => Ok(()),
-        Some(Err(e)) => Err(keyring_failed("store", e)),
-        None => Err(keyring_failed("store", format!("no answer within {} s", KEYRING_WAIT.as_secs()))),
-    }
+    keyring_set(KEYRING_SERVICE, keyring_user(location), text, S3_FALLBACK)
 }
 
 /// Removes the key kept for the bucket at `location` (none there is fine).
 pub fn forget_key(location: &S3Location) -> Result<()> {
-    let user = keyring_user(location);
-    match within_keyring_wait(move || keyring::Entry::new(KEYRING_SERVICE, &user).and_then(|e| e.delete_credential())) {
-        Some(Ok(())) | Some(Err(keyring::Error::NoEntry)) => Ok(()),
-        Some(Err(e)) => Err(keyring_failed("remove", e)),
-        None => Err(keyring_failed("remove", format!("no answer within {} s", KEYRING_WAIT.as_secs()))),
-    }
+    keyring_delete(KEYRING_SERVICE, keyring_user(location), S3_FALLBACK)
 }
 
 /// The key for `location` and where it came from: the environment, the

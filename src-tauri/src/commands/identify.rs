@@ -98,7 +98,8 @@ pub struct CivitaiInfo {
     /// What overrides Civitai's address, when something does:
     /// `SYNAPSE_CIVITAI_URL` or `config.json providers.civitai.base_url`.
     pub base_url_from: Option<String>,
-    /// A key is saved in `config.json` (`providers.civitai.api_key`).
+    /// A key is saved: in the OS keyring (typed here), or still in `config.json`
+    /// (`providers.civitai.api_key`, from before keys went to the keyring).
     pub key_saved: bool,
     /// `CIVITAI_API_KEY` is set: that key is sent instead of the saved one.
     pub key_from_env: bool,
@@ -126,7 +127,8 @@ fn info(store: &Store) -> Result<CivitaiInfo, WireError> {
     Ok(CivitaiInfo {
         base_url,
         base_url_from,
-        key_saved: config.provider_setting("civitai", "api_key").is_some(),
+        key_saved: identify::api_key(&config).is_some_and(|(_, from)| from != identify::KeySource::Environment)
+            || (env_set(identify::API_KEY_ENV) && config.provider_setting("civitai", "api_key").is_some()),
         key_from_env: env_set(identify::API_KEY_ENV),
         problem,
     })
@@ -139,10 +141,9 @@ pub async fn civitai_info(state: State<'_, AppState>) -> Result<CivitaiInfo, Wir
     blocking(move || info(&state.store()?)).await
 }
 
-/// Saves the Civitai API key in the store's `config.json`
-/// (`providers.civitai.api_key`, where the core and the CLI read it), or
-/// removes it (`key` null). Every other field of the file is kept. Errors
-/// never contain the key.
+/// Keeps the Civitai API key in the OS keyring (never in `state/`; a copy
+/// `config.json` still holds is taken out), or removes it (`key` null).
+/// Errors never contain the key.
 #[tauri::command]
 pub async fn civitai_key_set(state: State<'_, AppState>, key: Option<String>) -> Result<CivitaiInfo, WireError> {
     let state = state.inner().clone();
@@ -150,37 +151,7 @@ pub async fn civitai_key_set(state: State<'_, AppState>, key: Option<String>) ->
 }
 
 fn save_key(store: &Store, key: Option<String>) -> Result<CivitaiInfo, WireError> {
-    let key = key.map(|k| k.trim().to_owned());
-    if let Some(k) = &key {
-        if k.is_empty() || k.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(Error::invalid(
-                "the API key is empty or contains spaces or control characters: paste it again from civitai.com (Account settings → API keys)",
-            )
-            .to_wire());
-        }
-    }
-    {
-        let _lock = wire(store.lock("settings"))?;
-        let mut config = wire(store.config())?;
-        let providers = config.extra.entry("providers").or_insert_with(|| serde_json::json!({}));
-        if !providers.is_object() {
-            *providers = serde_json::json!({});
-        }
-        let civitai = providers.as_object_mut().expect("an object").entry("civitai").or_insert_with(|| serde_json::json!({}));
-        if !civitai.is_object() {
-            *civitai = serde_json::json!({});
-        }
-        let civitai = civitai.as_object_mut().expect("an object");
-        match key {
-            Some(k) => {
-                civitai.insert("api_key".into(), serde_json::Value::String(k));
-            }
-            None => {
-                civitai.remove("api_key");
-            }
-        }
-        wire(store.save_config(&config))?;
-    }
+    wire(identify::save_api_key(store, key.as_deref()))?;
     info(store)
 }
 
@@ -195,38 +166,27 @@ mod tests {
     }
 
     #[test]
-    fn the_key_is_kept_in_config_json_beside_everything_else_and_never_returned() {
+    fn a_key_is_refused_without_repeating_it_and_without_a_keyring_nothing_lands_in_config_json() {
         let (_d, store) = store();
         let mut config = store.config().unwrap();
         config.backup.auto_backup_new = true;
-        config.extra.insert(
-            "providers".into(),
-            serde_json::json!({"civitai": {"base_url": "https://civitai.example"}, "huggingface": {"token": "x"}}),
-        );
+        config.extra.insert("providers".into(), serde_json::json!({"civitai": {"base_url": "https://civitai.example"}}));
         store.save_config(&config).unwrap();
-
-        let info = save_key(&store, Some("  abc123secret ".into())).unwrap();
-        assert!(info.key_saved);
-        assert!(!serde_json::to_string(&info).unwrap().contains("abc123secret"), "the key is never sent back");
-        assert_eq!(info.base_url, "https://civitai.example");
-        let after = store.config().unwrap();
-        assert!(after.backup.auto_backup_new, "other settings are kept");
-        assert_eq!(after.provider_setting("civitai", "api_key").as_deref(), Some("abc123secret"));
-        assert_eq!(after.provider_setting("civitai", "base_url").as_deref(), Some("https://civitai.example"));
-        assert_eq!(after.provider_setting("huggingface", "token").as_deref(), Some("x"));
 
         let e = save_key(&store, Some("abc 123".into())).expect_err("a key with a space");
         assert!(!e.message.contains("abc"), "the error does not repeat the key: {}", e.message);
-        assert_eq!(
-            store.config().unwrap().provider_setting("civitai", "api_key").as_deref(),
-            Some("abc123secret"),
-            "a refused key changes nothing"
-        );
-
-        let info = save_key(&store, None).unwrap();
+        // No Secret Service on the test machine's bus: saving says so, and the key is nowhere in the store.
+        std::env::remove_var("DBUS_SESSION_BUS_ADDRESS");
+        let e = save_key(&store, Some("abc123secret".into())).expect_err("no keyring here");
+        assert!(e.message.contains("keyring") && e.message.contains("CIVITAI_API_KEY"), "{}", e.message);
+        assert!(!e.message.contains("abc123secret"));
+        let after = store.config().unwrap();
+        assert!(after.backup.auto_backup_new, "other settings are kept");
+        assert_eq!(after.provider_setting("civitai", "api_key"), None);
+        assert_eq!(after.provider_setting("civitai", "base_url").as_deref(), Some("https://civitai.example"));
+        let info = info(&store).unwrap();
         assert!(!info.key_saved);
-        assert_eq!(store.config().unwrap().provider_setting("civitai", "api_key"), None);
-        assert_eq!(store.config().unwrap().provider_setting("civitai", "base_url").as_deref(), Some("https://civitai.example"));
+        assert!(!serde_json::to_string(&info).unwrap().contains("abc123secret"), "the key is never sent back");
     }
 
     fn cache(store: &Store, sha: &Sha256, preview: &str) {
