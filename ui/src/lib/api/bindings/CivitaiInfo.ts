@@ -15,7 +15,8 @@ base_url: string,
  */
 base_url_from: string | null, 
 /**
- * A key is saved in `config.json` (`providers.civitai.api_key`).
+ * A key is saved: in the OS keyring (typed here), or still in `config.json`
+ * (`providers.civitai.api_key`, from before keys went to the keyring).
  */
 key_saved: boolean, 
 /**
