@@ -577,39 +577,68 @@ fn unique_id(base: &str, taken: &[String]) -> String {
 
 fn append(pack: &mut PackFile, lock: &mut LockFile, added: &[AddedFile]) {
     for a in added {
-        let mut dep_extra = Extra::new();
-        dep_extra.insert("required".into(), json!(true));
-        dep_extra.insert("selector".into(), json!({"strategy": "local_file", "local_path": a.filename}));
-        dep_extra.insert("update_policy".into(), json!({"mode": "pinned"}));
-        let mut expose_extra = Extra::new();
-        expose_extra.insert("trigger_words".into(), json!([]));
-        pack.dependencies.push(Dependency {
-            id: a.dependency_id.clone(),
-            kind: Some(a.kind.as_str().into()),
-            expose: Some(Expose { filename: Some(a.filename.clone()), extra: expose_extra }),
-            extra: dep_extra,
-        });
-        let mut provider_extra = Extra::new();
-        for k in ["model_id", "version_id", "file_id", "repo_id"] {
-            provider_extra.insert(k.into(), Value::Null);
-        }
-        provider_extra.insert("filename".into(), json!(a.filename));
-        provider_extra.insert("revision".into(), Value::Null);
-        let mut art_extra = Extra::new();
-        art_extra.insert("download".into(), json!({"urls": []}));
-        art_extra.insert("integrity".into(), json!({"sha256_verified": true}));
-        lock.resolved.push(Resolved {
-            dependency_id: a.dependency_id.clone(),
-            artifact: Artifact {
-                kind: Some(a.kind.as_str().into()),
-                sha256: Some(a.sha256.to_string()),
-                size_bytes: Some(a.size_bytes),
-                provider: Some(Provider { name: Some("local".into()), extra: provider_extra }),
-                extra: art_extra,
-            },
-            extra: Extra::new(),
-        });
+        let pin = Pinned {
+            dependency_id: &a.dependency_id,
+            kind: a.kind,
+            filename: &a.filename,
+            selector: json!({"strategy": "local_file", "local_path": a.filename}),
+            sha256: &a.sha256,
+            size_bytes: a.size_bytes,
+            url: None,
+        };
+        push_pinned(pack, lock, &pin);
     }
+}
+
+/// One blob a pack pins by hash, as `pack create` and `workflow pack` write it.
+pub(crate) struct Pinned<'a> {
+    pub dependency_id: &'a str,
+    pub kind: AssetKind,
+    /// The file name the pack exposes (may carry sub-folders).
+    pub filename: &'a str,
+    /// The dependency's `selector` in the original program's format.
+    pub selector: Value,
+    pub sha256: &'a Sha256,
+    pub size_bytes: u64,
+    /// Where it can be downloaded (the provider is then `url`, else `local`).
+    pub url: Option<&'a str>,
+}
+
+/// Adds `pin` to `pack.json`'s dependencies and `lock.json`'s resolved
+/// entries, in the original program's format (every field it writes).
+pub(crate) fn push_pinned(pack: &mut PackFile, lock: &mut LockFile, pin: &Pinned) {
+    let mut dep_extra = Extra::new();
+    dep_extra.insert("required".into(), json!(true));
+    dep_extra.insert("selector".into(), pin.selector.clone());
+    dep_extra.insert("update_policy".into(), json!({"mode": "pinned"}));
+    let mut expose_extra = Extra::new();
+    expose_extra.insert("trigger_words".into(), json!([]));
+    pack.dependencies.push(Dependency {
+        id: pin.dependency_id.to_owned(),
+        kind: Some(pin.kind.as_str().into()),
+        expose: Some(Expose { filename: Some(pin.filename.to_owned()), extra: expose_extra }),
+        extra: dep_extra,
+    });
+    let mut provider_extra = Extra::new();
+    for k in ["model_id", "version_id", "file_id", "repo_id"] {
+        provider_extra.insert(k.into(), Value::Null);
+    }
+    provider_extra.insert("filename".into(), json!(pin.filename.rsplit('/').next().unwrap_or(pin.filename)));
+    provider_extra.insert("revision".into(), Value::Null);
+    let mut art_extra = Extra::new();
+    art_extra.insert("download".into(), json!({"urls": pin.url.iter().collect::<Vec<_>>()}));
+    art_extra.insert("integrity".into(), json!({"sha256_verified": true}));
+    lock.resolved.push(Resolved {
+        dependency_id: pin.dependency_id.to_owned(),
+        artifact: Artifact {
+            kind: Some(pin.kind.as_str().into()),
+            sha256: Some(pin.sha256.to_string()),
+            size_bytes: Some(pin.size_bytes),
+            provider: Some(Provider { name: Some(if pin.url.is_some() { "url" } else { "local" }.into()), extra: provider_extra }),
+            extra: art_extra,
+        },
+        extra: Extra::new(),
+    });
 }
 
 fn write_pack(layout: &StoreLayout, name: &PackName, pack: &PackFile, lock: &LockFile) -> Result<()> {

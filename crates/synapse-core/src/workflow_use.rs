@@ -53,7 +53,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::download::{self, Expect, MAX_UNKNOWN_SIZE};
 use crate::error::{Error, Result};
@@ -62,7 +62,7 @@ use crate::link_record::{DirEntry, LinkEntry, LinkRecord, MadeBy};
 use crate::model::{AssetKind, AutoBackupReport, Origin, UiLink, UseClash};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
-use crate::schema::{Artifact, Dependency, Expose, Extra, LockFile, PackFile, Provider, Resolved, LOCK_SCHEMA, PACK_SCHEMA};
+use crate::schema::{Extra, LockFile, PackFile, LOCK_SCHEMA, PACK_SCHEMA};
 use crate::store::Store;
 use crate::tree::Tree;
 use crate::ui::{self, Target};
@@ -1190,37 +1190,16 @@ fn pack_files(
     };
     lock.extra.insert("resolved_at".into(), json!(now));
     for p in pinned {
-        let mut dep_extra = Extra::new();
-        dep_extra.insert("required".into(), json!(true));
-        dep_extra.insert("selector".into(), json!({"strategy": "sha256", "sha256": p.sha256}));
-        dep_extra.insert("update_policy".into(), json!({"mode": "pinned"}));
-        let mut expose_extra = Extra::new();
-        expose_extra.insert("trigger_words".into(), json!([]));
-        pack.dependencies.push(Dependency {
-            id: p.dependency_id.clone(),
-            kind: Some(p.kind.as_str().into()),
-            expose: Some(Expose { filename: Some(p.name.clone()), extra: expose_extra }),
-            extra: dep_extra,
-        });
-        let mut provider_extra = Extra::new();
-        for k in ["model_id", "version_id", "file_id", "repo_id", "revision"] {
-            provider_extra.insert(k.into(), Value::Null);
-        }
-        provider_extra.insert("filename".into(), json!(p.name.rsplit('/').next().unwrap_or(&p.name)));
-        let mut art_extra = Extra::new();
-        art_extra.insert("download".into(), json!({"urls": p.url.iter().collect::<Vec<_>>()}));
-        art_extra.insert("integrity".into(), json!({"sha256_verified": true}));
-        lock.resolved.push(Resolved {
-            dependency_id: p.dependency_id.clone(),
-            artifact: Artifact {
-                kind: Some(p.kind.as_str().into()),
-                sha256: Some(p.sha256.to_string()),
-                size_bytes: Some(p.size_bytes),
-                provider: Some(Provider { name: Some(if p.url.is_some() { "url" } else { "local" }.into()), extra: provider_extra }),
-                extra: art_extra,
-            },
-            extra: Extra::new(),
-        });
+        let pin = crate::packs::Pinned {
+            dependency_id: &p.dependency_id,
+            kind: p.kind,
+            filename: &p.name,
+            selector: json!({"strategy": "sha256", "sha256": p.sha256}),
+            sha256: &p.sha256,
+            size_bytes: p.size_bytes,
+            url: p.url.as_deref(),
+        };
+        crate::packs::push_pinned(&mut pack, &mut lock, &pin);
     }
     for n in not_pinned {
         lock.unresolved.push(json!({
