@@ -563,34 +563,18 @@ impl Drives {
         tracker: Option<&crate::progress::Tracker>,
         cancel: &crate::progress::CancelToken,
     ) -> Result<crate::copy::Copied> {
-        let bucket = |name: &str| -> Result<Option<(&Drive, &std::sync::Arc<crate::s3::Bucket>)>> {
-            if name == target::LOCAL {
-                return Ok(None);
-            }
-            match self.opened.get(name) {
-                Some(Ok(d)) => Ok(match &d.place {
-                    Place::Bucket(b) => Some((d, b)),
-                    Place::Folder { .. } => None,
-                }),
-                Some(Err(e)) => Err(Error::invalid(format!("target {name:?} cannot be used: {e}"))),
-                None => Err(Error::internal(format!("target {name:?} was not opened"))),
-            }
-        };
-        match (bucket(from)?, bucket(to)?) {
-            (None, None) => crate::copy::copy_blob(sha, self.tree(store, from)?, self.tree(store, to)?, existing, tracker, cancel),
-            (None, Some((d, b))) => {
-                d.writable()?;
-                let refresh = !matches!(existing, crate::copy::Existing::Keep);
-                b.upload(sha, self.tree(store, from)?, &d.backup_id, refresh, tracker, cancel)
-            }
-            (Some(_), None) if !matches!(existing, crate::copy::Existing::Keep) => Err(Error::invalid(format!(
-                "the copy of {} on {to} is known to be corrupt: repair it (synapse repair) from a copy on a folder or this disk",
-                sha.short()
-            ))),
-            (Some((_, b)), None) => b.download(sha, self.tree(store, to)?, tracker, cancel),
-            (Some(_), Some(_)) => Err(Error::invalid(format!(
-                "{from} and {to} are both buckets: a copy between them would pass through this disk; copy from a folder target or this disk instead"
-            ))),
+        copy_between(sha, self.end(store, from)?, self.end(store, to)?, existing, tracker, cancel)
+    }
+
+    /// Place `name` (`local`, or an opened target) as one end of a copy.
+    fn end<'a>(&'a self, store: &'a StoreLayout, name: &str) -> Result<End<'a>> {
+        match self.opened.get(name) {
+            Some(Ok(drive)) => Ok(match &drive.place {
+                Place::Bucket(bucket) => End::Bucket { bucket, drive },
+                Place::Folder { tree, .. } => End::Tree(tree),
+            }),
+            // `local`, or the error a target that did not open keeps.
+            _ => self.tree(store, name).map(End::Tree),
         }
     }
 
@@ -613,7 +597,6 @@ pub struct Session {
     pub config: ConfigFile,
     /// The target this session holds (its id known from now on).
     pub target: Target,
-    pub place: Place,
     pub backup_id: String,
     drive: Drive,
     store_layout: StoreLayout,
@@ -628,12 +611,10 @@ impl Session {
         let store_lock = store.lock(operation)?;
         let config = store.config()?;
         let target = store.target_with(&config)?;
-        let mut drive = Drive::open(store, target, operation)?;
-        let place = std::mem::replace(&mut drive.place, Place::Folder { drive: BackupLayout::new(""), tree: StoreLayout::new("") });
+        let drive = Drive::open(store, target, operation)?;
         Ok(Session {
             config,
             target: drive.target.clone(),
-            place,
             backup_id: drive.backup_id.clone(),
             drive,
             store_layout: store.layout().clone(),
@@ -646,9 +627,14 @@ impl Session {
         self.drive.writable()
     }
 
+    /// Where the target keeps its copies.
+    pub fn place(&self) -> &Place {
+        &self.drive.place
+    }
+
     /// The catalog of this target, as recorded now.
     pub fn catalog(&self) -> Catalog {
-        Catalog::for_drive(&self.store_layout, &self.target, &self.place.path(), Some(&self.backup_id)).0
+        Catalog::for_drive(&self.store_layout, &self.target, &self.place().path(), Some(&self.backup_id)).0
     }
 
     /// Saves the catalog; a failure only leaves a stale cache, so it is ignored.
@@ -658,7 +644,7 @@ impl Session {
 
     /// Records that a sync of `kind` completed now (a cache: failures are ignored).
     pub fn record_sync(&self, kind: catalog::SyncKind) {
-        let _ = catalog::record_sync(&self.store_layout, &self.target, &self.place.path(), Some(&self.backup_id), kind);
+        let _ = catalog::record_sync(&self.store_layout, &self.target, &self.place().path(), Some(&self.backup_id), kind);
     }
 
     /// Records in both ledgers that the copies of `shas` were just hashed
@@ -667,7 +653,7 @@ impl Session {
     pub(crate) fn record_verified(&self, shas: &[crate::ids::Sha256]) {
         crate::ledger::Ledger::record_good(&self.store_layout.ledger(), &self.store_layout.blobs(), shas);
         let ledger = self.target.ledger_file(&self.store_layout);
-        match &self.place {
+        match self.place() {
             Place::Folder { tree, .. } => crate::ledger::Ledger::record_good(&ledger, &tree.blobs(), shas),
             // The object was just written from, or read into, the local file: its size is the file's.
             Place::Bucket(_) => {
@@ -686,7 +672,7 @@ impl Session {
 
     /// `Some(backup_not_connected)` when the drive has gone away since the session opened.
     pub fn gone(&self) -> Option<Error> {
-        BackupState::detect_target(&self.target).require().err().filter(|_| self.place.tree().is_some())
+        BackupState::detect_target(&self.target).require().err().filter(|_| self.place().tree().is_some())
     }
 
     /// Turns an error met while touching the drive into `backup_not_connected`
@@ -709,18 +695,49 @@ impl Session {
         tracker: Option<&crate::progress::Tracker>,
         cancel: &crate::progress::CancelToken,
     ) -> Result<crate::copy::Copied> {
-        use crate::model::SyncDirection::{FromBackup, ToBackup};
-        let local = &self.store_layout;
-        match (&self.place, direction) {
-            (Place::Folder { tree, .. }, ToBackup) => crate::copy::copy_blob(sha, local, tree, existing, tracker, cancel),
-            (Place::Folder { tree, .. }, FromBackup) => crate::copy::copy_blob(sha, tree, local, existing, tracker, cancel),
-            (Place::Bucket(b), ToBackup) => {
-                self.writable()?;
-                let refresh = !matches!(existing, crate::copy::Existing::Keep);
-                b.upload(sha, local, &self.backup_id, refresh, tracker, cancel)
-            }
-            (Place::Bucket(b), FromBackup) => b.download(sha, local, tracker, cancel),
+        let local = End::Tree(&self.store_layout);
+        let there = match self.place() {
+            Place::Folder { tree, .. } => End::Tree(tree),
+            Place::Bucket(bucket) => End::Bucket { bucket, drive: &self.drive },
+        };
+        match direction {
+            crate::model::SyncDirection::ToBackup => copy_between(sha, local, there, existing, tracker, cancel),
+            crate::model::SyncDirection::FromBackup => copy_between(sha, there, local, existing, tracker, cancel),
         }
+    }
+}
+
+/// One end of a copy: a store tree (this store's or a folder target's), or
+/// a bucket with the target that opened it (for its id and ownership).
+pub(crate) enum End<'a> {
+    Tree(&'a StoreLayout),
+    Bucket { bucket: &'a crate::s3::Bucket, drive: &'a Drive },
+}
+
+/// Copies blob `sha` between two ends: the copy engine between trees, an
+/// upload from a tree into a bucket (refused on a prefix another store owns),
+/// a download from a bucket into a tree. Two buckets have no path between
+/// them that would not write to this disk, so that copy is refused.
+fn copy_between(
+    sha: &crate::ids::Sha256,
+    from: End,
+    to: End,
+    existing: &crate::copy::Existing,
+    tracker: Option<&crate::progress::Tracker>,
+    cancel: &crate::progress::CancelToken,
+) -> Result<crate::copy::Copied> {
+    match (from, to) {
+        (End::Tree(from), End::Tree(to)) => crate::copy::copy_blob(sha, from, to, existing, tracker, cancel),
+        (End::Tree(from), End::Bucket { bucket, drive }) => {
+            drive.writable()?;
+            let refresh = !matches!(existing, crate::copy::Existing::Keep);
+            bucket.upload(sha, from, &drive.backup_id, refresh, tracker, cancel)
+        }
+        (End::Bucket { bucket, .. }, End::Tree(to)) => bucket.download(sha, to, existing, tracker, cancel),
+        (End::Bucket { bucket: a, .. }, End::Bucket { bucket: b, .. }) => Err(Error::invalid(format!(
+            "{} and {} are both buckets: a copy between them would pass through this disk; copy from a folder target or this disk instead",
+            a.name, b.name
+        ))),
     }
 }
 

@@ -263,7 +263,7 @@ pub(crate) fn place_blob(tree: &Tree, part: &Path, dst: &Path) -> Result<()> {
 /// the corrupt file to `aside`. With an atomic exchange the blob name never
 /// goes missing; where the filesystem cannot exchange, the corrupt file moves
 /// aside first and the new one follows at once.
-fn replace_corrupt(tree: &Tree, part: &Path, dst: &Path, aside: &Path) -> Result<()> {
+pub(crate) fn replace_corrupt(tree: &Tree, part: &Path, dst: &Path, aside: &Path) -> Result<()> {
     tree.mkdirs(aside.parent().expect("quarantine paths have a parent"))?;
     tree.set_mode(part, crate::blobs::BLOB_MODE)?;
     if tree.exchange(part, dst)? {

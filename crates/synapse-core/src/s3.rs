@@ -665,7 +665,8 @@ impl Bucket {
         }
     }
 
-    /// Downloads blob `sha` into the local store `local`: into
+    /// Downloads blob `sha` into the store tree `local` (this store's, or a
+    /// folder target's): into
     /// `data/tmp/<sha>.s3.part` (resumed with a range request when a part is
     /// there), hashed, and renamed to the blob's name only on a match. A blob
     /// already local (a regular file of the right size) is `AlreadyPresent`.
@@ -673,7 +674,14 @@ impl Bucket {
     /// Errors: `not_found` (io) when the bucket lacks it; `integrity` when the
     /// bytes do not hash to `sha` (nothing is placed, the part is removed);
     /// `insufficient_space`; `cancelled`; `remote`.
-    pub fn download(&self, sha: &Sha256, local: &StoreLayout, tracker: Option<&Tracker>, cancel: &CancelToken) -> Result<Copied> {
+    pub fn download(
+        &self,
+        sha: &Sha256,
+        local: &StoreLayout,
+        existing: &crate::copy::Existing,
+        tracker: Option<&Tracker>,
+        cancel: &CancelToken,
+    ) -> Result<Copied> {
         let Some(size) = self.head(sha)? else {
             return Err(Error::Io {
                 op: "read from the bucket",
@@ -683,7 +691,8 @@ impl Bucket {
         };
         let tree = local.tree()?;
         let dst = local.blobs().blob(sha);
-        if tree.stat(&dst).ok().flatten().is_some_and(|m| m.is_file() && m.size == size) {
+        let found = tree.stat(&dst).ok().flatten();
+        if *existing == crate::copy::Existing::Keep && found.is_some_and(|m| m.is_file() && m.size == size) {
             return Ok(Copied::AlreadyPresent { bytes: size });
         }
         let tmp = local.tmp();
@@ -768,7 +777,13 @@ impl Bucket {
                 let _ = tree.write_atomic(&m, &meta);
             }
         }
-        crate::copy::place_blob(&tree, &part, &dst)?;
+        match existing {
+            // A copy known to be corrupt goes to quarantine, never deleted (SPEC §3.12).
+            crate::copy::Existing::Quarantine(aside) if found.is_some_and(|m| m.is_file()) => {
+                crate::copy::replace_corrupt(&tree, &part, &dst, aside)?
+            }
+            _ => crate::copy::place_blob(&tree, &part, &dst)?,
+        }
         Ok(Copied::Done { bytes: size })
     }
 

@@ -240,7 +240,7 @@ pub fn state_sync(store: &Store, opts: StateSyncOptions, ctl: Control) -> Result
         return plan(store, &tree, opts).map(|(r, _)| r);
     }
     let s = Session::open(store, "state sync")?;
-    let (_, tree) = s.place.folder()?;
+    let (_, tree) = s.place().folder()?;
     let (mut r, steps) = plan(store, tree, opts)?;
     let local_git = store.layout().state().join(".git").exists();
     if opts.direction == SyncDirection::FromBackup && local_git && !steps.is_empty() && !(opts.include_git || opts.allow_git_overwrite) {

@@ -73,7 +73,7 @@ pub fn restore_blob(store: &Store, sha: &Sha256, ctl: Control) -> Result<BlobCop
 /// Where a copy in `direction` lands, for results and messages.
 fn destination(store: &Store, s: &Session, direction: SyncDirection, sha: &Sha256) -> std::path::PathBuf {
     match direction {
-        SyncDirection::ToBackup => s.place.blob_path(sha),
+        SyncDirection::ToBackup => s.place().blob_path(sha),
         SyncDirection::FromBackup => store.layout().blobs().blob(sha),
     }
 }
@@ -82,7 +82,7 @@ fn destination(store: &Store, s: &Session, direction: SyncDirection, sha: &Sha25
 /// that side's quarantine and replaced (a bucket's object is overwritten: a
 /// bucket has no quarantine folder, and its bad bytes are worth nothing).
 fn existing_for(store: &Store, s: &Session, direction: SyncDirection, corrupt: bool, sha: &Sha256) -> Existing {
-    match (direction, s.place.tree()) {
+    match (direction, s.place().tree()) {
         (SyncDirection::ToBackup, Some(tree)) => Existing::unless_corrupt(corrupt, sha, tree),
         (SyncDirection::ToBackup, None) if corrupt => Existing::Refresh,
         (SyncDirection::ToBackup, None) => Existing::Keep,
@@ -248,9 +248,9 @@ pub fn apply_sync(store: &Store, planned: &SyncPlan, ctl: Control) -> Result<Syn
     let s = Session::open(store, "sync")?;
     planned.plan.check(store, "sync")?;
     let opts = SyncOptions { dry_run: false, ..planned.options };
-    let fresh = plan(store, &s.place, opts)?;
+    let fresh = plan(store, s.place(), opts)?;
     let (keep, skipped) = intersect(&planned.preview.items, fresh.items, |item| match opts.direction {
-        SyncDirection::ToBackup if s.place.has(&item.sha256) => "it is already on the backup".to_owned(),
+        SyncDirection::ToBackup if s.place().has(&item.sha256) => "it is already on the backup".to_owned(),
         SyncDirection::FromBackup if blobs::exists(&store.layout().blobs(), &item.sha256) => "it is already in the store".to_owned(),
         _ => "it is no longer where the plan found it".to_owned(),
     });
@@ -293,7 +293,7 @@ pub fn sync(store: &Store, opts: SyncOptions, ctl: Control) -> Result<SyncResult
     }
     let queue = autobackup::run_queued_first(store, ctl);
     let s = Session::open(store, "sync")?;
-    let plan = plan(store, &s.place, opts)?;
+    let plan = plan(store, s.place(), opts)?;
     let mut r = apply(store, &s, plan, opts, ctl);
     r.auto_backup = queue;
     Ok(r)
@@ -1006,7 +1006,7 @@ fn free_local(store: &Store, s: &Session, r: &mut PackTransferResult, written: &
                     r.errors.push(ItemError {
                         sha256: Some(gone.clone()),
                         display_name: item.map(|i| i.display_name.clone()),
-                        path: Some(s.place.blob_path(gone)),
+                        path: Some(s.place().blob_path(gone)),
                         code: ErrorCode::NotFound,
                         message: format!("kept the local copy of {}: it is no longer on the backup", gone.short()),
                     });
@@ -1046,11 +1046,11 @@ fn free_local(store: &Store, s: &Session, r: &mut PackTransferResult, written: &
             r.errors.push(item_error(item, &e));
             return;
         }
-        if !s.place.has(&item.sha256) {
+        if !s.place().has(&item.sha256) {
             r.errors.push(ItemError {
                 sha256: Some(item.sha256.clone()),
                 display_name: Some(item.display_name.clone()),
-                path: Some(s.place.blob_path(&item.sha256)),
+                path: Some(s.place().blob_path(&item.sha256)),
                 code: ErrorCode::NotFound,
                 message: format!("kept the local copy of {}: its backup copy disappeared", item.display_name),
             });

@@ -320,3 +320,29 @@ fn sync_all_copies_to_and_from_a_bucket_without_writing_to_this_disk() {
     assert_eq!(std::fs::read(env.backup_blob_path(&shas[0])).unwrap(), content("sync-all-a", 300_000));
     assert_eq!(crate::support::Env::files_under(&env.root.join("data/blobs")), before, "nothing was written to this disk");
 }
+
+#[test]
+fn a_local_copy_known_to_be_corrupt_is_replaced_from_the_bucket_and_kept_in_quarantine() {
+    let Some(m) = moto::server() else { return };
+    let bucket = m.bucket("cli-quarantine");
+    let env = Env::new();
+    add_cloud(&env, m, &bucket, "");
+    let good = content("quarantine-me", 250_000);
+    let sha = env.orphan(&good);
+    run(&env, m, &["backup", "blob", &sha, "--target", "cloud"], 0);
+    // The local file rots (same size), and a scrub of this disk records it.
+    let path = env.blob_path(&sha);
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, vec![b'x'; good.len()]).unwrap();
+    run(&env, m, &["scrub", "--target", "local", "--budget", "1GB"], 7);
+    // Restoring it is not "already present": the good bytes come back, the bad ones go aside.
+    let r = run(&env, m, &["backup", "restore", &sha, "--target", "cloud"], 0);
+    assert_eq!((r["already_present"].as_bool(), r["bytes_copied"].as_u64()), (Some(false), Some(250_000)), "{r}");
+    assert_eq!(std::fs::read(&path).unwrap(), good);
+    let quarantined: Vec<_> = std::fs::read_dir(env.root.join("data/quarantine")).unwrap().flatten().collect();
+    assert_eq!(quarantined.len(), 1, "the corrupt copy is kept, not deleted");
+    assert_eq!(std::fs::read(quarantined[0].path()).unwrap(), vec![b'x'; good.len()]);
+}

@@ -31,7 +31,10 @@ fn a_blob_goes_up_is_listed_comes_back_and_rehashes_to_its_name() {
     assert_eq!(b.rehash(&sha, None, &cancel).unwrap(), Some(sha.clone()));
 
     let other = Fixture::new();
-    assert_eq!(b.download(&sha, other.store.layout(), None, &cancel).unwrap(), Copied::Done { bytes: 300_000 });
+    assert_eq!(
+        b.download(&sha, other.store.layout(), &synapse_core::copy::Existing::Keep, None, &cancel).unwrap(),
+        Copied::Done { bytes: 300_000 }
+    );
     assert_eq!(std::fs::read(other.local_path(&sha)).unwrap(), bytes);
     assert_eq!(b.delete(&sha).unwrap(), 300_000);
     assert_eq!(b.head(&sha).unwrap(), None);
@@ -76,7 +79,10 @@ fn a_download_of_other_bytes_than_the_name_is_refused_and_nothing_is_placed() {
     m.boto(&format!("s3.put_object(Bucket='lying', Key='{}', Body=b'x' * 1000)", b.blob_key(&sha)));
     assert_ne!(b.rehash(&sha, None, &cancel).unwrap(), Some(sha.clone()));
     let other = Fixture::new();
-    assert!(matches!(b.download(&sha, other.store.layout(), None, &cancel), Err(Error::Integrity { .. })));
+    assert!(matches!(
+        b.download(&sha, other.store.layout(), &synapse_core::copy::Existing::Keep, None, &cancel),
+        Err(Error::Integrity { .. })
+    ));
     assert!(!other.local_path(&sha).exists());
     assert_eq!(std::fs::read_dir(other.store.layout().tmp()).map(|d| d.count()).unwrap_or(0), 0, "no part is kept of bad bytes");
 }
