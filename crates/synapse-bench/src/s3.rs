@@ -9,12 +9,10 @@
 //! moto is a Python server, so both sides measure mostly the server; the ratio
 //! says whether Synapse's client costs anything on top of the SDK's.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context};
+use anyhow::{ensure, Context};
 use synapse_core::progress::{CancelToken, Control, NoProgress};
 use synapse_core::s3::S3Location;
 use synapse_core::{sync, target, Store};
@@ -23,43 +21,16 @@ use crate::data;
 use crate::report::{bytes, emit, gbps, ms, Outcome};
 use crate::Opts;
 
+// The tests' moto harness: it starts the server once (exiting with this
+// process), makes its key, and runs boto3 for us.
+#[path = "../../synapse-core/tests/core/moto.rs"]
+mod moto;
+
 const BUCKET: &str = "bench";
-const KEY_ID: &str = "bench";
-const SECRET: &str = "bench-secret";
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The Python with moto: `SYNAPSE_MOTO_PYTHON`, else `target/test-venv` (what `scripts/test` installs).
-fn python() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("SYNAPSE_MOTO_PYTHON") {
-        return Some(PathBuf::from(p));
-    }
-    let exe = std::env::current_exe().ok()?;
-    let venv = exe.parent()?.parent()?.join("test-venv/bin/python");
-    venv.exists().then_some(venv)
-}
-
-fn boto(python: &Path, endpoint: &str, code: &str) -> anyhow::Result<String> {
-    let script = format!(
-        "import boto3, time\ns3 = boto3.client('s3', endpoint_url='{endpoint}', region_name='us-east-1', aws_access_key_id='{KEY_ID}', aws_secret_access_key='{SECRET}')\n{code}\n"
-    );
-    let out = Command::new(python).args(["-c", &script]).output().context("cannot run python")?;
-    if !out.status.success() {
-        bail!("boto3 failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
 
 /// Seconds a boto3 transfer took, timed inside Python (its start-up not counted).
-fn boto_seconds(python: &Path, endpoint: &str, call: &str) -> anyhow::Result<Duration> {
-    let out = boto(python, endpoint, &format!("t = time.perf_counter()\n{call}\nprint(time.perf_counter() - t)"))?;
+fn boto_seconds(m: &moto::Moto, call: &str) -> anyhow::Result<Duration> {
+    let out = m.boto(&format!("import time\nt = time.perf_counter()\n{call}\nprint(time.perf_counter() - t)"));
     let secs: f64 = out.trim().parse().with_context(|| format!("unexpected boto3 output {out:?}"))?;
     Ok(Duration::from_secs_f64(secs))
 }
@@ -67,30 +38,17 @@ fn boto_seconds(python: &Path, endpoint: &str, call: &str) -> anyhow::Result<Dur
 pub fn run(opts: &Opts, dir: &Path) -> anyhow::Result<Vec<Outcome>> {
     let size = opts.s3_size;
     println!("== bucket target: upload and download of one {} blob (moto on 127.0.0.1) ==", bytes(size));
-    let Some(python) = python() else {
+    let Some(m) = moto::server() else {
         return Ok(vec![emit(Outcome::info(
             "  skipped: no Python with moto (scripts/test installs it into target/test-venv, or set SYNAPSE_MOTO_PYTHON)".to_owned(),
         ))]);
     };
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let _server = Server(
-        Command::new(&python)
-            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("cannot start moto")?,
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        ensure!(Instant::now() < deadline, "moto did not start on {endpoint}");
-        std::thread::sleep(Duration::from_millis(100));
+    m.bucket(BUCKET);
+    // The server's key, for the store's bucket target.
+    for (k, v) in m.env() {
+        std::env::set_var(k, v);
     }
-    boto(&python, &endpoint, &format!("s3.create_bucket(Bucket='{BUCKET}')"))?;
-    // The bench server's keys, for the store's bucket target.
-    std::env::set_var("AWS_ACCESS_KEY_ID", KEY_ID);
-    std::env::set_var("AWS_SECRET_ACCESS_KEY", SECRET);
+    let endpoint = m.endpoint.clone();
 
     let tmp = tempfile::Builder::new().prefix("s3-").tempdir_in(dir)?;
     let store = Store::init(&tmp.path().join("store"))?;
@@ -109,19 +67,19 @@ pub fn run(opts: &Opts, dir: &Path) -> anyhow::Result<Vec<Outcome>> {
     eprintln!("  generated and cached {} in {:.1} s", bytes(size), started.elapsed().as_secs_f64());
     let key = format!("synapse/data/blobs/sha256/{}/{sha}", sha.fanout());
     let cancel = CancelToken::new();
-    let delete_ours = || boto(&python, &endpoint, &format!("s3.delete_object(Bucket='{BUCKET}', Key='{key}')"));
+    let delete_ours = || m.boto(&format!("s3.delete_object(Bucket='{BUCKET}', Key='{key}')"));
     let src_str = src.display().to_string();
 
     let (mut up_ours, mut up_sdk) = (Duration::MAX, Duration::MAX);
     for _ in 0..opts.runs {
-        delete_ours()?;
+        delete_ours();
         let t = Instant::now();
         let r = sync::backup_blob(&store, &sha, Control::new(&NoProgress, &cancel))?;
         up_ours = up_ours.min(t.elapsed());
         ensure!(r.bytes_copied == size, "the upload sent {} bytes, expected {size}", r.bytes_copied);
         data::warm(&src)?;
-        up_sdk = up_sdk.min(boto_seconds(&python, &endpoint, &format!("s3.upload_file('{src_str}', '{BUCKET}', 'sdk-copy')"))?);
-        boto(&python, &endpoint, &format!("s3.delete_object(Bucket='{BUCKET}', Key='sdk-copy')"))?;
+        up_sdk = up_sdk.min(boto_seconds(m, &format!("s3.upload_file('{src_str}', '{BUCKET}', 'sdk-copy')"))?);
+        m.boto(&format!("s3.delete_object(Bucket='{BUCKET}', Key='sdk-copy')"));
     }
     // The object stays for the downloads.
     sync::backup_blob(&store, &sha, Control::new(&NoProgress, &cancel))?;
@@ -140,8 +98,7 @@ pub fn run(opts: &Opts, dir: &Path) -> anyhow::Result<Vec<Outcome>> {
         sync::restore_blob(&other, &sha, Control::new(&NoProgress, &cancel))?;
         down_ours = down_ours.min(t.elapsed());
         let _ = std::fs::remove_file(&sdk_dst);
-        down_sdk =
-            down_sdk.min(boto_seconds(&python, &endpoint, &format!("s3.download_file('{BUCKET}', '{key}', '{}')", sdk_dst.display()))?);
+        down_sdk = down_sdk.min(boto_seconds(m, &format!("s3.download_file('{BUCKET}', '{key}', '{}')", sdk_dst.display()))?);
     }
     let _ = std::fs::remove_file(&sdk_dst);
 

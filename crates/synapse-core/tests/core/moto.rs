@@ -69,8 +69,18 @@ fn free_port() -> u16 {
 fn start(python: PathBuf) -> Moto {
     let port = free_port();
     let log = std::env::temp_dir().join(format!("synapse-moto-{}-{port}.log", std::process::id()));
+    // A test binary never drops its statics, so the server watches its
+    // parent and exits with it (left running, every run leaked one).
+    let launcher = format!(
+        "import os, threading, time\n\
+         parent = os.getppid()\n\
+         def watch():\n    while os.getppid() == parent:\n        time.sleep(0.5)\n    os._exit(0)\n\
+         threading.Thread(target=watch, daemon=True).start()\n\
+         from moto.server import main\n\
+         main(['-H', '127.0.0.1', '-p', '{port}'])\n"
+    );
     let child = Command::new(&python)
-        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .args(["-c", &launcher])
         .env("INITIAL_NO_AUTH_ACTION_COUNT", "3")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).expect("moto's log"))
