@@ -113,9 +113,11 @@ impl BackupState {
                 }
             }
             Ok((identity, bucket)) => {
-                // This store's id, if it has one yet (it is made when it first claims a prefix).
-                let ours = store_root.and_then(|r| fs::read_to_string(StoreLayout::new(r).store_id()).ok());
-                let read_only = identity.as_ref().is_some_and(|i| ours.as_deref().map(str::trim) != Some(i.owner.as_str()));
+                let read_only = match (&identity, store_root) {
+                    (Some(i), Some(root)) => i.foreign_to(&StoreLayout::new(root)),
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
                 BackupState::Online { bucket: std::sync::Arc::new(bucket), identity, read_only }
             }
         }
@@ -276,6 +278,17 @@ impl BackupState {
         match self {
             BackupState::Online { .. } => Ok(()),
             other => other.require().map(|_| ()),
+        }
+    }
+
+    /// `foreign_target` for a bucket prefix another store owns (read and
+    /// restore only, SPEC §3.13); `Ok` for everything else.
+    pub fn writable(&self, target: &str) -> Result<()> {
+        match self {
+            BackupState::Online { read_only: true, identity: Some(i), .. } => {
+                Err(Error::ForeignTarget { target: target.to_owned(), owner: i.owner.clone() })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -517,7 +530,7 @@ impl Drive {
         if self.owned {
             return Ok(());
         }
-        Err(Error::ForeignTarget { target: self.target.name.clone(), owner: self.owner.clone(), ours: self.backup_id.clone() })
+        Err(Error::ForeignTarget { target: self.target.name.clone(), owner: self.owner.clone() })
     }
 }
 

@@ -233,8 +233,8 @@ pub enum Error {
     Remote { target: String, endpoint: String, problem: RemoteProblem, message: String },
 
     /// A target whose `backup-id` names another store: read and restore only (SPEC §3.13).
-    #[error("target {target:?} belongs to another store (its backup-id is {owner}, this store's is {ours}): Synapse reads and restores from it but never writes or deletes there")]
-    ForeignTarget { target: String, owner: String, ours: String },
+    #[error("target {target:?} belongs to another store (store id {owner}): Synapse reads and restores from it but never writes or deletes there")]
+    ForeignTarget { target: String, owner: String },
 
     #[error("internal error: {message} (this is a bug in Synapse, not something you did: please report it)")]
     Internal { message: String },

@@ -228,7 +228,7 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
     for seen in &remove {
         let freed = match seen.state.bucket() {
             Some(bucket) => {
-                owned_by_this_store(store, &seen.target, &seen.state)?;
+                seen.state.writable(&seen.target.name)?;
                 let freed = bucket.delete(sha)?;
                 let mut catalog = Catalog::load(store.layout(), &seen.target);
                 catalog.remove(sha);
@@ -320,16 +320,6 @@ fn confirm_bucket_copies(inv: &mut Inventory, sha: &Sha256) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// `foreign_target` unless the bucket of `state` belongs to this store.
-pub(crate) fn owned_by_this_store(store: &Store, target: &Target, state: &BackupState) -> Result<()> {
-    let BackupState::Online { identity, .. } = state else { return Ok(()) };
-    let ours = crate::s3::store_identity(store.layout())?;
-    match identity {
-        Some(i) if i.owner != ours => Err(Error::ForeignTarget { target: target.name.clone(), owner: i.owner.clone(), ours }),
-        _ => Ok(()),
-    }
 }
 
 /// Removes a deleted copy from its target's catalog (a cache: failures are ignored).

@@ -877,17 +877,29 @@ pub struct Identity {
 
 /// This store's identity (`data/store-id`), made the first time it is asked for.
 pub fn store_identity(layout: &StoreLayout) -> Result<String> {
+    if let Some(id) = known_store_identity(layout) {
+        return Ok(id);
+    }
     let tree = layout.tree()?;
     let path = layout.store_id();
-    if let Ok(bytes) = tree.read(&path) {
-        let id = String::from_utf8_lossy(&bytes).trim().to_owned();
-        if !id.is_empty() {
-            return Ok(id);
-        }
-    }
     let id = uuid::Uuid::new_v4().to_string();
     tree.write_atomic(&path, format!("{id}\n").as_bytes())?;
     Ok(id)
+}
+
+impl Identity {
+    /// Another store owns the prefix (this one has none, or another id): read and restore only.
+    pub fn foreign_to(&self, layout: &StoreLayout) -> bool {
+        known_store_identity(layout).as_deref() != Some(self.owner.as_str())
+    }
+}
+
+/// This store's identity if it has one yet (read through the store's tree:
+/// never through a link); `None` before it first claimed a prefix.
+pub fn known_store_identity(layout: &StoreLayout) -> Option<String> {
+    let bytes = layout.tree().ok()?.read(&layout.store_id()).ok()?;
+    let id = String::from_utf8_lossy(&bytes).trim().to_owned();
+    (!id.is_empty()).then_some(id)
 }
 
 /// Opens the bucket of `target` with the key found for it ([`find_credentials`]).
