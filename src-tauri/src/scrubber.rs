@@ -678,7 +678,7 @@ mod tests {
         let old = (now - chrono::Duration::days(FRESH_DAYS + 1)).to_rfc3339();
         let fresh = (now - chrono::Duration::days(1)).to_rfc3339();
         let demo = tempfile::tempdir().expect("temp dir");
-        let made = synapse_core::demo::create(demo.path()).expect("demo store");
+        let made = synapse_demo::create(demo.path()).expect("demo store");
         let store = Store::open(&made.store_root).expect("open");
         let mut items = inventory::build(&store).expect("inventory").items;
         items.truncate(4);

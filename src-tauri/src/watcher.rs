@@ -626,7 +626,7 @@ mod tests {
         // A target whose question is still out keeps its last answer and is
         // not asked again; the loop does not wait for it.
         let dir = tempfile::tempdir().expect("temp dir");
-        let made = synapse_core::demo::create(dir.path()).expect("demo store");
+        let made = synapse_demo::create(dir.path()).expect("demo store");
         let store = Store::open(&made.store_root).expect("open");
         let targets = targets_of(&store);
         assert!(targets.len() >= 2, "the demo store has two targets");
@@ -646,7 +646,7 @@ mod tests {
     #[test]
     fn a_bucket_is_asked_every_bucket_poll_not_every_pass() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let made = synapse_core::demo::create(dir.path()).expect("demo store");
+        let made = synapse_demo::create(dir.path()).expect("demo store");
         let store = Store::open(&made.store_root).expect("open");
         let bucket = Target {
             name: "cloud".into(),

@@ -80,32 +80,10 @@ pub fn classify_header(header: &Map<String, Value>) -> AssetKind {
     }
 }
 
-/// Writes a minimal valid safetensors file whose header names `tensors` (each a
-/// 4-byte F32 scalar) followed by `padding` extra bytes. Used by the demo store
-/// and tests to make files the kind sniffer recognises.
-pub fn write_fake_safetensors(path: &Path, tensors: &[&str], metadata: &[(&str, &str)], padding: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut header = Map::new();
-    if !metadata.is_empty() {
-        let m: Map<String, Value> = metadata.iter().map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned()))).collect();
-        header.insert("__metadata__".into(), Value::Object(m));
-    }
-    for (i, t) in tensors.iter().enumerate() {
-        let start = i * 4;
-        header.insert((*t).to_owned(), serde_json::json!({"dtype": "F32", "shape": [], "data_offsets": [start, start + 4]}));
-    }
-    let h = serde_json::to_vec(&header)?;
-    let mut f = File::create(path)?;
-    f.write_all(&(h.len() as u64).to_le_bytes())?;
-    f.write_all(&h)?;
-    f.write_all(&vec![0u8; tensors.len() * 4])?;
-    f.write_all(padding)?;
-    f.sync_all()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use synapse_demo::write_fake_safetensors;
 
     fn kind_of(tensors: &[&str], meta: &[(&str, &str)]) -> AssetKind {
         let dir = tempfile::tempdir().unwrap();

@@ -8,7 +8,7 @@
 //!   [`fsutil`], [`schema`], [`store`], [`lock`];
 //! - blobs and packs: [`blobs`], [`kind`], [`packs`];
 //! - reasoning: [`inventory`], [`backup`], [`ledger`], [`integrity`] (corrupt copies), [`guard`] (impacts and
-//!   delete), [`cleanup`], [`verify`], [`repair`] (corrupt copies from good ones), [`doctor`], and the [`demo`] store;
+//!   delete), [`cleanup`], [`verify`], [`repair`] (corrupt copies from good ones), [`doctor`];
 //! - the backup drive: [`backup`] (state, config, status, sessions), [`catalog`]
 //!   (what it holds while unplugged), [`copy`] and [`writeback`] (the copy
 //!   engine), [`sync`] (blobs, packs, whole store), [`state_sync`] (`state/`),
@@ -22,7 +22,8 @@
 //! - long operations report through [`progress`].
 //!
 //! This crate knows nothing of the CLI or the desktop shell: both call the same
-//! functions, so they cannot disagree.
+//! functions, so they cannot disagree. The demo store is a crate of its own,
+//! `synapse-demo`, written through this crate's public API.
 
 // `unsafe` is denied everywhere except `writeback`, which wraps two libc calls
 // std lacks (early write-back of large copies, SPEC §7).
@@ -36,7 +37,6 @@ pub mod blobs;
 pub mod catalog;
 pub mod cleanup;
 pub mod copy;
-pub mod demo;
 pub mod disk;
 pub mod doctor;
 pub mod download;

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use synapse_core::demo;
 use synapse_core::{Store, WireError};
 use tauri::{AppHandle, Manager, State};
 
@@ -90,7 +89,7 @@ pub async fn store_open_demo(app: AppHandle, state: State<'_, AppState>) -> Resu
         let dir = prefs::demo_dir();
         let root: PathBuf = dir.join("store");
         if Store::open(&root).is_err() {
-            wire(demo::create(&dir))?;
+            wire(synapse_demo::create(&dir))?;
         }
         Ok(switch_to(&app, &state, &root))
     })

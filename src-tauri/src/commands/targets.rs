@@ -439,7 +439,7 @@ mod tests {
     #[test]
     fn testing_a_bucket_before_adding_it_records_nothing_and_names_the_problem() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let made = synapse_core::demo::create(dir.path()).expect("demo store");
+        let made = synapse_demo::create(dir.path()).expect("demo store");
         let store = synapse_core::Store::open(&made.store_root).expect("open");
         let targets = store.layout().root().join("state/targets.json");
         let before = std::fs::read(&targets).ok();
@@ -466,7 +466,7 @@ mod tests {
     #[test]
     fn a_refused_bucket_form_names_its_field() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let made = synapse_core::demo::create(dir.path()).expect("demo store");
+        let made = synapse_demo::create(dir.path()).expect("demo store");
         let store = synapse_core::Store::open(&made.store_root).expect("open");
         let ok = S3Location {
             endpoint: "http://127.0.0.1:9000".into(),

@@ -7,7 +7,7 @@ use comfy_table::{Cell, Color};
 use serde::Serialize;
 use synapse_core::doctor::{self, DoctorReport, Severity};
 use synapse_core::layout::StoreLayout;
-use synapse_core::{demo, Store};
+use synapse_core::Store;
 
 use super::{Ctx, Done};
 use crate::output::{self, bold, dim, shell_path};
@@ -88,7 +88,7 @@ fn render_doctor(r: &DoctorReport, fix: bool) -> String {
 }
 
 pub fn demo(ctx: &Ctx, dir: &Path) -> anyhow::Result<Done> {
-    let info = demo::create(dir)?;
+    let info = synapse_demo::create(dir)?;
     if ctx.json {
         output::json(&info)?;
         return Ok(Done::Ok);

@@ -12,7 +12,8 @@ use synapse_core::layout::BackupLayout;
 use synapse_core::model::{AssetKind, BackupSource, BlobStatus, Location};
 use synapse_core::packs;
 use synapse_core::progress::CancelToken;
-use synapse_core::{demo, ErrorCode, Store};
+use synapse_core::{ErrorCode, Store};
+use synapse_demo as demo;
 
 /// Every blob file under a `blobs/sha256` directory hashes to its name.
 fn assert_content_addressed(dir: &Path) -> usize {

@@ -3,10 +3,10 @@
 use std::fs;
 
 use synapse_core::inventory::{Query, SortKey};
-use synapse_core::kind::write_fake_safetensors;
 use synapse_core::model::{AssetKind, BackupSource, BlobStatus, Location};
 use synapse_core::schema::BlobManifest;
 use synapse_core::{blobs, ErrorCode};
+use synapse_demo::write_fake_safetensors;
 
 use crate::support::{content, matrix, Fixture};
 

@@ -24,30 +24,28 @@
 //! yet (`sha256: null`) and an unresolved dependency.
 
 use std::collections::HashSet;
-use std::fs;
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::blobs::{self, AdoptMode};
-use crate::error::{Error, Result};
-use crate::fsutil::{fsync_dir, now_rfc3339, write_atomic, write_json_atomic};
-use crate::ids::{PackName, Sha256};
-use crate::kind::write_fake_safetensors;
-use crate::layout::{BackupLayout, StoreLayout};
-use crate::ledger::{mtime_secs, Ledger, LedgerEntry};
-use crate::lock::StoreLock;
-use crate::model::AssetKind;
-use crate::packs;
-use crate::progress::CancelToken;
-use crate::schema::{BlobManifest, Extra, ManifestOrigin, LOCK_SCHEMA, PACK_SCHEMA};
-use crate::store::Store;
+use synapse_core::blobs::{self, AdoptMode};
+use synapse_core::error::{Error, Result};
+use synapse_core::fsutil::{fsync_dir, now_rfc3339, write_atomic, write_json_atomic};
+use synapse_core::ids::{PackName, Sha256};
+use synapse_core::layout::{BackupLayout, StoreLayout};
+use synapse_core::ledger::{mtime_secs, Ledger, LedgerEntry};
+use synapse_core::lock::StoreLock;
+use synapse_core::model::AssetKind;
+use synapse_core::packs;
+use synapse_core::progress::CancelToken;
+use synapse_core::schema::{BlobManifest, Extra, ManifestOrigin, LOCK_SCHEMA, PACK_SCHEMA};
+use synapse_core::store::Store;
 
 /// What [`create`] made.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DemoInfo {
     pub store_root: PathBuf,
     pub backup_path: PathBuf,
@@ -640,6 +638,29 @@ fn noise(key: &str, len: usize) -> Vec<u8> {
     out
 }
 
+/// Writes a minimal valid safetensors file whose header names `tensors` (each a
+/// 4-byte F32 scalar) followed by `padding` extra bytes. Used by the demo store
+/// and tests to make files the kind sniffer recognises.
+pub fn write_fake_safetensors(path: &Path, tensors: &[&str], metadata: &[(&str, &str)], padding: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut header = Map::new();
+    if !metadata.is_empty() {
+        let m: Map<String, Value> = metadata.iter().map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned()))).collect();
+        header.insert("__metadata__".into(), Value::Object(m));
+    }
+    for (i, t) in tensors.iter().enumerate() {
+        let start = i * 4;
+        header.insert((*t).to_owned(), serde_json::json!({"dtype": "F32", "shape": [], "data_offsets": [start, start + 4]}));
+    }
+    let h = serde_json::to_vec(&header)?;
+    let mut f = File::create(path)?;
+    f.write_all(&(h.len() as u64).to_le_bytes())?;
+    f.write_all(&h)?;
+    f.write_all(&vec![0u8; tensors.len() * 4])?;
+    f.write_all(padding)?;
+    f.sync_all()
+}
+
 /// Writes the blob's bytes to a staging file in `tmp_dir` (the same
 /// filesystem as its destination, so adopting it is a hard link).
 fn stage(spec: &BlobSpec, tmp_dir: &Path) -> Result<PathBuf> {
@@ -742,25 +763,25 @@ const ON_NAS: usize = 3;
 /// it (hash-checked when written, so its ledger says verified), and sets the
 /// policy to two copies.
 fn second_target(store: &Store, path: &Path, made: &[Made]) -> Result<()> {
-    crate::target::add(store, NAS, path)?;
+    synapse_core::target::add(store, NAS, path)?;
     let nas = store.on_target(Some(NAS))?;
     let drive = BackupLayout::new(path).tree();
     let mut copied = Vec::new();
     for m in made.iter().filter(|m| m.spec.place == Place::Both).take(ON_NAS) {
-        crate::copy::copy_blob(&m.sha256, store.layout(), &drive, &crate::copy::Existing::Keep, None, &CancelToken::new())?;
+        synapse_core::copy::copy_blob(&m.sha256, store.layout(), &drive, &synapse_core::copy::Existing::Keep, None, &CancelToken::new())?;
         copied.push(m.sha256.clone());
     }
     let target = nas.target()?;
     Ledger::record_good(&target.ledger_file(store.layout()), &drive.blobs(), &copied);
-    crate::target::set_policy(store, &crate::target::PolicyUpdate { min_copies: Some(2), ..Default::default() })?;
+    synapse_core::target::set_policy(store, &synapse_core::target::PolicyUpdate { min_copies: Some(2), ..Default::default() })?;
     // Its catalog learns the copies now, so the inventory knows them even before a scan.
-    crate::catalog::backup_blobs(store.layout(), &target, &crate::backup::BackupState::of(store.layout(), &target))?;
+    synapse_core::catalog::backup_blobs(store.layout(), &target, &synapse_core::backup::BackupState::of(store.layout(), &target))?;
     Ok(())
 }
 
 /// Blobs on both sides were hash-checked when they were copied to the drive:
 /// the ledger says so, and the rest show as never verified.
-fn record_verified(layout: &StoreLayout, config: &crate::schema::ConfigFile, made: &[Made]) -> Result<()> {
+fn record_verified(layout: &StoreLayout, config: &synapse_core::schema::ConfigFile, made: &[Made]) -> Result<()> {
     let mut ledger = Ledger::load(&layout.ledger());
     let dir = layout.blobs();
     for m in made.iter().filter(|m| m.spec.place == Place::Both) {
@@ -773,7 +794,7 @@ fn record_verified(layout: &StoreLayout, config: &crate::schema::ConfigFile, mad
     }
     ledger.save(&layout.ledger())?;
     // The drive's copies were hash-checked when written, too.
-    let primary = crate::target::primary_of(layout, config, &crate::target::load(layout)?);
+    let primary = synapse_core::target::primary_of(layout, config, &synapse_core::target::load(layout)?);
     let both: Vec<Sha256> = made.iter().filter(|m| m.spec.place == Place::Both).map(|m| m.sha256.clone()).collect();
     if let Some(drive) = primary.drive() {
         Ledger::record_good(&primary.ledger_file(layout), &drive.blobs(), &both);
