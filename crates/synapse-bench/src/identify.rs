@@ -1,6 +1,6 @@
 //! The identify benchmark (SPEC §3.14, issue 15): `identify` of 1,000 blobs
 //! against a local stand-in of Civitai's by-hash endpoint that takes 50 ms per
-//! answer (the tests' stub, `#[path]`-included), each answer with a preview
+//! answer (the tests' stub, from synapse-test-support), each answer with a preview
 //! image. Target: ≤ 15 s — with four requests in flight the answers alone
 //! take 12.5 s, so the target says the rest (previews, cache files,
 //! manifests, the index) costs at most 2.5 s. The second run, answered from the
@@ -15,8 +15,7 @@ use synapse_core::identify::{self, IdentifyOptions, Selection};
 use synapse_core::progress::{CancelToken, Control, NoProgress};
 use synapse_core::Store;
 
-#[path = "../../synapse-core/tests/core/civitai_stub.rs"]
-mod civitai_stub;
+use synapse_test_support::civitai_stub;
 
 use crate::data::sha_of;
 use crate::report::{emit, ms, Outcome};

@@ -23,8 +23,7 @@ use crate::Opts;
 
 // The tests' moto harness: it starts the server once (exiting with this
 // process), makes its key, and runs boto3 for us.
-#[path = "../../synapse-core/tests/core/moto.rs"]
-mod moto;
+use synapse_test_support::moto;
 
 const BUCKET: &str = "bench";
 

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use synapse_test_support::Tmpfs;
 
 use crate::backup::with_backup;
 use crate::support::{bin, content, sha_hex, Env};
@@ -227,15 +228,6 @@ fn pulling_the_drive_mid_sync_exits_4_and_leaves_no_torn_blob() {
     let mut want = vec![big, small];
     want.sort();
     assert_eq!(sound_blobs(&env.backup_blobs_dir()), want);
-}
-
-/// A tmpfs mounted for a test, unmounted when dropped.
-struct Tmpfs(PathBuf);
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
 }
 
 #[test]

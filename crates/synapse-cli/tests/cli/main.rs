@@ -2,11 +2,9 @@
 //! `--json` shapes, on real stores in temporary directories. One module per
 //! topic; the harness is in `support`.
 
-#[path = "../../../synapse-core/tests/core/civitai_stub.rs"]
-mod civitai_stub;
-#[path = "../../../synapse-core/tests/core/moto.rs"]
-mod moto;
 mod support;
+// The Civitai stub and the moto harness, shared with the core tests.
+use synapse_test_support::{civitai_stub, moto};
 
 mod adopt;
 mod backup;

@@ -2,63 +2,15 @@
 //! download, a resumed one, wrong content (7) and a server error (1).
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 
 use serde_json::{json, Value};
+use synapse_test_support::http::{self, Reply};
 
 use crate::support::{content, sha_hex, Env};
 
-#[derive(Clone)]
-enum Reply {
-    Serve(Vec<u8>),
-    Cut(Vec<u8>, usize),
-    Status(u16),
-}
-
-/// A one-thread HTTP server answering requests in order (the last reply repeats); returns its URL.
+/// The shared test server's URL (all these tests need of it).
 fn serve(replies: Vec<Reply>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/file.safetensors", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for (i, stream) in listener.incoming().enumerate() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut from = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("range: bytes=") {
-                    from = v.trim().trim_end_matches('-').parse().unwrap_or(0);
-                }
-            }
-            let _ = match replies.get(i).or(replies.last()).unwrap().clone() {
-                Reply::Serve(body) if from > 0 => {
-                    let head = format!(
-                        "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {from}-{}/{}\r\nConnection: close\r\n\r\n",
-                        body.len() - from,
-                        body.len() - 1,
-                        body.len()
-                    );
-                    stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body[from..]))
-                }
-                Reply::Serve(body) => {
-                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-                    stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body))
-                }
-                Reply::Cut(body, n) => {
-                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-                    stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body[..n]))
-                }
-                Reply::Status(code) => {
-                    stream.write_all(format!("HTTP/1.1 {code} Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes())
-                }
-            };
-        }
-    });
-    url
+    http::serve(replies).url
 }
 
 /// A pack whose one blob (`bytes`) is not in the store, downloadable from `url`.

@@ -1,31 +1,11 @@
 //! `synapse ui add | list | remove`, `use` and `unuse`.
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use synapse_test_support::snapshot;
 
 use crate::support::{content, Env};
-
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            let m = fs::symlink_metadata(&p).unwrap();
-            let what = if m.is_symlink() {
-                format!("link {}", fs::read_link(&p).unwrap().display())
-            } else if m.is_dir() {
-                stack.push(p.clone());
-                "dir".to_owned()
-            } else {
-                format!("file {:?}", fs::read(&p).unwrap())
-            };
-            out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), what);
-        }
-    }
-    out
-}
 
 /// A ComfyUI folder with one model of the user's, added as UI target `comfy`.
 fn comfy(env: &Env) -> PathBuf {

@@ -280,76 +280,18 @@ fn hostile_files_are_refused_or_sanitised() {
 
 mod using {
     use std::fs;
-    use std::io::{BufRead, BufReader, Write};
     use std::net::TcpListener;
     use std::path::{Path, PathBuf};
     use std::time::{Duration, Instant};
 
     use serde_json::{json, Value};
+    use synapse_test_support::http::{self, Reply};
 
     use crate::support::{content, sha_hex, Env};
 
-    /// How the test server answers: the whole body (honouring `Range: bytes=N-`), or the
-    /// body announced in full but trickled out slowly (to be killed in the middle of).
-    #[derive(Clone)]
-    enum Reply {
-        Serve(Vec<u8>),
-        Slow(Vec<u8>),
-    }
-
-    /// An HTTP/1.1 server on 127.0.0.1 answering the n-th request with the n-th reply
-    /// (the last one repeats), each connection on its own thread; returns its URL.
+    /// The shared test server's URL (all these tests need of it).
     fn serve(replies: Vec<Reply>) -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/model.safetensors", listener.local_addr().unwrap());
-        std::thread::spawn(move || {
-            for (i, stream) in listener.incoming().enumerate() {
-                let Ok(mut stream) = stream else { continue };
-                let reply = replies.get(i).or(replies.last()).unwrap().clone();
-                std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut from = 0usize;
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                            break;
-                        }
-                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("range: bytes=") {
-                            from = v.trim().trim_end_matches('-').parse().unwrap_or(0);
-                        }
-                    }
-                    let _ = match reply {
-                        Reply::Serve(body) if from > 0 => {
-                            let head = format!(
-                                "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {from}-{}/{}\r\nConnection: close\r\n\r\n",
-                                body.len() - from,
-                                body.len() - 1,
-                                body.len()
-                            );
-                            stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body[from..]))
-                        }
-                        Reply::Serve(body) => {
-                            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-                            stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body))
-                        }
-                        Reply::Slow(body) => {
-                            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-                            let mut r = stream.write_all(head.as_bytes());
-                            for chunk in body.chunks(4096) {
-                                if r.is_err() {
-                                    break;
-                                }
-                                r = stream.write_all(chunk).and_then(|()| stream.flush());
-                                std::thread::sleep(Duration::from_millis(25));
-                            }
-                            r
-                        }
-                    };
-                    let _ = stream.flush();
-                });
-            }
-        });
-        url
+        http::serve(replies).url
     }
 
     /// A store with a backup drive and a ComfyUI target: `base_xl.safetensors`

@@ -15,6 +15,7 @@ use synapse_core::progress::{CancelToken, Control, NoProgress, ProgressUpdate};
 use synapse_core::sync::{self, SyncOptions};
 use synapse_core::verify::{self, Selection};
 use synapse_core::{Error, ErrorCode, Sha256};
+use synapse_test_support::files_under;
 
 use crate::support::{content, sha_of, Fixture};
 
@@ -38,25 +39,6 @@ pub fn enable(f: &Fixture, path: &Path) {
 
 pub fn execute(direction: SyncDirection) -> SyncOptions {
     SyncOptions { direction, dry_run: false, ..Default::default() }
-}
-
-/// Every file below `dir`, recursively.
-pub fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// Every file in a blob tree is a blob that hashes to its name or a manifest:

@@ -4,39 +4,16 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use synapse_core::copy;
 use synapse_core::model::SyncDirection;
 use synapse_core::sync;
 use synapse_core::ErrorCode;
+use synapse_test_support::{files_under, Tmpfs};
 
-use crate::backup::{assert_blob_tree_sound, enable, enabled, execute, files_under, quiet};
+use crate::backup::{assert_blob_tree_sound, enable, enabled, execute, quiet};
 use crate::support::{content, sha_of, Fixture};
-
-/// A tmpfs mounted for a test, unmounted when dropped.
-pub struct Tmpfs(PathBuf);
-
-impl Tmpfs {
-    /// Mounts a tmpfs of `size` (e.g. "4m") on `dir`; `None` when this process may not mount.
-    pub fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
-        fs::create_dir_all(dir).ok()?;
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        ok.then(|| Tmpfs(dir.to_path_buf()))
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
 
 /// Local blobs and their bytes, to check nothing local changed.
 fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {

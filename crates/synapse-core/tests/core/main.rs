@@ -1,9 +1,9 @@
 //! Integration tests of synapse-core on real temporary directories.
 //! One binary, one module per topic; shared fixtures in `support`.
 
-mod civitai_stub;
-mod moto;
 mod support;
+// The Civitai stub and the moto harness, shared with the CLI tests.
+use synapse_test_support::{civitai_stub, moto};
 
 mod adopt;
 mod aliasing;

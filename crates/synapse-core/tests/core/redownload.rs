@@ -1,88 +1,17 @@
-//! `redownload` against a local HTTP server started by the test: a full
+//! `redownload` against a local HTTP server started by the test (synapse-test-support's `http`): a full
 //! download, a resumed download after a cut, wrong content rejected, and a
 //! server error reported.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use synapse_core::download;
 use synapse_core::model::AssetKind;
 use synapse_core::progress::{CancelToken, Control, NoProgress};
 use synapse_core::{Error, ErrorCode, Sha256};
+use synapse_test_support::http::{serve, Reply};
 
 use crate::support::{content, sha_of, Fixture};
-
-/// How the test server answers each request, in order (the last one repeats).
-#[derive(Clone)]
-pub enum Reply {
-    /// The body, honouring `Range: bytes=N-` with a 206.
-    Serve(Vec<u8>),
-    /// Announces the whole body but closes the connection after this many bytes.
-    Cut(Vec<u8>, usize),
-    /// Just a status code.
-    Status(u16),
-}
-
-/// A one-thread HTTP/1.1 server on 127.0.0.1; records each request's `Range` header.
-pub struct Server {
-    pub url: String,
-    pub ranges: Arc<Mutex<Vec<Option<String>>>>,
-}
-
-pub fn serve(replies: Vec<Reply>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/model.safetensors", listener.local_addr().unwrap());
-    let ranges = Arc::new(Mutex::new(Vec::new()));
-    let seen = ranges.clone();
-    std::thread::spawn(move || {
-        for (i, stream) in listener.incoming().enumerate() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut range = None;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("range:") {
-                    range = Some(v.trim().to_owned());
-                }
-            }
-            seen.lock().unwrap().push(range.clone());
-            let reply = replies.get(i).or(replies.last()).unwrap().clone();
-            let _ = match reply {
-                Reply::Serve(body) => {
-                    let from: usize = range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok()).unwrap_or(0);
-                    if from > 0 {
-                        let head = format!(
-                            "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {from}-{}/{}\r\nConnection: close\r\n\r\n",
-                            body.len() - from,
-                            body.len() - 1,
-                            body.len()
-                        );
-                        stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body[from..]))
-                    } else {
-                        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-                        stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body))
-                    }
-                }
-                Reply::Cut(body, n) => {
-                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-                    stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body[..n]))
-                }
-                Reply::Status(code) => {
-                    let head = format!("HTTP/1.1 {code} Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                    stream.write_all(head.as_bytes())
-                }
-            };
-            let _ = stream.flush();
-        }
-    });
-    Server { url, ranges }
-}
 
 /// A pack whose lock wants `sha` (not in the store) from `url`.
 fn pack_wanting(f: &Fixture, sha: &Sha256, size: u64, url: &str) {

@@ -1,5 +1,5 @@
 //! The object-store target's blob layer (SPEC §3.13) against a real
-//! S3-compatible server (moto, see `moto.rs`).
+//! S3-compatible server (moto, see synapse-test-support's `moto`).
 
 use synapse_core::copy::Copied;
 use synapse_core::error::{Error, RemoteProblem};

@@ -1,7 +1,6 @@
 //! UI targets, `use` and `unuse`: links in, exactly the same links out, name
 //! clashes refused, backup-only blobs restored first, and UI use guarding deletes.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -9,41 +8,10 @@ use synapse_core::model::{AssetKind, DeleteTarget, UiKind};
 use synapse_core::progress::{CancelToken, Control, NoProgress};
 use synapse_core::views::{self, UseOptions};
 use synapse_core::{cleanup, guard, ui, Error, ErrorCode, PackName, Sha256};
+/// Also what the workflow tests compare before and after.
+pub use synapse_test_support::snapshot;
 
 use crate::support::{content, sha_of, Fixture};
-
-/// Everything below `dir`: relative path → what it is (file bytes, link target, or a folder).
-pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
-    let mut out = BTreeMap::new();
-    for e in walkdir(dir) {
-        let rel = e.strip_prefix(dir).unwrap().to_path_buf();
-        let m = fs::symlink_metadata(&e).unwrap();
-        let what = if m.is_symlink() {
-            format!("link {}", fs::read_link(&e).unwrap().display())
-        } else if m.is_dir() {
-            "dir".to_owned()
-        } else {
-            format!("file {:?}", fs::read(&e).unwrap())
-        };
-        out.insert(rel, what);
-    }
-    out
-}
-
-fn walkdir(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if fs::symlink_metadata(&p).unwrap().is_dir() {
-                stack.push(p.clone());
-            }
-            out.push(p);
-        }
-    }
-    out
-}
 
 /// A ComfyUI folder with a checkpoint of the user's own, registered as target `comfy`.
 fn comfy(f: &Fixture) -> PathBuf {

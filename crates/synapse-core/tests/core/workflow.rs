@@ -491,7 +491,8 @@ mod using {
     use synapse_core::{packs, ui, views, ErrorCode, PackName, Sha256};
 
     use super::write;
-    use crate::redownload::{serve, Reply};
+    use synapse_test_support::http::{serve, Reply};
+
     use crate::support::{content, sha_of, Fixture};
 
     /// A store with a backup, a ComfyUI target, `base_xl.safetensors` local,

@@ -1,5 +1,5 @@
 //! A local stand-in for Civitai's by-hash endpoint (SPEC §3.14), shared by
-//! the core tests, the CLI tests and the identify benchmark (`#[path]`): a
+//! the core tests, the CLI tests and the identify benchmark: a
 //! thread per (kept-alive) connection, so it can measure how many requests are in flight.
 //! `GET /api/v1/model-versions/by-hash/<hash>` answers what the test scripted
 //! for that hash (in order, the last one repeating), else 404; other paths
