@@ -1,9 +1,32 @@
-//! What is below a folder, for tests that check what an operation wrote,
-//! left behind or did not touch.
+//! Files for tests: distinct contents, big files, and what is below a folder
+//! (to check what an operation wrote, left behind or did not touch).
 
 use std::collections::BTreeMap;
-use std::fs;
+use std::fs::{self, File};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Distinct content for test blobs.
+pub fn content(tag: &str, len: usize) -> Vec<u8> {
+    let mut v = tag.as_bytes().to_vec();
+    v.resize(len.max(tag.len()), b'.');
+    v
+}
+
+/// A file of `mib` MiB written fast from a repeated pattern (large enough for a
+/// test to catch an operation in the middle of copying it).
+pub fn big_file(path: &Path, mib: usize) {
+    let mut f = File::create(path).unwrap();
+    let mut chunk = vec![0u8; 1 << 20];
+    for (i, b) in chunk.iter_mut().enumerate() {
+        *b = (i * 31 % 251) as u8;
+    }
+    for i in 0..mib {
+        chunk[0] = i as u8;
+        chunk[1] = (i >> 8) as u8;
+        f.write_all(&chunk).unwrap();
+    }
+}
 
 /// Every file below `dir`, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {

@@ -5,7 +5,7 @@
 //! - [`http`]: a local HTTP server for downloads (`redownload`, `workflow use`);
 //! - [`civitai_stub`]: a stand-in for Civitai's by-hash endpoint (`identify`);
 //! - [`moto`]: a real S3-compatible server (bucket targets);
-//! - [`files`]: what is below a folder, to compare before and after;
+//! - [`files`]: test contents, big files, and what is below a folder, to compare before and after;
 //! - [`mount`]: a tmpfs mounted for one test (a full drive).
 
 pub mod civitai_stub;
@@ -14,5 +14,5 @@ pub mod http;
 pub mod moto;
 pub mod mount;
 
-pub use files::{files_under, snapshot};
+pub use files::{big_file, content, files_under, snapshot};
 pub use mount::Tmpfs;

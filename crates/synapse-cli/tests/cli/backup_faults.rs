@@ -1,14 +1,13 @@
 //! The backup commands under faults (SPEC §4): `kill -9` of a sync at random
 //! moments, the drive pulled out mid-sync, a full drive.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use synapse_test_support::Tmpfs;
+use synapse_test_support::{big_file, Tmpfs};
 
 use crate::backup::with_backup;
 use crate::support::{bin, content, sha_hex, Env};
@@ -174,17 +173,7 @@ fn kill_9_trials(env: &Env, drives: &[PathBuf], expected: &[String], command: im
 /// A file of `mib` MiB written fast from a repeated pattern; returns its hash.
 fn big_blob(env: &Env, mib: usize) -> String {
     let path = env.dir.path().join("big.bin");
-    let mut f = File::create(&path).unwrap();
-    let mut chunk = vec![0u8; 1 << 20];
-    for (i, b) in chunk.iter_mut().enumerate() {
-        *b = (i * 31 % 251) as u8;
-    }
-    for i in 0..mib {
-        chunk[0] = i as u8;
-        chunk[1] = (i >> 8) as u8;
-        f.write_all(&chunk).unwrap();
-    }
-    drop(f);
+    big_file(&path, mib);
     let bytes = fs::read(&path).unwrap();
     env.orphan(&bytes)
 }

@@ -1,10 +1,11 @@
 //! Two mutating commands at once, a command killed mid-adopt, and Ctrl-C.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use synapse_test_support::big_file;
 
 use crate::support::{bin, content, Env};
 
@@ -33,20 +34,6 @@ fn a_second_mutating_command_waits_then_says_who_is_busy() {
     env.json(&["inventory"]);
     drop(held);
     assert_eq!(env.json(&["inventory", "cleanup", "--execute"])["orphans_deleted"], 1);
-}
-
-/// A file of `mib` MiB written fast from a repeated pattern.
-fn big_file(path: &Path, mib: usize) {
-    let mut f = File::create(path).unwrap();
-    let mut chunk = vec![0u8; 1 << 20];
-    for (i, b) in chunk.iter_mut().enumerate() {
-        *b = (i * 31 % 251) as u8;
-    }
-    for i in 0..mib {
-        chunk[0] = i as u8;
-        chunk[1] = (i >> 8) as u8;
-        f.write_all(&chunk).unwrap();
-    }
 }
 
 /// Starts `synapse pack create Big <file>` and waits until it writes into `data/tmp`.

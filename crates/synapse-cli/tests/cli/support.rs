@@ -28,11 +28,7 @@ pub fn sha_hex(bytes: &[u8]) -> String {
 }
 
 /// Distinct content of a given length.
-pub fn content(tag: &str, len: usize) -> Vec<u8> {
-    let mut v = tag.as_bytes().to_vec();
-    v.resize(len.max(tag.len()), b'.');
-    v
-}
+pub use synapse_test_support::content;
 
 /// A store at `<tmp>/store` (initialised through the CLI), source files in
 /// `<tmp>/src`, and a backup folder at `<tmp>/drive` (configured on demand).

@@ -131,11 +131,7 @@ impl Fixture {
 }
 
 /// Distinct content for test blobs.
-pub fn content(tag: &str, len: usize) -> Vec<u8> {
-    let mut v = tag.as_bytes().to_vec();
-    v.resize(len.max(tag.len()), b'.');
-    v
-}
+pub use synapse_test_support::content;
 
 /// One blob of every reachable status × location, on a store with a connected
 /// backup: Pack A uses the local, both and missing blobs, Pack B the both and
