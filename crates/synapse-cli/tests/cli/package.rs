@@ -1,11 +1,12 @@
 //! `synapse package export | validate | import`: the JSON shapes, exit codes,
 //! a damaged package, Ctrl-C, and an import killed with SIGKILL half-way.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use synapse_test_support::big_file;
 
 use crate::support::{bin, content, sha_hex, Env};
 
@@ -139,20 +140,6 @@ fn a_metadata_only_export_has_no_files() {
     assert_eq!(report["valid"], true);
     assert_eq!(report["issues"][0]["code"], "blob_unavailable");
     assert_eq!(report["issues"][0]["severity"], "warning");
-}
-
-/// A file of `mib` MiB written fast from a repeated pattern.
-fn big_file(path: &Path, mib: usize) {
-    let mut f = File::create(path).unwrap();
-    let mut chunk = vec![0u8; 1 << 20];
-    for (i, b) in chunk.iter_mut().enumerate() {
-        *b = (i * 37 % 253) as u8;
-    }
-    for i in 0..mib {
-        chunk[0] = i as u8;
-        chunk[1] = (i >> 8) as u8;
-        f.write_all(&chunk).unwrap();
-    }
 }
 
 /// A tar package of a pack `Big` (one large blob) and a pack `Small`.
