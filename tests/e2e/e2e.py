@@ -87,6 +87,16 @@ class Ctx:
 TESTS = []
 
 
+def choose(c, trigger, value):
+    """Chooses `value` in a select (ui/select.svelte, a bits-ui Select: a button
+    and a list of options shown on a click) as a user does."""
+    c.s.click(trigger)
+    c.s.click(tid("select-option", f'[data-value="{value}"]'), 5, f"the option {value!r} of {trigger}")
+    c.s.wait_gone('[role="listbox"]', 5, "the list of options to close")
+    got = c.s.find(trigger).attr("data-value")
+    assert got == value, f"{trigger} shows {got!r} after choosing {value!r}"
+
+
 def test(fn):
     TESTS.append(fn)
     return fn
@@ -231,6 +241,18 @@ def cleanup_wizard_deletes_local_orphans(c):
     assert after["orphans_found"] == 0, f"{after['orphans_found']} local orphans left"
 
 
+def notify_app_names(log):
+    """The app_name of each Notify call dbus-monitor recorded: the first string after its header."""
+    names, in_call = [], False
+    for line in log.splitlines():
+        if line.startswith("method call ") and "member=Notify" in line:
+            in_call = True
+        elif in_call and line.strip().startswith("string "):
+            names.append(line.strip()[len("string ") :].strip('"'))
+            in_call = False
+    return names
+
+
 @test
 def unplugging_the_backup_turns_the_card_disconnected_and_replugging_notifies(c):
     away = c.backup + ".unplugged"
@@ -258,6 +280,9 @@ def unplugging_the_backup_turns_the_card_disconnected_and_replugging_notifies(c)
     assert '"backup_now"' in log, "the attach notification has no 'Back up now' button"
     icon = next((line.split('"')[1] for line in log.splitlines() if "synapse-notification-icon.png" in line), None)
     assert icon and os.path.isfile(icon), f"the notification carries the app's icon as a file (app_icon {icon!r})"
+    # ... and the app's name (issue 11), not its executable's: the first argument of every Notify call.
+    names = notify_app_names(log)
+    assert names and set(names) == {"Synapse"}, f"the Notify calls name the app {sorted(set(names))}, not 'Synapse'"
     time.sleep(0.5)
     c.root_shot("07-attach-notification.png")
 
@@ -844,8 +869,8 @@ def export_a_pack_and_import_it_back(c):
         c.s.wait(tid("pack-detail", f'[data-pack="{name}"]'), 10, f"the detail of pack {name}")
         c.s.click(tid("packages-export"))
         c.s.wait(tid("export-wizard"), 5, "the export wizard")
-        box = c.s.wait(tid("export-pack", f'[data-pack="{name}"]') + ' input[type="checkbox"]', 5, "the pack's checkbox")
-        assert c.s.js("return arguments[0].checked", box.ref()), f"{name} is not preselected"
+        box = c.s.wait(tid("export-pack", f'[data-pack="{name}"]') + ' [role="checkbox"]', 5, "the pack's checkbox")
+        assert box.attr("aria-checked") == "true", f"{name} is not preselected"
         c.s.wait(tid("export-path")).type(out)
         c.s.wait_until(lambda: "will be written" in (c.s.find(tid("export-estimate")).text() or ""), 10, "the size that will be written")
         time.sleep(0.5)  # let the webview paint the new step before the screenshot
@@ -873,7 +898,7 @@ def export_a_pack_and_import_it_back(c):
         item = c.s.wait(tid("import-item", f'[data-pack="{name}"]'), 5, f"the report's line of {name}")
         assert item.attr("data-classification") == "duplicate_same_version", item.attr("data-classification")
         strategy = c.s.find(tid("import-strategy"))
-        assert c.s.js("return arguments[0].value", strategy.ref()) == "skip_if_exists"
+        assert strategy.attr("data-value") == "skip_if_exists", strategy.attr("data-value")
         time.sleep(0.5)
         c.shot("22-import-review.png")
         c.s.click(tid("import-commit"))
@@ -1123,8 +1148,7 @@ def adopt_a_folder_with_links_and_create_a_pack(c):
         c.s.wait_gone(tid("pack-files-name-error"), 5, "the name error to clear")
         c.s.wait_until(lambda: c.s.find(tid("pack-files-count")).attr("data-count") == "1", 5, "one file to add")
         # The file is loose (no kind folder, no header the core knows): say it is a LoRA.
-        kind = c.s.find(tid("pack-files-kind"))
-        c.s.js("arguments[0].value = 'lora'; arguments[0].dispatchEvent(new Event('change', {bubbles: true}))", kind.ref())
+        choose(c, tid("pack-files-kind"), "lora")
         time.sleep(0.3)
         c.shot("33-new-pack.png")
         c.s.click(tid("pack-files-submit"))
@@ -1240,7 +1264,7 @@ def open_a_workflow_by_path_and_make_it_runnable_in_comfyui(c):
         parked = c.s.find(tid("workflow-row", f'[data-name="{names["on_backup"]}"]'))
         assert "on ‘backup’" in parked.find(tid("workflow-status")).text(), parked.text()
         ui = c.s.find(tid("workflow-ui"))
-        assert ui.attr("value") == "comfy" or c.s.js("return arguments[0].value", ui.ref()) == "comfy"
+        assert ui.attr("data-value") == "comfy", ui.attr("data-value")
         assert present.find(tid("workflow-linked")).attr("data-linked") == "false"
         time.sleep(1)  # let WebKit paint what the DOM already holds
         c.shot("40-workflow-table.png")

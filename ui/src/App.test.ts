@@ -11,6 +11,7 @@ import { demoBackend, type Options } from './preview/demo-backend';
 import { app } from '$lib/state/app.svelte';
 import { workflow } from '$lib/state/workflow.svelte';
 import { TestId } from '$lib/testids';
+import { choose, selectValue } from './test/controls';
 
 let options: Options;
 let calls: string[] = [];
@@ -36,6 +37,20 @@ function start(opts: Partial<Options> = {}) {
   app.watch = null;
   app.backup = null;
   return render(App);
+}
+
+/**
+ * Waits until the start's loads are over: the inventory is in, then the backup
+ * status comes and the open workflow is checked again (also by the windows
+ * of earlier tests, whose loads share the app's state).
+ */
+async function loaded() {
+  await waitFor(() => {
+    expect(app.inventory.loading).toBe(false);
+    expect(app.inventory.partial).toBe(false);
+    expect(app.backup).not.toBeNull();
+  });
+  await new Promise((r) => setTimeout(r, 0));
 }
 
 afterEach(() => {
@@ -112,20 +127,22 @@ describe('App', () => {
   it('a typed workflow path opens the resolver table; a matched model opens its detail; the UI selector checks again', async () => {
     start();
     await waitFor(() => expect(screen.getAllByTestId(TestId.InventoryRow).length).toBeGreaterThan(0));
+    // The start's loads are over: their end would check an open workflow again.
+    await loaded();
     await fireEvent.click(screen.getByTestId(TestId.TabWorkflow));
     expect(screen.getByTestId(TestId.WorkflowEmpty)).toHaveTextContent('nothing is sent anywhere');
     // Before a workflow is opened, the selector shows the UI target the table will report.
-    await waitFor(() => expect(screen.getByTestId(TestId.WorkflowUi)).toHaveValue('comfyui'));
+    await waitFor(() => expect(selectValue(screen.getByTestId(TestId.WorkflowUi))).toBe('comfyui'));
     await fireEvent.input(screen.getByTestId(TestId.WorkflowPath), { target: { value: '/home/user/portrait.json' } });
     await fireEvent.click(screen.getByTestId(TestId.WorkflowPathSubmit));
     await waitFor(() => expect(screen.getAllByTestId(TestId.WorkflowRow).length).toBeGreaterThan(3));
     expect(screen.getByTestId(TestId.WorkflowCounts)).toHaveTextContent(/^6 models: 1 present, 1 on backup, 1 downloadable, 1 missing, 1 ambiguous, 1 unrecognised/);
     // The first UI target is chosen: the links column is there.
-    expect(screen.getByTestId(TestId.WorkflowUi)).toHaveValue('comfyui');
+    expect(selectValue(screen.getByTestId(TestId.WorkflowUi))).toBe('comfyui');
     expect(screen.getAllByTestId(TestId.WorkflowLinked).length).toBe(6);
     const checks = () => calls.filter((c) => c === 'workflow_check').length;
     expect(checks()).toBe(1);
-    await fireEvent.change(screen.getByTestId(TestId.WorkflowUi), { target: { value: '' } });
+    await choose(screen.getByTestId(TestId.WorkflowUi), '');
     await waitFor(() => expect(screen.queryByTestId(TestId.WorkflowLinked)).toBeNull());
     expect(checks()).toBe(2);
     const present = screen.getAllByTestId(TestId.WorkflowRow).find((r) => r.dataset.status === 'present')!;

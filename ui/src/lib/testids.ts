@@ -35,6 +35,10 @@
  * - `WorkflowUseStep` carries `data-step` = `plan` | `progress` | `done`;
  *   `WorkflowUseItem` carries `data-step` (the plan's step) and `data-name`;
  *   `WorkflowUseSummary` carries `data-complete`.
+ * - Every select (a `combobox` button, ui/select.svelte) carries `data-value`
+ *   (the chosen value); its options (`SelectOption`) carry `data-value`.
+ *   Every checkbox (a `checkbox` button, ui/checkbox.svelte) carries
+ *   `data-state` = `checked` | `unchecked` | `indeterminate` and `aria-checked`.
  */
 export const TestId = {
   // Header navigation
@@ -49,6 +53,10 @@ export const TestId = {
   Dialog: 'dialog',
   DialogBackdrop: 'dialog-backdrop',
   DialogClose: 'dialog-close',
+
+  // Select primitive: its open list (portalled) and each option (carries `data-value`)
+  SelectContent: 'select-content',
+  SelectOption: 'select-option',
 
   // First run
   FirstRun: 'first-run',

@@ -29,3 +29,9 @@ if (!globalThis.matchMedia) {
       dispatchEvent: () => false,
     }) as MediaQueryList;
 }
+// bits-ui's Select calls these on pointer and keyboard use; jsdom has no pointer capture or scrolling.
+if (!Element.prototype.hasPointerCapture) {
+  Element.prototype.hasPointerCapture = () => false;
+  Element.prototype.releasePointerCapture = () => {};
+}
+if (!Element.prototype.scrollIntoView) Element.prototype.scrollIntoView = () => {};

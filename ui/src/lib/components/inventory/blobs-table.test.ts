@@ -5,6 +5,7 @@ import type { Props } from './blobs-table.svelte';
 import { TestId } from '$lib/testids';
 import { item, metadata } from '../../../test/fixtures';
 import { Previews } from '$lib/state/previews.svelte';
+import { checkedState } from '../../../test/controls';
 
 function setup(over: Partial<Props> = {}) {
   const props: Props = {
@@ -98,7 +99,7 @@ describe('BlobsTable', () => {
     const base = [item(), item()];
     setup({ items: base, selected: new Set([base[0].sha256]) });
     expect(rows()[0]).toHaveAttribute('aria-selected', 'true');
-    expect((screen.getByTestId(TestId.SelectAll) as HTMLInputElement).indeterminate).toBe(true);
+    expect(checkedState(screen.getByTestId(TestId.SelectAll))).toBe('mixed');
   });
 
   it('offers the inline quick action by location and status', async () => {

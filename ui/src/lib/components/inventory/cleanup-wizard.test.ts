@@ -133,7 +133,7 @@ describe('CleanupWizard', () => {
     vi.mocked(api.cleanupApply).mockResolvedValueOnce(result());
     render(CleanupWizard, { open: true, onclose: vi.fn() });
     await waitFor(() => expect(step()).toBe('review'));
-    const box = (key: string) => screen.getAllByTestId(TestId.CleanupItem).find((el) => el.dataset.key === key)!.querySelector('input')!;
+    const box = (key: string) => screen.getAllByTestId(TestId.CleanupItem).find((el) => el.dataset.key === key)!.querySelector<HTMLElement>('[role="checkbox"]')!;
     await fireEvent.click(box(`blob:${sha(901)}`));
     expect(screen.getByTestId(TestId.CleanupChosen)).toHaveTextContent('1 orphan and 1 partial download of 3 chosen — 1.0 MB will be freed');
     expect(screen.getByTestId(TestId.CleanupWizard)).not.toHaveTextContent('no backup copy');

@@ -6,6 +6,7 @@ import ExportWizard from './export-wizard.svelte';
 import { TestId } from '$lib/testids';
 import { toasts } from '$lib/state/toasts.svelte';
 import { sha } from '../../../test/fixtures';
+import { checkedState } from '../../../test/controls';
 
 vi.mock('$lib/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/api')>()),
@@ -79,7 +80,7 @@ function exported(over: Partial<ExportResult> = {}): ExportResult {
 const PACKS = [pack('Alpha', [1, 2]), pack('Beta', [2, 3])];
 const step = () => screen.getByTestId(TestId.ExportStep).dataset.step;
 const row = (name: string) => screen.getAllByTestId(TestId.ExportPack).find((r) => r.dataset.pack === name)!;
-const box = (name: string) => within(row(name)).getByRole('checkbox') as HTMLInputElement;
+const box = (name: string) => within(row(name)).getByRole('checkbox');
 
 beforeEach(() => {
   vi.mocked(api.packBackupStatus).mockReset();
@@ -93,8 +94,8 @@ beforeEach(() => {
 describe('ExportWizard', () => {
   it('preselects the pack being viewed and shows the size that will be written, counting shared models once', async () => {
     render(ExportWizard, { open: true, available: PACKS, preselect: ['Alpha'], onclose: vi.fn() });
-    expect(box('Alpha').checked).toBe(true);
-    expect(box('Beta').checked).toBe(false);
+    expect(checkedState(box('Alpha'))).toBe('true');
+    expect(checkedState(box('Beta'))).toBe('false');
     await waitFor(() => expect(screen.getByTestId(TestId.ExportEstimate)).toHaveTextContent('3.0 GB will be written: 2 model files of 1 pack'));
     await fireEvent.click(box('Beta'));
     // Alpha has 1 + 2 GB, Beta 2 + 3 GB; the 2 GB model is written once.
@@ -106,7 +107,7 @@ describe('ExportWizard', () => {
   it('lists the pack being viewed first, even when its name sorts later', () => {
     render(ExportWizard, { open: true, available: PACKS, preselect: ['Beta'], onclose: vi.fn() });
     expect(screen.getAllByTestId(TestId.ExportPack).map((r) => r.dataset.pack)).toEqual(['Beta', 'Alpha']);
-    expect(box('Beta').checked).toBe(true);
+    expect(checkedState(box('Beta'))).toBe('true');
   });
 
   it('warns when models are only on the backup and the drive is unplugged', async () => {

@@ -5,6 +5,7 @@ import type { CommitResult, PackageItem, ValidationReport, WireError } from '$li
 import ImportWizard from './import-wizard.svelte';
 import { TestId } from '$lib/testids';
 import { toasts } from '$lib/state/toasts.svelte';
+import { choose, selectValue } from '../../../test/controls';
 
 vi.mock('$lib/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/api')>()),
@@ -115,13 +116,13 @@ describe('ImportWizard', () => {
     render(ImportWizard, { open: true, onclose: vi.fn() });
     await validateTyped();
 
-    const clash = within(row('Clash')).getByTestId(TestId.ImportOverride) as HTMLSelectElement;
-    await fireEvent.change(clash, { target: { value: 'create_duplicate' } });
+    const clash = within(row('Clash')).getByTestId(TestId.ImportOverride);
+    await choose(clash, 'create_duplicate');
     // A new default moves every pack that followed the old default, not the overridden one.
-    await fireEvent.change(screen.getByTestId(TestId.ImportStrategy), { target: { value: 'update_if_newer' } });
-    expect((within(row('Same')).getByTestId(TestId.ImportOverride) as HTMLSelectElement).value).toBe('update_if_newer');
-    expect(clash.value).toBe('create_duplicate');
-    await fireEvent.change(within(row('Stale')).getByTestId(TestId.ImportOverride), { target: { value: 'always_overwrite' } });
+    await choose(screen.getByTestId(TestId.ImportStrategy), 'update_if_newer');
+    expect(selectValue(within(row('Same')).getByTestId(TestId.ImportOverride))).toBe('update_if_newer');
+    expect(selectValue(clash)).toBe('create_duplicate');
+    await choose(within(row('Stale')).getByTestId(TestId.ImportOverride), 'always_overwrite');
 
     await fireEvent.click(screen.getByTestId(TestId.ImportCommit));
     expect(api.importPackage).toHaveBeenCalledWith(

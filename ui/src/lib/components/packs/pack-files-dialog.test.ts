@@ -5,6 +5,7 @@ import type { PackWriteResult, WireError } from '$lib/api';
 import PackFilesDialog from './pack-files-dialog.svelte';
 import { TestId } from '$lib/testids';
 import { toasts } from '$lib/state/toasts.svelte';
+import { choose, selectValue } from '../../../test/controls';
 
 vi.mock('$lib/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/api')>()),
@@ -134,9 +135,9 @@ describe('PackFilesDialog (Add files…)', () => {
     const onclose = vi.fn();
     render(PackFilesDialog, { open: true, mode: 'add', pack: 'Demo', onclose });
     await type(TestId.PackFilesPaths, '/models/style.safetensors');
-    const select = screen.getByTestId(TestId.PackFilesKind) as HTMLSelectElement;
-    expect(select.value).toBe('auto');
-    await fireEvent.change(select, { target: { value: 'lora' } });
+    const select = screen.getByTestId(TestId.PackFilesKind);
+    expect(selectValue(select)).toBe('auto');
+    await choose(select, 'lora');
     await fireEvent.click(screen.getByTestId(TestId.PackFilesSubmit));
     await waitFor(() => expect(onclose).toHaveBeenCalled());
     expect(api.addToPack).toHaveBeenCalledWith('Demo', ['/models/style.safetensors'], 'lora', expect.anything());

@@ -6,6 +6,7 @@ import PolicySection from './policy-section.svelte';
 import { AppState } from '$lib/state/app.svelte';
 import { toasts } from '$lib/state/toasts.svelte';
 import { TestId } from '$lib/testids';
+import { choose, optionValues } from '../../../test/controls';
 
 vi.mock('$lib/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('$lib/api')>()),
@@ -103,16 +104,16 @@ describe('PolicySection', () => {
     await fireEvent.click(within(kindRow('checkpoint')!).getByTestId(TestId.SettingsPolicyKindRemove));
     expect(kindRow('checkpoint')).toBeUndefined();
 
-    await fireEvent.change(screen.getByTestId(TestId.SettingsPolicyKindAddKind), { target: { value: 'lora' } });
+    await choose(screen.getByTestId(TestId.SettingsPolicyKindAddKind), 'lora');
     await fireEvent.input(screen.getByTestId(TestId.SettingsPolicyKindAddValue), { target: { value: '1' } });
     await fireEvent.click(screen.getByTestId(TestId.SettingsPolicyKindAdd));
     expect(within(kindRow('lora')!).getByTestId(TestId.SettingsPolicyKindValue)).toHaveValue(1);
     // The added kind is no longer offered.
-    const offered = Array.from((screen.getByTestId(TestId.SettingsPolicyKindAddKind) as HTMLSelectElement).options).map((o) => o.value);
+    const offered = await optionValues(screen.getByTestId(TestId.SettingsPolicyKindAddKind));
     expect(offered).not.toContain('lora');
     expect(offered).toContain('checkpoint');
 
-    await fireEvent.change(screen.getByTestId(TestId.SettingsPolicyKindAddKind), { target: { value: 'vae' } });
+    await choose(screen.getByTestId(TestId.SettingsPolicyKindAddKind), 'vae');
     await fireEvent.input(screen.getByTestId(TestId.SettingsPolicyKindAddValue), { target: { value: '4' } });
     await fireEvent.click(screen.getByTestId(TestId.SettingsPolicyKindAdd));
     await fireEvent.input(within(kindRow('vae')!).getByTestId(TestId.SettingsPolicyKindValue), { target: { value: '5' } });
