@@ -2,12 +2,14 @@
 //! files atomically, removing, and the blob manifests. The functions work on a
 //! [`BlobDir`], so the local store and the backup mirror share them.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256 as Hasher};
 
 use crate::error::{Error, Result};
@@ -16,7 +18,7 @@ use crate::layout::{BlobDir, StoreLayout};
 use crate::model::{PartialFile, Side};
 use crate::progress::{CancelToken, Tracker};
 use crate::schema::BlobManifest;
-use crate::tree::{FileId, Kind, Tree};
+use crate::tree::{DirStamp, FileId, Kind, Tree};
 
 /// Read size for hashing and copying: large enough to amortise syscalls.
 pub const CHUNK: usize = 1 << 20;
@@ -45,6 +47,9 @@ pub struct BlobScan {
     /// Symbolic links where a fan-out folder or a blob should be: never followed,
     /// never counted as a copy (doctor reports them).
     pub links: Vec<PathBuf>,
+    /// The blobs with a `<sha256>.meta` manifest beside them, sorted: what
+    /// the listing showed, so nobody opens a manifest that is not there.
+    pub manifests: Vec<Sha256>,
 }
 
 fn is_fanout(name: &str) -> bool {
@@ -84,14 +89,22 @@ pub fn scan(dir: &BlobDir) -> Result<BlobScan> {
         out.partials.extend(part.partials);
         out.strays.extend(part.strays);
         out.links.extend(part.links);
+        out.manifests.extend(part.manifests);
     }
     Ok(out)
 }
 
 fn scan_fanout(blobs: &Tree, fanout: &str) -> Result<BlobScan> {
-    let mut out = BlobScan::default();
     // Listed a moment ago: a fan-out that vanished since is simply empty.
-    let Some(dir) = blobs.subtree(Path::new(fanout))? else { return Ok(out) };
+    match blobs.subtree(Path::new(fanout))? {
+        Some(dir) => scan_fanout_in(&dir, fanout),
+        None => Ok(BlobScan::default()),
+    }
+}
+
+/// Lists and stats one opened fan-out folder.
+fn scan_fanout_in(dir: &Tree, fanout: &str) -> Result<BlobScan> {
+    let mut out = BlobScan::default();
     for entry in dir.read_dir(Path::new(""))? {
         // The path is only built for what is not a blob (it costs an allocation per file).
         let path = || dir.root().join(&entry.name);
@@ -101,7 +114,8 @@ fn scan_fanout(blobs: &Tree, fanout: &str) -> Result<BlobScan> {
         };
         // Manifests belong to their blob (or outlive it harmlessly): skip them
         // before the stat, as they are nearly as many as the blobs.
-        if name.strip_suffix(".meta").is_some_and(Sha256::is_blob_file_name) {
+        if let Some(sha) = name.strip_suffix(".meta").filter(|s| Sha256::is_blob_file_name(s)) {
+            out.manifests.push(Sha256::parse(sha).expect("checked name"));
             continue;
         }
         // Deleted between listing and stat: it is simply gone.
@@ -118,6 +132,160 @@ fn scan_fanout(blobs: &Tree, fanout: &str) -> Result<BlobScan> {
         }
     }
     out.blobs.sort_unstable_by(|a, b| a.sha256.cmp(&b.sha256));
+    out.manifests.sort_unstable();
+    Ok(out)
+}
+
+/// What a blob folder held, per fan-out folder, when each last changed:
+/// [`scan_remembered`] lists and stats again only the fan-outs whose stamp
+/// ([`DirStamp`]) moved, so a backup drive of 100,000 blobs is looked at
+/// with 256 stats instead of 100,000. Kept by the caller in the store's
+/// `data/cache/scans/` (a cache: losing it costs one full scan), never on
+/// the folder it describes.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ScanMemory {
+    #[serde(default)]
+    fanouts: BTreeMap<String, RememberedFanout>,
+    /// Something differs from what was loaded (it must be saved).
+    #[serde(skip)]
+    changed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct RememberedFanout {
+    stamp: DirStamp,
+    /// Each blob file: hash, size, modification time (ns since the epoch), inode, links.
+    blobs: Vec<(Sha256, u64, Option<i64>, u64, u64)>,
+}
+
+impl RememberedFanout {
+    /// What the scan of a fan-out with `stamp` found, if it can be kept: every
+    /// blob on the folder's own device (a file on another is a mount).
+    fn of(stamp: DirStamp, blobs: &[BlobEntry]) -> Option<RememberedFanout> {
+        let nanos = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).ok().and_then(|d| i64::try_from(d.as_nanos()).ok());
+        let blobs = blobs
+            .iter()
+            .map(|b| {
+                let id = b.id.filter(|id| id.dev == stamp.dev)?;
+                Some((b.sha256.clone(), b.size, b.mtime.and_then(nanos), id.ino, b.nlink))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(RememberedFanout { stamp, blobs })
+    }
+
+    fn entries(&self) -> impl Iterator<Item = BlobEntry> + '_ {
+        self.blobs.iter().map(|(sha, size, mtime, ino, nlink)| BlobEntry {
+            sha256: sha.clone(),
+            size: *size,
+            mtime: mtime.and_then(|n| u64::try_from(n).ok()).map(|n| SystemTime::UNIX_EPOCH + std::time::Duration::from_nanos(n)),
+            id: Some(FileId { dev: self.stamp.dev, ino: *ino }),
+            nlink: *nlink,
+        })
+    }
+}
+
+impl ScanMemory {
+    /// The memory kept at `path` in the store (empty when there is none or it cannot be read).
+    pub fn load(layout: &StoreLayout, path: &Path) -> ScanMemory {
+        layout.tree().and_then(|t| t.read_json(path)).unwrap_or_default()
+    }
+
+    /// Saves it at `path` when it changed (compact; a failure only costs a full scan next time).
+    pub fn save(&self, layout: &StoreLayout, path: &Path) {
+        if !self.changed {
+            return;
+        }
+        let Ok(bytes) = serde_json::to_vec(self) else { return };
+        let _ = layout.tree().and_then(|t| {
+            if let Some(dir) = path.parent() {
+                t.mkdirs(dir)?;
+            }
+            t.write_atomic(path, &bytes)
+        });
+    }
+}
+
+/// The blobs of a blob folder, sorted, as [`scan`] finds them, with the
+/// fan-outs whose stamp is unchanged since `memory` recorded them taken from
+/// it: no entry was made, removed or renamed in such a folder, so the same
+/// files are there under the same names. Nothing is taken from memory while
+/// anything is mounted below the folder (a file mounted over a blob changes
+/// what its name is without touching its folder), and a fan-out that changed
+/// within [`DirStamp::SETTLE_SECS`] is not remembered. What is not a blob
+/// (links, strays, partial files) is not reported: [`scan`] is for those.
+/// `memory` is updated to what was found.
+pub fn scan_remembered(dir: &BlobDir, memory: &mut ScanMemory) -> Result<Vec<BlobEntry>> {
+    let root = dir.root();
+    let tree = match dir.tree() {
+        Ok(t) => t,
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let Some(blobs) = tree.subtree(root)? else { return Ok(Vec::new()) };
+    let trust = !crate::tree::mounts_below(root);
+    let now = SystemTime::now();
+    let mut fanouts: Vec<String> = Vec::new();
+    for entry in blobs.read_dir(Path::new(""))? {
+        let kind = match entry.kind {
+            Some(k) => Some(k),
+            None => blobs.stat(Path::new(&entry.name))?.map(|s| s.kind),
+        };
+        if let (Some(n), Some(Kind::Dir)) = (entry.name_str(), kind) {
+            if is_fanout(n) {
+                fanouts.push(n.to_owned());
+            }
+        }
+    }
+    fanouts.sort_unstable();
+    enum Seen {
+        Same,
+        Fresh(Vec<BlobEntry>, Option<RememberedFanout>),
+    }
+    let old = std::mem::take(&mut memory.fanouts);
+    let seen: Vec<Result<Seen>> = fanouts
+        .par_iter()
+        .map(|f| {
+            let Some(sub) = blobs.subtree(Path::new(f))? else { return Ok(Seen::Fresh(Vec::new(), None)) };
+            let stamp = sub.stamp()?;
+            if trust && old.get(f).is_some_and(|r| r.stamp == stamp) {
+                return Ok(Seen::Same);
+            }
+            let found = scan_fanout_in(&sub, f)?.blobs;
+            let keep = (trust && stamp.settled(now)).then(|| RememberedFanout::of(stamp, &found)).flatten();
+            Ok(Seen::Fresh(found, keep))
+        })
+        .collect();
+    let seen: Vec<Seen> = seen.into_iter().collect::<Result<_>>()?;
+    let total = seen
+        .iter()
+        .zip(&fanouts)
+        .map(|(s, f)| match s {
+            Seen::Same => old.get(f).map_or(0, |r| r.blobs.len()),
+            Seen::Fresh(found, _) => found.len(),
+        })
+        .sum();
+    let mut out = Vec::with_capacity(total);
+    let mut fresh = BTreeMap::new();
+    let mut changed = old.len() != fanouts.len();
+    let mut old = old;
+    for (f, seen) in fanouts.into_iter().zip(seen) {
+        match seen {
+            Seen::Same => {
+                let r = old.remove(&f).expect("a fan-out seen the same was remembered");
+                out.extend(r.entries());
+                fresh.insert(f, r);
+            }
+            Seen::Fresh(found, keep) => {
+                changed |= old.get(&f) != keep.as_ref();
+                out.extend(found);
+                if let Some(r) = keep {
+                    fresh.insert(f, r);
+                }
+            }
+        }
+    }
+    memory.fanouts = fresh;
+    memory.changed |= changed;
     Ok(out)
 }
 
@@ -203,7 +371,11 @@ pub fn hash_file(path: &Path, tracker: Option<&Tracker>, cancel: &CancelToken) -
 /// Reads a blob's manifest, if it has a readable one (on a backup mirror
 /// from `data/meta/`, else from beside the blob where earlier versions left it).
 pub fn read_manifest(dir: &BlobDir, sha: &Sha256) -> Option<BlobManifest> {
-    let tree = dir.tree().ok()?;
+    read_manifest_in(&dir.tree().ok()?, dir, sha)
+}
+
+/// [`read_manifest`] through a tree the caller opened once for many blobs.
+pub fn read_manifest_in(tree: &Tree, dir: &BlobDir, sha: &Sha256) -> Option<BlobManifest> {
     tree.read_json(&dir.meta(sha)).ok().or_else(|| dir.is_mirror().then(|| tree.read_json(&dir.legacy_meta(sha)).ok()).flatten())
 }
 

@@ -280,14 +280,18 @@ pub fn backup_blobs(layout: &StoreLayout, target: &Target, state: &BackupState) 
     match state {
         BackupState::Disabled { .. } | BackupState::NoPath => Ok(BackupBlobs::none()),
         BackupState::Connected { layout: drive } => {
-            let scan = blobs::scan(&drive.blobs())?;
+            // Only the fan-out folders that changed since the last look are listed again.
+            let memory_file = target.scan_file(layout);
+            let mut memory = blobs::ScanMemory::load(layout, &memory_file);
+            let found = blobs::scan_remembered(&drive.blobs(), &mut memory)?;
+            memory.save(layout, &memory_file);
             let id = crate::backup::read_id(drive);
             let (mut catalog, changed) = Catalog::for_drive(layout, target, drive.path(), id.as_deref());
-            if catalog.replace_blobs(&scan.blobs) || changed {
+            if catalog.replace_blobs(&found) || changed {
                 let _ = catalog.save(layout);
             }
             let last_sync = Syncs::of(layout, target, drive.path(), id.as_deref()).last_sync;
-            Ok(BackupBlobs { blobs: scan.blobs, source: BackupSource::Live, last_sync, labels: catalog.labels })
+            Ok(BackupBlobs { blobs: found, source: BackupSource::Live, last_sync, labels: catalog.labels })
         }
         // A bucket is listed by the operations that change it and by a refresh
         // (a LIST of 100,000 objects is 100 requests): its catalog, as recorded.

@@ -120,6 +120,7 @@ pub fn delete(store: &Store, sha: &Sha256, target: DeleteTarget, force: bool) ->
 
     let mut inv = inventory::build(store)?;
     confirm_bucket_copies(&mut inv, sha)?;
+    confirm_folder_copies(store, &mut inv, sha)?;
     let item = inv.get(sha);
     // Only copies seen live count: one known from the catalog of an unplugged
     // drive is not trusted to keep the bytes.
@@ -303,7 +304,7 @@ fn describe_copies(copies: &[&BlobCopy], counted: &[&BlobCopy]) -> Vec<String> {
 /// live once a HEAD finds it at its size, and is no copy when the bucket
 /// lacks it. Nothing else is asked, so a delete costs one request per bucket.
 fn confirm_bucket_copies(inv: &mut Inventory, sha: &Sha256) -> Result<()> {
-    let Some(at) = inv.items.iter().position(|i| &i.sha256 == sha) else { return Ok(()) };
+    let Some(at) = inv.position(sha) else { return Ok(()) };
     for seen in &inv.targets {
         let Some(bucket) = seen.state.bucket() else { continue };
         let item = &mut inv.items[at];
@@ -317,6 +318,35 @@ fn confirm_bucket_copies(inv: &mut Inventory, sha: &Sha256) -> Result<()> {
                 }
             }
             _ => item.copies.retain(|c| c.target != name),
+        }
+    }
+    Ok(())
+}
+
+/// Looks at the file of every connected folder target's copy of `sha` now:
+/// the inventory may know a drive's folder from its remembered listing
+/// (`blobs::scan_remembered`), and what a delete leans on is looked at
+/// itself. A copy counts only as a regular file of the blob's size that is
+/// not the local blob's own file; anything else is no copy.
+fn confirm_folder_copies(store: &Store, inv: &mut Inventory, sha: &Sha256) -> Result<()> {
+    let Some(at) = inv.position(sha) else { return Ok(()) };
+    let local = match blobs::stat(&store.layout().blobs(), sha)? {
+        blobs::BlobAt::File(st) => Some(st.id),
+        _ => None,
+    };
+    for seen in &inv.targets {
+        let Some(drive) = seen.state.connected() else { continue };
+        let item = &mut inv.items[at];
+        let name = seen.target.name.as_str();
+        if !item.copies.iter().any(|c| c.target == name) {
+            continue;
+        }
+        let whole = match blobs::stat(&drive.blobs(), sha)? {
+            blobs::BlobAt::File(st) => st.size == item.size_bytes && Some(st.id) != local,
+            _ => false,
+        };
+        if !whole {
+            item.copies.retain(|c| c.target != name);
         }
     }
     Ok(())
@@ -343,21 +373,16 @@ fn known<'a>(inv: &'a Inventory, sha: &Sha256) -> Result<&'a InventoryItem> {
 }
 
 fn impacts_of(inv: &Inventory, item: &InventoryItem) -> Impacts {
+    let links = inv.ui_links.get(&item.sha256);
     let affected_packs = inv
-        .references
-        .get(&item.sha256)
-        .map(|refs| {
-            let links = inv.ui_links.get(&item.sha256);
-            refs.iter()
-                .map(|r| AffectedPack {
-                    name: r.pack.clone(),
-                    dependency_id: r.dependency_id.clone(),
-                    // Active: a link in a UI folder made for this pack points at the blob now.
-                    is_active: links.is_some_and(|ls| ls.iter().any(|l| l.pack == r.pack)),
-                })
-                .collect()
+        .references_of(&item.sha256)
+        .map(|r| AffectedPack {
+            name: r.pack.to_owned(),
+            dependency_id: r.dependency_id.to_owned(),
+            // Active: a link in a UI folder made for this pack points at the blob now.
+            is_active: links.is_some_and(|ls| ls.iter().any(|l| l.pack == r.pack)),
         })
-        .unwrap_or_default();
+        .collect();
     let is_last_copy = matches!(item.location, Location::LocalOnly | Location::BackupOnly);
     // The backup copy is only known from the catalog of the unplugged drive.
     let cached = item.on_backup && inv.summary.backup.source == BackupSource::Cached;

@@ -813,7 +813,7 @@ fn selected<'a>(inv: &'a Inventory, selection: &Selection) -> Result<Vec<&'a Inv
             out
         }
         Selection::Orphans => inv.items.iter().filter(|i| i.status == BlobStatus::Orphan).collect(),
-        Selection::Unnamed => inv.items.iter().filter(|i| !has_provider_origin(i.origin.as_ref())).collect(),
+        Selection::Unnamed => inv.items.iter().filter(|i| !has_provider_origin(i.origin.as_deref())).collect(),
         Selection::All => inv.items.iter().collect(),
     })
 }
@@ -838,7 +838,7 @@ pub fn identify(store: &Store, selection: &Selection, opts: &IdentifyOptions, ct
     let steps: Vec<Step> = items
         .iter()
         .map(|it| {
-            if !opts.refresh && has_provider_origin(it.origin.as_ref()) {
+            if !opts.refresh && has_provider_origin(it.origin.as_deref()) {
                 return Step::Skip;
             }
             match read_cache(&tree, layout, &it.sha256) {

@@ -21,10 +21,19 @@ pub enum IdError {
     PackName { input: String, reason: &'static str },
 }
 
-/// A full SHA-256 digest, stored as 64 lowercase hex characters.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Sha256(String);
+/// A full SHA-256 digest, stored as 64 lowercase hex characters in place
+/// (no allocation: a large inventory holds several per blob).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
+pub struct Sha256([u8; 64]);
+
+/// Hashes the first 16 hex characters (64 bits of a uniform digest), which is
+/// consistent with `Eq` and all a hash map needs.
+impl std::hash::Hash for Sha256 {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(&self.0[..16]);
+    }
+}
 
 impl Sha256 {
     /// Parses 64 hex characters (any case); the result is lowercase.
@@ -36,36 +45,40 @@ impl Sha256 {
         if !input.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(err("only hexadecimal characters 0-9 and a-f are allowed"));
         }
-        Ok(Self(input.to_ascii_lowercase()))
+        let mut hex = [0u8; 64];
+        hex.copy_from_slice(input.as_bytes());
+        hex.make_ascii_lowercase();
+        Ok(Self(hex))
     }
 
     /// Builds the hex form of a finished digest.
     pub fn from_digest(digest: &[u8]) -> Self {
-        use std::fmt::Write;
-        let mut s = String::with_capacity(64);
-        for b in digest {
-            let _ = write!(s, "{b:02x}");
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [b'0'; 64];
+        for (i, b) in digest.iter().take(32).enumerate() {
+            hex[2 * i] = HEX[(b >> 4) as usize];
+            hex[2 * i + 1] = HEX[(b & 0xf) as usize];
         }
-        Self(s)
+        Self(hex)
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        std::str::from_utf8(&self.0).expect("a Sha256 holds only hex characters")
     }
 
     /// The two-character fan-out directory (`aa` in `blobs/sha256/aa/<hash>`).
     pub fn fanout(&self) -> &str {
-        &self.0[..2]
+        &self.as_str()[..2]
     }
 
     /// The first 12 hex characters, the last-resort display name.
     pub fn short(&self) -> &str {
-        &self.0[..12]
+        &self.as_str()[..12]
     }
 
     /// AutoV2: the first 10 hex characters, upper case, as A1111 and Civitai show them.
     pub fn autov2(&self) -> String {
-        self.0[..10].to_ascii_uppercase()
+        self.as_str()[..10].to_ascii_uppercase()
     }
 
     /// True when `name` is a syntactically valid lowercase blob file name.
@@ -89,13 +102,13 @@ pub fn parse_prefix(input: &str) -> Result<String, IdError> {
 
 impl fmt::Display for Sha256 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for Sha256 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Sha256({})", self.0)
+        write!(f, "Sha256({})", self.as_str())
     }
 }
 
@@ -108,14 +121,24 @@ impl FromStr for Sha256 {
 
 impl Serialize for Sha256 {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.as_str())
     }
 }
 
 impl<'de> Deserialize<'de> for Sha256 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
+        // Parsed from the input's own characters: no string is built for a hash.
+        struct Hex;
+        impl serde::de::Visitor<'_> for Hex {
+            type Value = Sha256;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a SHA-256 digest as 64 hexadecimal characters")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Sha256, E> {
+                Sha256::parse(s).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Hex)
     }
 }
 

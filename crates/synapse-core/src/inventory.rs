@@ -20,6 +20,7 @@ use crate::model::*;
 use crate::packs::{self, RefSet};
 use crate::store::Store;
 use crate::target::{self, Policy, Target, LOCAL};
+use crate::tree::Tree;
 
 /// Sort orders of `inventory --sort`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -90,15 +91,16 @@ impl Default for Query {
 }
 
 /// One pack dependency pointing at a blob.
-#[derive(Debug, Clone)]
-pub struct Reference {
-    pub pack: String,
-    pub dependency_id: String,
+#[derive(Debug, Clone, Copy)]
+pub struct Reference<'a> {
+    pub pack: &'a str,
+    pub dependency_id: &'a str,
 }
 
 /// The built inventory of a store.
 #[derive(Debug)]
 pub struct Inventory {
+    /// Sorted by hash (which [`Inventory::get`] relies on).
     pub items: Vec<InventoryItem>,
     pub summary: InventorySummary,
     /// The state of the target the store value works on ([`Store::on_target`]).
@@ -109,11 +111,13 @@ pub struct Inventory {
     pub selected: usize,
     /// The copies policy of `state/targets.json`.
     pub policy: Policy,
-    /// Every reference per blob, in pack order.
-    pub references: HashMap<Sha256, Vec<Reference>>,
+    /// Every reference as (blob, pack index, dependency id), sorted by blob
+    /// and in pack order for each: one flat list, see [`Inventory::references_of`].
+    references: Vec<(Sha256, u32, Box<str>)>,
+    /// The packs' names, in pack order.
+    pack_names: Vec<String>,
     /// Links in UI folders that exist now, per blob (`use`, `adopt --link`): what `active_in_uis` is made of.
     pub ui_links: HashMap<Sha256, Vec<UiLink>>,
-    index: HashMap<Sha256, usize>,
     local_dir: BlobDir,
 }
 
@@ -285,7 +289,7 @@ pub fn build(store: &Store) -> Result<Inventory> {
             )
         },
     );
-    let (local, RefSet { packs, errors: pack_errors }) = (local?, packs?);
+    let (mut scanned, RefSet { packs, errors: pack_errors }) = (local?, packs?);
     let mut remotes: Vec<_> = remotes.into_iter().collect::<Result<_>>()?;
     let ledgers =
         Ledgers { local: Ledger::load(&layout.ledger()), targets: all.iter().map(|t| Ledger::load(&t.ledger_file(layout))).collect() };
@@ -305,12 +309,28 @@ pub fn build(store: &Store) -> Result<Inventory> {
             bytes: r.blobs.iter().map(|b| b.size).sum(),
         })
         .collect();
-    let dirs: Vec<Option<BlobDir>> = targets.iter().map(|t| t.state.connected().map(|d| d.blobs())).collect();
+    // Each tree opened once for the manifests and headers of all its blobs.
+    let dirs: Vec<Option<(BlobDir, Tree)>> =
+        targets.iter().map(|t| t.state.connected().map(|d| d.blobs()).and_then(|d| d.tree().ok().map(|tree| (d, tree)))).collect();
+    let local_tree = local_dir.tree().ok();
     let metadata = crate::identify::load_index(layout);
-    let seen = Seen { ledgers: &ledgers, integrity: &integrity, targets: &targets, dirs: &dirs, policy: &file.policy, metadata: &metadata };
+    let local = local_tree.map(|t| (local_dir.clone(), t));
+    let manifests = std::mem::take(&mut scanned.manifests);
+    let kinds = kind::KindCache::load(layout);
+    let seen = Seen {
+        ledgers: &ledgers,
+        integrity: &integrity,
+        targets: &targets,
+        local: local.as_ref(),
+        dirs: &dirs,
+        policy: &file.policy,
+        metadata: &metadata,
+        manifests: &manifests,
+        kinds: &kinds,
+    };
 
-    let mut acc: HashMap<Sha256, Acc> = HashMap::with_capacity(local.blobs.len());
-    for (sha, side) in local.blobs.into_iter().map(Side::split) {
+    let mut acc: HashMap<Sha256, Acc> = HashMap::with_capacity(scanned.blobs.len());
+    for (sha, side) in scanned.blobs.into_iter().map(Side::split) {
         acc.entry(sha).or_default().local = Some(side);
     }
     let mut labels = BTreeMap::new();
@@ -324,25 +344,29 @@ pub fn build(store: &Store) -> Result<Inventory> {
             if a.local.as_ref().is_some_and(same_file) || a.targets.iter().any(|(_, s)| same_file(s)) {
                 continue;
             }
+            // Grown one at a time: most blobs are on one or two targets, and this is per blob.
+            a.targets.reserve_exact(1);
             a.targets.push((ti as u16, side));
         }
         for (sha, label) in std::mem::take(&mut remote.labels) {
             labels.entry(sha).or_insert(label);
         }
     }
-    let mut references: HashMap<Sha256, Vec<Reference>> = HashMap::new();
+    let mut references = Vec::new();
     let mut names = Vec::with_capacity(packs.len());
     for (pi, p) in packs.into_iter().enumerate() {
-        let name = p.name.to_string();
         for r in p.refs {
-            references.entry(r.sha256.clone()).or_default().push(Reference { pack: name.clone(), dependency_id: r.dependency_id.clone() });
+            references.push((r.sha256.clone(), pi as u32, r.dependency_id.as_str().into()));
             acc.entry(r.sha256.clone()).or_default().add_ref(pi as u32, r);
         }
-        names.push(name);
+        names.push(p.name.to_string());
     }
+    // Stable: each blob's references stay in pack order.
+    references.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let mut items: Vec<InventoryItem> = acc.into_par_iter().map(|(sha, a)| make_item(sha, a, &names, &seen, &local_dir, &labels)).collect();
+    let mut items: Vec<InventoryItem> = acc.into_par_iter().map(|(sha, a)| make_item(sha, a, &names, &seen, &labels)).collect();
     items.par_sort_unstable_by(|a, b| a.sha256.cmp(&b.sha256));
+    kinds.save(layout);
     for (t, remote) in targets.iter().zip(&remotes) {
         if let Some(drive) = t.state.connected() {
             let found = drive_only_labels(&items, &t.target.name);
@@ -351,10 +375,9 @@ pub fn build(store: &Store) -> Result<Inventory> {
             }
         }
     }
-    let index: HashMap<Sha256, usize> = items.iter().enumerate().map(|(i, it)| (it.sha256.clone(), i)).collect();
     let mut ui_links: HashMap<Sha256, Vec<UiLink>> = HashMap::new();
     for link in crate::link_record::active_links(layout) {
-        if let Some(&i) = index.get(&link.sha256) {
+        if let Ok(i) = items.binary_search_by(|it| it.sha256.cmp(&link.sha256)) {
             if !items[i].active_in_uis.contains(&link.ui) {
                 items[i].active_in_uis.push(link.ui.clone());
             }
@@ -363,7 +386,7 @@ pub fn build(store: &Store) -> Result<Inventory> {
     }
     let backup = targets[selected].state.clone();
     let summary = summarise(&items, pack_errors, selected, &targets, store);
-    Ok(Inventory { items, summary, backup, targets, selected, policy: file.policy, references, ui_links, index, local_dir })
+    Ok(Inventory { items, summary, backup, targets, selected, policy: file.policy, references, pack_names: names, ui_links, local_dir })
 }
 
 /// The names of the orphans only on a drive, which only the drives'
@@ -392,11 +415,17 @@ struct Seen<'a> {
     ledgers: &'a Ledgers,
     integrity: &'a IntegrityRecord,
     targets: &'a [TargetSeen],
-    /// The blob folder of each target that is connected.
-    dirs: &'a [Option<BlobDir>],
+    /// The local blob folder and its opened tree.
+    local: Option<&'a (BlobDir, Tree)>,
+    /// The blob folder (and its opened tree) of each target that is connected.
+    dirs: &'a [Option<(BlobDir, Tree)>],
     policy: &'a Policy,
     /// What `identify` learnt, per blob (`data/cache/metadata/index.json`; empty when never run).
     metadata: &'a HashMap<Sha256, crate::identify::ModelMetadata>,
+    /// The local blobs with a manifest beside them, sorted (from the scan).
+    manifests: &'a [Sha256],
+    /// The kinds blob headers said (`data/cache/kinds.json`).
+    kinds: &'a kind::KindCache,
 }
 
 impl Seen<'_> {
@@ -418,14 +447,7 @@ impl Seen<'_> {
     }
 }
 
-fn make_item(
-    sha: Sha256,
-    a: Acc,
-    pack_names: &[String],
-    seen: &Seen,
-    local_dir: &BlobDir,
-    labels: &BTreeMap<Sha256, Label>,
-) -> InventoryItem {
+fn make_item(sha: Sha256, a: Acc, pack_names: &[String], seen: &Seen, labels: &BTreeMap<Sha256, Label>) -> InventoryItem {
     let copies = seen.copies(&sha, a.local.as_ref(), &a.targets);
     // A copy known to be corrupt is not a copy: only good ones make the location.
     let on_local = copies.iter().any(|c| c.target == LOCAL && !c.corrupt);
@@ -441,23 +463,25 @@ fn make_item(
     used_by.dedup();
     let size = a.local.as_ref().or(a.targets.first().map(|(_, s)| s)).map(|b| b.size).or(a.size).unwrap_or(0);
     let mut kind = a.kind;
-    let mut origin = a.origin.map(|o| *o);
+    let mut origin = a.origin;
     let mut name = a.expose_filename.or_else(|| origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()));
-    let metadata = seen.metadata.get(&sha).cloned();
+    let metadata = seen.metadata.get(&sha).cloned().map(Box::new);
     if kind.is_none() || name.is_none() || origin.is_none() {
         // The local copy, else the first connected target that holds one.
-        let dir = if a.local.is_some() { Some(local_dir) } else { a.targets.iter().find_map(|(ti, _)| seen.dirs[*ti as usize].as_ref()) };
-        if let Some(m) = dir.and_then(|d| blobs::read_manifest(d, &sha)) {
+        let dir = if a.local.is_some() { seen.local } else { a.targets.iter().find_map(|(ti, _)| seen.dirs[*ti as usize].as_ref()) };
+        // Locally, only a manifest the listing showed is opened.
+        let listed = a.local.is_none() || seen.manifests.binary_search(&sha).is_ok();
+        if let Some(m) = dir.filter(|_| listed).and_then(|(d, tree)| blobs::read_manifest_in(tree, d, &sha)) {
             kind = kind.or_else(|| m.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
             name = name.or_else(|| m.original_filename.clone().filter(|f| !f.is_empty()));
-            origin = origin.or_else(|| m.origin.as_ref().map(|o| o.origin()));
+            origin = origin.or_else(|| m.origin.as_ref().map(|o| Box::new(o.origin())));
         }
         // Civitai's answer (identify) before the file header: no read, and it knows LoRAs from checkpoints.
         if let Some(m) = &metadata {
             kind = kind.or_else(|| (m.kind != AssetKind::Unknown).then_some(m.kind));
         }
         if kind.is_none() {
-            kind = dir.and_then(|d| kind::kind_from_safetensors(&d.blob(&sha)));
+            kind = dir.and_then(|(d, tree)| seen.kinds.of(&sha, tree, &d.blob(&sha)));
         }
         // Unplugged: what the drive's manifest said when it was last scanned.
         if let Some(label) = labels.get(&sha).filter(|_| dir.is_none()) {
@@ -646,7 +670,22 @@ impl Inventory {
     }
 
     pub fn get(&self, sha: &Sha256) -> Option<&InventoryItem> {
-        self.index.get(sha).map(|&i| &self.items[i])
+        self.items.binary_search_by(|it| it.sha256.cmp(sha)).ok().map(|i| &self.items[i])
+    }
+
+    /// The position of blob `sha` in [`Inventory::items`].
+    pub fn position(&self, sha: &Sha256) -> Option<usize> {
+        self.items.binary_search_by(|it| it.sha256.cmp(sha)).ok()
+    }
+
+    /// Every pack dependency pointing at blob `sha`, in pack order.
+    pub fn references_of<'a>(&'a self, sha: &Sha256) -> impl Iterator<Item = Reference<'a>> {
+        let start = self.references.partition_point(|r| r.0 < *sha);
+        let sha = sha.clone();
+        self.references[start..]
+            .iter()
+            .take_while(move |r| r.0 == sha)
+            .map(|(_, pack, dep)| Reference { pack: &self.pack_names[*pack as usize], dependency_id: dep })
     }
 
     /// Resolves a full hash or a unique prefix of ≥ 8 characters typed by a user.

@@ -14,7 +14,11 @@ const MAX_HEADER: u64 = 64 << 20;
 
 /// Reads the safetensors JSON header of a file, if it is one.
 pub fn read_safetensors_header(path: &Path) -> Option<Map<String, Value>> {
-    let mut f = File::open(path).ok()?;
+    header_of(File::open(path).ok()?)
+}
+
+/// The safetensors header of an opened file.
+fn header_of(mut f: File) -> Option<Map<String, Value>> {
     let mut len = [0u8; 8];
     f.read_exact(&mut len).ok()?;
     let len = u64::from_le_bytes(len);
@@ -35,6 +39,59 @@ pub fn read_safetensors_header(path: &Path) -> Option<Map<String, Value>> {
 /// The kind a safetensors file most likely is, from its tensor names and metadata.
 pub fn kind_from_safetensors(path: &Path) -> Option<AssetKind> {
     read_safetensors_header(path).map(|h| classify_header(&h))
+}
+
+/// What the headers of blobs said, kept in `data/cache/kinds.json`
+/// (`{sha256: kind}`) so that the inventory reads a blob's header once, not
+/// on every build: a blob's bytes never change under its name, so an entry
+/// never goes stale, and a lost file only costs the reading again. A blob
+/// that opened but is no safetensors file is recorded as `unknown`.
+#[derive(Debug, Default)]
+pub struct KindCache {
+    known: std::collections::BTreeMap<String, AssetKind>,
+    found: std::sync::Mutex<Vec<(String, AssetKind)>>,
+}
+
+impl KindCache {
+    fn path(layout: &crate::layout::StoreLayout) -> std::path::PathBuf {
+        layout.cache().join("kinds.json")
+    }
+
+    /// The record as saved (empty when there is none or it cannot be read).
+    pub fn load(layout: &crate::layout::StoreLayout) -> KindCache {
+        let known = layout.tree().and_then(|t| t.read_json(&Self::path(layout))).unwrap_or_default();
+        KindCache { known, found: Default::default() }
+    }
+
+    /// The kind blob `sha`'s header says, read through `tree` at `path` unless recorded.
+    pub fn of(&self, sha: &crate::ids::Sha256, tree: &crate::tree::Tree, path: &Path) -> Option<AssetKind> {
+        let kind = match self.known.get(sha.as_str()) {
+            Some(k) => *k,
+            None => {
+                // Not recorded when the file cannot be opened now: that says nothing of its bytes.
+                let f = tree.open_read(path).ok()?;
+                let k = header_of(f).map(|h| classify_header(&h)).unwrap_or(AssetKind::Unknown);
+                self.found.lock().unwrap_or_else(|e| e.into_inner()).push((sha.to_string(), k));
+                k
+            }
+        };
+        (kind != AssetKind::Unknown).then_some(kind)
+    }
+
+    /// Saves what was read since the load (a cache: a failure only costs reading again).
+    pub fn save(self, layout: &crate::layout::StoreLayout) {
+        let found = self.found.into_inner().unwrap_or_else(|e| e.into_inner());
+        if found.is_empty() {
+            return;
+        }
+        let mut known = self.known;
+        known.extend(found);
+        let path = Self::path(layout);
+        let _ = layout.tree().and_then(|t| {
+            t.mkdirs(&layout.cache())?;
+            t.write_json_atomic(&path, &known)
+        });
+    }
 }
 
 /// Classifies a parsed header.

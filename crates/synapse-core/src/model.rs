@@ -192,7 +192,7 @@ pub struct InventoryItem {
     pub on_backup: bool,
     pub used_by_packs: Vec<String>,
     pub ref_count: u32,
-    pub origin: Option<Origin>,
+    pub origin: Option<Box<Origin>>,
     pub active_in_uis: Vec<String>,
     pub verified: Option<bool>,
     pub verified_at: Option<String>,
@@ -209,7 +209,7 @@ pub struct InventoryItem {
     /// so the shape of an item nobody identified is unchanged.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
-    pub metadata: Option<crate::identify::ModelMetadata>,
+    pub metadata: Option<Box<crate::identify::ModelMetadata>>,
 }
 
 /// One copy of a blob.

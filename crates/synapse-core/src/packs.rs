@@ -21,6 +21,7 @@ use crate::model::{AssetKind, Origin, PackError, UiLink};
 use crate::progress::{Control, Tracker};
 use crate::schema::{Artifact, BlobManifest, Dependency, Expose, Extra, LockFile, PackFile, Provider, Resolved, LOCK_SCHEMA, PACK_SCHEMA};
 use crate::store::Store;
+use crate::tree::Tree;
 
 /// A pack as read from disk.
 #[derive(Debug, Clone)]
@@ -212,13 +213,23 @@ mod view {
 
 /// Reads one pack's blob references (see [`view`]).
 pub fn load_refs(layout: &StoreLayout, name: &PackName) -> Result<PackRefs> {
-    let dir = layout.pack_dir(name);
-    if !dir.is_dir() {
-        return Err(Error::PackNotFound { name: name.to_string() });
-    }
-    let pack: view::Pack = layout.read_json(&layout.pack_json(name))?;
-    let lock_path = layout.lock_json(name);
-    let lock: Option<view::Lock> = if lock_path.exists() { Some(layout.read_json(&lock_path)?) } else { None };
+    load_refs_in(&layout.tree()?, layout, name)
+}
+
+/// [`load_refs`] through a store tree opened once for every pack.
+fn load_refs_in(tree: &Tree, layout: &StoreLayout, name: &PackName) -> Result<PackRefs> {
+    let not_found = |e: &Error| matches!(e, Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound);
+    let pack: view::Pack = match tree.read_json(&layout.pack_json(name)) {
+        Ok(p) => p,
+        Err(e) if not_found(&e) && !layout.pack_dir(name).is_dir() => return Err(Error::PackNotFound { name: name.to_string() }),
+        Err(e) => return Err(e),
+    };
+    // `lock.json` may be absent.
+    let lock: Option<view::Lock> = match tree.read_json(&layout.lock_json(name)) {
+        Ok(l) => Some(l),
+        Err(e) if not_found(&e) => None,
+        Err(e) => return Err(e),
+    };
     let mut refs = Vec::new();
     for r in lock.map(|l| l.resolved).unwrap_or_default() {
         let blob = match r.artifact.sha256.as_deref() {
@@ -283,8 +294,12 @@ fn pack_error(layout: &StoreLayout, name: &PackName, e: Error) -> PackError {
 /// Reads every pack's blob references in parallel, sorted by name.
 pub fn load_all_refs(layout: &StoreLayout) -> Result<RefSet> {
     let (names, mut errors) = pack_names(layout)?;
+    if names.is_empty() {
+        return Ok(RefSet { packs: Vec::new(), errors });
+    }
+    let tree = layout.tree()?;
     let loaded: Vec<std::result::Result<PackRefs, PackError>> =
-        names.par_iter().map(|n| load_refs(layout, n).map_err(|e| pack_error(layout, n, e))).collect();
+        names.par_iter().map(|n| load_refs_in(&tree, layout, n).map_err(|e| pack_error(layout, n, e))).collect();
     let mut packs = Vec::with_capacity(loaded.len());
     for r in loaded {
         match r {

@@ -206,6 +206,13 @@ impl Target {
         self.cache_file(layout, "catalogs", layout.backup_catalog())
     }
 
+    /// What this target's blob folder held per fan-out folder when each last
+    /// changed (`data/cache/scans/`, see `blobs::ScanMemory`): a cache of this
+    /// store's, for the drive this target is now.
+    pub fn scan_file(&self, layout: &StoreLayout) -> PathBuf {
+        keyed(layout, "scans", self.backup_id.as_deref().unwrap_or(if self.primary { "primary" } else { "unknown" }))
+    }
+
     /// The verification ledger of this target's copies.
     pub fn ledger_file(&self, layout: &StoreLayout) -> PathBuf {
         self.cache_file(layout, "verified", layout.backup_ledger())

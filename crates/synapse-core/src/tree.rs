@@ -25,7 +25,7 @@ use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 
@@ -49,6 +49,34 @@ impl FileId {
     fn of_stat(st: &rfs::Stat) -> FileId {
         #[allow(clippy::unnecessary_cast)]
         FileId { dev: st.st_dev as u64, ino: st.st_ino as u64 }
+    }
+}
+
+/// What a directory's own stat says about its entries: any entry made,
+/// removed or renamed in it changes its modification and change times, so
+/// an unchanged stamp means an unchanged listing (see [`DirStamp::settled`]
+/// for the one exception, and `blobs::scan_remembered` for its use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DirStamp {
+    pub dev: u64,
+    pub ino: u64,
+    /// Modification time, seconds and nanoseconds since the epoch.
+    pub mtime: (i64, i64),
+    /// Change time (which nobody can set back), seconds and nanoseconds.
+    pub ctime: (i64, i64),
+}
+
+impl DirStamp {
+    /// How long after a change a stamp is trusted: filesystems keep times
+    /// in coarse steps (a clock tick; FAT keeps 2 s), so a second change
+    /// within one step leaves the same stamp. A stamp taken that soon after
+    /// its directory last changed says nothing and is not kept.
+    pub const SETTLE_SECS: i64 = 3;
+
+    /// True when the directory last changed at least [`Self::SETTLE_SECS`] before `now`.
+    pub fn settled(&self, now: std::time::SystemTime) -> bool {
+        let now = now.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        self.mtime.0.max(self.ctime.0) + Self::SETTLE_SECS < now
     }
 }
 
@@ -143,6 +171,18 @@ impl Tree {
     /// The identity of the root directory.
     pub fn id(&self) -> FileId {
         self.id
+    }
+
+    /// The stamp of the root directory now (see [`DirStamp`]).
+    pub fn stamp(&self) -> Result<DirStamp> {
+        let st = rfs::fstat(&self.fd).map_err(|e| Error::io("stat", &self.root)(e.into()))?;
+        #[allow(clippy::unnecessary_cast)]
+        Ok(DirStamp {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            mtime: (st.st_mtime as i64, st.st_mtime_nsec as i64),
+            ctime: (st.st_ctime as i64, st.st_ctime_nsec as i64),
+        })
     }
 
     /// `Err(io NotFound)` unless the root path still leads to the directory
@@ -477,6 +517,40 @@ impl Tree {
         let f = self.open_read(path)?;
         rfs::fchmod(&f, Mode::from_raw_mode(mode)).map_err(|e| Error::io("set permissions of", path)(e.into()))
     }
+}
+
+/// True when something is mounted strictly below `dir` (the mount points of
+/// `/proc/self/mountinfo`), or when that cannot be told. A mount changes what
+/// a name leads to without changing the folder that holds the name: a file
+/// bind-mounted over a blob is another file under the same name in the same,
+/// unchanged folder, so whoever trusts a folder's stamp must ask this first.
+pub fn mounts_below(dir: &Path) -> bool {
+    let Ok(dir) = std::fs::canonicalize(dir) else { return true };
+    let Ok(info) = std::fs::read("/proc/self/mountinfo") else { return true };
+    info.split(|b| *b == b'\n').filter_map(|line| line.split(|b| *b == b' ').nth(4)).any(|point| {
+        let point = PathBuf::from(OsString::from_vec(unescape_mount_point(point)));
+        point != dir && point.starts_with(&dir)
+    })
+}
+
+/// A mount point as mountinfo writes it: space, tab, newline and backslash as octal escapes.
+fn unescape_mount_point(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let octal = raw.get(i + 1..i + 4).filter(|d| raw[i] == b'\\' && d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        match octal {
+            Some(d) => {
+                out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
+                i += 4;
+            }
+            None => {
+                out.push(raw[i]);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// The identities of `dir` and of every directory above it, up to the

@@ -112,6 +112,27 @@ fn display_name_and_kind_fall_back_in_order() {
 }
 
 #[test]
+fn a_blob_header_is_read_once_and_its_kind_kept_by_hash() {
+    let f = Fixture::new();
+    let st = f.dir.path().join("x.safetensors");
+    write_fake_safetensors(&st, &["encoder.down.0.block.0.conv1.weight", "decoder.up.0.block.0.conv1.weight"], &[], b"vae").unwrap();
+    let vae = f.put_local(&fs::read(&st).unwrap());
+    let plain = f.put_local(b"just bytes");
+    assert_eq!(f.inventory().get(&vae).unwrap().kind, AssetKind::Vae);
+    // Recorded by hash, a file that is no safetensors as `unknown` (so it is not opened again either).
+    let kinds: serde_json::Value = serde_json::from_slice(&fs::read(f.store.layout().cache().join("kinds.json")).unwrap()).unwrap();
+    assert_eq!(kinds, serde_json::json!({ vae.as_str(): "vae", plain.as_str(): "unknown" }));
+    // A blob's bytes never change under its name: the next build asks the record, not the file.
+    let path = f.store.layout().blobs().blob(&vae);
+    fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    fs::write(&path, b"no longer a header").unwrap();
+    assert_eq!(f.inventory().get(&vae).unwrap().kind, AssetKind::Vae, "the kind comes from the record");
+    // Losing the record only costs reading again.
+    fs::remove_file(f.store.layout().cache().join("kinds.json")).unwrap();
+    assert_eq!(f.inventory().get(&vae).unwrap().kind, AssetKind::Unknown);
+}
+
+#[test]
 fn query_filters_sorts_and_pages_but_summary_covers_everything() {
     let m = matrix();
     let inv = m.f.inventory();

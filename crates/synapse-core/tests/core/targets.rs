@@ -483,3 +483,92 @@ fn a_corrupt_copy_on_one_target_is_repaired_from_another_when_the_local_copy_is_
     assert!(plan.cannot[0].reason.contains("nas, which is not connected"), "{:?}", plan.cannot);
     assert_eq!(fs::read(&on_home).unwrap(), rotten, "the corrupt copy stays until it can be replaced");
 }
+
+/// Waits until folders changed now count as settled (their stamps are kept).
+fn settle() {
+    std::thread::sleep(std::time::Duration::from_secs(synapse_core::tree::DirStamp::SETTLE_SECS as u64 + 1));
+}
+
+fn scan_memory_of(f: &Fixture) -> serde_json::Value {
+    let t = target::all(f.store.layout(), &f.store.config().unwrap()).unwrap().remove(0);
+    serde_json::from_slice(&fs::read(t.scan_file(f.store.layout())).unwrap()).unwrap()
+}
+
+#[test]
+fn a_drive_listing_is_remembered_per_folder_and_looked_at_again_where_a_folder_changed() {
+    let f = enabled();
+    let (a, b) = (referenced(&f, "lora-a"), referenced(&f, "lora-b"));
+    quiet(|ctl| sync::backup_blob(&f.store, &a, ctl)).unwrap();
+    quiet(|ctl| sync::backup_blob(&f.store, &b, ctl)).unwrap();
+    // Folders that changed a moment ago are listed but not remembered: a second
+    // change within the filesystem's time step would leave the same stamp.
+    assert_eq!(f.inventory().get(&a).unwrap().copies_count, 2);
+    assert!(scan_memory_of(&f)["fanouts"].as_object().unwrap().is_empty(), "nothing settled yet: {}", scan_memory_of(&f));
+    settle();
+    assert_eq!(f.inventory().get(&a).unwrap().copies_count, 2);
+    let memory = scan_memory_of(&f);
+    for sha in [&a, &b] {
+        assert_eq!(memory["fanouts"][sha.fanout()]["blobs"][0][0], sha.as_str(), "{memory}");
+    }
+
+    // A copy removed from a remembered folder is gone at the next look; one
+    // added to another folder is there.
+    let drive = f.backup_layout().blobs();
+    fs::remove_file(drive.blob(&a)).unwrap();
+    let c = referenced(&f, "lora-c");
+    quiet(|ctl| sync::backup_blob(&f.store, &c, ctl)).unwrap();
+    let inv = f.inventory();
+    assert_eq!(copies(&f, &a), ["local"]);
+    assert_eq!((inv.get(&b).unwrap().copies_count, inv.get(&c).unwrap().copies_count), (2, 2));
+
+    // The drive's copy replaced by a hard link to the local blob (a rename into
+    // the remembered folder) is the same file as the local one: one copy.
+    settle();
+    assert_eq!(f.inventory().get(&b).unwrap().copies_count, 2);
+    let link = drive.root().join("link.tmp");
+    fs::hard_link(f.store.layout().blobs().blob(&b), &link).unwrap();
+    fs::rename(&link, drive.blob(&b)).unwrap();
+    assert_eq!(f.inventory().get(&b).unwrap().copies_count, 1, "a hard link to the local blob is no second copy");
+}
+
+#[test]
+fn nothing_is_taken_from_a_remembered_listing_while_something_is_mounted_below_the_drive() {
+    let f = enabled();
+    let sha = referenced(&f, "lora-a");
+    quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap();
+    settle();
+    assert_eq!(f.inventory().get(&sha).unwrap().copies_count, 2);
+    assert!(scan_memory_of(&f)["fanouts"][sha.fanout()].is_object(), "remembered");
+    // The local blob mounted over the drive's copy: the folder is unchanged,
+    // but the name now leads to the local file, which is no second copy.
+    let local = f.store.layout().blobs().blob(&sha);
+    let on_drive = f.backup_layout().blobs().blob(&sha);
+    let mounted = std::process::Command::new("mount").arg("--bind").arg(&local).arg(&on_drive).status().is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!(
+            "SKIPPED nothing_is_taken_from_a_remembered_listing_while_something_is_mounted_below_the_drive: `mount --bind` needs root"
+        );
+        return;
+    }
+    let count = f.inventory().get(&sha).unwrap().copies_count;
+    let _ = std::process::Command::new("umount").arg(&on_drive).status();
+    assert_eq!(count, 1, "the mounted file is the local blob itself");
+    assert_eq!(f.inventory().get(&sha).unwrap().copies_count, 2, "unmounted, the drive's own copy is back");
+}
+
+#[test]
+fn a_delete_looks_at_the_drive_copy_it_leans_on_not_at_the_remembered_listing() {
+    let f = enabled();
+    let sha = f.put_local(&content("orphan", 4096));
+    quiet(|ctl| sync::backup_blob(&f.store, &sha, ctl)).unwrap();
+    settle();
+    assert_eq!(f.inventory().get(&sha).unwrap().copies_count, 2);
+    assert!(scan_memory_of(&f)["fanouts"][sha.fanout()].is_object(), "remembered");
+    // The drive's copy cut short in place: its folder does not change.
+    let on_drive = f.backup_layout().blobs().blob(&sha);
+    fs::set_permissions(&on_drive, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    fs::write(&on_drive, b"short").unwrap();
+    let err = guard::delete(&f.store, &sha, DeleteTarget::Local, false).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::LastCopy, "{err:?}");
+    assert!(f.local_path(&sha).exists(), "refused: nothing deleted");
+}
