@@ -190,6 +190,14 @@ impl ScanMemory {
         layout.tree().and_then(|t| t.read_json(path)).unwrap_or_default()
     }
 
+    /// The blobs remembered for fan-out folder `fanout` of a folder nothing is
+    /// mounted below ([`crate::tree::mounts_below`], the caller's question),
+    /// when the folder's stamp is still `stamp`: sorted by hash, as [`scan`]
+    /// would find them.
+    pub fn unchanged(&self, fanout: &str, stamp: &DirStamp) -> Option<impl Iterator<Item = BlobEntry> + '_> {
+        self.fanouts.get(fanout).filter(|r| r.stamp == *stamp).map(RememberedFanout::entries)
+    }
+
     /// Saves it at `path` when it changed (compact; a failure only costs a full scan next time).
     pub fn save(&self, layout: &StoreLayout, path: &Path) {
         if !self.changed {

@@ -340,7 +340,10 @@ fn plan(store: &Store, place: &crate::backup::Place, opts: SyncOptions) -> Resul
         SyncDirection::ToBackup => {
             // Names and sizes only: the no-op case never loads a pack.
             let mut out = match place {
-                crate::backup::Place::Folder { tree, .. } => diff_trees(&layout.blobs(), &tree.blobs(), opts.only_missing)?,
+                crate::backup::Place::Folder { tree, .. } => {
+                    let memory = blobs::ScanMemory::load(layout, &store.target()?.scan_file(layout));
+                    diff_trees(&layout.blobs(), &tree.blobs(), Some(&memory), opts.only_missing)?
+                }
                 // A LIST of the prefix (which also refreshes its catalog) against a scan of the store.
                 crate::backup::Place::Bucket(b) => {
                     let target = store.target()?;
@@ -421,8 +424,10 @@ fn plan(store: &Store, place: &crate::backup::Place, opts: SyncOptions) -> Resul
 /// over the fan-outs), and only differences are kept — the way rsync walks two
 /// trees, so a no-op over 100,000 blobs allocates almost nothing. Names are
 /// filtered as [`blobs::scan`] does (blob names in their own fan-out, regular
-/// files; manifests never stat'ed).
-fn diff_trees(src: &BlobDir, dst: &BlobDir, only_missing: bool) -> Result<Vec<(Sha256, u64)>> {
+/// files; manifests never stat'ed). A fan-out of `dst` whose stamp is
+/// unchanged since `memory` (what the inventory last saw of it, see
+/// [`blobs::scan_remembered`]) is taken from there instead of stat'ed.
+fn diff_trees(src: &BlobDir, dst: &BlobDir, memory: Option<&blobs::ScanMemory>, only_missing: bool) -> Result<Vec<(Sha256, u64)>> {
     // Both sides through their trees: a fan-out that is a link is never listed through.
     let open = |d: &BlobDir| -> Result<Option<Tree>> {
         match d.tree() {
@@ -444,12 +449,14 @@ fn diff_trees(src: &BlobDir, dst: &BlobDir, only_missing: bool) -> Result<Vec<(S
         }
     }
     fanouts.sort_unstable();
+    // Nothing is taken from memory while something is mounted below the destination.
+    let memory = memory.filter(|_| dst_blobs.is_some() && !crate::tree::mounts_below(dst.root()));
     let parts: Vec<Result<Vec<(Sha256, u64)>>> = fanouts
         .par_iter()
         .map(|f| {
             let a = list_fanout(&src_blobs, f)?;
             let b = match &dst_blobs {
-                Some(t) => list_fanout(t, f)?,
+                Some(t) => remembered_fanout(t, f, memory)?.map_or_else(|| list_fanout(t, f), Ok)?,
                 None => Vec::new(),
             };
             Ok(missing_or_different(&a, &b, only_missing))
@@ -462,9 +469,26 @@ fn diff_trees(src: &BlobDir, dst: &BlobDir, only_missing: bool) -> Result<Vec<(S
     Ok(out)
 }
 
+/// One fan-out folder's blobs as (name, size, identity), sorted by name.
+type Listing = Vec<([u8; 64], u64, FileId)>;
+
+/// Fan-out folder `fanout` of `blobs` as `memory` has it, when its stamp is unchanged.
+fn remembered_fanout(blobs: &Tree, fanout: &str, memory: Option<&blobs::ScanMemory>) -> Result<Option<Listing>> {
+    let Some(memory) = memory else { return Ok(None) };
+    let dir = match blobs.subtree(Path::new(fanout)) {
+        Ok(Some(d)) => d,
+        Ok(None) | Err(Error::LinkInTree { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let stamp = dir.stamp()?;
+    Ok(memory
+        .unchanged(fanout, &stamp)
+        .map(|entries| entries.filter_map(|b| Some((b.sha256.as_str().as_bytes().try_into().expect("64 bytes"), b.size, b.id?))).collect()))
+}
+
 /// One fan-out folder's blobs as (name, size, identity), sorted; a missing
 /// folder, or one that is a link, is empty; links inside are not blobs.
-fn list_fanout(blobs: &Tree, fanout: &str) -> Result<Vec<([u8; 64], u64, FileId)>> {
+fn list_fanout(blobs: &Tree, fanout: &str) -> Result<Listing> {
     let dir = match blobs.subtree(Path::new(fanout)) {
         Ok(Some(d)) => d,
         Ok(None) | Err(Error::LinkInTree { .. }) => return Ok(Vec::new()),
