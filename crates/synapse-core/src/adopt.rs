@@ -30,18 +30,18 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::autobackup;
-use crate::blobs::{self, AdoptMode};
+use crate::blob::blobs::{self, AdoptMode};
+use crate::blob::kind;
 use crate::error::{Error, Result};
-use crate::fsutil::{fsync_dir, TMP_SUFFIX};
 use crate::ids::{PackName, Sha256};
-use crate::kind;
-use crate::layout::StoreLayout;
 use crate::model::{AdoptBlob, AdoptResult, AdoptSkip, AssetKind, ItemError, UiLink};
-use crate::packs::{self, AddedFile};
+use crate::pack::packs::{self, AddedFile};
 use crate::progress::{Control, Tracker};
-use crate::schema::BlobManifest;
+use crate::store::fsutil::{fsync_dir, TMP_SUFFIX};
+use crate::store::layout::StoreLayout;
+use crate::store::schema::BlobManifest;
 use crate::store::Store;
+use crate::target::autobackup;
 use crate::ui;
 use crate::views;
 
@@ -168,7 +168,7 @@ fn checked_folder(store: &Store, folder: &Path) -> Result<(PathBuf, PathBuf)> {
     Ok((folder, store_root))
 }
 
-fn finish(store: &Store, folder: &Path, mut p: Plan, lock: crate::lock::StoreLock, ctl: Control) -> Result<AdoptResult> {
+fn finish(store: &Store, folder: &Path, mut p: Plan, lock: crate::store::lock::StoreLock, ctl: Control) -> Result<AdoptResult> {
     apply(store, folder, &mut p, ctl)?;
     drop(lock);
     if p.result.blobs_added > 0 {

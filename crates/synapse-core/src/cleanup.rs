@@ -15,13 +15,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::blobs;
+use crate::blob::blobs;
 use crate::error::{Error, Result};
 use crate::inventory;
-use crate::layout::StoreLayout;
 use crate::model::{CleanupEntry, CleanupError, CleanupResult, PartialFile, Side};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
+use crate::store::layout::StoreLayout;
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -148,7 +148,7 @@ fn result_of(plan: &CleanupPlan, dry_run: bool) -> CleanupResult {
     }
 }
 
-fn apply_locked(store: &Store, plan: &CleanupPlan, ctl: Control, _lock: crate::lock::StoreLock) -> Result<CleanupResult> {
+fn apply_locked(store: &Store, plan: &CleanupPlan, ctl: Control, _lock: crate::store::lock::StoreLock) -> Result<CleanupResult> {
     let layout = store.layout();
     let mut r = result_of(plan, false);
     let tracker = Tracker::new(ctl, "cleanup", (plan.orphans.len() + plan.partial_files.len()) as u64, plan.bytes_to_free);
@@ -278,7 +278,7 @@ fn stale_tmp_dirs(layout: &StoreLayout) -> Result<Vec<PartialFile>> {
     };
     let mut out = Vec::new();
     for entry in entries {
-        if entry.kind != Some(crate::tree::Kind::Dir) || !entry.name_str().is_some_and(blobs::is_own_tmp_name) {
+        if entry.kind != Some(crate::store::tree::Kind::Dir) || !entry.name_str().is_some_and(blobs::is_own_tmp_name) {
             continue;
         }
         let path = tmp.join(&entry.name);
@@ -288,7 +288,7 @@ fn stale_tmp_dirs(layout: &StoreLayout) -> Result<Vec<PartialFile>> {
 }
 
 /// The bytes of the regular files below `dir`, never following a link.
-fn dir_size(tree: &crate::tree::Tree, dir: &Path) -> u64 {
+fn dir_size(tree: &crate::store::tree::Tree, dir: &Path) -> u64 {
     let Ok(entries) = tree.read_dir(dir) else { return 0 };
     entries
         .into_iter()

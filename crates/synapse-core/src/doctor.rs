@@ -19,19 +19,19 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::backup::BackupState;
-use crate::blobs;
-use crate::catalog::{self, Catalog};
+use crate::blob::blobs;
 use crate::error::{Error, Result};
-use crate::fsutil::TMP_SUFFIX;
 use crate::ids::Sha256;
-use crate::layout::{BackupLayout, BlobDir, StoreLayout};
-use crate::lock::{self, LockInfo, LockState};
 use crate::model::BackupSource;
-use crate::packs;
+use crate::pack::packs;
 use crate::progress::CancelToken;
-use crate::schema::{ConfigFile, UiTarget};
+use crate::store::fsutil::TMP_SUFFIX;
+use crate::store::layout::{BackupLayout, BlobDir, StoreLayout};
+use crate::store::lock::{self, LockInfo, LockState};
+use crate::store::schema::{ConfigFile, UiTarget};
 use crate::store::Store;
+use crate::target::backup::BackupState;
+use crate::target::catalog::{self, Catalog};
 use crate::target::Target;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -204,7 +204,7 @@ fn check_tree_links(layout: &StoreLayout, out: &mut Vec<Item>) {
     }
     for dir in dirs {
         match tree.stat(&dir) {
-            Ok(Some(s)) if s.kind == crate::tree::Kind::Symlink => out.push(link_finding(&dir)),
+            Ok(Some(s)) if s.kind == crate::store::tree::Kind::Symlink => out.push(link_finding(&dir)),
             Err(Error::LinkInTree { .. }) | Ok(_) | Err(_) => {}
         }
     }
@@ -548,7 +548,7 @@ fn check_backup(layout: &StoreLayout, target: &Target, out: &mut Vec<Item>) -> R
             Some(layout.config()),
         )),
         BackupState::Connected { layout: drive } => {
-            let id = crate::backup::read_id(&drive);
+            let id = crate::target::backup::read_id(&drive);
             let (catalog, identity_changed) = Catalog::for_drive(layout, target, drive.path(), id.as_deref());
             let live = blobs::scan(&drive.blobs())?;
             check_backup_copies(layout, &live, out);
@@ -597,7 +597,7 @@ fn check_backup(layout: &StoreLayout, target: &Target, out: &mut Vec<Item>) -> R
             ),
             Some(path),
         )),
-        BackupState::Disconnected { path, reason } if crate::backup::aliasing(layout.root(), &BackupLayout::new(&path)).is_some() => {
+        BackupState::Disconnected { path, reason } if crate::target::backup::aliasing(layout.root(), &BackupLayout::new(&path)).is_some() => {
             out.push(Item::report(
                 "backup_aliases_store",
                 Severity::Error,
@@ -631,7 +631,7 @@ fn check_backup(layout: &StoreLayout, target: &Target, out: &mut Vec<Item>) -> R
 /// they were found: they count as no copy, and Repair replaces them. A record
 /// that cannot be read is an error of its own (it must not be lost).
 fn check_integrity(layout: &StoreLayout, scan: &blobs::BlobScan, out: &mut Vec<Item>) {
-    let record = match crate::integrity::IntegrityRecord::load(layout) {
+    let record = match crate::store::integrity::IntegrityRecord::load(layout) {
         Ok(r) => r,
         Err(e) => {
             out.push(Item::report("unreadable_integrity_record", Severity::Error, e.to_string(), Some(layout.integrity())));

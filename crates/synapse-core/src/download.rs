@@ -18,18 +18,18 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256 as Hasher};
 
-use crate::autobackup;
-use crate::blobs::{self, CHUNK};
-use crate::copy;
+use crate::blob::blobs::{self, CHUNK};
+use crate::blob::copy;
 use crate::error::{Error, Result};
-use crate::fsutil::now_rfc3339;
 use crate::ids::Sha256;
 use crate::model::{AssetKind, Origin, RedownloadResult, UrlError};
-use crate::packs::{self, BlobRef};
+use crate::pack::packs::{self, BlobRef};
 use crate::progress::{CancelToken, Control, Tracker};
-use crate::schema::{BlobManifest, Extra, ManifestOrigin};
+use crate::store::fsutil::now_rfc3339;
+use crate::store::schema::{BlobManifest, Extra, ManifestOrigin};
+use crate::store::tree::Tree;
 use crate::store::Store;
-use crate::tree::Tree;
+use crate::target::autobackup;
 
 /// How long to wait for a connection, for the response headers, and for each read of the body.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);

@@ -36,17 +36,17 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::blobs;
+use crate::blob::blobs;
 use crate::error::{Error, Result};
-use crate::fsutil::now_rfc3339;
 use crate::ids::Sha256;
 use crate::inventory::{self, Inventory};
-use crate::layout::StoreLayout;
 use crate::model::{AssetKind, BlobStatus, InventoryItem, Origin};
 use crate::progress::{CancelToken, Control, Tracker};
-use crate::schema::{BlobManifest, ConfigFile, Extra, ManifestOrigin};
+use crate::store::fsutil::now_rfc3339;
+use crate::store::layout::StoreLayout;
+use crate::store::schema::{BlobManifest, ConfigFile, Extra, ManifestOrigin};
+use crate::store::tree::Tree;
 use crate::store::Store;
-use crate::tree::Tree;
 
 /// Civitai's address unless `SYNAPSE_CIVITAI_URL` or `config.json` `providers.civitai.base_url` says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://civitai.com";
@@ -245,7 +245,7 @@ fn keyring_user() -> String {
 pub fn api_key(config: &ConfigFile) -> Option<(String, KeySource)> {
     let env = std::env::var(API_KEY_ENV).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     env.map(|k| (k, KeySource::Environment))
-        .or_else(|| crate::s3::keyring_get(KEYRING_SERVICE, keyring_user()).map(|k| (k, KeySource::Keyring)))
+        .or_else(|| crate::target::s3::keyring_get(KEYRING_SERVICE, keyring_user()).map(|k| (k, KeySource::Keyring)))
         .or_else(|| config.provider_setting("civitai", "api_key").map(|k| (k, KeySource::Config)))
 }
 
@@ -260,8 +260,8 @@ pub fn save_api_key(store: &Store, key: Option<&str>) -> Result<()> {
         Some(k) if k.is_empty() || k.chars().any(|c| c.is_control() || c.is_whitespace()) => return Err(Error::invalid(
             "the API key is empty or contains spaces or control characters: paste it again from civitai.com (Account settings → API keys)",
         )),
-        Some(k) => crate::s3::keyring_set(KEYRING_SERVICE, keyring_user(), k.to_owned(), KEYRING_FALLBACK)?,
-        None => crate::s3::keyring_delete(KEYRING_SERVICE, keyring_user(), KEYRING_FALLBACK)?,
+        Some(k) => crate::target::s3::keyring_set(KEYRING_SERVICE, keyring_user(), k.to_owned(), KEYRING_FALLBACK)?,
+        None => crate::target::s3::keyring_delete(KEYRING_SERVICE, keyring_user(), KEYRING_FALLBACK)?,
     }
     let _lock = store.lock("settings")?;
     let mut config = store.config()?;
@@ -1093,7 +1093,7 @@ fn in_parallel<T: Sync, R: Send>(inputs: &[T], threads: usize, f: impl Fn(&T) ->
 
 /// Writes a manifest for a blob without one, or adds what an existing one
 /// lacks; never changes a field that is there. `None`: nothing to do.
-fn complete_manifest(dir: &crate::layout::BlobDir, sha: &Sha256, meta: &ModelMetadata) -> Result<Option<ManifestAction>> {
+fn complete_manifest(dir: &crate::store::layout::BlobDir, sha: &Sha256, meta: &ModelMetadata) -> Result<Option<ManifestAction>> {
     let tree = dir.tree()?;
     let path = dir.meta(sha);
     if !blobs::exists(dir, sha) {

@@ -29,52 +29,45 @@
 // std lacks (early write-back of large copies, SPEC §7).
 #![deny(unsafe_code)]
 
+// Vocabulary and plumbing every module uses.
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod plan;
+pub mod progress;
+
+// Subsystems, each a folder.
+mod blob;
+pub mod inventory;
+mod pack;
+pub mod store;
+pub mod target;
+
+// The verbs, each over the subsystems.
 pub mod adopt;
-pub mod autobackup;
-pub mod autov3;
-pub mod backup;
-pub mod blobs;
-pub mod catalog;
 pub mod cleanup;
-pub mod copy;
-pub mod disk;
 pub mod doctor;
 pub mod download;
-pub mod error;
-pub mod fsutil;
-pub mod guard;
 pub mod identify;
-pub mod ids;
-pub mod integrity;
-pub mod inventory;
-pub mod kind;
-pub mod layout;
-pub mod ledger;
-pub mod link_record;
-pub mod lock;
-pub mod model;
 pub mod package;
-pub mod packs;
-pub mod plan;
-pub mod probe;
-pub mod progress;
 pub mod repair;
 pub mod replicate;
-pub mod s3;
-pub mod schema;
 pub mod scrub;
 pub mod settings;
 pub mod state_sync;
-pub mod store;
 pub mod sync;
-pub mod target;
-pub mod tree;
 pub mod ui;
 pub mod verify;
 pub mod views;
 pub mod workflow;
-pub mod workflow_use;
-pub mod writeback;
+
+// The modules of the subsystems, reachable at the crate root as before.
+pub use blob::{autov3, blobs, copy, kind, writeback};
+pub use inventory::guard;
+pub use pack::{link_record, packs};
+pub use store::{disk, fsutil, integrity, layout, ledger, lock, probe, schema, tree};
+pub use target::{autobackup, backup, catalog, s3};
+pub use workflow::workflow_use;
 
 pub use error::{Error, ErrorCode, ErrorDetails, Result, WireError};
 pub use ids::{PackName, Sha256};

@@ -369,7 +369,7 @@ pub struct TargetSummary {
     /// The bucket of an `s3` target (SPEC §3.13).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
-    pub s3: Option<crate::s3::S3Location>,
+    pub s3: Option<crate::target::s3::S3Location>,
     /// A bucket prefix another store owns: read and restore only.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
@@ -386,7 +386,7 @@ pub struct TargetTest {
     #[serde(serialize_with = "lossy::opt_path")]
     pub path: Option<PathBuf>,
     /// Where the key came from (a bucket); never the key.
-    pub credentials: Option<crate::s3::CredentialSource>,
+    pub credentials: Option<crate::target::s3::CredentialSource>,
     /// What was checked, in order, each passed.
     pub checks: Vec<String>,
     /// Another store owns the prefix: this store may read and restore only.

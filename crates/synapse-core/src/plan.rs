@@ -39,7 +39,7 @@ pub struct PlanStamp {
 }
 
 fn store_id(root: &Path) -> Result<String> {
-    let id = crate::tree::Tree::open(root)?.id();
+    let id = crate::store::tree::Tree::open(root)?.id();
     Ok(format!("{}:{}", id.dev, id.ino))
 }
 
@@ -50,7 +50,7 @@ impl PlanStamp {
             operation: operation.to_owned(),
             store: store.root().to_path_buf(),
             store_id: store_id(store.root())?,
-            made_at: crate::fsutil::now_rfc3339(),
+            made_at: crate::store::fsutil::now_rfc3339(),
         })
     }
 
@@ -102,5 +102,5 @@ pub fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
 
 /// Writes a plan for `--save-plan` (atomically; the file is the user's, outside the store).
 pub fn write<T: Serialize>(path: &Path, plan: &T) -> Result<()> {
-    crate::fsutil::write_json_atomic(path, plan)
+    crate::store::fsutil::write_json_atomic(path, plan)
 }

@@ -14,17 +14,17 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::backup::Drives;
-use crate::catalog::Catalog;
-use crate::copy::{self, Existing};
+use crate::blob::copy::{self, Existing};
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
 use crate::inventory::{self, Inventory};
-use crate::ledger::Ledger;
 use crate::model::{AssetKind, InventoryItem, ItemError};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
+use crate::store::ledger::Ledger;
 use crate::store::Store;
+use crate::target::backup::Drives;
+use crate::target::catalog::Catalog;
 use crate::target::LOCAL;
 
 const OPERATION: &str = "repair";

@@ -12,17 +12,17 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::backup::Drives;
-use crate::copy::{self, Copied, Existing};
+use crate::blob::copy::{self, Copied, Existing};
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
-use crate::integrity::IntegrityRecord;
 use crate::inventory::{self, Inventory};
-use crate::ledger::Ledger;
 use crate::model::{AssetKind, InventoryItem, ItemError};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
+use crate::store::integrity::IntegrityRecord;
+use crate::store::ledger::Ledger;
 use crate::store::Store;
+use crate::target::backup::Drives;
 use crate::target::LOCAL;
 
 const OPERATION: &str = "sync --all";
@@ -248,7 +248,7 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
     let mut verified: BTreeMap<String, Vec<Sha256>> = BTreeMap::new();
     // Each destination's catalog is read once and saved once at the end (a cache:
     // a run killed before that only leaves it stale until the next scan).
-    let mut catalogs: BTreeMap<String, crate::catalog::Catalog> = BTreeMap::new();
+    let mut catalogs: BTreeMap<String, crate::target::catalog::Catalog> = BTreeMap::new();
     for c in &planned.copies {
         if ctl.cancel.is_cancelled() {
             r.cancelled = true;
@@ -291,7 +291,9 @@ pub fn apply_sync_all(store: &Store, planned: &SyncAllPlan, ctl: Control) -> Res
                 if let Some(d) = drives.get(&c.to) {
                     catalogs
                         .entry(c.to.clone())
-                        .or_insert_with(|| crate::catalog::Catalog::for_drive(layout, &d.target, &d.place.path(), Some(&d.backup_id)).0)
+                        .or_insert_with(|| {
+                            crate::target::catalog::Catalog::for_drive(layout, &d.target, &d.place.path(), Some(&d.backup_id)).0
+                        })
                         .insert(&c.sha256, done.size());
                 }
                 if matches!(done, Copied::Done { .. }) {

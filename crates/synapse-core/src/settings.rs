@@ -2,10 +2,10 @@
 //! one core call that validates everything first and writes `config.json`
 //! once, so a failure never leaves the settings half saved.
 
-use crate::backup::{self, ConfigUpdate};
 use crate::error::Result;
 use crate::model::BackupConfigResult;
 use crate::store::Store;
+use crate::target::backup::{self, ConfigUpdate};
 use crate::ui::{self, TargetEdit};
 
 /// Everything the Settings page edits.

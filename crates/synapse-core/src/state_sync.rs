@@ -24,14 +24,14 @@ use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
-use crate::backup::{BackupState, Session};
 use crate::error::{Error, ErrorCode, Result};
-use crate::fsutil::TMP_SUFFIX;
-use crate::layout::StoreLayout;
 use crate::model::{ItemError, StateFileChange, StateSyncResult, StateSyncStatus, SyncDirection};
 use crate::progress::{Control, Tracker};
+use crate::store::fsutil::TMP_SUFFIX;
+use crate::store::layout::StoreLayout;
+use crate::store::tree::Tree;
 use crate::store::Store;
-use crate::tree::Tree;
+use crate::target::backup::{BackupState, Session};
 
 /// Modification times closer than this are equal.
 const MTIME_WINDOW: Duration = Duration::from_secs(2);
@@ -82,7 +82,7 @@ fn walk(tree_root: &Path, root: &Path, include_git: bool) -> Result<Walked> {
     let mut out = Walked::default();
     match Tree::open(tree_root)?.stat(root)? {
         Some(s) if s.is_dir() => {}
-        Some(s) if s.kind == crate::tree::Kind::Symlink => return Err(Error::LinkInTree { path: root.to_path_buf() }),
+        Some(s) if s.kind == crate::store::tree::Kind::Symlink => return Err(Error::LinkInTree { path: root.to_path_buf() }),
         _ => return Ok(out),
     }
     let mut it = walkdir::WalkDir::new(root).follow_links(false).follow_root_links(false).min_depth(1).into_iter();
@@ -208,8 +208,13 @@ pub fn state_status(store: &Store) -> Result<StateSyncStatus> {
         local_bytes: bytes(&local),
         backup_bytes: bytes(&backup),
         has_git: local_root.join(".git").exists(),
-        last_sync: crate::catalog::Syncs::of(store.layout(), &store.target()?, drive.path(), crate::backup::read_id(drive).as_deref())
-            .state_last_sync,
+        last_sync: crate::target::catalog::Syncs::of(
+            store.layout(),
+            &store.target()?,
+            drive.path(),
+            crate::target::backup::read_id(drive).as_deref(),
+        )
+        .state_last_sync,
     })
 }
 
@@ -289,7 +294,7 @@ pub fn state_sync(store: &Store, opts: StateSyncOptions, ctl: Control) -> Result
     r.dry_run = false;
     r.packs_synced = packs.len() as u64;
     if r.errors.is_empty() && !r.cancelled {
-        s.record_sync(crate::catalog::SyncKind::State);
+        s.record_sync(crate::target::catalog::SyncKind::State);
     }
     Ok(r)
 }
@@ -393,7 +398,7 @@ fn sizes_differ(a: &Entry, b: &Entry) -> bool {
 /// True when two files have the same bytes (hashing both).
 fn same_content(a: &Path, b: &Path) -> bool {
     let cancel = crate::progress::CancelToken::new();
-    match (crate::blobs::hash_file(a, None, &cancel), crate::blobs::hash_file(b, None, &cancel)) {
+    match (crate::blob::blobs::hash_file(a, None, &cancel), crate::blob::blobs::hash_file(b, None, &cancel)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }

@@ -26,26 +26,26 @@ use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
-use crate::autobackup;
-use crate::backup::{BackupState, Session};
-use crate::blobs;
-use crate::catalog::{Catalog, SyncKind};
-use crate::copy::{self, Copied, Existing};
+use crate::blob::blobs;
+use crate::blob::copy::{self, Copied, Existing};
 use crate::error::{Error, ErrorCode, RemoteProblem, Result};
 use crate::ids::{PackName, Sha256};
-use crate::integrity::{self, IntegrityRecord};
 use crate::inventory::{self, Inventory};
-use crate::layout::{BlobDir, StoreLayout};
 use crate::model::{
     AssetKind, BlobCopyResult, ItemError, Location, PackBackupStatus, PackBlobStatus, PackTransferResult, SharedFree, Side, SyncDirection,
     SyncItem, SyncResult,
 };
-use crate::packs;
+use crate::pack::packs;
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
+use crate::store::integrity::{self, IntegrityRecord};
+use crate::store::layout::{BlobDir, StoreLayout};
+use crate::store::tree::{FileId, Kind, Tree};
 use crate::store::Store;
+use crate::target::autobackup;
+use crate::target::backup::{BackupState, Session};
+use crate::target::catalog::{Catalog, SyncKind};
 use crate::target::LOCAL;
-use crate::tree::{FileId, Kind, Tree};
 use crate::verify::{self, Selection};
 
 /// How often a long sync saves the catalog, so a crash loses little of it.

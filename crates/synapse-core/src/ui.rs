@@ -12,9 +12,9 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::link_record;
 use crate::model::{AssetKind, UiKind, UiRemoveResult, UiTargetInfo, UiTargetList};
-use crate::schema::{ConfigFile, Extra, UiTarget};
+use crate::pack::link_record;
+use crate::store::schema::{ConfigFile, Extra, UiTarget};
 use crate::store::Store;
 
 /// The default folder of each asset kind in a UI of `kind` (SPEC §3.8), or

@@ -27,17 +27,17 @@ use std::time::{Instant, SystemTime};
 
 use sha2::{Digest, Sha256 as Hasher};
 
-use crate::backup::BackupState;
-use crate::blobs;
+use crate::blob::blobs;
 use crate::error::{Error, Result};
-use crate::fsutil::now_rfc3339;
 use crate::ids::Sha256;
-use crate::integrity;
-use crate::layout::BlobDir;
-use crate::ledger::{mtime_secs, Ledger, LedgerEntry};
 use crate::model::{InvalidBlob, Side, VerifyResult};
 use crate::progress::{CancelToken, Control, Tracker};
+use crate::store::fsutil::now_rfc3339;
+use crate::store::integrity;
+use crate::store::layout::BlobDir;
+use crate::store::ledger::{mtime_secs, Ledger, LedgerEntry};
 use crate::store::Store;
+use crate::target::backup::BackupState;
 
 /// Which blobs to verify.
 #[derive(Debug, Clone)]
@@ -235,7 +235,10 @@ fn verify_bucket(
     let id = target.backup_id.clone();
     let (jobs, mut missing): (Vec<(Sha256, u64)>, Vec<Sha256>) = match selection {
         Selection::AllBackup => (
-            crate::catalog::refresh_bucket(layout, target, bucket, id.as_deref())?.into_iter().map(|e| (e.sha256, e.size)).collect(),
+            crate::target::catalog::refresh_bucket(layout, target, bucket, id.as_deref())?
+                .into_iter()
+                .map(|e| (e.sha256, e.size))
+                .collect(),
             Vec::new(),
         ),
         Selection::BackupBlobs(list) => {
@@ -322,8 +325,8 @@ fn verify_bucket(
 fn refresh_catalog(store: &Store, target: &crate::target::Target, scanned: &[blobs::BlobEntry]) {
     let state = BackupState::of(store.layout(), target);
     if let Some(drive) = state.connected() {
-        let id = crate::backup::read_id(drive);
-        let (mut catalog, changed) = crate::catalog::Catalog::for_drive(store.layout(), target, drive.path(), id.as_deref());
+        let id = crate::target::backup::read_id(drive);
+        let (mut catalog, changed) = crate::target::catalog::Catalog::for_drive(store.layout(), target, drive.path(), id.as_deref());
         if catalog.replace_blobs(scanned) || changed {
             let _ = catalog.save(store.layout());
         }
@@ -346,8 +349,8 @@ fn select(dir: &BlobDir, list: Vec<Sha256>) -> (Vec<Job>, Vec<Sha256>, Vec<Inval
     for sha in unique {
         let path = dir.blob(&sha);
         // Through the tree: a link at the blob's path (or its fan-out) is not the blob.
-        match crate::blobs::stat(dir, &sha) {
-            Ok(crate::blobs::BlobAt::File(m)) => jobs.push(Job { sha256: sha, path, size: m.size }),
+        match crate::blob::blobs::stat(dir, &sha) {
+            Ok(crate::blob::blobs::BlobAt::File(m)) => jobs.push(Job { sha256: sha, path, size: m.size }),
             Ok(_) => missing.push(sha),
             Err(e) => invalid.push(InvalidBlob {
                 expected: sha.to_string(),

@@ -15,27 +15,27 @@
 //! `use` never overwrites anything: a name that is taken in a UI folder is a
 //! clash, all clashes are reported together, and nothing is changed. Blobs
 //! that are only on the backup drive are restored first — through the backup
-//! copy engine ([`crate::copy`]), hash-checked — when the caller confirmed it.
+//! copy engine ([`crate::blob::copy`]), hash-checked — when the caller confirmed it.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::backup::Session;
-use crate::copy;
+use crate::blob::copy;
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
 use crate::inventory;
-use crate::layout::{BlobDir, StoreLayout};
-use crate::lock::StoreLock;
 use crate::model::{MissingBlob, SyncItem, UiLink, UnuseResult, UseClash, UseResult, UseSkip};
-use crate::packs;
+use crate::pack::packs;
 use crate::progress::{Control, Tracker};
+use crate::store::layout::{BlobDir, StoreLayout};
+use crate::store::lock::StoreLock;
 use crate::store::Store;
+use crate::target::backup::Session;
 use crate::ui::{self, Target};
 
-use crate::link_record::{DirEntry, LinkEntry, LinkRecord, MadeBy};
+use crate::pack::link_record::{DirEntry, LinkEntry, LinkRecord, MadeBy};
 
 /// Records links `adopt --link` is about to make (the caller holds the store lock).
 pub(crate) fn record_adopt_links(layout: &StoreLayout, links: &[UiLink]) -> Result<()> {
@@ -215,7 +215,7 @@ fn add_missing_dirs(t: &Target, dir: &Path, out: &mut Vec<DirEntry>) {
 impl Plan {
     fn result(&self, pack: &PackName, dry_run: bool, store: &Store) -> UseResult {
         let bytes: u64 = self.restore.iter().map(|r| r.size_bytes).sum();
-        let free_space = (!self.restore.is_empty()).then(|| crate::disk::disk_info(store.root()).map(|d| d.free_bytes)).flatten();
+        let free_space = (!self.restore.is_empty()).then(|| crate::store::disk::disk_info(store.root()).map(|d| d.free_bytes)).flatten();
         let space_warning = free_space.filter(|&free| free < bytes).map(|free| {
             format!("the store's disk has {free} bytes free, restoring needs {bytes}: free some space first (Cleanup deletes orphans)")
         });
@@ -435,7 +435,7 @@ fn restore(s: &Session, layout: &StoreLayout, items: &[SyncItem], ctl: Control) 
     fs::create_dir_all(layout.tmp()).map_err(Error::io("create directory", layout.tmp()))?;
     copy::check_space(&layout.tmp(), bytes)?;
     let tracker = Tracker::new(ctl, "restore", items.len() as u64, bytes);
-    let known = crate::integrity::IntegrityRecord::load(layout)?;
+    let known = crate::store::integrity::IntegrityRecord::load(layout)?;
     for it in items {
         tracker.check()?;
         tracker.start_item(&it.display_name);

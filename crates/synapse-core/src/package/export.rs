@@ -19,16 +19,16 @@ use super::{
     FORMAT_VERSION, HASH_ALGORITHM, MANIFEST_PATH, METADATA_PATH, MODE_WITHOUT_BLOBS, MODE_WITH_BLOBS, SPEC, SPEC_VERSION,
     STORE_SCHEMA_VERSION,
 };
-use crate::backup::BackupState;
-use crate::blobs;
+use crate::blob::blobs;
 use crate::error::{Error, Result};
-use crate::fsutil::{fsync_dir, now_rfc3339, rfc3339, TMP_SUFFIX};
 use crate::ids::{PackName, Sha256};
 use crate::model::{ExportResult, PackageFormat};
-use crate::packs::{self, BlobRef};
+use crate::pack::packs::{self, BlobRef};
 use crate::progress::{CancelToken, Control, Tracker};
-use crate::schema::{BlobManifest, Extra};
+use crate::store::fsutil::{fsync_dir, now_rfc3339, rfc3339, TMP_SUFFIX};
+use crate::store::schema::{BlobManifest, Extra};
 use crate::store::Store;
+use crate::target::backup::BackupState;
 
 /// What to export, and where (also the desktop app's `package_export` argument).
 #[derive(Debug, Clone, serde::Deserialize)]

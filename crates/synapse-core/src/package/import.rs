@@ -24,15 +24,15 @@ use serde_json::{json, Value};
 
 use super::read;
 use super::validate::{self, Checked, PackagePack};
-use crate::blobs;
-use crate::copy::check_space;
+use crate::blob::blobs;
+use crate::blob::copy::check_space;
 use crate::error::{Error, Result};
-use crate::fsutil::now_rfc3339;
 use crate::ids::{PackName, Sha256};
-use crate::layout::StoreLayout;
 use crate::model::{CommitResult, DuplicatedPack, ImportStrategy, IssueSeverity, PackClassification, SkippedPack};
 use crate::progress::{Control, Tracker};
-use crate::schema::{BlobManifest, Extra, ManifestOrigin};
+use crate::store::fsutil::now_rfc3339;
+use crate::store::layout::StoreLayout;
+use crate::store::schema::{BlobManifest, Extra, ManifestOrigin};
 use crate::store::Store;
 
 /// How to import (also the desktop app's `package_import` argument).

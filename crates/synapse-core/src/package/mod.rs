@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ids::Sha256;
-use crate::schema::Extra;
+use crate::store::schema::Extra;
 
 pub use export::{export, ExportOptions};
 pub use import::{apply_import, import, import_reviewed, plan_import, ImportOptions, ImportPlan};

@@ -271,13 +271,13 @@ pub(crate) fn open(root: &Path, entry: &Entry) -> Result<Box<dyn Read>> {
         // Through the package folder's tree: a file swapped for a link since
         // the listing (to a private file elsewhere) is refused, not followed.
         Data::File(p) => {
-            let f = crate::tree::Tree::open(root)?.open_read(p)?;
+            let f = crate::store::tree::Tree::open(root)?.open_read(p)?;
             Ok(Box::new(f.take(entry.size)))
         }
         Data::Tar { offset } => {
             let mut f = File::open(root).map_err(Error::io("open package", root))?;
             f.seek(SeekFrom::Start(*offset)).map_err(Error::io("read", root))?;
-            Ok(Box::new(io::BufReader::with_capacity(crate::blobs::CHUNK, f).take(entry.size)))
+            Ok(Box::new(io::BufReader::with_capacity(crate::blob::blobs::CHUNK, f).take(entry.size)))
         }
     }
 }

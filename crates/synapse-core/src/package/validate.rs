@@ -15,14 +15,14 @@ use super::{
     Descriptor, Manifest, Metadata, DESCRIPTOR_SCHEMA_VERSION, EXTRA_DIR, FILES_DIR, FORMAT_VERSION, HASH_ALGORITHM, MANIFEST_PATH,
     METADATA_PATH, MODE_WITHOUT_BLOBS, MODE_WITH_BLOBS, PACKS_DIR, SPEC,
 };
-use crate::blobs;
+use crate::blob::blobs;
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
-use crate::layout::StoreLayout;
 use crate::model::{IssueCode, IssueSeverity, PackClassification, PackageIssue, PackageItem, PackageTotals, ValidationReport};
-use crate::packs::Pack;
+use crate::pack::packs::Pack;
 use crate::progress::{CancelToken, Control, Tracker};
-use crate::schema::{LockFile, PackFile};
+use crate::store::layout::StoreLayout;
+use crate::store::schema::{LockFile, PackFile};
 use crate::store::Store;
 
 /// A blob file of the package.

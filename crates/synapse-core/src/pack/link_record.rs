@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::ids::Sha256;
-use crate::layout::StoreLayout;
 use crate::model::{AssetKind, UiLink};
+use crate::store::layout::StoreLayout;
 
 /// Who made a recorded link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

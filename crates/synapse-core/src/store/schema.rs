@@ -287,7 +287,7 @@ impl BlobManifest {
         origin.insert("filename".into(), Value::String(original_filename.to_owned()));
         Self {
             version: 1,
-            created_at: Some(crate::fsutil::now_rfc3339()),
+            created_at: Some(crate::store::fsutil::now_rfc3339()),
             original_filename: Some(original_filename.to_owned()),
             kind: Some(kind.as_str().to_owned()),
             origin: Some(ManifestOrigin { provider: Some("local".into()), extra: origin }),

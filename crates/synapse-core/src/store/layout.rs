@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::ids::{PackName, Sha256};
-use crate::tree::Tree;
+use crate::store::tree::Tree;
 
 /// `data/blobs/sha256` below a store root; the same on both sides.
 #[derive(Debug, Clone)]

@@ -14,11 +14,11 @@ use sha2::{Digest, Sha256 as Hasher};
 
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
-use crate::layout::{BlobDir, StoreLayout};
 use crate::model::{PartialFile, Side};
 use crate::progress::{CancelToken, Tracker};
-use crate::schema::BlobManifest;
-use crate::tree::{DirStamp, FileId, Kind, Tree};
+use crate::store::layout::{BlobDir, StoreLayout};
+use crate::store::schema::BlobManifest;
+use crate::store::tree::{DirStamp, FileId, Kind, Tree};
 
 /// Read size for hashing and copying: large enough to amortise syscalls.
 pub const CHUNK: usize = 1 << 20;

@@ -58,13 +58,13 @@ use serde_json::json;
 use crate::download::{self, Expect, MAX_UNKNOWN_SIZE};
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
-use crate::link_record::{DirEntry, LinkEntry, LinkRecord, MadeBy};
 use crate::model::{AssetKind, AutoBackupReport, Origin, UiLink, UseClash};
+use crate::pack::link_record::{DirEntry, LinkEntry, LinkRecord, MadeBy};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
-use crate::schema::{Extra, LockFile, PackFile, LOCK_SCHEMA, PACK_SCHEMA};
+use crate::store::schema::{Extra, LockFile, PackFile, LOCK_SCHEMA, PACK_SCHEMA};
+use crate::store::tree::Tree;
 use crate::store::Store;
-use crate::tree::Tree;
 use crate::ui::{self, Target};
 use crate::workflow::{self, HashAlgorithm, ModelStatus, RequiredModel, UrlSource, WorkflowCheck};
 
@@ -329,7 +329,7 @@ fn finish_plan(store: &Store, file: &Path, target: &Target, check: &WorkflowChec
     }
     let needed: u64 = bytes_to_restore + bytes_to_download;
     let free_space =
-        (needed > 0 || downloads_of_unknown_size > 0).then(|| crate::disk::disk_info(store.root()).map(|d| d.free_bytes)).flatten();
+        (needed > 0 || downloads_of_unknown_size > 0).then(|| crate::store::disk::disk_info(store.root()).map(|d| d.free_bytes)).flatten();
     let space_warning = free_space.filter(|&free| free < needed).map(|free| {
         format!("the store's disk has {free} bytes free, the restores and downloads need {needed}: free some space first (Cleanup deletes orphans)")
     });
@@ -464,7 +464,7 @@ fn path_state(folder: &Path, path: &Path) -> io::Result<PathState> {
     }
 }
 
-fn plan_item(m: &RequiredModel, target: &Target, blob_dir: &crate::layout::BlobDir) -> WorkflowUseItem {
+fn plan_item(m: &RequiredModel, target: &Target, blob_dir: &crate::store::layout::BlobDir) -> WorkflowUseItem {
     let kind = match (m.kind, &m.blob) {
         (AssetKind::Unknown, Some(b)) => b.kind,
         (k, _) => k,
@@ -757,7 +757,7 @@ pub fn apply_workflow_use(store: &Store, planned: &WorkflowUsePlan, ctl: Control
     }
     make_links(store, planned, &links, &mut r)?;
     drop(lock);
-    r.auto_backup = if downloaded_shas.is_empty() { None } else { crate::autobackup::after_adopt(store, &downloaded_shas, ctl) };
+    r.auto_backup = if downloaded_shas.is_empty() { None } else { crate::target::autobackup::after_adopt(store, &downloaded_shas, ctl) };
     let total = planned.items.len();
     r.complete = r.linked.len() + r.already_linked.len() == total && total == fresh.items.len();
     Ok(r)
@@ -814,7 +814,7 @@ fn matching<'a>(fresh: &'a WorkflowUsePlan, p: &WorkflowUseItem, skipped: &mut V
     }
 }
 
-fn ui_link(planned: &WorkflowUsePlan, it: &WorkflowUseItem, layout: &crate::layout::StoreLayout) -> Result<UiLink> {
+fn ui_link(planned: &WorkflowUsePlan, it: &WorkflowUseItem, layout: &crate::store::layout::StoreLayout) -> Result<UiLink> {
     let sha = it.sha256.clone().ok_or_else(|| Error::internal("a link without a blob"))?;
     Ok(UiLink {
         ui: planned.ui.clone(),
@@ -836,7 +836,7 @@ fn download_one(store: &Store, it: &WorkflowUseItem, ctl: Control) -> Result<Dow
         _ => None,
     };
     if let Some(sha) = &expected_sha {
-        if let Some(size) = crate::blobs::size(&layout.blobs(), sha)? {
+        if let Some(size) = crate::blob::blobs::size(&layout.blobs(), sha)? {
             // Arrived meanwhile (another download, a restore): nothing to fetch.
             return Ok(DownloadedModel {
                 name: it.name.clone(),
@@ -859,7 +859,7 @@ fn download_one(store: &Store, it: &WorkflowUseItem, ctl: Control) -> Result<Dow
         None => tmp.join(format!("{}.download.part", Sha256::from_digest(&sha2_of(d.url.as_bytes())))),
     };
     if let Some(size) = d.size_bytes {
-        crate::copy::check_space(&tmp, size.saturating_sub(download::part_size(&tree, &part)))?;
+        crate::blob::copy::check_space(&tmp, size.saturating_sub(download::part_size(&tree, &part)))?;
     }
     let tracker = Tracker::new(ctl, "download", 1, d.size_bytes.unwrap_or(0));
     tracker.start_item(&it.name);
@@ -879,13 +879,13 @@ fn download_one(store: &Store, it: &WorkflowUseItem, ctl: Control) -> Result<Dow
             return Err(Error::Integrity { path: part, expected: format!("{prefix}…"), actual: fetched.sha256.to_string() });
         }
     }
-    let placed = crate::blobs::place_verified(layout, &part, &fetched.sha256, fetched.size)?;
+    let placed = crate::blob::blobs::place_verified(layout, &part, &fetched.sha256, fetched.size)?;
     if placed.already_present {
         let _ = tree.remove_file(&part);
     }
     let last = it.name.rsplit('/').next().unwrap_or(&it.name);
     let origin = Origin { provider: Some("url".into()), filename: Some(last.to_owned()), ..Default::default() };
-    crate::blobs::write_manifest_if_absent(&layout.blobs(), &fetched.sha256, &download::manifest(last, it.kind, Some(&origin)))?;
+    crate::blob::blobs::write_manifest_if_absent(&layout.blobs(), &fetched.sha256, &download::manifest(last, it.kind, Some(&origin)))?;
     tracker.item_done();
     tracker.finish();
     Ok(DownloadedModel {
@@ -924,7 +924,7 @@ fn make_links(store: &Store, planned: &WorkflowUsePlan, todo: &[Todo], r: &mut W
         let it = &t.item;
         let (Some(sha), Some(path)) = (it.sha256.clone(), it.link.clone()) else { continue };
         let Some(folder) = target.folder(it.kind) else { continue };
-        if !crate::blobs::exists(&layout.blobs(), &sha) {
+        if !crate::blob::blobs::exists(&layout.blobs(), &sha) {
             r.skipped.push(skip(it, format!("blob {} is no longer in the local store", sha.short())));
             continue;
         }
@@ -1129,7 +1129,7 @@ pub fn pack_workflow(store: &Store, file: &Path, opts: &WorkflowPackOptions) -> 
             not_pinned.push(unpinned(reason));
             continue;
         };
-        let base = crate::packs::dependency_id(&m.name);
+        let base = crate::pack::packs::dependency_id(&m.name);
         let id =
             (1..).map(|i| if i == 1 { base.clone() } else { format!("{base}-{i}") }).find(|c| !taken.contains(c)).expect("infinite range");
         taken.push(id.clone());
@@ -1166,7 +1166,7 @@ fn pack_files(
     not_pinned: &[NotPinned],
     workflow_file: &str,
 ) -> (PackFile, LockFile) {
-    let now = crate::fsutil::now_rfc3339();
+    let now = crate::store::fsutil::now_rfc3339();
     let mut pack = PackFile {
         schema: PACK_SCHEMA.into(),
         name: name.to_string(),
@@ -1190,7 +1190,7 @@ fn pack_files(
     };
     lock.extra.insert("resolved_at".into(), json!(now));
     for p in pinned {
-        let pin = crate::packs::Pinned {
+        let pin = crate::pack::packs::Pinned {
             dependency_id: &p.dependency_id,
             kind: p.kind,
             filename: &p.name,
@@ -1199,11 +1199,11 @@ fn pack_files(
             size_bytes: p.size_bytes,
             url: p.url.as_deref(),
         };
-        crate::packs::push_pinned(&mut pack, &mut lock, &pin);
+        crate::pack::packs::push_pinned(&mut pack, &mut lock, &pin);
     }
     for n in not_pinned {
         lock.unresolved.push(json!({
-            "dependency_id": crate::packs::dependency_id(&n.name),
+            "dependency_id": crate::pack::packs::dependency_id(&n.name),
             "reason": n.reason,
             "details": {"name": n.name, "kind": n.kind, "status": n.status},
         }));

@@ -10,16 +10,18 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::blobs::{self, AdoptMode};
+use crate::blob::blobs::{self, AdoptMode};
+use crate::blob::kind;
 use crate::error::{Error, Result};
-use crate::fsutil::{now_rfc3339, read_json};
 use crate::ids::{PackName, Sha256};
-use crate::kind;
-use crate::layout::StoreLayout;
-use crate::link_record;
 use crate::model::{AssetKind, Origin, PackError, UiLink};
+use crate::pack::link_record;
 use crate::progress::{Control, Tracker};
-use crate::schema::{Artifact, BlobManifest, Dependency, Expose, Extra, LockFile, PackFile, Provider, Resolved, LOCK_SCHEMA, PACK_SCHEMA};
+use crate::store::fsutil::{now_rfc3339, read_json};
+use crate::store::layout::StoreLayout;
+use crate::store::schema::{
+    Artifact, BlobManifest, Dependency, Expose, Extra, LockFile, PackFile, Provider, Resolved, LOCK_SCHEMA, PACK_SCHEMA,
+};
 use crate::store::Store;
 use crate::tree::Tree;
 

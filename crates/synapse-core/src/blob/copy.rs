@@ -24,7 +24,7 @@
 //! Speed (SPEC §7: one thread doing read → hash → write is ~2.3× slower than
 //! `cp`): reading and hashing run on the calling thread, writing on a second
 //! thread, connected by a bounded channel of large buffers, and the writer
-//! pushes written ranges to the device early ([`crate::writeback`]), so the
+//! pushes written ranges to the device early ([`crate::blob::writeback`]), so the
 //! final fsync finds almost nothing left to write.
 //!
 //! Directories on the destination are created one level at a time below its
@@ -40,12 +40,12 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256 as Hasher};
 
+use crate::blob::writeback::{self, WriteBack};
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
-use crate::layout::StoreLayout;
 use crate::progress::{CancelToken, Tracker};
-use crate::tree::{FileId, Tree};
-use crate::writeback::{self, WriteBack};
+use crate::store::layout::StoreLayout;
+use crate::store::tree::{FileId, Tree};
 
 /// Size of each buffer passed from the reader to the writer.
 pub const COPY_BUF: usize = 8 << 20;
@@ -254,7 +254,7 @@ fn copy_manifest(sha: &Sha256, from: &StoreLayout, to: &StoreLayout) -> Result<b
 pub(crate) fn place_blob(tree: &Tree, part: &Path, dst: &Path) -> Result<()> {
     let fan = dst.parent().expect("blob paths have a parent");
     tree.mkdirs(fan)?;
-    tree.set_mode(part, crate::blobs::BLOB_MODE)?;
+    tree.set_mode(part, crate::blob::blobs::BLOB_MODE)?;
     tree.rename(part, dst)?;
     tree.fsync_dir(fan)
 }
@@ -265,7 +265,7 @@ pub(crate) fn place_blob(tree: &Tree, part: &Path, dst: &Path) -> Result<()> {
 /// aside first and the new one follows at once.
 pub(crate) fn replace_corrupt(tree: &Tree, part: &Path, dst: &Path, aside: &Path) -> Result<()> {
     tree.mkdirs(aside.parent().expect("quarantine paths have a parent"))?;
-    tree.set_mode(part, crate::blobs::BLOB_MODE)?;
+    tree.set_mode(part, crate::blob::blobs::BLOB_MODE)?;
     if tree.exchange(part, dst)? {
         // `part` now names the corrupt bytes.
         tree.rename_noreplace(part, aside)?;
@@ -419,7 +419,7 @@ pub fn leftovers(tmp: &Path) -> Vec<PathBuf> {
     let Ok(entries) = tree.read_dir(tmp) else { return Vec::new() };
     entries
         .into_iter()
-        .filter(|e| e.kind != Some(crate::tree::Kind::Dir) && e.name_str().is_some_and(crate::blobs::is_own_tmp_name))
+        .filter(|e| e.kind != Some(crate::store::tree::Kind::Dir) && e.name_str().is_some_and(crate::blob::blobs::is_own_tmp_name))
         .map(|e| tmp.join(e.name))
         .collect()
 }

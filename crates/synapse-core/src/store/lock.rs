@@ -60,7 +60,7 @@ impl StoreLock {
             std::thread::sleep(Duration::from_millis(50));
         }
         let mut lock = StoreLock { file, path: path.to_path_buf() };
-        let info = LockInfo { operation: operation.to_owned(), since: crate::fsutil::now_rfc3339(), pid: std::process::id() };
+        let info = LockInfo { operation: operation.to_owned(), since: crate::store::fsutil::now_rfc3339(), pid: std::process::id() };
         lock.write_info(&info)?;
         Ok(lock)
     }

@@ -25,13 +25,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::backup::BackupState;
-use crate::blobs::{self, BlobEntry};
+use crate::blob::blobs::{self, BlobEntry};
 use crate::error::{Error, Result};
-use crate::fsutil::{now_rfc3339, read_json};
 use crate::ids::Sha256;
-use crate::layout::StoreLayout;
 use crate::model::BackupSource;
+use crate::store::fsutil::{now_rfc3339, read_json};
+use crate::store::layout::StoreLayout;
+use crate::target::backup::BackupState;
 use crate::target::Target;
 
 const VERSION: u32 = 1;

@@ -18,9 +18,9 @@ use std::io;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::fsutil::now_rfc3339;
 use crate::ids::Sha256;
-use crate::layout::StoreLayout;
+use crate::store::fsutil::now_rfc3339;
+use crate::store::layout::StoreLayout;
 
 /// What is known about one corrupt copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

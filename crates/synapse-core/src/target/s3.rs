@@ -36,11 +36,11 @@ use object_store::{ClientOptions, GetOptions, GetRange, ObjectStore, ObjectStore
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256 as Hasher};
 
-use crate::copy::Copied;
+use crate::blob::copy::Copied;
 use crate::error::{Error, RemoteProblem, Result};
 use crate::ids::Sha256;
-use crate::layout::StoreLayout;
 use crate::progress::{CancelToken, Tracker};
+use crate::store::layout::StoreLayout;
 
 /// Parts of a multipart upload (S3 allows at most 10,000, of 5 MiB or more);
 /// a file up to this size goes up in one request.
@@ -632,7 +632,7 @@ impl Bucket {
             size,
             part_bytes,
             parts: vec![None; size.div_ceil(part_bytes) as usize],
-            started_at: crate::fsutil::now_rfc3339(),
+            started_at: crate::store::fsutil::now_rfc3339(),
         })
     }
 
@@ -641,7 +641,7 @@ impl Bucket {
         in_flight: &mut std::collections::VecDeque<(usize, tokio::task::JoinHandle<object_store::Result<PartId>>, u64)>,
         record: &mut UploadRecord,
         record_path: &Path,
-        tree: &crate::tree::Tree,
+        tree: &crate::store::tree::Tree,
         tracker: Option<&Tracker>,
     ) -> Result<()> {
         let Some((idx, handle, len)) = in_flight.pop_front() else { return Ok(()) };
@@ -678,7 +678,7 @@ impl Bucket {
         &self,
         sha: &Sha256,
         local: &StoreLayout,
-        existing: &crate::copy::Existing,
+        existing: &crate::blob::copy::Existing,
         tracker: Option<&Tracker>,
         cancel: &CancelToken,
     ) -> Result<Copied> {
@@ -692,7 +692,7 @@ impl Bucket {
         let tree = local.tree()?;
         let dst = local.blobs().blob(sha);
         let found = tree.stat(&dst).ok().flatten();
-        if *existing == crate::copy::Existing::Keep && found.is_some_and(|m| m.is_file() && m.size == size) {
+        if *existing == crate::blob::copy::Existing::Keep && found.is_some_and(|m| m.is_file() && m.size == size) {
             return Ok(Copied::AlreadyPresent { bytes: size });
         }
         let tmp = local.tmp();
@@ -718,7 +718,7 @@ impl Bucket {
             }
             Ok(None) => {}
         }
-        crate::copy::check_space(&tmp, size - have)?;
+        crate::blob::copy::check_space(&tmp, size - have)?;
         if let Some(t) = tracker {
             t.add_bytes(have);
         }
@@ -779,10 +779,10 @@ impl Bucket {
         }
         match existing {
             // A copy known to be corrupt goes to quarantine, never deleted (SPEC §3.12).
-            crate::copy::Existing::Quarantine(aside) if found.is_some_and(|m| m.is_file()) => {
-                crate::copy::replace_corrupt(&tree, &part, &dst, aside)?
+            crate::blob::copy::Existing::Quarantine(aside) if found.is_some_and(|m| m.is_file()) => {
+                crate::blob::copy::replace_corrupt(&tree, &part, &dst, aside)?
             }
-            _ => crate::copy::place_blob(&tree, &part, &dst)?,
+            _ => crate::blob::copy::place_blob(&tree, &part, &dst)?,
         }
         Ok(Copied::Done { bytes: size })
     }

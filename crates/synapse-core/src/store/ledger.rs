@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::fsutil::{read_json, write_json_atomic};
+use crate::store::fsutil::{read_json, write_json_atomic};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedgerEntry {
@@ -44,14 +44,14 @@ impl Ledger {
 
     /// Records that the copies `shas` in `dir` hashed right just now (a copy
     /// that hashed what it read and wrote). A cache: failures are ignored.
-    pub fn record_good(path: &Path, dir: &crate::layout::BlobDir, shas: &[crate::ids::Sha256]) {
+    pub fn record_good(path: &Path, dir: &crate::store::layout::BlobDir, shas: &[crate::ids::Sha256]) {
         if shas.is_empty() {
             return;
         }
         let mut ledger = Ledger::load(path);
-        let at = crate::fsutil::now_rfc3339();
+        let at = crate::store::fsutil::now_rfc3339();
         for sha in shas {
-            if let Ok(crate::blobs::BlobAt::File(st)) = crate::blobs::stat(dir, sha) {
+            if let Ok(crate::blob::blobs::BlobAt::File(st)) = crate::blob::blobs::stat(dir, sha) {
                 ledger.0.insert(sha.to_string(), LedgerEntry { ok: true, at: at.clone(), size: st.size, mtime: mtime_secs(st.mtime) });
             }
         }
@@ -65,7 +65,7 @@ impl Ledger {
             return;
         }
         let mut ledger = Ledger::load(path);
-        let at = crate::fsutil::now_rfc3339();
+        let at = crate::store::fsutil::now_rfc3339();
         for (sha, size) in items {
             ledger.0.insert(sha.to_string(), LedgerEntry { ok: true, at: at.clone(), size: *size, mtime: None });
         }

@@ -20,6 +20,8 @@
 //! (a hash of the file after its safetensors header) which the store does not
 //! keep yet: they are parsed and shown, and the LoRAs are matched by name, saying so.
 
+pub mod workflow_use;
+
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
@@ -31,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::ids::Sha256;
 use crate::inventory::{self, Inventory};
 use crate::model::{AssetKind, InventoryItem};
-use crate::schema::ConfigFile;
+use crate::store::schema::ConfigFile;
 use crate::store::Store;
 use crate::target::LOCAL;
 
@@ -979,7 +981,7 @@ pub fn check(store: &Store, file: &Path, ui: Option<&str>) -> Result<WorkflowChe
     let (table, rule_warnings) = LoaderTable::from_config(&config);
     let parsed = read(file, &table)?;
     let inv = inventory::build(store)?;
-    let mut hashes = HashSource { layout: store.layout(), record: crate::autov3::AutoV3::load(store.layout()) };
+    let mut hashes = HashSource { layout: store.layout(), record: crate::blob::autov3::AutoV3::load(store.layout()) };
     let mut result = resolve_with(&inv, parsed, ui, &file.to_string_lossy(), Some(&mut hashes));
     hashes.record.save(store.layout());
     result.warnings.splice(0..0, rule_warnings);
@@ -1084,10 +1086,10 @@ fn candidate(it: &InventoryItem, by: MatchedBy, rejected: Option<String>) -> Can
 }
 
 /// Where the resolver gets the AutoV3 hashes of local blobs (`Lora hashes`):
-/// the store's record, hashing a candidate it lacks once ([`crate::autov3`]).
+/// the store's record, hashing a candidate it lacks once ([`crate::blob::autov3`]).
 pub struct HashSource<'a> {
-    layout: &'a crate::layout::StoreLayout,
-    record: crate::autov3::AutoV3,
+    layout: &'a crate::store::layout::StoreLayout,
+    record: crate::blob::autov3::AutoV3,
 }
 
 /// Resolves every requirement against an inventory (no disk access; AutoV3

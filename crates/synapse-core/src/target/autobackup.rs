@@ -10,15 +10,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::backup::{BackupState, Session};
-use crate::copy::{self, Copied};
+use crate::blob::copy::{self, Copied};
 use crate::error::{Error, ErrorCode, Result};
-use crate::fsutil::read_json;
 use crate::ids::Sha256;
-use crate::layout::StoreLayout;
 use crate::model::{AutoBackupReport, ItemError};
 use crate::progress::{Control, Tracker};
+use crate::store::fsutil::read_json;
+use crate::store::layout::StoreLayout;
 use crate::store::Store;
+use crate::target::backup::{BackupState, Session};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Queue {
@@ -120,7 +120,7 @@ pub fn process_backup_queue(store: &Store, ctl: Control) -> Result<AutoBackupRep
 /// attempted because the drive went away or the user cancelled).
 fn back_up(store: &Store, s: &Session, blobs: &[Sha256], report: &mut AutoBackupReport, ctl: Control) -> Vec<Sha256> {
     let local = store.layout();
-    let sizes: Vec<Option<u64>> = blobs.iter().map(|b| crate::blobs::size(&local.blobs(), b).ok().flatten()).collect();
+    let sizes: Vec<Option<u64>> = blobs.iter().map(|b| crate::blob::blobs::size(&local.blobs(), b).ok().flatten()).collect();
     let tracker = Tracker::new(ctl, "auto-backup", blobs.len() as u64, sizes.iter().flatten().sum());
     let mut catalog = s.catalog();
     let mut left = Vec::new();

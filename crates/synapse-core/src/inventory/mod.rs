@@ -2,23 +2,25 @@
 //! built by cross-referencing local blobs, every pack lock, the backup and the
 //! verification ledger. Reading it never takes the store lock.
 
+pub mod guard;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::backup::BackupState;
-use crate::blobs::{self, BlobEntry};
-use crate::catalog::Label;
+use crate::blob::blobs::{self, BlobEntry};
+use crate::blob::kind;
 use crate::error::{Error, Result};
 use crate::ids::{parse_prefix, Sha256};
-use crate::integrity::IntegrityRecord;
-use crate::kind;
-use crate::layout::{BlobDir, StoreLayout};
-use crate::ledger::Ledger;
 use crate::model::*;
-use crate::packs::{self, RefSet};
+use crate::pack::packs::{self, RefSet};
+use crate::store::integrity::IntegrityRecord;
+use crate::store::layout::{BlobDir, StoreLayout};
+use crate::store::ledger::Ledger;
 use crate::store::Store;
+use crate::target::backup::BackupState;
+use crate::target::catalog::Label;
 use crate::target::{self, Policy, Target, LOCAL};
 use crate::tree::Tree;
 

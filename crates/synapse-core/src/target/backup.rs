@@ -19,17 +19,17 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
-use crate::blobs;
-use crate::catalog::{self, Catalog};
-use crate::copy::mkdirs_under;
+use crate::blob::blobs;
+use crate::blob::copy::mkdirs_under;
 use crate::error::{Error, Result};
-use crate::fsutil::fsync_dir;
-use crate::layout::{BackupLayout, StoreLayout};
-use crate::lock::{self, StoreLock};
 use crate::model::{BackupConfigResult, BackupSource, BackupStatus, TargetState};
-use crate::probe;
-use crate::schema::ConfigFile;
+use crate::store::fsutil::fsync_dir;
+use crate::store::layout::{BackupLayout, StoreLayout};
+use crate::store::lock::{self, StoreLock};
+use crate::store::probe;
+use crate::store::schema::ConfigFile;
 use crate::store::Store;
+use crate::target::catalog::{self, Catalog};
 use crate::target::{self, Target};
 
 /// The backup storage's state right now.
@@ -54,8 +54,8 @@ pub enum BackupState {
     /// A bucket target (SPEC §3.13) that answered, with its prefix's
     /// identity (`None`: a prefix nobody has claimed yet).
     Online {
-        bucket: std::sync::Arc<crate::s3::Bucket>,
-        identity: Option<crate::s3::Identity>,
+        bucket: std::sync::Arc<crate::target::s3::Bucket>,
+        identity: Option<crate::target::s3::Identity>,
         /// Another store owns the prefix: read and restore only.
         read_only: bool,
     },
@@ -98,7 +98,7 @@ impl BackupState {
 
     fn bucket_now(store_root: Option<&Path>, target: &Target) -> BackupState {
         let place = target.place().unwrap_or_default();
-        let looked = crate::s3::open_target(target).and_then(|b| Ok((b.identity()?, b)));
+        let looked = crate::target::s3::open_target(target).and_then(|b| Ok((b.identity()?, b)));
         match looked {
             Err(e) => BackupState::Disconnected { path: place, reason: e.to_string() },
             Ok((Some(id), _)) if target.backup_id.as_deref().is_some_and(|known| known != id.backup_id) => {
@@ -293,7 +293,7 @@ impl BackupState {
     }
 
     /// The bucket, when this is a bucket target that answered.
-    pub fn bucket(&self) -> Option<&std::sync::Arc<crate::s3::Bucket>> {
+    pub fn bucket(&self) -> Option<&std::sync::Arc<crate::target::s3::Bucket>> {
         match self {
             BackupState::Online { bucket, .. } => Some(bucket),
             _ => None,
@@ -322,9 +322,9 @@ impl BackupState {
 /// Why the drive at `drive` is the store itself, or holds it, or lies inside
 /// it, by identity (see [`BackupState::detect_for`]); `None` when it is a place of its own.
 pub fn aliasing(store_root: &Path, drive: &BackupLayout) -> Option<String> {
-    let store = crate::tree::ancestry(store_root);
-    let tree = crate::tree::ancestry(&drive.store_root());
-    let path = crate::tree::ancestry(drive.path());
+    let store = crate::store::tree::ancestry(store_root);
+    let tree = crate::store::tree::ancestry(&drive.store_root());
+    let path = crate::store::tree::ancestry(drive.path());
     let store_id = store.first()?;
     let shown = drive.path().display();
     if tree.first() == Some(store_id) {
@@ -416,7 +416,7 @@ pub enum Place {
     /// A folder: the drive, and its store tree `<path>/.synapse/store`.
     Folder { drive: BackupLayout, tree: StoreLayout },
     /// An S3-compatible bucket (SPEC §3.13).
-    Bucket(std::sync::Arc<crate::s3::Bucket>),
+    Bucket(std::sync::Arc<crate::target::s3::Bucket>),
 }
 
 impl Place {
@@ -496,10 +496,10 @@ impl Drive {
             target::migrate_legacy(store.layout(), &backup_id);
         }
         let tree = drive.tree();
-        crate::copy::remove_leftovers(&tree);
+        crate::blob::copy::remove_leftovers(&tree);
         // Manifests that earlier versions left beside the blobs move to data/meta
         // (a failure only leaves them where the original program misreads them).
-        let _ = crate::blobs::move_legacy_manifests(&tree);
+        let _ = crate::blob::blobs::move_legacy_manifests(&tree);
         Ok(Drive { target, place: Place::Folder { drive, tree }, backup_id, owned: true, owner: String::new(), _lock: Some(lock) })
     }
 
@@ -510,7 +510,7 @@ impl Drive {
                 return Err(other.require().err().unwrap_or_else(|| Error::internal("a bucket's state was a folder's")));
             }
         };
-        let ours = crate::s3::store_identity(store.layout())?;
+        let ours = crate::target::s3::store_identity(store.layout())?;
         let identity = match identity {
             Some(i) => i,
             None => bucket.claim(&ours)?.0,
@@ -572,10 +572,10 @@ impl Drives {
         sha: &crate::ids::Sha256,
         from: &str,
         to: &str,
-        existing: &crate::copy::Existing,
+        existing: &crate::blob::copy::Existing,
         tracker: Option<&crate::progress::Tracker>,
         cancel: &crate::progress::CancelToken,
-    ) -> Result<crate::copy::Copied> {
+    ) -> Result<crate::blob::copy::Copied> {
         copy_between(sha, self.end(store, from)?, self.end(store, to)?, existing, tracker, cancel)
     }
 
@@ -664,10 +664,10 @@ impl Session {
     /// right on both ends (a copy reads and checks what it copies, then
     /// checks what it wrote): "verified when written" (SPEC §3.12).
     pub(crate) fn record_verified(&self, shas: &[crate::ids::Sha256]) {
-        crate::ledger::Ledger::record_good(&self.store_layout.ledger(), &self.store_layout.blobs(), shas);
+        crate::store::ledger::Ledger::record_good(&self.store_layout.ledger(), &self.store_layout.blobs(), shas);
         let ledger = self.target.ledger_file(&self.store_layout);
         match self.place() {
-            Place::Folder { tree, .. } => crate::ledger::Ledger::record_good(&ledger, &tree.blobs(), shas),
+            Place::Folder { tree, .. } => crate::store::ledger::Ledger::record_good(&ledger, &tree.blobs(), shas),
             // The object was just written from, or read into, the local file: its size is the file's.
             Place::Bucket(_) => {
                 let local = self.store_layout.blobs();
@@ -678,7 +678,7 @@ impl Session {
                         _ => None,
                     })
                     .collect();
-                crate::ledger::Ledger::record_good_sizes(&ledger, &sized);
+                crate::store::ledger::Ledger::record_good_sizes(&ledger, &sized);
             }
         }
     }
@@ -698,16 +698,16 @@ impl Session {
     }
 
     /// Copies blob `sha` between the local store and this target in
-    /// `direction`: [`crate::copy::copy_blob`] for a folder, an upload or a
+    /// `direction`: [`crate::blob::copy::copy_blob`] for a folder, an upload or a
     /// download for a bucket (refused on a prefix another store owns).
     pub(crate) fn transfer(
         &self,
         sha: &crate::ids::Sha256,
         direction: crate::model::SyncDirection,
-        existing: &crate::copy::Existing,
+        existing: &crate::blob::copy::Existing,
         tracker: Option<&crate::progress::Tracker>,
         cancel: &crate::progress::CancelToken,
-    ) -> Result<crate::copy::Copied> {
+    ) -> Result<crate::blob::copy::Copied> {
         let local = End::Tree(&self.store_layout);
         let there = match self.place() {
             Place::Folder { tree, .. } => End::Tree(tree),
@@ -724,7 +724,7 @@ impl Session {
 /// a bucket with the target that opened it (for its id and ownership).
 pub(crate) enum End<'a> {
     Tree(&'a StoreLayout),
-    Bucket { bucket: &'a crate::s3::Bucket, drive: &'a Drive },
+    Bucket { bucket: &'a crate::target::s3::Bucket, drive: &'a Drive },
 }
 
 /// Copies blob `sha` between two ends: the copy engine between trees, an
@@ -735,15 +735,15 @@ fn copy_between(
     sha: &crate::ids::Sha256,
     from: End,
     to: End,
-    existing: &crate::copy::Existing,
+    existing: &crate::blob::copy::Existing,
     tracker: Option<&crate::progress::Tracker>,
     cancel: &crate::progress::CancelToken,
-) -> Result<crate::copy::Copied> {
+) -> Result<crate::blob::copy::Copied> {
     match (from, to) {
-        (End::Tree(from), End::Tree(to)) => crate::copy::copy_blob(sha, from, to, existing, tracker, cancel),
+        (End::Tree(from), End::Tree(to)) => crate::blob::copy::copy_blob(sha, from, to, existing, tracker, cancel),
         (End::Tree(from), End::Bucket { bucket, drive }) => {
             drive.writable()?;
-            let refresh = !matches!(existing, crate::copy::Existing::Keep);
+            let refresh = !matches!(existing, crate::blob::copy::Existing::Keep);
             bucket.upload(sha, from, &drive.backup_id, refresh, tracker, cancel)
         }
         (End::Bucket { bucket, .. }, End::Tree(to)) => bucket.download(sha, to, existing, tracker, cancel),
@@ -784,7 +784,7 @@ pub fn status(store: &Store) -> Result<BackupStatus> {
         bytes_local_only: 0,
         bytes_backup_only: 0,
         bytes_synced: 0,
-        queued_auto_backups: crate::autobackup::queued(layout).len() as u64,
+        queued_auto_backups: crate::target::autobackup::queued(layout).len() as u64,
     };
     if let Some(drive) = state.connected() {
         s.backup_id = read_id(drive);

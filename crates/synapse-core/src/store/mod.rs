@@ -1,13 +1,23 @@
 //! Opening, initialising and configuring a store.
 
+pub mod disk;
+pub mod fsutil;
+pub mod integrity;
+pub mod layout;
+pub mod ledger;
+pub mod lock;
+pub mod probe;
+pub mod schema;
+pub mod tree;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::layout::StoreLayout;
-use crate::lock::StoreLock;
-use crate::schema::ConfigFile;
+use crate::store::layout::StoreLayout;
+use crate::store::lock::StoreLock;
+use crate::store::schema::ConfigFile;
 
 /// An opened store. Cheap to clone; holds no open files.
 ///
@@ -101,7 +111,7 @@ impl Store {
 
     /// Takes the store's exclusive lock for a mutating operation.
     pub fn lock(&self, operation: &str) -> Result<StoreLock> {
-        self.lock_wait(operation, crate::lock::default_wait())
+        self.lock_wait(operation, crate::store::lock::default_wait())
     }
 
     pub fn lock_wait(&self, operation: &str, wait: Duration) -> Result<StoreLock> {

@@ -13,10 +13,10 @@ use std::io::{Read, Seek, SeekFrom};
 
 use sha2::{Digest, Sha256 as Hasher};
 
-use crate::blobs::{self, BlobAt};
+use crate::blob::blobs::{self, BlobAt};
 use crate::error::Result;
 use crate::ids::Sha256;
-use crate::layout::StoreLayout;
+use crate::store::layout::StoreLayout;
 
 /// The largest safetensors header Synapse reads past (the format allows 100 MB).
 const MAX_HEADER: u64 = 100 << 20;

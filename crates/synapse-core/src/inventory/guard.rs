@@ -11,22 +11,22 @@
 use std::fs;
 use std::path::Path;
 
-use crate::backup::BackupState;
-use crate::blobs;
-use crate::catalog::Catalog;
+use crate::blob::blobs;
 use crate::error::{Error, Result};
-use crate::fsutil::rfc3339;
 use crate::ids::Sha256;
 use crate::inventory::TargetSeen;
 use crate::inventory::{self, Inventory};
-use crate::layout::BackupLayout;
-use crate::lock::{self, StoreLock};
 use crate::model::CopySource;
 use crate::model::{
     AffectedPack, BackupSource, BlobCopy, BlobDetail, BlobStatus, DeleteResult, DeleteTarget, FileInfo, Impacts, InventoryItem, Location,
     Remaining, Side,
 };
+use crate::store::fsutil::rfc3339;
+use crate::store::layout::BackupLayout;
+use crate::store::lock::{self, StoreLock};
 use crate::store::Store;
+use crate::target::backup::BackupState;
+use crate::target::catalog::Catalog;
 use crate::target::{Target, LOCAL};
 
 /// The warning of a forced delete that removed the only copy.
@@ -354,7 +354,7 @@ fn confirm_folder_copies(store: &Store, inv: &mut Inventory, sha: &Sha256) -> Re
 
 /// Removes a deleted copy from its target's catalog (a cache: failures are ignored).
 fn forget_copy(store: &Store, target: &Target, drive: &BackupLayout, sha: &Sha256) {
-    let id = crate::backup::read_id(drive);
+    let id = crate::target::backup::read_id(drive);
     let (mut catalog, _) = Catalog::for_drive(store.layout(), target, drive.path(), id.as_deref());
     catalog.remove(sha);
     let _ = catalog.save(store.layout());

@@ -16,15 +16,20 @@
 //! (`backup-catalog.json`, `verified-backup.json`, `backup-syncs.json`) are
 //! read until its first session moves them.
 
+pub mod autobackup;
+pub mod backup;
+pub mod catalog;
+pub mod s3;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::layout::{BackupLayout, StoreLayout};
 use crate::model::{AssetKind, BlobCopy, CopyPlace, InventoryItem, TargetChange, TargetList, Whereis};
-use crate::schema::ConfigFile;
+use crate::store::layout::{BackupLayout, StoreLayout};
+use crate::store::schema::ConfigFile;
 use crate::store::Store;
 
 /// The name of the original program's target unless the user renamed it.
@@ -611,7 +616,7 @@ fn check_bucket(
     location: &crate::s3::S3Location,
     found: Option<&(crate::s3::Credentials, Option<crate::s3::CredentialSource>)>,
 ) -> Result<(crate::s3::Bucket, Vec<String>, Option<crate::s3::Identity>, bool)> {
-    use crate::s3::CredentialSource as C;
+    use crate::target::s3::CredentialSource as C;
     let bucket = crate::s3::Bucket::open(name, location, found.map(|(c, _)| c))?;
     let from = match found.map(|(_, s)| *s) {
         Some(None) => "as typed here",

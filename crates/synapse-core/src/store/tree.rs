@@ -15,7 +15,7 @@
 //! `O_NOFOLLOW`, each step relative to the directory opened before it.
 //!
 //! Paths given to a tree are either relative to its root or absolute paths
-//! that start with it (the paths [`crate::layout`] builds); `..`, `.` and
+//! that start with it (the paths [`crate::store::layout`] builds); `..`, `.` and
 //! anything outside the root are refused before the disk is touched.
 //!
 //! A path is not an identity: two trees (or two files) are the same when
@@ -490,7 +490,7 @@ impl Tree {
         let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // Short, so that a 255-byte name still leaves room: the suffix is what cleanup recognises.
         let short: String = name.chars().take(32).collect();
-        let tmp = parent.join(format!(".{short}.{}{}", uuid::Uuid::new_v4().simple(), crate::fsutil::TMP_SUFFIX));
+        let tmp = parent.join(format!(".{short}.{}{}", uuid::Uuid::new_v4().simple(), crate::store::fsutil::TMP_SUFFIX));
         let result = (|| {
             let mut f = self.create_new(&tmp, 0o644)?;
             f.write_all(bytes).map_err(Error::io("write", self.full(&tmp)))?;
@@ -580,7 +580,7 @@ pub fn ancestry(dir: &Path) -> Vec<FileId> {
 /// mount): `None` when it did not answer within `limit`.
 pub fn ancestry_within(dir: &Path, limit: std::time::Duration) -> Option<Vec<FileId>> {
     let asked = dir.to_path_buf();
-    crate::probe::within(dir, limit, move || ancestry(&asked))
+    crate::store::probe::within(dir, limit, move || ancestry(&asked))
 }
 
 /// The directory holding an entry: the tree's own root, or one opened for it.
