@@ -4,7 +4,7 @@
 //! Plan, then apply. The plan walks the folder (links are not followed),
 //! hashes every model file once, in parallel, with progress, groups the files
 //! by content, and gives every distinct content a kind (from the folder it was
-//! found in: `loras`, `Lora`, `ESRGAN`, ... see [`ui::kind_of_folder`]; else
+//! found in: `loras`, `Lora`, `ESRGAN`, ... see [`ui_targets::kind_of_folder`]; else
 //! the safetensors header) and a pack (one per file, named after it, unless a
 //! pack already uses the blob). A dry run returns the plan: files found,
 //! duplicates, and the bytes `--link` would save.
@@ -18,7 +18,7 @@
 //! were hashed right (an existing blob is re-hashed first), only when the file
 //! is still the one that was hashed (same size and modification time), and
 //! atomically (a symlink made beside it is renamed over it). The links are
-//! recorded before they are made (see [`crate::views`]), so they count as
+//! recorded before they are made (see [`crate::links`]), so they count as
 //! `active_in_uis`: deleting such a blob is guarded like a referenced one.
 
 use std::collections::{HashMap, HashSet};
@@ -34,6 +34,7 @@ use crate::blob::blobs::{self, AdoptMode};
 use crate::blob::kind;
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
+use crate::links;
 use crate::model::{AdoptBlob, AdoptResult, AdoptSkip, AssetKind, ItemError, UiLink};
 use crate::pack::packs::{self, AddedFile};
 use crate::progress::{Control, Tracker};
@@ -42,8 +43,7 @@ use crate::store::layout::StoreLayout;
 use crate::store::schema::BlobManifest;
 use crate::store::Store;
 use crate::target::autobackup;
-use crate::ui;
-use crate::views;
+use crate::ui_targets;
 
 /// File extensions of model files (compared case-insensitively).
 pub const MODEL_EXTENSIONS: [&str; 7] = ["safetensors", "ckpt", "pt", "pth", "bin", "gguf", "onnx"];
@@ -183,7 +183,7 @@ fn finish(store: &Store, folder: &Path, mut p: Plan, lock: crate::store::lock::S
 
 fn plan(store: &Store, folder: &Path, store_root: &Path, opts: AdoptOptions, ctl: Control) -> Result<Plan> {
     let layout = store.layout();
-    let link_dir = views::link_blob_dir(layout)?;
+    let link_dir = links::link_blob_dir(layout)?;
     let mut candidates: Vec<(PathBuf, u64, (Option<String>, String))> = Vec::new();
     let mut skipped = Vec::new();
     let mut already_linked = 0u64;
@@ -324,7 +324,7 @@ fn kind_from_path(folder: &Path, file: &Path) -> Option<AssetKind> {
     let mut names: Vec<String> = rel.parent().map(|p| p.iter().map(|c| c.to_string_lossy().into_owned()).collect()).unwrap_or_default();
     names.reverse();
     names.extend(folder.file_name().map(|n| n.to_string_lossy().into_owned()));
-    names.iter().find_map(|n| ui::kind_of_folder(n))
+    names.iter().find_map(|n| ui_targets::kind_of_folder(n))
 }
 
 /// A pack name made of the file's stem, unique among existing packs and this run's.
@@ -352,9 +352,9 @@ fn unchanged(f: &Found) -> bool {
 
 fn apply(store: &Store, folder: &Path, p: &mut Plan, ctl: Control) -> Result<()> {
     let layout = store.layout();
-    let link_dir = views::link_blob_dir(layout)?;
+    let link_dir = links::link_blob_dir(layout)?;
     let config = store.config()?;
-    let targets = ui::targets(&config).unwrap_or_default();
+    let targets = ui_targets::targets(&config).unwrap_or_default();
     let bytes: u64 = p.result.blobs.iter().map(|b| b.size_bytes).sum();
     let tracker = Tracker::new(ctl, "adopt", p.result.blobs.len() as u64, bytes);
     let r = &mut p.result;
@@ -453,7 +453,7 @@ fn apply(store: &Store, folder: &Path, p: &mut Plan, ctl: Control) -> Result<()>
                     target: target.clone(),
                 })
                 .collect();
-            if let Err(e) = views::record_adopt_links(layout, &links) {
+            if let Err(e) = links::record_adopt_links(layout, &links) {
                 r.errors.push(err(&e));
                 continue;
             }
@@ -482,7 +482,7 @@ fn changed(f: &Found) -> Error {
 }
 
 /// The UI target holding `path`, else the adopted folder (for `active_in_uis`).
-fn ui_of(targets: &[ui::Target], folder: &Path, path: &Path) -> String {
+fn ui_of(targets: &[ui_targets::Target], folder: &Path, path: &Path) -> String {
     targets
         .iter()
         .find(|t| t.path.canonicalize().is_ok_and(|root| path.starts_with(root)))

@@ -14,7 +14,7 @@
 //!   engine), [`sync`] (blobs, packs, whole store), [`state_sync`] (`state/`),
 //!   [`autobackup`] (`auto_backup_new` and its queue);
 //! - moving packs between machines: [`package`] (export, validate, import);
-//! - model folders of the UIs: [`ui`] (targets and folder maps), [`views`]
+//! - model folders of the UIs: [`ui_targets`] (targets and folder maps), [`links`]
 //!   (use/unuse links), [`adopt`] (bring a model tree in), [`download`] (redownload);
 //! - from a workflow (ComfyUI JSON or PNG, A1111/Forge infotext) to the models
 //!   it needs and where each stands: [`workflow`];
@@ -49,6 +49,7 @@ pub mod cleanup;
 pub mod doctor;
 pub mod download;
 pub mod identify;
+pub mod links;
 pub mod package;
 pub mod repair;
 pub mod replicate;
@@ -56,9 +57,8 @@ pub mod scrub;
 pub mod settings;
 pub mod state_sync;
 pub mod sync;
-pub mod ui;
+pub mod ui_targets;
 pub mod verify;
-pub mod views;
 pub mod workflow;
 
 // The modules of the subsystems, reachable at the crate root as before.

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::model::BackupConfigResult;
 use crate::store::Store;
 use crate::target::backup::{self, ConfigUpdate};
-use crate::ui::{self, TargetEdit};
+use crate::ui_targets::{self, TargetEdit};
 
 /// Everything the Settings page edits.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -28,7 +28,7 @@ pub fn save(store: &Store, update: &SettingsUpdate) -> Result<BackupConfigResult
     let before = config.clone();
     // Targets first (checked and put in place in memory, without touching any
     // disk), so a bad target refuses the save before a backup is initialised.
-    ui::apply_targets(&mut config, &update.ui_targets)?;
+    ui_targets::apply_targets(&mut config, &update.ui_targets)?;
     let mut r = backup::configure_in(store, &mut config, &update.backup)?;
     r.changed = serde_json::to_value(&config).ok() != serde_json::to_value(&before).ok();
     if r.changed {

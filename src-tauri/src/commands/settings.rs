@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use synapse_core::backup::ConfigUpdate;
 use synapse_core::model::BackupConfigResult;
 use synapse_core::settings::SettingsUpdate;
-use synapse_core::ui::TargetEdit;
+use synapse_core::ui_targets::TargetEdit;
 use synapse_core::WireError;
 use tauri::{AppHandle, State};
 

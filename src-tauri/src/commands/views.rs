@@ -5,10 +5,10 @@
 //! and cancel, like the backup commands.
 
 use synapse_core::download;
+use synapse_core::links::{self, UsePlan};
 use synapse_core::model::{RedownloadResult, UiTargetList, UnuseResult, UseResult};
 use synapse_core::progress::ProgressUpdate;
-use synapse_core::ui;
-use synapse_core::views::{self, UsePlan};
+use synapse_core::ui_targets;
 use synapse_core::WireError;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -23,7 +23,7 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn ui_targets(state: State<'_, AppState>) -> Result<UiTargetList, WireError> {
     let state = state.inner().clone();
-    blocking(move || wire(ui::list(&state.store()?))).await
+    blocking(move || wire(ui_targets::list(&state.store()?))).await
 }
 
 /// What `use` would do (the confirmation dialog): links to make, blobs to
@@ -32,7 +32,7 @@ pub async fn ui_targets(state: State<'_, AppState>) -> Result<UiTargetList, Wire
 #[tauri::command]
 pub async fn pack_use_plan(state: State<'_, AppState>, name: String, ui: Option<String>) -> Result<UsePlan, WireError> {
     let state = state.inner().clone();
-    blocking(move || wire(views::plan_use_value(&state.store()?, &pack_name(&name)?, ui.as_deref()))).await
+    blocking(move || wire(links::plan_use_value(&state.store()?, &pack_name(&name)?, ui.as_deref()))).await
 }
 
 /// Applies the use plan the user saw: restores exactly its blobs (confirming
@@ -46,7 +46,7 @@ pub async fn pack_use_apply(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<UseResult, WireError> {
     let state = state.inner().clone();
-    let result = operation(state, op_id, "Use pack", on_progress, move |store, ctl| views::apply_use(store, &plan, ctl)).await;
+    let result = operation(state, op_id, "Use pack", on_progress, move |store, ctl| links::apply_use(store, &plan, ctl)).await;
     // A failed use may still have restored blobs before it stopped.
     events::inventory_changed(&app, "use");
     result
@@ -56,7 +56,7 @@ pub async fn pack_use_apply(
 #[tauri::command]
 pub async fn pack_unuse(app: AppHandle, state: State<'_, AppState>, name: String, ui: Option<String>) -> Result<UnuseResult, WireError> {
     let state = state.inner().clone();
-    let result = blocking(move || wire(views::unuse(&state.store()?, &pack_name(&name)?, ui.as_deref()))).await?;
+    let result = blocking(move || wire(links::unuse(&state.store()?, &pack_name(&name)?, ui.as_deref()))).await?;
     events::inventory_changed(&app, "unuse");
     Ok(result)
 }

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use comfy_table::Cell;
+use synapse_core::links::{self, UseOptions, UsePlan};
 use synapse_core::model::{UiKind, UiLink, UnuseResult, UseResult};
 use synapse_core::plan;
-use synapse_core::views::{self, UseOptions, UsePlan};
-use synapse_core::{ui, Error, PackName};
+use synapse_core::{ui_targets, Error, PackName};
 
 use super::{Ctx, Done};
 use crate::cli::{PlanArgs, UiCommand};
@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, command: UiCommand) -> anyhow::Result<Done> {
         UiCommand::Add { name, kind, path } => add(ctx, &store, &name, kind, &path),
         UiCommand::List => list(ctx, &store),
         UiCommand::Remove { name } => {
-            let r = ui::remove(&store, &name)?;
+            let r = ui_targets::remove(&store, &name)?;
             if ctx.json {
                 output::json(&r)?;
             } else if !ctx.quiet {
@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, command: UiCommand) -> anyhow::Result<Done> {
 }
 
 fn add(ctx: &Ctx, store: &synapse_core::Store, name: &str, kind: UiKind, path: &Path) -> anyhow::Result<Done> {
-    let info = ui::add(store, name, kind, path)?;
+    let info = ui_targets::add(store, name, kind, path)?;
     if ctx.json {
         output::json(&info)?;
     } else if !ctx.quiet {
@@ -49,7 +49,7 @@ fn add(ctx: &Ctx, store: &synapse_core::Store, name: &str, kind: UiKind, path: &
 }
 
 fn list(ctx: &Ctx, store: &synapse_core::Store) -> anyhow::Result<Done> {
-    let l = ui::list(store)?;
+    let l = ui_targets::list(store)?;
     if ctx.json {
         output::json(&l)?;
         return Ok(Done::Ok);
@@ -92,17 +92,17 @@ pub fn use_pack(ctx: &Ctx, pack: &str, ui_name: Option<String>, dry_run: bool, p
             ))
             .into());
         }
-        ctx.long(|ctl| views::apply_use(&store, &planned, ctl))?
+        ctx.long(|ctl| links::apply_use(&store, &planned, ctl))?
     } else if let Some(file) = &plan_args.save_plan {
-        let planned = views::plan_use_value(&store, &name, ui_name.as_deref())?;
+        let planned = links::plan_use_value(&store, &name, ui_name.as_deref())?;
         plan::write(file, &planned)?;
         super::backup::saved_note(ctx, file, &format!("use {pack}"));
         planned.preview
     } else if dry_run {
-        views::plan_use(&store, &name, ui_name.as_deref())?
+        links::plan_use(&store, &name, ui_name.as_deref())?
     } else {
         let opts = UseOptions { ui: ui_name, restore: ctx.yes };
-        ctx.long(|ctl| views::use_pack(&store, &name, &opts, ctl))?
+        ctx.long(|ctl| links::use_pack(&store, &name, &opts, ctl))?
     };
     if ctx.json {
         output::json(&r)?;
@@ -159,7 +159,7 @@ fn render_use(r: &UseResult) -> String {
 pub fn unuse(ctx: &Ctx, pack: &str, ui_name: Option<&str>, dry_run: bool) -> anyhow::Result<Done> {
     let name = pack_name(pack)?;
     let store = ctx.open()?;
-    let r = if dry_run { views::plan_unuse(&store, &name, ui_name)? } else { views::unuse(&store, &name, ui_name)? };
+    let r = if dry_run { links::plan_unuse(&store, &name, ui_name)? } else { links::unuse(&store, &name, ui_name)? };
     if ctx.json {
         output::json(&r)?;
     } else if !ctx.quiet {

@@ -2,7 +2,7 @@
 //! or by `adopt --link` replacing an original file — with the pack, the blob
 //! and the link's target, and the folders `use` had to create. Read by the
 //! inventory (`active_in_uis`), the pack list (`active_in`), `ui list` and
-//! doctor; written only by [`crate::views`] and `adopt`.
+//! doctor; written only by [`crate::links`] and `adopt`.
 
 use std::fs;
 use std::path::PathBuf;

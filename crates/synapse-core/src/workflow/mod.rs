@@ -646,7 +646,7 @@ fn apply_hint(reqs: &mut Vec<Requirement>, at: Option<NodeRef>, m: &Value) {
         .position(|r| file_key(&r.name) == key && same_node(r))
         .or_else(|| reqs.iter().position(|r| file_key(&r.name) == key && r.hash.is_none() && r.url.is_none()))
         .or_else(|| reqs.iter().position(|r| file_key(&r.name) == key));
-    let kind_of_dir = directory.as_deref().and_then(|d| crate::ui::kind_of_folder(d.rsplit('/').next().unwrap_or(d)));
+    let kind_of_dir = directory.as_deref().and_then(|d| crate::ui_targets::kind_of_folder(d.rsplit('/').next().unwrap_or(d)));
     match pos {
         Some(i) => {
             let r = &mut reqs[i];
@@ -976,7 +976,7 @@ fn stem_key(key: &str) -> &str {
 pub fn check(store: &Store, file: &Path, ui: Option<&str>) -> Result<WorkflowCheck> {
     let config = store.config()?;
     if let Some(name) = ui {
-        crate::ui::find(&config, name)?;
+        crate::ui_targets::find(&config, name)?;
     }
     let (table, rule_warnings) = LoaderTable::from_config(&config);
     let parsed = read(file, &table)?;

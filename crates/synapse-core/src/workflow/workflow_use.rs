@@ -65,7 +65,7 @@ use crate::progress::{Control, Tracker};
 use crate::store::schema::{Extra, LockFile, PackFile, LOCK_SCHEMA, PACK_SCHEMA};
 use crate::store::tree::Tree;
 use crate::store::Store;
-use crate::ui::{self, Target};
+use crate::ui_targets::{self, Target};
 use crate::workflow::{self, HashAlgorithm, ModelStatus, RequiredModel, UrlSource, WorkflowCheck};
 
 /// The operation name in a plan's stamp.
@@ -285,7 +285,7 @@ fn is_http(url: &str) -> bool {
 /// workflow; `io`.
 pub fn plan_workflow_use(store: &Store, file: &Path, ui_name: &str) -> Result<WorkflowUsePlan> {
     let config = store.config()?;
-    let target = ui::find(&config, ui_name)?;
+    let target = ui_targets::find(&config, ui_name)?;
     if !target.path.is_dir() {
         return Err(Error::invalid(format!(
             "UI target {:?} points at {}, which is not a folder (drive not mounted, or the UI moved?)",
@@ -294,7 +294,7 @@ pub fn plan_workflow_use(store: &Store, file: &Path, ui_name: &str) -> Result<Wo
         )));
     }
     let check = workflow::check(store, file, Some(ui_name))?;
-    let blob_dir = crate::views::link_blob_dir(store.layout())?;
+    let blob_dir = crate::links::link_blob_dir(store.layout())?;
     let mut items: Vec<WorkflowUseItem> = check.models.iter().map(|m| plan_item(m, &target, &blob_dir)).collect();
     // Two models of the workflow wanting one path for different blobs: the second clashes.
     let mut seen: HashMap<PathBuf, Option<Sha256>> = HashMap::new();
@@ -411,7 +411,7 @@ fn link_path(folder: &Path, name: &str) -> std::result::Result<PathBuf, String> 
         return Err(format!("{name:?} is not a plain relative file name; Synapse links only names that stay inside the kind folder"));
     }
     let path = parts.iter().fold(folder.to_path_buf(), |p, c| p.join(c));
-    if !path.starts_with(folder) || !ui::is_plain_relative(name) {
+    if !path.starts_with(folder) || !ui_targets::is_plain_relative(name) {
         return Err(format!("{name:?} would leave the kind folder {}", folder.display()));
     }
     Ok(path)
@@ -721,7 +721,7 @@ pub fn apply_workflow_use(store: &Store, planned: &WorkflowUsePlan, ctl: Control
                     Ok(d) => {
                         let mut item = now.clone();
                         item.sha256 = Some(d.sha256.clone());
-                        let blob_dir = crate::views::link_blob_dir(layout)?;
+                        let blob_dir = crate::links::link_blob_dir(layout)?;
                         // A link already there must point at what arrived; otherwise it is not ours to replace.
                         if item.link_exists {
                             let target = blob_dir.blob(&d.sha256);
@@ -820,7 +820,7 @@ fn ui_link(planned: &WorkflowUsePlan, it: &WorkflowUseItem, layout: &crate::stor
         ui: planned.ui.clone(),
         pack: planned.label.clone(),
         dependency_id: it.name.clone(),
-        target: crate::views::link_blob_dir(layout)?.blob(&sha),
+        target: crate::links::link_blob_dir(layout)?.blob(&sha),
         sha256: sha,
         kind: it.kind,
         path: it.link.clone().ok_or_else(|| Error::internal("a link without a path"))?,
@@ -911,8 +911,8 @@ fn sha2_of(bytes: &[u8]) -> Vec<u8> {
 fn make_links(store: &Store, planned: &WorkflowUsePlan, todo: &[Todo], r: &mut WorkflowUseResult) -> Result<()> {
     let layout = store.layout();
     let config = store.config()?;
-    let target = ui::find(&config, &planned.ui)?;
-    let blob_dir = crate::views::link_blob_dir(layout)?;
+    let target = ui_targets::find(&config, &planned.ui)?;
+    let blob_dir = crate::links::link_blob_dir(layout)?;
     // Check each path once more, right now, and what it needs created.
     struct Ready {
         link: UiLink,

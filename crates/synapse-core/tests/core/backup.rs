@@ -435,7 +435,7 @@ fn verify_backup_reports_a_corrupt_copy_and_records_the_catalog() {
 #[test]
 fn saving_settings_is_all_or_nothing() {
     use synapse_core::settings::{self, SettingsUpdate};
-    use synapse_core::ui::TargetEdit;
+    use synapse_core::ui_targets::TargetEdit;
     let f = Fixture::new();
     fs::create_dir_all(&f.drive).unwrap();
     let comfy = f.dir.path().join("ComfyUI");

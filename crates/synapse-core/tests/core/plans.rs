@@ -4,11 +4,11 @@
 
 use std::fs;
 
+use synapse_core::links::{self as views, UseOptions};
 use synapse_core::model::{AssetKind, SyncDirection, UiKind};
 use synapse_core::progress::{CancelToken, Control, NoProgress};
 use synapse_core::sync::{self, SyncOptions};
-use synapse_core::views::{self, UseOptions};
-use synapse_core::{ui, PackName};
+use synapse_core::{ui_targets as ui, PackName};
 
 use crate::backup::enabled;
 use crate::support::content;

@@ -4,10 +4,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use synapse_core::links::{self as views, UseOptions};
 use synapse_core::model::{AssetKind, DeleteTarget, UiKind};
 use synapse_core::progress::{CancelToken, Control, NoProgress};
-use synapse_core::views::{self, UseOptions};
-use synapse_core::{cleanup, guard, ui, Error, ErrorCode, PackName, Sha256};
+use synapse_core::{cleanup, guard, ui_targets as ui, Error, ErrorCode, PackName, Sha256};
 /// Also what the workflow tests compare before and after.
 pub use synapse_test_support::snapshot;
 

@@ -5,11 +5,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
+use synapse_core::links::{self as views, UseOptions};
 use synapse_core::model::{AssetKind, UiKind};
 use synapse_core::progress::{CancelToken, Control, NoProgress};
-use synapse_core::views::{self, UseOptions};
 use synapse_core::workflow::{self, HashAlgorithm, MatchedBy, ModelStatus, RequiredModel, UrlSource, WorkflowCheck, WorkflowFormat};
-use synapse_core::{ui, ErrorCode, PackName, Sha256};
+use synapse_core::{ui_targets as ui, ErrorCode, PackName, Sha256};
 
 use crate::support::{content, Fixture};
 
@@ -488,7 +488,7 @@ mod using {
     use synapse_core::progress::{CancelToken, Control, NoProgress};
     use synapse_core::workflow::ModelStatus;
     use synapse_core::workflow_use::{self, HashCheck, UseStep, WorkflowPackOptions, WorkflowUsePlan, WorkflowUseResult};
-    use synapse_core::{packs, ui, views, ErrorCode, PackName, Sha256};
+    use synapse_core::{links as views, packs, ui_targets as ui, ErrorCode, PackName, Sha256};
 
     use super::write;
     use synapse_test_support::http::{serve, Reply};

@@ -33,7 +33,7 @@ use crate::store::layout::{BlobDir, StoreLayout};
 use crate::store::lock::StoreLock;
 use crate::store::Store;
 use crate::target::backup::Session;
-use crate::ui::{self, Target};
+use crate::ui_targets::{self, Target};
 
 use crate::pack::link_record::{DirEntry, LinkEntry, LinkRecord, MadeBy};
 
@@ -72,8 +72,8 @@ fn plan(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Plan> {
     let layout = store.layout();
     let config = store.config()?;
     let targets: Vec<Target> = match ui_name {
-        Some(n) => vec![ui::find(&config, n)?],
-        None => ui::targets(&config)?,
+        Some(n) => vec![ui_targets::find(&config, n)?],
+        None => ui_targets::targets(&config)?,
     };
     if targets.is_empty() {
         return Err(Error::invalid(
@@ -117,7 +117,7 @@ fn plan(store: &Store, pack: &PackName, ui_name: Option<&str>) -> Result<Plan> {
             };
             let item = inv.get(&r.sha256);
             let filename = item.map(|i| i.display_name.clone()).unwrap_or_else(|| r.sha256.short().to_owned());
-            if !ui::is_plain_relative(&filename) {
+            if !ui_targets::is_plain_relative(&filename) {
                 return Err(Error::invalid(format!(
                     "pack {pack} dependency {:?}: file name {filename:?} is not a plain relative name; fix expose.filename in pack.json",
                     r.dependency_id
