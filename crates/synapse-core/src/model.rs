@@ -608,7 +608,7 @@ pub struct CleanupError {
     pub sha256: Option<Sha256>,
     #[serde(serialize_with = "lossy::opt_path")]
     pub path: Option<PathBuf>,
-    pub code: crate::error::ErrorCode,
+    pub code: crate::vocab::ErrorCode,
     pub message: String,
 }
 
@@ -783,7 +783,7 @@ pub struct ItemError {
     pub display_name: Option<String>,
     #[serde(serialize_with = "lossy::opt_path")]
     pub path: Option<PathBuf>,
-    pub code: crate::error::ErrorCode,
+    pub code: crate::vocab::ErrorCode,
     pub message: String,
 }
 

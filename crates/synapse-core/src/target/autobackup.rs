@@ -8,35 +8,16 @@
 //! fails the operation that adopted the blob: the blob stays queued and the
 //! report says why.
 
-use serde::{Deserialize, Serialize};
-
 use crate::blob::copy::{self, Copied};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ids::Sha256;
 use crate::model::{AutoBackupReport, ItemError};
 use crate::progress::{Control, Tracker};
-use crate::store::fsutil::read_json;
-use crate::store::layout::StoreLayout;
 use crate::store::Store;
 use crate::target::backup::{BackupState, Session};
+use crate::target::queue::{enqueue, save_queue};
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Queue {
-    #[serde(default)]
-    version: u32,
-    #[serde(default)]
-    blobs: Vec<Sha256>,
-}
-
-/// The blobs waiting for the backup drive, oldest first.
-pub fn queued(layout: &StoreLayout) -> Vec<Sha256> {
-    read_json::<Queue>(&layout.backup_queue()).map(|q| q.blobs).unwrap_or_default()
-}
-
-/// Rewrites the queue (callers hold the store lock).
-fn save_queue(layout: &StoreLayout, blobs: Vec<Sha256>) -> Result<()> {
-    layout.write_json(&layout.backup_queue(), &Queue { version: 1, blobs })
-}
+pub use crate::target::queue::queued;
 
 /// Acts on `auto_backup_new` for blobs that just entered the store: backs them
 /// up now when the drive is connected, queues them otherwise. Returns `None`
@@ -157,21 +138,6 @@ fn back_up(store: &Store, s: &Session, blobs: &[Sha256], report: &mut AutoBackup
     tracker.finish();
     s.save_catalog(&catalog);
     left
-}
-
-/// Adds blobs to the queue (keeping its order, without duplicates); returns the queue.
-fn enqueue(layout: &StoreLayout, blobs: &[Sha256]) -> Result<Vec<Sha256>> {
-    let mut q = queued(layout);
-    let before = q.len();
-    for b in blobs {
-        if !q.contains(b) {
-            q.push(b.clone());
-        }
-    }
-    if q.len() != before {
-        save_queue(layout, q.clone())?;
-    }
-    Ok(q)
 }
 
 fn item_error(sha: Option<&Sha256>, e: &Error) -> ItemError {

@@ -31,7 +31,7 @@ use crate::ids::Sha256;
 use crate::model::BackupSource;
 use crate::store::fsutil::{now_rfc3339, read_json};
 use crate::store::layout::StoreLayout;
-use crate::target::backup::BackupState;
+use crate::target::state::BackupState;
 use crate::target::Target;
 
 const VERSION: u32 = 1;
@@ -285,7 +285,7 @@ pub fn backup_blobs(layout: &StoreLayout, target: &Target, state: &BackupState) 
             let mut memory = blobs::ScanMemory::load(layout, &memory_file);
             let found = blobs::scan_remembered(&drive.blobs(), &mut memory)?;
             memory.save(layout, &memory_file);
-            let id = crate::backup::read_id(drive);
+            let id = crate::target::state::read_id(drive);
             let (mut catalog, changed) = Catalog::for_drive(layout, target, drive.path(), id.as_deref());
             if catalog.replace_blobs(&found) || changed {
                 let _ = catalog.save(layout);

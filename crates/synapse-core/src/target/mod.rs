@@ -19,7 +19,9 @@
 pub mod autobackup;
 pub mod backup;
 pub mod catalog;
+pub mod queue;
 pub mod s3;
+pub mod state;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
