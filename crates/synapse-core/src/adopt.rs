@@ -35,15 +35,16 @@ use crate::blob::kind;
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
 use crate::links;
-use crate::model::{AdoptBlob, AdoptResult, AdoptSkip, AssetKind, ItemError, UiLink};
 use crate::pack::packs::{self, AddedFile};
 use crate::progress::{Control, Tracker};
+use crate::results::{lossy, AutoBackupReport, ItemError, UiLink};
 use crate::store::fsutil::{fsync_dir, TMP_SUFFIX};
 use crate::store::layout::StoreLayout;
 use crate::store::schema::BlobManifest;
 use crate::store::Store;
 use crate::target::autobackup;
 use crate::ui_targets;
+use crate::vocab::AssetKind;
 
 /// File extensions of model files (compared case-insensitively).
 pub const MODEL_EXTENSIONS: [&str; 7] = ["safetensors", "ckpt", "pt", "pth", "bin", "gguf", "onnx"];
@@ -64,7 +65,7 @@ pub struct AdoptOptions {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Found {
-    #[serde(serialize_with = "crate::model::lossy::path")]
+    #[serde(serialize_with = "crate::results::lossy::path")]
     pub path: PathBuf,
     pub size: u64,
     /// `secs.nanos` since the epoch (a string: the app's JSON numbers cannot hold nanoseconds).
@@ -509,4 +510,71 @@ fn replace_with_link(f: &Found, target: &Path, blob_id: Option<(u64, u64)>) -> R
     }
     fsync_dir(dir)?;
     Ok(freed)
+}
+
+/// One distinct model file found by `adopt`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AdoptBlob {
+    pub sha256: Sha256,
+    pub kind: AssetKind,
+    pub size_bytes: u64,
+    /// File name of the first copy (the pack's expose filename).
+    pub filename: String,
+    /// Every copy found, first one first.
+    #[serde(serialize_with = "lossy::paths")]
+    pub paths: Vec<PathBuf>,
+    /// The store already had these bytes before this adopt.
+    pub already_in_store: bool,
+    /// The pack for this file: created (or to create), or the existing pack that already uses the blob.
+    pub pack: String,
+    /// True when an existing pack already references the blob (no pack is created).
+    pub pack_exists: bool,
+}
+
+/// A file `adopt` left alone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AdoptSkip {
+    #[serde(serialize_with = "lossy::path")]
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// `adopt <folder>`: the plan (dry run) and what was done.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AdoptResult {
+    pub dry_run: bool,
+    pub link: bool,
+    #[serde(serialize_with = "lossy::path")]
+    pub folder: PathBuf,
+    /// Model files found (every copy).
+    pub files_found: u64,
+    pub bytes_found: u64,
+    /// Distinct contents among them.
+    pub blobs_distinct: u64,
+    /// Copies beyond the first of each content, and their bytes.
+    pub duplicates: u64,
+    pub bytes_duplicates: u64,
+    /// Bytes of distinct files the store already had.
+    pub bytes_already_in_store: u64,
+    /// Bytes the store gains (distinct files it does not have yet).
+    pub bytes_to_store: u64,
+    /// Disk space `--link` frees: every copy becomes a link, each content is kept once, in the store.
+    pub bytes_saved_by_linking: u64,
+    pub blobs: Vec<AdoptBlob>,
+    /// Links into this store found in the folder (adopted before): skipped.
+    pub already_linked: u64,
+    pub skipped: Vec<AdoptSkip>,
+    /// Execute: blobs newly in the store, packs written, originals replaced by links, bytes those freed.
+    pub blobs_added: u64,
+    pub bytes_added: u64,
+    pub packs_created: Vec<String>,
+    pub files_linked: u64,
+    pub bytes_freed: u64,
+    pub errors: Vec<ItemError>,
+    pub cancelled: bool,
+    /// `auto_backup_new`: what became of the new blobs.
+    pub auto_backup: Option<AutoBackupReport>,
 }

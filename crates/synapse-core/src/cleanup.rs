@@ -17,12 +17,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::blob::blobs;
 use crate::error::{Error, Result};
+use crate::ids::Sha256;
 use crate::inventory;
-use crate::model::{CleanupEntry, CleanupError, CleanupResult, PartialFile, Side};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
+use crate::results::{lossy, PartialFile};
 use crate::store::layout::StoreLayout;
 use crate::store::Store;
+use crate::vocab::{AssetKind, Side};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CleanupOptions {
@@ -46,7 +48,7 @@ pub struct CleanupPlan {
     /// Bytes the plan frees (orphans and partial files).
     pub bytes_to_free: u64,
     /// Found in `data/tmp`, not written by Synapse: never in the plan, never deleted.
-    #[serde(serialize_with = "crate::model::lossy::paths")]
+    #[serde(serialize_with = "crate::results::lossy::paths")]
     pub left_alone: Vec<PathBuf>,
 }
 
@@ -301,6 +303,52 @@ fn dir_size(tree: &crate::store::tree::Tree, dir: &Path) -> u64 {
             }
         })
         .sum()
+}
+
+/// One orphan (or partial file) in a cleanup plan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CleanupEntry {
+    pub sha256: Sha256,
+    pub display_name: String,
+    pub kind: AssetKind,
+    pub size_bytes: u64,
+    /// False when this local copy is the only one: deleting it is final.
+    pub on_backup: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CleanupError {
+    pub sha256: Option<Sha256>,
+    #[serde(serialize_with = "lossy::opt_path")]
+    pub path: Option<PathBuf>,
+    pub code: crate::vocab::ErrorCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CleanupResult {
+    pub dry_run: bool,
+    pub orphans_found: u64,
+    pub orphans_deleted: u64,
+    pub bytes_freed: u64,
+    /// Bytes the plan frees (orphans and partial files); equals `bytes_freed` after a full execute.
+    pub bytes_to_free: u64,
+    /// Orphans selected by the plan (after `max_items`).
+    pub orphans: Vec<CleanupEntry>,
+    /// Orphans actually deleted (empty on a dry run).
+    pub deleted: Vec<CleanupEntry>,
+    pub partial_files: Vec<PartialFile>,
+    pub partial_files_deleted: u64,
+    /// What `data/tmp` holds that Synapse did not write (a user's files, the
+    /// original program's downloads in progress): listed, never deleted.
+    #[serde(serialize_with = "lossy::paths")]
+    pub left_alone: Vec<PathBuf>,
+    /// Planned items that no longer matched the disk when the plan was applied, with the reason.
+    pub skipped: Vec<crate::plan::Skipped>,
+    pub errors: Vec<CleanupError>,
 }
 
 #[cfg(test)]

@@ -22,7 +22,6 @@ use serde::Serialize;
 use crate::blob::blobs;
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
-use crate::model::BackupSource;
 use crate::pack::packs;
 use crate::progress::CancelToken;
 use crate::store::fsutil::TMP_SUFFIX;
@@ -33,6 +32,7 @@ use crate::store::Store;
 use crate::target::backup::BackupState;
 use crate::target::catalog::{self, Catalog};
 use crate::target::Target;
+use crate::vocab::BackupSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

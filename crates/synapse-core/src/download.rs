@@ -13,7 +13,9 @@
 //! `.part` behind). URLs are tried in lock order until one works.
 
 use std::io::{self, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256 as Hasher};
@@ -22,14 +24,15 @@ use crate::blob::blobs::{self, CHUNK};
 use crate::blob::copy;
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
-use crate::model::{AssetKind, Origin, RedownloadResult, UrlError};
 use crate::pack::packs::{self, BlobRef};
 use crate::progress::{CancelToken, Control, Tracker};
+use crate::results::{lossy, AutoBackupReport, Origin};
 use crate::store::fsutil::now_rfc3339;
 use crate::store::schema::{BlobManifest, Extra, ManifestOrigin};
 use crate::store::tree::Tree;
 use crate::store::Store;
 use crate::target::autobackup;
+use crate::vocab::AssetKind;
 
 /// How long to wait for a connection, for the response headers, and for each read of the body.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -391,4 +394,35 @@ pub(crate) fn fetch(
 /// The size of the partial file (0 when there is none, or it is not a regular file).
 pub(crate) fn part_size(tree: &Tree, part: &Path) -> u64 {
     tree.stat(part).ok().flatten().filter(|s| s.is_file()).map_or(0, |s| s.size)
+}
+
+/// A download URL that failed before another one worked (or all failed).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UrlError {
+    pub url: String,
+    pub message: String,
+}
+
+/// `redownload <sha256>`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RedownloadResult {
+    pub sha256: Sha256,
+    pub display_name: String,
+    pub kind: AssetKind,
+    /// The URL the bytes came from (`None` when the blob was already present).
+    pub url: Option<String>,
+    pub size_bytes: u64,
+    /// Bytes received now.
+    pub bytes_downloaded: u64,
+    /// Bytes of an earlier interrupted download that were kept (resumed with an HTTP range).
+    pub resumed_from: u64,
+    /// The blob was already in the store: nothing was downloaded.
+    pub already_present: bool,
+    #[serde(serialize_with = "lossy::path")]
+    pub path: PathBuf,
+    pub duration_ms: u64,
+    pub url_errors: Vec<UrlError>,
+    pub auto_backup: Option<AutoBackupReport>,
 }

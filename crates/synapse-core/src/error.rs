@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::IdError;
-use crate::model::{Impacts, IssueSeverity, MissingBlob, PackError, PackageIssue, Side, SyncItem, UseClash};
+use crate::results::{Impacts, MissingBlob, PackError, PackageIssue, SyncItem, UseClash};
 pub use crate::vocab::ErrorCode;
+use crate::vocab::{IssueSeverity, Side};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -205,7 +206,7 @@ fn pack_list(packs: &[String]) -> String {
 
 fn remaining_hint(impacts: &Impacts) -> &'static str {
     match impacts.location {
-        crate::model::Location::Both => "on the other side",
+        crate::vocab::Location::Both => "on the other side",
         _ => "elsewhere",
     }
 }

@@ -40,13 +40,14 @@ use crate::blob::blobs;
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
 use crate::inventory::{self, Inventory};
-use crate::model::{AssetKind, BlobStatus, InventoryItem, Origin};
 use crate::progress::{CancelToken, Control, Tracker};
+use crate::results::{InventoryItem, Origin};
 use crate::store::fsutil::now_rfc3339;
 use crate::store::layout::StoreLayout;
 use crate::store::schema::{BlobManifest, ConfigFile, Extra, ManifestOrigin};
 use crate::store::tree::Tree;
 use crate::store::Store;
+use crate::vocab::{AssetKind, BlobStatus};
 
 /// Civitai's address unless `SYNAPSE_CIVITAI_URL` or `config.json` `providers.civitai.base_url` says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://civitai.com";
@@ -156,7 +157,7 @@ pub struct ModelMetadata {
     pub file_id: Option<u64>,
     pub file_name: Option<String>,
     /// The saved preview image, if any (in `data/cache/previews/`).
-    #[serde(serialize_with = "crate::model::lossy::opt_path")]
+    #[serde(serialize_with = "crate::results::lossy::opt_path")]
     #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub preview: Option<PathBuf>,
     pub fetched_at: String,

@@ -35,6 +35,7 @@ pub mod ids;
 pub mod model;
 pub mod plan;
 pub mod progress;
+pub mod results;
 pub mod vocab;
 
 // Subsystems, each a folder.

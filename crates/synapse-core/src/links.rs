@@ -22,18 +22,21 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use crate::blob::copy;
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
 use crate::inventory;
-use crate::model::{MissingBlob, SyncItem, UiLink, UnuseResult, UseClash, UseResult, UseSkip};
 use crate::pack::packs;
 use crate::progress::{Control, Tracker};
+use crate::results::{lossy, MissingBlob, SyncItem, UiLink, UseClash};
 use crate::store::layout::{BlobDir, StoreLayout};
 use crate::store::lock::StoreLock;
 use crate::store::Store;
 use crate::target::backup::Session;
 use crate::ui_targets::{self, Target};
+use crate::vocab::AssetKind;
 
 use crate::pack::link_record::{DirEntry, LinkEntry, LinkRecord, MadeBy};
 
@@ -440,7 +443,7 @@ fn restore(s: &Session, layout: &StoreLayout, items: &[SyncItem], ctl: Control) 
         tracker.check()?;
         tracker.start_item(&it.display_name);
         let existing = copy::Existing::unless_corrupt(known.is_corrupt(&it.sha256, crate::target::LOCAL), &it.sha256, layout);
-        let result = s.transfer(&it.sha256, crate::model::SyncDirection::FromBackup, &existing, Some(&tracker), ctl.cancel);
+        let result = s.transfer(&it.sha256, crate::vocab::SyncDirection::FromBackup, &existing, Some(&tracker), ctl.cancel);
         crate::sync::note_copy(layout, &it.sha256, &s.target.name, crate::target::LOCAL, &result);
         if matches!(result.map_err(|e| s.failure(e))?, copy::Copied::Done { .. }) {
             s.record_verified(std::slice::from_ref(&it.sha256));
@@ -534,4 +537,57 @@ fn unuse_with(store: &Store, pack: &PackName, ui_name: Option<&str>, dry_run: bo
         record.save(layout)?;
     }
     Ok(r)
+}
+
+/// A dependency `use` could not expose (no folder for its kind in that UI).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UseSkip {
+    pub ui: String,
+    pub dependency_id: String,
+    pub sha256: Sha256,
+    pub kind: AssetKind,
+    pub reason: String,
+}
+
+/// `use <pack>`: what would be (dry run) or was done.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UseResult {
+    pub pack: String,
+    pub dry_run: bool,
+    pub ui_targets: Vec<String>,
+    /// Links created now (planned, on a dry run).
+    pub linked: Vec<UiLink>,
+    /// Links that already pointed at the right blob.
+    pub already_linked: Vec<UiLink>,
+    pub skipped: Vec<UseSkip>,
+    /// Blobs restored from the backup drive first (to restore, on a dry run).
+    pub restored_blobs: Vec<SyncItem>,
+    pub bytes_restored: u64,
+    /// Free space on the store's disk before restoring (when a restore is needed).
+    pub free_space: Option<u64>,
+    /// Set when the store's disk lacks room for the blobs to restore.
+    pub space_warning: Option<String>,
+    /// Planned links or restores left out when the plan was applied, with the reason.
+    pub skipped_changes: Vec<crate::plan::Skipped>,
+}
+
+/// `unuse <pack>`: the links `use` made for the pack, removed.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UnuseResult {
+    pub pack: String,
+    /// True for `unuse --dry-run`: the lists say what would be removed.
+    pub dry_run: bool,
+    pub removed: Vec<UiLink>,
+    /// Links another pack's `use` also made: kept until that pack is unused too.
+    pub kept_for_other_packs: Vec<UiLink>,
+    /// Links already gone (removed by hand or by `doctor --fix`).
+    pub already_gone: Vec<UiLink>,
+    /// Paths that no longer hold Synapse's link (replaced by something else): left untouched.
+    pub changed: Vec<UiLink>,
+    /// Folders `use` had created and that are empty now, removed.
+    #[serde(serialize_with = "lossy::paths")]
+    pub dirs_removed: Vec<PathBuf>,
 }

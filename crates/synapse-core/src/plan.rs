@@ -30,7 +30,7 @@ pub struct PlanStamp {
     /// The operation (`cleanup`, `sync`, ...): a plan of one cannot be applied as another.
     pub operation: String,
     /// The store root as it was opened.
-    #[serde(serialize_with = "crate::model::lossy::path")]
+    #[serde(serialize_with = "crate::results::lossy::path")]
     pub store: PathBuf,
     /// The store root's identity (device, inode): another store at the same path is another store.
     pub store_id: String,

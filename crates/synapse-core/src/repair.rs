@@ -18,14 +18,15 @@ use crate::blob::copy::{self, Existing};
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
 use crate::inventory::{self, Inventory};
-use crate::model::{AssetKind, InventoryItem, ItemError};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
+use crate::results::{InventoryItem, ItemError};
 use crate::store::ledger::Ledger;
 use crate::store::Store;
 use crate::target::backup::Drives;
 use crate::target::catalog::Catalog;
 use crate::target::LOCAL;
+use crate::vocab::AssetKind;
 
 const OPERATION: &str = "repair";
 
@@ -68,7 +69,7 @@ pub struct RepairedCopy {
     pub side: String,
     pub from: String,
     /// Where the corrupt file is now.
-    #[serde(serialize_with = "crate::model::lossy::path")]
+    #[serde(serialize_with = "crate::results::lossy::path")]
     pub quarantined: PathBuf,
 }
 

@@ -16,14 +16,15 @@ use crate::blob::copy::{self, Copied, Existing};
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
 use crate::inventory::{self, Inventory};
-use crate::model::{AssetKind, InventoryItem, ItemError};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
+use crate::results::{InventoryItem, ItemError};
 use crate::store::integrity::IntegrityRecord;
 use crate::store::ledger::Ledger;
 use crate::store::Store;
 use crate::target::backup::Drives;
 use crate::target::LOCAL;
+use crate::vocab::AssetKind;
 
 const OPERATION: &str = "sync --all";
 

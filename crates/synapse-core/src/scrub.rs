@@ -17,12 +17,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
 use crate::inventory;
-use crate::model::{InvalidBlob, ItemError};
 use crate::plan::Skipped;
 use crate::progress::Control;
 use crate::repair::{self, RepairedCopy};
+use crate::results::ItemError;
 use crate::store::Store;
 use crate::target::LOCAL;
+use crate::verify::InvalidBlob;
 use crate::verify::{self, Selection};
 
 /// How much one scrub may read.

@@ -3,8 +3,8 @@
 //! once, so a failure never leaves the settings half saved.
 
 use crate::error::Result;
-use crate::model::BackupConfigResult;
 use crate::store::Store;
+use crate::target::backup::BackupConfigResult;
 use crate::target::backup::{self, ConfigUpdate};
 use crate::ui_targets::{self, TargetEdit};
 

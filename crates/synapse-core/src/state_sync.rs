@@ -22,16 +22,17 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{ItemError, StateFileChange, StateSyncResult, StateSyncStatus, SyncDirection};
 use crate::progress::{Control, Tracker};
+use crate::results::ItemError;
 use crate::store::fsutil::TMP_SUFFIX;
 use crate::store::layout::StoreLayout;
 use crate::store::tree::Tree;
 use crate::store::Store;
 use crate::target::backup::{BackupState, Session};
+use crate::vocab::SyncDirection;
 
 /// Modification times closer than this are equal.
 const MTIME_WINDOW: Duration = Duration::from_secs(2);
@@ -441,6 +442,51 @@ fn copy_entry(src_tree: &Tree, src_root: &Path, dst_tree: &Tree, dst_root: &Path
         let _ = dst_tree.remove_file(&tmp);
     }
     result
+}
+
+/// `backup state-status` (SPEC §3.7).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StateSyncStatus {
+    pub local_packs: u64,
+    pub backup_packs: u64,
+    pub packs_local_only: Vec<String>,
+    pub packs_backup_only: Vec<String>,
+    /// Packs on both sides whose files differ (size or modification time).
+    pub packs_modified: Vec<String>,
+    pub local_bytes: u64,
+    pub backup_bytes: u64,
+    /// True when the local `state/` is a git working tree (pulling then needs an override).
+    pub has_git: bool,
+    pub last_sync: Option<String>,
+}
+
+/// One file a state sync copies (path relative to `state/`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StateFileChange {
+    pub path: String,
+    pub size_bytes: u64,
+    /// `create` (missing on the destination) or `update` (differs).
+    pub action: String,
+}
+
+/// `backup state-sync`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StateSyncResult {
+    pub dry_run: bool,
+    pub direction: SyncDirection,
+    pub packs_synced: u64,
+    pub files_synced: u64,
+    pub bytes_synced: u64,
+    /// The files of the plan.
+    pub files: Vec<StateFileChange>,
+    pub already_synced: bool,
+    /// True when the user cancelled: the counts say what was completed.
+    pub cancelled: bool,
+    pub errors: Vec<ItemError>,
+    pub warnings: Vec<String>,
 }
 
 #[cfg(test)]

@@ -31,13 +31,10 @@ use crate::blob::copy::{self, Copied, Existing};
 use crate::error::{Error, ErrorCode, RemoteProblem, Result};
 use crate::ids::{PackName, Sha256};
 use crate::inventory::{self, Inventory};
-use crate::model::{
-    AssetKind, BlobCopyResult, ItemError, Location, PackBackupStatus, PackBlobStatus, PackTransferResult, SharedFree, Side, SyncDirection,
-    SyncItem, SyncResult,
-};
 use crate::pack::packs;
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
+use crate::results::{BlobCopyResult, ItemError, PackBackupStatus, PackBlobStatus, PackTransferResult, SharedFree, SyncItem, SyncResult};
 use crate::store::integrity::{self, IntegrityRecord};
 use crate::store::layout::{BlobDir, StoreLayout};
 use crate::store::tree::{FileId, Kind, Tree};
@@ -47,6 +44,7 @@ use crate::target::backup::{BackupState, Session};
 use crate::target::catalog::{Catalog, SyncKind};
 use crate::target::LOCAL;
 use crate::verify::{self, Selection};
+use crate::vocab::{AssetKind, Location, Side, SyncDirection};
 
 /// How often a long sync saves the catalog, so a crash loses little of it.
 const CATALOG_SAVE_EVERY: Duration = Duration::from_secs(10);
@@ -978,7 +976,7 @@ fn policy_keeps(inv: &Inventory, item: &SyncItem, planned: bool) -> Option<ItemE
         return None;
     }
     let here = inv.target_name();
-    let others: Vec<&crate::model::BlobCopy> =
+    let others: Vec<&crate::results::BlobCopy> =
         it.copies.iter().filter(|c| c.target != LOCAL && !(planned && c.target == here) && c.live_good()).collect();
     let counted = crate::guard::counted(&others, it.min_copies, &inv.policy).len() as u32 + u32::from(planned);
     (counted < it.min_copies).then(|| ItemError {

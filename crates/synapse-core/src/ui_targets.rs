@@ -9,13 +9,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::model::{AssetKind, UiKind, UiRemoveResult, UiTargetInfo, UiTargetList};
+
 use crate::pack::link_record;
+use crate::results::lossy;
 use crate::store::schema::{ConfigFile, Extra, UiTarget};
 use crate::store::Store;
+use crate::vocab::{AssetKind, UiKind};
 
 /// The default folder of each asset kind in a UI of `kind` (SPEC §3.8), or
 /// `None` for kinds the UI has no model folder for (`custom_node`, `unknown`).
@@ -299,6 +302,41 @@ pub fn remove(store: &Store, name: &str) -> Result<UiRemoveResult> {
     store.save_config(&config)?;
     let links_remaining = link_record::active_links(store.layout()).into_iter().filter(|l| l.ui == name).map(|l| l.path).collect();
     Ok(UiRemoveResult { name: name.to_owned(), links_remaining })
+}
+
+/// A configured UI target with its effective kind → folder map.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UiTargetInfo {
+    pub name: String,
+    pub kind: UiKind,
+    #[serde(serialize_with = "lossy::path")]
+    pub path: PathBuf,
+    /// False when the folder is not there (UI moved, drive not mounted).
+    pub exists: bool,
+    /// Asset kind → folder below `path` (the defaults of the UI kind, with `ui.kind_map` overrides).
+    pub folders: BTreeMap<AssetKind, String>,
+    /// Links `use` made in this UI that exist now.
+    pub active_links: u64,
+    /// The packs those links belong to (each once, sorted).
+    pub active_packs: Vec<String>,
+}
+
+/// `ui list`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UiTargetList {
+    pub ui_targets: Vec<UiTargetInfo>,
+}
+
+/// `ui remove`: the target is gone from the config; its links stay until `unuse`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UiRemoveResult {
+    pub name: String,
+    /// Links `use` made in this UI that still exist (`unuse <pack>` removes them).
+    #[serde(serialize_with = "lossy::paths")]
+    pub links_remaining: Vec<PathBuf>,
 }
 
 #[cfg(test)]

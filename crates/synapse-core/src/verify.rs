@@ -20,6 +20,8 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+
+use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
@@ -30,7 +32,8 @@ use sha2::{Digest, Sha256 as Hasher};
 use crate::blob::blobs;
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
-use crate::model::{InvalidBlob, Side, VerifyResult};
+use crate::results::lossy;
+
 use crate::progress::{CancelToken, Control, Tracker};
 use crate::store::fsutil::now_rfc3339;
 use crate::store::integrity;
@@ -38,6 +41,7 @@ use crate::store::layout::BlobDir;
 use crate::store::ledger::{mtime_secs, Ledger, LedgerEntry};
 use crate::store::Store;
 use crate::target::backup::BackupState;
+use crate::vocab::Side;
 
 /// Which blobs to verify.
 #[derive(Debug, Clone)]
@@ -603,4 +607,33 @@ fn save_ledger(path: &Path, entries: Vec<(String, LedgerEntry)>, prune: Option<(
     }
     ledger.0.extend(entries);
     ledger.save(path)
+}
+
+/// One blob that failed verification and what was found.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct InvalidBlob {
+    pub sha256: Sha256,
+    #[serde(serialize_with = "lossy::path")]
+    pub path: PathBuf,
+    pub expected: String,
+    pub actual: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VerifyResult {
+    pub side: Side,
+    pub total: u64,
+    pub valid: Vec<Sha256>,
+    pub invalid: Vec<InvalidBlob>,
+    pub missing: Vec<Sha256>,
+    pub bytes_verified: u64,
+    pub duration_ms: u64,
+    /// Set when the results could not be written to the verification ledger
+    /// (the verification itself still happened and is reported above).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub ledger_error: Option<String>,
 }

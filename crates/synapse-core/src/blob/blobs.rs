@@ -14,11 +14,12 @@ use sha2::{Digest, Sha256 as Hasher};
 
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
-use crate::model::{PartialFile, Side};
 use crate::progress::{CancelToken, Tracker};
+use crate::results::PartialFile;
 use crate::store::layout::{BlobDir, StoreLayout};
 use crate::store::schema::BlobManifest;
 use crate::store::tree::{DirStamp, FileId, Kind, Tree};
+use crate::vocab::Side;
 
 /// Read size for hashing and copying: large enough to amortise syscalls.
 pub const CHUNK: usize = 1 << 20;

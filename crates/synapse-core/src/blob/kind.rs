@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::model::AssetKind;
+use crate::vocab::AssetKind;
 
 /// Headers larger than this are not read (real ones are well under 10 MB).
 const MAX_HEADER: u64 = 64 << 20;

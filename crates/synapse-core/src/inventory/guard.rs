@@ -9,18 +9,17 @@
 //! that looks like success (the seeds' bug #17).
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 use crate::blob::blobs;
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
 use crate::inventory::TargetSeen;
 use crate::inventory::{self, Inventory};
-use crate::model::CopySource;
-use crate::model::{
-    AffectedPack, BackupSource, BlobCopy, BlobDetail, BlobStatus, DeleteResult, DeleteTarget, FileInfo, Impacts, InventoryItem, Location,
-    Remaining, Side,
-};
+use crate::results::CopySource;
+use crate::results::{lossy, AffectedPack, BlobCopy, Impacts, InventoryItem, UiLink};
 use crate::store::fsutil::rfc3339;
 use crate::store::layout::BackupLayout;
 use crate::store::lock::{self, StoreLock};
@@ -28,6 +27,8 @@ use crate::store::Store;
 use crate::target::backup::BackupState;
 use crate::target::catalog::Catalog;
 use crate::target::{Target, LOCAL};
+use crate::vocab::str_enum_parse;
+use crate::vocab::{BackupSource, BlobStatus, Location, Side};
 
 /// The warning of a forced delete that removed the only copy.
 pub const LAST_COPY_WARNING: &str = "This was the last copy";
@@ -450,6 +451,73 @@ fn file_info(path: &Path, known_size: u64) -> FileInfo {
         modified: time(fs::Metadata::modified),
         accessed: time(fs::Metadata::accessed),
     }
+}
+
+/// File-system facts about one copy of a blob.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FileInfo {
+    #[serde(serialize_with = "lossy::path")]
+    pub path: PathBuf,
+    pub size_bytes: u64,
+    pub created: Option<String>,
+    pub modified: Option<String>,
+    pub accessed: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BlobDetail {
+    pub item: InventoryItem,
+    /// The first 10 hex characters, upper case: the short hash A1111, Forge
+    /// and Civitai show ("Model hash", SPEC §3.15).
+    pub autov2: String,
+    /// Every name the model goes by: its display name, its origin's file
+    /// name and the names of its links in UI folders, each once.
+    pub names: Vec<String>,
+    pub impacts: Impacts,
+    pub local: Option<FileInfo>,
+    pub backup: Option<FileInfo>,
+    /// Its links in UI folders that exist now (`use`, `adopt --link`).
+    pub links: Vec<UiLink>,
+}
+
+/// Which copies `delete` removes. `backup` is the target the store value
+/// works on (the original's unless another is chosen, SPEC §3.12), `both` the
+/// local copy and that one, `everywhere` every copy on every target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteTarget {
+    Local,
+    Backup,
+    Both,
+    Everywhere,
+}
+
+str_enum_parse!(DeleteTarget, "local" => DeleteTarget::Local, "backup" => DeleteTarget::Backup, "both" => DeleteTarget::Both, "everywhere" => DeleteTarget::Everywhere);
+
+/// Where a blob still is after a delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Remaining {
+    Local,
+    Backup,
+    Nowhere,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DeleteResult {
+    /// `local` and the targets' names, in the order they were deleted from.
+    pub deleted_from: Vec<String>,
+    pub sha256: Sha256,
+    pub bytes_freed: u64,
+    pub remaining_on: Remaining,
+    /// Where good copies remain, seen live (`local` and targets' names).
+    pub remaining_copies: Vec<String>,
+    pub warning: Option<String>,
 }
 
 #[cfg(test)]

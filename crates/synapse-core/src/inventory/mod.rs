@@ -13,8 +13,8 @@ use crate::blob::blobs::{self, BlobEntry};
 use crate::blob::kind;
 use crate::error::{Error, Result};
 use crate::ids::{parse_prefix, Sha256};
-use crate::model::*;
 use crate::pack::packs::{self, RefSet};
+use crate::results::*;
 use crate::store::integrity::IntegrityRecord;
 use crate::store::layout::{BlobDir, StoreLayout};
 use crate::store::ledger::Ledger;
@@ -23,6 +23,7 @@ use crate::target::backup::BackupState;
 use crate::target::catalog::Label;
 use crate::target::{self, Policy, Target, LOCAL};
 use crate::tree::Tree;
+use crate::vocab::*;
 
 /// Sort orders of `inventory --sort`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -664,10 +665,10 @@ impl Inventory {
     }
 
     /// The place a side names for this build: `local`, or the target worked on.
-    pub fn place(&self, side: crate::model::Side) -> &str {
+    pub fn place(&self, side: crate::vocab::Side) -> &str {
         match side {
-            crate::model::Side::Local => LOCAL,
-            crate::model::Side::Backup => self.target_name(),
+            crate::vocab::Side::Local => LOCAL,
+            crate::vocab::Side::Backup => self.target_name(),
         }
     }
 

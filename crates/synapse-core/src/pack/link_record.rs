@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::ids::Sha256;
-use crate::model::{AssetKind, UiLink};
+use crate::results::UiLink;
 use crate::store::layout::StoreLayout;
+use crate::vocab::AssetKind;
 
 /// Who made a recorded link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,9 +14,9 @@ use crate::blob::blobs::{self, AdoptMode};
 use crate::blob::kind;
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
-use crate::model::{AssetKind, Origin, PackError, UiLink};
 use crate::pack::link_record;
 use crate::progress::{Control, Tracker};
+use crate::results::{Origin, PackError, UiLink};
 use crate::store::fsutil::{now_rfc3339, read_json};
 use crate::store::layout::StoreLayout;
 use crate::store::schema::{
@@ -24,6 +24,7 @@ use crate::store::schema::{
 };
 use crate::store::Store;
 use crate::tree::Tree;
+use crate::vocab::AssetKind;
 
 /// A pack as read from disk.
 #[derive(Debug, Clone)]
@@ -117,7 +118,7 @@ mod view {
     use serde::Deserialize;
     use serde_json::Value;
 
-    use crate::model::Origin;
+    use crate::results::Origin;
 
     #[derive(Deserialize)]
     pub struct Pack {
@@ -456,7 +457,7 @@ pub struct PackWriteResult {
     /// What `auto_backup_new` did with the new blobs (absent when it is off).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
-    pub auto_backup: Option<crate::model::AutoBackupReport>,
+    pub auto_backup: Option<crate::results::AutoBackupReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -534,7 +535,7 @@ pub fn add(store: &Store, name: &PackName, files: &[NewFile], ctl: Control) -> R
 
 /// Acts on `auto_backup_new` for the blobs this write brought into the store
 /// (called once the store lock is released: it takes the locks it needs).
-fn auto_backup(store: &Store, added: &[AddedFile], ctl: Control) -> Option<crate::model::AutoBackupReport> {
+fn auto_backup(store: &Store, added: &[AddedFile], ctl: Control) -> Option<crate::results::AutoBackupReport> {
     let new: Vec<Sha256> = added.iter().filter(|a| !a.already_present).map(|a| a.sha256.clone()).collect();
     crate::autobackup::after_adopt(store, &new, ctl)
 }

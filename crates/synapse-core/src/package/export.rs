@@ -22,8 +22,8 @@ use super::{
 use crate::blob::blobs;
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
-use crate::model::{ExportResult, PackageFormat};
 use crate::pack::packs::{self, BlobRef};
+use crate::package::{ExportResult, PackageFormat};
 use crate::progress::{CancelToken, Control, Tracker};
 use crate::store::fsutil::{fsync_dir, now_rfc3339, rfc3339, TMP_SUFFIX};
 use crate::store::schema::{BlobManifest, Extra};

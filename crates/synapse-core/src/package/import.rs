@@ -28,12 +28,13 @@ use crate::blob::blobs;
 use crate::blob::copy::check_space;
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
-use crate::model::{CommitResult, DuplicatedPack, ImportStrategy, IssueSeverity, PackClassification, SkippedPack};
+use crate::package::{CommitResult, DuplicatedPack, ImportStrategy, PackClassification, SkippedPack};
 use crate::progress::{Control, Tracker};
 use crate::store::fsutil::now_rfc3339;
 use crate::store::layout::StoreLayout;
 use crate::store::schema::{BlobManifest, Extra, ManifestOrigin};
 use crate::store::Store;
+use crate::vocab::IssueSeverity;
 
 /// How to import (also the desktop app's `package_import` argument).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -111,7 +112,7 @@ fn duplicate_name(name: &PackName, taken: &BTreeSet<String>) -> Result<PackName>
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportPlan {
     pub plan: crate::plan::PlanStamp,
-    #[serde(serialize_with = "crate::model::lossy::path")]
+    #[serde(serialize_with = "crate::results::lossy::path")]
     pub path: PathBuf,
     pub options: ImportOptions,
     /// Per pack of the package, its classification when planned.
@@ -265,7 +266,7 @@ fn run(
     outcome.map(|()| (result, classes))
 }
 
-fn refuse_on_errors(path: &Path, issues: Vec<crate::model::PackageIssue>) -> Result<()> {
+fn refuse_on_errors(path: &Path, issues: Vec<crate::results::PackageIssue>) -> Result<()> {
     let errors: Vec<_> = issues.into_iter().filter(|i| i.severity == IssueSeverity::Error).collect();
     if errors.is_empty() {
         Ok(())

@@ -28,10 +28,13 @@ mod import;
 mod read;
 mod validate;
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ids::Sha256;
+use crate::results::{lossy, PackageIssue};
 use crate::store::schema::Extra;
 
 pub use export::{export, ExportOptions};
@@ -148,4 +151,188 @@ pub(crate) fn pack_file_path(pack: &str, rel: &str) -> String {
 /// The program's version, as written into `metadata.json` and descriptors.
 pub(crate) fn application_version() -> String {
     format!("synapse {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// A package on disk: a directory tree, or the same tree as one uncompressed `.tar` file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum PackageFormat {
+    Directory,
+    Tar,
+}
+
+/// `package export`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportResult {
+    #[serde(serialize_with = "lossy::path")]
+    pub path: PathBuf,
+    pub format: PackageFormat,
+    pub package_id: String,
+    pub packs: Vec<String>,
+    /// False for a metadata-only package (`--no-blobs`).
+    pub include_blobs: bool,
+    pub blobs: u64,
+    pub bytes: u64,
+    /// Blobs read from the backup drive because they are not in the local store.
+    pub blobs_from_backup: u64,
+    /// Bytes of the package on disk (the `.tar` file, or every file of the directory).
+    pub size_bytes: u64,
+    pub warnings: Vec<String>,
+}
+
+/// How a pack of a package relates to the store (SPEC §3.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum PackClassification {
+    /// No pack of that name in the store.
+    New,
+    /// Same name, identical lock.
+    DuplicateSameVersion,
+    /// Same name; the package's pack is newer (by `updated_at`).
+    DuplicateOlderInStore,
+    /// Same name; the store's pack is newer.
+    DuplicateNewerInStore,
+    /// Same name, different content, no clear order.
+    ConflictOther,
+}
+
+impl PackClassification {
+    /// The wire name (`new`, `duplicate_same_version`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackClassification::New => "new",
+            PackClassification::DuplicateSameVersion => "duplicate_same_version",
+            PackClassification::DuplicateOlderInStore => "duplicate_older_in_store",
+            PackClassification::DuplicateNewerInStore => "duplicate_newer_in_store",
+            PackClassification::ConflictOther => "conflict_other",
+        }
+    }
+}
+
+/// One pack of a package, as validation sees it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackageItem {
+    pub pack: String,
+    pub classification: PackClassification,
+    /// Blobs of the pack that the package holds and the store lacks (what importing it copies).
+    pub blobs_new: u64,
+    pub bytes_new: u64,
+    /// Blobs the pack's lock points at.
+    pub blobs_total: u64,
+    /// `updated_at` (else `resolved_at`, else `created_at`) of the package's pack and of the store's.
+    pub package_updated_at: Option<String>,
+    pub store_updated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackageTotals {
+    pub packs: u64,
+    /// Blob files in the package, and their bytes.
+    pub files_count: u64,
+    pub files_bytes: u64,
+    /// Distinct blobs the package holds that the store lacks.
+    pub blobs_new: u64,
+    pub bytes_new: u64,
+    pub errors: u64,
+    pub warnings: u64,
+}
+
+/// `package validate`: what is wrong with a package and how its packs relate to the store.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ValidationReport {
+    #[serde(serialize_with = "lossy::path")]
+    pub path: PathBuf,
+    pub format: PackageFormat,
+    pub valid: bool,
+    pub package_id: Option<String>,
+    pub export_mode: Option<String>,
+    pub issues: Vec<PackageIssue>,
+    pub items: Vec<PackageItem>,
+    pub totals: PackageTotals,
+}
+
+/// What `package import` does with a pack whose name is already in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStrategy {
+    SkipIfExists,
+    /// Replace the store's pack only when the package's is newer.
+    UpdateIfNewer,
+    AlwaysOverwrite,
+    /// Import as `<Name> (2)` (or the next free number).
+    CreateDuplicate,
+}
+
+impl ImportStrategy {
+    pub const ALL: [ImportStrategy; 4] =
+        [ImportStrategy::SkipIfExists, ImportStrategy::UpdateIfNewer, ImportStrategy::AlwaysOverwrite, ImportStrategy::CreateDuplicate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStrategy::SkipIfExists => "skip_if_exists",
+            ImportStrategy::UpdateIfNewer => "update_if_newer",
+            ImportStrategy::AlwaysOverwrite => "always_overwrite",
+            ImportStrategy::CreateDuplicate => "create_duplicate",
+        }
+    }
+}
+
+impl std::fmt::Display for ImportStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ImportStrategy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ImportStrategy::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown strategy {s:?}; expected one of {}", ImportStrategy::ALL.map(|k| k.as_str()).join(", ")))
+    }
+}
+
+/// A pack `package import` left alone, and why.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SkippedPack {
+    pub pack: String,
+    pub classification: PackClassification,
+    pub reason: String,
+}
+
+/// A pack imported under a new name (`create_duplicate`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DuplicatedPack {
+    pub pack: String,
+    pub imported_as: String,
+}
+
+/// `package import`: with `dry_run` the plan, else what was done.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CommitResult {
+    pub dry_run: bool,
+    /// New packs (no pack of that name was in the store).
+    pub imported: Vec<String>,
+    pub skipped: Vec<SkippedPack>,
+    /// Packs whose store copy was replaced.
+    pub overwritten: Vec<String>,
+    pub duplicated: Vec<DuplicatedPack>,
+    pub blobs_to_copy: u64,
+    pub bytes_to_copy: u64,
+    pub blobs_copied: u64,
+    pub bytes_copied: u64,
+    /// True when the user cancelled: the lists say what was completed.
+    pub cancelled: bool,
+    pub warnings: Vec<String>,
 }

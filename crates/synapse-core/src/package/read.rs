@@ -11,7 +11,9 @@ use tar::EntryType;
 
 use super::{FILES_DIR, MANIFEST_PATH, MAX_DOCUMENT_BYTES, METADATA_PATH, PACKS_DIR};
 use crate::error::{Error, Result};
-use crate::model::{IssueCode, IssueSeverity, PackageFormat, PackageIssue};
+use crate::package::PackageFormat;
+use crate::results::{IssueCode, PackageIssue};
+use crate::vocab::IssueSeverity;
 
 /// Where an entry's bytes are.
 #[derive(Debug, Clone)]

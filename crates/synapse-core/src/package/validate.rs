@@ -18,12 +18,14 @@ use super::{
 use crate::blob::blobs;
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
-use crate::model::{IssueCode, IssueSeverity, PackClassification, PackageIssue, PackageItem, PackageTotals, ValidationReport};
 use crate::pack::packs::Pack;
+use crate::package::{PackClassification, PackageItem, PackageTotals, ValidationReport};
 use crate::progress::{CancelToken, Control, Tracker};
+use crate::results::{IssueCode, PackageIssue};
 use crate::store::layout::StoreLayout;
 use crate::store::schema::{LockFile, PackFile};
 use crate::store::Store;
+use crate::vocab::IssueSeverity;
 
 /// A blob file of the package.
 #[derive(Debug)]

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::model::DiskInfo;
+use crate::results::DiskInfo;
 
 /// Space of the filesystem `path` is on (what an unprivileged user may still
 /// write, as copies check it); `None` when it cannot be asked (the path is gone).

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::ids::Sha256;
-use crate::model::{AssetKind, Origin};
+use crate::results::Origin;
+use crate::vocab::AssetKind;
 
 pub type Extra = Map<String, Value>;
 

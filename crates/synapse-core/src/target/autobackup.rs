@@ -11,8 +11,8 @@
 use crate::blob::copy::{self, Copied};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ids::Sha256;
-use crate::model::{AutoBackupReport, ItemError};
 use crate::progress::{Control, Tracker};
+use crate::results::{AutoBackupReport, ItemError};
 use crate::store::Store;
 use crate::target::backup::{BackupState, Session};
 use crate::target::queue::{enqueue, save_queue};
@@ -114,7 +114,7 @@ fn back_up(store: &Store, s: &Session, blobs: &[Sha256], report: &mut AutoBackup
         // Gone from the store (deleted since): nothing left to back up.
         let Some(size) = *size else { continue };
         tracker.start_item(sha.short());
-        match s.transfer(sha, crate::model::SyncDirection::ToBackup, &copy::Existing::Keep, Some(&tracker), ctl.cancel) {
+        match s.transfer(sha, crate::vocab::SyncDirection::ToBackup, &copy::Existing::Keep, Some(&tracker), ctl.cancel) {
             Ok(c) => {
                 if let Copied::AlreadyPresent { bytes } = c {
                     tracker.add_bytes(bytes);

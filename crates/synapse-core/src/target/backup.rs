@@ -18,19 +18,22 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
+use serde::Serialize;
+
 use crate::blob::blobs;
 use crate::blob::copy::mkdirs_under;
 use crate::error::{Error, Result};
-use crate::model::{BackupConfigResult, BackupSource, BackupStatus};
+use crate::results::lossy;
 use crate::store::layout::{BackupLayout, StoreLayout};
 use crate::store::lock::{self, StoreLock};
 use crate::store::probe;
 use crate::store::schema::ConfigFile;
 use crate::store::Store;
 use crate::target::catalog::{self, Catalog};
-use crate::target::{self, Target};
-
 use crate::target::state::ensure_id;
+use crate::target::{self, Target};
+use crate::vocab::{BackupSource, TargetState};
+
 pub use crate::target::state::{aliasing, read_id, BackupState, NO_PATH};
 
 /// Where an opened target keeps its copies.
@@ -325,7 +328,7 @@ impl Session {
     pub(crate) fn transfer(
         &self,
         sha: &crate::ids::Sha256,
-        direction: crate::model::SyncDirection,
+        direction: crate::vocab::SyncDirection,
         existing: &crate::blob::copy::Existing,
         tracker: Option<&crate::progress::Tracker>,
         cancel: &crate::progress::CancelToken,
@@ -336,8 +339,8 @@ impl Session {
             Place::Bucket(bucket) => End::Bucket { bucket, drive: &self.drive },
         };
         match direction {
-            crate::model::SyncDirection::ToBackup => copy_between(sha, local, there, existing, tracker, cancel),
-            crate::model::SyncDirection::FromBackup => copy_between(sha, there, local, existing, tracker, cancel),
+            crate::vocab::SyncDirection::ToBackup => copy_between(sha, local, there, existing, tracker, cancel),
+            crate::vocab::SyncDirection::FromBackup => copy_between(sha, there, local, existing, tracker, cancel),
         }
     }
 }
@@ -625,6 +628,61 @@ fn resolve(p: &Path) -> PathBuf {
         out.push(name);
     }
     out
+}
+
+/// `backup status`: the configuration, whether the drive is there, and what it holds.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BackupStatus {
+    pub enabled: bool,
+    pub connected: bool,
+    /// The target's state in one word (`unresponsive` when its mount hangs).
+    pub state: TargetState,
+    #[serde(serialize_with = "lossy::opt_path")]
+    pub path: Option<PathBuf>,
+    /// Why the drive is not connected (it looks unplugged, another drive, ...).
+    pub error: Option<String>,
+    /// The drive's identity (`<path>/.synapse/backup-id`), live or as last seen.
+    pub backup_id: Option<String>,
+    /// Where the counts come from: the drive itself, or the cached catalog while it is unplugged.
+    pub source: BackupSource,
+    /// Blobs on the backup.
+    pub total_blobs: u64,
+    pub total_bytes: u64,
+    /// Free and total space of the drive's filesystem (only while connected).
+    pub free_space: Option<u64>,
+    pub total_space: Option<u64>,
+    pub last_sync: Option<String>,
+    pub auto_backup_new: bool,
+    pub warn_before_delete_last_copy: bool,
+    pub blobs_local_only: u64,
+    pub blobs_backup_only: u64,
+    pub blobs_both: u64,
+    pub bytes_local_only: u64,
+    pub bytes_backup_only: u64,
+    pub bytes_synced: u64,
+    /// New blobs waiting for the drive (`auto_backup_new`).
+    pub queued_auto_backups: u64,
+}
+
+/// `backup config`: the configuration after the change and what was done to the drive.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BackupConfigResult {
+    pub enabled: bool,
+    #[serde(serialize_with = "lossy::opt_path")]
+    pub path: Option<PathBuf>,
+    pub auto_backup_new: bool,
+    pub warn_before_delete_last_copy: bool,
+    /// True when config.json was rewritten.
+    pub changed: bool,
+    /// True when `<path>/.synapse/store` was created now.
+    pub initialized: bool,
+    /// True when an existing backup without an id (written by the original program) was given one.
+    pub adopted: bool,
+    pub backup_id: Option<String>,
+    pub connected: bool,
+    pub error: Option<String>,
 }
 
 #[cfg(test)]

@@ -28,11 +28,11 @@ use serde::{Deserialize, Serialize};
 use crate::blob::blobs::{self, BlobEntry};
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
-use crate::model::BackupSource;
 use crate::store::fsutil::{now_rfc3339, read_json};
 use crate::store::layout::StoreLayout;
 use crate::target::state::BackupState;
 use crate::target::Target;
+use crate::vocab::BackupSource;
 
 const VERSION: u32 = 1;
 

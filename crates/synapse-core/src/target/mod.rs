@@ -29,10 +29,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::{AssetKind, BlobCopy, CopyPlace, InventoryItem, TargetChange, TargetList, Whereis};
+use crate::results::{BlobCopy, CopyPlace, InventoryItem, TargetChange, TargetList, Whereis};
 use crate::store::layout::{BackupLayout, StoreLayout};
 use crate::store::schema::ConfigFile;
 use crate::store::Store;
+use crate::vocab::AssetKind;
 
 /// The name of the original program's target unless the user renamed it.
 pub const PRIMARY: &str = "backup";
@@ -538,7 +539,7 @@ pub fn add_s3(store: &Store, name: &str, location: &crate::s3::S3Location) -> Re
 /// missing, clock skew, no permission to list, write, read or delete — the
 /// write probe only on a prefix this store owns). Refreshes a bucket's
 /// catalog from the listing it makes.
-pub fn test(store: &Store, name: &str) -> Result<crate::model::TargetTest> {
+pub fn test(store: &Store, name: &str) -> Result<crate::results::TargetTest> {
     let layout = store.layout();
     let config = store.config()?;
     let target = find(layout, &config, Some(name))?;
@@ -548,7 +549,7 @@ pub fn test(store: &Store, name: &str) -> Result<crate::model::TargetTest> {
         state.require()?;
         checks.push("the folder answers and holds a Synapse backup that is this target's".to_owned());
         let blobs = crate::catalog::backup_blobs(layout, &target, &state)?.blobs.len() as u64;
-        return Ok(crate::model::TargetTest {
+        return Ok(crate::results::TargetTest {
             name: target.name.clone(),
             kind: target.kind,
             path: target.place(),
@@ -568,7 +569,7 @@ pub fn test(store: &Store, name: &str) -> Result<crate::model::TargetTest> {
     }
     let listed = crate::catalog::refresh_bucket(layout, &target, &bucket, identity.as_ref().map(|i| i.backup_id.as_str()))?;
     checks.push(format!("{} blob(s) listed", listed.len()));
-    Ok(crate::model::TargetTest {
+    Ok(crate::results::TargetTest {
         name: target.name.clone(),
         kind: target.kind,
         path: target.place(),
@@ -588,7 +589,7 @@ pub fn test_location(
     name: &str,
     location: &crate::s3::S3Location,
     key: Option<crate::s3::Credentials>,
-) -> Result<crate::model::TargetTest> {
+) -> Result<crate::results::TargetTest> {
     location.validate()?;
     let found = match key {
         Some(k) => Some((k, None)),
@@ -597,7 +598,7 @@ pub fn test_location(
     let (bucket, mut checks, _, read_only) = check_bucket(store, name, location, found.as_ref())?;
     let blobs = bucket.list()?.len() as u64;
     checks.push(format!("{blobs} blob(s) listed"));
-    Ok(crate::model::TargetTest {
+    Ok(crate::results::TargetTest {
         name: name.to_owned(),
         kind: TargetKind::S3,
         path: Some(PathBuf::from(location.url())),

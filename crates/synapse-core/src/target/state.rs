@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::model::TargetState;
 use crate::store::fsutil::fsync_dir;
 use crate::store::layout::{BackupLayout, StoreLayout};
 use crate::store::probe;
 use crate::store::schema::ConfigFile;
 use crate::store::Store;
 use crate::target::Target;
+use crate::vocab::TargetState;
 
 /// The backup storage's state right now.
 #[derive(Debug, Clone)]

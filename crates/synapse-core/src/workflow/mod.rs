@@ -32,10 +32,11 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::ids::Sha256;
 use crate::inventory::{self, Inventory};
-use crate::model::{AssetKind, InventoryItem};
+use crate::results::InventoryItem;
 use crate::store::schema::ConfigFile;
 use crate::store::Store;
 use crate::target::LOCAL;
+use crate::vocab::AssetKind;
 
 /// Largest workflow file (JSON, PNG or text) that is read at all.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;

@@ -58,14 +58,15 @@ use serde_json::json;
 use crate::download::{self, Expect, MAX_UNKNOWN_SIZE};
 use crate::error::{Error, Result};
 use crate::ids::{PackName, Sha256};
-use crate::model::{AssetKind, AutoBackupReport, Origin, UiLink, UseClash};
 use crate::pack::link_record::{DirEntry, LinkEntry, LinkRecord, MadeBy};
 use crate::plan::{PlanStamp, Skipped};
 use crate::progress::{Control, Tracker};
+use crate::results::{AutoBackupReport, Origin, UiLink, UseClash};
 use crate::store::schema::{Extra, LockFile, PackFile, LOCK_SCHEMA, PACK_SCHEMA};
 use crate::store::tree::Tree;
 use crate::store::Store;
 use crate::ui_targets::{self, Target};
+use crate::vocab::AssetKind;
 use crate::workflow::{self, HashAlgorithm, ModelStatus, RequiredModel, UrlSource, WorkflowCheck};
 
 /// The operation name in a plan's stamp.
@@ -141,7 +142,7 @@ pub struct WorkflowUseItem {
     /// Bytes to restore or download (`None` when unknown).
     pub size_bytes: Option<u64>,
     /// The link in the UI (`None` when not doable for a reason before the path).
-    #[serde(serialize_with = "crate::model::lossy::opt_path")]
+    #[serde(serialize_with = "crate::results::lossy::opt_path")]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub link: Option<PathBuf>,
     /// The link is there already (pointing at the blob; for a restore or download, waiting for it).
