@@ -47,7 +47,7 @@ use crate::ui_targets;
 use crate::vocab::AssetKind;
 
 /// File extensions of model files (compared case-insensitively).
-pub const MODEL_EXTENSIONS: [&str; 7] = ["safetensors", "ckpt", "pt", "pth", "bin", "gguf", "onnx"];
+pub(crate) const MODEL_EXTENSIONS: [&str; 7] = ["safetensors", "ckpt", "pt", "pth", "bin", "gguf", "onnx"];
 
 /// How `adopt` runs (the desktop app sends it as is; missing fields are false).
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]

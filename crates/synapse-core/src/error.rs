@@ -227,7 +227,7 @@ impl Error {
     }
 
     /// A failure that is not the user's input (exit 1, code `internal`).
-    pub fn internal(message: impl Into<String>) -> Error {
+    pub(crate) fn internal(message: impl Into<String>) -> Error {
         Error::Internal { message: message.into() }
     }
 

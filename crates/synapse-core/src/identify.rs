@@ -56,11 +56,11 @@ pub const BASE_URL_ENV: &str = "SYNAPSE_CIVITAI_URL";
 /// The environment variable of the optional API key.
 pub const API_KEY_ENV: &str = "CIVITAI_API_KEY";
 /// Requests to the API in flight at once.
-pub const MAX_IN_FLIGHT: usize = 4;
+pub(crate) const MAX_IN_FLIGHT: usize = 4;
 /// A `not_found` answer is asked again after this many days.
-pub const NOT_FOUND_RETRY_DAYS: i64 = 30;
+pub(crate) const NOT_FOUND_RETRY_DAYS: i64 = 30;
 /// The largest answer read from the API (a real one is a few tens of kB).
-pub const MAX_ANSWER_BYTES: u64 = 2 << 20;
+pub(crate) const MAX_ANSWER_BYTES: u64 = 2 << 20;
 /// The largest preview image saved.
 pub const MAX_PREVIEW_BYTES: u64 = 10 << 20;
 /// The longest single pause a 429 may ask for, and the most all pauses of one run may add up to.
@@ -308,7 +308,7 @@ impl CivitaiSettings {
         Ok(CivitaiSettings { base_url, api_key })
     }
 
-    pub fn has_api_key(&self) -> bool {
+    pub(crate) fn has_api_key(&self) -> bool {
         self.api_key.is_some()
     }
 
@@ -493,7 +493,7 @@ pub fn kind_of(model_type: Option<&str>) -> AssetKind {
 
 /// A provider origin says where a model is from: Civitai ids or a Hugging Face repo
 /// (a local file or a bare URL does not).
-pub fn has_provider_origin(origin: Option<&Origin>) -> bool {
+pub(crate) fn has_provider_origin(origin: Option<&Origin>) -> bool {
     let Some(o) = origin else { return false };
     let set = |v: &Option<Value>| v.as_ref().is_some_and(|v| !v.is_null());
     match o.provider.as_deref().map(str::to_ascii_lowercase).as_deref() {
@@ -506,7 +506,7 @@ pub fn has_provider_origin(origin: Option<&Origin>) -> bool {
 /// What the inventory shows per identified blob: `data/cache/metadata/index.json`
 /// read once (one `stat` when no blob was ever identified). An unreadable index
 /// is no metadata (it is a cache: the next identify rewrites it).
-pub fn load_index(layout: &StoreLayout) -> HashMap<Sha256, ModelMetadata> {
+pub(crate) fn load_index(layout: &StoreLayout) -> HashMap<Sha256, ModelMetadata> {
     let file = index_file(layout);
     let Ok(tree) = layout.tree() else { return HashMap::new() };
     if !matches!(tree.stat(&file), Ok(Some(s)) if s.is_file()) {

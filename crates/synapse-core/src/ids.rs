@@ -82,7 +82,7 @@ impl Sha256 {
     }
 
     /// True when `name` is a syntactically valid lowercase blob file name.
-    pub fn is_blob_file_name(name: &str) -> bool {
+    pub(crate) fn is_blob_file_name(name: &str) -> bool {
         name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
     }
 }
@@ -152,7 +152,7 @@ pub struct PackName(String);
 
 impl PackName {
     /// The longest name a filesystem accepts for one path component.
-    pub const MAX_BYTES: usize = 255;
+    pub(crate) const MAX_BYTES: usize = 255;
 
     pub fn parse(input: &str) -> Result<Self, IdError> {
         let err = |reason| IdError::PackName { input: input.to_owned(), reason };

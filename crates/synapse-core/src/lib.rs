@@ -57,8 +57,8 @@ pub mod ids;
 pub mod model;
 pub mod plan;
 pub mod progress;
-pub mod results;
-pub mod vocab;
+pub(crate) mod results;
+pub(crate) mod vocab;
 
 // Subsystems, each a folder.
 mod blob;
@@ -86,12 +86,15 @@ pub mod verify;
 pub mod workflow;
 
 // The modules of the subsystems, reachable at the crate root as before.
-pub use blob::{autov3, blobs, copy, kind, writeback};
+pub use blob::{blobs, copy};
 pub use inventory::guard;
-pub use pack::{link_record, packs};
-pub use store::{disk, fsutil, integrity, layout, ledger, lock, probe, schema, tree};
+pub use pack::packs;
+pub use store::{fsutil, integrity, layout, ledger, lock, probe, schema, tree};
 pub use target::{autobackup, backup, catalog, s3};
 pub use workflow::workflow_use;
+// ...and the internal ones under their old names too, for the core itself.
+pub(crate) use pack::link_record;
+pub(crate) use store::disk;
 
 pub use error::{Error, ErrorCode, ErrorDetails, Result, WireError};
 pub use ids::{PackName, Sha256};

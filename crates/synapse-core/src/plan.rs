@@ -21,7 +21,7 @@ use crate::ids::Sha256;
 use crate::store::Store;
 
 /// How long a saved plan stays applicable.
-pub const MAX_AGE: chrono::Duration = chrono::Duration::hours(24);
+pub(crate) const MAX_AGE: chrono::Duration = chrono::Duration::hours(24);
 
 /// Which store a plan was made for, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

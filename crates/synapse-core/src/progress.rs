@@ -121,23 +121,23 @@ impl<'a> Tracker<'a> {
         self.ctl.cancel.check()
     }
 
-    pub fn set_totals(&self, items: u64, bytes: u64) {
+    pub(crate) fn set_totals(&self, items: u64, bytes: u64) {
         self.items_total.store(items, Ordering::Relaxed);
         self.bytes_total.store(bytes, Ordering::Relaxed);
         self.emit(true);
     }
 
-    pub fn start_item(&self, name: &str) {
+    pub(crate) fn start_item(&self, name: &str) {
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(name.to_owned());
         self.emit(false);
     }
 
-    pub fn add_bytes(&self, n: u64) {
+    pub(crate) fn add_bytes(&self, n: u64) {
         self.bytes_done.fetch_add(n, Ordering::Relaxed);
         self.emit(false);
     }
 
-    pub fn item_done(&self) {
+    pub(crate) fn item_done(&self) {
         self.items_done.fetch_add(1, Ordering::Relaxed);
         self.emit(false);
     }

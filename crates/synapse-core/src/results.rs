@@ -79,14 +79,14 @@ impl InventoryItem {
 
     /// A good copy on `place` seen on disk now: the only kind a decision that
     /// removes a copy may count on (one known from an unplugged drive's catalog is not).
-    pub fn live_good_on(&self, place: &str) -> bool {
+    pub(crate) fn live_good_on(&self, place: &str) -> bool {
         self.copies.iter().any(|c| c.target == place && c.live_good())
     }
 }
 
 impl BlobCopy {
     /// Not known to be corrupt, and seen on disk now.
-    pub fn live_good(&self) -> bool {
+    pub(crate) fn live_good(&self) -> bool {
         !self.corrupt && self.source == CopySource::Live
     }
 }
@@ -632,7 +632,7 @@ pub mod lossy {
         s.serialize_str(&p.to_string_lossy())
     }
 
-    pub fn opt_path<S: Serializer>(p: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn opt_path<S: Serializer>(p: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
         match p {
             Some(p) => s.serialize_some(&p.to_string_lossy()),
             None => s.serialize_none(),

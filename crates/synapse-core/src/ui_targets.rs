@@ -22,7 +22,7 @@ use crate::vocab::{AssetKind, UiKind};
 
 /// The default folder of each asset kind in a UI of `kind` (SPEC §3.8), or
 /// `None` for kinds the UI has no model folder for (`custom_node`, `unknown`).
-pub fn default_folder(ui: UiKind, kind: AssetKind) -> Option<&'static str> {
+pub(crate) fn default_folder(ui: UiKind, kind: AssetKind) -> Option<&'static str> {
     use AssetKind as K;
     match ui {
         UiKind::Comfyui => Some(match kind {
@@ -56,7 +56,7 @@ pub fn default_folder(ui: UiKind, kind: AssetKind) -> Option<&'static str> {
 
 /// The kind of model a folder of a UI tree holds, from its name: every folder
 /// name of the default maps, plus the usual aliases (`LyCORIS`, `RealESRGAN`, ...).
-pub fn kind_of_folder(name: &str) -> Option<AssetKind> {
+pub(crate) fn kind_of_folder(name: &str) -> Option<AssetKind> {
     use AssetKind as K;
     Some(match name.to_ascii_lowercase().as_str() {
         "checkpoints" | "stable-diffusion" | "stable_diffusion" => K::Checkpoint,
@@ -119,7 +119,7 @@ pub fn validate_name(name: &str) -> Result<()> {
 
 /// A relative path made only of plain components (no `..`, not absolute):
 /// folders of the kind map and expose filenames must stay inside the UI.
-pub fn is_plain_relative(p: &str) -> bool {
+pub(crate) fn is_plain_relative(p: &str) -> bool {
     !p.is_empty() && !p.contains('\0') && Path::new(p).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
@@ -221,7 +221,7 @@ pub struct TargetEdit {
 /// unique, kinds known, and every new or moved folder an existing folder
 /// given as an absolute path. A target whose folder is unchanged may be
 /// missing (its drive is unplugged), as `ui list` reports it.
-pub fn check_targets(config: &ConfigFile, edits: &[TargetEdit]) -> Result<()> {
+pub(crate) fn check_targets(config: &ConfigFile, edits: &[TargetEdit]) -> Result<()> {
     let mut seen = BTreeSet::new();
     for t in edits {
         validate_name(&t.name)?;

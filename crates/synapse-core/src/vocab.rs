@@ -183,7 +183,7 @@ impl AssetKind {
 
     /// Reads a kind as written by the original program; anything unrecognised
     /// (including its `LoRA`/`Checkpoint` capitalisations) is matched loosely.
-    pub fn parse_loose(s: &str) -> AssetKind {
+    pub(crate) fn parse_loose(s: &str) -> AssetKind {
         let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
         match norm.as_str() {
             "checkpoint" | "checkpoints" | "model" | "stable_diffusion" => AssetKind::Checkpoint,
@@ -241,7 +241,7 @@ pub enum Location {
 }
 
 impl Location {
-    pub fn from_sides(on_local: bool, on_backup: bool) -> Location {
+    pub(crate) fn from_sides(on_local: bool, on_backup: bool) -> Location {
         match (on_local, on_backup) {
             (true, true) => Location::Both,
             (true, false) => Location::LocalOnly,

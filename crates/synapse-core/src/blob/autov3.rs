@@ -52,7 +52,7 @@ impl AutoV3 {
     }
 
     /// The blobs already known to have an AutoV3 starting with `prefix` (lower-case hex).
-    pub fn known_with_prefix(&self, prefix: &str) -> Vec<Sha256> {
+    pub(crate) fn known_with_prefix(&self, prefix: &str) -> Vec<Sha256> {
         self.known.iter().filter(|(_, h)| h.starts_with(prefix)).filter_map(|(s, _)| Sha256::parse(s).ok()).collect()
     }
 
@@ -71,7 +71,7 @@ impl AutoV3 {
 /// Hashes the bytes of local blob `sha` after its safetensors header, read
 /// through the store's tree (never through a link). `None` when the blob is
 /// not a regular local file or not a safetensors file.
-pub fn compute(layout: &StoreLayout, sha: &Sha256) -> Result<Option<String>> {
+pub(crate) fn compute(layout: &StoreLayout, sha: &Sha256) -> Result<Option<String>> {
     let dir = layout.blobs();
     if !matches!(blobs::stat(&dir, sha)?, BlobAt::File(_)) {
         return Ok(None);

@@ -223,7 +223,7 @@ impl ScanMemory {
 /// within [`DirStamp::SETTLE_SECS`] is not remembered. What is not a blob
 /// (links, strays, partial files) is not reported: [`scan`] is for those.
 /// `memory` is updated to what was found.
-pub fn scan_remembered(dir: &BlobDir, memory: &mut ScanMemory) -> Result<Vec<BlobEntry>> {
+pub(crate) fn scan_remembered(dir: &BlobDir, memory: &mut ScanMemory) -> Result<Vec<BlobEntry>> {
     let root = dir.root();
     let tree = match dir.tree() {
         Ok(t) => t,
@@ -350,7 +350,7 @@ pub fn open(dir: &BlobDir, sha: &Sha256) -> Result<File> {
 }
 
 /// Streams a reader through SHA-256, reporting bytes and honouring cancel.
-pub fn hash_reader(mut r: impl Read, path: &Path, tracker: Option<&Tracker>, cancel: &CancelToken) -> Result<(Sha256, u64)> {
+pub(crate) fn hash_reader(mut r: impl Read, path: &Path, tracker: Option<&Tracker>, cancel: &CancelToken) -> Result<(Sha256, u64)> {
     let mut hasher = Hasher::new();
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0u64;
@@ -384,7 +384,7 @@ pub fn read_manifest(dir: &BlobDir, sha: &Sha256) -> Option<BlobManifest> {
 }
 
 /// [`read_manifest`] through a tree the caller opened once for many blobs.
-pub fn read_manifest_in(tree: &Tree, dir: &BlobDir, sha: &Sha256) -> Option<BlobManifest> {
+pub(crate) fn read_manifest_in(tree: &Tree, dir: &BlobDir, sha: &Sha256) -> Option<BlobManifest> {
     tree.read_json(&dir.meta(sha)).ok().or_else(|| dir.is_mirror().then(|| tree.read_json(&dir.legacy_meta(sha)).ok()).flatten())
 }
 
@@ -428,7 +428,7 @@ const MANIFESTS_MOVED: &str = "data/meta/.moved-from-blob-folders";
 /// manifest as a phantom orphan and its cleanup then deletes the *local*
 /// manifest). Hold the drive's lock. Returns how many were moved; done once
 /// per drive (a marker records it).
-pub fn move_legacy_manifests(mirror: &StoreLayout) -> Result<u64> {
+pub(crate) fn move_legacy_manifests(mirror: &StoreLayout) -> Result<u64> {
     let tree = mirror.tree()?;
     let marker = mirror.root().join(MANIFESTS_MOVED);
     if tree.stat(&marker)?.is_some() {
@@ -463,7 +463,7 @@ pub fn move_legacy_manifests(mirror: &StoreLayout) -> Result<u64> {
 
 /// Blob files are read-only once in place (both sides): nothing ever edits a
 /// blob, and a stray write fails instead of corrupting the only copy.
-pub const BLOB_MODE: u32 = 0o444;
+pub(crate) const BLOB_MODE: u32 = 0o444;
 
 /// How [`adopt_file`] treats the source file. Neither mode ever leaves a
 /// user's file sharing an inode with a blob: an in-place edit of that file
@@ -542,7 +542,7 @@ pub fn adopt_reader(
 /// Replaces the blob `sha` by a fresh copy of `reader`'s bytes (which must
 /// hash to `sha`), so the blob has an inode of its own: doctor's repair of a
 /// blob hard-linked to a user's file. The old inode keeps its other names.
-pub fn adopt_reader_replacing(layout: &StoreLayout, reader: impl Read, sha: &Sha256, cancel: &CancelToken) -> Result<()> {
+pub(crate) fn adopt_reader_replacing(layout: &StoreLayout, reader: impl Read, sha: &Sha256, cancel: &CancelToken) -> Result<()> {
     with_tmp(layout, |tree, tmp, out| {
         let (actual, _) = write_hashing(reader, out, tmp, None, cancel)?;
         if &actual != sha {
@@ -593,7 +593,7 @@ fn place_with_manifest(
 /// Puts a finished, fsynced file of `data/tmp` whose SHA-256 the caller
 /// computed from the bytes it wrote (a download) under its blob name. A blob
 /// already present is kept and the file is left for the caller to remove.
-pub fn place_verified(layout: &StoreLayout, tmp: &Path, sha: &Sha256, size: u64) -> Result<Adopted> {
+pub(crate) fn place_verified(layout: &StoreLayout, tmp: &Path, sha: &Sha256, size: u64) -> Result<Adopted> {
     place_in(layout, &layout.tree()?, tmp, sha, size)
 }
 
@@ -642,7 +642,7 @@ impl<R: Read> Read for TeeReader<'_, R> {
 /// `data/tmp` (and beside blobs): only those are ever deleted as leftovers.
 /// Anything else found there (a user's file, the original program's
 /// `download_<id>` in progress) is reported, never deleted (SPEC §3.4).
-pub fn is_own_tmp_name(name: &str) -> bool {
+pub(crate) fn is_own_tmp_name(name: &str) -> bool {
     fn hex_run(s: &str) -> usize {
         let mut best = 0;
         let mut cur = 0;
@@ -662,7 +662,7 @@ pub fn is_own_tmp_name(name: &str) -> bool {
 }
 
 /// What `data/tmp` holds that is not this program's: reported by cleanup and doctor, never deleted.
-pub fn foreign_tmp(layout: &StoreLayout) -> Vec<PathBuf> {
+pub(crate) fn foreign_tmp(layout: &StoreLayout) -> Vec<PathBuf> {
     let Ok(tree) = layout.tree() else { return Vec::new() };
     let Ok(entries) = tree.read_dir(&layout.tmp()) else { return Vec::new() };
     let mut out: Vec<PathBuf> =
@@ -675,7 +675,7 @@ pub fn foreign_tmp(layout: &StoreLayout) -> Vec<PathBuf> {
 /// (it deletes nothing; cleanup does). Trust the list only while holding the store
 /// lock: then no running operation owns them. A `data/tmp` that is a link is
 /// not listed (it is not ours to clean; doctor reports it).
-pub fn stale_partials(layout: &StoreLayout) -> Result<Vec<PartialFile>> {
+pub(crate) fn stale_partials(layout: &StoreLayout) -> Result<Vec<PartialFile>> {
     let mut out = scan(&layout.blobs())?.partials;
     let tree = layout.tree()?;
     let tmp = layout.tmp();

@@ -95,7 +95,7 @@ pub enum Existing {
 
 impl Existing {
     /// `Quarantine` into `to`'s quarantine folder when `corrupt`, else `Keep`.
-    pub fn unless_corrupt(corrupt: bool, sha: &Sha256, to: &StoreLayout) -> Existing {
+    pub(crate) fn unless_corrupt(corrupt: bool, sha: &Sha256, to: &StoreLayout) -> Existing {
         if corrupt {
             Existing::Quarantine(quarantine_path(to, sha))
         } else {
@@ -105,7 +105,7 @@ impl Existing {
 }
 
 /// A fresh name for a corrupt copy of `sha` in `tree`'s quarantine folder.
-pub fn quarantine_path(tree: &StoreLayout, sha: &Sha256) -> PathBuf {
+pub(crate) fn quarantine_path(tree: &StoreLayout, sha: &Sha256) -> PathBuf {
     let at = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     tree.quarantine().join(format!("{sha}.{at}"))
 }
@@ -187,7 +187,7 @@ pub fn copy_blob(
 
 /// `insufficient_space` unless `dir`'s filesystem has room for `size` bytes
 /// plus the margin.
-pub fn check_space(dir: &Path, size: u64) -> Result<()> {
+pub(crate) fn check_space(dir: &Path, size: u64) -> Result<()> {
     let stats = fs4::statvfs(dir).map_err(Error::io("check free space on", dir))?;
     let margin = (stats.total_space() / 100).min(MARGIN_MAX);
     let needed = size.saturating_add(margin);
@@ -199,7 +199,7 @@ pub fn check_space(dir: &Path, size: u64) -> Result<()> {
 
 /// Creates `dir` and its missing parents, but only below `root`, which must
 /// exist, never through a link. Fsyncs the parent of each directory it creates.
-pub fn mkdirs_under(root: &Path, dir: &Path) -> Result<()> {
+pub(crate) fn mkdirs_under(root: &Path, dir: &Path) -> Result<()> {
     Tree::open(root)?.mkdirs(dir)
 }
 
@@ -425,7 +425,7 @@ pub fn leftovers(tmp: &Path) -> Vec<PathBuf> {
 }
 
 /// Removes [`leftovers`] from the tree at `root` (holding its lock), through the tree.
-pub fn remove_leftovers(root: &StoreLayout) {
+pub(crate) fn remove_leftovers(root: &StoreLayout) {
     let Ok(tree) = root.tree() else { return };
     for p in leftovers(&root.tmp()) {
         let _ = tree.remove_file(&p);

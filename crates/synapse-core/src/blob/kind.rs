@@ -13,7 +13,7 @@ use crate::vocab::AssetKind;
 const MAX_HEADER: u64 = 64 << 20;
 
 /// Reads the safetensors JSON header of a file, if it is one.
-pub fn read_safetensors_header(path: &Path) -> Option<Map<String, Value>> {
+pub(crate) fn read_safetensors_header(path: &Path) -> Option<Map<String, Value>> {
     header_of(File::open(path).ok()?)
 }
 
@@ -37,7 +37,7 @@ fn header_of(mut f: File) -> Option<Map<String, Value>> {
 }
 
 /// The kind a safetensors file most likely is, from its tensor names and metadata.
-pub fn kind_from_safetensors(path: &Path) -> Option<AssetKind> {
+pub(crate) fn kind_from_safetensors(path: &Path) -> Option<AssetKind> {
     read_safetensors_header(path).map(|h| classify_header(&h))
 }
 
@@ -95,7 +95,7 @@ impl KindCache {
 }
 
 /// Classifies a parsed header.
-pub fn classify_header(header: &Map<String, Value>) -> AssetKind {
+pub(crate) fn classify_header(header: &Map<String, Value>) -> AssetKind {
     if let Some(meta) = header.get("__metadata__").and_then(Value::as_object) {
         let get = |k: &str| meta.get(k).and_then(Value::as_str).unwrap_or("");
         if get("ss_network_module").contains("lora") || get("modelspec.architecture").contains("/lora") {

@@ -5,8 +5,8 @@
 //! [`copy`] (`.part`, hash, fsync, rename) over [`writeback`] (early write-back
 //! of large copies, the crate's one `unsafe`).
 
-pub mod autov3;
+pub(crate) mod autov3;
 pub mod blobs;
 pub mod copy;
-pub mod kind;
-pub mod writeback;
+pub(crate) mod kind;
+pub(crate) mod writeback;

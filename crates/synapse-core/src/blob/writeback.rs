@@ -92,7 +92,7 @@ fn unsupported(e: &io::Error) -> bool {
 }
 
 /// Tells the kernel a file will be read sequentially (larger read-ahead).
-pub fn advise_sequential(file: &File) {
+pub(crate) fn advise_sequential(file: &File) {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;

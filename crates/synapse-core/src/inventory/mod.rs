@@ -523,7 +523,7 @@ fn make_item(sha: Sha256, a: Acc, pack_names: &[String], seen: &Seen, labels: &B
 /// Whether cleanup deletes this blob (SPEC §3.4): an orphan with a good
 /// local copy that no UI links to. The one meaning of "Cleanup N orphans",
 /// shared by the summary and the cleanup plan.
-pub fn cleanable(it: &InventoryItem) -> bool {
+pub(crate) fn cleanable(it: &InventoryItem) -> bool {
     it.status == BlobStatus::Orphan && it.on_local && it.active_in_uis.is_empty()
 }
 
@@ -660,7 +660,7 @@ impl Inventory {
     }
 
     /// The name of the target the store value works on, as copies name it.
-    pub fn target_name(&self) -> &str {
+    pub(crate) fn target_name(&self) -> &str {
         &self.targets[self.selected].target.name
     }
 
@@ -682,7 +682,7 @@ impl Inventory {
     }
 
     /// Every pack dependency pointing at blob `sha`, in pack order.
-    pub fn references_of<'a>(&'a self, sha: &Sha256) -> impl Iterator<Item = Reference<'a>> {
+    pub(crate) fn references_of<'a>(&'a self, sha: &Sha256) -> impl Iterator<Item = Reference<'a>> {
         let start = self.references.partition_point(|r| r.0 < *sha);
         let sha = sha.clone();
         self.references[start..]

@@ -118,7 +118,7 @@ pub fn active_links(layout: &StoreLayout) -> Vec<UiLink> {
 }
 
 /// The live links `use` made (what `unuse` removes): which packs are active in which UI.
-pub fn active_use_links(layout: &StoreLayout) -> Vec<UiLink> {
+pub(crate) fn active_use_links(layout: &StoreLayout) -> Vec<UiLink> {
     let Ok(record) = LinkRecord::load(layout) else { return Vec::new() };
     record.links.iter().filter(|e| e.made_by == MadeBy::Use && e.is_live()).map(LinkEntry::link).collect()
 }

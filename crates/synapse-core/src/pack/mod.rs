@@ -2,5 +2,5 @@
 //! pack list) and [`link_record`] (`data/ui-links.json`, every link made in a
 //! UI folder from a pack's blob).
 
-pub mod link_record;
+pub(crate) mod link_record;
 pub mod packs;

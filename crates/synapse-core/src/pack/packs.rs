@@ -215,7 +215,7 @@ mod view {
 }
 
 /// Reads one pack's blob references (see [`view`]).
-pub fn load_refs(layout: &StoreLayout, name: &PackName) -> Result<PackRefs> {
+pub(crate) fn load_refs(layout: &StoreLayout, name: &PackName) -> Result<PackRefs> {
     load_refs_in(&layout.tree()?, layout, name)
 }
 
@@ -493,7 +493,7 @@ pub fn create(store: &Store, name: &PackName, files: &[NewFile], ctl: Control) -
 /// Writes `pack.json` and `lock.json` of a new pack (provider `local`) whose
 /// blobs are already in the store. The caller holds the store lock and has
 /// checked that the pack does not exist.
-pub fn write_new(layout: &StoreLayout, name: &PackName, added: &[AddedFile]) -> Result<()> {
+pub(crate) fn write_new(layout: &StoreLayout, name: &PackName, added: &[AddedFile]) -> Result<()> {
     let pack_type = added.first().map(|a| a.kind.as_str().to_owned());
     let mut pack =
         PackFile { schema: PACK_SCHEMA.into(), name: name.to_string(), pack_type, dependencies: Vec::new(), extra: Extra::new() };

@@ -44,18 +44,18 @@ pub use validate::validate;
 /// `package.json` `spec`.
 pub const SPEC: &str = "Synapse.Package";
 /// The version this program writes; it reads every `1.x`.
-pub const SPEC_VERSION: &str = "1.0";
+pub(crate) const SPEC_VERSION: &str = "1.0";
 /// `metadata.json` `format_version`.
-pub const FORMAT_VERSION: u64 = 1;
+pub(crate) const FORMAT_VERSION: u64 = 1;
 /// `files/<sha256>.json` `schema_version`.
-pub const DESCRIPTOR_SCHEMA_VERSION: u64 = 1;
-pub const HASH_ALGORITHM: &str = "SHA256";
+pub(crate) const DESCRIPTOR_SCHEMA_VERSION: u64 = 1;
+pub(crate) const HASH_ALGORITHM: &str = "SHA256";
 /// The store layout version of the packs inside (store v2, SPEC §2).
-pub const STORE_SCHEMA_VERSION: u64 = 2;
+pub(crate) const STORE_SCHEMA_VERSION: u64 = 2;
 /// `export_mode` of a package with its blobs.
-pub const MODE_WITH_BLOBS: &str = "PacksWithBlobs";
+pub(crate) const MODE_WITH_BLOBS: &str = "PacksWithBlobs";
 /// `export_mode` of a metadata-only package (`--no-blobs`).
-pub const MODE_WITHOUT_BLOBS: &str = "PacksWithoutBlobs";
+pub(crate) const MODE_WITHOUT_BLOBS: &str = "PacksWithoutBlobs";
 /// Largest JSON document of a package that is read (manifests, descriptors,
 /// pack files): anything bigger is hostile or broken.
 pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;

@@ -61,7 +61,7 @@ pub(crate) struct Checked {
 }
 
 impl Checked {
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.issues.iter().any(|i| i.severity == IssueSeverity::Error)
     }
 

@@ -11,7 +11,7 @@ use crate::results::DiskInfo;
 
 /// Space of the filesystem `path` is on (what an unprivileged user may still
 /// write, as copies check it); `None` when it cannot be asked (the path is gone).
-pub fn disk_info(path: &Path) -> Option<DiskInfo> {
+pub(crate) fn disk_info(path: &Path) -> Option<DiskInfo> {
     let st = fs4::statvfs(path).ok()?;
     Some(DiskInfo { path: path.to_path_buf(), total_bytes: st.total_space(), free_bytes: st.available_space() })
 }

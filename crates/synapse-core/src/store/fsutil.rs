@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 
 /// Suffix of the temporary files [`write_atomic`] creates; doctor and cleanup
 /// recognise leftovers by it.
-pub const TMP_SUFFIX: &str = ".synapse-tmp";
+pub(crate) const TMP_SUFFIX: &str = ".synapse-tmp";
 
 /// Writes `bytes` to `path` atomically, creating parent directories.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -55,7 +55,7 @@ pub fn fsync_dir(dir: &Path) -> Result<()> {
 }
 
 /// RFC 3339 UTC timestamp with second precision, as the original wrote them.
-pub fn rfc3339(t: SystemTime) -> String {
+pub(crate) fn rfc3339(t: SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 

@@ -33,17 +33,12 @@ impl BlobDir {
         &self.root
     }
 
-    /// The root of the store tree holding this blob folder.
-    pub fn tree_root(&self) -> &Path {
-        &self.tree
-    }
-
     /// Opens the store tree, the door to every file of this blob folder.
     pub fn tree(&self) -> Result<Tree> {
         Tree::open(&self.tree)
     }
 
-    pub fn is_mirror(&self) -> bool {
+    pub(crate) fn is_mirror(&self) -> bool {
         self.mirror
     }
 
@@ -98,7 +93,7 @@ impl StoreLayout {
     }
 
     /// The store tree of a backup mirror (`<backup>/.synapse/store`).
-    pub fn mirror(root: impl Into<PathBuf>) -> Self {
+    pub(crate) fn mirror(root: impl Into<PathBuf>) -> Self {
         Self { root: absolute(root.into()), mirror: true }
     }
 
@@ -113,7 +108,7 @@ impl StoreLayout {
     }
 
     /// Writes a JSON file of the store atomically through its tree.
-    pub fn write_json<T: serde::Serialize + ?Sized>(&self, path: &Path, value: &T) -> Result<()> {
+    pub(crate) fn write_json<T: serde::Serialize + ?Sized>(&self, path: &Path, value: &T) -> Result<()> {
         self.tree()?.write_json_atomic(path, value)
     }
 
@@ -135,7 +130,7 @@ impl StoreLayout {
 
     /// `data/store-id`: this store's identity, written when it first claims a
     /// bucket prefix (SPEC §3.13: a prefix belongs to one store).
-    pub fn store_id(&self) -> PathBuf {
+    pub(crate) fn store_id(&self) -> PathBuf {
         self.data().join("store-id")
     }
 
@@ -169,18 +164,18 @@ impl StoreLayout {
     }
 
     /// When the backup drive was last synced (small, beside the catalog).
-    pub fn backup_syncs(&self) -> PathBuf {
+    pub(crate) fn backup_syncs(&self) -> PathBuf {
         self.cache().join("backup-syncs.json")
     }
 
     /// New blobs waiting for the backup drive (`auto_backup_new`): not a cache.
-    pub fn backup_queue(&self) -> PathBuf {
+    pub(crate) fn backup_queue(&self) -> PathBuf {
         self.data().join("backup-queue.json")
     }
 
     /// The record of the links `use` and `adopt --link` made in UI folders
     /// (machine-specific, so in `data/`, not in the versioned `state/`).
-    pub fn ui_links(&self) -> PathBuf {
+    pub(crate) fn ui_links(&self) -> PathBuf {
         self.root.join("data/ui-links.json")
     }
 
@@ -250,7 +245,7 @@ impl BackupLayout {
         &self.path
     }
 
-    pub fn synapse_dir(&self) -> PathBuf {
+    pub(crate) fn synapse_dir(&self) -> PathBuf {
         self.path.join(".synapse")
     }
 

@@ -60,7 +60,7 @@ impl Ledger {
 
     /// Records `(sha, size)` as verified now, for copies without a file here
     /// to stat (objects in a bucket: no modification time is kept).
-    pub fn record_good_sizes(path: &Path, items: &[(crate::ids::Sha256, u64)]) {
+    pub(crate) fn record_good_sizes(path: &Path, items: &[(crate::ids::Sha256, u64)]) {
         if items.is_empty() {
             return;
         }

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 
 /// Default time a second mutating operation waits before failing with `busy`.
 /// `SYNAPSE_LOCK_WAIT_MS` overrides it (tests use a short wait).
-pub fn default_wait() -> Duration {
+pub(crate) fn default_wait() -> Duration {
     std::env::var("SYNAPSE_LOCK_WAIT_MS").ok().and_then(|v| v.parse().ok()).map(Duration::from_millis).unwrap_or(Duration::from_secs(3))
 }
 
@@ -87,7 +87,7 @@ impl Drop for StoreLock {
 }
 
 /// Reads the holder record of a lock file, if any.
-pub fn read_info(path: &Path) -> Option<LockInfo> {
+pub(crate) fn read_info(path: &Path) -> Option<LockInfo> {
     let mut s = String::new();
     File::open(path).ok()?.read_to_string(&mut s).ok()?;
     serde_json::from_str(&s).ok()
@@ -118,7 +118,7 @@ pub fn probe(path: &Path) -> Result<LockState> {
 }
 
 /// Clears a stale holder record (doctor --fix). Takes the lock to do it.
-pub fn clear_stale(path: &Path) -> Result<()> {
+pub(crate) fn clear_stale(path: &Path) -> Result<()> {
     let lock = StoreLock::acquire(path, "doctor", Duration::ZERO)?;
     drop(lock);
     Ok(())

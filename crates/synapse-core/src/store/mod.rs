@@ -1,6 +1,6 @@
 //! Opening, initialising and configuring a store.
 
-pub mod disk;
+pub(crate) mod disk;
 pub mod fsutil;
 pub mod integrity;
 pub mod layout;
@@ -74,7 +74,7 @@ impl Store {
     }
 
     /// The name of the target chosen with [`Store::on_target`] (`None`: the original's).
-    pub fn target_name(&self) -> Option<&str> {
+    pub(crate) fn target_name(&self) -> Option<&str> {
         self.target.as_deref()
     }
 
@@ -84,7 +84,7 @@ impl Store {
     }
 
     /// The target given the config already read.
-    pub fn target_with(&self, config: &ConfigFile) -> Result<crate::target::Target> {
+    pub(crate) fn target_with(&self, config: &ConfigFile) -> Result<crate::target::Target> {
         crate::target::find(&self.layout, config, self.target.as_deref())
     }
 

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 /// How long one metadata question to a target may take (5 s, SPEC §3.12),
 /// or `SYNAPSE_TARGET_TIMEOUT_MS`.
-pub fn metadata_timeout() -> Duration {
+pub(crate) fn metadata_timeout() -> Duration {
     from_env("SYNAPSE_TARGET_TIMEOUT_MS", Duration::from_secs(5))
 }
 
@@ -27,7 +27,7 @@ pub fn metadata_timeout() -> Duration {
 /// targets it only looks at (0.7 s, or `SYNAPSE_GLANCE_TIMEOUT_MS`): one that
 /// takes longer is shown from its catalog, as unresponsive, so the view
 /// answers within a second while a mount hangs.
-pub fn glance_timeout() -> Duration {
+pub(crate) fn glance_timeout() -> Duration {
     from_env("SYNAPSE_GLANCE_TIMEOUT_MS", Duration::from_millis(700))
 }
 
@@ -47,7 +47,7 @@ fn stuck_set() -> std::sync::MutexGuard<'static, HashSet<PathBuf>> {
 }
 
 /// Whether a question to `place` is still stuck.
-pub fn is_stuck(place: &Path) -> bool {
+pub(crate) fn is_stuck(place: &Path) -> bool {
     stuck_set().contains(place)
 }
 

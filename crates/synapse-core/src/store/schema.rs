@@ -19,7 +19,7 @@ pub type Extra = Map<String, Value>;
 
 pub const PACK_SCHEMA: &str = "synapse.pack.v2";
 pub const LOCK_SCHEMA: &str = "synapse.lock.v2";
-pub const CONFIG_SCHEMA: &str = "synapse.config.v2";
+pub(crate) const CONFIG_SCHEMA: &str = "synapse.config.v2";
 
 /// `state/packs/<Name>/pack.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -135,7 +135,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn name_str(&self) -> Option<&str> {
+    pub(crate) fn name_str(&self) -> Option<&str> {
         self.name.to_str()
     }
 }
@@ -188,7 +188,7 @@ impl Tree {
     /// `Err(io NotFound)` unless the root path still leads to the directory
     /// this tree opened: a drive unplugged or remounted meanwhile (the open
     /// directory would otherwise still take writes that nobody will find).
-    pub fn check_still_there(&self) -> Result<()> {
+    pub(crate) fn check_still_there(&self) -> Result<()> {
         match std::fs::metadata(&self.root) {
             Ok(m) if FileId::of(&m) == self.id => Ok(()),
             Ok(_) => Err(Error::io("find", &self.root)(io::Error::new(io::ErrorKind::NotFound, "another folder is at this path now"))),
@@ -310,7 +310,7 @@ impl Tree {
     }
 
     /// Creates a new file (it must not exist) for writing, with `mode`.
-    pub fn create_new(&self, path: &Path, mode: u32) -> Result<File> {
+    pub(crate) fn create_new(&self, path: &Path, mode: u32) -> Result<File> {
         let rel = self.rel(path)?;
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL;
         let fd = self.open_at(rel, flags, Mode::from_raw_mode(mode)).map_err(|e| self.err("create", rel, e))?;
@@ -318,7 +318,7 @@ impl Tree {
     }
 
     /// Opens a file for appending, creating it when missing (resumable downloads).
-    pub fn open_append(&self, path: &Path) -> Result<File> {
+    pub(crate) fn open_append(&self, path: &Path) -> Result<File> {
         let rel = self.rel(path)?;
         let fd = self
             .open_at(rel, OFlags::WRONLY | OFlags::CREATE | OFlags::APPEND, Mode::from_raw_mode(0o644))
@@ -397,14 +397,14 @@ impl Tree {
     }
 
     /// Renames `from` to `to` only if `to` does not exist (`already_exists`).
-    pub fn rename_noreplace(&self, from: &Path, to: &Path) -> Result<()> {
+    pub(crate) fn rename_noreplace(&self, from: &Path, to: &Path) -> Result<()> {
         self.rename_with(from, to, RenameFlags::NOREPLACE)
     }
 
     /// Swaps `a` and `b` in one atomic step (`renameat2(RENAME_EXCHANGE)`):
     /// at no instant is either name missing. `Ok(false)` when the filesystem
     /// cannot exchange (the caller then needs another plan).
-    pub fn exchange(&self, a: &Path, b: &Path) -> Result<bool> {
+    pub(crate) fn exchange(&self, a: &Path, b: &Path) -> Result<bool> {
         match self.rename_with(a, b, RenameFlags::EXCHANGE) {
             Ok(()) => Ok(true),
             Err(Error::Io { source, .. }) if matches!(source.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) => Ok(false),
@@ -426,7 +426,7 @@ impl Tree {
     /// Creates `path` and its missing parents below the root (never the root
     /// itself: a vanished drive is not recreated), one level at a time, each
     /// new directory made durable in its parent. A link on the way is refused.
-    pub fn mkdirs(&self, path: &Path) -> Result<()> {
+    pub(crate) fn mkdirs(&self, path: &Path) -> Result<()> {
         let rel = self.rel(path)?;
         let mut cur = PathBuf::new();
         for c in rel.components() {
@@ -460,7 +460,7 @@ impl Tree {
 
     /// Opens a directory below the root as a tree of its own (to scan it
     /// without resolving its path again for each entry). `None` when missing.
-    pub fn subtree(&self, path: &Path) -> Result<Option<Tree>> {
+    pub(crate) fn subtree(&self, path: &Path) -> Result<Option<Tree>> {
         let rel = self.rel(path)?;
         let fd = match self.open_at(rel, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()) {
             Ok(fd) => fd,
@@ -524,7 +524,7 @@ impl Tree {
 /// a name leads to without changing the folder that holds the name: a file
 /// bind-mounted over a blob is another file under the same name in the same,
 /// unchanged folder, so whoever trusts a folder's stamp must ask this first.
-pub fn mounts_below(dir: &Path) -> bool {
+pub(crate) fn mounts_below(dir: &Path) -> bool {
     let Ok(dir) = std::fs::canonicalize(dir) else { return true };
     let Ok(info) = std::fs::read("/proc/self/mountinfo") else { return true };
     info.split(|b| *b == b'\n').filter_map(|line| line.split(|b| *b == b' ').nth(4)).any(|point| {
@@ -557,7 +557,7 @@ fn unescape_mount_point(raw: &[u8]) -> Vec<u8> {
 /// filesystem root, found by opening `..` from each directory (not by
 /// reading the path), so symlinks and bind mounts cannot hide that one
 /// folder is inside another. Empty when `dir` cannot be opened.
-pub fn ancestry(dir: &Path) -> Vec<FileId> {
+pub(crate) fn ancestry(dir: &Path) -> Vec<FileId> {
     let Ok(mut cur) = rfs::open(dir, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()) else { return Vec::new() };
     let mut out = Vec::new();
     // Bounded: a cycle is impossible, but a deep tree should not spin forever.
@@ -578,7 +578,7 @@ pub fn ancestry(dir: &Path) -> Vec<FileId> {
 
 /// [`ancestry`] asked on a probe thread (a target's folder may sit on a hung
 /// mount): `None` when it did not answer within `limit`.
-pub fn ancestry_within(dir: &Path, limit: std::time::Duration) -> Option<Vec<FileId>> {
+pub(crate) fn ancestry_within(dir: &Path, limit: std::time::Duration) -> Option<Vec<FileId>> {
     let asked = dir.to_path_buf();
     crate::store::probe::within(dir, limit, move || ancestry(&asked))
 }
@@ -647,8 +647,8 @@ fn symlink_or(dir: std::os::fd::BorrowedFd<'_>, name: &OsStr, e: Errno) -> Errno
 }
 
 /// Forces the component-walk resolver (tests of the fallback).
-#[doc(hidden)]
-pub fn force_walk_resolver(on: bool) {
+#[cfg(test)]
+pub(crate) fn force_walk_resolver(on: bool) {
     NO_OPENAT2.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 

@@ -25,7 +25,7 @@ pub use crate::target::queue::queued;
 /// not be done is queued and listed in `errors`.
 ///
 /// Call it *without* holding the store lock (it takes the locks it needs).
-pub fn after_adopt(store: &Store, new: &[Sha256], ctl: Control) -> Option<AutoBackupReport> {
+pub(crate) fn after_adopt(store: &Store, new: &[Sha256], ctl: Control) -> Option<AutoBackupReport> {
     // `auto_backup_new` is the original's setting, about the original's target.
     let store = &store.on_target(None).ok()?;
     let config = store.config().ok()?;
@@ -62,7 +62,7 @@ pub fn after_adopt(store: &Store, new: &[Sha256], ctl: Control) -> Option<AutoBa
 /// operation first backs up the blobs queued while the drive was away.
 /// `None` when nothing is queued; failures are in the report, never an error
 /// of the operation that called it. Call it without holding the locks.
-pub fn run_queued_first(store: &Store, ctl: Control) -> Option<AutoBackupReport> {
+pub(crate) fn run_queued_first(store: &Store, ctl: Control) -> Option<AutoBackupReport> {
     if queued(store.layout()).is_empty() {
         return None;
     }

@@ -34,7 +34,8 @@ use crate::target::state::ensure_id;
 use crate::target::{self, Target};
 use crate::vocab::{BackupSource, TargetState};
 
-pub use crate::target::state::{aliasing, read_id, BackupState, NO_PATH};
+pub(crate) use crate::target::state::read_id;
+pub use crate::target::state::{aliasing, BackupState};
 
 /// Where an opened target keeps its copies.
 pub enum Place {
@@ -151,7 +152,7 @@ impl Drive {
     }
 
     /// `foreign_target` unless this store may write and delete on the target.
-    pub fn writable(&self) -> Result<()> {
+    pub(crate) fn writable(&self) -> Result<()> {
         if self.owned {
             return Ok(());
         }
@@ -260,11 +261,6 @@ impl Session {
         })
     }
 
-    /// `foreign_target` unless this store may write and delete on the target.
-    pub fn writable(&self) -> Result<()> {
-        self.drive.writable()
-    }
-
     /// Where the target keeps its copies.
     pub fn place(&self) -> &Place {
         &self.drive.place
@@ -276,12 +272,12 @@ impl Session {
     }
 
     /// Saves the catalog; a failure only leaves a stale cache, so it is ignored.
-    pub fn save_catalog(&self, catalog: &Catalog) {
+    pub(crate) fn save_catalog(&self, catalog: &Catalog) {
         let _ = catalog.save(&self.store_layout);
     }
 
     /// Records that a sync of `kind` completed now (a cache: failures are ignored).
-    pub fn record_sync(&self, kind: catalog::SyncKind) {
+    pub(crate) fn record_sync(&self, kind: catalog::SyncKind) {
         let _ = catalog::record_sync(&self.store_layout, &self.target, &self.place().path(), Some(&self.backup_id), kind);
     }
 
@@ -583,7 +579,7 @@ pub(crate) fn initialise(drive: &BackupLayout) -> Result<(bool, bool)> {
 
 /// Checks a backup folder: absolute, not inside the store, and not holding the
 /// store. Symlinks in the part of the path that exists are resolved first.
-pub fn validate_path(store_root: &Path, path: &Path) -> Result<PathBuf> {
+pub(crate) fn validate_path(store_root: &Path, path: &Path) -> Result<PathBuf> {
     if !path.is_absolute() {
         return Err(Error::invalid(format!("the backup path {} must be absolute", path.display())));
     }

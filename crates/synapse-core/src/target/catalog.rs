@@ -92,7 +92,7 @@ pub fn header(layout: &StoreLayout, target: &Target) -> Option<Header> {
 }
 
 /// [`header`] of the catalog file at `path`.
-pub fn header_of(path: &Path) -> Option<Header> {
+pub(crate) fn header_of(path: &Path) -> Option<Header> {
     let mut head = Vec::with_capacity(HEAD);
     File::open(path).ok()?.take(HEAD as u64).read_to_end(&mut head).ok()?;
     if let Some(at) = head.windows(BLOBS_KEY.len()).position(|w| w == BLOBS_KEY) {
@@ -120,7 +120,7 @@ impl Catalog {
     /// stored one when it describes that drive, else a fresh, empty record
     /// for it (another drive, or a new backup path). The flag is true when the
     /// record differs from the file in its identity (it must be saved).
-    pub fn for_drive(layout: &StoreLayout, target: &Target, path: &Path, backup_id: Option<&str>) -> (Catalog, bool) {
+    pub(crate) fn for_drive(layout: &StoreLayout, target: &Target, path: &Path, backup_id: Option<&str>) -> (Catalog, bool) {
         let c = Catalog::load(layout, target);
         let same_path = c.path.as_deref() == Some(path);
         let same_id = match (&c.backup_id, backup_id) {
@@ -146,7 +146,7 @@ impl Catalog {
     }
 
     /// Replaces the blob list with a fresh scan; true when anything changed.
-    pub fn replace_blobs(&mut self, scanned: &[BlobEntry]) -> bool {
+    pub(crate) fn replace_blobs(&mut self, scanned: &[BlobEntry]) -> bool {
         let fresh: BTreeMap<Sha256, u64> = scanned.iter().map(|b| (b.sha256.clone(), b.size)).collect();
         if fresh == self.blobs {
             return false;
@@ -228,7 +228,7 @@ impl Syncs {
 
 /// Records that a sync of `kind` with the drive at `path` completed now (a
 /// cache: the caller may ignore a failure).
-pub fn record_sync(layout: &StoreLayout, target: &Target, path: &Path, backup_id: Option<&str>, kind: SyncKind) -> Result<()> {
+pub(crate) fn record_sync(layout: &StoreLayout, target: &Target, path: &Path, backup_id: Option<&str>, kind: SyncKind) -> Result<()> {
     let mut s = Syncs::of(layout, target, path, backup_id);
     s.backup_id = backup_id.map(str::to_owned).or(s.backup_id);
     let now = Some(now_rfc3339());
@@ -263,7 +263,7 @@ impl BackupBlobs {
 /// [`Catalog::labels`]); the caller compares with [`BackupBlobs::labels`]
 /// first, as this reads the whole catalog. A cache: a failure to write it is
 /// ignored.
-pub fn record_labels(layout: &StoreLayout, target: &Target, drive: &Path, labels: BTreeMap<Sha256, Label>) {
+pub(crate) fn record_labels(layout: &StoreLayout, target: &Target, drive: &Path, labels: BTreeMap<Sha256, Label>) {
     let mut catalog = Catalog::load(layout, target);
     if catalog.path.as_deref() == Some(drive) && catalog.labels != labels {
         catalog.labels = labels;
@@ -319,7 +319,7 @@ pub fn backup_blobs(layout: &StoreLayout, target: &Target, state: &BackupState) 
 
 /// Lists a bucket target's prefix (paginated, SPEC §3.13) and records what
 /// it holds as its catalog. Returns the blobs listed.
-pub fn refresh_bucket(
+pub(crate) fn refresh_bucket(
     layout: &StoreLayout,
     target: &Target,
     bucket: &crate::s3::Bucket,

@@ -19,9 +19,9 @@
 pub mod autobackup;
 pub mod backup;
 pub mod catalog;
-pub mod queue;
+pub(crate) mod queue;
 pub mod s3;
-pub mod state;
+pub(crate) mod state;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,14 +36,14 @@ use crate::store::Store;
 use crate::vocab::AssetKind;
 
 /// The name of the original program's target unless the user renamed it.
-pub const PRIMARY: &str = "backup";
+pub(crate) const PRIMARY: &str = "backup";
 
 /// How copies name the local store (`copies[].target`).
 pub const LOCAL: &str = "local";
 
 /// Names that mean something else where a target can be named
 /// (`inventory delete --target local|both|everywhere`, copies' `local`).
-pub const RESERVED: [&str; 3] = ["local", "both", "everywhere"];
+pub(crate) const RESERVED: [&str; 3] = ["local", "both", "everywhere"];
 
 const VERSION: u32 = 1;
 
@@ -171,7 +171,7 @@ impl Policy {
     }
 
     /// The oldest verification that still counts for a policy of two or more.
-    pub fn max_age(&self) -> std::time::Duration {
+    pub(crate) fn max_age(&self) -> std::time::Duration {
         std::time::Duration::from_secs(u64::from(self.verify_max_age_days) * 86_400)
     }
 }
@@ -210,7 +210,7 @@ impl Target {
 
     /// The catalog file: named after the drive's id; the first target's old
     /// single file until its first session moves it.
-    pub fn catalog_file(&self, layout: &StoreLayout) -> PathBuf {
+    pub(crate) fn catalog_file(&self, layout: &StoreLayout) -> PathBuf {
         self.cache_file(layout, "catalogs", layout.backup_catalog())
     }
 
@@ -227,7 +227,7 @@ impl Target {
     }
 
     /// When this target was last synced.
-    pub fn syncs_file(&self, layout: &StoreLayout) -> PathBuf {
+    pub(crate) fn syncs_file(&self, layout: &StoreLayout) -> PathBuf {
         self.cache_file(layout, "syncs", layout.backup_syncs())
     }
 
@@ -388,7 +388,7 @@ pub(crate) fn migrate_legacy(layout: &StoreLayout, id: &str) {
 /// Each folder is asked on a probe thread: a target whose mount hangs does
 /// not answer within the glance timeout and is not taken for `path` (which
 /// did answer, so it is not on that mount).
-pub fn same_place<'a>(targets: &'a [Target], path: &Path, except: Option<&str>) -> Option<&'a Target> {
+pub(crate) fn same_place<'a>(targets: &'a [Target], path: &Path, except: Option<&str>) -> Option<&'a Target> {
     let want = crate::tree::ancestry_within(path, crate::probe::metadata_timeout())?;
     let want = want.first()?;
     targets.iter().filter(|t| Some(t.name.as_str()) != except).find(|t| {

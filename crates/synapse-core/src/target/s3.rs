@@ -44,7 +44,7 @@ use crate::store::layout::StoreLayout;
 
 /// Parts of a multipart upload (S3 allows at most 10,000, of 5 MiB or more);
 /// a file up to this size goes up in one request.
-pub const PART_BYTES: u64 = 64 << 20;
+pub(crate) const PART_BYTES: u64 = 64 << 20;
 /// Parts uploaded at once.
 const IN_FLIGHT: usize = 4;
 /// How long one request may take before it is retried.
@@ -141,7 +141,7 @@ pub enum CredentialSource {
 /// The key for a target: the environment, then the shared credentials file,
 /// then `keyring` (the caller's lookup of the OS keyring). `None` when none
 /// of them has one.
-pub fn find_credentials(keyring: impl FnOnce() -> Option<Credentials>) -> Option<(Credentials, CredentialSource)> {
+pub(crate) fn find_credentials(keyring: impl FnOnce() -> Option<Credentials>) -> Option<(Credentials, CredentialSource)> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
     if let (Some(id), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
         return Some((
@@ -250,12 +250,12 @@ pub fn forget_key(location: &S3Location) -> Result<()> {
 
 /// The key for `location` and where it came from: the environment, the
 /// shared credentials file, then the OS keyring.
-pub fn credentials_for(location: &S3Location) -> Option<(Credentials, CredentialSource)> {
+pub(crate) fn credentials_for(location: &S3Location) -> Option<(Credentials, CredentialSource)> {
     find_credentials(|| keyring_credentials(location))
 }
 
 /// The keys of `[profile]` in an AWS shared credentials file (INI).
-pub fn shared_profile(text: &str, profile: &str) -> Option<Credentials> {
+pub(crate) fn shared_profile(text: &str, profile: &str) -> Option<Credentials> {
     let mut in_profile = false;
     let (mut id, mut secret, mut token) = (None, None, None);
     for line in text.lines().map(str::trim) {
@@ -300,7 +300,7 @@ impl std::fmt::Debug for Bucket {
 }
 
 /// What an upload did, for the caller's catalog and ledger.
-pub type Uploaded = Copied;
+pub(crate) type Uploaded = Copied;
 
 impl Bucket {
     /// A client for `location` with `credentials`. Nothing is sent yet.
@@ -390,7 +390,7 @@ impl Bucket {
 
     /// Makes the prefix this store's: writes a new identity when it has none.
     /// Returns the identity and whether it was written now.
-    pub fn claim(&self, owner: &str) -> Result<(Identity, bool)> {
+    pub(crate) fn claim(&self, owner: &str) -> Result<(Identity, bool)> {
         if let Some(id) = self.identity()? {
             return Ok((id, false));
         }
@@ -469,7 +469,7 @@ impl Bucket {
     }
 
     /// The manifest of `sha` on the bucket, if any.
-    pub fn read_meta(&self, sha: &Sha256) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn read_meta(&self, sha: &Sha256) -> Result<Option<Vec<u8>>> {
         let key = self.meta_key(sha);
         self.rt.block_on(async {
             match self.client.get(&key).await {
@@ -481,7 +481,7 @@ impl Bucket {
     }
 
     /// Uploads the manifest of `sha` (small: one request).
-    pub fn write_meta(&self, sha: &Sha256, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write_meta(&self, sha: &Sha256, bytes: &[u8]) -> Result<()> {
         let key = self.meta_key(sha);
         self.rt.block_on(self.client.put(&key, PutPayload::from(bytes.to_vec()))).map(|_| ()).map_err(|e| self.err(&e))
     }
@@ -814,7 +814,7 @@ impl Bucket {
     /// (`data/tmp/*.<record_id>.s3upload.json`) that are older than `age`, and
     /// removes their records. Returns how many were aborted. Uploads of
     /// others are never touched: only recorded ids are aborted.
-    pub fn abort_stale(&self, local: &StoreLayout, record_id: &str, age: Duration) -> Result<usize> {
+    pub(crate) fn abort_stale(&self, local: &StoreLayout, record_id: &str, age: Duration) -> Result<usize> {
         let tree = local.tree()?;
         let suffix = format!(".{record_id}.s3upload.json");
         let mut aborted = 0;
@@ -876,7 +876,7 @@ pub struct Identity {
 }
 
 /// This store's identity (`data/store-id`), made the first time it is asked for.
-pub fn store_identity(layout: &StoreLayout) -> Result<String> {
+pub(crate) fn store_identity(layout: &StoreLayout) -> Result<String> {
     if let Some(id) = known_store_identity(layout) {
         return Ok(id);
     }
@@ -889,21 +889,21 @@ pub fn store_identity(layout: &StoreLayout) -> Result<String> {
 
 impl Identity {
     /// Another store owns the prefix (this one has none, or another id): read and restore only.
-    pub fn foreign_to(&self, layout: &StoreLayout) -> bool {
+    pub(crate) fn foreign_to(&self, layout: &StoreLayout) -> bool {
         known_store_identity(layout).as_deref() != Some(self.owner.as_str())
     }
 }
 
 /// This store's identity if it has one yet (read through the store's tree:
 /// never through a link); `None` before it first claimed a prefix.
-pub fn known_store_identity(layout: &StoreLayout) -> Option<String> {
+pub(crate) fn known_store_identity(layout: &StoreLayout) -> Option<String> {
     let bytes = layout.tree().ok()?.read(&layout.store_id()).ok()?;
     let id = String::from_utf8_lossy(&bytes).trim().to_owned();
     (!id.is_empty()).then_some(id)
 }
 
 /// Opens the bucket of `target` with the key found for it ([`find_credentials`]).
-pub fn open_target(target: &crate::target::Target) -> Result<Bucket> {
+pub(crate) fn open_target(target: &crate::target::Target) -> Result<Bucket> {
     let location = target.s3.as_ref().ok_or_else(|| Error::internal(format!("target {:?} is not a bucket", target.name)))?;
     let found = credentials_for(location);
     Bucket::open(&target.name, location, found.as_ref().map(|(c, _)| c))

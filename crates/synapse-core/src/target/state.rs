@@ -62,7 +62,7 @@ impl BackupState {
     }
 
     /// The state of `target` by looking at the disk (without the identity check).
-    pub fn detect_target(target: &Target) -> BackupState {
+    pub(crate) fn detect_target(target: &Target) -> BackupState {
         if target.s3.is_some() {
             return Self::bucket_within(None, target, probe::metadata_timeout());
         }
@@ -138,7 +138,7 @@ impl BackupState {
 
     /// The state of the target `store` works on ([`Store::on_target`]), with
     /// the checks of [`BackupState::of`].
-    pub fn for_store(store: &Store) -> Result<BackupState> {
+    pub(crate) fn for_store(store: &Store) -> Result<BackupState> {
         Ok(Self::of(store.layout(), &store.target()?))
     }
 
@@ -170,7 +170,7 @@ impl BackupState {
     }
 
     /// [`BackupState::of`] waiting at most `limit` for the drive.
-    pub fn of_within(store: &StoreLayout, target: &Target, limit: Duration) -> BackupState {
+    pub(crate) fn of_within(store: &StoreLayout, target: &Target, limit: Duration) -> BackupState {
         if target.s3.is_some() {
             return Self::bucket_within(Some(store.root()), target, limit);
         }
@@ -269,7 +269,7 @@ impl BackupState {
 
     /// `foreign_target` for a bucket prefix another store owns (read and
     /// restore only, SPEC §3.13); `Ok` for everything else.
-    pub fn writable(&self, target: &str) -> Result<()> {
+    pub(crate) fn writable(&self, target: &str) -> Result<()> {
         match self {
             BackupState::Online { read_only: true, identity: Some(i), .. } => {
                 Err(Error::ForeignTarget { target: target.to_owned(), owner: i.owner.clone() })
@@ -335,7 +335,7 @@ pub fn aliasing(store_root: &Path, drive: &BackupLayout) -> Option<String> {
 }
 
 /// Why an enabled backup without a path is not connected (`backup status` `error`).
-pub const NO_PATH: &str = "no backup path configured";
+pub(crate) const NO_PATH: &str = "no backup path configured";
 
 /// Why a configured path is not a usable backup, in words for the user.
 fn check(path: &Path) -> std::result::Result<(), String> {
@@ -366,7 +366,7 @@ fn check(path: &Path) -> std::result::Result<(), String> {
 }
 
 /// The drive's identity from `<path>/.synapse/backup-id`, if it has a usable one.
-pub fn read_id(drive: &BackupLayout) -> Option<String> {
+pub(crate) fn read_id(drive: &BackupLayout) -> Option<String> {
     let text = fs::read_to_string(drive.id_file()).ok()?;
     let id = text.trim();
     let usable = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');

@@ -41,11 +41,11 @@ use crate::vocab::AssetKind;
 /// Largest workflow file (JSON, PNG or text) that is read at all.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Deepest nesting of `[`/`{` accepted in workflow JSON (real workflows stay below 15).
-pub const MAX_JSON_DEPTH: usize = 64;
+pub(crate) const MAX_JSON_DEPTH: usize = 64;
 /// Longest name shown for one model; longer ones are cut and reported.
 const MAX_NAME_CHARS: usize = 512;
 /// Extensions of model files: what makes an unknown node's value worth reporting.
-pub const MODEL_EXTENSIONS: [&str; 6] = [".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf"];
+pub(crate) const MODEL_EXTENSIONS: [&str; 6] = [".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf"];
 /// Shortest hash prefix matched against blob hashes (AutoV2's length).
 const MIN_HASH_PREFIX: usize = 10;
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
@@ -298,7 +298,7 @@ pub struct LoaderTable {
 
 impl LoaderTable {
     /// The built-in table of SPEC §3.15.
-    pub fn builtin() -> LoaderTable {
+    pub(crate) fn builtin() -> LoaderTable {
         let rules = BUILTIN_LOADERS
             .iter()
             .map(|&(node, input, kind, index)| LoaderRule { node: node.to_owned(), input: input.to_owned(), kind, index: Some(index) })
@@ -309,7 +309,7 @@ impl LoaderTable {
     /// The built-in table extended (and, for the same node and input, overridden)
     /// by `config.json` `workflow.loaders`. Rules without a node or input are
     /// skipped and reported.
-    pub fn from_config(config: &ConfigFile) -> (LoaderTable, Vec<String>) {
+    pub(crate) fn from_config(config: &ConfigFile) -> (LoaderTable, Vec<String>) {
         let mut table = LoaderTable::builtin();
         let mut warnings = Vec::new();
         for (i, r) in config.workflow.iter().flat_map(|w| w.loaders.iter()).enumerate() {
@@ -332,7 +332,7 @@ impl LoaderTable {
     }
 
     /// The rules of a node type.
-    pub fn rules_for<'a>(&'a self, node: &'a str) -> impl Iterator<Item = &'a LoaderRule> + 'a {
+    pub(crate) fn rules_for<'a>(&'a self, node: &'a str) -> impl Iterator<Item = &'a LoaderRule> + 'a {
         self.rules.iter().filter(move |r| r.node == node)
     }
 
@@ -881,7 +881,7 @@ fn finish(reqs: &mut Vec<Requirement>) {
 }
 
 /// True for a single-line value ending in a model file extension.
-pub fn looks_like_model_file(s: &str) -> bool {
+pub(crate) fn looks_like_model_file(s: &str) -> bool {
     let s = s.trim();
     if s.is_empty() || s.len() > 4096 || s.contains('\n') {
         return false;
@@ -895,7 +895,7 @@ pub fn looks_like_model_file(s: &str) -> bool {
 /// control characters become `?`; very long names are cut. The second value
 /// says what was wrong, when something was (`..`, an absolute path, ...). The
 /// result is only ever compared and shown, never used as a path.
-pub fn sanitise_name(raw: &str) -> (String, Option<String>) {
+pub(crate) fn sanitise_name(raw: &str) -> (String, Option<String>) {
     let mut problems: Vec<&str> = Vec::new();
     let trimmed = raw.trim();
     if trimmed.starts_with('/') || trimmed.starts_with('\\') || has_drive_prefix(trimmed) {

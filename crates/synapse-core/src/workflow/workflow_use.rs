@@ -257,7 +257,7 @@ pub struct WorkflowUseResult {
 /// The pack label under which `workflow use` records the links of a
 /// workflow file: `workflow:<file name>` (characters a pack name cannot hold
 /// replaced by `_`), so `unuse <label>` removes them.
-pub fn link_label(file: &Path) -> String {
+pub(crate) fn link_label(file: &Path) -> String {
     let base = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let clean: String = base.chars().map(|c| if c.is_control() || c == '/' || c == '\\' { '_' } else { c }).collect();
     let clean = clean.replace("..", "._").trim().chars().take(100).collect::<String>();
