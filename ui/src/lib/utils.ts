@@ -41,18 +41,22 @@ export function shortHash(sha256: string, len = 12): string {
   return sha256.slice(0, len);
 }
 
+// One formatter each (toLocaleString() makes a new one per call: slow in table rows' tooltips).
+const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+const dateOnly = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric' });
+
 /** "3 minutes ago" style, falling back to the date. */
 export function formatWhen(iso: string | null | undefined, now: Date = new Date()): string {
   if (!iso) return 'never';
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
   const s = Math.round((now.getTime() - t.getTime()) / 1000);
-  if (s < 0) return t.toLocaleString();
+  if (s < 0) return dateTime.format(t);
   if (s < 60) return 'just now';
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
   if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
   if (s < 86400 * 30) return `${Math.floor(s / 86400)} days ago`;
-  return t.toLocaleDateString();
+  return dateOnly.format(t);
 }
 
 export function formatDuration(ms: number): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render, screen, fireEvent, within } from '@testing-library/svelte';
-import BlobsTable from './blobs-table.svelte';
+import BlobsTable, { ROW_HEIGHT } from './blobs-table.svelte';
 import type { Props } from './blobs-table.svelte';
 import { TestId } from '$lib/testids';
 import { item, metadata } from '../../../test/fixtures';
@@ -93,6 +93,17 @@ describe('BlobsTable', () => {
     expect(p.ontoggle).toHaveBeenCalledWith(p.items[1].sha256, true);
     await fireEvent.click(screen.getByTestId(TestId.SelectAll));
     expect(p.ontoggleall).toHaveBeenCalledOnce();
+  });
+
+  it("each row's checkbox is named after the model it shows, also once the slot shows another", async () => {
+    const items = Array.from({ length: 200 }, (_, i) => item({ display_name: `m${i}.safetensors` }));
+    setup({ items });
+    expect(screen.getByRole('checkbox', { name: 'Select m0.safetensors' })).toHaveAttribute('data-testid', TestId.RowCheckbox);
+    const viewport = screen.getByTestId(TestId.InventoryTableViewport);
+    viewport.scrollTop = 100 * ROW_HEIGHT;
+    await fireEvent.scroll(viewport);
+    expect(screen.queryByRole('checkbox', { name: 'Select m0.safetensors' })).toBeNull();
+    expect(screen.getByRole('checkbox', { name: 'Select m100.safetensors' })).toBeInTheDocument();
   });
 
   it('marks selected rows and an indeterminate select-all', () => {
