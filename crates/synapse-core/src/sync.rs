@@ -399,11 +399,26 @@ fn plan(store: &Store, place: &crate::backup::Place, opts: SyncOptions) -> Resul
     if candidates.is_empty() {
         return Ok(Plan { items: Vec::new(), orphans_skipped, free_space: None, space_warning: None });
     }
-    let inv = match inv {
-        Some(inv) => inv,
-        None => inventory::build(store)?,
+    let mut items: Vec<SyncItem> = match inv {
+        Some(inv) => candidates.into_iter().map(|(sha, size)| describe(&inv, sha, size)).collect(),
+        // Named from what was read for them (their packs, manifests, headers), not from a whole inventory.
+        None => {
+            // The drive's catalog brought up to date, as an inventory would (its unchanged folders from memory).
+            if let crate::backup::Place::Folder { drive, .. } = place {
+                let state = BackupState::Connected { layout: drive.clone() };
+                crate::catalog::backup_blobs(layout, &store.target()?, &state)?;
+            }
+            let shas: Vec<Sha256> = candidates.iter().map(|(sha, _)| sha.clone()).collect();
+            let mut names = inventory::names_of(store, &shas)?;
+            candidates
+                .into_iter()
+                .map(|(sha, size)| {
+                    let (display_name, kind) = names.remove(&sha).unwrap_or_else(|| (sha.short().to_owned(), AssetKind::Unknown));
+                    SyncItem { display_name, kind, size_bytes: size, sha256: sha }
+                })
+                .collect()
+        }
     };
-    let mut items: Vec<SyncItem> = candidates.into_iter().map(|(sha, size)| describe(&inv, sha, size)).collect();
     items.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then_with(|| a.sha256.cmp(&b.sha256)));
     let dest = match (opts.direction, place) {
         (SyncDirection::ToBackup, crate::backup::Place::Folder { tree, .. }) => Some(tree.root()),

@@ -465,35 +465,14 @@ fn make_item(sha: Sha256, a: Acc, pack_names: &[String], seen: &Seen, labels: &B
     let mut used_by: Vec<String> = a.packs.iter().map(|&pi| pack_names[pi as usize].clone()).collect();
     used_by.dedup();
     let size = a.local.as_ref().or(a.targets.first().map(|(_, s)| s)).map(|b| b.size).or(a.size).unwrap_or(0);
-    let mut kind = a.kind;
-    let mut origin = a.origin;
-    let mut name = a.expose_filename.or_else(|| origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()));
-    let metadata = seen.metadata.get(&sha).cloned().map(Box::new);
-    if kind.is_none() || name.is_none() || origin.is_none() {
-        // The local copy, else the first connected target that holds one.
-        let dir = if a.local.is_some() { seen.local } else { a.targets.iter().find_map(|(ti, _)| seen.dirs[*ti as usize].as_ref()) };
-        // Locally, only a manifest the listing showed is opened.
-        let listed = a.local.is_none() || seen.manifests.binary_search(&sha).is_ok();
-        if let Some(m) = dir.filter(|_| listed).and_then(|(d, tree)| blobs::read_manifest_in(tree, d, &sha)) {
-            kind = kind.or_else(|| m.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
-            name = name.or_else(|| m.original_filename.clone().filter(|f| !f.is_empty()));
-            origin = origin.or_else(|| m.origin.as_ref().map(|o| Box::new(o.origin())));
-        }
-        // Civitai's answer (identify) before the file header: no read, and it knows LoRAs from checkpoints.
-        if let Some(m) = &metadata {
-            kind = kind.or_else(|| (m.kind != AssetKind::Unknown).then_some(m.kind));
-        }
-        if kind.is_none() {
-            kind = dir.and_then(|(d, tree)| seen.kinds.of(&sha, tree, &d.blob(&sha)));
-        }
-        // Unplugged: what the drive's manifest said when it was last scanned.
-        if let Some(label) = labels.get(&sha).filter(|_| dir.is_none()) {
-            name = name.or_else(|| Some(label.name.clone()));
-            kind = kind.or_else(|| label.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
-        }
-        // The file's name on Civitai, before the last resort of the hash.
-        name = name.or_else(|| metadata.as_ref().and_then(|m| m.file_name.clone()).filter(|f| !f.is_empty()));
-    }
+    let metadata = seen.metadata.get(&sha).map(|m| Box::new(m.clone()));
+    // The local copy, else the first connected target that holds one.
+    let dir = if a.local.is_some() { seen.local } else { a.targets.iter().find_map(|(ti, _)| seen.dirs[*ti as usize].as_ref()) };
+    // Locally, only a manifest the listing showed is opened.
+    let listed = a.local.is_none() || seen.manifests.binary_search(&sha).is_ok();
+    let from_packs = Named { kind: a.kind, name: a.expose_filename, origin: a.origin };
+    let Named { kind, name, origin } =
+        from_packs.completed(&sha, dir.filter(|_| listed), dir, metadata.as_deref(), seen.kinds, labels.get(&sha));
     let verified = a.local.as_ref().and_then(|l| seen.ledgers.local.current(sha.as_str(), l.size, l.mtime));
     let copies_count = copies.iter().filter(|c| !c.corrupt).count() as u32;
     let min_copies = if referenced { seen.policy.required(kind.unwrap_or(AssetKind::Unknown), &used_by) } else { 0 };
@@ -518,6 +497,85 @@ fn make_item(sha: Sha256, a: Acc, pack_names: &[String], seen: &Seen, labels: &B
         metadata,
         sha256: sha,
     }
+}
+
+/// What a blob is called and what kind it is, as far as one source has said.
+struct Named {
+    kind: Option<AssetKind>,
+    name: Option<String>,
+    origin: Option<Box<Origin>>,
+}
+
+impl Named {
+    /// Completes what the packs said (the first reference's kind, file name
+    /// and origin), in the one order every caller shows: the manifest of the
+    /// copy at `manifest_at`, what identify learnt (its kind before the file
+    /// header: no read, and it knows LoRAs from checkpoints), the header of
+    /// the copy in `dir`, what an unplugged drive's manifest said (`label`,
+    /// only when no copy is at hand), and Civitai's file name, before the
+    /// last resort of the hash.
+    fn completed(
+        self,
+        sha: &Sha256,
+        manifest_at: Option<&(BlobDir, Tree)>,
+        dir: Option<&(BlobDir, Tree)>,
+        metadata: Option<&crate::identify::ModelMetadata>,
+        kinds: &kind::KindCache,
+        label: Option<&Label>,
+    ) -> Named {
+        let Named { mut kind, mut name, mut origin } = self;
+        name = name.or_else(|| origin.as_ref().and_then(|o| o.filename.clone()).filter(|f| !f.is_empty()));
+        if kind.is_some() && name.is_some() && origin.is_some() {
+            return Named { kind, name, origin };
+        }
+        if let Some(m) = manifest_at.and_then(|(d, tree)| blobs::read_manifest_in(tree, d, sha)) {
+            kind = kind.or_else(|| m.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
+            name = name.or_else(|| m.original_filename.clone().filter(|f| !f.is_empty()));
+            origin = origin.or_else(|| m.origin.as_ref().map(|o| Box::new(o.origin())));
+        }
+        if let Some(m) = metadata {
+            kind = kind.or_else(|| (m.kind != AssetKind::Unknown).then_some(m.kind));
+        }
+        if kind.is_none() {
+            kind = dir.and_then(|(d, tree)| kinds.of(sha, tree, &d.blob(sha)));
+        }
+        if let Some(label) = label.filter(|_| dir.is_none()) {
+            name = name.or_else(|| Some(label.name.clone()));
+            kind = kind.or_else(|| label.kind.as_deref().map(AssetKind::parse_loose).filter(|k| *k != AssetKind::Unknown));
+        }
+        name = name.or_else(|| metadata.and_then(|m| m.file_name.clone()).filter(|f| !f.is_empty()));
+        Named { kind, name, origin }
+    }
+}
+
+/// The display name and kind of each of `shas`, local blobs, as the
+/// inventory shows them — from the packs that reference them, their
+/// manifests, what identify learnt and their headers — without listing any
+/// blob folder or drive (a sync names what it is about to copy this way).
+pub fn names_of(store: &Store, shas: &[Sha256]) -> Result<HashMap<Sha256, (String, AssetKind)>> {
+    let layout = store.layout();
+    let wanted: std::collections::HashSet<&Sha256> = shas.iter().collect();
+    let mut from_packs: HashMap<Sha256, Acc> = HashMap::new();
+    for (pi, p) in packs::load_all_refs(layout)?.packs.into_iter().enumerate() {
+        for r in p.refs.into_iter().filter(|r| wanted.contains(&r.sha256)) {
+            from_packs.entry(r.sha256.clone()).or_default().add_ref(pi as u32, r);
+        }
+    }
+    let local_dir = layout.blobs();
+    let local = local_dir.tree().ok().map(|t| (local_dir, t));
+    let metadata = crate::identify::load_index(layout);
+    let kinds = kind::KindCache::load(layout);
+    let named = shas
+        .iter()
+        .map(|sha| {
+            let a = from_packs.remove(sha).unwrap_or_default();
+            let from_packs = Named { kind: a.kind, name: a.expose_filename, origin: a.origin };
+            let Named { kind, name, .. } = from_packs.completed(sha, local.as_ref(), local.as_ref(), metadata.get(sha), &kinds, None);
+            (sha.clone(), (name.unwrap_or_else(|| sha.short().to_owned()), kind.unwrap_or(AssetKind::Unknown)))
+        })
+        .collect();
+    kinds.save(layout);
+    Ok(named)
 }
 
 /// Whether cleanup deletes this blob (SPEC §3.4): an orphan with a good
