@@ -55,11 +55,31 @@ pub struct Catalog {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<Sha256, Label>,
     /// Every blob on the drive and its size. Kept last in the file.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "sorted_map")]
     pub blobs: BTreeMap<Sha256, u64>,
     /// The file this record is read from and saved to.
     #[serde(skip)]
     file: PathBuf,
+}
+
+/// The blob map read as a list and built in one go: the file holds it sorted,
+/// so this costs one comparison per blob instead of a search per insert.
+fn sorted_map<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<BTreeMap<Sha256, u64>, D::Error> {
+    struct Pairs;
+    impl<'de> serde::de::Visitor<'de> for Pairs {
+        type Value = Vec<(Sha256, u64)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map of blob hashes to sizes")
+        }
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> std::result::Result<Self::Value, M::Error> {
+            let mut out = Vec::with_capacity(m.size_hint().unwrap_or(0));
+            while let Some(pair) = m.next_entry()? {
+                out.push(pair);
+            }
+            Ok(out)
+        }
+    }
+    Ok(d.deserialize_map(Pairs)?.into_iter().collect())
 }
 
 /// What the drive's manifest says about a blob, kept for when it is unplugged.
@@ -147,6 +167,12 @@ impl Catalog {
 
     /// Replaces the blob list with a fresh scan; true when anything changed.
     pub(crate) fn replace_blobs(&mut self, scanned: &[BlobEntry]) -> bool {
+        // Compared in one pass where the scan is sorted (it is), without building a second map.
+        let same =
+            self.blobs.len() == scanned.len() && self.blobs.iter().zip(scanned).all(|((sha, size), b)| *sha == b.sha256 && *size == b.size);
+        if same {
+            return false;
+        }
         let fresh: BTreeMap<Sha256, u64> = scanned.iter().map(|b| (b.sha256.clone(), b.size)).collect();
         if fresh == self.blobs {
             return false;
