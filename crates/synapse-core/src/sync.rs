@@ -469,7 +469,7 @@ fn diff_trees(src: &BlobDir, dst: &BlobDir, memory: Option<&blobs::ScanMemory>, 
         .map(|f| {
             let a = list_fanout(&src_blobs, f)?;
             let b = match &dst_blobs {
-                Some(t) => remembered_fanout(t, f, memory)?.map_or_else(|| list_fanout(t, f), Ok)?,
+                Some(t) => dst_fanout(t, f, memory)?,
                 None => Vec::new(),
             };
             Ok(missing_or_different(&a, &b, only_missing))
@@ -485,28 +485,37 @@ fn diff_trees(src: &BlobDir, dst: &BlobDir, memory: Option<&blobs::ScanMemory>, 
 /// One fan-out folder's blobs as (name, size, identity), sorted by name.
 type Listing = Vec<([u8; 64], u64, FileId)>;
 
-/// Fan-out folder `fanout` of `blobs` as `memory` has it, when its stamp is unchanged.
-fn remembered_fanout(blobs: &Tree, fanout: &str, memory: Option<&blobs::ScanMemory>) -> Result<Option<Listing>> {
-    let Some(memory) = memory else { return Ok(None) };
-    let dir = match blobs.subtree(Path::new(fanout)) {
-        Ok(Some(d)) => d,
-        Ok(None) | Err(Error::LinkInTree { .. }) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let stamp = dir.stamp()?;
-    Ok(memory
-        .unchanged(fanout, &stamp)
-        .map(|entries| entries.filter_map(|b| Some((b.sha256.as_str().as_bytes().try_into().expect("64 bytes"), b.size, b.id?))).collect()))
+/// The destination's fan-out folder `fanout`: as `memory` has it when its
+/// stamp is unchanged, else listed and stat'ed.
+fn dst_fanout(blobs: &Tree, fanout: &str, memory: Option<&blobs::ScanMemory>) -> Result<Listing> {
+    let Some(dir) = open_fanout(blobs, fanout)? else { return Ok(Vec::new()) };
+    if let Some(memory) = memory {
+        if let Some(entries) = memory.unchanged(fanout, &dir.stamp()?) {
+            return Ok(entries.filter_map(|b| Some((b.sha256.as_str().as_bytes().try_into().expect("64 bytes"), b.size, b.id?))).collect());
+        }
+    }
+    list_fanout_in(&dir, fanout)
+}
+
+/// A fan-out folder opened as a tree; `None` when it is missing or a link.
+fn open_fanout(blobs: &Tree, fanout: &str) -> Result<Option<Tree>> {
+    match blobs.subtree(Path::new(fanout)) {
+        Ok(d) => Ok(d),
+        Err(Error::LinkInTree { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// One fan-out folder's blobs as (name, size, identity), sorted; a missing
 /// folder, or one that is a link, is empty; links inside are not blobs.
 fn list_fanout(blobs: &Tree, fanout: &str) -> Result<Listing> {
-    let dir = match blobs.subtree(Path::new(fanout)) {
-        Ok(Some(d)) => d,
-        Ok(None) | Err(Error::LinkInTree { .. }) => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
+    match open_fanout(blobs, fanout)? {
+        Some(dir) => list_fanout_in(&dir, fanout),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn list_fanout_in(dir: &Tree, fanout: &str) -> Result<Listing> {
     let mut out = Vec::new();
     for e in dir.read_dir(Path::new(""))? {
         let Some(name) = e.name_str().filter(|n| Sha256::is_blob_file_name(n) && n.starts_with(fanout)) else { continue };

@@ -60,15 +60,34 @@ fn is_fanout(name: &str) -> bool {
 /// Lists a blob directory. A directory that does not exist is empty. A link
 /// on the way to it (`data` or `data/blobs` a symlink) is an error.
 pub fn scan(dir: &BlobDir) -> Result<BlobScan> {
+    let mut out = BlobScan::default();
+    let Some((blobs, fanouts)) = open_fanouts(dir, &mut out)? else { return Ok(out) };
+    // Each fan-out sorts its own blobs (in parallel); as every name starts with
+    // its fan-out, concatenating the fan-outs in order gives the sorted whole.
+    let parts: Vec<Result<BlobScan>> = fanouts.par_iter().map(|f| scan_fanout(&blobs, f)).collect();
+    for part in parts {
+        let part = part?;
+        out.blobs.extend(part.blobs);
+        out.partials.extend(part.partials);
+        out.strays.extend(part.strays);
+        out.links.extend(part.links);
+        out.manifests.extend(part.manifests);
+    }
+    Ok(out)
+}
+
+/// Opens a blob folder's tree and lists its fan-out folders, sorted; links
+/// and anything else at its top go into `out`. `None` when the folder does
+/// not exist. A link on the way to it is an error.
+fn open_fanouts(dir: &BlobDir, out: &mut BlobScan) -> Result<Option<(Tree, Vec<String>)>> {
     let root = dir.root();
     let tree = match dir.tree() {
         Ok(t) => t,
-        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => return Ok(BlobScan::default()),
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let Some(blobs) = tree.subtree(root)? else { return Ok(BlobScan::default()) };
+    let Some(blobs) = tree.subtree(root)? else { return Ok(None) };
     let mut fanouts = Vec::new();
-    let mut out = BlobScan::default();
     for entry in blobs.read_dir(Path::new(""))? {
         let kind = match entry.kind {
             Some(k) => Some(k),
@@ -80,19 +99,8 @@ pub fn scan(dir: &BlobDir) -> Result<BlobScan> {
             _ => out.strays.push(root.join(&entry.name)),
         }
     }
-    // Each fan-out sorts its own blobs (in parallel); as every name starts with
-    // its fan-out, concatenating the fan-outs in order gives the sorted whole.
     fanouts.sort_unstable();
-    let parts: Vec<Result<BlobScan>> = fanouts.par_iter().map(|f| scan_fanout(&blobs, f)).collect();
-    for part in parts {
-        let part = part?;
-        out.blobs.extend(part.blobs);
-        out.partials.extend(part.partials);
-        out.strays.extend(part.strays);
-        out.links.extend(part.links);
-        out.manifests.extend(part.manifests);
-    }
-    Ok(out)
+    Ok(Some((blobs, fanouts)))
 }
 
 fn scan_fanout(blobs: &Tree, fanout: &str) -> Result<BlobScan> {
@@ -224,28 +232,10 @@ impl ScanMemory {
 /// (links, strays, partial files) is not reported: [`scan`] is for those.
 /// `memory` is updated to what was found.
 pub(crate) fn scan_remembered(dir: &BlobDir, memory: &mut ScanMemory) -> Result<Vec<BlobEntry>> {
-    let root = dir.root();
-    let tree = match dir.tree() {
-        Ok(t) => t,
-        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    let Some(blobs) = tree.subtree(root)? else { return Ok(Vec::new()) };
-    let trust = !crate::tree::mounts_below(root);
+    // What is not a fan-out folder is doctor's business (see `scan`).
+    let Some((blobs, fanouts)) = open_fanouts(dir, &mut BlobScan::default())? else { return Ok(Vec::new()) };
+    let trust = !crate::tree::mounts_below(dir.root());
     let now = SystemTime::now();
-    let mut fanouts: Vec<String> = Vec::new();
-    for entry in blobs.read_dir(Path::new(""))? {
-        let kind = match entry.kind {
-            Some(k) => Some(k),
-            None => blobs.stat(Path::new(&entry.name))?.map(|s| s.kind),
-        };
-        if let (Some(n), Some(Kind::Dir)) = (entry.name_str(), kind) {
-            if is_fanout(n) {
-                fanouts.push(n.to_owned());
-            }
-        }
-    }
-    fanouts.sort_unstable();
     enum Seen {
         Same,
         Fresh(Vec<BlobEntry>, Option<RememberedFanout>),

@@ -53,13 +53,9 @@ pub struct KindCache {
 }
 
 impl KindCache {
-    fn path(layout: &crate::layout::StoreLayout) -> std::path::PathBuf {
-        layout.cache().join("kinds.json")
-    }
-
     /// The record as saved (empty when there is none or it cannot be read).
     pub fn load(layout: &crate::layout::StoreLayout) -> KindCache {
-        let known = layout.tree().and_then(|t| t.read_json(&Self::path(layout))).unwrap_or_default();
+        let known = layout.tree().and_then(|t| t.read_json(&layout.kinds_cache())).unwrap_or_default();
         KindCache { known, found: Default::default() }
     }
 
@@ -86,7 +82,7 @@ impl KindCache {
         }
         let mut known = self.known;
         known.extend(found);
-        let path = Self::path(layout);
+        let path = layout.kinds_cache();
         let _ = layout.tree().and_then(|t| {
             t.mkdirs(&layout.cache())?;
             t.write_json_atomic(&path, &known)

@@ -138,6 +138,11 @@ impl StoreLayout {
         self.root.join("data/cache")
     }
 
+    /// The kinds blob headers said, by hash (`kind::KindCache`).
+    pub fn kinds_cache(&self) -> PathBuf {
+        self.cache().join("kinds.json")
+    }
+
     pub fn ledger(&self) -> PathBuf {
         self.cache().join("verified.json")
     }
